@@ -1,0 +1,13 @@
+//! `sigform init`.
+
+use super::{CliResult, Global};
+use crate::exit::ExitStatus;
+
+pub fn run(global: &Global) -> CliResult {
+    let done = crate::ops::init::init(&global.dir)?;
+    if !global.quiet {
+        let verb = if done.created { "Created" } else { "Found" };
+        println!("{verb} {}: sigform is initialized here.", done.state_dir.display());
+    }
+    Ok(ExitStatus::Success)
+}

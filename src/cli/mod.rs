@@ -1,0 +1,295 @@
+//! The command line (DESIGN.md §6): clap definitions and dispatch. Each command's file parses
+//! its arguments into an operation's `Options`, calls `ops`, and renders the result.
+
+mod explain;
+mod fmt;
+mod init;
+mod validate;
+
+use crate::exit::ExitStatus;
+use crate::ops::workdir::VarArg;
+use clap::{ArgMatches, Args, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+
+#[derive(Parser, Debug)]
+#[command(name = "sigform", version, about = "Declarative reconciler for Azure Compute Gallery", long_about = None)]
+pub struct Cli {
+    /// Run as if started in DIR.
+    #[arg(short = 'C', long = "chdir", global = true, value_name = "DIR", default_value = ".")]
+    pub chdir: PathBuf,
+    /// State database (default: state/sigform.db under the working directory).
+    #[arg(long, global = true, env = "SIGFORM_STATE", value_name = "PATH")]
+    pub state: Option<String>,
+    /// Which cloud to talk to.
+    #[arg(long, global = true, env = "SIGFORM_CLOUD", value_enum, default_value_t = CloudKind::Emulator)]
+    pub cloud: CloudKind,
+    /// The embedded emulator's database (default: state/emulator.db).
+    #[arg(long, global = true, env = "SIGFORM_EMULATOR_DB", value_name = "PATH")]
+    pub emulator_db: Option<PathBuf>,
+    /// No colours (also: NO_COLOR).
+    #[arg(long, global = true)]
+    pub no_color: bool,
+    /// Print only what matters: errors and results.
+    #[arg(short, long, global = true)]
+    pub quiet: bool,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CloudKind {
+    Emulator,
+    Arm,
+}
+
+/// `--var` and `--var-file`, kept in command-line order by `var_args`.
+#[derive(Args, Debug, Clone, Default)]
+pub struct VarOptions {
+    /// Set a variable: NAME=VALUE (repeatable).
+    #[arg(long = "var", value_name = "NAME=VALUE")]
+    pub var: Vec<String>,
+    /// Read variables from a .tfvars file (repeatable).
+    #[arg(long = "var-file", value_name = "FILE")]
+    pub var_file: Vec<PathBuf>,
+}
+
+#[derive(Args, Debug, Clone, Default)]
+pub struct PlanOptions {
+    #[command(flatten)]
+    pub vars: VarOptions,
+    /// Write the plan to FILE.
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+    /// Print the plan as Terraform's plan JSON.
+    #[arg(long)]
+    pub json: bool,
+    /// Exit 2 when the plan is not empty.
+    #[arg(long)]
+    pub detailed_exitcode: bool,
+    /// Read the cloud before planning (default true).
+    #[arg(long, num_args = 0..=1, default_missing_value = "true", value_name = "BOOL")]
+    pub refresh: Option<bool>,
+    /// Only accept the cloud's values into state.
+    #[arg(long)]
+    pub refresh_only: bool,
+    /// Plan to destroy everything the state manages.
+    #[arg(long)]
+    pub destroy: bool,
+    /// Limit the plan to ADDRESS and what it depends on (repeatable).
+    #[arg(long, value_name = "ADDRESS")]
+    pub target: Vec<String>,
+    /// Replace ADDRESS (delete, then create) even though it could not be updated (repeatable).
+    #[arg(long, value_name = "ADDRESS")]
+    pub replace: Vec<String>,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Create state/ and an empty state; idempotent.
+    Init,
+    /// Check the configuration: syntax, references, types and the product rules.
+    Validate {
+        #[command(flatten)]
+        vars: VarOptions,
+        /// Print diagnostics as a JSON array.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Rewrite configuration files in the canonical layout, keeping comments.
+    Fmt {
+        /// Change nothing; exit 1 when a file is not formatted.
+        #[arg(long)]
+        check: bool,
+        /// Show the changes as a unified diff.
+        #[arg(long)]
+        diff: bool,
+    },
+    /// Show what apply would create, update, delete — and what Azure forbids.
+    Plan(PlanOptions),
+    /// Carry out a plan.
+    Apply {
+        /// A plan saved with `plan --out`.
+        planfile: Option<PathBuf>,
+        #[arg(long)]
+        auto_approve: bool,
+        #[arg(long, default_value_t = 10)]
+        parallelism: u32,
+        #[arg(long)]
+        no_wait_replication: bool,
+        #[command(flatten)]
+        plan: PlanOptions,
+    },
+    /// Delete everything the state manages, children first.
+    Destroy {
+        #[arg(long)]
+        auto_approve: bool,
+        #[arg(long, value_name = "ADDRESS")]
+        target: Vec<String>,
+    },
+    /// Show a saved plan, or the current state.
+    Show {
+        planfile: Option<PathBuf>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// State surgery and audit.
+    #[command(subcommand)]
+    State(StateCommand),
+    /// Adopt an existing resource into state.
+    Import { address: String, id: String },
+    /// Report drift between configuration, state and cloud, for CI.
+    Drift {
+        #[arg(long, value_enum, default_value_t = DriftFormat::Human)]
+        format: DriftFormat,
+        #[arg(long)]
+        fail_on_unmanaged: bool,
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+    },
+    /// Replication progress per version and region.
+    Status { address: Option<String> },
+    /// Effective access: principal × gallery / definition / version.
+    Access {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show outputs.
+    Output {
+        name: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Explain a rule, or list them all.
+    Explain {
+        /// A rule id such as SIG205.
+        #[arg(required_unless_present = "list")]
+        rule: Option<String>,
+        #[arg(long)]
+        list: bool,
+    },
+    /// Print the dependency graph in DOT.
+    Graph,
+    /// Break a lock left by a dead process.
+    ForceUnlock { lock_id: String },
+    /// Look at and change the embedded cloud behind sigform's back.
+    Emulator {
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        args: Vec<String>,
+    },
+    /// Print shell completions.
+    Completions { shell: clap_complete::Shell },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum StateCommand {
+    List,
+    Show { address: String },
+    Rm { addresses: Vec<String> },
+    Mv { source: String, destination: String },
+    Pull,
+    History {
+        #[arg(long)]
+        limit: Option<usize>,
+    },
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum DriftFormat {
+    Human,
+    Json,
+    Markdown,
+    Junit,
+}
+
+/// `--var`/`--var-file` in the order given, so later ones win as in Terraform.
+fn var_args(matches: Option<&ArgMatches>, vars: &VarOptions) -> Vec<VarArg> {
+    let Some(m) = matches else {
+        return vars.var_file.iter().cloned().map(VarArg::File).chain(vars.var.iter().cloned().map(VarArg::Var)).collect();
+    };
+    let mut ordered: Vec<(usize, VarArg)> = Vec::new();
+    if let Some(idx) = m.indices_of("var") {
+        ordered.extend(idx.zip(vars.var.iter().cloned().map(VarArg::Var)));
+    }
+    if let Some(idx) = m.indices_of("var_file") {
+        ordered.extend(idx.zip(vars.var_file.iter().cloned().map(VarArg::File)));
+    }
+    ordered.sort_by_key(|(i, _)| *i);
+    ordered.into_iter().map(|(_, a)| a).collect()
+}
+
+pub fn main() -> std::process::ExitCode {
+    let matches = Cli::command().get_matches();
+    let cli = match Cli::from_arg_matches(&matches) {
+        Ok(cli) => cli,
+        Err(e) => e.exit(),
+    };
+    let sub = matches.subcommand().map(|(_, m)| m);
+    run(cli, sub).into()
+}
+
+fn run(cli: Cli, sub: Option<&ArgMatches>) -> ExitStatus {
+    let global = Global {
+        dir: cli.chdir.clone(),
+        no_color: cli.no_color,
+        quiet: cli.quiet,
+    };
+    let result = match &cli.command {
+        Command::Init => init::run(&global),
+        Command::Validate { vars, json } => validate::run(&global, var_args(sub, vars), *json),
+        Command::Fmt { check, diff } => fmt::run(&global, *check, *diff),
+        Command::Explain { rule, list } => explain::run(rule.as_deref(), *list),
+        Command::Completions { shell } => {
+            clap_complete::generate(*shell, &mut Cli::command(), "sigform", &mut std::io::stdout());
+            Ok(ExitStatus::Success)
+        }
+        other => Err(not_built(other).into()),
+    };
+    match result {
+        Ok(status) => status,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitStatus::Failure
+        }
+    }
+}
+
+/// Options every command shares.
+pub struct Global {
+    pub dir: PathBuf,
+    pub no_color: bool,
+    pub quiet: bool,
+}
+
+pub type CliResult = Result<ExitStatus, Box<dyn std::error::Error>>;
+
+fn not_built(command: &Command) -> crate::ops::NotBuilt {
+    let (name, reason) = match command {
+        Command::Plan(_) | Command::Show { .. } | Command::State(_) | Command::Output { .. } | Command::Graph => {
+            ("plan/show/state/output/graph", "the state store and planner come next")
+        }
+        Command::Apply { .. } | Command::Destroy { .. } | Command::Status { .. } | Command::Emulator { .. } => {
+            ("apply/destroy/status/emulator", "the embedded emulator and the applier come after the planner")
+        }
+        Command::Import { .. } | Command::Drift { .. } => ("import/drift", "drift detection comes after the applier"),
+        Command::Access { .. } => ("access", "the access matrix comes after the applier"),
+        Command::ForceUnlock { .. } => ("force-unlock", "locks come with the state store"),
+        _ => ("this command", "not yet"),
+    };
+    let command = match command {
+        Command::Plan(_) => "plan",
+        Command::Apply { .. } => "apply",
+        Command::Destroy { .. } => "destroy",
+        Command::Show { .. } => "show",
+        Command::State(_) => "state",
+        Command::Import { .. } => "import",
+        Command::Drift { .. } => "drift",
+        Command::Status { .. } => "status",
+        Command::Access { .. } => "access",
+        Command::Output { .. } => "output",
+        Command::Graph => "graph",
+        Command::ForceUnlock { .. } => "force-unlock",
+        Command::Emulator { .. } => "emulator",
+        _ => name,
+    };
+    crate::ops::NotBuilt { command: command.to_string(), reason }
+}

@@ -1,0 +1,39 @@
+//! `sigform validate [--json]`.
+
+use super::{CliResult, Global};
+use crate::exit::ExitStatus;
+use crate::ops::validate::{Options, validate};
+use crate::ops::workdir::VarArg;
+use crate::render::{Style, diagnostics};
+
+pub fn run(global: &Global, vars: Vec<VarArg>, json: bool) -> CliResult {
+    let now_unix = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64);
+    let options = Options {
+        dir: global.dir.clone(),
+        vars,
+        env: std::env::vars().collect(),
+        now_unix,
+    };
+    let validated = validate(&options)?;
+    let status = if validated.has_errors() { ExitStatus::Failure } else { ExitStatus::Success };
+    if json {
+        println!("{}", diagnostics::json(&validated.diagnostics, &validated.sources));
+        return Ok(status);
+    }
+    if !validated.diagnostics.is_empty() {
+        eprint!("{}", diagnostics::human(&validated.diagnostics, &validated.sources, Style::for_stderr(global.no_color)));
+    }
+    if validated.has_errors() {
+        eprintln!("Validation failed: {}.", diagnostics::summary(&validated.diagnostics));
+    } else if !global.quiet {
+        let warnings = if validated.diagnostics.is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", diagnostics::summary(&validated.diagnostics))
+        };
+        println!("Success! The configuration is valid: {} resources{warnings}.", validated.resources);
+    }
+    Ok(status)
+}

@@ -1,0 +1,676 @@
+//! The Terraform functions gallery configurations use (DESIGN.md §3), with Terraform's semantics.
+//!
+//! `try` and `can` are not here: they are special forms in `expr`. Any unknown argument makes
+//! the result unknown, so a function never has to think about "known after apply".
+
+use super::expr::{EvalError, EvalResult};
+use crate::diagnostic::Span;
+use crate::model::value::{Value, format_number};
+use std::collections::BTreeMap;
+
+/// Every function name `call` knows, for "did you mean" suggestions and documentation.
+pub const NAMES: &[&str] = &[
+    "abs", "alltrue", "anytrue", "can", "ceil", "chomp", "coalesce", "coalescelist", "compact",
+    "concat", "contains", "distinct", "element", "endswith", "flatten", "floor", "format",
+    "index", "join", "jsondecode", "jsonencode", "keys", "length", "lookup", "lower", "max",
+    "merge", "min", "one", "range", "replace", "reverse", "slice", "sort", "split", "startswith",
+    "strcontains", "substr", "sum", "title", "tobool", "tolist", "tomap", "tonumber", "toset",
+    "tostring", "trim", "trimprefix", "trimspace", "trimsuffix", "try", "upper", "values",
+    "zipmap",
+];
+
+struct Args<'a> {
+    name: &'a str,
+    values: Vec<Value>,
+    spans: &'a [Span],
+    call: Span,
+}
+
+impl Args<'_> {
+    fn span(&self, i: usize) -> Span {
+        self.spans.get(i).cloned().unwrap_or_else(|| self.call.clone())
+    }
+
+    fn err(&self, i: usize, message: impl Into<String>) -> EvalError {
+        EvalError::new("SIG006", self.span(i), format!("{}(): {}", self.name, message.into()))
+    }
+
+    fn arity(&self, min: usize, max: Option<usize>) -> Result<(), EvalError> {
+        let n = self.values.len();
+        let ok = n >= min && max.is_none_or(|m| n <= m);
+        if ok {
+            return Ok(());
+        }
+        let wanted = match max {
+            Some(m) if m == min => format!("{min}"),
+            Some(m) => format!("{min} to {m}"),
+            None => format!("at least {min}"),
+        };
+        Err(EvalError::new(
+            "SIG006",
+            self.call.clone(),
+            format!("{}() takes {wanted} argument(s), {n} given", self.name),
+        ))
+    }
+
+    fn str(&self, i: usize) -> Result<String, EvalError> {
+        self.values[i]
+            .to_string_lossless()
+            .ok_or_else(|| self.err(i, format!("argument {} must be a string, not {}", i + 1, self.values[i].type_name())))
+    }
+
+    fn num(&self, i: usize) -> Result<f64, EvalError> {
+        self.values[i]
+            .to_number()
+            .ok_or_else(|| self.err(i, format!("argument {} must be a number, not {}", i + 1, self.values[i].type_name())))
+    }
+
+    fn int(&self, i: usize) -> Result<i64, EvalError> {
+        let n = self.num(i)?;
+        if n.fract() != 0.0 {
+            return Err(self.err(i, format!("argument {} must be a whole number", i + 1)));
+        }
+        Ok(n as i64)
+    }
+
+    fn list(&self, i: usize) -> Result<&[Value], EvalError> {
+        self.values[i]
+            .as_list()
+            .ok_or_else(|| self.err(i, format!("argument {} must be a list, not {}", i + 1, self.values[i].type_name())))
+    }
+
+    fn map(&self, i: usize) -> Result<&BTreeMap<String, Value>, EvalError> {
+        self.values[i]
+            .as_map()
+            .ok_or_else(|| self.err(i, format!("argument {} must be a map, not {}", i + 1, self.values[i].type_name())))
+    }
+}
+
+pub fn call(name: &str, values: Vec<Value>, spans: &[Span], call_span: Span) -> EvalResult {
+    let a = Args {
+        name,
+        values,
+        spans,
+        call: call_span,
+    };
+    if !NAMES.contains(&name) {
+        let err = EvalError::new("SIG006", a.call.clone(), format!("unknown function `{name}`"));
+        return Err(match crate::model::suggest(name, NAMES.iter().copied()) {
+            Some(s) => err.with_help(format!("did you mean `{s}`?")),
+            None => err.with_help("see the README's list of supported functions"),
+        });
+    }
+    if a.values.iter().any(|v| !v.is_wholly_known()) {
+        return Ok(Value::Unknown);
+    }
+    match name {
+        "length" => {
+            a.arity(1, Some(1))?;
+            Ok(Value::Number(match &a.values[0] {
+                Value::String(s) => s.chars().count(),
+                Value::List(l) => l.len(),
+                Value::Map(m) => m.len(),
+                other => return Err(a.err(0, format!("cannot take the length of a {}", other.type_name()))),
+            } as f64))
+        }
+        "lower" => unary_str(&a, |s| s.to_lowercase()),
+        "upper" => unary_str(&a, |s| s.to_uppercase()),
+        "title" => unary_str(&a, title),
+        "trimspace" => unary_str(&a, |s| s.trim().to_string()),
+        "chomp" => unary_str(&a, |s| s.trim_end_matches(['\n', '\r']).to_string()),
+        "tostring" => {
+            a.arity(1, Some(1))?;
+            match &a.values[0] {
+                Value::Null => Ok(Value::Null),
+                _ => a.str(0).map(Value::String),
+            }
+        }
+        "tonumber" => {
+            a.arity(1, Some(1))?;
+            match &a.values[0] {
+                Value::Null => Ok(Value::Null),
+                _ => a.num(0).map(Value::Number),
+            }
+        }
+        "tobool" => {
+            a.arity(1, Some(1))?;
+            match &a.values[0] {
+                Value::Null => Ok(Value::Null),
+                v => v
+                    .to_bool()
+                    .map(Value::Bool)
+                    .ok_or_else(|| a.err(0, format!("cannot convert {v} to bool"))),
+            }
+        }
+        "tolist" => {
+            a.arity(1, Some(1))?;
+            a.list(0).map(|l| Value::List(l.to_vec()))
+        }
+        "toset" => {
+            a.arity(1, Some(1))?;
+            Ok(Value::List(distinct(a.list(0)?)))
+        }
+        "tomap" => {
+            a.arity(1, Some(1))?;
+            a.map(0).map(|m| Value::Map(m.clone()))
+        }
+        "format" => {
+            a.arity(1, None)?;
+            format(&a).map(Value::String)
+        }
+        "join" => {
+            a.arity(2, None)?;
+            let sep = a.str(0)?;
+            let mut parts = Vec::new();
+            for i in 1..a.values.len() {
+                for (j, item) in a.list(i)?.iter().enumerate() {
+                    parts.push(item.to_string_lossless().ok_or_else(|| {
+                        a.err(i, format!("element {j} is a {}, not a string", item.type_name()))
+                    })?);
+                }
+            }
+            Ok(Value::String(parts.join(&sep)))
+        }
+        "split" => {
+            a.arity(2, Some(2))?;
+            let sep = a.str(0)?;
+            let s = a.str(1)?;
+            if s.is_empty() {
+                return Ok(Value::List(vec![]));
+            }
+            Ok(Value::List(s.split(sep.as_str()).map(Value::string).collect()))
+        }
+        "concat" => {
+            let mut out = Vec::new();
+            for i in 0..a.values.len() {
+                out.extend_from_slice(a.list(i)?);
+            }
+            Ok(Value::List(out))
+        }
+        "merge" => {
+            let mut out = BTreeMap::new();
+            for (i, v) in a.values.iter().enumerate() {
+                match v {
+                    Value::Null => {}
+                    Value::Map(m) => out.extend(m.iter().map(|(k, v)| (k.clone(), v.clone()))),
+                    other => return Err(a.err(i, format!("arguments must be maps, not {}", other.type_name()))),
+                }
+            }
+            Ok(Value::Map(out))
+        }
+        "lookup" => {
+            a.arity(2, Some(3))?;
+            let key = a.str(1)?;
+            match a.map(0)?.get(&key) {
+                Some(v) => Ok(v.clone()),
+                None if a.values.len() == 3 => Ok(a.values[2].clone()),
+                None => Err(a.err(1, format!("the map has no key \"{key}\" and no default was given"))),
+            }
+        }
+        "keys" => {
+            a.arity(1, Some(1))?;
+            Ok(Value::List(a.map(0)?.keys().map(Value::string).collect()))
+        }
+        "values" => {
+            a.arity(1, Some(1))?;
+            Ok(Value::List(a.map(0)?.values().cloned().collect()))
+        }
+        "contains" => {
+            a.arity(2, Some(2))?;
+            Ok(Value::Bool(a.list(0)?.contains(&a.values[1])))
+        }
+        "element" => {
+            a.arity(2, Some(2))?;
+            let list = a.list(0)?;
+            if list.is_empty() {
+                return Err(a.err(0, "cannot take an element of an empty list"));
+            }
+            let i = a.int(1)?;
+            if i < 0 {
+                return Err(a.err(1, "the index must not be negative"));
+            }
+            Ok(list[i as usize % list.len()].clone())
+        }
+        "index" => {
+            a.arity(2, Some(2))?;
+            a.list(0)?
+                .iter()
+                .position(|v| v == &a.values[1])
+                .map(|i| Value::Number(i as f64))
+                .ok_or_else(|| a.err(1, "the value is not in the list"))
+        }
+        "flatten" => {
+            a.arity(1, Some(1))?;
+            let mut out = Vec::new();
+            flatten(a.list(0)?, &mut out);
+            Ok(Value::List(out))
+        }
+        "distinct" => {
+            a.arity(1, Some(1))?;
+            Ok(Value::List(distinct(a.list(0)?)))
+        }
+        "compact" => {
+            a.arity(1, Some(1))?;
+            Ok(Value::List(
+                a.list(0)?
+                    .iter()
+                    .filter(|v| !matches!(v, Value::Null) && v.as_str() != Some(""))
+                    .cloned()
+                    .collect(),
+            ))
+        }
+        "coalesce" => {
+            a.arity(1, None)?;
+            a.values
+                .iter()
+                .find(|v| !v.is_null() && v.as_str() != Some(""))
+                .cloned()
+                .ok_or_else(|| a.err(0, "all arguments are null or empty"))
+        }
+        "coalescelist" => {
+            a.arity(1, None)?;
+            for i in 0..a.values.len() {
+                if !a.list(i)?.is_empty() {
+                    return Ok(a.values[i].clone());
+                }
+            }
+            Err(a.err(0, "all lists are empty"))
+        }
+        "min" | "max" => {
+            a.arity(1, None)?;
+            let all_numbers = a.values.iter().all(|v| v.to_number().is_some());
+            if all_numbers {
+                let nums = (0..a.values.len()).map(|i| a.num(i)).collect::<Result<Vec<_>, _>>()?;
+                let pick = if name == "min" { f64::min } else { f64::max };
+                Ok(Value::Number(nums.into_iter().reduce(pick).expect("arity checked")))
+            } else {
+                Err(a.err(0, "all arguments must be numbers"))
+            }
+        }
+        "sum" => {
+            a.arity(1, Some(1))?;
+            let mut total = 0.0;
+            for v in a.list(0)? {
+                total += v.to_number().ok_or_else(|| a.err(0, "every element must be a number"))?;
+            }
+            Ok(Value::Number(total))
+        }
+        "abs" => {
+            a.arity(1, Some(1))?;
+            Ok(Value::Number(a.num(0)?.abs()))
+        }
+        "ceil" => {
+            a.arity(1, Some(1))?;
+            Ok(Value::Number(a.num(0)?.ceil()))
+        }
+        "floor" => {
+            a.arity(1, Some(1))?;
+            Ok(Value::Number(a.num(0)?.floor()))
+        }
+        "replace" => {
+            a.arity(3, Some(3))?;
+            let (s, from, to) = (a.str(0)?, a.str(1)?, a.str(2)?);
+            if from.len() > 1 && from.starts_with('/') && from.ends_with('/') {
+                return Err(a.err(1, "regular-expression patterns are not supported yet; use a plain substring"));
+            }
+            Ok(Value::String(s.replace(&from, &to)))
+        }
+        "trim" => {
+            a.arity(2, Some(2))?;
+            let cut = a.str(1)?;
+            Ok(Value::String(a.str(0)?.trim_matches(|c| cut.contains(c)).to_string()))
+        }
+        "trimprefix" => {
+            a.arity(2, Some(2))?;
+            let s = a.str(0)?;
+            let p = a.str(1)?;
+            Ok(Value::String(s.strip_prefix(p.as_str()).unwrap_or(&s).to_string()))
+        }
+        "trimsuffix" => {
+            a.arity(2, Some(2))?;
+            let s = a.str(0)?;
+            let p = a.str(1)?;
+            Ok(Value::String(s.strip_suffix(p.as_str()).unwrap_or(&s).to_string()))
+        }
+        "startswith" => {
+            a.arity(2, Some(2))?;
+            Ok(Value::Bool(a.str(0)?.starts_with(&a.str(1)?)))
+        }
+        "endswith" => {
+            a.arity(2, Some(2))?;
+            Ok(Value::Bool(a.str(0)?.ends_with(&a.str(1)?)))
+        }
+        "strcontains" => {
+            a.arity(2, Some(2))?;
+            Ok(Value::Bool(a.str(0)?.contains(&a.str(1)?)))
+        }
+        "substr" => {
+            a.arity(3, Some(3))?;
+            let chars: Vec<char> = a.str(0)?.chars().collect();
+            let offset = a.int(1)?;
+            let length = a.int(2)?;
+            let start = if offset < 0 { chars.len() as i64 + offset } else { offset };
+            if start < 0 || start as usize > chars.len() {
+                return Err(a.err(1, "offset is out of range"));
+            }
+            let start = start as usize;
+            let end = if length < 0 { chars.len() } else { (start + length as usize).min(chars.len()) };
+            Ok(Value::String(chars[start..end].iter().collect()))
+        }
+        "range" => {
+            a.arity(1, Some(3))?;
+            let (start, limit, step) = match a.values.len() {
+                1 => (0.0, a.num(0)?, 1.0),
+                2 => (a.num(0)?, a.num(1)?, 1.0),
+                _ => (a.num(0)?, a.num(1)?, a.num(2)?),
+            };
+            if step == 0.0 {
+                return Err(a.err(2, "step must not be zero"));
+            }
+            let mut out = Vec::new();
+            let mut x = start;
+            while (step > 0.0 && x < limit) || (step < 0.0 && x > limit) {
+                out.push(Value::Number(x));
+                x += step;
+                if out.len() > 1024 {
+                    return Err(a.err(0, "more than 1024 elements"));
+                }
+            }
+            Ok(Value::List(out))
+        }
+        "zipmap" => {
+            a.arity(2, Some(2))?;
+            let keys = a.list(0)?;
+            let values = a.list(1)?;
+            if keys.len() != values.len() {
+                return Err(a.err(1, format!("{} keys but {} values", keys.len(), values.len())));
+            }
+            let mut out = BTreeMap::new();
+            for (k, v) in keys.iter().zip(values) {
+                let k = k.to_string_lossless().ok_or_else(|| a.err(0, "keys must be strings"))?;
+                out.insert(k, v.clone());
+            }
+            Ok(Value::Map(out))
+        }
+        "sort" => {
+            a.arity(1, Some(1))?;
+            let mut items = Vec::new();
+            for v in a.list(0)? {
+                items.push(v.to_string_lossless().ok_or_else(|| a.err(0, "every element must be a string"))?);
+            }
+            items.sort();
+            Ok(Value::List(items.into_iter().map(Value::String).collect()))
+        }
+        "reverse" => {
+            a.arity(1, Some(1))?;
+            Ok(Value::List(a.list(0)?.iter().rev().cloned().collect()))
+        }
+        "slice" => {
+            a.arity(3, Some(3))?;
+            let list = a.list(0)?;
+            let (from, to) = (a.int(1)?, a.int(2)?);
+            if from < 0 || to < from || to as usize > list.len() {
+                return Err(a.err(1, format!("indexes {from}..{to} are out of range for a list of {}", list.len())));
+            }
+            Ok(Value::List(list[from as usize..to as usize].to_vec()))
+        }
+        "one" => {
+            a.arity(1, Some(1))?;
+            match a.list(0)? {
+                [] => Ok(Value::Null),
+                [v] => Ok(v.clone()),
+                more => Err(a.err(0, format!("the list has {} elements; one() wants at most one", more.len()))),
+            }
+        }
+        "alltrue" | "anytrue" => {
+            a.arity(1, Some(1))?;
+            let mut bools = Vec::new();
+            for v in a.list(0)? {
+                bools.push(v.to_bool().ok_or_else(|| a.err(0, "every element must be a bool"))?);
+            }
+            Ok(Value::Bool(if name == "alltrue" {
+                bools.iter().all(|b| *b)
+            } else {
+                bools.iter().any(|b| *b)
+            }))
+        }
+        "jsonencode" => {
+            a.arity(1, Some(1))?;
+            Ok(Value::String(a.values[0].to_json().to_string()))
+        }
+        "jsondecode" => {
+            a.arity(1, Some(1))?;
+            let s = a.str(0)?;
+            serde_json::from_str::<serde_json::Value>(&s)
+                .map(|j| Value::from_json(&j))
+                .map_err(|e| a.err(0, format!("invalid JSON: {e}")))
+        }
+        other => unreachable!("function `{other}` is listed in NAMES but not implemented"),
+    }
+}
+
+fn unary_str(a: &Args, f: impl Fn(&str) -> String) -> EvalResult {
+    a.arity(1, Some(1))?;
+    Ok(Value::String(f(&a.str(0)?)))
+}
+
+fn title(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut at_start = true;
+    for c in s.chars() {
+        if at_start && c.is_alphabetic() {
+            out.extend(c.to_uppercase());
+        } else {
+            out.push(c);
+        }
+        at_start = !c.is_alphanumeric();
+    }
+    out
+}
+
+fn distinct(items: &[Value]) -> Vec<Value> {
+    let mut out: Vec<Value> = Vec::with_capacity(items.len());
+    for item in items {
+        if !out.contains(item) {
+            out.push(item.clone());
+        }
+    }
+    out
+}
+
+fn flatten(items: &[Value], out: &mut Vec<Value>) {
+    for item in items {
+        match item {
+            Value::List(inner) => flatten(inner, out),
+            other => out.push(other.clone()),
+        }
+    }
+}
+
+/// Terraform's `format`: verbs %s %d %f %v %q %t and %%, with flags, width and precision.
+fn format(a: &Args) -> Result<String, EvalError> {
+    let spec = a.str(0)?;
+    let mut out = String::new();
+    let mut next_arg = 1;
+    let mut chars = spec.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c != '%' {
+            out.push(c);
+            continue;
+        }
+        if chars.peek() == Some(&'%') {
+            chars.next();
+            out.push('%');
+            continue;
+        }
+        let mut flags = String::new();
+        while let Some(&f) = chars.peek() {
+            if "-+ 0#".contains(f) {
+                flags.push(f);
+                chars.next();
+            } else {
+                break;
+            }
+        }
+        let mut width = String::new();
+        while let Some(&d) = chars.peek().filter(|c| c.is_ascii_digit()) {
+            width.push(d);
+            chars.next();
+        }
+        let mut precision: Option<usize> = None;
+        if chars.peek() == Some(&'.') {
+            chars.next();
+            let mut p = String::new();
+            while let Some(&d) = chars.peek().filter(|c| c.is_ascii_digit()) {
+                p.push(d);
+                chars.next();
+            }
+            precision = Some(p.parse().unwrap_or(0));
+        }
+        let verb = chars
+            .next()
+            .ok_or_else(|| a.err(0, "the format string ends in the middle of a verb"))?;
+        if next_arg >= a.values.len() {
+            return Err(a.err(0, format!("not enough arguments for the verb %{verb}")));
+        }
+        let i = next_arg;
+        next_arg += 1;
+        let v = &a.values[i];
+        let body = match verb {
+            's' | 'v' => match (verb, v) {
+                ('v', Value::List(_) | Value::Map(_)) => v.to_json().to_string(),
+                _ => {
+                    let s = v.to_string_lossless().ok_or_else(|| {
+                        a.err(i, format!("%{verb} cannot format a {}", v.type_name()))
+                    })?;
+                    match precision {
+                        Some(p) => s.chars().take(p).collect(),
+                        None => s,
+                    }
+                }
+            },
+            'q' => serde_json::Value::String(a.str(i)?).to_string(),
+            't' => v
+                .to_bool()
+                .ok_or_else(|| a.err(i, "%t needs a bool"))?
+                .to_string(),
+            'd' => {
+                let n = a.num(i)?;
+                if n.fract() != 0.0 {
+                    return Err(a.err(i, format!("%d needs a whole number, not {}", format_number(n))));
+                }
+                let s = format!("{}", n as i64);
+                if flags.contains('+') && n >= 0.0 { format!("+{s}") } else { s }
+            }
+            'f' => {
+                let n = a.num(i)?;
+                let s = format!("{:.*}", precision.unwrap_or(6), n);
+                if flags.contains('+') && n >= 0.0 { format!("+{s}") } else { s }
+            }
+            other => return Err(a.err(0, format!("unsupported format verb %{other}"))),
+        };
+        let width: usize = width.parse().unwrap_or(0);
+        let pad = width.saturating_sub(body.chars().count());
+        if flags.contains('-') {
+            out.push_str(&body);
+            out.extend(std::iter::repeat_n(' ', pad));
+        } else if flags.contains('0') && matches!(verb, 'd' | 'f') {
+            let (sign, digits) = match body.strip_prefix(['-', '+']) {
+                Some(rest) => (&body[..1], rest),
+                None => ("", body.as_str()),
+            };
+            out.push_str(sign);
+            out.extend(std::iter::repeat_n('0', pad));
+            out.push_str(digits);
+        } else {
+            out.extend(std::iter::repeat_n(' ', pad));
+            out.push_str(&body);
+        }
+    }
+    if next_arg < a.values.len() {
+        return Err(a.err(next_arg, "too many arguments for the format string"));
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::expr::tests::eval_str;
+    use std::collections::BTreeMap;
+
+    #[test]
+    fn functions_match_terraform() {
+        let cases: &[(&str, &str)] = &[
+            ("length([1, 2, 3])", "3"),
+            ("length(\"héllo\")", "5"),
+            ("lower(\"AbC\")", "\"abc\""),
+            ("upper(\"abc\")", "\"ABC\""),
+            ("format(\"%s-%03d\", \"v\", 7)", "\"v-007\""),
+            ("format(\"%.2f%%\", 12.345)", "\"12.35%\""),
+            ("format(\"%q\", \"x\")", "\"\\\"x\\\"\""),
+            ("format(\"%-4s|\", \"ab\")", "\"ab  |\""),
+            ("join(\",\", [\"a\", \"b\"], [\"c\"])", "\"a,b,c\""),
+            ("split(\",\", \"a,b\")", "[\"a\", \"b\"]"),
+            ("concat([1], [2, 3])", "[1, 2, 3]"),
+            ("merge({a = 1}, {b = 2}, {a = 3})", "{a = 3, b = 2}"),
+            ("lookup({a = 1}, \"b\", 9)", "9"),
+            ("keys({b = 1, a = 2})", "[\"a\", \"b\"]"),
+            ("values({b = 1, a = 2})", "[2, 1]"),
+            ("contains([\"x\"], \"x\")", "true"),
+            ("element([\"a\", \"b\"], 3)", "\"b\""),
+            ("flatten([[1, [2]], 3])", "[1, 2, 3]"),
+            ("distinct([1, 1, 2])", "[1, 2]"),
+            ("toset([\"b\", \"b\", \"a\"])", "[\"b\", \"a\"]"),
+            ("tolist([1])", "[1]"),
+            ("tomap({a = 1})", "{a = 1}"),
+            ("tostring(5)", "\"5\""),
+            ("tonumber(\"5\")", "5"),
+            ("coalesce(\"\", null, \"x\")", "\"x\""),
+            ("min(3, 1, 2)", "1"),
+            ("max(3, 1, 2)", "3"),
+            ("replace(\"a-b-c\", \"-\", \".\")", "\"a.b.c\""),
+            ("trimspace(\"  x \\n\")", "\"x\""),
+            ("substr(\"hello\", 1, 3)", "\"ell\""),
+            ("substr(\"hello\", -3, -1)", "\"llo\""),
+            ("range(3)", "[0, 1, 2]"),
+            ("range(1, 7, 2)", "[1, 3, 5]"),
+            ("zipmap([\"a\", \"b\"], [1, 2])", "{a = 1, b = 2}"),
+            ("sort([\"b\", \"a\"])", "[\"a\", \"b\"]"),
+            ("one([])", "null"),
+            ("jsondecode(jsonencode({a = [1]}))", "{a = [1]}"),
+            ("title(\"east us\")", "\"East Us\""),
+            ("startswith(\"eastus2\", \"east\")", "true"),
+            ("slice([1, 2, 3], 1, 3)", "[2, 3]"),
+            ("sum([1, 2.5])", "3.5"),
+            ("alltrue([true, false])", "false"),
+        ];
+        let roots = BTreeMap::new();
+        for (src, want) in cases {
+            match eval_str(src, &roots) {
+                Ok(v) => assert_eq!(v.to_string(), *want, "{src}"),
+                Err(e) => panic!("{src}: {}", e.message),
+            }
+        }
+    }
+
+    #[test]
+    fn bad_calls_are_diagnosed() {
+        let cases = [
+            "length(1)",
+            "lookup({}, \"x\")",
+            "format(\"%d\", 1.5)",
+            "format(\"%s %s\", 1)",
+            "element([], 0)",
+            "zipmap([\"a\"], [])",
+            "lenght([1])",
+            "replace(\"a\", \"/a/\", \"b\")",
+        ];
+        let roots = BTreeMap::new();
+        for src in cases {
+            let err = eval_str(src, &roots).expect_err(src);
+            assert_eq!(err.rule, "SIG006", "{src}");
+        }
+        let err = eval_str("lenght([1])", &roots).unwrap_err();
+        assert_eq!(err.help.as_deref(), Some("did you mean `length`?"));
+    }
+}

@@ -1,0 +1,1174 @@
+//! Evaluation: turns the parsed files and variable values into `model::Desired`.
+//!
+//! Declarations (locals, providers, resources, data sources, outputs) are ordered by what they
+//! refer to and evaluated once each, in that order, into a table of root values (`var`, `local`,
+//! `data`, one entry per resource type) that later expressions read. A declaration that fails
+//! becomes `Unknown`, so one mistake is reported once, not once per reader. No I/O happens
+//! here: data sources are answered by an optional `DataResolver` (the cloud, in later stages).
+
+pub mod body;
+pub mod expr;
+pub mod functions;
+pub mod refs;
+pub mod types;
+mod variables;
+
+use crate::config::vars::VarAssignment;
+use crate::config::{FileId, ParsedFile, Sources};
+use crate::diagnostic::{Diagnostic, Span};
+use crate::model::graph::{DependencyGraph, cycle_diagnostic, cycles};
+use crate::model::schema::{self, Mutability, ResourceKind, ResourceSchema};
+use crate::model::value::Value;
+use crate::model::{
+    Address, Attr, ConfigAddress, Desired, Import, Instance, InstanceKey, Lifecycle, Mode,
+    Output, Provider, Settings, arm_id, regions,
+};
+use body::{BodySchema, eval_body, header_span};
+use expr::{Scope, eval};
+use hcl::edit::Span as _;
+use hcl::edit::expr::{Expression, TraversalOperator};
+use hcl::edit::structure::{Attribute, Block, Structure};
+use petgraph::graph::{DiGraph, NodeIndex};
+use refs::Reference;
+use std::collections::{BTreeMap, HashMap};
+
+/// Facts from outside the configuration: the `ARM_*` environment a Terraform user already sets.
+#[derive(Debug, Clone, Default)]
+pub struct Environment {
+    pub subscription_id: Option<String>,
+    pub tenant_id: Option<String>,
+    pub client_id: Option<String>,
+}
+
+/// The subscription and tenant used when neither the provider block nor the environment names
+/// one: the emulator's default subscription.
+pub const DEFAULT_SUBSCRIPTION: &str = "00000000-0000-0000-0000-000000000000";
+pub const DEFAULT_TENANT: &str = "00000000-0000-0000-0000-000000000000";
+
+/// Answers data sources. Without one, their computed attributes are unknown.
+pub trait DataResolver {
+    /// The attributes of the object a data source instance names (by its ARM id), or `None`
+    /// when it does not exist.
+    fn read(&self, instance: &Instance) -> Option<BTreeMap<String, Value>>;
+}
+
+pub struct EvalInput<'a> {
+    pub sources: &'a Sources,
+    pub files: &'a [ParsedFile],
+    /// Lowest precedence first.
+    pub vars: &'a [VarAssignment],
+    pub environment: &'a Environment,
+    pub data: Option<&'a dyn DataResolver>,
+}
+
+/// Meta-arguments every resource block may carry, handled here rather than by the schema.
+const RESOURCE_META: &[&str] = &["count", "for_each", "depends_on", "provider", "lifecycle", "timeouts"];
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+enum NodeKey {
+    Local(String),
+    Resource(ConfigAddress),
+    Output(String),
+    Provider(String),
+}
+
+impl std::fmt::Display for NodeKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            NodeKey::Local(n) => write!(f, "local.{n}"),
+            NodeKey::Resource(a) => write!(f, "{a}"),
+            NodeKey::Output(n) => write!(f, "output.{n}"),
+            NodeKey::Provider(n) => write!(f, "provider.{n}"),
+        }
+    }
+}
+
+enum NodeBody<'a> {
+    Local(&'a Attribute),
+    Resource(&'a Block, &'static ResourceSchema),
+    Output(&'a Block),
+    Provider(Option<&'a Block>),
+}
+
+struct Node<'a> {
+    key: NodeKey,
+    file: FileId,
+    body: NodeBody<'a>,
+    span: Span,
+}
+
+pub fn evaluate(input: &EvalInput) -> (Desired, Vec<Diagnostic>) {
+    let mut ev = Evaluator {
+        diags: Vec::new(),
+        roots: BTreeMap::new(),
+        desired: Desired::default(),
+        input,
+        providers: HashMap::new(),
+    };
+    ev.run();
+    (ev.desired, ev.diags)
+}
+
+struct Evaluator<'a> {
+    diags: Vec<Diagnostic>,
+    roots: BTreeMap<String, Value>,
+    desired: Desired,
+    input: &'a EvalInput<'a>,
+    providers: HashMap<String, Provider>,
+}
+
+impl<'a> Evaluator<'a> {
+    fn run(&mut self) {
+        let mut variables = Vec::new();
+        let mut nodes: Vec<Node<'a>> = Vec::new();
+        let mut settings = Vec::new();
+        let mut imports = Vec::new();
+        for file in self.input.files {
+            self.declarations(file, &mut variables, &mut nodes, &mut settings, &mut imports);
+        }
+        if !nodes.iter().any(|n| n.key == NodeKey::Provider("azurerm".into())) {
+            nodes.push(Node {
+                key: NodeKey::Provider("azurerm".into()),
+                file: FileId(0),
+                body: NodeBody::Provider(None),
+                span: Span::new(FileId(0), 0..0),
+            });
+        }
+        self.check_duplicates(&nodes);
+
+        let vars = variables::evaluate(&variables, self.input, &mut self.diags);
+        self.roots.insert("var".into(), Value::Map(vars));
+        for root in ["local", "data"] {
+            self.roots.insert(root.into(), Value::Map(BTreeMap::new()));
+        }
+        self.roots.insert(
+            "path".into(),
+            Value::Map(["module", "root", "cwd"].iter().map(|k| (k.to_string(), Value::string("."))).collect()),
+        );
+        self.roots.insert(
+            "terraform".into(),
+            Value::Map(BTreeMap::from([("workspace".to_string(), Value::string("default"))])),
+        );
+
+        for index in self.order(&nodes) {
+            self.eval_node(&nodes[index]);
+        }
+        for (block, file) in settings {
+            self.desired.settings = self.settings(block, file);
+        }
+        for (block, file) in imports {
+            self.import(block, file);
+        }
+        self.desired.providers = {
+            let mut p: Vec<Provider> = self.providers.values().cloned().collect();
+            p.sort_by(|a, b| a.name.cmp(&b.name));
+            p
+        };
+        let (_, graph_diags) = DependencyGraph::build(&self.desired);
+        self.diags.extend(graph_diags);
+    }
+
+    fn declarations(
+        &mut self,
+        file: &'a ParsedFile,
+        variables: &mut Vec<(&'a Block, FileId)>,
+        nodes: &mut Vec<Node<'a>>,
+        settings: &mut Vec<(&'a Block, FileId)>,
+        imports: &mut Vec<(&'a Block, FileId)>,
+    ) {
+        let roots = BTreeMap::new();
+        let scope = Scope::new(file.file, &roots);
+        for structure in file.body.iter() {
+            let block = match structure {
+                Structure::Block(b) => b,
+                Structure::Attribute(a) => {
+                    self.diags.push(
+                        Diagnostic::error("SIG002", format!("unexpected argument `{}` at the top level", a.key.value().as_str()))
+                            .at(scope.span_of(&a.key))
+                            .help("top-level arguments belong in a block: locals { ... }, variable \"x\" { ... }"),
+                    );
+                    continue;
+                }
+            };
+            let ident = block.ident.value().as_str();
+            let labels: Vec<&str> = block.labels.iter().map(|l| l.as_str()).collect();
+            let header = header_span(&scope, block);
+            let want_labels = match ident {
+                "variable" | "output" | "provider" => 1,
+                "resource" | "data" => 2,
+                "locals" | "terraform" | "import" | "sigform" => 0,
+                "module" | "moved" | "removed" | "check" => {
+                    self.diags.push(
+                        Diagnostic::error("SIG002", format!("`{ident}` blocks are not supported yet"))
+                            .at(header),
+                    );
+                    continue;
+                }
+                other => {
+                    let known = ["variable", "output", "provider", "resource", "data", "locals", "terraform", "import", "sigform"];
+                    let d = Diagnostic::error("SIG002", format!("unknown block type `{other}`")).at(header);
+                    self.diags.push(match crate::model::suggest(other, known) {
+                        Some(s) => d.help(format!("did you mean `{s}`?")),
+                        None => d,
+                    });
+                    continue;
+                }
+            };
+            if labels.len() != want_labels {
+                self.diags.push(
+                    Diagnostic::error(
+                        "SIG002",
+                        format!("a `{ident}` block takes {want_labels} label(s), found {}", labels.len()),
+                    )
+                    .at(header),
+                );
+                continue;
+            }
+            let node = |key, body| Node {
+                key,
+                file: file.file,
+                body,
+                span: header.clone(),
+            };
+            match ident {
+                "variable" => variables.push((block, file.file)),
+                "locals" => {
+                    for s in block.body.iter() {
+                        match s {
+                            Structure::Attribute(a) => nodes.push(Node {
+                                key: NodeKey::Local(a.key.value().as_str().to_string()),
+                                file: file.file,
+                                body: NodeBody::Local(a),
+                                span: scope.span_of(&a.key),
+                            }),
+                            Structure::Block(b) => self.diags.push(
+                                Diagnostic::error("SIG002", "blocks are not allowed inside `locals`")
+                                    .at(scope.span_of(&b.ident)),
+                            ),
+                        }
+                    }
+                }
+                "resource" | "data" => {
+                    let mode = if ident == "resource" { Mode::Managed } else { Mode::Data };
+                    let schema = if mode == Mode::Managed {
+                        schema::resource(labels[0])
+                    } else {
+                        schema::data_source(labels[0])
+                    };
+                    let Some(schema) = schema else {
+                        self.diags.push(unsupported_type(mode, labels[0], scope.span_of(&block.labels[0])));
+                        continue;
+                    };
+                    nodes.push(node(
+                        NodeKey::Resource(ConfigAddress {
+                            mode,
+                            type_name: labels[0].to_string(),
+                            name: labels[1].to_string(),
+                        }),
+                        NodeBody::Resource(block, schema),
+                    ));
+                }
+                "output" => nodes.push(node(NodeKey::Output(labels[0].to_string()), NodeBody::Output(block))),
+                "provider" => {
+                    if labels[0] != "azurerm" {
+                        self.diags.push(
+                            Diagnostic::error("SIG002", format!("provider `{}` is not supported: sigform manages azurerm resources", labels[0]))
+                                .at(header),
+                        );
+                        continue;
+                    }
+                    let alias = block
+                        .body
+                        .get_attribute("alias")
+                        .and_then(|a| a.value.as_str().map(str::to_string));
+                    let name = match alias {
+                        Some(alias) => format!("azurerm.{alias}"),
+                        None => "azurerm".to_string(),
+                    };
+                    nodes.push(node(NodeKey::Provider(name), NodeBody::Provider(Some(block))));
+                }
+                "import" => imports.push((block, file.file)),
+                "sigform" => settings.push((block, file.file)),
+                _ => {} // terraform: required_providers and the like mean nothing to sigform
+            }
+        }
+    }
+
+    fn check_duplicates(&mut self, nodes: &[Node]) {
+        let mut seen: HashMap<&NodeKey, &Span> = HashMap::new();
+        for node in nodes {
+            if let Some(first) = seen.get(&node.key) {
+                let (line, _) = self.input.sources.line_column(first.file, first.range.start);
+                self.diags.push(
+                    Diagnostic::error("SIG009", format!("`{}` is declared twice", node.key))
+                        .at(node.span.clone())
+                        .help(format!(
+                            "the first declaration is in {} at line {line}",
+                            self.input.sources.name(first.file)
+                        )),
+                );
+            } else {
+                seen.insert(&node.key, &node.span);
+            }
+        }
+    }
+
+    /// Evaluation order: every node after what it refers to. Cycles are reported and their
+    /// members evaluated last, seeing each other as unknown.
+    fn order(&mut self, nodes: &[Node]) -> Vec<usize> {
+        let mut graph: DiGraph<usize, ()> = DiGraph::new();
+        let mut index: HashMap<&NodeKey, NodeIndex> = HashMap::new();
+        for (i, node) in nodes.iter().enumerate() {
+            let n = graph.add_node(i);
+            index.entry(&node.key).or_insert(n);
+        }
+        for (i, node) in nodes.iter().enumerate() {
+            let from = NodeIndex::new(i);
+            let mut targets = Vec::new();
+            let found = match &node.body {
+                NodeBody::Local(a) => refs::in_expr(&a.value),
+                NodeBody::Resource(b, _) | NodeBody::Output(b) => refs::in_block(b),
+                NodeBody::Provider(Some(b)) => refs::in_block(b),
+                NodeBody::Provider(None) => Vec::new(),
+            };
+            for r in found {
+                let key = match r {
+                    Reference::Variable(_) => continue,
+                    Reference::Local(n) => NodeKey::Local(n),
+                    Reference::Resource(t, n) => NodeKey::Resource(ConfigAddress { mode: Mode::Managed, type_name: t, name: n }),
+                    Reference::Data(t, n) => NodeKey::Resource(ConfigAddress { mode: Mode::Data, type_name: t, name: n }),
+                };
+                if let Some(&to) = index.get(&key) {
+                    targets.push(to);
+                }
+            }
+            if let NodeBody::Resource(block, _) = &node.body
+                && let Some(&to) = index.get(&NodeKey::Provider(provider_name(block)))
+            {
+                targets.push(to);
+            }
+            targets.sort();
+            targets.dedup();
+            for to in targets {
+                graph.add_edge(from, to, ());
+            }
+        }
+        let cyclic = cycles(&graph);
+        let mut in_cycle = vec![false; nodes.len()];
+        for cycle in &cyclic {
+            let first = graph[cycle[0]];
+            self.diags.push(cycle_diagnostic(cycle, Some(nodes[first].span.clone()), |n| {
+                nodes[graph[n]].key.to_string()
+            }));
+            for n in cycle {
+                in_cycle[graph[*n]] = true;
+            }
+        }
+        // Kahn's algorithm over "needs" edges, in declaration order for stable output.
+        let mut pending: Vec<usize> = (0..nodes.len()).map(|i| graph.neighbors(NodeIndex::new(i)).count()).collect();
+        let mut ready: std::collections::VecDeque<usize> = (0..nodes.len()).filter(|&i| pending[i] == 0).collect();
+        let mut order = Vec::with_capacity(nodes.len());
+        let mut done = vec![false; nodes.len()];
+        while let Some(i) = ready.pop_front() {
+            order.push(i);
+            done[i] = true;
+            for dependent in graph.neighbors_directed(NodeIndex::new(i), petgraph::Direction::Incoming) {
+                let d = graph[dependent];
+                pending[d] -= 1;
+                if pending[d] == 0 {
+                    ready.push_back(d);
+                }
+            }
+        }
+        let rest: Vec<usize> = (0..nodes.len()).filter(|&i| !done[i]).collect();
+        for &i in &rest {
+            // Members of (or dependents on) a cycle see each other as unknown.
+            self.set_root(&nodes[i].key, Value::Unknown);
+        }
+        order.extend(rest);
+        order
+    }
+
+    fn set_root(&mut self, key: &NodeKey, value: Value) {
+        let insert = |map: &mut Value, name: &str, value: Value| {
+            if let Value::Map(m) = map {
+                m.insert(name.to_string(), value);
+            }
+        };
+        match key {
+            NodeKey::Local(name) => insert(self.roots.get_mut("local").expect("local root"), name, value),
+            NodeKey::Resource(addr) if addr.mode == Mode::Data => {
+                let data = self.roots.get_mut("data").expect("data root");
+                if let Value::Map(types) = data {
+                    let entry = types.entry(addr.type_name.clone()).or_insert_with(|| Value::Map(BTreeMap::new()));
+                    insert(entry, &addr.name, value);
+                }
+            }
+            NodeKey::Resource(addr) => {
+                let entry = self
+                    .roots
+                    .entry(addr.type_name.clone())
+                    .or_insert_with(|| Value::Map(BTreeMap::new()));
+                insert(entry, &addr.name, value);
+            }
+            NodeKey::Output(_) | NodeKey::Provider(_) => {}
+        }
+    }
+
+    fn eval_node(&mut self, node: &Node<'a>) {
+        match &node.body {
+            NodeBody::Local(attr) => {
+                let mut scope = Scope::new(node.file, &self.roots);
+                let value = eval(&attr.value, &mut scope).unwrap_or_else(|e| {
+                    self.diags.push(e.into_diagnostic());
+                    Value::Unknown
+                });
+                self.set_root(&node.key, value);
+            }
+            NodeBody::Provider(block) => {
+                let NodeKey::Provider(name) = &node.key else { unreachable!() };
+                let provider = self.provider(name, *block, node.file);
+                self.providers.insert(name.clone(), provider);
+            }
+            NodeBody::Resource(block, schema) => {
+                let NodeKey::Resource(addr) = &node.key else { unreachable!() };
+                let value = self.resource(addr, block, schema, node.file);
+                self.set_root(&node.key, value);
+            }
+            NodeBody::Output(block) => self.output(block, node.file),
+        }
+    }
+
+    fn provider(&mut self, name: &str, block: Option<&Block>, file: FileId) -> Provider {
+        let env = self.input.environment;
+        let mut subscription = env.subscription_id.clone();
+        let mut tenant = env.tenant_id.clone();
+        let mut span = None;
+        if let Some(block) = block {
+            let mut scope = Scope::new(file, &self.roots);
+            span = Some(header_span(&scope, block));
+            for s in block.body.iter() {
+                match s {
+                    Structure::Attribute(a) => {
+                        let key = a.key.value().as_str();
+                        if !PROVIDER_ARGUMENTS.contains(&key) {
+                            let d = Diagnostic::error("SIG002", format!("unknown argument `{key}` in provider \"azurerm\""))
+                                .at(scope.span_of(&a.key));
+                            self.diags.push(match crate::model::suggest(key, PROVIDER_ARGUMENTS.iter().copied()) {
+                                Some(s) => d.help(format!("did you mean `{s}`?")),
+                                None => d,
+                            });
+                            continue;
+                        }
+                        let value = match eval(&a.value, &mut scope) {
+                            Ok(v) => v,
+                            Err(e) => {
+                                self.diags.push(e.into_diagnostic());
+                                continue;
+                            }
+                        };
+                        match (key, &value) {
+                            ("subscription_id", Value::String(s)) => subscription = Some(s.clone()),
+                            ("tenant_id", Value::String(s)) => tenant = Some(s.clone()),
+                            ("environment", v) if v.as_str().is_some_and(|e| e != "public") => self.diags.push(
+                                Diagnostic::error("SIG002", format!("environment {v} is not supported yet: sigform manages the Azure public cloud"))
+                                    .at(scope.span_of(&a.value)),
+                            ),
+                            ("subscription_id" | "tenant_id", Value::Unknown) => self.diags.push(
+                                Diagnostic::error("SIG004", format!("`{key}` must be known before apply"))
+                                    .at(scope.span_of(&a.value)),
+                            ),
+                            _ => {}
+                        }
+                    }
+                    Structure::Block(b) => {
+                        let ident = b.ident.value().as_str();
+                        if ident != "features" {
+                            self.diags.push(
+                                Diagnostic::error("SIG002", format!("unknown block `{ident}` in provider \"azurerm\""))
+                                    .at(scope.span_of(&b.ident)),
+                            );
+                        }
+                    }
+                }
+            }
+        }
+        Provider {
+            name: name.to_string(),
+            subscription_id: subscription.unwrap_or_else(|| DEFAULT_SUBSCRIPTION.to_string()),
+            tenant_id: tenant.unwrap_or_else(|| DEFAULT_TENANT.to_string()),
+            span,
+        }
+    }
+
+    /// Evaluates every instance of a resource or data block; returns the value references see.
+    fn resource(&mut self, addr: &ConfigAddress, block: &Block, schema: &'static ResourceSchema, file: FileId) -> Value {
+        let header = {
+            let scope = Scope::new(file, &self.roots);
+            header_span(&scope, block)
+        };
+        let provider_key = provider_name(block);
+        let Some(provider) = self.providers.get(&provider_key).cloned() else {
+            let span = block
+                .body
+                .get_attribute("provider")
+                .and_then(|a| a.value.span())
+                .map_or(header.clone(), |r| Span::new(file, r));
+            let known: Vec<&str> = self.providers.keys().map(String::as_str).collect();
+            let d = Diagnostic::error("SIG005", format!("provider `{provider_key}` is not configured"))
+                .at(span)
+                .help(format!("add provider \"azurerm\" {{ alias = \"{}\" ... }}", provider_key.trim_start_matches("azurerm.")));
+            let d = match crate::model::suggest(&provider_key, known) {
+                Some(s) => d.help(format!("did you mean `{s}`?")),
+                None => d,
+            };
+            self.diags.push(d);
+            return Value::Unknown;
+        };
+        let Some(expansion) = self.expansion(block, file, &header) else {
+            return Value::Unknown;
+        };
+        let depends_on = self.depends_on(block, file);
+        let lifecycle = self.lifecycle(block, file, schema);
+        self.timeouts(block, file);
+
+        let mut by_key = BTreeMap::new();
+        let mut list = Vec::new();
+        for (key, binding) in &expansion.instances {
+            let mut scope = Scope::new(file, &self.roots);
+            if let Some((name, value)) = binding {
+                scope.push(*name, value.clone());
+            }
+            let owner = format!("{} \"{}\"", addr.type_name, addr.name);
+            let owner = if addr.mode == Mode::Data { format!("data {owner}") } else { format!("resource {owner}") };
+            let body_schema = BodySchema {
+                attrs: schema.attrs,
+                blocks: schema.blocks,
+                unsupported: schema.unsupported,
+                meta: RESOURCE_META,
+                owner: &owner,
+            };
+            let mut diags = Vec::new();
+            let attrs = eval_body(&block.body, &body_schema, &header, &mut scope, &mut diags);
+            drop(scope);
+            self.diags.extend(diags);
+            let mut instance = Instance {
+                address: Address {
+                    resource: addr.clone(),
+                    key: key.clone(),
+                },
+                schema,
+                provider: provider.name.clone(),
+                subscription_id: provider.subscription_id.clone(),
+                tenant_id: provider.tenant_id.clone(),
+                id: None,
+                attrs,
+                span: header.clone(),
+                lifecycle: lifecycle.clone(),
+                depends_on: depends_on.clone(),
+            };
+            complete(&mut instance, self.input.environment);
+            let mut value = instance.attrs.to_value();
+            for a in schema.attrs {
+                value.entry(a.name.to_string()).or_insert(if a.mutability == Mutability::Computed {
+                    Value::Unknown
+                } else {
+                    Value::Null
+                });
+            }
+            value.insert("id".into(), instance.id.clone().map_or(Value::Unknown, Value::String));
+            if addr.mode == Mode::Data
+                && let Some(read) = self.input.data.and_then(|r| r.read(&instance))
+            {
+                value.extend(read);
+            }
+            let value = Value::Map(value);
+            match key {
+                InstanceKey::Key(k) => {
+                    by_key.insert(k.clone(), value);
+                }
+                _ => list.push(value),
+            }
+            if addr.mode == Mode::Data {
+                self.desired.data.push(instance);
+            } else {
+                self.desired.resources.push(instance);
+            }
+        }
+        match expansion.kind {
+            ExpansionKind::Single => list.pop().unwrap_or(Value::Unknown),
+            ExpansionKind::Count => Value::List(list),
+            ExpansionKind::ForEach => Value::Map(by_key),
+        }
+    }
+
+    fn expansion(&mut self, block: &Block, file: FileId, header: &Span) -> Option<Expansion> {
+        let count = block.body.get_attribute("count");
+        let for_each = block.body.get_attribute("for_each");
+        let mut scope = Scope::new(file, &self.roots);
+        match (count, for_each) {
+            (Some(c), Some(_)) => {
+                self.diags.push(
+                    Diagnostic::error("SIG010", "`count` and `for_each` cannot both be set")
+                        .at(scope.span_of(&c.key)),
+                );
+                None
+            }
+            (Some(c), None) => {
+                let span = scope.span_of(&c.value);
+                let value = eval(&c.value, &mut scope).map_err(|e| self.diags.push(e.into_diagnostic())).ok()?;
+                let n = match value {
+                    Value::Unknown => {
+                        self.diags.push(unknown_expansion("count", span));
+                        return None;
+                    }
+                    v => v.to_number().filter(|n| *n >= 0.0 && n.fract() == 0.0),
+                };
+                let Some(n) = n else {
+                    self.diags.push(
+                        Diagnostic::error("SIG010", "`count` must be a whole number, zero or more").at(span),
+                    );
+                    return None;
+                };
+                Some(Expansion {
+                    kind: ExpansionKind::Count,
+                    instances: (0..n as u64)
+                        .map(|i| {
+                            let binding = Value::Map(BTreeMap::from([("index".to_string(), Value::Number(i as f64))]));
+                            (InstanceKey::Index(i), Some(("count", binding)))
+                        })
+                        .collect(),
+                })
+            }
+            (None, Some(f)) => {
+                let span = scope.span_of(&f.value);
+                let value = eval(&f.value, &mut scope).map_err(|e| self.diags.push(e.into_diagnostic())).ok()?;
+                let pairs: Vec<(String, Value)> = match value {
+                    Value::Unknown => {
+                        self.diags.push(unknown_expansion("for_each", span));
+                        return None;
+                    }
+                    Value::Map(map) => map.into_iter().collect(),
+                    Value::List(items) => {
+                        let mut keys = Vec::new();
+                        for item in items {
+                            match item {
+                                Value::String(s) => keys.push((s.clone(), Value::String(s))),
+                                other => {
+                                    self.diags.push(
+                                        Diagnostic::error("SIG010", format!("`for_each` over a set needs strings, found a {}", other.type_name()))
+                                            .at(span)
+                                            .help("use a map, or toset([...]) of strings"),
+                                    );
+                                    return None;
+                                }
+                            }
+                        }
+                        keys.sort_by(|a, b| a.0.cmp(&b.0));
+                        keys.dedup_by(|a, b| a.0 == b.0);
+                        keys
+                    }
+                    other => {
+                        self.diags.push(
+                            Diagnostic::error("SIG010", format!("`for_each` must be a map or a set of strings, not {}", other.type_name()))
+                                .at(span),
+                        );
+                        return None;
+                    }
+                };
+                Some(Expansion {
+                    kind: ExpansionKind::ForEach,
+                    instances: pairs
+                        .into_iter()
+                        .map(|(k, v)| {
+                            let binding = Value::Map(BTreeMap::from([
+                                ("key".to_string(), Value::String(k.clone())),
+                                ("value".to_string(), v),
+                            ]));
+                            (InstanceKey::Key(k), Some(("each", binding)))
+                        })
+                        .collect(),
+                })
+            }
+            (None, None) => {
+                let _ = header;
+                Some(Expansion {
+                    kind: ExpansionKind::Single,
+                    instances: vec![(InstanceKey::None, None)],
+                })
+            }
+        }
+    }
+
+    /// Resource blocks this one names in `depends_on` or refers to anywhere in its body.
+    fn depends_on(&mut self, block: &Block, file: FileId) -> Vec<ConfigAddress> {
+        let mut out: Vec<ConfigAddress> = refs::in_block(block)
+            .into_iter()
+            .filter_map(|r| match r {
+                Reference::Resource(t, n) if schema::resource(&t).is_some() => {
+                    Some(ConfigAddress { mode: Mode::Managed, type_name: t, name: n })
+                }
+                Reference::Data(t, n) => Some(ConfigAddress { mode: Mode::Data, type_name: t, name: n }),
+                _ => None,
+            })
+            .collect();
+        if let Some(attr) = block.body.get_attribute("depends_on") {
+            let scope = Scope::new(file, &self.roots);
+            match &attr.value {
+                Expression::Array(items) => {
+                    for item in items.iter() {
+                        let ok = matches!(traversal_path(item).as_slice(), [t, _] if t != "var" && t != "local")
+                            || matches!(traversal_path(item).as_slice(), [d, _, _] if d == "data");
+                        if !ok {
+                            self.diags.push(
+                                Diagnostic::error("SIG005", "`depends_on` lists resources: TYPE.NAME or data.TYPE.NAME")
+                                    .at(scope.span_of(item)),
+                            );
+                        }
+                    }
+                }
+                other => self.diags.push(
+                    Diagnostic::error("SIG004", "`depends_on` must be a list of resources").at(scope.span_of(other)),
+                ),
+            }
+        }
+        out.sort();
+        out.dedup();
+        out
+    }
+
+    fn lifecycle(&mut self, block: &Block, file: FileId, schema: &ResourceSchema) -> Lifecycle {
+        let mut lifecycle = Lifecycle::default();
+        let mut scope = Scope::new(file, &self.roots);
+        for lc in block.body.get_blocks("lifecycle") {
+            for s in lc.body.iter() {
+                let Structure::Attribute(a) = s else {
+                    let Structure::Block(b) = s else { continue };
+                    let ident = b.ident.value().as_str();
+                    if ident != "precondition" && ident != "postcondition" {
+                        self.diags.push(
+                            Diagnostic::error("SIG002", format!("unknown block `{ident}` in lifecycle")).at(scope.span_of(&b.ident)),
+                        );
+                    }
+                    continue;
+                };
+                let key = a.key.value().as_str();
+                match key {
+                    "prevent_destroy" | "create_before_destroy" => match eval(&a.value, &mut scope) {
+                        Ok(Value::Bool(b)) => {
+                            if key == "prevent_destroy" {
+                                lifecycle.prevent_destroy = b;
+                            } else {
+                                lifecycle.create_before_destroy = b;
+                            }
+                        }
+                        Ok(other) => self.diags.push(
+                            Diagnostic::error("SIG004", format!("`{key}` must be true or false, not {}", other.type_name()))
+                                .at(scope.span_of(&a.value)),
+                        ),
+                        Err(e) => self.diags.push(e.into_diagnostic()),
+                    },
+                    "ignore_changes" => match &a.value {
+                        Expression::Variable(v) if v.value().as_str() == "all" => {
+                            lifecycle.ignore_changes = vec!["*".into()];
+                        }
+                        Expression::Array(items) => {
+                            for item in items.iter() {
+                                let path = traversal_path(item);
+                                let name = path.first().cloned().or_else(|| item.as_str().map(str::to_string));
+                                match name {
+                                    Some(n) if schema.attr(&n).is_some() || schema.block(&n).is_some() => {
+                                        lifecycle.ignore_changes.push(path.join("."));
+                                    }
+                                    Some(n) => self.diags.push(
+                                        Diagnostic::error("SIG002", format!("`ignore_changes` names `{n}`, which {} does not have", schema.type_name))
+                                            .at(scope.span_of(item)),
+                                    ),
+                                    None => self.diags.push(
+                                        Diagnostic::error("SIG004", "`ignore_changes` lists attribute names").at(scope.span_of(item)),
+                                    ),
+                                }
+                            }
+                        }
+                        other => self.diags.push(
+                            Diagnostic::error("SIG004", "`ignore_changes` must be a list of attribute names or `all`")
+                                .at(scope.span_of(other)),
+                        ),
+                    },
+                    "replace_triggered_by" => {}
+                    other => self.diags.push(
+                        Diagnostic::error("SIG002", format!("unknown argument `{other}` in lifecycle"))
+                            .at(scope.span_of(&a.key)),
+                    ),
+                }
+            }
+        }
+        lifecycle
+    }
+
+    fn timeouts(&mut self, block: &Block, file: FileId) {
+        let mut scope = Scope::new(file, &self.roots);
+        for t in block.body.get_blocks("timeouts") {
+            let header = header_span(&scope, t);
+            let schema = BodySchema {
+                attrs: schema::TIMEOUTS.attrs,
+                blocks: &[],
+                unsupported: &[],
+                meta: &[],
+                owner: "block `timeouts`",
+            };
+            eval_body(&t.body, &schema, &header, &mut scope, &mut self.diags);
+        }
+    }
+
+    fn output(&mut self, block: &Block, file: FileId) {
+        let mut scope = Scope::new(file, &self.roots);
+        let header = header_span(&scope, block);
+        let name = block.labels[0].as_str().to_string();
+        let mut output = Output {
+            name,
+            value: Value::Null,
+            sensitive: false,
+            description: None,
+            span: header.clone(),
+        };
+        let mut has_value = false;
+        for s in block.body.iter() {
+            match s {
+                Structure::Attribute(a) => {
+                    let key = a.key.value().as_str();
+                    if key == "depends_on" {
+                        continue;
+                    }
+                    let value = match eval(&a.value, &mut scope) {
+                        Ok(v) => v,
+                        Err(e) => {
+                            self.diags.push(e.into_diagnostic());
+                            Value::Unknown
+                        }
+                    };
+                    match key {
+                        "value" => {
+                            has_value = true;
+                            output.value = value;
+                        }
+                        "sensitive" => output.sensitive = value.as_bool().unwrap_or(false),
+                        "description" => output.description = value.as_str().map(str::to_string),
+                        other => self.diags.push(
+                            Diagnostic::error("SIG002", format!("unknown argument `{other}` in output"))
+                                .at(scope.span_of(&a.key)),
+                        ),
+                    }
+                }
+                Structure::Block(b) if b.ident.value().as_str() == "precondition" => {}
+                Structure::Block(b) => self.diags.push(
+                    Diagnostic::error("SIG002", format!("unknown block `{}` in output", b.ident.value().as_str()))
+                        .at(scope.span_of(&b.ident)),
+                ),
+            }
+        }
+        if !has_value {
+            self.diags.push(Diagnostic::error("SIG003", "an output needs a `value`").at(header));
+        }
+        self.desired.outputs.push(output);
+    }
+
+    fn import(&mut self, block: &Block, file: FileId) {
+        let mut scope = Scope::new(file, &self.roots);
+        let header = header_span(&scope, block);
+        let to = block.body.get_attribute("to");
+        let id = block.body.get_attribute("id");
+        let (Some(to), Some(id)) = (to, id) else {
+            self.diags.push(Diagnostic::error("SIG003", "an import block needs `to` and `id`").at(header));
+            return;
+        };
+        let Some(address) = self.import_address(&to.value, &mut scope) else {
+            self.diags.push(
+                Diagnostic::error("SIG005", "`to` must name a resource declared in this configuration, e.g. azurerm_shared_image_gallery.main")
+                    .at(scope.span_of(&to.value)),
+            );
+            return;
+        };
+        let id_value = eval(&id.value, &mut scope).unwrap_or_else(|e| {
+            self.diags.push(e.into_diagnostic());
+            Value::Unknown
+        });
+        self.desired.imports.push(Import { to: address, id: id_value, span: header });
+    }
+
+    fn import_address(&self, expr: &Expression, scope: &mut Scope) -> Option<Address> {
+        let Expression::Traversal(t) = expr else { return None };
+        let Expression::Variable(root) = &t.expr else { return None };
+        let type_name = root.value().as_str().to_string();
+        let name = match t.operators.first().map(|o| o.value()) {
+            Some(TraversalOperator::GetAttr(n)) => n.value().as_str().to_string(),
+            _ => return None,
+        };
+        let key = match t.operators.get(1).map(|o| o.value()) {
+            None => InstanceKey::None,
+            Some(TraversalOperator::Index(e)) => match eval(e, scope).ok()? {
+                Value::Number(n) => InstanceKey::Index(n as u64),
+                Value::String(s) => InstanceKey::Key(s),
+                _ => return None,
+            },
+            Some(TraversalOperator::LegacyIndex(n)) => InstanceKey::Index(*n.value()),
+            _ => return None,
+        };
+        let resource = ConfigAddress { mode: Mode::Managed, type_name, name };
+        let declared = self.desired.resources.iter().any(|r| r.address.resource == resource);
+        declared.then_some(Address { resource, key })
+    }
+
+    fn settings(&mut self, block: &Block, file: FileId) -> Settings {
+        let mut settings = Settings::default();
+        let mut scope = Scope::new(file, &self.roots);
+        for s in block.body.iter() {
+            match s {
+                Structure::Attribute(a) => {
+                    let key = a.key.value().as_str();
+                    let span = scope.span_of(&a.value);
+                    let value = match eval(&a.value, &mut scope) {
+                        Ok(v) => v,
+                        Err(e) => {
+                            self.diags.push(e.into_diagnostic());
+                            continue;
+                        }
+                    };
+                    let mut bad = |want: &str| {
+                        self.diags.push(Diagnostic::error("SIG004", format!("`{key}` must be {want}")).at(span.clone()));
+                    };
+                    match key {
+                        "gallery_regions" | "allowlisted_regions" => match region_list(&value) {
+                            Some(list) => {
+                                for r in &list {
+                                    if regions::find(r).is_none() {
+                                        self.diags.push(
+                                            Diagnostic::error("SIG201", format!("unknown region \"{r}\" in `{key}`")).at(span.clone()),
+                                        );
+                                    }
+                                }
+                                let list = list.iter().map(|r| regions::normalize(r)).collect();
+                                if key == "gallery_regions" {
+                                    settings.gallery_regions = list;
+                                } else {
+                                    settings.allowlisted_regions = list;
+                                }
+                            }
+                            None => bad("a list of region names"),
+                        },
+                        "parallelism" => match value.as_f64().filter(|n| *n >= 1.0 && n.fract() == 0.0) {
+                            Some(n) => settings.parallelism = n as u32,
+                            None => bad("a whole number of at least 1"),
+                        },
+                        "keep_latest_in_all_regions" => match value.as_f64().filter(|n| *n >= 1.0 && n.fract() == 0.0) {
+                            Some(n) => settings.keep_latest_in_all_regions = Some(n as u32),
+                            None => bad("a whole number of at least 1"),
+                        },
+                        "wait_for_replication" => match value.as_bool() {
+                            Some(b) => settings.wait_for_replication = b,
+                            None => bad("true or false"),
+                        },
+                        other => {
+                            let known = ["gallery_regions", "allowlisted_regions", "parallelism", "keep_latest_in_all_regions", "wait_for_replication", "quotas", "prices"];
+                            let d = Diagnostic::error("SIG002", format!("unknown setting `{other}` in the sigform block")).at(scope.span_of(&a.key));
+                            self.diags.push(match crate::model::suggest(other, known) {
+                                Some(s) => d.help(format!("did you mean `{s}`?")),
+                                None => d,
+                            });
+                        }
+                    }
+                }
+                Structure::Block(b) => {
+                    let ident = b.ident.value().as_str();
+                    let fields: &[&str] = match ident {
+                        "quotas" => &["galleries", "image_definitions", "image_versions"],
+                        "prices" => &["standard_lrs_gb_month", "standard_zrs_gb_month", "premium_lrs_gb_month", "egress_gb"],
+                        other => {
+                            self.diags.push(
+                                Diagnostic::error("SIG002", format!("unknown block `{other}` in the sigform block")).at(scope.span_of(&b.ident)),
+                            );
+                            continue;
+                        }
+                    };
+                    for inner in b.body.iter() {
+                        let Structure::Attribute(a) = inner else { continue };
+                        let key = a.key.value().as_str();
+                        let span = scope.span_of(&a.value);
+                        if !fields.contains(&key) {
+                            let d = Diagnostic::error("SIG002", format!("unknown setting `{key}` in `{ident}`")).at(scope.span_of(&a.key));
+                            self.diags.push(match crate::model::suggest(key, fields.iter().copied()) {
+                                Some(s) => d.help(format!("did you mean `{s}`?")),
+                                None => d,
+                            });
+                            continue;
+                        }
+                        let n = match eval(&a.value, &mut scope) {
+                            Ok(v) => v.to_number().filter(|n| *n >= 0.0),
+                            Err(e) => {
+                                self.diags.push(e.into_diagnostic());
+                                continue;
+                            }
+                        };
+                        let Some(n) = n else {
+                            self.diags.push(Diagnostic::error("SIG004", format!("`{key}` must be a non-negative number")).at(span));
+                            continue;
+                        };
+                        let q = &mut settings.quotas;
+                        let p = &mut settings.prices;
+                        match key {
+                            "galleries" => q.galleries = n as u64,
+                            "image_definitions" => q.image_definitions = n as u64,
+                            "image_versions" => q.image_versions = n as u64,
+                            "standard_lrs_gb_month" => p.standard_lrs_gb_month = Some(n),
+                            "standard_zrs_gb_month" => p.standard_zrs_gb_month = Some(n),
+                            "premium_lrs_gb_month" => p.premium_lrs_gb_month = Some(n),
+                            _ => p.egress_gb = Some(n),
+                        }
+                    }
+                }
+            }
+        }
+        settings
+    }
+}
+
+/// azurerm provider arguments accepted (credentials and behaviour flags are the provider's
+/// business; sigform reads subscription_id, tenant_id and environment).
+const PROVIDER_ARGUMENTS: &[&str] = &[
+    "alias", "subscription_id", "tenant_id", "environment", "client_id", "client_secret",
+    "client_certificate_path", "client_certificate_password", "use_cli", "use_msi", "use_oidc",
+    "oidc_token", "oidc_request_url", "oidc_request_token", "msi_endpoint", "metadata_host",
+    "skip_provider_registration", "resource_provider_registrations", "storage_use_azuread",
+    "partner_id", "disable_terraform_partner_id", "auxiliary_tenant_ids", "use_aks_workload_identity",
+];
+
+struct Expansion {
+    kind: ExpansionKind,
+    instances: Vec<(InstanceKey, Option<(&'static str, Value)>)>,
+}
+
+enum ExpansionKind {
+    Single,
+    Count,
+    ForEach,
+}
+
+fn unknown_expansion(what: &str, span: Span) -> Diagnostic {
+    Diagnostic::error(
+        "SIG010",
+        format!("`{what}` depends on values known only after apply, so the instances cannot be determined"),
+    )
+    .at(span)
+    .help(format!("derive `{what}` from variables, locals or names, not from attributes Azure computes"))
+}
+
+fn unsupported_type(mode: Mode, type_name: &str, span: Span) -> Diagnostic {
+    let (what, known): (&str, Vec<&str>) = match mode {
+        Mode::Managed => ("resource type", schema::RESOURCES.iter().map(|s| s.type_name).collect()),
+        Mode::Data => ("data source", schema::DATA_SOURCES.iter().map(|s| s.type_name).collect()),
+    };
+    if type_name.starts_with("azurerm_") && crate::model::suggest(type_name, known.iter().copied()).is_none() {
+        return Diagnostic::error("SIG002", format!("{what} `{type_name}` is not supported yet"))
+            .at(span)
+            .help(format!("sigform manages: {}", known.join(", ")));
+    }
+    let d = Diagnostic::error("SIG002", format!("unknown {what} `{type_name}`")).at(span);
+    match crate::model::suggest(type_name, known.iter().copied()) {
+        Some(s) => d.help(format!("did you mean `{s}`?")),
+        None => d.help(format!("sigform manages: {}", known.join(", "))),
+    }
+}
+
+/// `provider = azurerm.west` → "azurerm.west"; no provider argument → "azurerm".
+fn provider_name(block: &Block) -> String {
+    match block.body.get_attribute("provider") {
+        None => "azurerm".into(),
+        Some(a) => {
+            let path = traversal_path(&a.value);
+            if path.is_empty() { "azurerm.?".into() } else { path.join(".") }
+        }
+    }
+}
+
+/// `a.b.c` as ["a", "b", "c"]; empty for anything that is not a plain attribute path.
+fn traversal_path(expr: &Expression) -> Vec<String> {
+    match expr {
+        Expression::Variable(v) => vec![v.value().as_str().to_string()],
+        Expression::Traversal(t) => {
+            let mut path = traversal_path(&t.expr);
+            if path.is_empty() {
+                return path;
+            }
+            for op in &t.operators {
+                match op.value() {
+                    TraversalOperator::GetAttr(n) => path.push(n.value().as_str().to_string()),
+                    _ => return Vec::new(),
+                }
+            }
+            path
+        }
+        _ => Vec::new(),
+    }
+}
+
+fn region_list(value: &Value) -> Option<Vec<String>> {
+    value
+        .as_list()?
+        .iter()
+        .map(|v| v.as_str().map(str::to_string))
+        .collect()
+}
+
+/// Fills in what Azure derives from the written attributes: the ARM id, a role assignment's
+/// deterministic name, a client config's identities.
+fn complete(instance: &mut Instance, env: &Environment) {
+    let a = &instance.attrs;
+    let s = instance.subscription_id.as_str();
+    let get = |name: &str| a.str(name);
+    let id = match instance.schema.kind {
+        ResourceKind::ResourceGroup => get("name").map(|n| arm_id::resource_group(s, n)),
+        ResourceKind::ManagedImage => get("resource_group_name").zip(get("name")).map(|(rg, n)| arm_id::image(s, rg, n)),
+        ResourceKind::Gallery => get("resource_group_name").zip(get("name")).map(|(rg, n)| arm_id::gallery(s, rg, n)),
+        ResourceKind::ImageDefinition => (|| Some(arm_id::image_definition(s, get("resource_group_name")?, get("gallery_name")?, get("name")?)))(),
+        ResourceKind::ImageVersion => (|| {
+            Some(arm_id::image_version(s, get("resource_group_name")?, get("gallery_name")?, get("image_name")?, get("name")?))
+        })(),
+        ResourceKind::RoleAssignment => {
+            let name = match get("name") {
+                Some(n) => Some(n.to_string()),
+                None => {
+                    let parts = (|| Some(format!("{}|{}|{}", get("scope")?.to_ascii_lowercase(), get("role_definition_name")?, get("principal_id")?)))();
+                    parts.map(|p| uuid::Uuid::new_v5(&uuid::Uuid::NAMESPACE_URL, p.as_bytes()).to_string())
+                }
+            };
+            if let Some(name) = &name
+                && a.get("name").is_none()
+            {
+                let span = instance.span.clone();
+                instance.attrs.values.insert(
+                    "name".into(),
+                    Attr { value: Value::string(name.clone()), span, defaulted: true },
+                );
+            }
+            let a = &instance.attrs;
+            a.str("scope").zip(name).map(|(scope, name)| arm_id::role_assignment(scope, &name))
+        }
+        ResourceKind::ClientConfig => {
+            let span = instance.span.clone();
+            let computed = [
+                ("subscription_id", Some(instance.subscription_id.clone())),
+                ("tenant_id", Some(instance.tenant_id.clone())),
+                ("client_id", env.client_id.clone()),
+            ];
+            for (k, v) in computed {
+                instance.attrs.values.insert(
+                    k.into(),
+                    Attr { value: v.map_or(Value::Unknown, Value::String), span: span.clone(), defaulted: true },
+                );
+            }
+            Some(format!("clientConfigs/clientId={};objectId=;subscriptionId={};tenantId={}",
+                env.client_id.as_deref().unwrap_or(""), instance.subscription_id, instance.tenant_id))
+        }
+    };
+    instance.id = id;
+}

@@ -1,0 +1,104 @@
+//! Which declarations an expression or a block refers to: `var.x`, `local.x`, `TYPE.NAME`,
+//! `data.TYPE.NAME`. These become the edges that order evaluation and the resource graph.
+
+use hcl::edit::expr::{Expression, Traversal, TraversalOperator};
+use hcl::edit::structure::{Block, Body};
+use hcl::edit::visit::{self, Visit};
+
+/// A name an expression refers to, before we know whether it is declared.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Reference {
+    Variable(String),
+    Local(String),
+    Resource(String, String),
+    Data(String, String),
+}
+
+/// Names that are never references to declarations.
+const NOT_DECLARATIONS: &[&str] = &["each", "count", "self", "path", "terraform", "module"];
+
+#[derive(Default)]
+struct Collector {
+    found: Vec<Reference>,
+}
+
+fn attr_name(op: Option<&hcl::edit::Decorated<TraversalOperator>>) -> Option<String> {
+    match op.map(|o| o.value()) {
+        Some(TraversalOperator::GetAttr(ident)) => Some(ident.value().as_str().to_string()),
+        _ => None,
+    }
+}
+
+impl Visit for Collector {
+    fn visit_traversal(&mut self, node: &Traversal) {
+        if let Expression::Variable(root) = &node.expr {
+            let root = root.value().as_str();
+            let ops = &node.operators;
+            let first = attr_name(ops.first());
+            match (root, first) {
+                ("var", Some(name)) => self.found.push(Reference::Variable(name)),
+                ("local", Some(name)) => self.found.push(Reference::Local(name)),
+                ("data", Some(type_name)) => {
+                    if let Some(name) = attr_name(ops.get(1)) {
+                        self.found.push(Reference::Data(type_name, name));
+                    }
+                }
+                (root, Some(name)) if !NOT_DECLARATIONS.contains(&root) => {
+                    self.found.push(Reference::Resource(root.to_string(), name));
+                }
+                _ => {}
+            }
+        }
+        visit::visit_traversal(self, node);
+    }
+}
+
+pub fn in_expr(expr: &Expression) -> Vec<Reference> {
+    let mut c = Collector::default();
+    c.visit_expr(expr);
+    c.found
+}
+
+pub fn in_body(body: &Body) -> Vec<Reference> {
+    let mut c = Collector::default();
+    c.visit_body(body);
+    c.found
+}
+
+pub fn in_block(block: &Block) -> Vec<Reference> {
+    in_body(&block.body)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn references_are_found_everywhere() {
+        let body = hcl::edit::parser::parse_body(
+            r#"
+            a = var.x
+            b = "${local.y}-${azurerm_shared_image_gallery.g.name}"
+            c = [for r in data.azurerm_image.i.tags : r]
+            dynamic "target_region" {
+              for_each = var.regions
+              content { name = each.key }
+            }
+            d = count.index
+            "#,
+        )
+        .unwrap();
+        let mut refs = in_body(&body);
+        refs.sort();
+        assert_eq!(
+            refs,
+            vec![
+                Reference::Variable("regions".into()),
+                Reference::Variable("x".into()),
+                Reference::Local("y".into()),
+                Reference::Resource("azurerm_shared_image_gallery".into(), "g".into()),
+                Reference::Data("azurerm_image".into(), "i".into()),
+            ]
+        );
+    }
+}

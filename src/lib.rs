@@ -1,0 +1,28 @@
+//! sigform: a declarative reconciler for Azure Compute Gallery.
+//!
+//! Data flows one way (DESIGN.md §2):
+//!
+//! ```text
+//! *.tf ──config──▶ syntax with spans ──eval──▶ model::Desired ──rules──▶ diagnostics
+//!                                                      └──plan (next) ──▶ Plan ──apply──▶ Cloud
+//! ```
+//!
+//! - [`config`]: source files, HCL syntax trees with spans, variable files, formatting.
+//! - [`eval`]: variables, locals, references, count/for_each, dynamic blocks, functions.
+//! - [`model`]: addresses, schemas (with F/U mutability), ARM ids, regions, the dependency graph.
+//! - [`rules`]: the rule catalogue and the checks that need only the configuration.
+//! - [`pipeline`]: the pure chain from sources to checked `Desired`.
+//! - [`ops`]: one function per command; [`cli`] parses and renders; [`render`] formats output.
+//!
+//! `config`, `eval`, `model`, `rules` and `pipeline` do no I/O.
+
+pub mod cli;
+pub mod config;
+pub mod diagnostic;
+pub mod eval;
+pub mod exit;
+pub mod model;
+pub mod ops;
+pub mod pipeline;
+pub mod render;
+pub mod rules;

@@ -1,0 +1,352 @@
+//! The evaluated configuration (`Desired`): resource instances with addresses, ARM ids, typed
+//! attributes that remember where they were written, and the settings rules need.
+//!
+//! Everything downstream (rules, the planner, the applier) reads this, never the syntax.
+
+pub mod arm_id;
+pub mod graph;
+pub mod regions;
+pub mod schema;
+pub mod value;
+
+use crate::diagnostic::Span;
+use schema::{ResourceKind, ResourceSchema};
+use serde::Serialize;
+use std::collections::BTreeMap;
+use std::fmt;
+use value::Value;
+
+/// Which instance of a resource block: none, `[0]` (count) or `["key"]` (for_each).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum InstanceKey {
+    None,
+    Index(u64),
+    Key(String),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Mode {
+    Managed,
+    Data,
+}
+
+/// A resource block in the configuration: `azurerm_x.name` or `data.azurerm_x.name`.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct ConfigAddress {
+    pub mode: Mode,
+    pub type_name: String,
+    pub name: String,
+}
+
+impl fmt::Display for ConfigAddress {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.mode == Mode::Data {
+            write!(f, "data.")?;
+        }
+        write!(f, "{}.{}", self.type_name, self.name)
+    }
+}
+
+/// One instance: `azurerm_shared_image_version.v["1.0.0"]`.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Address {
+    pub resource: ConfigAddress,
+    pub key: InstanceKey,
+}
+
+impl fmt::Display for Address {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.resource)?;
+        match &self.key {
+            InstanceKey::None => Ok(()),
+            InstanceKey::Index(i) => write!(f, "[{i}]"),
+            InstanceKey::Key(k) => write!(f, "[{}]", serde_json::Value::String(k.clone())),
+        }
+    }
+}
+
+impl Serialize for Address {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+/// An attribute value and the place it was written (or the block, for a default).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Attr {
+    pub value: Value,
+    pub span: Span,
+    /// True when the value is the schema's default, not written by the user.
+    pub defaulted: bool,
+}
+
+/// The evaluated body of a resource or of one nested block.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Attrs {
+    pub values: BTreeMap<String, Attr>,
+    pub blocks: BTreeMap<String, Vec<BlockInstance>>,
+}
+
+impl Attrs {
+    pub fn get(&self, name: &str) -> Option<&Attr> {
+        self.values.get(name)
+    }
+
+    /// The value if it is set and known (not null, not unknown).
+    pub fn known(&self, name: &str) -> Option<&Value> {
+        self.values
+            .get(name)
+            .map(|a| &a.value)
+            .filter(|v| !v.is_null() && !v.is_unknown())
+    }
+
+    pub fn str(&self, name: &str) -> Option<&str> {
+        self.known(name).and_then(Value::as_str)
+    }
+
+    pub fn num(&self, name: &str) -> Option<f64> {
+        self.known(name).and_then(Value::as_f64)
+    }
+
+    pub fn bool(&self, name: &str) -> Option<bool> {
+        self.known(name).and_then(Value::as_bool)
+    }
+
+    pub fn blocks(&self, name: &str) -> &[BlockInstance] {
+        self.blocks.get(name).map_or(&[], Vec::as_slice)
+    }
+
+    /// The whole body as one object value, as references (`x.attr`, `x.block[0].attr`) see it.
+    pub fn to_value(&self) -> BTreeMap<String, Value> {
+        let mut map: BTreeMap<String, Value> = self
+            .values
+            .iter()
+            .map(|(k, a)| (k.clone(), a.value.clone()))
+            .collect();
+        for (name, blocks) in &self.blocks {
+            map.insert(
+                name.clone(),
+                Value::List(blocks.iter().map(|b| Value::Map(b.attrs.to_value())).collect()),
+            );
+        }
+        map
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct BlockInstance {
+    pub span: Span,
+    pub attrs: Attrs,
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Lifecycle {
+    pub prevent_destroy: bool,
+    pub create_before_destroy: bool,
+    /// Attribute names; `["*"]` stands for `ignore_changes = all`.
+    pub ignore_changes: Vec<String>,
+}
+
+/// One managed resource or data source instance.
+#[derive(Debug, Clone)]
+pub struct Instance {
+    pub address: Address,
+    pub schema: &'static ResourceSchema,
+    /// `azurerm` or `azurerm.ALIAS`.
+    pub provider: String,
+    pub subscription_id: String,
+    pub tenant_id: String,
+    /// The deterministic ARM id; `None` when it depends on an unknown value.
+    pub id: Option<String>,
+    pub attrs: Attrs,
+    /// The block header (`resource "TYPE" "NAME"`), where whole-resource diagnostics point.
+    pub span: Span,
+    pub lifecycle: Lifecycle,
+    /// Resource blocks this one refers to or names in `depends_on`.
+    pub depends_on: Vec<ConfigAddress>,
+}
+
+impl Instance {
+    pub fn kind(&self) -> ResourceKind {
+        self.schema.kind
+    }
+
+    /// The span of an attribute, or of the block when it is not written.
+    pub fn span_of(&self, attr: &str) -> Span {
+        self.attrs
+            .get(attr)
+            .filter(|a| !a.defaulted)
+            .map_or_else(|| self.span.clone(), |a| a.span.clone())
+    }
+
+    /// The location, normalised to its region name when it is a known region.
+    pub fn location(&self) -> Option<String> {
+        self.attrs.str("location").map(regions::normalize)
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Output {
+    pub name: String,
+    pub value: Value,
+    pub sensitive: bool,
+    pub description: Option<String>,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone)]
+pub struct Import {
+    pub to: Address,
+    pub id: Value,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone)]
+pub struct Provider {
+    /// `azurerm` or `azurerm.ALIAS`.
+    pub name: String,
+    pub subscription_id: String,
+    pub tenant_id: String,
+    pub span: Option<Span>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Quotas {
+    pub galleries: u64,
+    pub image_definitions: u64,
+    pub image_versions: u64,
+}
+
+impl Default for Quotas {
+    fn default() -> Quotas {
+        // DESIGN.md §1: the default quotas per subscription per region.
+        Quotas {
+            galleries: 10,
+            image_definitions: 200,
+            image_versions: 2000,
+        }
+    }
+}
+
+/// Prices that override the shipped table (USD).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Prices {
+    pub standard_lrs_gb_month: Option<f64>,
+    pub standard_zrs_gb_month: Option<f64>,
+    pub premium_lrs_gb_month: Option<f64>,
+    pub egress_gb: Option<f64>,
+}
+
+/// The `sigform { ... }` block: settings that are not azurerm's.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Settings {
+    /// Normalised region names where galleries can be created.
+    pub gallery_regions: Vec<String>,
+    /// Normalised region names the subscription is allow-listed for (SIG204).
+    pub allowlisted_regions: Vec<String>,
+    pub quotas: Quotas,
+    pub parallelism: u32,
+    pub wait_for_replication: bool,
+    pub keep_latest_in_all_regions: Option<u32>,
+    pub prices: Prices,
+}
+
+impl Default for Settings {
+    fn default() -> Settings {
+        Settings {
+            gallery_regions: regions::GALLERY_REGIONS.iter().map(|s| s.to_string()).collect(),
+            allowlisted_regions: Vec::new(),
+            quotas: Quotas::default(),
+            parallelism: 10,
+            wait_for_replication: true,
+            keep_latest_in_all_regions: None,
+            prices: Prices::default(),
+        }
+    }
+}
+
+/// What the configuration asks for: the output of `eval`.
+#[derive(Debug, Clone, Default)]
+pub struct Desired {
+    pub resources: Vec<Instance>,
+    pub data: Vec<Instance>,
+    pub outputs: Vec<Output>,
+    pub imports: Vec<Import>,
+    pub providers: Vec<Provider>,
+    pub settings: Settings,
+}
+
+impl Desired {
+    /// Managed resources and data sources.
+    pub fn all_instances(&self) -> impl Iterator<Item = &Instance> {
+        self.resources.iter().chain(self.data.iter())
+    }
+
+    /// Index of managed resources by lower-cased ARM id (ARM ids are case-insensitive).
+    pub fn by_id(&self) -> std::collections::HashMap<String, &Instance> {
+        self.all_instances()
+            .filter_map(|i| i.id.as_ref().map(|id| (id.to_ascii_lowercase(), i)))
+            .collect()
+    }
+}
+
+/// The closest candidate to `word`, if close enough to be a plausible typo.
+pub fn suggest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    let limit = (word.chars().count() / 3).max(1);
+    candidates
+        .into_iter()
+        .filter(|c| *c != word)
+        .map(|c| (edit_distance(&word.to_lowercase(), &c.to_lowercase()), c))
+        .filter(|(d, _)| *d <= limit)
+        .min_by_key(|(d, c)| (*d, *c))
+        .map(|(_, c)| c)
+}
+
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut prev = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let cur = row[j + 1];
+            row[j + 1] = if ca == *cb { prev } else { 1 + prev.min(row[j]).min(row[j + 1]) };
+            prev = cur;
+        }
+    }
+    row[b.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn suggestions_pick_close_words_only() {
+        let words = ["location", "name", "resource_group_name", "tags"];
+        assert_eq!(suggest("locaton", words), Some("location"));
+        assert_eq!(suggest("nmae", words), Some("name"));
+        assert_eq!(suggest("resource_group", words), None);
+        assert_eq!(suggest("completely_different", words), None);
+    }
+
+    #[test]
+    fn addresses_print_as_terraform_does() {
+        let r = ConfigAddress {
+            mode: Mode::Managed,
+            type_name: "azurerm_shared_image_version".into(),
+            name: "v".into(),
+        };
+        let a = Address {
+            resource: r.clone(),
+            key: InstanceKey::Key("1.0.0".into()),
+        };
+        assert_eq!(a.to_string(), "azurerm_shared_image_version.v[\"1.0.0\"]");
+        let d = Address {
+            resource: ConfigAddress { mode: Mode::Data, ..r },
+            key: InstanceKey::Index(2),
+        };
+        assert_eq!(d.to_string(), "data.azurerm_shared_image_version.v[2]");
+    }
+}

@@ -1,0 +1,17 @@
+//! Operations: one public function and one `Options` struct per command. Commands in `cli` parse
+//! arguments into `Options`, call the operation and render what it returns; operations do the
+//! work (and the I/O) and never print.
+
+pub mod explain;
+pub mod fmt;
+pub mod init;
+pub mod validate;
+pub mod workdir;
+
+/// What an operation that is not built yet answers, so no command fakes output.
+#[derive(Debug, thiserror::Error)]
+#[error("`sigform {command}` is not built yet: {reason}")]
+pub struct NotBuilt {
+    pub command: String,
+    pub reason: &'static str,
+}

@@ -1,0 +1,36 @@
+//! `validate`: load, evaluate and run the rules that need no state or cloud.
+
+use super::workdir::{self, VarArg, Workdir, WorkdirError};
+use crate::config::Sources;
+use crate::diagnostic::{self, Diagnostic};
+use crate::pipeline::check_configuration;
+use crate::rules::RuleContext;
+use std::path::PathBuf;
+
+pub struct Options {
+    pub dir: PathBuf,
+    pub vars: Vec<VarArg>,
+    pub env: Vec<(String, String)>,
+    pub now_unix: i64,
+}
+
+pub struct Validated {
+    pub sources: Sources,
+    pub diagnostics: Vec<Diagnostic>,
+    pub resources: usize,
+}
+
+impl Validated {
+    pub fn has_errors(&self) -> bool {
+        diagnostic::has_errors(&self.diagnostics)
+    }
+}
+
+pub fn validate(options: &Options) -> Result<Validated, WorkdirError> {
+    let Workdir { sources, vars, diagnostics: mut diags, environment, .. } =
+        workdir::load(&options.dir, &options.vars, options.env.iter().cloned())?;
+    let checked = check_configuration(&sources, &vars, &environment, None, &RuleContext { now_unix: options.now_unix });
+    diags.extend(checked.diagnostics);
+    diagnostic::sort(&mut diags);
+    Ok(Validated { sources, diagnostics: diags, resources: checked.desired.resources.len() })
+}

@@ -1,0 +1,116 @@
+//! Reads a working directory: every `*.tf`, and the variable values in Terraform's order of
+//! precedence (lowest first): `TF_VAR_*`, `terraform.tfvars`, `terraform.tfvars.json`,
+//! `*.auto.tfvars(.json)` in name order, then `--var-file` and `--var` in command-line order.
+
+use crate::config::Sources;
+use crate::config::vars::{self, VarAssignment};
+use crate::diagnostic::Diagnostic;
+use crate::eval::Environment;
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, thiserror::Error)]
+pub enum WorkdirError {
+    #[error("cannot read {path}: {source}")]
+    Io { path: PathBuf, source: std::io::Error },
+    #[error("no configuration files (*.tf) in {0}")]
+    Empty(PathBuf),
+}
+
+/// A `--var NAME=VALUE` or `--var-file FILE` argument, in command-line order.
+#[derive(Debug, Clone)]
+pub enum VarArg {
+    Var(String),
+    File(PathBuf),
+}
+
+pub struct Workdir {
+    pub dir: PathBuf,
+    pub sources: Sources,
+    pub vars: Vec<VarAssignment>,
+    /// Problems reading variable files: reported with the configuration's diagnostics.
+    pub diagnostics: Vec<Diagnostic>,
+    pub environment: Environment,
+}
+
+fn read(path: &Path) -> Result<String, WorkdirError> {
+    let bytes = std::fs::read(path).map_err(|source| WorkdirError::Io { path: path.to_path_buf(), source })?;
+    // Invalid UTF-8 is replaced rather than refused: the parser then reports the place.
+    Ok(String::from_utf8_lossy(&bytes).into_owned())
+}
+
+/// The `.tf` and `.tfvars` files of a directory, sorted by name.
+pub fn config_files(dir: &Path, extensions: &[&str]) -> Result<Vec<PathBuf>, WorkdirError> {
+    let entries = std::fs::read_dir(dir).map_err(|source| WorkdirError::Io { path: dir.to_path_buf(), source })?;
+    let mut files: Vec<PathBuf> = entries
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.is_file())
+        .filter(|p| {
+            let name = p.file_name().and_then(|n| n.to_str()).unwrap_or("");
+            !name.starts_with('.') && extensions.iter().any(|ext| name.ends_with(ext))
+        })
+        .collect();
+    files.sort();
+    Ok(files)
+}
+
+pub fn load(
+    dir: &Path,
+    var_args: &[VarArg],
+    env: impl IntoIterator<Item = (String, String)>,
+) -> Result<Workdir, WorkdirError> {
+    let env: Vec<(String, String)> = env.into_iter().collect();
+    let mut sources = Sources::new();
+    let tf_files = config_files(dir, &[".tf"])?;
+    if tf_files.is_empty() {
+        return Err(WorkdirError::Empty(dir.to_path_buf()));
+    }
+    for path in &tf_files {
+        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("?").to_string();
+        sources.add(name, read(path)?);
+    }
+
+    let mut assignments = vars::from_environment(&mut sources, env.iter().cloned());
+    let mut diagnostics = Vec::new();
+    let mut var_files: Vec<(String, PathBuf)> = Vec::new();
+    for name in ["terraform.tfvars", "terraform.tfvars.json"] {
+        let p = dir.join(name);
+        if p.is_file() {
+            var_files.push((name.to_string(), p));
+        }
+    }
+    for p in config_files(dir, &[".auto.tfvars", ".auto.tfvars.json"])? {
+        let name = p.file_name().and_then(|n| n.to_str()).unwrap_or("?").to_string();
+        var_files.push((name, p));
+    }
+    let add_file = |sources: &mut Sources, name: String, path: &Path, out: &mut Vec<VarAssignment>, diags: &mut Vec<Diagnostic>| -> Result<(), WorkdirError> {
+        let id = sources.add(name, read(path)?);
+        match vars::parse_file(sources, id) {
+            Ok(v) => out.extend(v),
+            Err(d) => diags.push(d),
+        }
+        Ok(())
+    };
+    for (name, path) in var_files {
+        add_file(&mut sources, name, &path, &mut assignments, &mut diagnostics)?;
+    }
+    for arg in var_args {
+        match arg {
+            VarArg::File(path) => {
+                let full = if path.is_absolute() { path.clone() } else { dir.join(path) };
+                let full = if full.is_file() { full } else { path.clone() };
+                add_file(&mut sources, path.display().to_string(), &full, &mut assignments, &mut diagnostics)?;
+            }
+            VarArg::Var(text) => match vars::from_command_line(&mut sources, text) {
+                Ok(v) => assignments.push(v),
+                Err(d) => diagnostics.push(d),
+            },
+        }
+    }
+    let get = |k: &str| env.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone()).filter(|v| !v.is_empty());
+    let environment = Environment {
+        subscription_id: get("ARM_SUBSCRIPTION_ID"),
+        tenant_id: get("ARM_TENANT_ID"),
+        client_id: get("ARM_CLIENT_ID"),
+    };
+    Ok(Workdir { dir: dir.to_path_buf(), sources, vars: assignments, diagnostics, environment })
+}

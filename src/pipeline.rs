@@ -1,0 +1,44 @@
+//! The configuration half of the pipeline, pure: sources → syntax → `Desired` → rule
+//! diagnostics. `validate` stops here; `plan` continues with state and the cloud.
+
+use crate::config::vars::VarAssignment;
+use crate::config::{self, Sources};
+use crate::diagnostic::{self, Diagnostic};
+use crate::eval::{self, DataResolver, Environment, EvalInput};
+use crate::model::Desired;
+use crate::rules::{self, RuleContext};
+
+pub struct Checked {
+    pub desired: Desired,
+    /// Sorted by place; errors and warnings together.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl Checked {
+    pub fn has_errors(&self) -> bool {
+        diagnostic::has_errors(&self.diagnostics)
+    }
+}
+
+/// Parses, evaluates and checks a configuration. Syntax errors stop evaluation (a half-parsed
+/// file would only produce misleading follow-up errors); everything else is collected.
+pub fn check_configuration(
+    sources: &Sources,
+    vars: &[VarAssignment],
+    environment: &Environment,
+    data: Option<&dyn DataResolver>,
+    ctx: &RuleContext,
+) -> Checked {
+    let (files, mut diagnostics) = config::parse_all(sources);
+    if !diagnostics.is_empty() {
+        diagnostic::sort(&mut diagnostics);
+        return Checked { desired: Desired::default(), diagnostics };
+    }
+    let input = EvalInput { sources, files: &files, vars, environment, data };
+    let (desired, eval_diagnostics) = eval::evaluate(&input);
+    diagnostics.extend(eval_diagnostics);
+    diagnostics.extend(rules::check(&desired, ctx));
+    diagnostic::sort(&mut diagnostics);
+    diagnostics.dedup();
+    Checked { desired, diagnostics }
+}

@@ -1,0 +1,70 @@
+//! SIG701–SIG702: what `latest` resolves to, and old versions still replicated everywhere.
+
+use super::names::parse_version;
+use super::violation;
+use crate::diagnostic::Diagnostic;
+use crate::model::schema::ResourceKind;
+use crate::model::{Desired, Instance, arm_id, regions};
+use std::collections::BTreeMap;
+
+pub(super) fn check(desired: &Desired, out: &mut Vec<Diagnostic>) {
+    let by_id = desired.by_id();
+    let mut by_definition: BTreeMap<String, Vec<&Instance>> = BTreeMap::new();
+    for inst in desired.resources.iter().filter(|i| i.kind() == ResourceKind::ImageVersion) {
+        if let Some(parent) = inst.id.as_deref().and_then(arm_id::parent) {
+            by_definition.entry(parent.to_ascii_lowercase()).or_default().push(inst);
+        }
+    }
+    for (definition_id, versions) in &by_definition {
+        let excluded = |v: &&Instance| {
+            v.attrs.bool("exclude_from_latest") == Some(true)
+                || {
+                    let regions = v.attrs.blocks("target_region");
+                    !regions.is_empty()
+                        && regions.iter().all(|r| r.attrs.bool("exclude_from_latest_enabled") == Some(true))
+                }
+        };
+        if versions.iter().all(excluded) {
+            let definition = by_id.get(definition_id);
+            let span = definition.map_or_else(|| versions[0].span.clone(), |d| d.span.clone());
+            let name = definition.map_or_else(|| definition_id.clone(), |d| d.address.to_string());
+            out.push(violation(
+                "SIG701",
+                format!("every version of {name} is excluded from latest, so `latest` resolves to nothing"),
+                span,
+            ));
+        }
+        if let Some(keep) = desired.settings.keep_latest_in_all_regions {
+            let mut sorted: Vec<(&Instance, (u32, u32, u32))> = versions
+                .iter()
+                .filter_map(|v| Some((*v, parse_version(v.attrs.str("name")?)?)))
+                .collect();
+            sorted.sort_by(|a, b| b.1.cmp(&a.1));
+            for (v, _) in sorted.into_iter().skip(keep as usize) {
+                let Some(source) = v.location() else { continue };
+                let beyond: Vec<String> = v
+                    .attrs
+                    .blocks("target_region")
+                    .iter()
+                    .filter_map(|r| r.attrs.str("name"))
+                    .filter(|n| regions::normalize(n) != source)
+                    .map(regions::display)
+                    .collect();
+                if !beyond.is_empty() {
+                    out.push(
+                        violation(
+                            "SIG702",
+                            format!(
+                                "{} is older than the newest {keep} but still replicated to {}",
+                                v.address,
+                                beyond.join(", ")
+                            ),
+                            v.span.clone(),
+                        )
+                        .help(format!("keep it only in its source region, {}", regions::display(&source))),
+                    );
+                }
+            }
+        }
+    }
+}
