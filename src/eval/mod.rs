@@ -1067,7 +1067,8 @@ fn unsupported_type(mode: Mode, type_name: &str, span: Span) -> Diagnostic {
         Mode::Managed => ("resource type", schema::RESOURCES.iter().map(|s| s.type_name).collect()),
         Mode::Data => ("data source", schema::DATA_SOURCES.iter().map(|s| s.type_name).collect()),
     };
-    if type_name.starts_with("azurerm_") && crate::model::suggest(type_name, known.iter().copied()).is_none() {
+    let listed = schema::UNSUPPORTED_RESOURCES.contains(&type_name);
+    if listed || (type_name.starts_with("azurerm_") && crate::model::suggest(type_name, known.iter().copied()).is_none()) {
         return Diagnostic::error("SIG002", format!("{what} `{type_name}` is not supported yet"))
             .at(span)
             .help(format!("sigform manages: {}", known.join(", ")));
@@ -1172,3 +1173,6 @@ fn complete(instance: &mut Instance, env: &Environment) {
     };
     instance.id = id;
 }
+
+#[cfg(test)]
+mod tests;

@@ -293,7 +293,7 @@ impl Desired {
 
 /// The closest candidate to `word`, if close enough to be a plausible typo.
 pub fn suggest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
-    let limit = (word.chars().count() / 3).max(1);
+    let limit = (word.chars().count() / 3).clamp(1, 3);
     candidates
         .into_iter()
         .filter(|c| *c != word)
