@@ -16,6 +16,10 @@
 //!
 //! `config`, `eval`, `model`, `rules` and `pipeline` do no I/O.
 
+// Diagnostics are large by design (message, place, label, help) and travel only on error
+// paths, where their size costs nothing measurable.
+#![allow(clippy::result_large_err)]
+
 pub mod cli;
 pub mod config;
 pub mod diagnostic;

@@ -24,8 +24,12 @@ pub fn run(rule: Option<&str>, list: bool) -> CliResult {
     println!("{} ({}): {}\n", r.id, severity(r.severity), r.summary);
     println!("{}", textwrap(r.explain, 90));
     let stage = match r.stage {
-        crate::rules::catalogue::Stage::Config => "Checked by: validate, plan and apply (from the configuration alone).",
-        crate::rules::catalogue::Stage::Plan => "Checked by: plan and apply (needs the state and the cloud).",
+        crate::rules::catalogue::Stage::Config => {
+            "Checked by: validate, plan and apply (from the configuration alone)."
+        }
+        crate::rules::catalogue::Stage::Plan => {
+            "Checked by: plan and apply (needs the state and the cloud)."
+        }
     };
     println!("\n{stage}");
     Ok(ExitStatus::Success)

@@ -5,7 +5,10 @@ use crate::exit::ExitStatus;
 use crate::ops::fmt::{Options, fmt};
 
 pub fn run(global: &Global, check: bool, diff: bool) -> CliResult {
-    let results = fmt(&Options { dir: global.dir.clone(), check })?;
+    let results = fmt(&Options {
+        dir: global.dir.clone(),
+        check,
+    })?;
     let mut status = ExitStatus::Success;
     for r in &results {
         match &r.after {
@@ -17,7 +20,12 @@ pub fn run(global: &Global, check: bool, diff: bool) -> CliResult {
                 println!("{}", r.name);
                 if diff {
                     let text = similar::TextDiff::from_lines(&r.before, after);
-                    print!("{}", text.unified_diff().context_radius(3).header(&format!("old/{}", r.name), &format!("new/{}", r.name)));
+                    print!(
+                        "{}",
+                        text.unified_diff()
+                            .context_radius(3)
+                            .header(&format!("old/{}", r.name), &format!("new/{}", r.name))
+                    );
                 }
                 if check {
                     status = ExitStatus::Failure;

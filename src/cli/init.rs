@@ -7,7 +7,10 @@ pub fn run(global: &Global) -> CliResult {
     let done = crate::ops::init::init(&global.dir)?;
     if !global.quiet {
         let verb = if done.created { "Created" } else { "Found" };
-        println!("{verb} {}: sigform is initialized here.", done.state_dir.display());
+        println!(
+            "{verb} {}: sigform is initialized here.",
+            done.state_dir.display()
+        );
     }
     Ok(ExitStatus::Success)
 }

@@ -15,7 +15,13 @@ use std::path::PathBuf;
 #[command(name = "sigform", version, about = "Declarative reconciler for Azure Compute Gallery", long_about = None)]
 pub struct Cli {
     /// Run as if started in DIR.
-    #[arg(short = 'C', long = "chdir", global = true, value_name = "DIR", default_value = ".")]
+    #[arg(
+        short = 'C',
+        long = "chdir",
+        global = true,
+        value_name = "DIR",
+        default_value = "."
+    )]
     pub chdir: PathBuf,
     /// State database (default: state/sigform.db under the working directory).
     #[arg(long, global = true, env = "SIGFORM_STATE", value_name = "PATH")]
@@ -183,9 +189,16 @@ pub enum Command {
 #[derive(Subcommand, Debug)]
 pub enum StateCommand {
     List,
-    Show { address: String },
-    Rm { addresses: Vec<String> },
-    Mv { source: String, destination: String },
+    Show {
+        address: String,
+    },
+    Rm {
+        addresses: Vec<String>,
+    },
+    Mv {
+        source: String,
+        destination: String,
+    },
     Pull,
     History {
         #[arg(long)]
@@ -204,7 +217,13 @@ pub enum DriftFormat {
 /// `--var`/`--var-file` in the order given, so later ones win as in Terraform.
 fn var_args(matches: Option<&ArgMatches>, vars: &VarOptions) -> Vec<VarArg> {
     let Some(m) = matches else {
-        return vars.var_file.iter().cloned().map(VarArg::File).chain(vars.var.iter().cloned().map(VarArg::Var)).collect();
+        return vars
+            .var_file
+            .iter()
+            .cloned()
+            .map(VarArg::File)
+            .chain(vars.var.iter().cloned().map(VarArg::Var))
+            .collect();
     };
     let mut ordered: Vec<(usize, VarArg)> = Vec::new();
     if let Some(idx) = m.indices_of("var") {
@@ -218,13 +237,28 @@ fn var_args(matches: Option<&ArgMatches>, vars: &VarOptions) -> Vec<VarArg> {
 }
 
 pub fn main() -> std::process::ExitCode {
-    let matches = Cli::command().get_matches();
+    let matches = match Cli::command().try_get_matches() {
+        Ok(m) => m,
+        Err(e) => return usage_error(e),
+    };
     let cli = match Cli::from_arg_matches(&matches) {
         Ok(cli) => cli,
-        Err(e) => e.exit(),
+        Err(e) => return usage_error(e),
     };
     let sub = matches.subcommand().map(|(_, m)| m);
     run(cli, sub).into()
+}
+
+/// Help and version exit 0; every other usage error is an error (1), never clap's 2, which
+/// sigform reserves for "changes present".
+fn usage_error(e: clap::Error) -> std::process::ExitCode {
+    let _ = e.print();
+    match e.kind() {
+        clap::error::ErrorKind::DisplayHelp | clap::error::ErrorKind::DisplayVersion => {
+            ExitStatus::Success.into()
+        }
+        _ => ExitStatus::Failure.into(),
+    }
 }
 
 fn run(cli: Cli, sub: Option<&ArgMatches>) -> ExitStatus {
@@ -239,7 +273,12 @@ fn run(cli: Cli, sub: Option<&ArgMatches>) -> ExitStatus {
         Command::Fmt { check, diff } => fmt::run(&global, *check, *diff),
         Command::Explain { rule, list } => explain::run(rule.as_deref(), *list),
         Command::Completions { shell } => {
-            clap_complete::generate(*shell, &mut Cli::command(), "sigform", &mut std::io::stdout());
+            clap_complete::generate(
+                *shell,
+                &mut Cli::command(),
+                "sigform",
+                &mut std::io::stdout(),
+            );
             Ok(ExitStatus::Success)
         }
         other => Err(not_built(other).into()),
@@ -264,13 +303,24 @@ pub type CliResult = Result<ExitStatus, Box<dyn std::error::Error>>;
 
 fn not_built(command: &Command) -> crate::ops::NotBuilt {
     let (name, reason) = match command {
-        Command::Plan(_) | Command::Show { .. } | Command::State(_) | Command::Output { .. } | Command::Graph => {
-            ("plan/show/state/output/graph", "the state store and planner come next")
+        Command::Plan(_)
+        | Command::Show { .. }
+        | Command::State(_)
+        | Command::Output { .. }
+        | Command::Graph => (
+            "plan/show/state/output/graph",
+            "the state store and planner come next",
+        ),
+        Command::Apply { .. }
+        | Command::Destroy { .. }
+        | Command::Status { .. }
+        | Command::Emulator { .. } => (
+            "apply/destroy/status/emulator",
+            "the embedded emulator and the applier come after the planner",
+        ),
+        Command::Import { .. } | Command::Drift { .. } => {
+            ("import/drift", "drift detection comes after the applier")
         }
-        Command::Apply { .. } | Command::Destroy { .. } | Command::Status { .. } | Command::Emulator { .. } => {
-            ("apply/destroy/status/emulator", "the embedded emulator and the applier come after the planner")
-        }
-        Command::Import { .. } | Command::Drift { .. } => ("import/drift", "drift detection comes after the applier"),
         Command::Access { .. } => ("access", "the access matrix comes after the applier"),
         Command::ForceUnlock { .. } => ("force-unlock", "locks come with the state store"),
         _ => ("this command", "not yet"),
@@ -291,5 +341,8 @@ fn not_built(command: &Command) -> crate::ops::NotBuilt {
         Command::Emulator { .. } => "emulator",
         _ => name,
     };
-    crate::ops::NotBuilt { command: command.to_string(), reason }
+    crate::ops::NotBuilt {
+        command: command.to_string(),
+        reason,
+    }
 }

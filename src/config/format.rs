@@ -11,7 +11,9 @@
 pub enum FormatError {
     #[error("the file does not parse: {0}")]
     Invalid(String),
-    #[error("formatting would change the file's meaning (a sigform bug); the file is left as it is")]
+    #[error(
+        "formatting would change the file's meaning (a sigform bug); the file is left as it is"
+    )]
     Changed,
 }
 
@@ -25,8 +27,8 @@ enum State {
 
 /// What the lexer learned about one physical line.
 struct LineInfo {
-    /// Net change of bracket depth (outside strings and comments).
-    delta: i32,
+    /// Brackets outside strings and comments, in order.
+    brackets: Vec<char>,
     /// The line starts with closing brackets: how many.
     leading_closers: i32,
     /// The line starts a heredoc whose body follows: its delimiter.
@@ -38,7 +40,7 @@ struct LineInfo {
 fn scan(line: &str, stack: &mut Vec<State>, in_comment: &mut bool) -> LineInfo {
     let chars: Vec<char> = line.chars().collect();
     let mut info = LineInfo {
-        delta: 0,
+        brackets: Vec::new(),
         leading_closers: 0,
         heredoc: None,
         open_comment: false,
@@ -92,7 +94,10 @@ fn scan(line: &str, stack: &mut Vec<State>, in_comment: &mut bool) -> LineInfo {
                 if c == '<' && next == Some('<') && state == State::Code {
                     let rest: String = chars[i + 2..].iter().collect();
                     let rest = rest.strip_prefix('-').unwrap_or(&rest);
-                    let delim: String = rest.chars().take_while(|c| c.is_alphanumeric() || *c == '_').collect();
+                    let delim: String = rest
+                        .chars()
+                        .take_while(|c| c.is_alphanumeric() || *c == '_')
+                        .collect();
                     if !delim.is_empty() {
                         info.heredoc = Some(delim);
                         break;
@@ -109,9 +114,9 @@ fn scan(line: &str, stack: &mut Vec<State>, in_comment: &mut bool) -> LineInfo {
                         *stack.last_mut().expect("interp") = State::Interp(depth.saturating_sub(1));
                     }
                 } else if is_open {
-                    info.delta += 1;
+                    info.brackets.push(c);
                 } else if is_close {
-                    info.delta -= 1;
+                    info.brackets.push(c);
                     if leading {
                         info.leading_closers += 1;
                     }
@@ -166,9 +171,12 @@ struct OutLine {
     aligned: bool,
 }
 
+/// Indentation follows lines, not brackets: a line that opens several brackets (`merge([`,
+/// `map(object({`) indents what follows by one level, and the line that closes them returns.
 fn layout(source: &str) -> String {
     let mut out: Vec<OutLine> = Vec::new();
-    let mut depth: i32 = 0;
+    // One entry per indentation level: how many of its brackets are still open.
+    let mut levels: Vec<usize> = Vec::new();
     let mut stack = vec![State::Code];
     let mut in_comment = false;
     let mut heredoc: Option<String> = None;
@@ -178,33 +186,80 @@ fn layout(source: &str) -> String {
             if raw.trim() == delim {
                 heredoc = None;
             }
-            out.push(OutLine { depth: 0, text: raw.trim_end().to_string(), verbatim: true, aligned: false });
+            out.push(OutLine {
+                depth: 0,
+                text: raw.trim_end().to_string(),
+                verbatim: true,
+                aligned: false,
+            });
             continue;
         }
         if in_comment {
             let mut still = true;
             let info = scan(raw, &mut stack, &mut still);
             in_comment = info.open_comment;
-            out.push(OutLine { depth: 0, text: raw.trim_end().to_string(), verbatim: true, aligned: false });
+            out.push(OutLine {
+                depth: 0,
+                text: raw.trim_end().to_string(),
+                verbatim: true,
+                aligned: false,
+            });
             continue;
         }
         let trimmed = raw.trim();
         let top_level = stack.len() == 1;
         let info = scan(trimmed, &mut stack, &mut in_comment);
-        let line_depth = (depth - info.leading_closers).max(0) as usize;
+        let mut own_level = false;
+        let mut line_depth = None;
+        for c in &info.brackets {
+            if matches!(c, '{' | '[' | '(') {
+                // The line sits at the depth left after the closers that come before its first
+                // opener: `}, {` and `]...)` both outdent.
+                line_depth.get_or_insert(levels.len());
+                if own_level {
+                    *levels.last_mut().expect("own level") += 1;
+                } else {
+                    levels.push(1);
+                    own_level = true;
+                }
+            } else if let Some(top) = levels.last_mut() {
+                *top -= 1;
+                if *top == 0 {
+                    levels.pop();
+                    own_level = false;
+                }
+            }
+        }
+        let line_depth = line_depth.unwrap_or(levels.len());
+        let balanced = info
+            .brackets
+            .iter()
+            .filter(|c| matches!(c, '{' | '[' | '('))
+            .count()
+            * 2
+            == info.brackets.len();
         let mut text = trimmed.to_string();
         let mut aligned = false;
         if top_level && let Some((key, value)) = split_assignment(trimmed) {
             text = format!("{key} = {value}");
-            aligned = info.delta == 0 && info.heredoc.is_none() && stack.len() == 1 && !info.open_comment;
+            aligned = balanced && info.heredoc.is_none() && stack.len() == 1 && !info.open_comment;
         }
         if !top_level {
             // A continuation of a multi-line string interpolation: leave it alone.
-            out.push(OutLine { depth: 0, text: raw.trim_end().to_string(), verbatim: true, aligned: false });
+            out.push(OutLine {
+                depth: 0,
+                text: raw.trim_end().to_string(),
+                verbatim: true,
+                aligned: false,
+            });
         } else {
-            out.push(OutLine { depth: line_depth, text, verbatim: false, aligned });
+            out.push(OutLine {
+                depth: line_depth,
+                text,
+                verbatim: false,
+                aligned,
+            });
         }
-        depth = (depth + info.delta).max(0);
         heredoc = info.heredoc;
     }
     align(&mut out);
@@ -304,9 +359,16 @@ resource "azurerm_shared_image_gallery" "g" {
     fn heredocs_block_comments_and_templates_survive() {
         let input = "locals {\nscript = <<-EOT\n    echo ${var.x}\n  { not a brace\n    EOT\n/* keep\n   this */\nx = \"${ {a = 1}[\"a\"] }\"\n}\n";
         let got = format(input).unwrap();
-        assert!(got.contains("    echo ${var.x}\n  { not a brace\n    EOT\n"), "{got}");
+        assert!(
+            got.contains("    echo ${var.x}\n  { not a brace\n    EOT\n"),
+            "{got}"
+        );
         assert!(got.contains("  /* keep\n   this */\n"), "{got}");
-        assert!(got.contains("  x      = \"${ {a = 1}[\"a\"] }\"\n") || got.contains("  x = \"${ {a = 1}[\"a\"] }\"\n"), "{got}");
+        assert!(
+            got.contains("  x      = \"${ {a = 1}[\"a\"] }\"\n")
+                || got.contains("  x = \"${ {a = 1}[\"a\"] }\"\n"),
+            "{got}"
+        );
         assert_eq!(format(&got).unwrap(), got);
     }
 

@@ -129,8 +129,15 @@ pub fn eval_body(
                 }
                 let header = header_span(scope, block);
                 let instance = eval_block(&block.body, block_schema, &header, scope, diags);
-                block_spans.entry(block_schema.name).or_default().push(header);
-                attrs.blocks.entry(ident.to_string()).or_default().push(instance);
+                block_spans
+                    .entry(block_schema.name)
+                    .or_default()
+                    .push(header);
+                attrs
+                    .blocks
+                    .entry(ident.to_string())
+                    .or_default()
+                    .push(instance);
             }
         }
     }
@@ -142,7 +149,10 @@ pub fn eval_body(
             diags.push(
                 Diagnostic::error(
                     "SIG003",
-                    format!("missing required argument `{}` in {}", attr_schema.name, schema.owner),
+                    format!(
+                        "missing required argument `{}` in {}",
+                        attr_schema.name, schema.owner
+                    ),
                 )
                 .at(header.clone())
                 .label(format!("`{}` is required here", attr_schema.name)),
@@ -182,7 +192,10 @@ pub fn eval_body(
             diags.push(
                 Diagnostic::error(
                     "SIG003",
-                    format!("{} takes at most {} `{}` block(s), found {count}", schema.owner, block_schema.max, block_schema.name),
+                    format!(
+                        "{} takes at most {} `{}` block(s), found {count}",
+                        schema.owner, block_schema.max, block_schema.name
+                    ),
                 )
                 .at_opt(extra.or_else(|| Some(header.clone()))),
             );
@@ -224,9 +237,12 @@ fn eval_dynamic<'s>(
     let header = header_span(scope, block);
     let Some(label) = block.labels.first().map(|l| l.as_str().to_string()) else {
         diags.push(
-            Diagnostic::error("SIG003", "a dynamic block needs a label: the block type it generates")
-                .at(header)
-                .help("write dynamic \"target_region\" { ... }"),
+            Diagnostic::error(
+                "SIG003",
+                "a dynamic block needs a label: the block type it generates",
+            )
+            .at(header)
+            .help("write dynamic \"target_region\" { ... }"),
         );
         return;
     };
@@ -242,33 +258,50 @@ fn eval_dynamic<'s>(
             Structure::Attribute(a) => match a.key.value().as_str() {
                 "for_each" => for_each = Some(&a.value),
                 "iterator" => match &a.value {
-                    hcl::edit::expr::Expression::Variable(v) => iterator = v.value().as_str().to_string(),
+                    hcl::edit::expr::Expression::Variable(v) => {
+                        iterator = v.value().as_str().to_string()
+                    }
                     other => diags.push(
                         Diagnostic::error("SIG004", "`iterator` must be a plain name")
                             .at(scope.span_of(other)),
                     ),
                 },
                 "labels" => diags.push(
-                    Diagnostic::error("SIG002", "`labels` is not used: the generated blocks take no labels")
-                        .at(scope.span_of(&a.key)),
+                    Diagnostic::error(
+                        "SIG002",
+                        "`labels` is not used: the generated blocks take no labels",
+                    )
+                    .at(scope.span_of(&a.key)),
                 ),
                 other => diags.push(
-                    Diagnostic::error("SIG002", format!("unknown argument `{other}` in a dynamic block"))
-                        .at(scope.span_of(&a.key))
-                        .help("a dynamic block takes for_each, iterator and a content block"),
+                    Diagnostic::error(
+                        "SIG002",
+                        format!("unknown argument `{other}` in a dynamic block"),
+                    )
+                    .at(scope.span_of(&a.key))
+                    .help("a dynamic block takes for_each, iterator and a content block"),
                 ),
             },
             Structure::Block(b) if b.ident.value().as_str() == "content" => content = Some(b),
             Structure::Block(b) => diags.push(
-                Diagnostic::error("SIG002", format!("unexpected block `{}` in a dynamic block", b.ident.value().as_str()))
-                    .at(scope.span_of(&b.ident)),
+                Diagnostic::error(
+                    "SIG002",
+                    format!(
+                        "unexpected block `{}` in a dynamic block",
+                        b.ident.value().as_str()
+                    ),
+                )
+                .at(scope.span_of(&b.ident)),
             ),
         }
     }
     let (Some(for_each), Some(content)) = (for_each, content) else {
         diags.push(
-            Diagnostic::error("SIG003", "a dynamic block needs `for_each` and a `content` block")
-                .at(header),
+            Diagnostic::error(
+                "SIG003",
+                "a dynamic block needs `for_each` and a `content` block",
+            )
+            .at(header),
         );
         return;
     };
@@ -290,15 +323,29 @@ fn eval_dynamic<'s>(
     let content_header = header_span(scope, content);
     for (key, value) in pairs {
         // A set (a list from toset) iterates with the element as key, as Terraform does.
-        let key = if collection.as_list().is_some() { value.clone() } else { key };
+        let key = if collection.as_list().is_some() {
+            value.clone()
+        } else {
+            key
+        };
         scope.push(
             iterator.clone(),
-            Value::Map(BTreeMap::from([("key".to_string(), key), ("value".to_string(), value)])),
+            Value::Map(BTreeMap::from([
+                ("key".to_string(), key),
+                ("value".to_string(), value),
+            ])),
         );
         let instance = eval_block(&content.body, block_schema, &content_header, scope, diags);
         scope.pop();
-        block_spans.entry(block_schema.name).or_default().push(content_header.clone());
-        attrs.blocks.entry(label.clone()).or_default().push(instance);
+        block_spans
+            .entry(block_schema.name)
+            .or_default()
+            .push(content_header.clone());
+        attrs
+            .blocks
+            .entry(label.clone())
+            .or_default()
+            .push(instance);
     }
 }
 
@@ -311,7 +358,11 @@ fn unknown_name(schema: &BodySchema, name: &str, what: &str, span: Span) -> Diag
         .at(span)
         .help("remove it; sigform never ignores an argument silently");
     }
-    let d = Diagnostic::error("SIG002", format!("unknown {what} `{name}` in {}", schema.owner)).at(span);
+    let d = Diagnostic::error(
+        "SIG002",
+        format!("unknown {what} `{name}` in {}", schema.owner),
+    )
+    .at(span);
     match crate::model::suggest(name, schema.known_names()) {
         Some(s) => d.help(format!("did you mean `{s}`?")),
         None => d,

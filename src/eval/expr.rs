@@ -126,7 +126,10 @@ pub fn eval(expr: &Expression, scope: &mut Scope) -> EvalResult {
                                     EvalError::new(
                                         "SIG004",
                                         scope.span_of(other),
-                                        format!("object key must be a string, not {}", k.type_name()),
+                                        format!(
+                                            "object key must be a string, not {}",
+                                            k.type_name()
+                                        ),
                                     )
                                 })?,
                             },
@@ -188,9 +191,10 @@ pub fn eval(expr: &Expression, scope: &mut Scope) -> EvalResult {
                 return Ok(Value::Unknown);
             }
             match op.operator.value() {
-                UnaryOperator::Neg => v.to_number().map(|n| Value::Number(-n)).ok_or_else(|| {
-                    type_error(scope.span_of(&op.expr), "number", &v)
-                }),
+                UnaryOperator::Neg => v
+                    .to_number()
+                    .map(|n| Value::Number(-n))
+                    .ok_or_else(|| type_error(scope.span_of(&op.expr), "number", &v)),
                 UnaryOperator::Not => v
                     .to_bool()
                     .map(|b| Value::Bool(!b))
@@ -244,7 +248,11 @@ fn type_error(span: Span, wanted: &str, got: &Value) -> EvalError {
 }
 
 /// Appends one template element; returns false when the result is unknown.
-fn render_element(element: &Element, scope: &mut Scope, out: &mut String) -> Result<bool, EvalError> {
+fn render_element(
+    element: &Element,
+    scope: &mut Scope,
+    out: &mut String,
+) -> Result<bool, EvalError> {
     match element {
         Element::Literal(s) => {
             out.push_str(s.value());
@@ -267,7 +275,10 @@ fn render_element(element: &Element, scope: &mut Scope, out: &mut String) -> Res
                     None => Err(EvalError::new(
                         "SIG004",
                         scope.span_of(&interp.expr),
-                        format!("cannot include a {} in a string template", other.type_name()),
+                        format!(
+                            "cannot include a {} in a string template",
+                            other.type_name()
+                        ),
                     )),
                 },
             }
@@ -319,7 +330,11 @@ fn render_element(element: &Element, scope: &mut Scope, out: &mut String) -> Res
     }
 }
 
-fn render_template(template: &Template, scope: &mut Scope, out: &mut String) -> Result<bool, EvalError> {
+fn render_template(
+    template: &Template,
+    scope: &mut Scope,
+    out: &mut String,
+) -> Result<bool, EvalError> {
     for element in template.iter() {
         if !render_element(element, scope, out)? {
             return Ok(false);
@@ -393,7 +408,10 @@ fn eval_for(f: &ForExpr, scope: &mut Scope) -> EvalResult {
     if f.key_expr.is_some() {
         if f.grouping {
             Ok(Value::Map(
-                grouped.into_iter().map(|(k, v)| (k, Value::List(v))).collect(),
+                grouped
+                    .into_iter()
+                    .map(|(k, v)| (k, Value::List(v)))
+                    .collect(),
             ))
         } else {
             Ok(Value::Map(map))
@@ -557,7 +575,10 @@ fn index_value(value: Value, index: &Value, path: &str, span: Span) -> EvalResul
                 Err(EvalError::new(
                     "SIG005",
                     span,
-                    format!("index {n} is out of range for `{path}`, which has {} elements", items.len()),
+                    format!(
+                        "index {n} is out of range for `{path}`, which has {} elements",
+                        items.len()
+                    ),
                 ))
             }
         }
@@ -573,10 +594,12 @@ fn index_value(value: Value, index: &Value, path: &str, span: Span) -> EvalResul
                         span,
                         format!("`{path}` has no element with key \"{key}\""),
                     );
-                    Err(match crate::model::suggest(&key, map.keys().map(String::as_str)) {
-                        Some(s) => err.with_help(format!("did you mean \"{s}\"?")),
-                        None => err,
-                    })
+                    Err(
+                        match crate::model::suggest(&key, map.keys().map(String::as_str)) {
+                            Some(s) => err.with_help(format!("did you mean \"{s}\"?")),
+                            None => err,
+                        },
+                    )
                 }
             }
         }
@@ -597,12 +620,18 @@ fn binary(op: BinaryOperator, lhs: Value, rhs: Value, lspan: Span, rspan: Span) 
         Eq => Ok(Value::Bool(values_equal(&lhs, &rhs))),
         NotEq => Ok(Value::Bool(!values_equal(&lhs, &rhs))),
         And | Or => {
-            let l = lhs.to_bool().ok_or_else(|| type_error(lspan, "bool", &lhs))?;
-            let r = rhs.to_bool().ok_or_else(|| type_error(rspan, "bool", &rhs))?;
+            let l = lhs
+                .to_bool()
+                .ok_or_else(|| type_error(lspan, "bool", &lhs))?;
+            let r = rhs
+                .to_bool()
+                .ok_or_else(|| type_error(rspan, "bool", &rhs))?;
             Ok(Value::Bool(if op == And { l && r } else { l || r }))
         }
         _ => {
-            let l = lhs.to_number().ok_or_else(|| type_error(lspan, "number", &lhs))?;
+            let l = lhs
+                .to_number()
+                .ok_or_else(|| type_error(lspan, "number", &lhs))?;
             let r = rhs
                 .to_number()
                 .ok_or_else(|| type_error(rspan.clone(), "number", &rhs))?;
@@ -638,7 +667,12 @@ fn eval_call(call: &FuncCall, scope: &mut Scope, span: Span) -> EvalResult {
             span,
             format!(
                 "provider-defined functions are not supported yet (`{}::{}`)",
-                call.name.namespace.iter().map(|n| n.value().as_str()).collect::<Vec<_>>().join("::"),
+                call.name
+                    .namespace
+                    .iter()
+                    .map(|n| n.value().as_str())
+                    .collect::<Vec<_>>()
+                    .join("::"),
                 name
             ),
         ));
@@ -647,7 +681,11 @@ fn eval_call(call: &FuncCall, scope: &mut Scope, span: Span) -> EvalResult {
         // Special forms: the argument's error is the answer, not a failure.
         "try" => {
             if call.args.is_empty() {
-                return Err(EvalError::new("SIG006", span, "try() needs at least one argument"));
+                return Err(EvalError::new(
+                    "SIG006",
+                    span,
+                    "try() needs at least one argument",
+                ));
             }
             let mut last = None;
             for arg in call.args.iter() {
@@ -661,12 +699,19 @@ fn eval_call(call: &FuncCall, scope: &mut Scope, span: Span) -> EvalResult {
             Err(EvalError::new(
                 "SIG006",
                 span,
-                format!("no expression given to try() could be evaluated; the last failed with: {}", last.message),
+                format!(
+                    "no expression given to try() could be evaluated; the last failed with: {}",
+                    last.message
+                ),
             ))
         }
         "can" => {
             if call.args.len() != 1 {
-                return Err(EvalError::new("SIG006", span, "can() takes exactly one argument"));
+                return Err(EvalError::new(
+                    "SIG006",
+                    span,
+                    "can() takes exactly one argument",
+                ));
             }
             match eval(call.args.get(0).expect("one argument"), scope) {
                 Ok(v) if v.is_wholly_known() => Ok(Value::Bool(true)),
@@ -719,7 +764,10 @@ pub(crate) mod tests {
 
     fn roots() -> BTreeMap<String, Value> {
         let var = Value::Map(BTreeMap::from([
-            ("regions".to_string(), Value::List(vec![Value::string("eastus"), Value::string("westus")])),
+            (
+                "regions".to_string(),
+                Value::List(vec![Value::string("eastus"), Value::string("westus")]),
+            ),
             ("n".to_string(), Value::Number(2.0)),
             ("unknown".to_string(), Value::Unknown),
             ("none".to_string(), Value::Null),
@@ -733,15 +781,33 @@ pub(crate) mod tests {
             ("1 + 2 * 3", "7"),
             ("\"a-${var.n}\"", "\"a-2\""),
             ("var.n > 1 ? \"big\" : \"small\"", "\"big\""),
-            ("[for r in var.regions : upper(r)]", "[\"EASTUS\", \"WESTUS\"]"),
-            ("{for i, r in var.regions : r => i}", "{eastus = 0, westus = 1}"),
-            ("[for r in var.regions : r if r != \"eastus\"]", "[\"westus\"]"),
-            ("{for r in [\"a\", \"b\", \"a\"] : r => 1...}", "{a = [1, 1], b = [1]}"),
+            (
+                "[for r in var.regions : upper(r)]",
+                "[\"EASTUS\", \"WESTUS\"]",
+            ),
+            (
+                "{for i, r in var.regions : r => i}",
+                "{eastus = 0, westus = 1}",
+            ),
+            (
+                "[for r in var.regions : r if r != \"eastus\"]",
+                "[\"westus\"]",
+            ),
+            (
+                "{for r in [\"a\", \"b\", \"a\"] : r => 1...}",
+                "{a = [1, 1], b = [1]}",
+            ),
             ("var.regions[1]", "\"westus\""),
             ("[{a = 1}, {a = 2}][*].a", "[1, 2]"),
             ("!true || false", "false"),
-            ("\"%{ for r in var.regions }${r};%{ endfor }\"", "\"eastus;westus;\""),
-            ("\"%{ if var.n == 2 }two%{ else }other%{ endif }\"", "\"two\""),
+            (
+                "\"%{ for r in var.regions }${r};%{ endfor }\"",
+                "\"eastus;westus;\"",
+            ),
+            (
+                "\"%{ if var.n == 2 }two%{ else }other%{ endif }\"",
+                "\"two\"",
+            ),
             ("try(var.none.x, \"fallback\")", "\"fallback\""),
             ("can(var.regions[5])", "false"),
             ("can(var.regions[0])", "true"),
@@ -774,7 +840,12 @@ pub(crate) mod tests {
         for (src, rule, culprit) in cases {
             let err = eval_str(src, &roots()).expect_err(src);
             assert_eq!(err.rule, *rule, "{src}: {}", err.message);
-            assert_eq!(&src[err.span.range.clone()], *culprit, "{src}: {}", err.message);
+            assert_eq!(
+                &src[err.span.range.clone()],
+                *culprit,
+                "{src}: {}",
+                err.message
+            );
         }
         let err = eval_str("var.regionz", &roots()).unwrap_err();
         assert_eq!(err.help.as_deref(), Some("did you mean `regions`?"));

@@ -10,12 +10,59 @@ use std::collections::BTreeMap;
 
 /// Every function name `call` knows, for "did you mean" suggestions and documentation.
 pub const NAMES: &[&str] = &[
-    "abs", "alltrue", "anytrue", "can", "ceil", "chomp", "coalesce", "coalescelist", "compact",
-    "concat", "contains", "distinct", "element", "endswith", "flatten", "floor", "format",
-    "index", "join", "jsondecode", "jsonencode", "keys", "length", "lookup", "lower", "max",
-    "merge", "min", "one", "range", "replace", "reverse", "slice", "sort", "split", "startswith",
-    "strcontains", "substr", "sum", "title", "tobool", "tolist", "tomap", "tonumber", "toset",
-    "tostring", "trim", "trimprefix", "trimspace", "trimsuffix", "try", "upper", "values",
+    "abs",
+    "alltrue",
+    "anytrue",
+    "can",
+    "ceil",
+    "chomp",
+    "coalesce",
+    "coalescelist",
+    "compact",
+    "concat",
+    "contains",
+    "distinct",
+    "element",
+    "endswith",
+    "flatten",
+    "floor",
+    "format",
+    "index",
+    "join",
+    "jsondecode",
+    "jsonencode",
+    "keys",
+    "length",
+    "lookup",
+    "lower",
+    "max",
+    "merge",
+    "min",
+    "one",
+    "range",
+    "replace",
+    "reverse",
+    "slice",
+    "sort",
+    "split",
+    "startswith",
+    "strcontains",
+    "substr",
+    "sum",
+    "title",
+    "tobool",
+    "tolist",
+    "tomap",
+    "tonumber",
+    "toset",
+    "tostring",
+    "trim",
+    "trimprefix",
+    "trimspace",
+    "trimsuffix",
+    "try",
+    "upper",
+    "values",
     "zipmap",
 ];
 
@@ -28,11 +75,18 @@ struct Args<'a> {
 
 impl Args<'_> {
     fn span(&self, i: usize) -> Span {
-        self.spans.get(i).cloned().unwrap_or_else(|| self.call.clone())
+        self.spans
+            .get(i)
+            .cloned()
+            .unwrap_or_else(|| self.call.clone())
     }
 
     fn err(&self, i: usize, message: impl Into<String>) -> EvalError {
-        EvalError::new("SIG006", self.span(i), format!("{}(): {}", self.name, message.into()))
+        EvalError::new(
+            "SIG006",
+            self.span(i),
+            format!("{}(): {}", self.name, message.into()),
+        )
     }
 
     fn arity(&self, min: usize, max: Option<usize>) -> Result<(), EvalError> {
@@ -54,15 +108,29 @@ impl Args<'_> {
     }
 
     fn str(&self, i: usize) -> Result<String, EvalError> {
-        self.values[i]
-            .to_string_lossless()
-            .ok_or_else(|| self.err(i, format!("argument {} must be a string, not {}", i + 1, self.values[i].type_name())))
+        self.values[i].to_string_lossless().ok_or_else(|| {
+            self.err(
+                i,
+                format!(
+                    "argument {} must be a string, not {}",
+                    i + 1,
+                    self.values[i].type_name()
+                ),
+            )
+        })
     }
 
     fn num(&self, i: usize) -> Result<f64, EvalError> {
-        self.values[i]
-            .to_number()
-            .ok_or_else(|| self.err(i, format!("argument {} must be a number, not {}", i + 1, self.values[i].type_name())))
+        self.values[i].to_number().ok_or_else(|| {
+            self.err(
+                i,
+                format!(
+                    "argument {} must be a number, not {}",
+                    i + 1,
+                    self.values[i].type_name()
+                ),
+            )
+        })
     }
 
     fn int(&self, i: usize) -> Result<i64, EvalError> {
@@ -74,15 +142,29 @@ impl Args<'_> {
     }
 
     fn list(&self, i: usize) -> Result<&[Value], EvalError> {
-        self.values[i]
-            .as_list()
-            .ok_or_else(|| self.err(i, format!("argument {} must be a list, not {}", i + 1, self.values[i].type_name())))
+        self.values[i].as_list().ok_or_else(|| {
+            self.err(
+                i,
+                format!(
+                    "argument {} must be a list, not {}",
+                    i + 1,
+                    self.values[i].type_name()
+                ),
+            )
+        })
     }
 
     fn map(&self, i: usize) -> Result<&BTreeMap<String, Value>, EvalError> {
-        self.values[i]
-            .as_map()
-            .ok_or_else(|| self.err(i, format!("argument {} must be a map, not {}", i + 1, self.values[i].type_name())))
+        self.values[i].as_map().ok_or_else(|| {
+            self.err(
+                i,
+                format!(
+                    "argument {} must be a map, not {}",
+                    i + 1,
+                    self.values[i].type_name()
+                ),
+            )
+        })
     }
 }
 
@@ -94,7 +176,11 @@ pub fn call(name: &str, values: Vec<Value>, spans: &[Span], call_span: Span) -> 
         call: call_span,
     };
     if !NAMES.contains(&name) {
-        let err = EvalError::new("SIG006", a.call.clone(), format!("unknown function `{name}`"));
+        let err = EvalError::new(
+            "SIG006",
+            a.call.clone(),
+            format!("unknown function `{name}`"),
+        );
         return Err(match crate::model::suggest(name, NAMES.iter().copied()) {
             Some(s) => err.with_help(format!("did you mean `{s}`?")),
             None => err.with_help("see the README's list of supported functions"),
@@ -110,7 +196,12 @@ pub fn call(name: &str, values: Vec<Value>, spans: &[Span], call_span: Span) -> 
                 Value::String(s) => s.chars().count(),
                 Value::List(l) => l.len(),
                 Value::Map(m) => m.len(),
-                other => return Err(a.err(0, format!("cannot take the length of a {}", other.type_name()))),
+                other => {
+                    return Err(a.err(
+                        0,
+                        format!("cannot take the length of a {}", other.type_name()),
+                    ));
+                }
             } as f64))
         }
         "lower" => unary_str(&a, |s| s.to_lowercase()),
@@ -165,7 +256,10 @@ pub fn call(name: &str, values: Vec<Value>, spans: &[Span], call_span: Span) -> 
             for i in 1..a.values.len() {
                 for (j, item) in a.list(i)?.iter().enumerate() {
                     parts.push(item.to_string_lossless().ok_or_else(|| {
-                        a.err(i, format!("element {j} is a {}, not a string", item.type_name()))
+                        a.err(
+                            i,
+                            format!("element {j} is a {}, not a string", item.type_name()),
+                        )
                     })?);
                 }
             }
@@ -178,7 +272,9 @@ pub fn call(name: &str, values: Vec<Value>, spans: &[Span], call_span: Span) -> 
             if s.is_empty() {
                 return Ok(Value::List(vec![]));
             }
-            Ok(Value::List(s.split(sep.as_str()).map(Value::string).collect()))
+            Ok(Value::List(
+                s.split(sep.as_str()).map(Value::string).collect(),
+            ))
         }
         "concat" => {
             let mut out = Vec::new();
@@ -193,7 +289,12 @@ pub fn call(name: &str, values: Vec<Value>, spans: &[Span], call_span: Span) -> 
                 match v {
                     Value::Null => {}
                     Value::Map(m) => out.extend(m.iter().map(|(k, v)| (k.clone(), v.clone()))),
-                    other => return Err(a.err(i, format!("arguments must be maps, not {}", other.type_name()))),
+                    other => {
+                        return Err(a.err(
+                            i,
+                            format!("arguments must be maps, not {}", other.type_name()),
+                        ));
+                    }
                 }
             }
             Ok(Value::Map(out))
@@ -204,7 +305,10 @@ pub fn call(name: &str, values: Vec<Value>, spans: &[Span], call_span: Span) -> 
             match a.map(0)?.get(&key) {
                 Some(v) => Ok(v.clone()),
                 None if a.values.len() == 3 => Ok(a.values[2].clone()),
-                None => Err(a.err(1, format!("the map has no key \"{key}\" and no default was given"))),
+                None => Err(a.err(
+                    1,
+                    format!("the map has no key \"{key}\" and no default was given"),
+                )),
             }
         }
         "keys" => {
@@ -280,9 +384,13 @@ pub fn call(name: &str, values: Vec<Value>, spans: &[Span], call_span: Span) -> 
             a.arity(1, None)?;
             let all_numbers = a.values.iter().all(|v| v.to_number().is_some());
             if all_numbers {
-                let nums = (0..a.values.len()).map(|i| a.num(i)).collect::<Result<Vec<_>, _>>()?;
+                let nums = (0..a.values.len())
+                    .map(|i| a.num(i))
+                    .collect::<Result<Vec<_>, _>>()?;
                 let pick = if name == "min" { f64::min } else { f64::max };
-                Ok(Value::Number(nums.into_iter().reduce(pick).expect("arity checked")))
+                Ok(Value::Number(
+                    nums.into_iter().reduce(pick).expect("arity checked"),
+                ))
             } else {
                 Err(a.err(0, "all arguments must be numbers"))
             }
@@ -291,7 +399,9 @@ pub fn call(name: &str, values: Vec<Value>, spans: &[Span], call_span: Span) -> 
             a.arity(1, Some(1))?;
             let mut total = 0.0;
             for v in a.list(0)? {
-                total += v.to_number().ok_or_else(|| a.err(0, "every element must be a number"))?;
+                total += v
+                    .to_number()
+                    .ok_or_else(|| a.err(0, "every element must be a number"))?;
             }
             Ok(Value::Number(total))
         }
@@ -311,26 +421,35 @@ pub fn call(name: &str, values: Vec<Value>, spans: &[Span], call_span: Span) -> 
             a.arity(3, Some(3))?;
             let (s, from, to) = (a.str(0)?, a.str(1)?, a.str(2)?);
             if from.len() > 1 && from.starts_with('/') && from.ends_with('/') {
-                return Err(a.err(1, "regular-expression patterns are not supported yet; use a plain substring"));
+                return Err(a.err(
+                    1,
+                    "regular-expression patterns are not supported yet; use a plain substring",
+                ));
             }
             Ok(Value::String(s.replace(&from, &to)))
         }
         "trim" => {
             a.arity(2, Some(2))?;
             let cut = a.str(1)?;
-            Ok(Value::String(a.str(0)?.trim_matches(|c| cut.contains(c)).to_string()))
+            Ok(Value::String(
+                a.str(0)?.trim_matches(|c| cut.contains(c)).to_string(),
+            ))
         }
         "trimprefix" => {
             a.arity(2, Some(2))?;
             let s = a.str(0)?;
             let p = a.str(1)?;
-            Ok(Value::String(s.strip_prefix(p.as_str()).unwrap_or(&s).to_string()))
+            Ok(Value::String(
+                s.strip_prefix(p.as_str()).unwrap_or(&s).to_string(),
+            ))
         }
         "trimsuffix" => {
             a.arity(2, Some(2))?;
             let s = a.str(0)?;
             let p = a.str(1)?;
-            Ok(Value::String(s.strip_suffix(p.as_str()).unwrap_or(&s).to_string()))
+            Ok(Value::String(
+                s.strip_suffix(p.as_str()).unwrap_or(&s).to_string(),
+            ))
         }
         "startswith" => {
             a.arity(2, Some(2))?;
@@ -349,12 +468,20 @@ pub fn call(name: &str, values: Vec<Value>, spans: &[Span], call_span: Span) -> 
             let chars: Vec<char> = a.str(0)?.chars().collect();
             let offset = a.int(1)?;
             let length = a.int(2)?;
-            let start = if offset < 0 { chars.len() as i64 + offset } else { offset };
+            let start = if offset < 0 {
+                chars.len() as i64 + offset
+            } else {
+                offset
+            };
             if start < 0 || start as usize > chars.len() {
                 return Err(a.err(1, "offset is out of range"));
             }
             let start = start as usize;
-            let end = if length < 0 { chars.len() } else { (start + length as usize).min(chars.len()) };
+            let end = if length < 0 {
+                chars.len()
+            } else {
+                (start + length as usize).min(chars.len())
+            };
             Ok(Value::String(chars[start..end].iter().collect()))
         }
         "range" => {
@@ -383,11 +510,16 @@ pub fn call(name: &str, values: Vec<Value>, spans: &[Span], call_span: Span) -> 
             let keys = a.list(0)?;
             let values = a.list(1)?;
             if keys.len() != values.len() {
-                return Err(a.err(1, format!("{} keys but {} values", keys.len(), values.len())));
+                return Err(a.err(
+                    1,
+                    format!("{} keys but {} values", keys.len(), values.len()),
+                ));
             }
             let mut out = BTreeMap::new();
             for (k, v) in keys.iter().zip(values) {
-                let k = k.to_string_lossless().ok_or_else(|| a.err(0, "keys must be strings"))?;
+                let k = k
+                    .to_string_lossless()
+                    .ok_or_else(|| a.err(0, "keys must be strings"))?;
                 out.insert(k, v.clone());
             }
             Ok(Value::Map(out))
@@ -396,7 +528,10 @@ pub fn call(name: &str, values: Vec<Value>, spans: &[Span], call_span: Span) -> 
             a.arity(1, Some(1))?;
             let mut items = Vec::new();
             for v in a.list(0)? {
-                items.push(v.to_string_lossless().ok_or_else(|| a.err(0, "every element must be a string"))?);
+                items.push(
+                    v.to_string_lossless()
+                        .ok_or_else(|| a.err(0, "every element must be a string"))?,
+                );
             }
             items.sort();
             Ok(Value::List(items.into_iter().map(Value::String).collect()))
@@ -410,7 +545,13 @@ pub fn call(name: &str, values: Vec<Value>, spans: &[Span], call_span: Span) -> 
             let list = a.list(0)?;
             let (from, to) = (a.int(1)?, a.int(2)?);
             if from < 0 || to < from || to as usize > list.len() {
-                return Err(a.err(1, format!("indexes {from}..{to} are out of range for a list of {}", list.len())));
+                return Err(a.err(
+                    1,
+                    format!(
+                        "indexes {from}..{to} are out of range for a list of {}",
+                        list.len()
+                    ),
+                ));
             }
             Ok(Value::List(list[from as usize..to as usize].to_vec()))
         }
@@ -419,14 +560,23 @@ pub fn call(name: &str, values: Vec<Value>, spans: &[Span], call_span: Span) -> 
             match a.list(0)? {
                 [] => Ok(Value::Null),
                 [v] => Ok(v.clone()),
-                more => Err(a.err(0, format!("the list has {} elements; one() wants at most one", more.len()))),
+                more => Err(a.err(
+                    0,
+                    format!(
+                        "the list has {} elements; one() wants at most one",
+                        more.len()
+                    ),
+                )),
             }
         }
         "alltrue" | "anytrue" => {
             a.arity(1, Some(1))?;
             let mut bools = Vec::new();
             for v in a.list(0)? {
-                bools.push(v.to_bool().ok_or_else(|| a.err(0, "every element must be a bool"))?);
+                bools.push(
+                    v.to_bool()
+                        .ok_or_else(|| a.err(0, "every element must be a bool"))?,
+                );
             }
             Ok(Value::Bool(if name == "alltrue" {
                 bools.iter().all(|b| *b)
@@ -557,15 +707,26 @@ fn format(a: &Args) -> Result<String, EvalError> {
             'd' => {
                 let n = a.num(i)?;
                 if n.fract() != 0.0 {
-                    return Err(a.err(i, format!("%d needs a whole number, not {}", format_number(n))));
+                    return Err(a.err(
+                        i,
+                        format!("%d needs a whole number, not {}", format_number(n)),
+                    ));
                 }
                 let s = format!("{}", n as i64);
-                if flags.contains('+') && n >= 0.0 { format!("+{s}") } else { s }
+                if flags.contains('+') && n >= 0.0 {
+                    format!("+{s}")
+                } else {
+                    s
+                }
             }
             'f' => {
                 let n = a.num(i)?;
                 let s = format!("{:.*}", precision.unwrap_or(6), n);
-                if flags.contains('+') && n >= 0.0 { format!("+{s}") } else { s }
+                if flags.contains('+') && n >= 0.0 {
+                    format!("+{s}")
+                } else {
+                    s
+                }
             }
             other => return Err(a.err(0, format!("unsupported format verb %{other}"))),
         };

@@ -20,8 +20,8 @@ use crate::model::graph::{DependencyGraph, cycle_diagnostic, cycles};
 use crate::model::schema::{self, Mutability, ResourceKind, ResourceSchema};
 use crate::model::value::Value;
 use crate::model::{
-    Address, Attr, ConfigAddress, Desired, Import, Instance, InstanceKey, Lifecycle, Mode,
-    Output, Provider, Settings, arm_id, regions,
+    Address, Attr, ConfigAddress, Desired, Import, Instance, InstanceKey, Lifecycle, Mode, Output,
+    Provider, Settings, arm_id, regions,
 };
 use body::{BodySchema, eval_body, header_span};
 use expr::{Scope, eval};
@@ -62,7 +62,14 @@ pub struct EvalInput<'a> {
 }
 
 /// Meta-arguments every resource block may carry, handled here rather than by the schema.
-const RESOURCE_META: &[&str] = &["count", "for_each", "depends_on", "provider", "lifecycle", "timeouts"];
+const RESOURCE_META: &[&str] = &[
+    "count",
+    "for_each",
+    "depends_on",
+    "provider",
+    "lifecycle",
+    "timeouts",
+];
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 enum NodeKey {
@@ -124,9 +131,18 @@ impl<'a> Evaluator<'a> {
         let mut settings = Vec::new();
         let mut imports = Vec::new();
         for file in self.input.files {
-            self.declarations(file, &mut variables, &mut nodes, &mut settings, &mut imports);
+            self.declarations(
+                file,
+                &mut variables,
+                &mut nodes,
+                &mut settings,
+                &mut imports,
+            );
         }
-        if !nodes.iter().any(|n| n.key == NodeKey::Provider("azurerm".into())) {
+        if !nodes
+            .iter()
+            .any(|n| n.key == NodeKey::Provider("azurerm".into()))
+        {
             nodes.push(Node {
                 key: NodeKey::Provider("azurerm".into()),
                 file: FileId(0),
@@ -143,11 +159,19 @@ impl<'a> Evaluator<'a> {
         }
         self.roots.insert(
             "path".into(),
-            Value::Map(["module", "root", "cwd"].iter().map(|k| (k.to_string(), Value::string("."))).collect()),
+            Value::Map(
+                ["module", "root", "cwd"]
+                    .iter()
+                    .map(|k| (k.to_string(), Value::string(".")))
+                    .collect(),
+            ),
         );
         self.roots.insert(
             "terraform".into(),
-            Value::Map(BTreeMap::from([("workspace".to_string(), Value::string("default"))])),
+            Value::Map(BTreeMap::from([(
+                "workspace".to_string(),
+                Value::string("default"),
+            )])),
         );
 
         for index in self.order(&nodes) {
@@ -199,14 +223,28 @@ impl<'a> Evaluator<'a> {
                 "locals" | "terraform" | "import" | "sigform" => 0,
                 "module" | "moved" | "removed" | "check" => {
                     self.diags.push(
-                        Diagnostic::error("SIG002", format!("`{ident}` blocks are not supported yet"))
-                            .at(header),
+                        Diagnostic::error(
+                            "SIG002",
+                            format!("`{ident}` blocks are not supported yet"),
+                        )
+                        .at(header),
                     );
                     continue;
                 }
                 other => {
-                    let known = ["variable", "output", "provider", "resource", "data", "locals", "terraform", "import", "sigform"];
-                    let d = Diagnostic::error("SIG002", format!("unknown block type `{other}`")).at(header);
+                    let known = [
+                        "variable",
+                        "output",
+                        "provider",
+                        "resource",
+                        "data",
+                        "locals",
+                        "terraform",
+                        "import",
+                        "sigform",
+                    ];
+                    let d = Diagnostic::error("SIG002", format!("unknown block type `{other}`"))
+                        .at(header);
                     self.diags.push(match crate::model::suggest(other, known) {
                         Some(s) => d.help(format!("did you mean `{s}`?")),
                         None => d,
@@ -218,7 +256,10 @@ impl<'a> Evaluator<'a> {
                 self.diags.push(
                     Diagnostic::error(
                         "SIG002",
-                        format!("a `{ident}` block takes {want_labels} label(s), found {}", labels.len()),
+                        format!(
+                            "a `{ident}` block takes {want_labels} label(s), found {}",
+                            labels.len()
+                        ),
                     )
                     .at(header),
                 );
@@ -242,21 +283,32 @@ impl<'a> Evaluator<'a> {
                                 span: scope.span_of(&a.key),
                             }),
                             Structure::Block(b) => self.diags.push(
-                                Diagnostic::error("SIG002", "blocks are not allowed inside `locals`")
-                                    .at(scope.span_of(&b.ident)),
+                                Diagnostic::error(
+                                    "SIG002",
+                                    "blocks are not allowed inside `locals`",
+                                )
+                                .at(scope.span_of(&b.ident)),
                             ),
                         }
                     }
                 }
                 "resource" | "data" => {
-                    let mode = if ident == "resource" { Mode::Managed } else { Mode::Data };
+                    let mode = if ident == "resource" {
+                        Mode::Managed
+                    } else {
+                        Mode::Data
+                    };
                     let schema = if mode == Mode::Managed {
                         schema::resource(labels[0])
                     } else {
                         schema::data_source(labels[0])
                     };
                     let Some(schema) = schema else {
-                        self.diags.push(unsupported_type(mode, labels[0], scope.span_of(&block.labels[0])));
+                        self.diags.push(unsupported_type(
+                            mode,
+                            labels[0],
+                            scope.span_of(&block.labels[0]),
+                        ));
                         continue;
                     };
                     nodes.push(node(
@@ -268,7 +320,10 @@ impl<'a> Evaluator<'a> {
                         NodeBody::Resource(block, schema),
                     ));
                 }
-                "output" => nodes.push(node(NodeKey::Output(labels[0].to_string()), NodeBody::Output(block))),
+                "output" => nodes.push(node(
+                    NodeKey::Output(labels[0].to_string()),
+                    NodeBody::Output(block),
+                )),
                 "provider" => {
                     if labels[0] != "azurerm" {
                         self.diags.push(
@@ -285,7 +340,10 @@ impl<'a> Evaluator<'a> {
                         Some(alias) => format!("azurerm.{alias}"),
                         None => "azurerm".to_string(),
                     };
-                    nodes.push(node(NodeKey::Provider(name), NodeBody::Provider(Some(block))));
+                    nodes.push(node(
+                        NodeKey::Provider(name),
+                        NodeBody::Provider(Some(block)),
+                    ));
                 }
                 "import" => imports.push((block, file.file)),
                 "sigform" => settings.push((block, file.file)),
@@ -298,7 +356,10 @@ impl<'a> Evaluator<'a> {
         let mut seen: HashMap<&NodeKey, &Span> = HashMap::new();
         for node in nodes {
             if let Some(first) = seen.get(&node.key) {
-                let (line, _) = self.input.sources.line_column(first.file, first.range.start);
+                let (line, _) = self
+                    .input
+                    .sources
+                    .line_column(first.file, first.range.start);
                 self.diags.push(
                     Diagnostic::error("SIG009", format!("`{}` is declared twice", node.key))
                         .at(node.span.clone())
@@ -335,8 +396,16 @@ impl<'a> Evaluator<'a> {
                 let key = match r {
                     Reference::Variable(_) => continue,
                     Reference::Local(n) => NodeKey::Local(n),
-                    Reference::Resource(t, n) => NodeKey::Resource(ConfigAddress { mode: Mode::Managed, type_name: t, name: n }),
-                    Reference::Data(t, n) => NodeKey::Resource(ConfigAddress { mode: Mode::Data, type_name: t, name: n }),
+                    Reference::Resource(t, n) => NodeKey::Resource(ConfigAddress {
+                        mode: Mode::Managed,
+                        type_name: t,
+                        name: n,
+                    }),
+                    Reference::Data(t, n) => NodeKey::Resource(ConfigAddress {
+                        mode: Mode::Data,
+                        type_name: t,
+                        name: n,
+                    }),
                 };
                 if let Some(&to) = index.get(&key) {
                     targets.push(to);
@@ -357,22 +426,29 @@ impl<'a> Evaluator<'a> {
         let mut in_cycle = vec![false; nodes.len()];
         for cycle in &cyclic {
             let first = graph[cycle[0]];
-            self.diags.push(cycle_diagnostic(cycle, Some(nodes[first].span.clone()), |n| {
-                nodes[graph[n]].key.to_string()
-            }));
+            self.diags.push(cycle_diagnostic(
+                cycle,
+                Some(nodes[first].span.clone()),
+                |n| nodes[graph[n]].key.to_string(),
+            ));
             for n in cycle {
                 in_cycle[graph[*n]] = true;
             }
         }
         // Kahn's algorithm over "needs" edges, in declaration order for stable output.
-        let mut pending: Vec<usize> = (0..nodes.len()).map(|i| graph.neighbors(NodeIndex::new(i)).count()).collect();
-        let mut ready: std::collections::VecDeque<usize> = (0..nodes.len()).filter(|&i| pending[i] == 0).collect();
+        let mut pending: Vec<usize> = (0..nodes.len())
+            .map(|i| graph.neighbors(NodeIndex::new(i)).count())
+            .collect();
+        let mut ready: std::collections::VecDeque<usize> =
+            (0..nodes.len()).filter(|&i| pending[i] == 0).collect();
         let mut order = Vec::with_capacity(nodes.len());
         let mut done = vec![false; nodes.len()];
         while let Some(i) = ready.pop_front() {
             order.push(i);
             done[i] = true;
-            for dependent in graph.neighbors_directed(NodeIndex::new(i), petgraph::Direction::Incoming) {
+            for dependent in
+                graph.neighbors_directed(NodeIndex::new(i), petgraph::Direction::Incoming)
+            {
                 let d = graph[dependent];
                 pending[d] -= 1;
                 if pending[d] == 0 {
@@ -396,11 +472,17 @@ impl<'a> Evaluator<'a> {
             }
         };
         match key {
-            NodeKey::Local(name) => insert(self.roots.get_mut("local").expect("local root"), name, value),
+            NodeKey::Local(name) => insert(
+                self.roots.get_mut("local").expect("local root"),
+                name,
+                value,
+            ),
             NodeKey::Resource(addr) if addr.mode == Mode::Data => {
                 let data = self.roots.get_mut("data").expect("data root");
                 if let Value::Map(types) = data {
-                    let entry = types.entry(addr.type_name.clone()).or_insert_with(|| Value::Map(BTreeMap::new()));
+                    let entry = types
+                        .entry(addr.type_name.clone())
+                        .or_insert_with(|| Value::Map(BTreeMap::new()));
                     insert(entry, &addr.name, value);
                 }
             }
@@ -426,12 +508,16 @@ impl<'a> Evaluator<'a> {
                 self.set_root(&node.key, value);
             }
             NodeBody::Provider(block) => {
-                let NodeKey::Provider(name) = &node.key else { unreachable!() };
+                let NodeKey::Provider(name) = &node.key else {
+                    unreachable!()
+                };
                 let provider = self.provider(name, *block, node.file);
                 self.providers.insert(name.clone(), provider);
             }
             NodeBody::Resource(block, schema) => {
-                let NodeKey::Resource(addr) = &node.key else { unreachable!() };
+                let NodeKey::Resource(addr) = &node.key else {
+                    unreachable!()
+                };
                 let value = self.resource(addr, block, schema, node.file);
                 self.set_root(&node.key, value);
             }
@@ -452,12 +538,18 @@ impl<'a> Evaluator<'a> {
                     Structure::Attribute(a) => {
                         let key = a.key.value().as_str();
                         if !PROVIDER_ARGUMENTS.contains(&key) {
-                            let d = Diagnostic::error("SIG002", format!("unknown argument `{key}` in provider \"azurerm\""))
-                                .at(scope.span_of(&a.key));
-                            self.diags.push(match crate::model::suggest(key, PROVIDER_ARGUMENTS.iter().copied()) {
-                                Some(s) => d.help(format!("did you mean `{s}`?")),
-                                None => d,
-                            });
+                            let d = Diagnostic::error(
+                                "SIG002",
+                                format!("unknown argument `{key}` in provider \"azurerm\""),
+                            )
+                            .at(scope.span_of(&a.key));
+                            self.diags.push(
+                                match crate::model::suggest(key, PROVIDER_ARGUMENTS.iter().copied())
+                                {
+                                    Some(s) => d.help(format!("did you mean `{s}`?")),
+                                    None => d,
+                                },
+                            );
                             continue;
                         }
                         let value = match eval(&a.value, &mut scope) {
@@ -485,8 +577,11 @@ impl<'a> Evaluator<'a> {
                         let ident = b.ident.value().as_str();
                         if ident != "features" {
                             self.diags.push(
-                                Diagnostic::error("SIG002", format!("unknown block `{ident}` in provider \"azurerm\""))
-                                    .at(scope.span_of(&b.ident)),
+                                Diagnostic::error(
+                                    "SIG002",
+                                    format!("unknown block `{ident}` in provider \"azurerm\""),
+                                )
+                                .at(scope.span_of(&b.ident)),
                             );
                         }
                     }
@@ -502,7 +597,13 @@ impl<'a> Evaluator<'a> {
     }
 
     /// Evaluates every instance of a resource or data block; returns the value references see.
-    fn resource(&mut self, addr: &ConfigAddress, block: &Block, schema: &'static ResourceSchema, file: FileId) -> Value {
+    fn resource(
+        &mut self,
+        addr: &ConfigAddress,
+        block: &Block,
+        schema: &'static ResourceSchema,
+        file: FileId,
+    ) -> Value {
         let header = {
             let scope = Scope::new(file, &self.roots);
             header_span(&scope, block)
@@ -515,9 +616,15 @@ impl<'a> Evaluator<'a> {
                 .and_then(|a| a.value.span())
                 .map_or(header.clone(), |r| Span::new(file, r));
             let known: Vec<&str> = self.providers.keys().map(String::as_str).collect();
-            let d = Diagnostic::error("SIG005", format!("provider `{provider_key}` is not configured"))
-                .at(span)
-                .help(format!("add provider \"azurerm\" {{ alias = \"{}\" ... }}", provider_key.trim_start_matches("azurerm.")));
+            let d = Diagnostic::error(
+                "SIG005",
+                format!("provider `{provider_key}` is not configured"),
+            )
+            .at(span)
+            .help(format!(
+                "add provider \"azurerm\" {{ alias = \"{}\" ... }}",
+                provider_key.trim_start_matches("azurerm.")
+            ));
             let d = match crate::model::suggest(&provider_key, known) {
                 Some(s) => d.help(format!("did you mean `{s}`?")),
                 None => d,
@@ -540,7 +647,11 @@ impl<'a> Evaluator<'a> {
                 scope.push(*name, value.clone());
             }
             let owner = format!("{} \"{}\"", addr.type_name, addr.name);
-            let owner = if addr.mode == Mode::Data { format!("data {owner}") } else { format!("resource {owner}") };
+            let owner = if addr.mode == Mode::Data {
+                format!("data {owner}")
+            } else {
+                format!("resource {owner}")
+            };
             let body_schema = BodySchema {
                 attrs: schema.attrs,
                 blocks: schema.blocks,
@@ -570,13 +681,18 @@ impl<'a> Evaluator<'a> {
             complete(&mut instance, self.input.environment);
             let mut value = instance.attrs.to_value();
             for a in schema.attrs {
-                value.entry(a.name.to_string()).or_insert(if a.mutability == Mutability::Computed {
-                    Value::Unknown
-                } else {
-                    Value::Null
-                });
+                value.entry(a.name.to_string()).or_insert(
+                    if a.mutability == Mutability::Computed {
+                        Value::Unknown
+                    } else {
+                        Value::Null
+                    },
+                );
             }
-            value.insert("id".into(), instance.id.clone().map_or(Value::Unknown, Value::String));
+            value.insert(
+                "id".into(),
+                instance.id.clone().map_or(Value::Unknown, Value::String),
+            );
             if addr.mode == Mode::Data
                 && let Some(read) = self.input.data.and_then(|r| r.read(&instance))
             {
@@ -616,7 +732,9 @@ impl<'a> Evaluator<'a> {
             }
             (Some(c), None) => {
                 let span = scope.span_of(&c.value);
-                let value = eval(&c.value, &mut scope).map_err(|e| self.diags.push(e.into_diagnostic())).ok()?;
+                let value = eval(&c.value, &mut scope)
+                    .map_err(|e| self.diags.push(e.into_diagnostic()))
+                    .ok()?;
                 let n = match value {
                     Value::Unknown => {
                         self.diags.push(unknown_expansion("count", span));
@@ -626,7 +744,8 @@ impl<'a> Evaluator<'a> {
                 };
                 let Some(n) = n else {
                     self.diags.push(
-                        Diagnostic::error("SIG010", "`count` must be a whole number, zero or more").at(span),
+                        Diagnostic::error("SIG010", "`count` must be a whole number, zero or more")
+                            .at(span),
                     );
                     return None;
                 };
@@ -634,7 +753,10 @@ impl<'a> Evaluator<'a> {
                     kind: ExpansionKind::Count,
                     instances: (0..n as u64)
                         .map(|i| {
-                            let binding = Value::Map(BTreeMap::from([("index".to_string(), Value::Number(i as f64))]));
+                            let binding = Value::Map(BTreeMap::from([(
+                                "index".to_string(),
+                                Value::Number(i as f64),
+                            )]));
                             (InstanceKey::Index(i), Some(("count", binding)))
                         })
                         .collect(),
@@ -642,7 +764,9 @@ impl<'a> Evaluator<'a> {
             }
             (None, Some(f)) => {
                 let span = scope.span_of(&f.value);
-                let value = eval(&f.value, &mut scope).map_err(|e| self.diags.push(e.into_diagnostic())).ok()?;
+                let value = eval(&f.value, &mut scope)
+                    .map_err(|e| self.diags.push(e.into_diagnostic()))
+                    .ok()?;
                 let pairs: Vec<(String, Value)> = match value {
                     Value::Unknown => {
                         self.diags.push(unknown_expansion("for_each", span));
@@ -656,9 +780,15 @@ impl<'a> Evaluator<'a> {
                                 Value::String(s) => keys.push((s.clone(), Value::String(s))),
                                 other => {
                                     self.diags.push(
-                                        Diagnostic::error("SIG010", format!("`for_each` over a set needs strings, found a {}", other.type_name()))
-                                            .at(span)
-                                            .help("use a map, or toset([...]) of strings"),
+                                        Diagnostic::error(
+                                            "SIG010",
+                                            format!(
+                                                "`for_each` over a set needs strings, found a {}",
+                                                other.type_name()
+                                            ),
+                                        )
+                                        .at(span)
+                                        .help("use a map, or toset([...]) of strings"),
                                     );
                                     return None;
                                 }
@@ -670,8 +800,14 @@ impl<'a> Evaluator<'a> {
                     }
                     other => {
                         self.diags.push(
-                            Diagnostic::error("SIG010", format!("`for_each` must be a map or a set of strings, not {}", other.type_name()))
-                                .at(span),
+                            Diagnostic::error(
+                                "SIG010",
+                                format!(
+                                    "`for_each` must be a map or a set of strings, not {}",
+                                    other.type_name()
+                                ),
+                            )
+                            .at(span),
                         );
                         return None;
                     }
@@ -706,9 +842,17 @@ impl<'a> Evaluator<'a> {
             .into_iter()
             .filter_map(|r| match r {
                 Reference::Resource(t, n) if schema::resource(&t).is_some() => {
-                    Some(ConfigAddress { mode: Mode::Managed, type_name: t, name: n })
+                    Some(ConfigAddress {
+                        mode: Mode::Managed,
+                        type_name: t,
+                        name: n,
+                    })
                 }
-                Reference::Data(t, n) => Some(ConfigAddress { mode: Mode::Data, type_name: t, name: n }),
+                Reference::Data(t, n) => Some(ConfigAddress {
+                    mode: Mode::Data,
+                    type_name: t,
+                    name: n,
+                }),
                 _ => None,
             })
             .collect();
@@ -721,14 +865,18 @@ impl<'a> Evaluator<'a> {
                             || matches!(traversal_path(item).as_slice(), [d, _, _] if d == "data");
                         if !ok {
                             self.diags.push(
-                                Diagnostic::error("SIG005", "`depends_on` lists resources: TYPE.NAME or data.TYPE.NAME")
-                                    .at(scope.span_of(item)),
+                                Diagnostic::error(
+                                    "SIG005",
+                                    "`depends_on` lists resources: TYPE.NAME or data.TYPE.NAME",
+                                )
+                                .at(scope.span_of(item)),
                             );
                         }
                     }
                 }
                 other => self.diags.push(
-                    Diagnostic::error("SIG004", "`depends_on` must be a list of resources").at(scope.span_of(other)),
+                    Diagnostic::error("SIG004", "`depends_on` must be a list of resources")
+                        .at(scope.span_of(other)),
                 ),
             }
         }
@@ -747,14 +895,19 @@ impl<'a> Evaluator<'a> {
                     let ident = b.ident.value().as_str();
                     if ident != "precondition" && ident != "postcondition" {
                         self.diags.push(
-                            Diagnostic::error("SIG002", format!("unknown block `{ident}` in lifecycle")).at(scope.span_of(&b.ident)),
+                            Diagnostic::error(
+                                "SIG002",
+                                format!("unknown block `{ident}` in lifecycle"),
+                            )
+                            .at(scope.span_of(&b.ident)),
                         );
                     }
                     continue;
                 };
                 let key = a.key.value().as_str();
                 match key {
-                    "prevent_destroy" | "create_before_destroy" => match eval(&a.value, &mut scope) {
+                    "prevent_destroy" | "create_before_destroy" => match eval(&a.value, &mut scope)
+                    {
                         Ok(Value::Bool(b)) => {
                             if key == "prevent_destroy" {
                                 lifecycle.prevent_destroy = b;
@@ -763,8 +916,11 @@ impl<'a> Evaluator<'a> {
                             }
                         }
                         Ok(other) => self.diags.push(
-                            Diagnostic::error("SIG004", format!("`{key}` must be true or false, not {}", other.type_name()))
-                                .at(scope.span_of(&a.value)),
+                            Diagnostic::error(
+                                "SIG004",
+                                format!("`{key}` must be true or false, not {}", other.type_name()),
+                            )
+                            .at(scope.span_of(&a.value)),
                         ),
                         Err(e) => self.diags.push(e.into_diagnostic()),
                     },
@@ -775,7 +931,10 @@ impl<'a> Evaluator<'a> {
                         Expression::Array(items) => {
                             for item in items.iter() {
                                 let path = traversal_path(item);
-                                let name = path.first().cloned().or_else(|| item.as_str().map(str::to_string));
+                                let name = path
+                                    .first()
+                                    .cloned()
+                                    .or_else(|| item.as_str().map(str::to_string));
                                 match name {
                                     Some(n) if schema.attr(&n).is_some() || schema.block(&n).is_some() => {
                                         lifecycle.ignore_changes.push(path.join("."));
@@ -791,14 +950,20 @@ impl<'a> Evaluator<'a> {
                             }
                         }
                         other => self.diags.push(
-                            Diagnostic::error("SIG004", "`ignore_changes` must be a list of attribute names or `all`")
-                                .at(scope.span_of(other)),
+                            Diagnostic::error(
+                                "SIG004",
+                                "`ignore_changes` must be a list of attribute names or `all`",
+                            )
+                            .at(scope.span_of(other)),
                         ),
                     },
                     "replace_triggered_by" => {}
                     other => self.diags.push(
-                        Diagnostic::error("SIG002", format!("unknown argument `{other}` in lifecycle"))
-                            .at(scope.span_of(&a.key)),
+                        Diagnostic::error(
+                            "SIG002",
+                            format!("unknown argument `{other}` in lifecycle"),
+                        )
+                        .at(scope.span_of(&a.key)),
                     ),
                 }
             }
@@ -855,20 +1020,27 @@ impl<'a> Evaluator<'a> {
                         "sensitive" => output.sensitive = value.as_bool().unwrap_or(false),
                         "description" => output.description = value.as_str().map(str::to_string),
                         other => self.diags.push(
-                            Diagnostic::error("SIG002", format!("unknown argument `{other}` in output"))
-                                .at(scope.span_of(&a.key)),
+                            Diagnostic::error(
+                                "SIG002",
+                                format!("unknown argument `{other}` in output"),
+                            )
+                            .at(scope.span_of(&a.key)),
                         ),
                     }
                 }
                 Structure::Block(b) if b.ident.value().as_str() == "precondition" => {}
                 Structure::Block(b) => self.diags.push(
-                    Diagnostic::error("SIG002", format!("unknown block `{}` in output", b.ident.value().as_str()))
-                        .at(scope.span_of(&b.ident)),
+                    Diagnostic::error(
+                        "SIG002",
+                        format!("unknown block `{}` in output", b.ident.value().as_str()),
+                    )
+                    .at(scope.span_of(&b.ident)),
                 ),
             }
         }
         if !has_value {
-            self.diags.push(Diagnostic::error("SIG003", "an output needs a `value`").at(header));
+            self.diags
+                .push(Diagnostic::error("SIG003", "an output needs a `value`").at(header));
         }
         self.desired.outputs.push(output);
     }
@@ -879,7 +1051,9 @@ impl<'a> Evaluator<'a> {
         let to = block.body.get_attribute("to");
         let id = block.body.get_attribute("id");
         let (Some(to), Some(id)) = (to, id) else {
-            self.diags.push(Diagnostic::error("SIG003", "an import block needs `to` and `id`").at(header));
+            self.diags.push(
+                Diagnostic::error("SIG003", "an import block needs `to` and `id`").at(header),
+            );
             return;
         };
         let Some(address) = self.import_address(&to.value, &mut scope) else {
@@ -893,12 +1067,20 @@ impl<'a> Evaluator<'a> {
             self.diags.push(e.into_diagnostic());
             Value::Unknown
         });
-        self.desired.imports.push(Import { to: address, id: id_value, span: header });
+        self.desired.imports.push(Import {
+            to: address,
+            id: id_value,
+            span: header,
+        });
     }
 
     fn import_address(&self, expr: &Expression, scope: &mut Scope) -> Option<Address> {
-        let Expression::Traversal(t) = expr else { return None };
-        let Expression::Variable(root) = &t.expr else { return None };
+        let Expression::Traversal(t) = expr else {
+            return None;
+        };
+        let Expression::Variable(root) = &t.expr else {
+            return None;
+        };
         let type_name = root.value().as_str().to_string();
         let name = match t.operators.first().map(|o| o.value()) {
             Some(TraversalOperator::GetAttr(n)) => n.value().as_str().to_string(),
@@ -914,8 +1096,16 @@ impl<'a> Evaluator<'a> {
             Some(TraversalOperator::LegacyIndex(n)) => InstanceKey::Index(*n.value()),
             _ => return None,
         };
-        let resource = ConfigAddress { mode: Mode::Managed, type_name, name };
-        let declared = self.desired.resources.iter().any(|r| r.address.resource == resource);
+        let resource = ConfigAddress {
+            mode: Mode::Managed,
+            type_name,
+            name,
+        };
+        let declared = self
+            .desired
+            .resources
+            .iter()
+            .any(|r| r.address.resource == resource);
         declared.then_some(Address { resource, key })
     }
 
@@ -935,7 +1125,10 @@ impl<'a> Evaluator<'a> {
                         }
                     };
                     let mut bad = |want: &str| {
-                        self.diags.push(Diagnostic::error("SIG004", format!("`{key}` must be {want}")).at(span.clone()));
+                        self.diags.push(
+                            Diagnostic::error("SIG004", format!("`{key}` must be {want}"))
+                                .at(span.clone()),
+                        );
                     };
                     match key {
                         "gallery_regions" | "allowlisted_regions" => match region_list(&value) {
@@ -943,7 +1136,11 @@ impl<'a> Evaluator<'a> {
                                 for r in &list {
                                     if regions::find(r).is_none() {
                                         self.diags.push(
-                                            Diagnostic::error("SIG201", format!("unknown region \"{r}\" in `{key}`")).at(span.clone()),
+                                            Diagnostic::error(
+                                                "SIG201",
+                                                format!("unknown region \"{r}\" in `{key}`"),
+                                            )
+                                            .at(span.clone()),
                                         );
                                     }
                                 }
@@ -956,21 +1153,37 @@ impl<'a> Evaluator<'a> {
                             }
                             None => bad("a list of region names"),
                         },
-                        "parallelism" => match value.as_f64().filter(|n| *n >= 1.0 && n.fract() == 0.0) {
-                            Some(n) => settings.parallelism = n as u32,
-                            None => bad("a whole number of at least 1"),
-                        },
-                        "keep_latest_in_all_regions" => match value.as_f64().filter(|n| *n >= 1.0 && n.fract() == 0.0) {
-                            Some(n) => settings.keep_latest_in_all_regions = Some(n as u32),
-                            None => bad("a whole number of at least 1"),
-                        },
+                        "parallelism" => {
+                            match value.as_f64().filter(|n| *n >= 1.0 && n.fract() == 0.0) {
+                                Some(n) => settings.parallelism = n as u32,
+                                None => bad("a whole number of at least 1"),
+                            }
+                        }
+                        "keep_latest_in_all_regions" => {
+                            match value.as_f64().filter(|n| *n >= 1.0 && n.fract() == 0.0) {
+                                Some(n) => settings.keep_latest_in_all_regions = Some(n as u32),
+                                None => bad("a whole number of at least 1"),
+                            }
+                        }
                         "wait_for_replication" => match value.as_bool() {
                             Some(b) => settings.wait_for_replication = b,
                             None => bad("true or false"),
                         },
                         other => {
-                            let known = ["gallery_regions", "allowlisted_regions", "parallelism", "keep_latest_in_all_regions", "wait_for_replication", "quotas", "prices"];
-                            let d = Diagnostic::error("SIG002", format!("unknown setting `{other}` in the sigform block")).at(scope.span_of(&a.key));
+                            let known = [
+                                "gallery_regions",
+                                "allowlisted_regions",
+                                "parallelism",
+                                "keep_latest_in_all_regions",
+                                "wait_for_replication",
+                                "quotas",
+                                "prices",
+                            ];
+                            let d = Diagnostic::error(
+                                "SIG002",
+                                format!("unknown setting `{other}` in the sigform block"),
+                            )
+                            .at(scope.span_of(&a.key));
                             self.diags.push(match crate::model::suggest(other, known) {
                                 Some(s) => d.help(format!("did you mean `{s}`?")),
                                 None => d,
@@ -982,24 +1195,41 @@ impl<'a> Evaluator<'a> {
                     let ident = b.ident.value().as_str();
                     let fields: &[&str] = match ident {
                         "quotas" => &["galleries", "image_definitions", "image_versions"],
-                        "prices" => &["standard_lrs_gb_month", "standard_zrs_gb_month", "premium_lrs_gb_month", "egress_gb"],
+                        "prices" => &[
+                            "standard_lrs_gb_month",
+                            "standard_zrs_gb_month",
+                            "premium_lrs_gb_month",
+                            "egress_gb",
+                        ],
                         other => {
                             self.diags.push(
-                                Diagnostic::error("SIG002", format!("unknown block `{other}` in the sigform block")).at(scope.span_of(&b.ident)),
+                                Diagnostic::error(
+                                    "SIG002",
+                                    format!("unknown block `{other}` in the sigform block"),
+                                )
+                                .at(scope.span_of(&b.ident)),
                             );
                             continue;
                         }
                     };
                     for inner in b.body.iter() {
-                        let Structure::Attribute(a) = inner else { continue };
+                        let Structure::Attribute(a) = inner else {
+                            continue;
+                        };
                         let key = a.key.value().as_str();
                         let span = scope.span_of(&a.value);
                         if !fields.contains(&key) {
-                            let d = Diagnostic::error("SIG002", format!("unknown setting `{key}` in `{ident}`")).at(scope.span_of(&a.key));
-                            self.diags.push(match crate::model::suggest(key, fields.iter().copied()) {
-                                Some(s) => d.help(format!("did you mean `{s}`?")),
-                                None => d,
-                            });
+                            let d = Diagnostic::error(
+                                "SIG002",
+                                format!("unknown setting `{key}` in `{ident}`"),
+                            )
+                            .at(scope.span_of(&a.key));
+                            self.diags.push(
+                                match crate::model::suggest(key, fields.iter().copied()) {
+                                    Some(s) => d.help(format!("did you mean `{s}`?")),
+                                    None => d,
+                                },
+                            );
                             continue;
                         }
                         let n = match eval(&a.value, &mut scope) {
@@ -1010,7 +1240,13 @@ impl<'a> Evaluator<'a> {
                             }
                         };
                         let Some(n) = n else {
-                            self.diags.push(Diagnostic::error("SIG004", format!("`{key}` must be a non-negative number")).at(span));
+                            self.diags.push(
+                                Diagnostic::error(
+                                    "SIG004",
+                                    format!("`{key}` must be a non-negative number"),
+                                )
+                                .at(span),
+                            );
                             continue;
                         };
                         let q = &mut settings.quotas;
@@ -1035,11 +1271,29 @@ impl<'a> Evaluator<'a> {
 /// azurerm provider arguments accepted (credentials and behaviour flags are the provider's
 /// business; sigform reads subscription_id, tenant_id and environment).
 const PROVIDER_ARGUMENTS: &[&str] = &[
-    "alias", "subscription_id", "tenant_id", "environment", "client_id", "client_secret",
-    "client_certificate_path", "client_certificate_password", "use_cli", "use_msi", "use_oidc",
-    "oidc_token", "oidc_request_url", "oidc_request_token", "msi_endpoint", "metadata_host",
-    "skip_provider_registration", "resource_provider_registrations", "storage_use_azuread",
-    "partner_id", "disable_terraform_partner_id", "auxiliary_tenant_ids", "use_aks_workload_identity",
+    "alias",
+    "subscription_id",
+    "tenant_id",
+    "environment",
+    "client_id",
+    "client_secret",
+    "client_certificate_path",
+    "client_certificate_password",
+    "use_cli",
+    "use_msi",
+    "use_oidc",
+    "oidc_token",
+    "oidc_request_url",
+    "oidc_request_token",
+    "msi_endpoint",
+    "metadata_host",
+    "skip_provider_registration",
+    "resource_provider_registrations",
+    "storage_use_azuread",
+    "partner_id",
+    "disable_terraform_partner_id",
+    "auxiliary_tenant_ids",
+    "use_aks_workload_identity",
 ];
 
 struct Expansion {
@@ -1064,14 +1318,26 @@ fn unknown_expansion(what: &str, span: Span) -> Diagnostic {
 
 fn unsupported_type(mode: Mode, type_name: &str, span: Span) -> Diagnostic {
     let (what, known): (&str, Vec<&str>) = match mode {
-        Mode::Managed => ("resource type", schema::RESOURCES.iter().map(|s| s.type_name).collect()),
-        Mode::Data => ("data source", schema::DATA_SOURCES.iter().map(|s| s.type_name).collect()),
+        Mode::Managed => (
+            "resource type",
+            schema::RESOURCES.iter().map(|s| s.type_name).collect(),
+        ),
+        Mode::Data => (
+            "data source",
+            schema::DATA_SOURCES.iter().map(|s| s.type_name).collect(),
+        ),
     };
     let listed = schema::UNSUPPORTED_RESOURCES.contains(&type_name);
-    if listed || (type_name.starts_with("azurerm_") && crate::model::suggest(type_name, known.iter().copied()).is_none()) {
-        return Diagnostic::error("SIG002", format!("{what} `{type_name}` is not supported yet"))
-            .at(span)
-            .help(format!("sigform manages: {}", known.join(", ")));
+    if listed
+        || (type_name.starts_with("azurerm_")
+            && crate::model::suggest(type_name, known.iter().copied()).is_none())
+    {
+        return Diagnostic::error(
+            "SIG002",
+            format!("{what} `{type_name}` is not supported yet"),
+        )
+        .at(span)
+        .help(format!("sigform manages: {}", known.join(", ")));
     }
     let d = Diagnostic::error("SIG002", format!("unknown {what} `{type_name}`")).at(span);
     match crate::model::suggest(type_name, known.iter().copied()) {
@@ -1086,7 +1352,11 @@ fn provider_name(block: &Block) -> String {
         None => "azurerm".into(),
         Some(a) => {
             let path = traversal_path(&a.value);
-            if path.is_empty() { "azurerm.?".into() } else { path.join(".") }
+            if path.is_empty() {
+                "azurerm.?".into()
+            } else {
+                path.join(".")
+            }
         }
     }
 }
@@ -1128,18 +1398,44 @@ fn complete(instance: &mut Instance, env: &Environment) {
     let get = |name: &str| a.str(name);
     let id = match instance.schema.kind {
         ResourceKind::ResourceGroup => get("name").map(|n| arm_id::resource_group(s, n)),
-        ResourceKind::ManagedImage => get("resource_group_name").zip(get("name")).map(|(rg, n)| arm_id::image(s, rg, n)),
-        ResourceKind::Gallery => get("resource_group_name").zip(get("name")).map(|(rg, n)| arm_id::gallery(s, rg, n)),
-        ResourceKind::ImageDefinition => (|| Some(arm_id::image_definition(s, get("resource_group_name")?, get("gallery_name")?, get("name")?)))(),
+        ResourceKind::ManagedImage => get("resource_group_name")
+            .zip(get("name"))
+            .map(|(rg, n)| arm_id::image(s, rg, n)),
+        ResourceKind::Gallery => get("resource_group_name")
+            .zip(get("name"))
+            .map(|(rg, n)| arm_id::gallery(s, rg, n)),
+        ResourceKind::ImageDefinition => (|| {
+            Some(arm_id::image_definition(
+                s,
+                get("resource_group_name")?,
+                get("gallery_name")?,
+                get("name")?,
+            ))
+        })(),
         ResourceKind::ImageVersion => (|| {
-            Some(arm_id::image_version(s, get("resource_group_name")?, get("gallery_name")?, get("image_name")?, get("name")?))
+            Some(arm_id::image_version(
+                s,
+                get("resource_group_name")?,
+                get("gallery_name")?,
+                get("image_name")?,
+                get("name")?,
+            ))
         })(),
         ResourceKind::RoleAssignment => {
             let name = match get("name") {
                 Some(n) => Some(n.to_string()),
                 None => {
-                    let parts = (|| Some(format!("{}|{}|{}", get("scope")?.to_ascii_lowercase(), get("role_definition_name")?, get("principal_id")?)))();
-                    parts.map(|p| uuid::Uuid::new_v5(&uuid::Uuid::NAMESPACE_URL, p.as_bytes()).to_string())
+                    let parts = (|| {
+                        Some(format!(
+                            "{}|{}|{}",
+                            get("scope")?.to_ascii_lowercase(),
+                            get("role_definition_name")?,
+                            get("principal_id")?
+                        ))
+                    })();
+                    parts.map(|p| {
+                        uuid::Uuid::new_v5(&uuid::Uuid::NAMESPACE_URL, p.as_bytes()).to_string()
+                    })
                 }
             };
             if let Some(name) = &name
@@ -1148,11 +1444,17 @@ fn complete(instance: &mut Instance, env: &Environment) {
                 let span = instance.span.clone();
                 instance.attrs.values.insert(
                     "name".into(),
-                    Attr { value: Value::string(name.clone()), span, defaulted: true },
+                    Attr {
+                        value: Value::string(name.clone()),
+                        span,
+                        defaulted: true,
+                    },
                 );
             }
             let a = &instance.attrs;
-            a.str("scope").zip(name).map(|(scope, name)| arm_id::role_assignment(scope, &name))
+            a.str("scope")
+                .zip(name)
+                .map(|(scope, name)| arm_id::role_assignment(scope, &name))
         }
         ResourceKind::ClientConfig => {
             let span = instance.span.clone();
@@ -1164,11 +1466,19 @@ fn complete(instance: &mut Instance, env: &Environment) {
             for (k, v) in computed {
                 instance.attrs.values.insert(
                     k.into(),
-                    Attr { value: v.map_or(Value::Unknown, Value::String), span: span.clone(), defaulted: true },
+                    Attr {
+                        value: v.map_or(Value::Unknown, Value::String),
+                        span: span.clone(),
+                        defaulted: true,
+                    },
                 );
             }
-            Some(format!("clientConfigs/clientId={};objectId=;subscriptionId={};tenantId={}",
-                env.client_id.as_deref().unwrap_or(""), instance.subscription_id, instance.tenant_id))
+            Some(format!(
+                "clientConfigs/clientId={};objectId=;subscriptionId={};tenantId={}",
+                env.client_id.as_deref().unwrap_or(""),
+                instance.subscription_id,
+                instance.tenant_id
+            ))
         }
     };
     instance.id = id;

@@ -49,17 +49,21 @@ pub fn parse(expr: &Expression) -> Result<Type, String> {
             let args: Vec<&Expression> = call.args.iter().collect();
             match (name, args.as_slice()) {
                 ("list" | "set" | "map", [inner]) => Ok(collection(name, parse(inner)?)),
-                ("tuple", [Expression::Array(items)]) => {
-                    Ok(Type::Tuple(items.iter().map(parse).collect::<Result<_, _>>()?))
-                }
+                ("tuple", [Expression::Array(items)]) => Ok(Type::Tuple(
+                    items.iter().map(parse).collect::<Result<_, _>>()?,
+                )),
                 ("object", [Expression::Object(fields)]) => {
                     let mut out = BTreeMap::new();
                     for (key, value) in fields.iter() {
                         let key = match key {
                             ObjectKey::Ident(i) => i.value().as_str().to_string(),
                             ObjectKey::Expression(Expression::String(s)) => s.value().clone(),
-                            ObjectKey::Expression(Expression::Variable(v)) => v.value().as_str().to_string(),
-                            _ => return Err("object type attribute names must be identifiers".into()),
+                            ObjectKey::Expression(Expression::Variable(v)) => {
+                                v.value().as_str().to_string()
+                            }
+                            _ => {
+                                return Err("object type attribute names must be identifiers".into());
+                            }
                         };
                         out.insert(key, field(value.expr())?);
                     }
@@ -122,14 +126,20 @@ pub fn convert(value: Value, ty: &Type) -> Result<Value, String> {
             .to_string_lossless()
             .map(Value::String)
             .ok_or_else(|| mismatch(&value, "a string")),
-        Type::Number => value.to_number().map(Value::Number).ok_or_else(|| match &value {
-            Value::String(s) => format!("\"{s}\" is not a number"),
-            v => mismatch(v, "a number"),
-        }),
-        Type::Bool => value.to_bool().map(Value::Bool).ok_or_else(|| match &value {
-            Value::String(s) => format!("\"{s}\" is not a bool (true or false)"),
-            v => mismatch(v, "a bool"),
-        }),
+        Type::Number => value
+            .to_number()
+            .map(Value::Number)
+            .ok_or_else(|| match &value {
+                Value::String(s) => format!("\"{s}\" is not a number"),
+                v => mismatch(v, "a number"),
+            }),
+        Type::Bool => value
+            .to_bool()
+            .map(Value::Bool)
+            .ok_or_else(|| match &value {
+                Value::String(s) => format!("\"{s}\" is not a bool (true or false)"),
+                v => mismatch(v, "a bool"),
+            }),
         Type::List(inner) | Type::Set(inner) => {
             let Value::List(items) = value else {
                 return Err(mismatch(&value, "a list"));
@@ -148,7 +158,11 @@ pub fn convert(value: Value, ty: &Type) -> Result<Value, String> {
                 return Err(mismatch(&value, "a tuple"));
             };
             if items.len() != types.len() {
-                return Err(format!("expected a tuple of {} elements, found {}", types.len(), items.len()));
+                return Err(format!(
+                    "expected a tuple of {} elements, found {}",
+                    types.len(),
+                    items.len()
+                ));
             }
             items
                 .into_iter()
@@ -163,7 +177,11 @@ pub fn convert(value: Value, ty: &Type) -> Result<Value, String> {
                 return Err(mismatch(&value, "a map"));
             };
             map.into_iter()
-                .map(|(k, v)| convert(v, inner).map(|v| (k.clone(), v)).map_err(|e| format!("key \"{k}\": {e}")))
+                .map(|(k, v)| {
+                    convert(v, inner)
+                        .map(|v| (k.clone(), v))
+                        .map_err(|e| format!("key \"{k}\": {e}"))
+                })
                 .collect::<Result<_, _>>()
                 .map(Value::Map)
         }
@@ -175,7 +193,11 @@ pub fn convert(value: Value, ty: &Type) -> Result<Value, String> {
             for (name, field) in fields {
                 match map.remove(name) {
                     Some(v) if !v.is_null() => {
-                        out.insert(name.clone(), convert(v, &field.ty).map_err(|e| format!("attribute \"{name}\": {e}"))?);
+                        out.insert(
+                            name.clone(),
+                            convert(v, &field.ty)
+                                .map_err(|e| format!("attribute \"{name}\": {e}"))?,
+                        );
                     }
                     _ if field.optional => {
                         out.insert(name.clone(), field.default.clone().unwrap_or(Value::Null));
@@ -213,7 +235,11 @@ mod tests {
             ("list(number)", "[\"1\", 2]", "[1, 2]"),
             ("set(string)", "[\"a\", \"a\"]", "[\"a\"]"),
             ("map(number)", "{a = \"1\"}", "{a = 1}"),
-            ("object({name = string, count = optional(number, 1)})", "{name = \"x\"}", "{count = 1, name = \"x\"}"),
+            (
+                "object({name = string, count = optional(number, 1)})",
+                "{name = \"x\"}",
+                "{count = 1, name = \"x\"}",
+            ),
             ("tuple([string, number])", "[\"a\", \"2\"]", "[\"a\", 2]"),
             ("any", "{a = [1]}", "{a = [1]}"),
         ];

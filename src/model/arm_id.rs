@@ -23,7 +23,11 @@ pub fn gallery(subscription: &str, group: &str, gallery: &str) -> String {
 }
 
 pub fn image_definition(subscription: &str, group: &str, gallery: &str, image: &str) -> String {
-    compute(subscription, group, &format!("galleries/{gallery}/images/{image}"))
+    compute(
+        subscription,
+        group,
+        &format!("galleries/{gallery}/images/{image}"),
+    )
 }
 
 pub fn image_version(
@@ -122,9 +126,13 @@ pub fn parent(id: &str) -> Option<String> {
     let rg = resource_group(&parsed.subscription, &parsed.resource_group);
     let n = &parsed.names;
     match parsed.kind {
-        ResourceKind::ResourceGroup | ResourceKind::ClientConfig | ResourceKind::RoleAssignment => None,
+        ResourceKind::ResourceGroup | ResourceKind::ClientConfig | ResourceKind::RoleAssignment => {
+            None
+        }
         ResourceKind::ManagedImage | ResourceKind::Gallery => Some(rg),
-        ResourceKind::ImageDefinition => Some(gallery(&parsed.subscription, &parsed.resource_group, &n[0])),
+        ResourceKind::ImageDefinition => {
+            Some(gallery(&parsed.subscription, &parsed.resource_group, &n[0]))
+        }
         ResourceKind::ImageVersion => Some(image_definition(
             &parsed.subscription,
             &parsed.resource_group,
@@ -145,10 +153,26 @@ mod tests {
             (resource_group(s, "rg"), Some(ResourceKind::ResourceGroup)),
             (image(s, "rg", "img"), Some(ResourceKind::ManagedImage)),
             (gallery(s, "rg", "g"), Some(ResourceKind::Gallery)),
-            (image_definition(s, "rg", "g", "d"), Some(ResourceKind::ImageDefinition)),
-            (image_version(s, "rg", "g", "d", "1.0.0"), Some(ResourceKind::ImageVersion)),
-            (format!("/subscriptions/{s}/resourcegroups/rg/providers/microsoft.compute/GALLERIES/g"), Some(ResourceKind::Gallery)),
-            (format!("/subscriptions/{s}/resourceGroups/rg/providers/Microsoft.Storage/storageAccounts/x"), None),
+            (
+                image_definition(s, "rg", "g", "d"),
+                Some(ResourceKind::ImageDefinition),
+            ),
+            (
+                image_version(s, "rg", "g", "d", "1.0.0"),
+                Some(ResourceKind::ImageVersion),
+            ),
+            (
+                format!(
+                    "/subscriptions/{s}/resourcegroups/rg/providers/microsoft.compute/GALLERIES/g"
+                ),
+                Some(ResourceKind::Gallery),
+            ),
+            (
+                format!(
+                    "/subscriptions/{s}/resourceGroups/rg/providers/Microsoft.Storage/storageAccounts/x"
+                ),
+                None,
+            ),
             ("not an id".to_string(), None),
             (format!("/subscriptions/{s}"), None),
         ];
@@ -162,8 +186,14 @@ mod tests {
         let s = "sub";
         let v = image_version(s, "rg", "g", "d", "1.0.0");
         assert_eq!(parent(&v), Some(image_definition(s, "rg", "g", "d")));
-        assert_eq!(parent(&image_definition(s, "rg", "g", "d")), Some(gallery(s, "rg", "g")));
-        assert_eq!(parent(&gallery(s, "rg", "g")), Some(resource_group(s, "rg")));
+        assert_eq!(
+            parent(&image_definition(s, "rg", "g", "d")),
+            Some(gallery(s, "rg", "g"))
+        );
+        assert_eq!(
+            parent(&gallery(s, "rg", "g")),
+            Some(resource_group(s, "rg"))
+        );
         let ra = role_assignment(&gallery(s, "rg", "g"), "abc");
         assert_eq!(parent(&ra), Some(gallery(s, "rg", "g")));
         assert_eq!(parent(&resource_group(s, "rg")), None);

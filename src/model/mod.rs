@@ -127,7 +127,12 @@ impl Attrs {
         for (name, blocks) in &self.blocks {
             map.insert(
                 name.clone(),
-                Value::List(blocks.iter().map(|b| Value::Map(b.attrs.to_value())).collect()),
+                Value::List(
+                    blocks
+                        .iter()
+                        .map(|b| Value::Map(b.attrs.to_value()))
+                        .collect(),
+                ),
             );
         }
         map
@@ -255,7 +260,10 @@ pub struct Settings {
 impl Default for Settings {
     fn default() -> Settings {
         Settings {
-            gallery_regions: regions::GALLERY_REGIONS.iter().map(|s| s.to_string()).collect(),
+            gallery_regions: regions::GALLERY_REGIONS
+                .iter()
+                .map(|s| s.to_string())
+                .collect(),
             allowlisted_regions: Vec::new(),
             quotas: Quotas::default(),
             parallelism: 10,
@@ -312,13 +320,15 @@ fn edit_distance(a: &str, b: &str) -> usize {
     for (i, row) in d.iter_mut().enumerate() {
         row[0] = i;
     }
-    for j in 0..=b.len() {
-        d[0][j] = j;
+    for (j, cell) in d[0].iter_mut().enumerate() {
+        *cell = j;
     }
     for i in 1..=a.len() {
         for j in 1..=b.len() {
             let cost = usize::from(a[i - 1] != b[j - 1]);
-            d[i][j] = (d[i - 1][j] + 1).min(d[i][j - 1] + 1).min(d[i - 1][j - 1] + cost);
+            d[i][j] = (d[i - 1][j] + 1)
+                .min(d[i][j - 1] + 1)
+                .min(d[i - 1][j - 1] + cost);
             if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
                 d[i][j] = d[i][j].min(d[i - 2][j - 2] + 1);
             }
@@ -353,7 +363,10 @@ mod tests {
         };
         assert_eq!(a.to_string(), "azurerm_shared_image_version.v[\"1.0.0\"]");
         let d = Address {
-            resource: ConfigAddress { mode: Mode::Data, ..r },
+            resource: ConfigAddress {
+                mode: Mode::Data,
+                ..r
+            },
             key: InstanceKey::Index(2),
         };
         assert_eq!(d.to_string(), "data.azurerm_shared_image_version.v[2]");

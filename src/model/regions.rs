@@ -30,11 +30,19 @@ pub struct Region {
 }
 
 const fn public(name: &'static str, display: &'static str) -> Region {
-    Region { name, display, cloud: Cloud::Public }
+    Region {
+        name,
+        display,
+        cloud: Cloud::Public,
+    }
 }
 
 const fn other(name: &'static str, display: &'static str, cloud: Cloud) -> Region {
-    Region { name, display, cloud }
+    Region {
+        name,
+        display,
+        cloud,
+    }
 }
 
 pub static REGIONS: &[Region] = &[

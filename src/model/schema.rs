@@ -50,7 +50,12 @@ impl AttrSchema {
     }
 }
 
-const fn attr(name: &'static str, ty: AttrType, required: bool, mutability: Mutability) -> AttrSchema {
+const fn attr(
+    name: &'static str,
+    ty: AttrType,
+    required: bool,
+    mutability: Mutability,
+) -> AttrSchema {
     AttrSchema {
         name,
         ty,
@@ -331,7 +336,12 @@ pub static DATA_CLIENT_CONFIG: ResourceSchema = ResourceSchema {
 pub static DATA_RESOURCE_GROUP: ResourceSchema = ResourceSchema {
     type_name: "azurerm_resource_group",
     kind: ResourceKind::ResourceGroup,
-    attrs: &[req("name"), computed("location", Str), computed("tags", StringMap), ID],
+    attrs: &[
+        req("name"),
+        computed("location", Str),
+        computed("tags", StringMap),
+        ID,
+    ],
     blocks: &[],
     unsupported: &[],
 };
@@ -420,7 +430,10 @@ pub fn resource(type_name: &str) -> Option<&'static ResourceSchema> {
 }
 
 pub fn data_source(type_name: &str) -> Option<&'static ResourceSchema> {
-    DATA_SOURCES.iter().copied().find(|s| s.type_name == type_name)
+    DATA_SOURCES
+        .iter()
+        .copied()
+        .find(|s| s.type_name == type_name)
 }
 
 /// The `timeouts` block azurerm accepts on every resource: accepted, its values are strings.
@@ -464,7 +477,12 @@ mod tests {
             ),
             (
                 &IMAGE_VERSION,
-                &["replica_count", "exclude_from_latest", "end_of_life_date", "tags"],
+                &[
+                    "replica_count",
+                    "exclude_from_latest",
+                    "end_of_life_date",
+                    "tags",
+                ],
             ),
             (&ROLE_ASSIGNMENT, &["description"]),
         ];
@@ -477,13 +495,25 @@ mod tests {
                 };
                 assert_eq!(a.mutability, want, "{}.{}", schema.type_name, a.name);
                 if a.mutability == Updatable {
-                    assert!(names.contains(&a.name), "{}.{} should be fixed", schema.type_name, a.name);
+                    assert!(
+                        names.contains(&a.name),
+                        "{}.{} should be fixed",
+                        schema.type_name,
+                        a.name
+                    );
                 }
             }
         }
         let region = IMAGE_VERSION.block("target_region").unwrap();
         assert_eq!(region.mutability, Updatable);
-        let by_name = |n: &str| region.attrs.iter().find(|a| a.name == n).unwrap().mutability;
+        let by_name = |n: &str| {
+            region
+                .attrs
+                .iter()
+                .find(|a| a.name == n)
+                .unwrap()
+                .mutability
+        };
         assert_eq!(by_name("regional_replica_count"), Updatable);
         assert_eq!(by_name("exclude_from_latest_enabled"), Updatable);
         assert_eq!(by_name("storage_account_type"), Fixed);

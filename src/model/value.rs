@@ -130,7 +130,9 @@ impl Value {
             Value::Bool(b) => serde_json::Value::Bool(*b),
             Value::Number(n) => number_to_json(*n),
             Value::String(s) => serde_json::Value::String(s.clone()),
-            Value::List(items) => serde_json::Value::Array(items.iter().map(Value::to_json).collect()),
+            Value::List(items) => {
+                serde_json::Value::Array(items.iter().map(Value::to_json).collect())
+            }
             Value::Map(map) => serde_json::Value::Object(
                 map.iter().map(|(k, v)| (k.clone(), v.to_json())).collect(),
             ),
@@ -143,9 +145,13 @@ impl Value {
             serde_json::Value::Bool(b) => Value::Bool(*b),
             serde_json::Value::Number(n) => Value::Number(n.as_f64().unwrap_or(0.0)),
             serde_json::Value::String(s) => Value::String(s.clone()),
-            serde_json::Value::Array(items) => Value::List(items.iter().map(Value::from_json).collect()),
+            serde_json::Value::Array(items) => {
+                Value::List(items.iter().map(Value::from_json).collect())
+            }
             serde_json::Value::Object(map) => Value::Map(
-                map.iter().map(|(k, v)| (k.clone(), Value::from_json(v))).collect(),
+                map.iter()
+                    .map(|(k, v)| (k.clone(), Value::from_json(v)))
+                    .collect(),
             ),
         }
     }
@@ -213,7 +219,8 @@ mod tests {
 
     #[test]
     fn conversions_follow_terraform() {
-        let cases: &[(Value, Option<&str>, Option<f64>, Option<bool>)] = &[
+        type Case<'a> = (Value, Option<&'a str>, Option<f64>, Option<bool>);
+        let cases: &[Case] = &[
             (Value::Number(3.0), Some("3"), Some(3.0), None),
             (Value::Number(2.5), Some("2.5"), Some(2.5), None),
             (Value::string("7"), Some("7"), Some(7.0), None),
@@ -233,7 +240,10 @@ mod tests {
     fn json_round_trip_keeps_integers() {
         let v = Value::Map(BTreeMap::from([
             ("a".to_string(), Value::Number(1.0)),
-            ("b".to_string(), Value::List(vec![Value::string("x"), Value::Bool(true)])),
+            (
+                "b".to_string(),
+                Value::List(vec![Value::string("x"), Value::Bool(true)]),
+            ),
         ]));
         assert_eq!(v.to_json().to_string(), r#"{"a":1,"b":["x",true]}"#);
         assert_eq!(Value::from_json(&v.to_json()), v);

@@ -9,7 +9,10 @@ pub struct Initialized {
 
 pub fn init(dir: &Path) -> std::io::Result<Initialized> {
     if !dir.is_dir() {
-        return Err(std::io::Error::new(std::io::ErrorKind::NotFound, format!("{} is not a directory", dir.display())));
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::NotFound,
+            format!("{} is not a directory", dir.display()),
+        ));
     }
     let state_dir = dir.join("state");
     let created = !state_dir.is_dir();

@@ -4,7 +4,9 @@
 use super::Style;
 use crate::config::Sources;
 use crate::diagnostic::{Diagnostic, DiagnosticRecord, Severity};
-use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteDiagnostic, NamedSource, Report};
+use miette::{
+    GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteDiagnostic, NamedSource, Report,
+};
 
 /// Width of rendered reports: fixed, so output does not depend on the terminal.
 const WIDTH: usize = 100;
@@ -36,7 +38,8 @@ pub fn human(diagnostics: &[Diagnostic], sources: &Sources, style: Style) -> Str
                 let len = span.range.end.saturating_sub(span.range.start);
                 let label = d.label.clone().unwrap_or_else(|| short_label(d));
                 m = m.with_label(LabeledSpan::new(Some(label), span.range.start, len));
-                Report::new(m).with_source_code(NamedSource::new(file.name.clone(), file.text.clone()))
+                Report::new(m)
+                    .with_source_code(NamedSource::new(file.name.clone(), file.text.clone()))
             }
             None => Report::new(m),
         };
@@ -54,7 +57,10 @@ fn short_label(d: &Diagnostic) -> String {
 }
 
 pub fn json(diagnostics: &[Diagnostic], sources: &Sources) -> String {
-    let records: Vec<DiagnosticRecord> = diagnostics.iter().map(|d| DiagnosticRecord::new(d, sources)).collect();
+    let records: Vec<DiagnosticRecord> = diagnostics
+        .iter()
+        .map(|d| DiagnosticRecord::new(d, sources))
+        .collect();
     serde_json::to_string_pretty(&records).expect("diagnostics serialize")
 }
 
@@ -63,5 +69,9 @@ pub fn summary(diagnostics: &[Diagnostic]) -> String {
     let errors = diagnostics.iter().filter(|d| d.is_error()).count();
     let warnings = diagnostics.len() - errors;
     let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
-    format!("{}, {}", plural(errors, "error"), plural(warnings, "warning"))
+    format!(
+        "{}, {}",
+        plural(errors, "error"),
+        plural(warnings, "warning")
+    )
 }

@@ -16,7 +16,16 @@ pub(super) fn check(desired: &Desired, ctx: &RuleContext, out: &mut Vec<Diagnost
                 identifier(inst, out);
                 recommendations(inst, out);
                 end_of_life(inst, ctx, out);
-                enumerated(inst, &inst.attrs, &[("os_type", OS_TYPES), ("hyper_v_generation", GENERATIONS), ("architecture", ARCHITECTURES)], out);
+                enumerated(
+                    inst,
+                    &inst.attrs,
+                    &[
+                        ("os_type", OS_TYPES),
+                        ("hyper_v_generation", GENERATIONS),
+                        ("architecture", ARCHITECTURES),
+                    ],
+                    out,
+                );
             }
             ResourceKind::ImageVersion => {
                 version_name(inst, out);
@@ -26,9 +35,19 @@ pub(super) fn check(desired: &Desired, ctx: &RuleContext, out: &mut Vec<Diagnost
                 duplicate_regions(inst, out);
             }
             ResourceKind::ManagedImage => {
-                enumerated(inst, &inst.attrs, &[("hyper_v_generation", GENERATIONS)], out);
+                enumerated(
+                    inst,
+                    &inst.attrs,
+                    &[("hyper_v_generation", GENERATIONS)],
+                    out,
+                );
                 for disk in inst.attrs.blocks("os_disk") {
-                    enumerated(inst, &disk.attrs, &[("os_type", OS_TYPES), ("os_state", OS_STATES)], out);
+                    enumerated(
+                        inst,
+                        &disk.attrs,
+                        &[("os_type", OS_TYPES), ("os_state", OS_STATES)],
+                        out,
+                    );
                 }
             }
             _ => {}
@@ -43,18 +62,29 @@ const OS_STATES: &[&str] = &["Generalized", "Specialized"];
 const STORAGE_TYPES: &[&str] = &["Standard_LRS", "Premium_LRS", "Standard_ZRS"];
 
 fn gallery_name(inst: &Instance, out: &mut Vec<Diagnostic>) {
-    let Some(name) = inst.attrs.str("name") else { return };
+    let Some(name) = inst.attrs.str("name") else {
+        return;
+    };
     let problem = if name.is_empty() || name.chars().count() > 80 {
-        Some(format!("is {} characters long; 1 to 80 are allowed", name.chars().count()))
+        Some(format!(
+            "is {} characters long; 1 to 80 are allowed",
+            name.chars().count()
+        ))
     } else if name.contains('-') {
         Some("contains a dash, which gallery names may not".to_string())
     } else {
         name.chars()
             .find(|c| !(c.is_ascii_alphanumeric() || *c == '.' || *c == '_'))
-            .map(|c| format!("contains {c:?}; only letters, digits, periods and underscores are allowed"))
+            .map(|c| {
+                format!("contains {c:?}; only letters, digits, periods and underscores are allowed")
+            })
     };
     if let Some(problem) = problem {
-        let d = violation("SIG101", format!("gallery name \"{name}\" {problem}"), inst.span_of("name"));
+        let d = violation(
+            "SIG101",
+            format!("gallery name \"{name}\" {problem}"),
+            inst.span_of("name"),
+        );
         out.push(if name.contains('-') {
             d.help(format!("try \"{}\"", name.replace('-', "_")))
         } else {
@@ -64,25 +94,40 @@ fn gallery_name(inst: &Instance, out: &mut Vec<Diagnostic>) {
 }
 
 fn definition_name(inst: &Instance, out: &mut Vec<Diagnostic>) {
-    let Some(name) = inst.attrs.str("name") else { return };
+    let Some(name) = inst.attrs.str("name") else {
+        return;
+    };
     let problem = if name.is_empty() || name.chars().count() > 80 {
-        Some(format!("is {} characters long; 1 to 80 are allowed", name.chars().count()))
+        Some(format!(
+            "is {} characters long; 1 to 80 are allowed",
+            name.chars().count()
+        ))
     } else {
         name.chars()
             .find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-')))
             .map(|c| format!("contains {c:?}; only letters, digits, hyphens, periods and underscores are allowed"))
     };
     if let Some(problem) = problem {
-        out.push(violation("SIG102", format!("image definition name \"{name}\" {problem}"), inst.span_of("name")));
+        out.push(violation(
+            "SIG102",
+            format!("image definition name \"{name}\" {problem}"),
+            inst.span_of("name"),
+        ));
     }
 }
 
 fn version_name(inst: &Instance, out: &mut Vec<Diagnostic>) {
-    let Some(name) = inst.attrs.str("name") else { return };
+    let Some(name) = inst.attrs.str("name") else {
+        return;
+    };
     if !is_version(name) {
         out.push(
-            violation("SIG103", format!("version name \"{name}\" is not Major.Minor.Patch"), inst.span_of("name"))
-                .label("three whole numbers, e.g. 1.0.0; each at most 2147483647"),
+            violation(
+                "SIG103",
+                format!("version name \"{name}\" is not Major.Minor.Patch"),
+                inst.span_of("name"),
+            )
+            .label("three whole numbers, e.g. 1.0.0; each at most 2147483647"),
         );
     }
 }
@@ -90,7 +135,9 @@ fn version_name(inst: &Instance, out: &mut Vec<Diagnostic>) {
 /// `Major.Minor.Patch`, each a non-negative 32-bit (signed) integer, as Azure documents it.
 pub(super) fn parse_version(name: &str) -> Option<(u32, u32, u32)> {
     let parts: Vec<&str> = name.split('.').collect();
-    let [a, b, c] = parts.as_slice() else { return None };
+    let [a, b, c] = parts.as_slice() else {
+        return None;
+    };
     let part = |p: &str| -> Option<u32> {
         if p.is_empty() || !p.bytes().all(|c| c.is_ascii_digit()) {
             return None;
@@ -107,8 +154,12 @@ fn is_version(name: &str) -> bool {
 fn identifier(inst: &Instance, out: &mut Vec<Diagnostic>) {
     for block in inst.attrs.blocks("identifier") {
         for (field, max) in [("publisher", 128), ("offer", 64), ("sku", 64)] {
-            let Some(attr) = block.attrs.get(field) else { continue };
-            let Some(value) = attr.value.as_str() else { continue };
+            let Some(attr) = block.attrs.get(field) else {
+                continue;
+            };
+            let Some(value) = attr.value.as_str() else {
+                continue;
+            };
             let len = value.chars().count();
             let problem = if len == 0 || len > max {
                 Some(format!("is {len} characters long; 1 to {max} are allowed"))
@@ -118,7 +169,11 @@ fn identifier(inst: &Instance, out: &mut Vec<Diagnostic>) {
                 None
             };
             if let Some(problem) = problem {
-                out.push(violation("SIG104", format!("identifier {field} \"{value}\" {problem}"), attr.span.clone()));
+                out.push(violation(
+                    "SIG104",
+                    format!("identifier {field} \"{value}\" {problem}"),
+                    attr.span.clone(),
+                ));
             }
         }
     }
@@ -126,8 +181,22 @@ fn identifier(inst: &Instance, out: &mut Vec<Diagnostic>) {
 
 fn recommendations(inst: &Instance, out: &mut Vec<Diagnostic>) {
     for (what, lo, hi, min_attr, max_attr, unit) in [
-        ("vCPU count", 1.0, 80.0, "min_recommended_vcpu_count", "max_recommended_vcpu_count", ""),
-        ("memory", 1.0, 640.0, "min_recommended_memory_in_gb", "max_recommended_memory_in_gb", " GB"),
+        (
+            "vCPU count",
+            1.0,
+            80.0,
+            "min_recommended_vcpu_count",
+            "max_recommended_vcpu_count",
+            "",
+        ),
+        (
+            "memory",
+            1.0,
+            640.0,
+            "min_recommended_memory_in_gb",
+            "max_recommended_memory_in_gb",
+            " GB",
+        ),
     ] {
         let mut in_range = true;
         for attr in [min_attr, max_attr] {
@@ -156,14 +225,24 @@ fn recommendations(inst: &Instance, out: &mut Vec<Diagnostic>) {
 }
 
 fn end_of_life(inst: &Instance, ctx: &RuleContext, out: &mut Vec<Diagnostic>) {
-    let Some(date) = inst.attrs.str("end_of_life_date") else { return };
+    let Some(date) = inst.attrs.str("end_of_life_date") else {
+        return;
+    };
     match parse_rfc3339(date) {
         None => out.push(
-            violation("SIG106", format!("end_of_life_date \"{date}\" is not an RFC 3339 timestamp"), inst.span_of("end_of_life_date"))
-                .help("write it as 2027-12-31T00:00:00Z"),
+            violation(
+                "SIG106",
+                format!("end_of_life_date \"{date}\" is not an RFC 3339 timestamp"),
+                inst.span_of("end_of_life_date"),
+            )
+            .help("write it as 2027-12-31T00:00:00Z"),
         ),
         Some(t) if t < ctx.now_unix => {
-            let mut d = violation("SIG106", format!("end_of_life_date \"{date}\" is in the past"), inst.span_of("end_of_life_date"));
+            let mut d = violation(
+                "SIG106",
+                format!("end_of_life_date \"{date}\" is in the past"),
+                inst.span_of("end_of_life_date"),
+            );
             d.severity = Severity::Warning;
             out.push(d);
         }
@@ -177,7 +256,11 @@ fn replicas(inst: &Instance, out: &mut Vec<Diagnostic>) {
             && let Some(n) = attr.value.as_f64()
             && (!(1.0..=100.0).contains(&n) || n.fract() != 0.0)
         {
-            out.push(violation("SIG107", format!("`{name}` = {n} is outside 1–100"), attr.span.clone()));
+            out.push(violation(
+                "SIG107",
+                format!("`{name}` = {n} is outside 1–100"),
+                attr.span.clone(),
+            ));
         }
     };
     check(&inst.attrs, "replica_count");
@@ -187,35 +270,62 @@ fn replicas(inst: &Instance, out: &mut Vec<Diagnostic>) {
 }
 
 fn storage_types(inst: &Instance, out: &mut Vec<Diagnostic>) {
-    let mut check = |attrs: &Attrs| enumerated(inst, attrs, &[("storage_account_type", STORAGE_TYPES)], out);
+    let mut check =
+        |attrs: &Attrs| enumerated(inst, attrs, &[("storage_account_type", STORAGE_TYPES)], out);
     check(&inst.attrs);
     for region in inst.attrs.blocks("target_region") {
         check(&region.attrs);
     }
 }
 
-fn enumerated(inst: &Instance, attrs: &Attrs, fields: &[(&str, &[&str])], out: &mut Vec<Diagnostic>) {
+fn enumerated(
+    inst: &Instance,
+    attrs: &Attrs,
+    fields: &[(&str, &[&str])],
+    out: &mut Vec<Diagnostic>,
+) {
     let _ = inst;
     for (field, allowed) in fields {
-        let Some(attr) = attrs.get(field) else { continue };
-        let Some(value) = attr.value.as_str() else { continue };
+        let Some(attr) = attrs.get(field) else {
+            continue;
+        };
+        let Some(value) = attr.value.as_str() else {
+            continue;
+        };
         if allowed.contains(&value) {
             continue;
         }
-        let rule = if *field == "storage_account_type" { "SIG108" } else { "SIG110" };
-        let d = violation(rule, format!("`{field}` is \"{value}\"; it must be one of {}", allowed.join(", ")), attr.span.clone());
-        out.push(match allowed.iter().find(|a| a.eq_ignore_ascii_case(value)) {
-            Some(s) => d.help(format!("did you mean \"{s}\"? (values are case-sensitive)")),
-            None => d,
-        });
+        let rule = if *field == "storage_account_type" {
+            "SIG108"
+        } else {
+            "SIG110"
+        };
+        let d = violation(
+            rule,
+            format!(
+                "`{field}` is \"{value}\"; it must be one of {}",
+                allowed.join(", ")
+            ),
+            attr.span.clone(),
+        );
+        out.push(
+            match allowed.iter().find(|a| a.eq_ignore_ascii_case(value)) {
+                Some(s) => d.help(format!("did you mean \"{s}\"? (values are case-sensitive)")),
+                None => d,
+            },
+        );
     }
 }
 
 fn duplicate_regions(inst: &Instance, out: &mut Vec<Diagnostic>) {
     let mut seen: HashMap<String, &str> = HashMap::new();
     for region in inst.attrs.blocks("target_region") {
-        let Some(attr) = region.attrs.get("name") else { continue };
-        let Some(name) = attr.value.as_str() else { continue };
+        let Some(attr) = region.attrs.get("name") else {
+            continue;
+        };
+        let Some(name) = attr.value.as_str() else {
+            continue;
+        };
         let normalized = regions::normalize(name);
         if let Some(first) = seen.get(&normalized) {
             out.push(violation(

@@ -9,7 +9,11 @@ use crate::model::{Desired, Instance};
 
 pub(super) fn check(desired: &Desired, out: &mut Vec<Diagnostic>) {
     let by_id = desired.by_id();
-    for inst in desired.resources.iter().filter(|i| i.kind() == ResourceKind::ImageVersion) {
+    for inst in desired
+        .resources
+        .iter()
+        .filter(|i| i.kind() == ResourceKind::ImageVersion)
+    {
         let Some(attr) = inst.attrs.get("managed_image_id") else {
             out.push(
                 violation("SIG302", format!("{} has no source: set managed_image_id", inst.address), inst.span.clone())
@@ -17,7 +21,9 @@ pub(super) fn check(desired: &Desired, out: &mut Vec<Diagnostic>) {
             );
             continue;
         };
-        let Some(image_id) = attr.value.as_str() else { continue };
+        let Some(image_id) = attr.value.as_str() else {
+            continue;
+        };
         if ArmId::parse(image_id).map(|p| p.kind) != Some(ResourceKind::ManagedImage) {
             out.push(
                 violation("SIG302", format!("managed_image_id \"{image_id}\" is not the id of a managed image"), attr.span.clone())
@@ -25,12 +31,17 @@ pub(super) fn check(desired: &Desired, out: &mut Vec<Diagnostic>) {
             );
             continue;
         }
-        let Some(image) = by_id.get(&image_id.to_ascii_lowercase()) else { continue };
+        let Some(image) = by_id.get(&image_id.to_ascii_lowercase()) else {
+            continue;
+        };
         let disk = image.attrs.blocks("os_disk").first().map(|b| &b.attrs);
         if disk.and_then(|d| d.str("os_state")) == Some("Specialized") {
             out.push(violation(
                 "SIG301",
-                format!("{} is specialized; only generalized images can become versions", image.address),
+                format!(
+                    "{} is specialized; only generalized images can become versions",
+                    image.address
+                ),
                 attr.span.clone(),
             ));
         }
@@ -40,14 +51,37 @@ pub(super) fn check(desired: &Desired, out: &mut Vec<Diagnostic>) {
             .and_then(arm_id::parent)
             .and_then(|p| by_id.get(&p.to_ascii_lowercase()).copied());
         if let Some(definition) = definition {
-            mismatch(inst, image, definition, "os_type", disk.and_then(|d| d.str("os_type")), out);
-            mismatch(inst, image, definition, "hyper_v_generation", image.attrs.str("hyper_v_generation"), out);
+            mismatch(
+                inst,
+                image,
+                definition,
+                "os_type",
+                disk.and_then(|d| d.str("os_type")),
+                out,
+            );
+            mismatch(
+                inst,
+                image,
+                definition,
+                "hyper_v_generation",
+                image.attrs.str("hyper_v_generation"),
+                out,
+            );
         }
     }
 }
 
-fn mismatch(version: &Instance, image: &Instance, definition: &Instance, attr: &str, image_value: Option<&str>, out: &mut Vec<Diagnostic>) {
-    let (Some(image_value), Some(def_value)) = (image_value, definition.attrs.str(attr)) else { return };
+fn mismatch(
+    version: &Instance,
+    image: &Instance,
+    definition: &Instance,
+    attr: &str,
+    image_value: Option<&str>,
+    out: &mut Vec<Diagnostic>,
+) {
+    let (Some(image_value), Some(def_value)) = (image_value, definition.attrs.str(attr)) else {
+        return;
+    };
     if !image_value.eq_ignore_ascii_case(def_value) {
         out.push(violation(
             "SIG303",

@@ -1,0 +1,111 @@
+//! `init`, `explain`, `fmt`, `completions`, and the commands not built yet, through the binary.
+
+mod common;
+use common::Test;
+
+#[test]
+fn init_creates_state_and_is_idempotent() {
+    let t = Test::new().arg("init");
+    let first = t.status(0);
+    assert!(first.stdout.starts_with("Created "), "{}", first.stdout);
+    assert!(first.dir.join("state").is_dir());
+    assert!(t.read("state/.gitignore").contains("*.db"));
+    let again = t.run();
+    assert_eq!(again.code, 0);
+    assert!(again.stdout.starts_with("Found "), "{}", again.stdout);
+}
+
+#[test]
+fn explain_prints_a_rule_and_lists_them_all() {
+    let out = Test::new().args(&["explain", "SIG205"]).status(0);
+    insta::assert_snapshot!("explain_sig205", out.stdout);
+    let lower = Test::new().args(&["explain", "sig205"]).status(0);
+    assert_eq!(lower.stdout, out.stdout);
+
+    let list = Test::new().args(&["explain", "--list"]).status(0);
+    for rule in sigform::rules::RULES {
+        assert!(list.stdout.contains(rule.id), "{} missing", rule.id);
+    }
+    let unknown = Test::new().args(&["explain", "SIG20"]).status(1);
+    assert!(
+        unknown.stderr.contains("no rule SIG20; did you mean"),
+        "{}",
+        unknown.stderr
+    );
+}
+
+const UNFORMATTED: &str = "# gallery for the team\nresource \"azurerm_shared_image_gallery\" \"g\" {\nname = \"g\" # short\n    resource_group_name=\"rg\"\n  location = \"eastus\"\n\n\n  tags = {\n  owner = \"me\"\n  }\n}\n";
+
+#[test]
+fn fmt_check_reports_without_writing() {
+    let t = Test::new().config(UNFORMATTED).args(&["fmt", "--check"]);
+    let out = t.status(1);
+    assert_eq!(out.stdout.trim(), "main.tf");
+    assert_eq!(t.read("main.tf"), UNFORMATTED, "--check must not write");
+}
+
+#[test]
+fn fmt_rewrites_keeps_comments_and_is_idempotent() {
+    let t = Test::new()
+        .config(UNFORMATTED)
+        .file("terraform.tfvars", "a=1\nlong_name=2\n")
+        .args(&["fmt", "--diff"]);
+    let out = t.status(0);
+    insta::assert_snapshot!("fmt_diff", out.stdout);
+    let formatted = t.read("main.tf");
+    assert!(formatted.contains("# gallery for the team") && formatted.contains("# short"));
+    assert_eq!(t.read("terraform.tfvars"), "a         = 1\nlong_name = 2\n");
+    let again = Test::new().config(&formatted).arg("fmt").status(0);
+    assert_eq!(again.stdout, "", "a second run changes nothing");
+    Test::new()
+        .config(&formatted)
+        .args(&["fmt", "--check"])
+        .status(0);
+}
+
+#[test]
+fn fmt_leaves_invalid_files_alone() {
+    let t = Test::new()
+        .config("resource \"x\" {\n")
+        .file("ok.tf", "locals {\na=1\n}\n")
+        .arg("fmt");
+    let out = t.status(1);
+    assert!(out.stderr.contains("main.tf"), "{}", out.stderr);
+    assert_eq!(t.read("main.tf"), "resource \"x\" {\n");
+    assert_eq!(t.read("ok.tf"), "locals {\n  a = 1\n}\n");
+}
+
+#[test]
+fn the_examples_are_formatted() {
+    for example in ["quickstart", "multi-region"] {
+        Test::new()
+            .example(example)
+            .args(&["fmt", "--check"])
+            .status(0);
+    }
+}
+
+#[test]
+fn completions_are_generated() {
+    let out = Test::new().args(&["completions", "bash"]).status(0);
+    assert!(out.stdout.contains("sigform") && out.stdout.contains("validate"));
+}
+
+#[test]
+fn commands_not_built_yet_say_so() {
+    for args in [
+        &["plan"][..],
+        &["apply", "--auto-approve"],
+        &["drift"],
+        &["state", "list"],
+        &["emulator", "list"],
+    ] {
+        let out = Test::new().example("quickstart").args(args).status(1);
+        assert!(
+            out.stderr.contains("is not built yet"),
+            "{args:?}: {}",
+            out.stderr
+        );
+        assert!(out.stdout.is_empty(), "{args:?} printed {}", out.stdout);
+    }
+}

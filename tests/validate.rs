@@ -1,0 +1,165 @@
+//! `sigform validate` through the binary.
+
+mod common;
+use common::Test;
+
+const BROKEN: &str = r#"resource "azurerm_shared_image_gallery" "g" {
+  name                = "my-gallery"
+  resource_group_name = "rg"
+  location            = "East US"
+  descripton          = "typo"
+}
+
+resource "azurerm_shared_image_version" "v" {
+  name                = "1.0"
+  gallery_name        = "my-gallery"
+  image_name          = "img"
+  resource_group_name = "rg"
+  location            = "East US"
+  managed_image_id    = "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Compute/images/i"
+
+  target_region {
+    name                   = "westus"
+    regional_replica_count = 0
+  }
+}
+"#;
+
+#[test]
+fn the_examples_validate() {
+    for example in ["quickstart", "multi-region"] {
+        let out = Test::new().example(example).arg("validate").status(0);
+        assert!(
+            out.stdout
+                .starts_with("Success! The configuration is valid"),
+            "{}",
+            out.stdout
+        );
+    }
+}
+
+#[test]
+fn every_mistake_is_reported_at_once_with_its_place() {
+    let out = Test::new().config(BROKEN).arg("validate").status(1);
+    assert!(out.stdout.is_empty());
+    insta::assert_snapshot!("validate_broken", out.filtered(&out.stderr));
+}
+
+#[test]
+fn json_diagnostics_carry_rule_file_line_and_column() {
+    let out = Test::new()
+        .config(BROKEN)
+        .args(&["validate", "--json"])
+        .status(1);
+    let json: serde_json::Value = serde_json::from_str(&out.stdout).expect("JSON array");
+    let items = json.as_array().unwrap();
+    let rules: Vec<&str> = items.iter().map(|d| d["rule"].as_str().unwrap()).collect();
+    assert_eq!(rules, ["SIG101", "SIG002", "SIG103", "SIG205", "SIG107"]);
+    let first = &items[0];
+    assert_eq!(first["severity"], "error");
+    assert_eq!(first["file"], "main.tf");
+    assert_eq!(first["line"], 2);
+    assert_eq!(first["column"], 25);
+    assert!(first["message"].as_str().unwrap().contains("my-gallery"));
+
+    let clean = Test::new()
+        .example("quickstart")
+        .args(&["validate", "--json"])
+        .status(0);
+    assert_eq!(clean.stdout.trim(), "[]");
+}
+
+#[test]
+fn syntax_errors_point_at_the_exact_place() {
+    let out = Test::new()
+        .config("resource \"azurerm_resource_group\" \"rg\" {\n  name = \"rg\"\n  location = \n}\n")
+        .args(&["validate", "--json"])
+        .status(1);
+    let json: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    assert_eq!(json[0]["rule"], "SIG001");
+    assert_eq!(
+        (json[0]["line"].as_u64(), json[0]["column"].as_u64()),
+        (Some(3), Some(14)),
+        "{json}"
+    );
+    let human = Test::new()
+        .config("locals {\n  a = [1, 2\n}\n")
+        .arg("validate")
+        .status(1);
+    insta::assert_snapshot!("validate_syntax_error", human.filtered(&human.stderr));
+}
+
+#[test]
+fn variables_follow_command_line_order_and_precedence() {
+    let config = "variable \"loc\" {}\nresource \"azurerm_resource_group\" \"rg\" {\n  name     = \"rg\"\n  location = var.loc\n}\n";
+    let base = || {
+        Test::new()
+            .config(config)
+            .file("terraform.tfvars", "loc = \"from-tfvars\"\n")
+            .file("extra.tfvars", "loc = \"from-var-file\"\n")
+            .env("TF_VAR_loc", "from-env")
+            .args(&["validate", "--json"])
+    };
+    let region = |t: Test| {
+        let out = t.status(1);
+        let json: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+        json[0]["message"].as_str().unwrap().to_string()
+    };
+    assert!(region(base()).contains("from-tfvars"));
+    assert!(
+        region(base().args(&["--var", "loc=from-var", "--var-file", "extra.tfvars"]))
+            .contains("from-var-file")
+    );
+    assert!(
+        region(base().args(&["--var-file", "extra.tfvars", "--var", "loc=from-var"]))
+            .contains("from-var")
+    );
+    let only_env = Test::new()
+        .config(config)
+        .env("TF_VAR_loc", "eastus")
+        .arg("validate")
+        .status(0);
+    assert!(
+        only_env.stdout.contains("1 resources"),
+        "{}",
+        only_env.stdout
+    );
+}
+
+#[test]
+fn a_missing_directory_or_configuration_is_an_error_not_a_panic() {
+    let empty = Test::new().arg("validate").status(1);
+    assert!(
+        empty.stderr.contains("no configuration files (*.tf)"),
+        "{}",
+        empty.stderr
+    );
+    let missing = Test::new()
+        .chdir("/nonexistent/sigform")
+        .arg("validate")
+        .status(1);
+    assert!(
+        missing.stderr.starts_with("error: cannot read"),
+        "{}",
+        missing.stderr
+    );
+    let usage = Test::new().args(&["validate", "--bogus"]).status(1);
+    assert!(usage.stderr.contains("--bogus"), "{}", usage.stderr);
+    Test::new().arg("--help").status(0);
+}
+
+#[test]
+fn warnings_alone_do_not_fail() {
+    let config = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/examples/quickstart/main.tf"
+    ))
+    .unwrap()
+    .replace(
+        "location            = azurerm_resource_group.images.location\n  os_type",
+        "location            = \"West US\"\n  os_type",
+    );
+    let out = Test::new().config(&config).arg("validate").status(0);
+    assert!(out.stderr.contains("SIG207"), "{}", out.stderr);
+    assert!(out.stdout.contains("warning"), "{}", out.stdout);
+}
