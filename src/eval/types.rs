@@ -62,7 +62,9 @@ pub fn parse(expr: &Expression) -> Result<Type, String> {
                                 v.value().as_str().to_string()
                             }
                             _ => {
-                                return Err("object type attribute names must be identifiers".into());
+                                return Err(
+                                    "object type attribute names must be identifiers".into()
+                                );
                             }
                         };
                         out.insert(key, field(value.expr())?);
