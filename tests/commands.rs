@@ -109,3 +109,15 @@ fn commands_not_built_yet_say_so() {
         assert!(out.stdout.is_empty(), "{args:?} printed {}", out.stdout);
     }
 }
+
+#[test]
+fn graph_prints_dot_with_implicit_parent_links() {
+    let out = Test::new().example("quickstart").arg("graph").status(0);
+    insta::assert_snapshot!("graph_quickstart", out.stdout);
+    let broken = Test::new()
+        .config("locals {\n  a = local.a\n}\n")
+        .arg("graph")
+        .status(1);
+    assert!(broken.stderr.contains("SIG007"), "{}", broken.stderr);
+    assert!(broken.stdout.is_empty());
+}

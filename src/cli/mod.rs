@@ -3,6 +3,7 @@
 
 mod explain;
 mod fmt;
+mod graph;
 mod init;
 mod validate;
 
@@ -174,7 +175,10 @@ pub enum Command {
         list: bool,
     },
     /// Print the dependency graph in DOT.
-    Graph,
+    Graph {
+        #[command(flatten)]
+        vars: VarOptions,
+    },
     /// Break a lock left by a dead process.
     ForceUnlock { lock_id: String },
     /// Look at and change the embedded cloud behind sigform's back.
@@ -272,6 +276,7 @@ fn run(cli: Cli, sub: Option<&ArgMatches>) -> ExitStatus {
         Command::Validate { vars, json } => validate::run(&global, var_args(sub, vars), *json),
         Command::Fmt { check, diff } => fmt::run(&global, *check, *diff),
         Command::Explain { rule, list } => explain::run(rule.as_deref(), *list),
+        Command::Graph { vars } => graph::run(&global, var_args(sub, vars)),
         Command::Completions { shell } => {
             clap_complete::generate(
                 *shell,
@@ -302,44 +307,30 @@ pub struct Global {
 pub type CliResult = Result<ExitStatus, Box<dyn std::error::Error>>;
 
 fn not_built(command: &Command) -> crate::ops::NotBuilt {
-    let (name, reason) = match command {
-        Command::Plan(_)
-        | Command::Show { .. }
-        | Command::State(_)
-        | Command::Output { .. }
-        | Command::Graph => (
-            "plan/show/state/output/graph",
-            "the state store and planner come next",
-        ),
-        Command::Apply { .. }
-        | Command::Destroy { .. }
-        | Command::Status { .. }
-        | Command::Emulator { .. } => (
-            "apply/destroy/status/emulator",
-            "the embedded emulator and the applier come after the planner",
-        ),
-        Command::Import { .. } | Command::Drift { .. } => {
-            ("import/drift", "drift detection comes after the applier")
-        }
-        Command::Access { .. } => ("access", "the access matrix comes after the applier"),
+    const PLANNER: &str = "the state store and planner come next";
+    const APPLIER: &str = "the embedded emulator and the applier come after the planner";
+    let (command, reason) = match command {
+        Command::Plan(_) => ("plan", PLANNER),
+        Command::Show { .. } => ("show", PLANNER),
+        Command::State(_) => ("state", PLANNER),
+        Command::Output { .. } => ("output", PLANNER),
         Command::ForceUnlock { .. } => ("force-unlock", "locks come with the state store"),
-        _ => ("this command", "not yet"),
-    };
-    let command = match command {
-        Command::Plan(_) => "plan",
-        Command::Apply { .. } => "apply",
-        Command::Destroy { .. } => "destroy",
-        Command::Show { .. } => "show",
-        Command::State(_) => "state",
-        Command::Import { .. } => "import",
-        Command::Drift { .. } => "drift",
-        Command::Status { .. } => "status",
-        Command::Access { .. } => "access",
-        Command::Output { .. } => "output",
-        Command::Graph => "graph",
-        Command::ForceUnlock { .. } => "force-unlock",
-        Command::Emulator { .. } => "emulator",
-        _ => name,
+        Command::Apply { .. } => ("apply", APPLIER),
+        Command::Destroy { .. } => ("destroy", APPLIER),
+        Command::Status { .. } => ("status", APPLIER),
+        Command::Emulator { .. } => ("emulator", APPLIER),
+        Command::Import { .. } => (
+            "import",
+            "import comes with drift detection, after the applier",
+        ),
+        Command::Drift { .. } => ("drift", "drift detection comes after the applier"),
+        Command::Access { .. } => ("access", "the access matrix comes after the applier"),
+        Command::Init
+        | Command::Validate { .. }
+        | Command::Fmt { .. }
+        | Command::Explain { .. }
+        | Command::Graph { .. }
+        | Command::Completions { .. } => unreachable!("built commands are dispatched in run()"),
     };
     crate::ops::NotBuilt {
         command: command.to_string(),

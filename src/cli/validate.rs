@@ -6,17 +6,22 @@ use crate::ops::validate::{Options, validate};
 use crate::ops::workdir::VarArg;
 use crate::render::{Style, diagnostics};
 
-pub fn run(global: &Global, vars: Vec<VarArg>, json: bool) -> CliResult {
+/// The options every configuration-reading command starts from: the directory, the variables,
+/// this process's environment and the clock.
+pub fn options(global: &Global, vars: Vec<VarArg>) -> Options {
     let now_unix = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_secs() as i64);
-    let options = Options {
+    Options {
         dir: global.dir.clone(),
         vars,
         env: std::env::vars().collect(),
         now_unix,
-    };
-    let validated = validate(&options)?;
+    }
+}
+
+pub fn run(global: &Global, vars: Vec<VarArg>, json: bool) -> CliResult {
+    let validated = validate(&options(global, vars))?;
     let status = if validated.has_errors() {
         ExitStatus::Failure
     } else {

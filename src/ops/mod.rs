@@ -4,6 +4,7 @@
 
 pub mod explain;
 pub mod fmt;
+pub mod graph;
 pub mod init;
 pub mod validate;
 pub mod workdir;
