@@ -29,8 +29,6 @@ enum State {
 struct LineInfo {
     /// Brackets outside strings and comments, in order.
     brackets: Vec<char>,
-    /// The line starts with closing brackets: how many.
-    leading_closers: i32,
     /// The line starts a heredoc whose body follows: its delimiter.
     heredoc: Option<String>,
     /// The line ends inside a `/* */` comment.
@@ -41,11 +39,9 @@ fn scan(line: &str, stack: &mut Vec<State>, in_comment: &mut bool) -> LineInfo {
     let chars: Vec<char> = line.chars().collect();
     let mut info = LineInfo {
         brackets: Vec::new(),
-        leading_closers: 0,
         heredoc: None,
         open_comment: false,
     };
-    let mut leading = true;
     let mut i = 0;
     while i < chars.len() {
         let c = chars[i];
@@ -87,7 +83,6 @@ fn scan(line: &str, stack: &mut Vec<State>, in_comment: &mut bool) -> LineInfo {
                 }
                 if c == '"' {
                     stack.push(State::Str);
-                    leading = false;
                     i += 1;
                     continue;
                 }
@@ -113,16 +108,8 @@ fn scan(line: &str, stack: &mut Vec<State>, in_comment: &mut bool) -> LineInfo {
                     } else if is_close {
                         *stack.last_mut().expect("interp") = State::Interp(depth.saturating_sub(1));
                     }
-                } else if is_open {
+                } else if is_open || is_close {
                     info.brackets.push(c);
-                } else if is_close {
-                    info.brackets.push(c);
-                    if leading {
-                        info.leading_closers += 1;
-                    }
-                }
-                if !c.is_whitespace() && !is_close {
-                    leading = false;
                 }
             }
         }

@@ -632,7 +632,7 @@ impl<'a> Evaluator<'a> {
             self.diags.push(d);
             return Value::Unknown;
         };
-        let Some(expansion) = self.expansion(block, file, &header) else {
+        let Some(expansion) = self.expansion(block, file) else {
             return Value::Unknown;
         };
         let depends_on = self.depends_on(block, file);
@@ -718,7 +718,7 @@ impl<'a> Evaluator<'a> {
         }
     }
 
-    fn expansion(&mut self, block: &Block, file: FileId, header: &Span) -> Option<Expansion> {
+    fn expansion(&mut self, block: &Block, file: FileId) -> Option<Expansion> {
         let count = block.body.get_attribute("count");
         let for_each = block.body.get_attribute("for_each");
         let mut scope = Scope::new(file, &self.roots);
@@ -826,13 +826,10 @@ impl<'a> Evaluator<'a> {
                         .collect(),
                 })
             }
-            (None, None) => {
-                let _ = header;
-                Some(Expansion {
-                    kind: ExpansionKind::Single,
-                    instances: vec![(InstanceKey::None, None)],
-                })
-            }
+            (None, None) => Some(Expansion {
+                kind: ExpansionKind::Single,
+                instances: vec![(InstanceKey::None, None)],
+            }),
         }
     }
 

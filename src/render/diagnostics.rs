@@ -36,7 +36,7 @@ pub fn human(diagnostics: &[Diagnostic], sources: &Sources, style: Style) -> Str
             Some(span) => {
                 let file = sources.get(span.file);
                 let len = span.range.end.saturating_sub(span.range.start);
-                let label = d.label.clone().unwrap_or_else(|| short_label(d));
+                let label = d.label.clone().unwrap_or_else(|| "here".to_string());
                 m = m.with_label(LabeledSpan::new(Some(label), span.range.start, len));
                 Report::new(m)
                     .with_source_code(NamedSource::new(file.name.clone(), file.text.clone()))
@@ -47,13 +47,6 @@ pub fn human(diagnostics: &[Diagnostic], sources: &Sources, style: Style) -> Str
         out.push('\n');
     }
     out
-}
-
-fn short_label(d: &Diagnostic) -> String {
-    match d.severity {
-        Severity::Error => "here".to_string(),
-        Severity::Warning => "here".to_string(),
-    }
 }
 
 pub fn json(diagnostics: &[Diagnostic], sources: &Sources) -> String {

@@ -17,7 +17,6 @@ pub(super) fn check(desired: &Desired, ctx: &RuleContext, out: &mut Vec<Diagnost
                 recommendations(inst, out);
                 end_of_life(inst, ctx, out);
                 enumerated(
-                    inst,
                     &inst.attrs,
                     &[
                         ("os_type", OS_TYPES),
@@ -35,15 +34,9 @@ pub(super) fn check(desired: &Desired, ctx: &RuleContext, out: &mut Vec<Diagnost
                 duplicate_regions(inst, out);
             }
             ResourceKind::ManagedImage => {
-                enumerated(
-                    inst,
-                    &inst.attrs,
-                    &[("hyper_v_generation", GENERATIONS)],
-                    out,
-                );
+                enumerated(&inst.attrs, &[("hyper_v_generation", GENERATIONS)], out);
                 for disk in inst.attrs.blocks("os_disk") {
                     enumerated(
-                        inst,
                         &disk.attrs,
                         &[("os_type", OS_TYPES), ("os_state", OS_STATES)],
                         out,
@@ -271,20 +264,14 @@ fn replicas(inst: &Instance, out: &mut Vec<Diagnostic>) {
 
 fn storage_types(inst: &Instance, out: &mut Vec<Diagnostic>) {
     let mut check =
-        |attrs: &Attrs| enumerated(inst, attrs, &[("storage_account_type", STORAGE_TYPES)], out);
+        |attrs: &Attrs| enumerated(attrs, &[("storage_account_type", STORAGE_TYPES)], out);
     check(&inst.attrs);
     for region in inst.attrs.blocks("target_region") {
         check(&region.attrs);
     }
 }
 
-fn enumerated(
-    inst: &Instance,
-    attrs: &Attrs,
-    fields: &[(&str, &[&str])],
-    out: &mut Vec<Diagnostic>,
-) {
-    let _ = inst;
+fn enumerated(attrs: &Attrs, fields: &[(&str, &[&str])], out: &mut Vec<Diagnostic>) {
     for (field, allowed) in fields {
         let Some(attr) = attrs.get(field) else {
             continue;
