@@ -8,7 +8,7 @@ use serde::Serialize;
 use std::ops::Range;
 
 /// How bad a diagnostic is: errors block every command that evaluates configuration.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
     Warning,
@@ -85,9 +85,9 @@ impl Diagnostic {
 }
 
 /// The flat, serializable form used by `validate --json` and the JSON plan.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize, PartialEq)]
 pub struct DiagnosticRecord {
-    pub rule: &'static str,
+    pub rule: String,
     pub severity: Severity,
     pub message: String,
     pub file: Option<String>,
@@ -104,7 +104,7 @@ impl DiagnosticRecord {
             (sources.name(span.file).to_string(), line, column)
         });
         DiagnosticRecord {
-            rule: diagnostic.rule,
+            rule: diagnostic.rule.to_string(),
             severity: diagnostic.severity,
             message: diagnostic.message.clone(),
             file: place.as_ref().map(|p| p.0.clone()),

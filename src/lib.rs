@@ -28,5 +28,8 @@ pub mod exit;
 pub mod model;
 pub mod ops;
 pub mod pipeline;
+pub mod plan;
 pub mod render;
 pub mod rules;
+pub mod state;
+pub mod timestamp;

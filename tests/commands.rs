@@ -94,11 +94,14 @@ fn completions_are_generated() {
 #[test]
 fn commands_not_built_yet_say_so() {
     for args in [
-        &["plan"][..],
-        &["apply", "--auto-approve"],
+        &["apply", "--auto-approve"][..],
         &["drift"],
-        &["state", "list"],
         &["emulator", "list"],
+        &[
+            "import",
+            "azurerm_resource_group.images",
+            "/subscriptions/x/resourceGroups/y",
+        ],
     ] {
         let out = Test::new().example("quickstart").args(args).status(1);
         assert!(

@@ -5,6 +5,10 @@ mod explain;
 mod fmt;
 mod graph;
 mod init;
+mod output;
+mod plan;
+mod show;
+mod state;
 mod validate;
 
 use crate::exit::ExitStatus;
@@ -267,6 +271,7 @@ fn usage_error(e: clap::Error) -> std::process::ExitCode {
 
 fn run(cli: Cli, sub: Option<&ArgMatches>) -> ExitStatus {
     let global = Global {
+        state: cli.state.clone(),
         dir: cli.chdir.clone(),
         no_color: cli.no_color,
         quiet: cli.quiet,
@@ -277,6 +282,10 @@ fn run(cli: Cli, sub: Option<&ArgMatches>) -> ExitStatus {
         Command::Fmt { check, diff } => fmt::run(&global, *check, *diff),
         Command::Explain { rule, list } => explain::run(rule.as_deref(), *list),
         Command::Graph { vars } => graph::run(&global, var_args(sub, vars)),
+        Command::Plan(options) => plan::run(&global, options, var_args(sub, &options.vars)),
+        Command::Show { planfile, json } => show::run(&global, planfile.as_deref(), *json),
+        Command::State(command) => state::run(&global, command),
+        Command::Output { name, json } => output::run(&global, name.as_deref(), *json),
         Command::Completions { shell } => {
             clap_complete::generate(
                 *shell,
@@ -300,20 +309,36 @@ fn run(cli: Cli, sub: Option<&ArgMatches>) -> ExitStatus {
 /// Options every command shares.
 pub struct Global {
     pub dir: PathBuf,
+    /// `--state` as given.
+    pub state: Option<String>,
     pub no_color: bool,
     pub quiet: bool,
+}
+
+impl Global {
+    /// A path given on the command line, relative to `-C DIR` as Terraform's `-chdir` does.
+    pub fn resolve(&self, path: &std::path::Path) -> PathBuf {
+        if path.is_absolute() {
+            path.to_path_buf()
+        } else {
+            self.dir.join(path)
+        }
+    }
+
+    /// The state database: `--state`/`SIGFORM_STATE`, else `state/sigform.db` under the directory.
+    pub fn state_path(&self) -> PathBuf {
+        match &self.state {
+            Some(p) => self.resolve(std::path::Path::new(p)),
+            None => crate::ops::plan::default_state_path(&self.dir),
+        }
+    }
 }
 
 pub type CliResult = Result<ExitStatus, Box<dyn std::error::Error>>;
 
 fn not_built(command: &Command) -> crate::ops::NotBuilt {
-    const PLANNER: &str = "the state store and planner come next";
     const APPLIER: &str = "the embedded emulator and the applier come after the planner";
     let (command, reason) = match command {
-        Command::Plan(_) => ("plan", PLANNER),
-        Command::Show { .. } => ("show", PLANNER),
-        Command::State(_) => ("state", PLANNER),
-        Command::Output { .. } => ("output", PLANNER),
         Command::ForceUnlock { .. } => ("force-unlock", "locks come with the state store"),
         Command::Apply { .. } => ("apply", APPLIER),
         Command::Destroy { .. } => ("destroy", APPLIER),
@@ -330,6 +355,10 @@ fn not_built(command: &Command) -> crate::ops::NotBuilt {
         | Command::Fmt { .. }
         | Command::Explain { .. }
         | Command::Graph { .. }
+        | Command::Plan(_)
+        | Command::Show { .. }
+        | Command::State(_)
+        | Command::Output { .. }
         | Command::Completions { .. } => unreachable!("built commands are dispatched in run()"),
     };
     crate::ops::NotBuilt {

@@ -9,9 +9,7 @@ use crate::render::{Style, diagnostics};
 /// The options every configuration-reading command starts from: the directory, the variables,
 /// this process's environment and the clock.
 pub fn options(global: &Global, vars: Vec<VarArg>) -> Options {
-    let now_unix = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs() as i64);
+    let now_unix = crate::timestamp::now_unix();
     Options {
         dir: global.dir.clone(),
         vars,

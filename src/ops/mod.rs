@@ -6,6 +6,8 @@ pub mod explain;
 pub mod fmt;
 pub mod graph;
 pub mod init;
+pub mod plan;
+pub mod state;
 pub mod validate;
 pub mod workdir;
 

@@ -2,6 +2,9 @@
 //! how output looks; commands call it and print what it returns.
 
 pub mod diagnostics;
+pub mod plan;
+pub mod plan_json;
+pub mod state;
 
 /// Whether to colour output: `--no-color` and `NO_COLOR` turn it off, and so does a stream that
 /// is not a terminal.

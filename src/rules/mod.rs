@@ -11,7 +11,6 @@ mod quotas;
 mod regions;
 mod sharing;
 mod sources;
-pub mod time;
 
 use crate::diagnostic::{Diagnostic, Span};
 use crate::model::Desired;

@@ -1,10 +1,11 @@
 //! SIG101–SIG110: names, identifiers, recommendations, dates, replica counts, storage types and
 //! enumerated values — everything decidable from one resource's own attributes.
 
-use super::{RuleContext, time::parse_rfc3339, violation};
+use super::{RuleContext, violation};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::model::schema::ResourceKind;
 use crate::model::{Attrs, Desired, Instance, regions};
+use crate::timestamp::parse_rfc3339;
 use std::collections::HashMap;
 
 pub(super) fn check(desired: &Desired, ctx: &RuleContext, out: &mut Vec<Diagnostic>) {

@@ -1,5 +1,5 @@
-//! RFC 3339 timestamps (SIG106), parsed by hand: the one date format Azure takes for
-//! end-of-life dates does not justify a date-time dependency.
+//! RFC 3339 timestamps, parsed (end-of-life dates, SIG106) and written (state history, plan
+//! files) by hand: two small functions do not justify a date-time dependency.
 
 /// Seconds since the Unix epoch, or `None` when `s` is not an RFC 3339 date-time.
 pub fn parse_rfc3339(s: &str) -> Option<i64> {
@@ -80,6 +80,46 @@ fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
     era * 146_097 + doe - 719_468
 }
 
+/// Civil date of a day count since 1970-01-01 (the inverse of `days_from_civil`).
+fn civil_from_days(z: i64) -> (i64, i64, i64) {
+    let z = z + 719_468;
+    let era = if z >= 0 { z } else { z - 146_096 } / 146_097;
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    (yoe + era * 400 + i64::from(m <= 2), m, d)
+}
+
+/// `2026-11-29T19:17:09.123Z` for a time since the Unix epoch.
+pub fn format_rfc3339(time: std::time::SystemTime) -> String {
+    let d = time
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap_or_default();
+    let secs = d.as_secs() as i64;
+    let (y, m, day) = civil_from_days(secs.div_euclid(86_400));
+    let rem = secs.rem_euclid(86_400);
+    format!(
+        "{y:04}-{m:02}-{day:02}T{:02}:{:02}:{:02}.{:03}Z",
+        rem / 3600,
+        rem % 3600 / 60,
+        rem % 60,
+        d.subsec_millis()
+    )
+}
+
+pub fn now_rfc3339() -> String {
+    format_rfc3339(std::time::SystemTime::now())
+}
+
+pub fn now_unix() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -102,5 +142,24 @@ mod tests {
         for (s, want) in cases {
             assert_eq!(parse_rfc3339(s), *want, "{s}");
         }
+    }
+
+    #[test]
+    fn formats_what_it_parses() {
+        for secs in [
+            0u64,
+            951_868_800,
+            1_709_164_800,
+            1_830_297_599,
+            4_102_444_800,
+        ] {
+            let t = std::time::UNIX_EPOCH + std::time::Duration::from_secs(secs);
+            let s = format_rfc3339(t);
+            assert_eq!(parse_rfc3339(&s), Some(secs as i64), "{s}");
+        }
+        assert_eq!(
+            format_rfc3339(std::time::UNIX_EPOCH),
+            "1970-01-01T00:00:00.000Z"
+        );
     }
 }

@@ -1,0 +1,58 @@
+//! `sigform state list|show|rm|mv|pull|history`.
+
+use super::{CliResult, Global, StateCommand};
+use crate::exit::ExitStatus;
+use crate::ops::state;
+
+pub fn run(global: &Global, command: &StateCommand) -> CliResult {
+    let path = global.state_path();
+    match command {
+        StateCommand::List => {
+            for r in state::snapshot(&path)?.resources {
+                println!("{}", r.address);
+            }
+        }
+        StateCommand::Show { address } => print!(
+            "{}",
+            crate::render::state::resource(&state::show(&path, address)?)
+        ),
+        StateCommand::Rm { addresses } => {
+            if addresses.is_empty() {
+                return Err("state rm needs at least one address".into());
+            }
+            let serial = state::rm(&path, addresses)?;
+            for a in addresses {
+                println!("Removed {a} from the state (the cloud keeps it).");
+            }
+            if !global.quiet {
+                println!("State serial is now {serial}.");
+            }
+        }
+        StateCommand::Mv {
+            source,
+            destination,
+        } => {
+            let serial = state::mv(&path, source, destination)?;
+            println!("Moved {source} to {destination}.");
+            if !global.quiet {
+                println!("State serial is now {serial}.");
+            }
+        }
+        StateCommand::Pull => {
+            let snap = state::snapshot(&path)?;
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&snap).expect("state serializes")
+            );
+        }
+        StateCommand::History { limit } => {
+            for h in state::history(&path, *limit)? {
+                println!(
+                    "{:>5}  {}  {:<10}  {}",
+                    h.serial, h.time, h.action, h.address
+                );
+            }
+        }
+    }
+    Ok(ExitStatus::Success)
+}

@@ -1,0 +1,241 @@
+//! `plan`: load and check the configuration, read the state, diff, and optionally save the plan.
+
+use super::validate::Options as LoadOptions;
+use super::workdir::{self, WorkdirError};
+use crate::config::Sources;
+use crate::diagnostic::{self, Diagnostic, DiagnosticRecord};
+use crate::model::{Address, Desired};
+use crate::pipeline::check_configuration;
+use crate::plan::{self, Plan, PlanInput};
+use crate::rules::RuleContext;
+use crate::state::{Snapshot, SqliteStore, StateError, StateStore};
+use std::path::{Path, PathBuf};
+
+pub struct Options {
+    pub load: LoadOptions,
+    pub state: PathBuf,
+    pub destroy: bool,
+    pub targets: Vec<String>,
+    pub replace: Vec<String>,
+    pub out: Option<PathBuf>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum PlanError {
+    #[error(transparent)]
+    Workdir(#[from] WorkdirError),
+    #[error(transparent)]
+    State(#[from] StateError),
+    #[error(transparent)]
+    Address(#[from] crate::plan::address::BadAddress),
+    #[error("{flag} {address}: no such resource in the configuration or the state{}", suggestion.as_ref().map(|s| format!("; did you mean {s}?")).unwrap_or_default())]
+    UnknownAddress {
+        flag: &'static str,
+        address: String,
+        suggestion: Option<String>,
+    },
+    #[error("--replace {0}: it does not exist yet, so there is nothing to replace")]
+    NothingToReplace(String),
+    #[error("cannot write the plan to {path}: {source}")]
+    Write {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+}
+
+pub enum Planned {
+    /// The configuration has errors: no plan.
+    Invalid {
+        sources: Sources,
+        diagnostics: Vec<Diagnostic>,
+    },
+    Plan {
+        sources: Sources,
+        diagnostics: Vec<Diagnostic>,
+        plan: Box<Plan>,
+    },
+}
+
+/// Where a working directory keeps its state unless told otherwise.
+pub fn default_state_path(dir: &Path) -> PathBuf {
+    dir.join("state").join("sigform.db")
+}
+
+/// The state as the planner sees it: empty (serial 0, no lineage) when there is none yet.
+/// Planning never creates a state.
+pub fn read_state(path: &Path) -> Result<Snapshot, StateError> {
+    if !path.exists() {
+        return Ok(Snapshot {
+            lineage: String::new(),
+            serial: 0,
+            resources: Vec::new(),
+            outputs: Vec::new(),
+        });
+    }
+    SqliteStore::open(path, false)?.snapshot()
+}
+
+pub fn plan(options: &Options) -> Result<Planned, PlanError> {
+    let dir = workdir::load(
+        &options.load.dir,
+        &options.load.vars,
+        options.load.env.iter().cloned(),
+    )?;
+    let checked = check_configuration(
+        &dir.sources,
+        &dir.vars,
+        &dir.environment,
+        None,
+        &RuleContext {
+            now_unix: options.load.now_unix,
+        },
+    );
+    let mut diagnostics = dir.diagnostics;
+    diagnostics.extend(checked.diagnostics);
+    diagnostic::sort(&mut diagnostics);
+    if diagnostic::has_errors(&diagnostics) {
+        return Ok(Planned::Invalid {
+            sources: dir.sources,
+            diagnostics,
+        });
+    }
+    let prior = read_state(&options.state)?;
+    let targets = addresses("--target", &options.targets, &checked.desired, &prior)?;
+    let replace = addresses("--replace", &options.replace, &checked.desired, &prior)?;
+    for r in &replace {
+        if prior.resource(&r.to_string()).is_none() {
+            return Err(PlanError::NothingToReplace(r.to_string()));
+        }
+    }
+    let records = diagnostics
+        .iter()
+        .map(|d| DiagnosticRecord::new(d, &dir.sources))
+        .collect();
+    let plan_options = plan::Options {
+        destroy: options.destroy,
+        targets,
+        replace,
+    };
+    let plan = plan::plan(PlanInput {
+        desired: &checked.desired,
+        prior: &prior,
+        observed: None,
+        options: &plan_options,
+        diagnostics: records,
+        config_hash: config_hash(&dir.sources),
+    });
+    if let Some(path) = &options.out {
+        save(&plan, path)?;
+    }
+    Ok(Planned::Plan {
+        sources: dir.sources,
+        diagnostics,
+        plan: Box::new(plan),
+    })
+}
+
+fn addresses(
+    flag: &'static str,
+    given: &[String],
+    desired: &Desired,
+    prior: &Snapshot,
+) -> Result<Vec<Address>, PlanError> {
+    let known = plan::known_addresses(desired, prior);
+    let mut out = Vec::new();
+    for text in given {
+        let address = crate::plan::address::parse(text)?;
+        let whole_block = address.key == crate::model::InstanceKey::None;
+        let exists = known.iter().any(|k| {
+            *k == address.to_string()
+                || (whole_block && k.starts_with(&format!("{}[", address.resource)))
+        });
+        if !exists {
+            let suggestion =
+                crate::model::suggest(text, known.iter().map(String::as_str)).map(str::to_string);
+            return Err(PlanError::UnknownAddress {
+                flag,
+                address: text.clone(),
+                suggestion,
+            });
+        }
+        out.push(address);
+    }
+    Ok(out)
+}
+
+/// FNV-1a over every source's name and text: detects that a saved plan's configuration changed.
+pub fn config_hash(sources: &Sources) -> String {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for (_, file) in sources.iter() {
+        for byte in file
+            .name
+            .bytes()
+            .chain([0u8])
+            .chain(file.text.bytes())
+            .chain([0u8])
+        {
+            hash ^= u64::from(byte);
+            hash = hash.wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+    format!("{hash:016x}")
+}
+
+/// Writes a plan file atomically: beside, then renamed.
+pub fn save(plan: &Plan, path: &Path) -> Result<(), PlanError> {
+    let text = serde_json::to_string_pretty(plan).expect("plans serialize");
+    let tmp = path.with_extension("tmp");
+    std::fs::write(&tmp, text)
+        .and_then(|_| std::fs::rename(&tmp, path))
+        .map_err(|source| PlanError::Write {
+            path: path.to_path_buf(),
+            source,
+        })
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum LoadPlanError {
+    #[error("cannot read the plan file {path}: {source}")]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{path} is not a sigform plan file: {reason}")]
+    Invalid { path: PathBuf, reason: String },
+    #[error("{path} is a plan of format {found}; this sigform reads format {supported}")]
+    Format {
+        path: PathBuf,
+        found: u32,
+        supported: u32,
+    },
+}
+
+pub fn load(path: &Path) -> Result<Plan, LoadPlanError> {
+    let text = std::fs::read_to_string(path).map_err(|source| LoadPlanError::Io {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    let json: serde_json::Value =
+        serde_json::from_str(&text).map_err(|e| LoadPlanError::Invalid {
+            path: path.to_path_buf(),
+            reason: e.to_string(),
+        })?;
+    let format =
+        json.get("format")
+            .and_then(|f| f.as_u64())
+            .ok_or_else(|| LoadPlanError::Invalid {
+                path: path.to_path_buf(),
+                reason: "no format field".into(),
+            })? as u32;
+    if format != plan::PLAN_FORMAT {
+        return Err(LoadPlanError::Format {
+            path: path.to_path_buf(),
+            found: format,
+            supported: plan::PLAN_FORMAT,
+        });
+    }
+    serde_json::from_value(json).map_err(|e| LoadPlanError::Invalid {
+        path: path.to_path_buf(),
+        reason: e.to_string(),
+    })
+}

@@ -1,0 +1,228 @@
+//! Attribute-level differences between a resource as recorded and as configured, in the model's
+//! terms: target regions compared region by region under normalised names, a region's replica
+//! count and storage type compared as effective values (its own, else the version's), schema
+//! defaults and server-filled values never showing as phantom changes, ARM ids compared as ARM
+//! compares them (case-insensitively).
+
+use crate::model::regions;
+use crate::model::schema::{AttrSchema, BlockSchema, Mutability, ResourceSchema};
+use crate::model::value::Value;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// One attribute that differs. `path` is Terraform-like: `description`,
+/// `identifier.sku`, `target_region["eastus"]`, `target_region["eastus"].regional_replica_count`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AttrChange {
+    pub path: String,
+    pub before: serde_json::Value,
+    pub after: serde_json::Value,
+    /// The configured value is known only after apply.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub after_unknown: bool,
+    /// Azure does not allow this change in place.
+    pub fixed: bool,
+}
+
+/// Differences from `before` (recorded attributes) to `after` (configured attributes).
+pub fn diff(
+    schema: &ResourceSchema,
+    before: &BTreeMap<String, Value>,
+    after: &BTreeMap<String, Value>,
+    ignore: &[String],
+) -> Vec<AttrChange> {
+    if ignore.iter().any(|i| i == "*") {
+        return Vec::new();
+    }
+    let ignored = |name: &str| {
+        ignore
+            .iter()
+            .any(|i| i == name || i.starts_with(&format!("{name}.")))
+    };
+    let mut out = Vec::new();
+    for attr in schema.attrs.iter().filter(|a| compared(a)) {
+        if ignored(attr.name) {
+            continue;
+        }
+        let b = before.get(attr.name).unwrap_or(&Value::Null);
+        let a = after.get(attr.name).unwrap_or(&Value::Null);
+        push_if_different(&mut out, attr.name.to_string(), attr, b, a, false);
+    }
+    for block in schema.blocks {
+        if ignored(block.name) {
+            continue;
+        }
+        let b = blocks_of(before, block.name);
+        let a = blocks_of(after, block.name);
+        match block.key {
+            Some(key) => keyed_blocks(&mut out, block, key, &b, &a, before, after),
+            None => {
+                let empty = BTreeMap::new();
+                let b0 = b.first().copied().unwrap_or(&empty);
+                let a0 = a.first().copied().unwrap_or(&empty);
+                for attr in block.attrs.iter().filter(|a| compared(a)) {
+                    let bv = b0.get(attr.name).unwrap_or(&Value::Null);
+                    let av = a0.get(attr.name).unwrap_or(&Value::Null);
+                    push_if_different(
+                        &mut out,
+                        format!("{}.{}", block.name, attr.name),
+                        attr,
+                        bv,
+                        av,
+                        block.mutability == Mutability::Fixed,
+                    );
+                }
+            }
+        }
+    }
+    out
+}
+
+fn compared(attr: &AttrSchema) -> bool {
+    matches!(attr.mutability, Mutability::Fixed | Mutability::Updatable)
+}
+
+fn blocks_of<'a>(
+    attrs: &'a BTreeMap<String, Value>,
+    name: &str,
+) -> Vec<&'a BTreeMap<String, Value>> {
+    attrs
+        .get(name)
+        .and_then(Value::as_list)
+        .map(|l| l.iter().filter_map(Value::as_map).collect())
+        .unwrap_or_default()
+}
+
+fn push_if_different(
+    out: &mut Vec<AttrChange>,
+    path: String,
+    attr: &AttrSchema,
+    before: &Value,
+    after: &Value,
+    block_fixed: bool,
+) {
+    let fixed = block_fixed || attr.mutability == Mutability::Fixed;
+    if after.is_unknown() {
+        out.push(AttrChange {
+            path,
+            before: before.to_json(),
+            after: serde_json::Value::Null,
+            after_unknown: true,
+            fixed,
+        });
+        return;
+    }
+    let default = crate::eval::body::default_value(attr.default).unwrap_or(Value::Null);
+    let b = if before.is_null() { &default } else { before };
+    let a = if after.is_null() { &default } else { after };
+    if !equivalent(attr.name, b, a) {
+        out.push(AttrChange {
+            path,
+            before: before.to_json(),
+            after: after.to_json(),
+            after_unknown: false,
+            fixed,
+        });
+    }
+}
+
+/// Equality as Azure sees it: region names normalised, ARM ids case-insensitive, an empty map
+/// the same as no map.
+fn equivalent(name: &str, a: &Value, b: &Value) -> bool {
+    match (a, b) {
+        (Value::String(x), Value::String(y)) if name == "location" => {
+            regions::normalize(x) == regions::normalize(y)
+        }
+        (Value::String(x), Value::String(y)) if name.ends_with("_id") || name == "scope" => {
+            x.eq_ignore_ascii_case(y)
+        }
+        (Value::Null, Value::Map(m)) | (Value::Map(m), Value::Null) => m.is_empty(),
+        _ => a == b,
+    }
+}
+
+fn keyed_blocks(
+    out: &mut Vec<AttrChange>,
+    block: &BlockSchema,
+    key: &str,
+    before: &[&BTreeMap<String, Value>],
+    after: &[&BTreeMap<String, Value>],
+    parent_before: &BTreeMap<String, Value>,
+    parent_after: &BTreeMap<String, Value>,
+) {
+    let by_key =
+        |blocks: &[&BTreeMap<String, Value>]| -> BTreeMap<String, BTreeMap<String, Value>> {
+            blocks
+                .iter()
+                .filter_map(|b| {
+                    let k = b.get(key)?.as_str()?;
+                    Some((regions::normalize(k), (*b).clone()))
+                })
+                .collect()
+        };
+    let (b, a) = (by_key(before), by_key(after));
+    let mut keys: Vec<&String> = b.keys().chain(a.keys()).collect();
+    keys.sort();
+    keys.dedup();
+    for k in keys {
+        let path = format!("{}[{}]", block.name, serde_json::Value::String(k.clone()));
+        match (b.get(k), a.get(k)) {
+            (None, Some(added)) => out.push(AttrChange {
+                path,
+                before: serde_json::Value::Null,
+                after: Value::Map(added.clone()).to_json(),
+                after_unknown: false,
+                fixed: block.mutability == Mutability::Fixed,
+            }),
+            (Some(removed), None) => out.push(AttrChange {
+                path,
+                before: Value::Map(removed.clone()).to_json(),
+                after: serde_json::Value::Null,
+                after_unknown: false,
+                fixed: block.mutability == Mutability::Fixed,
+            }),
+            (Some(bb), Some(ab)) => {
+                for attr in block.attrs.iter().filter(|x| compared(x) && x.name != key) {
+                    let own_b = bb.get(attr.name).unwrap_or(&Value::Null);
+                    let own_a = ab.get(attr.name).unwrap_or(&Value::Null);
+                    if own_b.is_null() && own_a.is_null() {
+                        continue; // both follow the version-wide value, whose own change is shown
+                    }
+                    let inherited =
+                        |attrs: &BTreeMap<String, Value>| inherited_value(attr.name, attrs);
+                    let eb = if own_b.is_null() {
+                        inherited(parent_before)
+                    } else {
+                        own_b.clone()
+                    };
+                    let ea = if own_a.is_null() {
+                        inherited(parent_after)
+                    } else {
+                        own_a.clone()
+                    };
+                    if ea.is_unknown() || !equivalent(attr.name, &eb, &ea) {
+                        push_if_different(
+                            out,
+                            format!("{path}.{}", attr.name),
+                            attr,
+                            &eb,
+                            &ea,
+                            false,
+                        );
+                    }
+                }
+            }
+            (None, None) => {}
+        }
+    }
+}
+
+/// A target region's value when it does not set its own: the version's.
+fn inherited_value(name: &str, version: &BTreeMap<String, Value>) -> Value {
+    let from = match name {
+        "regional_replica_count" => "replica_count",
+        "storage_account_type" => "storage_account_type",
+        _ => return Value::Null,
+    };
+    version.get(from).cloned().unwrap_or(Value::Null)
+}

@@ -1,0 +1,147 @@
+//! The planner: `plan(desired, prior, observed) → Plan`, with no I/O (DESIGN.md §2).
+//!
+//! A `Plan` is a value: it is rendered for people, printed as Terraform's plan JSON, saved to a
+//! file bound to the state's lineage and serial, and applied later without diffing again.
+//! Changes Azure forbids are part of the plan — shown with their rule and reason — and make it
+//! unappliable; `--replace` turns them into an explicit delete-then-create.
+
+pub mod address;
+pub mod diff;
+mod planner;
+pub mod record;
+
+pub use planner::{Observed, Options, PlanInput, known_addresses, plan};
+
+use crate::diagnostic::DiagnosticRecord;
+use crate::state::ResourceState;
+use diff::AttrChange;
+use serde::{Deserialize, Serialize};
+
+/// Version of the saved-plan file format.
+pub const PLAN_FORMAT: u32 = 1;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Action {
+    NoOp,
+    Create,
+    Update,
+    Delete,
+    /// Delete, then create: only when asked with `--replace` (or with a replaced parent).
+    Replace,
+    /// A change Azure does not allow: the plan cannot be applied.
+    Forbidden,
+}
+
+/// Why a change is forbidden: the rule, the attribute and the reason.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Forbidden {
+    pub address: String,
+    pub rule: String,
+    pub attribute: Option<String>,
+    pub message: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ResourceChange {
+    pub address: String,
+    pub action: Action,
+    /// As recorded in the state (absent for creates).
+    pub before: Option<ResourceState>,
+    /// As it will be recorded after apply (absent for deletes).
+    pub after: Option<ResourceState>,
+    /// Attribute paths whose configured value is known only after apply.
+    #[serde(default)]
+    pub after_unknown: Vec<String>,
+    /// What differs (updates, forbidden changes, and replacements that were asked for).
+    pub changes: Vec<AttrChange>,
+    #[serde(default)]
+    pub forbidden: Vec<Forbidden>,
+    /// Why this change happens, when it is not obvious: "replaced as asked", "replaced with its parent …".
+    pub reason: Option<String>,
+}
+
+impl ResourceChange {
+    /// The resource as either side knows it (type, name, index, provider).
+    pub fn resource(&self) -> &ResourceState {
+        self.after
+            .as_ref()
+            .or(self.before.as_ref())
+            .expect("a change has a before or an after")
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OutputChange {
+    pub name: String,
+    pub action: Action,
+    pub before: Option<serde_json::Value>,
+    pub after: Option<serde_json::Value>,
+    pub after_unknown: bool,
+    pub sensitive: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Plan {
+    pub format: u32,
+    pub sigform_version: String,
+    pub created: String,
+    /// The state this plan was made against: applying it elsewhere, or after the state moved on,
+    /// is refused as stale.
+    pub lineage: String,
+    pub serial: u64,
+    /// A hash of the configuration and variable files the plan was made from.
+    pub config_hash: String,
+    pub destroy: bool,
+    /// Every resource the plan considered, no-ops included, in address order.
+    pub changes: Vec<ResourceChange>,
+    pub output_changes: Vec<OutputChange>,
+    /// Addresses in the order apply must visit them: deletes children first, then creates and
+    /// updates parents first.
+    pub order: Vec<String>,
+    pub diagnostics: Vec<DiagnosticRecord>,
+}
+
+impl Plan {
+    pub fn forbidden(&self) -> impl Iterator<Item = &Forbidden> {
+        self.changes.iter().flat_map(|c| c.forbidden.iter())
+    }
+
+    pub fn has_errors(&self) -> bool {
+        self.diagnostics
+            .iter()
+            .any(|d| d.severity == crate::diagnostic::Severity::Error)
+    }
+
+    pub fn applyable(&self) -> bool {
+        self.forbidden().next().is_none() && !self.has_errors()
+    }
+
+    /// (add, change, destroy, forbidden), counted as Terraform counts: a replace adds and destroys.
+    pub fn summary(&self) -> (usize, usize, usize, usize) {
+        let mut s = (0, 0, 0, 0);
+        for c in &self.changes {
+            match c.action {
+                Action::Create => s.0 += 1,
+                Action::Update => s.1 += 1,
+                Action::Delete => s.2 += 1,
+                Action::Replace => {
+                    s.0 += 1;
+                    s.2 += 1;
+                }
+                Action::Forbidden => s.3 += 1,
+                Action::NoOp => {}
+            }
+        }
+        s
+    }
+
+    /// True when apply would change nothing (outputs included).
+    pub fn is_empty(&self) -> bool {
+        self.changes.iter().all(|c| c.action == Action::NoOp)
+            && self.output_changes.iter().all(|o| o.action == Action::NoOp)
+    }
+}
+
+#[cfg(test)]
+mod tests;

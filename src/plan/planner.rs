@@ -1,0 +1,533 @@
+//! `plan`: desired × prior (× observed) → `Plan`.
+
+use super::diff::{AttrChange, diff};
+use super::record::{attributes, record, unknown_paths};
+use super::{Action, Forbidden, OutputChange, PLAN_FORMAT, Plan, ResourceChange};
+use crate::diagnostic::DiagnosticRecord;
+use crate::model::schema::ResourceKind;
+use crate::model::value::Value;
+use crate::model::{Address, Desired, Instance};
+use crate::state::{ResourceState, Snapshot};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// Plan to delete everything the state manages.
+    pub destroy: bool,
+    /// Limit the plan to these addresses and what they depend on.
+    pub targets: Vec<Address>,
+    /// Delete and re-create these (and the children that must go with them).
+    pub replace: Vec<Address>,
+}
+
+/// What a refresh read from the cloud: every resource in the subscriptions and galleries the
+/// configuration touches, managed here or not, by lower-cased ARM id.
+#[derive(Debug, Clone, Default)]
+pub struct Observed {
+    pub ids: BTreeSet<String>,
+}
+
+pub struct PlanInput<'a> {
+    pub desired: &'a Desired,
+    pub prior: &'a Snapshot,
+    pub observed: Option<&'a Observed>,
+    pub options: &'a Options,
+    pub diagnostics: Vec<DiagnosticRecord>,
+    pub config_hash: String,
+}
+
+pub fn plan(input: PlanInput) -> Plan {
+    let PlanInput {
+        desired,
+        prior,
+        observed,
+        options,
+        diagnostics,
+        config_hash,
+    } = input;
+    let desired_by_address: BTreeMap<String, &Instance> = desired
+        .resources
+        .iter()
+        .map(|i| (i.address.to_string(), i))
+        .collect();
+    let prior_by_address: BTreeMap<&str, &ResourceState> = prior
+        .resources
+        .iter()
+        .filter(|r| r.mode == "managed")
+        .map(|r| (r.address.as_str(), r))
+        .collect();
+
+    let replaced = replacement_set(options, &desired_by_address, &prior_by_address);
+    let mut changes: BTreeMap<String, ResourceChange> = BTreeMap::new();
+
+    for (address, inst) in &desired_by_address {
+        let before = prior_by_address.get(address.as_str()).copied();
+        let change = if options.destroy {
+            match before {
+                Some(b) => delete(b, Some(*inst), "destroy requested"),
+                None => continue,
+            }
+        } else {
+            match before {
+                None => create(inst),
+                Some(b) => update(inst, b, replaced.get(address.as_str())),
+            }
+        };
+        changes.insert(address.clone(), change);
+    }
+    for (address, before) in &prior_by_address {
+        if desired_by_address.contains_key(*address) {
+            continue;
+        }
+        // A block that still exists (count or for_each shrank) keeps its prevent_destroy.
+        let block = desired
+            .resources
+            .iter()
+            .find(|i| i.address.resource.to_string() == before_block(before));
+        changes.insert(
+            address.to_string(),
+            delete(before, block, "not in the configuration"),
+        );
+    }
+
+    blocked_deletes(&mut changes, observed);
+    if !options.targets.is_empty() {
+        restrict_to_targets(&mut changes, options, desired);
+    }
+    let order = order(&changes);
+    let output_changes = outputs(desired, prior);
+    Plan {
+        format: PLAN_FORMAT,
+        sigform_version: env!("CARGO_PKG_VERSION").to_string(),
+        created: crate::timestamp::now_rfc3339(),
+        lineage: prior.lineage.clone(),
+        serial: prior.serial,
+        config_hash,
+        destroy: options.destroy,
+        changes: changes.into_values().collect(),
+        output_changes,
+        order,
+        diagnostics,
+    }
+}
+
+fn before_block(before: &ResourceState) -> String {
+    format!("{}.{}", before.type_name, before.name)
+}
+
+fn create(inst: &Instance) -> ResourceChange {
+    let mut unknown = Vec::new();
+    unknown_paths(&Value::Map(attributes(inst)), "", &mut unknown);
+    ResourceChange {
+        address: inst.address.to_string(),
+        action: Action::Create,
+        before: None,
+        after: Some(record(inst)),
+        after_unknown: unknown,
+        changes: Vec::new(),
+        forbidden: Vec::new(),
+        reason: None,
+    }
+}
+
+fn update(
+    inst: &Instance,
+    before: &ResourceState,
+    replace_reason: Option<&String>,
+) -> ResourceChange {
+    let prior_attrs = match Value::from_json(&before.attributes) {
+        Value::Map(m) => m,
+        _ => BTreeMap::new(),
+    };
+    let after_attrs = attributes(inst);
+    let mut changes = diff(
+        inst.schema,
+        &prior_attrs,
+        &after_attrs,
+        &inst.lifecycle.ignore_changes,
+    );
+    let mut forbidden = Vec::new();
+    let address = inst.address.to_string();
+    if before.subscription_id != inst.subscription_id {
+        let (rule, message) = if inst.kind() == ResourceKind::Gallery {
+            (
+                "SIG502",
+                format!(
+                    "a gallery cannot move to another subscription ({} → {})",
+                    before.subscription_id, inst.subscription_id
+                ),
+            )
+        } else {
+            (
+                "SIG501",
+                format!(
+                    "the subscription is fixed after creation ({} → {})",
+                    before.subscription_id, inst.subscription_id
+                ),
+            )
+        };
+        changes.push(AttrChange {
+            path: "subscription_id".into(),
+            before: serde_json::Value::String(before.subscription_id.clone()),
+            after: serde_json::Value::String(inst.subscription_id.clone()),
+            after_unknown: false,
+            fixed: true,
+        });
+        forbidden.push(Forbidden {
+            address: address.clone(),
+            rule: rule.into(),
+            attribute: Some("subscription_id".into()),
+            message,
+        });
+    }
+    for c in changes
+        .iter()
+        .filter(|c| c.fixed && c.path != "subscription_id" && !c.after_unknown)
+    {
+        forbidden.push(Forbidden {
+            address: address.clone(),
+            rule: "SIG501".into(),
+            attribute: Some(c.path.clone()),
+            message: format!(
+                "`{}` cannot change after creation ({} → {})",
+                c.path,
+                show(&c.before),
+                show(&c.after)
+            ),
+        });
+    }
+    let mut unknown = Vec::new();
+    unknown_paths(&Value::Map(after_attrs), "", &mut unknown);
+    let mut after = record(inst);
+    after.status = before.status.clone();
+    let (action, reason) = match replace_reason {
+        Some(reason) => {
+            // SIG502 holds even for a replacement: a gallery is never moved, only recreated, and
+            // that is a different resource in another subscription — allowed when asked for.
+            forbidden.clear();
+            (Action::Replace, Some(reason.clone()))
+        }
+        None if !forbidden.is_empty() => (Action::Forbidden, None),
+        None if changes.is_empty() => (Action::NoOp, None),
+        None => (Action::Update, None),
+    };
+    if action == Action::Replace && inst.lifecycle.prevent_destroy {
+        forbidden.push(prevent_destroy(&address));
+    }
+    let action = if action == Action::Replace && !forbidden.is_empty() {
+        Action::Forbidden
+    } else {
+        action
+    };
+    ResourceChange {
+        address,
+        action,
+        before: Some(before.clone()),
+        after: Some(after),
+        after_unknown: unknown,
+        changes,
+        forbidden,
+        reason,
+    }
+}
+
+fn delete(before: &ResourceState, block: Option<&Instance>, reason: &str) -> ResourceChange {
+    let mut forbidden = Vec::new();
+    if block.is_some_and(|b| b.lifecycle.prevent_destroy) {
+        forbidden.push(prevent_destroy(&before.address));
+    }
+    ResourceChange {
+        address: before.address.clone(),
+        action: if forbidden.is_empty() {
+            Action::Delete
+        } else {
+            Action::Forbidden
+        },
+        before: Some(before.clone()),
+        after: None,
+        after_unknown: Vec::new(),
+        changes: Vec::new(),
+        forbidden,
+        reason: Some(reason.to_string()),
+    }
+}
+
+fn prevent_destroy(address: &str) -> Forbidden {
+    Forbidden {
+        address: address.to_string(),
+        rule: "SIG504".into(),
+        attribute: None,
+        message: format!("{address} has lifecycle {{ prevent_destroy = true }}"),
+    }
+}
+
+fn show(v: &serde_json::Value) -> String {
+    match v {
+        serde_json::Value::Null => "null".into(),
+        other => other.to_string(),
+    }
+}
+
+/// The addresses `--replace` names, and every resource that lives inside one of them (a
+/// gallery's definitions and versions, a definition's versions, role assignments on them): they
+/// cannot survive their parent's deletion, so they are replaced too, each with its reason.
+fn replacement_set(
+    options: &Options,
+    desired: &BTreeMap<String, &Instance>,
+    prior: &BTreeMap<&str, &ResourceState>,
+) -> HashMap<String, String> {
+    let mut out = HashMap::new();
+    for address in &options.replace {
+        let address = address.to_string();
+        let Some(parent) = prior.get(address.as_str()) else {
+            continue;
+        };
+        out.insert(
+            address.clone(),
+            "replacement requested with --replace".to_string(),
+        );
+        let prefix = format!("{}/", parent.id.to_ascii_lowercase());
+        for child in prior.values() {
+            if child.id.to_ascii_lowercase().starts_with(&prefix)
+                && desired.contains_key(&child.address)
+            {
+                out.entry(child.address.clone())
+                    .or_insert_with(|| format!("replaced with its parent {address}"));
+            }
+        }
+    }
+    out
+}
+
+/// SIG503: deleting a resource that still has children which are not deleted with it — kept by
+/// this configuration, or unknown to it (seen by the refresh).
+fn blocked_deletes(changes: &mut BTreeMap<String, ResourceChange>, observed: Option<&Observed>) {
+    let deleted: Vec<(String, String)> = changes
+        .values()
+        .filter(|c| matches!(c.action, Action::Delete))
+        .filter_map(|c| {
+            c.before
+                .as_ref()
+                .map(|b| (c.address.clone(), b.id.to_ascii_lowercase()))
+        })
+        .collect();
+    let deleted_ids: BTreeSet<&str> = deleted.iter().map(|(_, id)| id.as_str()).collect();
+    let managed: Vec<(String, String, Action)> = changes
+        .values()
+        .filter_map(|c| {
+            let id = c
+                .after
+                .as_ref()
+                .or(c.before.as_ref())?
+                .id
+                .to_ascii_lowercase();
+            Some((c.address.clone(), id, c.action))
+        })
+        .collect();
+    for (address, id) in &deleted {
+        let prefix = format!("{id}/");
+        let kept: Vec<&str> = managed
+            .iter()
+            .filter(|(_, child, action)| child.starts_with(&prefix) && *action != Action::Delete)
+            .map(|(a, _, _)| a.as_str())
+            .collect();
+        let managed_ids: BTreeSet<&str> = managed.iter().map(|(_, i, _)| i.as_str()).collect();
+        let unmanaged = observed.map_or(0, |o| {
+            o.ids
+                .iter()
+                .filter(|i| {
+                    i.starts_with(&prefix)
+                        && !managed_ids.contains(i.as_str())
+                        && !deleted_ids.contains(i.as_str())
+                })
+                .filter(|i| !i.contains("/providers/microsoft.authorization/"))
+                .count()
+        });
+        if kept.is_empty() && unmanaged == 0 {
+            continue;
+        }
+        let mut why = Vec::new();
+        if !kept.is_empty() {
+            why.push(format!("kept by this configuration: {}", kept.join(", ")));
+        }
+        if unmanaged > 0 {
+            why.push(format!("{unmanaged} not managed by this configuration"));
+        }
+        let change = changes.get_mut(address).expect("deleted change exists");
+        change.forbidden.push(Forbidden {
+            address: address.clone(),
+            rule: "SIG503".into(),
+            attribute: None,
+            message: format!("{address} still has children ({})", why.join("; ")),
+        });
+        change.action = Action::Forbidden;
+    }
+}
+
+/// `--target`: the targets and everything they depend on, transitively; other changes are
+/// dropped from the plan (they stay pending).
+fn restrict_to_targets(
+    changes: &mut BTreeMap<String, ResourceChange>,
+    options: &Options,
+    desired: &Desired,
+) {
+    let (graph, _) = crate::model::graph::DependencyGraph::build(desired);
+    let mut keep: BTreeSet<String> = BTreeSet::new();
+    for target in &options.targets {
+        let matches_target = |a: &str| {
+            a == target.to_string()
+                || (target.key == crate::model::InstanceKey::None
+                    && a.starts_with(&format!("{}[", target.resource)))
+        };
+        for address in changes.keys().filter(|a| matches_target(a)) {
+            keep.insert(address.clone());
+        }
+        for inst in desired
+            .resources
+            .iter()
+            .filter(|i| matches_target(&i.address.to_string()))
+        {
+            if let Some(start) = graph.node(&inst.address) {
+                let mut dfs = petgraph::visit::Dfs::new(&graph.graph, start);
+                while let Some(n) = dfs.next(&graph.graph) {
+                    keep.insert(graph.graph[n].to_string());
+                }
+            }
+        }
+    }
+    changes.retain(|address, _| keep.contains(address));
+}
+
+/// Deletes first, deepest ARM id first (versions before definitions before galleries); then
+/// creates, updates and replacements in dependency order (parents first).
+fn order(changes: &BTreeMap<String, ResourceChange>) -> Vec<String> {
+    let mut deletes: Vec<&ResourceChange> = changes
+        .values()
+        .filter(|c| matches!(c.action, Action::Delete | Action::Replace))
+        .collect();
+    deletes.sort_by_key(|c| {
+        let id = c.before.as_ref().map_or("", |b| b.id.as_str());
+        (
+            std::cmp::Reverse(id.matches('/').count()),
+            c.address.clone(),
+        )
+    });
+    let mut order: Vec<String> = deletes.iter().map(|c| c.address.clone()).collect();
+    let pending: Vec<&ResourceChange> = changes
+        .values()
+        .filter(|c| matches!(c.action, Action::Create | Action::Update | Action::Replace))
+        .collect();
+    let by_id: HashMap<String, &str> = pending
+        .iter()
+        .filter_map(|c| {
+            c.after
+                .as_ref()
+                .map(|a| (a.id.to_ascii_lowercase(), c.address.as_str()))
+        })
+        .collect();
+    let by_block: HashMap<String, Vec<&str>> = pending.iter().fold(HashMap::new(), |mut m, c| {
+        if let Some(a) = &c.after {
+            m.entry(format!("{}.{}", a.type_name, a.name))
+                .or_default()
+                .push(c.address.as_str());
+        }
+        m
+    });
+    // Depth-first: a change comes after the pending changes it depends on.
+    let mut visited: BTreeSet<&str> = BTreeSet::new();
+    let mut creates = Vec::new();
+    fn visit<'a>(
+        c: &'a ResourceChange,
+        all: &'a BTreeMap<String, ResourceChange>,
+        by_id: &HashMap<String, &'a str>,
+        by_block: &HashMap<String, Vec<&'a str>>,
+        visited: &mut BTreeSet<&'a str>,
+        out: &mut Vec<String>,
+    ) {
+        if !visited.insert(c.address.as_str()) {
+            return;
+        }
+        let after = c.after.as_ref().expect("pending changes have an after");
+        let mut needs: Vec<&str> = Vec::new();
+        if let Some(parent) = crate::model::arm_id::parent(&after.id)
+            && let Some(p) = by_id.get(&parent.to_ascii_lowercase())
+        {
+            needs.push(p);
+        }
+        if let Some(image) = after
+            .attributes
+            .get("managed_image_id")
+            .and_then(|v| v.as_str())
+            && let Some(p) = by_id.get(&image.to_ascii_lowercase())
+        {
+            needs.push(p);
+        }
+        for dep in &after.dependencies {
+            needs.extend(by_block.get(dep).into_iter().flatten().copied());
+        }
+        for n in needs {
+            if let Some(dep) = all.get(n) {
+                visit(dep, all, by_id, by_block, visited, out);
+            }
+        }
+        out.push(c.address.clone());
+    }
+    for c in &pending {
+        visit(c, changes, &by_id, &by_block, &mut visited, &mut creates);
+    }
+    order.extend(creates);
+    order
+}
+
+fn outputs(desired: &Desired, prior: &Snapshot) -> Vec<OutputChange> {
+    let mut out = Vec::new();
+    for o in &desired.outputs {
+        let before = prior
+            .outputs
+            .iter()
+            .find(|p| p.name == o.name)
+            .map(|p| p.value.clone());
+        let after = o.value.to_json();
+        let unknown = !o.value.is_wholly_known();
+        let action = match &before {
+            None => Action::Create,
+            Some(b) if *b == after && !unknown => Action::NoOp,
+            Some(_) => Action::Update,
+        };
+        out.push(OutputChange {
+            name: o.name.clone(),
+            action,
+            before,
+            after: Some(after),
+            after_unknown: unknown,
+            sensitive: o.sensitive,
+        });
+    }
+    for p in &prior.outputs {
+        if !desired.outputs.iter().any(|o| o.name == p.name) {
+            out.push(OutputChange {
+                name: p.name.clone(),
+                action: Action::Delete,
+                before: Some(p.value.clone()),
+                after: None,
+                after_unknown: false,
+                sensitive: p.sensitive,
+            });
+        }
+    }
+    out.sort_by(|a, b| a.name.cmp(&b.name));
+    out
+}
+
+/// Every address the state or configuration knows, for "did you mean" on `--target`/`--replace`.
+pub fn known_addresses(desired: &Desired, prior: &Snapshot) -> Vec<String> {
+    let mut all: Vec<String> = desired
+        .resources
+        .iter()
+        .map(|i| i.address.to_string())
+        .chain(prior.resources.iter().map(|r| r.address.clone()))
+        .collect();
+    all.sort();
+    all.dedup();
+    all
+}

@@ -1,0 +1,59 @@
+//! How a configured instance is recorded in the state: the `ResourceState` apply will write.
+
+use crate::model::value::Value;
+use crate::model::{Instance, Mode};
+use crate::state::ResourceState;
+use std::collections::BTreeMap;
+
+/// The attributes as references see them, with the ARM id.
+pub fn attributes(instance: &Instance) -> BTreeMap<String, Value> {
+    let mut attrs = instance.attrs.to_value();
+    attrs.insert(
+        "id".into(),
+        instance.id.clone().map_or(Value::Unknown, Value::String),
+    );
+    attrs
+}
+
+pub fn record(instance: &Instance) -> ResourceState {
+    let a = &instance.address;
+    ResourceState {
+        address: a.to_string(),
+        mode: match a.resource.mode {
+            Mode::Managed => "managed".into(),
+            Mode::Data => "data".into(),
+        },
+        type_name: a.resource.type_name.clone(),
+        name: a.resource.name.clone(),
+        index: super::address::index_json(&a.key),
+        provider: instance.provider.clone(),
+        subscription_id: instance.subscription_id.clone(),
+        id: instance.id.clone().unwrap_or_default(),
+        attributes: Value::Map(attributes(instance)).to_json(),
+        dependencies: instance.depends_on.iter().map(|d| d.to_string()).collect(),
+        status: "ready".into(),
+    }
+}
+
+/// Paths of the values that are known only after apply, for the plan's `after_unknown`.
+pub fn unknown_paths(value: &Value, prefix: &str, out: &mut Vec<String>) {
+    match value {
+        Value::Unknown => out.push(prefix.to_string()),
+        Value::Map(map) => {
+            for (k, v) in map {
+                let p = if prefix.is_empty() {
+                    k.clone()
+                } else {
+                    format!("{prefix}.{k}")
+                };
+                unknown_paths(v, &p, out);
+            }
+        }
+        Value::List(items) => {
+            for (i, v) in items.iter().enumerate() {
+                unknown_paths(v, &format!("{prefix}[{i}]"), out);
+            }
+        }
+        _ => {}
+    }
+}

@@ -1,0 +1,387 @@
+//! Planner tables: every fixed and updatable attribute of every resource type, changed in the
+//! prior state one at a time, must plan as a forbidden change (F) or an in-place update (U).
+
+use super::{Action, Options, Plan, PlanInput, plan};
+use crate::config::Sources;
+use crate::eval::Environment;
+use crate::model::Desired;
+use crate::model::schema::{AttrType, Mutability};
+use crate::pipeline::check_configuration;
+use crate::rules::RuleContext;
+use crate::state::Snapshot;
+use serde_json::{Value as Json, json};
+
+fn desired(text: &str) -> Desired {
+    let mut sources = Sources::new();
+    sources.add("main.tf", text);
+    let checked = check_configuration(
+        &sources,
+        &[],
+        &Environment::default(),
+        None,
+        &RuleContext {
+            now_unix: crate::rules::tests::NOW,
+        },
+    );
+    assert!(!checked.has_errors(), "{:#?}", checked.diagnostics);
+    checked.desired
+}
+
+fn recorded(d: &Desired) -> Snapshot {
+    Snapshot {
+        lineage: "test".into(),
+        serial: 7,
+        resources: d.resources.iter().map(super::record::record).collect(),
+        outputs: vec![],
+    }
+}
+
+fn run(d: &Desired, prior: &Snapshot, options: &Options) -> Plan {
+    plan(PlanInput {
+        desired: d,
+        prior,
+        observed: None,
+        options,
+        diagnostics: vec![],
+        config_hash: "h".into(),
+    })
+}
+
+fn change<'a>(p: &'a Plan, address: &str) -> &'a super::ResourceChange {
+    p.changes
+        .iter()
+        .find(|c| c.address == address)
+        .unwrap_or_else(|| panic!("no change for {address}"))
+}
+
+fn other_value(ty: AttrType, current: &Json) -> Json {
+    match ty {
+        AttrType::String => json!(format!("{}-changed", current.as_str().unwrap_or("x"))),
+        AttrType::Number => json!(current.as_f64().unwrap_or(1.0) + 1.0),
+        AttrType::Bool => json!(!current.as_bool().unwrap_or(false)),
+        AttrType::StringMap => json!({"changed": "yes"}),
+    }
+}
+
+#[test]
+fn an_unchanged_state_plans_no_changes() {
+    let d = desired(crate::rules::tests::VALID);
+    let p = run(&d, &recorded(&d), &Options::default());
+    assert!(
+        p.changes.iter().all(|c| c.action == Action::NoOp),
+        "{:#?}",
+        p.changes
+            .iter()
+            .filter(|c| c.action != Action::NoOp)
+            .collect::<Vec<_>>()
+    );
+    assert!(p.is_empty() || p.output_changes.iter().all(|o| o.action != Action::NoOp));
+}
+
+#[test]
+fn every_attribute_plans_by_its_mutability() {
+    let d = desired(crate::rules::tests::VALID);
+    let base = recorded(&d);
+    let mut checked = 0;
+    for (i, r) in base.resources.iter().enumerate() {
+        let schema = crate::model::schema::resource(&r.type_name).unwrap();
+        for attr in schema
+            .attrs
+            .iter()
+            .filter(|a| matches!(a.mutability, Mutability::Fixed | Mutability::Updatable))
+        {
+            let mut prior = base.clone();
+            let current = prior.resources[i]
+                .attributes
+                .get(attr.name)
+                .cloned()
+                .unwrap_or(Json::Null);
+            prior.resources[i].attributes[attr.name] = other_value(attr.ty, &current);
+            let p = run(&d, &prior, &Options::default());
+            let c = change(&p, &r.address);
+            let want = if attr.mutability == Mutability::Fixed {
+                Action::Forbidden
+            } else {
+                Action::Update
+            };
+            assert_eq!(
+                c.action, want,
+                "{}.{}: {:#?}",
+                r.address, attr.name, c.changes
+            );
+            if want == Action::Forbidden {
+                assert_eq!(c.forbidden[0].rule, "SIG501");
+                assert_eq!(
+                    c.forbidden[0].attribute.as_deref(),
+                    Some(attr.name),
+                    "{}",
+                    r.address
+                );
+            }
+            assert!(!p.applyable() || want == Action::Update);
+            checked += 1;
+        }
+        for block in schema.blocks {
+            for attr in block
+                .attrs
+                .iter()
+                .filter(|a| matches!(a.mutability, Mutability::Fixed | Mutability::Updatable))
+            {
+                let mut prior = base.clone();
+                let Some(first) = prior.resources[i]
+                    .attributes
+                    .get_mut(block.name)
+                    .and_then(|b| b.get_mut(0))
+                else {
+                    continue;
+                };
+                let current = first.get(attr.name).cloned().unwrap_or(Json::Null);
+                first[attr.name] = other_value(attr.ty, &current);
+                let p = run(&d, &prior, &Options::default());
+                let c = change(&p, &r.address);
+                // A keyed block's key names the block: a different one is a region removed and
+                // another added, both allowed; otherwise the block's and the attribute's own
+                // mutability decide.
+                let is_key = block.key == Some(attr.name);
+                let fixed = !is_key
+                    && (attr.mutability == Mutability::Fixed
+                        || block.mutability == Mutability::Fixed);
+                let want = if fixed {
+                    Action::Forbidden
+                } else {
+                    Action::Update
+                };
+                assert_eq!(
+                    c.action, want,
+                    "{}.{}.{}: {:#?}",
+                    r.address, block.name, attr.name, c.changes
+                );
+                checked += 1;
+            }
+        }
+    }
+    assert!(checked > 60, "only {checked} attributes exercised");
+}
+
+#[test]
+fn target_regions_diff_per_region_without_phantoms() {
+    let d = desired(crate::rules::tests::VALID);
+    let base = recorded(&d);
+    let v = base
+        .resources
+        .iter()
+        .position(|r| r.type_name == "azurerm_shared_image_version")
+        .unwrap();
+    let address = base.resources[v].address.clone();
+
+    // The service fills in what the configuration leaves to defaults: no change.
+    let mut filled = base.clone();
+    let regions = filled.resources[v].attributes["target_region"]
+        .as_array_mut()
+        .unwrap();
+    regions[1]["regional_replica_count"] = json!(2); // westeurope inherits replica_count = 2
+    regions[1]["storage_account_type"] = json!("Standard_LRS");
+    regions[0]["name"] = json!("eastus"); // written "East US" in the configuration
+    let p = run(&d, &filled, &Options::default());
+    assert_eq!(
+        change(&p, &address).action,
+        Action::NoOp,
+        "{:#?}",
+        change(&p, &address).changes
+    );
+
+    // A region removed in the cloud record, and another count changed: per region.
+    let mut prior = base.clone();
+    let regions = prior.resources[v].attributes["target_region"]
+        .as_array_mut()
+        .unwrap();
+    regions.remove(1);
+    regions[0]["regional_replica_count"] = json!(5);
+    regions.push(json!({"name": "northeurope", "regional_replica_count": 1}));
+    let p = run(&d, &prior, &Options::default());
+    let c = change(&p, &address);
+    assert_eq!(c.action, Action::Update);
+    let paths: Vec<&str> = c.changes.iter().map(|ch| ch.path.as_str()).collect();
+    assert_eq!(
+        paths,
+        [
+            "target_region[\"eastus\"].regional_replica_count",
+            "target_region[\"northeurope\"]",
+            "target_region[\"westeurope\"]"
+        ]
+    );
+    assert_eq!(c.changes[0].before, json!(5));
+    assert_eq!(c.changes[0].after, json!(2));
+    assert!(c.changes[1].after.is_null(), "northeurope is removed");
+    assert!(c.changes[2].before.is_null(), "westeurope is added");
+}
+
+#[test]
+fn replace_expands_to_children_and_deletes_go_children_first() {
+    let d = desired(crate::rules::tests::VALID);
+    let mut prior = recorded(&d);
+    let def = prior
+        .resources
+        .iter_mut()
+        .find(|r| r.type_name == "azurerm_shared_image")
+        .unwrap();
+    def.attributes["os_type"] = json!("Windows");
+    let forbidden = run(&d, &prior, &Options::default());
+    assert_eq!(
+        change(&forbidden, "azurerm_shared_image.def").action,
+        Action::Forbidden
+    );
+    assert!(!forbidden.applyable());
+
+    let options = Options {
+        replace: vec![super::address::parse("azurerm_shared_image.def").unwrap()],
+        ..Options::default()
+    };
+    let p = run(&d, &prior, &options);
+    assert!(p.applyable());
+    assert_eq!(
+        change(&p, "azurerm_shared_image.def").action,
+        Action::Replace
+    );
+    let v = change(&p, "azurerm_shared_image_version.v");
+    assert_eq!(v.action, Action::Replace);
+    assert_eq!(
+        v.reason.as_deref(),
+        Some("replaced with its parent azurerm_shared_image.def")
+    );
+    assert_eq!(
+        change(&p, "azurerm_shared_image_gallery.g").action,
+        Action::NoOp
+    );
+    let pos = |a: &str| p.order.iter().position(|x| x == a).unwrap();
+    assert!(
+        pos("azurerm_shared_image_version.v") < pos("azurerm_shared_image.def"),
+        "deletes children first: {:?}",
+        p.order
+    );
+    let creates: Vec<&String> = p.order.iter().skip(2).collect();
+    assert_eq!(
+        creates,
+        ["azurerm_shared_image.def", "azurerm_shared_image_version.v"],
+        "then creates parents first"
+    );
+    assert_eq!(p.summary(), (2, 0, 2, 0));
+}
+
+#[test]
+fn deletes_respect_prevent_destroy_and_children() {
+    let with_guard = crate::rules::tests::VALID.replace(
+        "  location = \"eastus\"\n}\n\nresource \"azurerm_image\"",
+        "  location = \"eastus\"\n  lifecycle {\n    prevent_destroy = true\n  }\n}\n\nresource \"azurerm_image\"",
+    );
+    let d = desired(&with_guard);
+    let prior = recorded(&d);
+    let p = run(
+        &d,
+        &prior,
+        &Options {
+            destroy: true,
+            ..Options::default()
+        },
+    );
+    let rg = change(&p, "azurerm_resource_group.rg");
+    assert_eq!(rg.action, Action::Forbidden);
+    assert_eq!(rg.forbidden[0].rule, "SIG504");
+    assert_eq!(
+        change(&p, "azurerm_shared_image_version.v").action,
+        Action::Delete
+    );
+
+    // Deleting a gallery whose definition stays is blocked (SIG503).
+    let d = desired(crate::rules::tests::VALID);
+    let mut prior = recorded(&d);
+    let mut orphan_parent = prior
+        .resources
+        .iter()
+        .find(|r| r.type_name == "azurerm_shared_image_gallery")
+        .unwrap()
+        .clone();
+    orphan_parent.address = "azurerm_shared_image_gallery.old".into();
+    orphan_parent.name = "old".into();
+    prior.resources.push(orphan_parent.clone());
+    let mut child = prior
+        .resources
+        .iter()
+        .find(|r| r.type_name == "azurerm_shared_image")
+        .unwrap()
+        .clone();
+    child.address = "azurerm_shared_image.kept".into();
+    child.id = format!("{}/images/kept", orphan_parent.id);
+    prior.resources.push(child);
+    let p = run(&d, &prior, &Options::default());
+    // The gallery "old" has the same id as "g" (the test reuses it), so "g"'s definition counts
+    // as a kept child too; what matters is that the delete is refused with SIG503.
+    let old = change(&p, "azurerm_shared_image_gallery.old");
+    assert_eq!(old.action, Action::Forbidden);
+    assert_eq!(old.forbidden[0].rule, "SIG503");
+}
+
+#[test]
+fn subscription_moves_are_forbidden() {
+    let d = desired(crate::rules::tests::VALID);
+    let mut prior = recorded(&d);
+    for r in prior
+        .resources
+        .iter_mut()
+        .filter(|r| r.type_name == "azurerm_shared_image_gallery" || r.type_name == "azurerm_image")
+    {
+        r.subscription_id = "another-subscription".into();
+    }
+    let p = run(&d, &prior, &Options::default());
+    assert_eq!(
+        change(&p, "azurerm_shared_image_gallery.g").forbidden[0].rule,
+        "SIG502"
+    );
+    assert_eq!(change(&p, "azurerm_image.img").forbidden[0].rule, "SIG501");
+}
+
+#[test]
+fn ignore_changes_and_targets() {
+    let text = crate::rules::tests::VALID.replace(
+        "  name     = \"rg-images\"\n",
+        "  name     = \"rg-images\"\n  lifecycle {\n    ignore_changes = [tags]\n  }\n",
+    );
+    let d = desired(&text);
+    let mut prior = recorded(&d);
+    prior
+        .resources
+        .iter_mut()
+        .find(|r| r.type_name == "azurerm_resource_group")
+        .unwrap()
+        .attributes["tags"] = json!({"set": "by hand"});
+    assert_eq!(
+        change(
+            &run(&d, &prior, &Options::default()),
+            "azurerm_resource_group.rg"
+        )
+        .action,
+        Action::NoOp
+    );
+
+    let empty = Snapshot {
+        lineage: String::new(),
+        serial: 0,
+        resources: vec![],
+        outputs: vec![],
+    };
+    let options = Options {
+        targets: vec![super::address::parse("azurerm_shared_image.def").unwrap()],
+        ..Options::default()
+    };
+    let p = run(&d, &empty, &options);
+    let mut addresses: Vec<&str> = p.changes.iter().map(|c| c.address.as_str()).collect();
+    addresses.sort();
+    assert_eq!(
+        addresses,
+        [
+            "azurerm_resource_group.rg",
+            "azurerm_shared_image.def",
+            "azurerm_shared_image_gallery.g"
+        ]
+    );
+}

@@ -1,0 +1,338 @@
+//! The human plan, in Terraform's shape: `+` create, `~` update, `-` delete, `-/+` replace, and
+//! sigform's own `!` for a change Azure forbids, with the rule and the reason; a summary line
+//! `Plan: A to add, C to change, D to destroy, F forbidden.`
+
+use super::Style;
+use crate::plan::diff::AttrChange;
+use crate::plan::{Action, Plan, ResourceChange};
+use console::style;
+use serde_json::Value as Json;
+use std::fmt::Write;
+
+pub fn human(plan: &Plan, st: Style) -> String {
+    let mut out = String::new();
+    let paint = |text: &str, action: Action| -> String {
+        if !st.color {
+            return text.to_string();
+        }
+        match action {
+            Action::Create => style(text).green().to_string(),
+            Action::Update => style(text).yellow().to_string(),
+            Action::Delete => style(text).red().to_string(),
+            Action::Replace => style(text).magenta().to_string(),
+            Action::Forbidden => style(text).red().bold().to_string(),
+            Action::NoOp => text.to_string(),
+        }
+    };
+    let visible: Vec<&ResourceChange> = plan
+        .changes
+        .iter()
+        .filter(|c| c.action != Action::NoOp)
+        .collect();
+    if visible.is_empty() && plan.output_changes.iter().all(|o| o.action == Action::NoOp) {
+        out.push_str("No changes. The configuration and the state agree.\n");
+        return out;
+    }
+    if !visible.is_empty() {
+        out.push_str("sigform will perform the following actions:\n");
+    }
+    for c in &visible {
+        let r = c.resource();
+        let (symbol, what) = match c.action {
+            Action::Create => ("  +", "will be created".to_string()),
+            Action::Update => ("  ~", "will be updated in-place".to_string()),
+            Action::Delete => (
+                "  -",
+                format!(
+                    "will be destroyed ({})",
+                    c.reason.as_deref().unwrap_or("not in the configuration")
+                ),
+            ),
+            Action::Replace => (
+                "-/+",
+                format!(
+                    "will be replaced ({})",
+                    c.reason.as_deref().unwrap_or("replacement requested")
+                ),
+            ),
+            Action::Forbidden => (
+                "  !",
+                "cannot be changed as planned: Azure forbids it".to_string(),
+            ),
+            Action::NoOp => unreachable!(),
+        };
+        let _ = writeln!(out, "\n  # {} {what}", c.address);
+        let _ = writeln!(
+            out,
+            "{} resource \"{}\" \"{}\" {{",
+            paint(symbol, c.action),
+            r.type_name,
+            r.name
+        );
+        match c.action {
+            Action::Create => attributes(&mut out, c, "+", &paint),
+            Action::Delete => {
+                let id = c.before.as_ref().map_or("", |b| b.id.as_str());
+                let _ = writeln!(
+                    out,
+                    "      {} id = {}",
+                    paint("-", Action::Delete),
+                    Json::String(id.to_string())
+                );
+            }
+            _ => changes(&mut out, c, &paint),
+        }
+        out.push_str("    }\n");
+    }
+    let outputs: Vec<_> = plan
+        .output_changes
+        .iter()
+        .filter(|o| o.action != Action::NoOp)
+        .collect();
+    if !outputs.is_empty() {
+        out.push_str("\nChanges to Outputs:\n");
+        for o in outputs {
+            let value = |v: &Option<Json>| {
+                if o.sensitive {
+                    "(sensitive value)".to_string()
+                } else if o.after_unknown {
+                    "(known after apply)".to_string()
+                } else {
+                    v.as_ref().map_or("null".into(), hcl)
+                }
+            };
+            let line = match o.action {
+                Action::Create => format!(
+                    "  {} {} = {}",
+                    paint("+", Action::Create),
+                    o.name,
+                    value(&o.after)
+                ),
+                Action::Delete => format!(
+                    "  {} {} = {}",
+                    paint("-", Action::Delete),
+                    o.name,
+                    value(&o.before)
+                ),
+                _ => format!(
+                    "  {} {} = {} -> {}",
+                    paint("~", Action::Update),
+                    o.name,
+                    if o.sensitive {
+                        "(sensitive value)".into()
+                    } else {
+                        o.before.as_ref().map_or("null".into(), hcl)
+                    },
+                    value(&o.after)
+                ),
+            };
+            out.push_str(&line);
+            out.push('\n');
+        }
+    }
+    let forbidden: Vec<_> = plan.forbidden().collect();
+    if !forbidden.is_empty() {
+        out.push_str("\nForbidden changes:\n");
+        for f in &forbidden {
+            let _ = writeln!(
+                out,
+                "  {} {} {}: {}",
+                paint("!", Action::Forbidden),
+                f.rule,
+                f.address,
+                f.message
+            );
+        }
+        let replaceable: Vec<&str> = forbidden
+            .iter()
+            .filter(|f| f.rule == "SIG501" || f.rule == "SIG502")
+            .map(|f| f.address.as_str())
+            .collect();
+        if let Some(first) = replaceable.first() {
+            let _ = writeln!(
+                out,
+                "  To delete and re-create instead, ask for it by name: sigform plan --replace '{first}'"
+            );
+        }
+    }
+    let (add, change, destroy, forbidden) = plan.summary();
+    let _ = writeln!(
+        out,
+        "\nPlan: {add} to add, {change} to change, {destroy} to destroy, {forbidden} forbidden."
+    );
+    out
+}
+
+type Paint<'a> = dyn Fn(&str, Action) -> String + 'a;
+
+fn attributes(out: &mut String, c: &ResourceChange, sign: &str, paint: &Paint) {
+    let Some(after) = &c.after else { return };
+    let Some(map) = after.attributes.as_object() else {
+        return;
+    };
+    let unknown = |k: &str| c.after_unknown.iter().any(|p| p == k);
+    let scalars: Vec<(&String, &Json)> = map
+        .iter()
+        .filter(|(k, v)| (!v.is_null() || unknown(k)) && !is_block_list(v))
+        .collect();
+    let width = scalars.iter().map(|(k, _)| k.len()).max().unwrap_or(0);
+    for (k, v) in scalars {
+        let shown = if unknown(k) {
+            "(known after apply)".to_string()
+        } else {
+            hcl(v)
+        };
+        let _ = writeln!(
+            out,
+            "      {} {k:<width$} = {}",
+            paint(sign, c.action),
+            indent(&shown, 8)
+        );
+    }
+    for (k, v) in map.iter().filter(|(_, v)| is_block_list(v)) {
+        for block in v.as_array().into_iter().flatten() {
+            let _ = writeln!(out, "\n      {} {k} {{", paint(sign, c.action));
+            let inner: Vec<(&String, &Json)> = block
+                .as_object()
+                .into_iter()
+                .flatten()
+                .filter(|(_, v)| !v.is_null())
+                .collect();
+            let w = inner.iter().map(|(k, _)| k.len()).max().unwrap_or(0);
+            for (ik, iv) in inner {
+                let _ = writeln!(
+                    out,
+                    "          {} {ik:<w$} = {}",
+                    paint(sign, c.action),
+                    hcl(iv)
+                );
+            }
+            out.push_str("        }\n");
+        }
+    }
+}
+
+/// A list of objects is how nested blocks are recorded.
+fn is_block_list(v: &Json) -> bool {
+    v.as_array()
+        .is_some_and(|a| !a.is_empty() && a.iter().all(Json::is_object))
+}
+
+fn changes(out: &mut String, c: &ResourceChange, paint: &Paint) {
+    if let Some(after) = &c.after {
+        for key in ["id", "name"] {
+            if let Some(v) = after.attributes.get(key).filter(|v| !v.is_null()) {
+                let _ = writeln!(out, "        {key} = {}", hcl(v));
+            }
+        }
+    }
+    let forbidden_paths: Vec<(&str, &str)> = c
+        .forbidden
+        .iter()
+        .filter_map(|f| f.attribute.as_deref().map(|a| (a, f.rule.as_str())))
+        .collect();
+    for change in &c.changes {
+        let rule = forbidden_paths
+            .iter()
+            .find(|(p, _)| *p == change.path)
+            .map(|(_, r)| *r);
+        line(out, change, rule, c.action, paint);
+    }
+    for f in c.forbidden.iter().filter(|f| f.attribute.is_none()) {
+        let _ = writeln!(
+            out,
+            "      {} # {}: {}",
+            paint("!", Action::Forbidden),
+            f.rule,
+            f.message
+        );
+    }
+}
+
+fn line(out: &mut String, change: &AttrChange, rule: Option<&str>, action: Action, paint: &Paint) {
+    let after = if change.after_unknown {
+        "(known after apply)".to_string()
+    } else {
+        hcl(&change.after)
+    };
+    let (sign, text) = match (&change.before, &change.after) {
+        (Json::Null, _) => ("+", format!("{} = {after}", change.path)),
+        (before, Json::Null) if !change.after_unknown => {
+            ("-", format!("{} = {}", change.path, hcl(before)))
+        }
+        (Json::String(b), Json::String(a)) if b.contains('\n') || a.contains('\n') => {
+            ("~", format!("{} =\n{}", change.path, text_diff(b, a)))
+        }
+        (before, _) => ("~", format!("{} = {} -> {after}", change.path, hcl(before))),
+    };
+    let (sign_action, suffix) = match rule {
+        Some(rule) => (
+            Action::Forbidden,
+            format!("  # {rule}: fixed after creation"),
+        ),
+        None => (
+            if action == Action::Replace {
+                Action::Replace
+            } else {
+                Action::Update
+            },
+            String::new(),
+        ),
+    };
+    let sign = if rule.is_some() { "!" } else { sign };
+    let _ = writeln!(out, "      {} {text}{suffix}", paint(sign, sign_action));
+}
+
+/// A line diff of two multi-line strings, for descriptions and scripts.
+fn text_diff(before: &str, after: &str) -> String {
+    let diff = similar::TextDiff::from_lines(before, after);
+    let mut out = String::new();
+    for change in diff.iter_all_changes() {
+        let sign = match change.tag() {
+            similar::ChangeTag::Delete => "-",
+            similar::ChangeTag::Insert => "+",
+            similar::ChangeTag::Equal => " ",
+        };
+        let _ = write!(out, "          {sign} {}", change.value());
+        if change.missing_newline() {
+            out.push('\n');
+        }
+    }
+    out.trim_end().to_string()
+}
+
+/// HCL-literal rendering of a JSON value.
+pub fn hcl(v: &Json) -> String {
+    match v {
+        Json::Null => "null".into(),
+        Json::Bool(b) => b.to_string(),
+        Json::Number(n) => n.to_string(),
+        Json::String(s) => Json::String(s.clone()).to_string(),
+        Json::Array(items) => format!("[{}]", items.iter().map(hcl).collect::<Vec<_>>().join(", ")),
+        Json::Object(map) if map.is_empty() => "{}".into(),
+        Json::Object(map) => {
+            let w = map.keys().map(|k| key(k).len()).max().unwrap_or(0);
+            let body: Vec<String> = map
+                .iter()
+                .map(|(k, v)| format!("  {:<w$} = {}", key(k), hcl(v)))
+                .collect();
+            format!("{{\n{}\n}}", body.join("\n"))
+        }
+    }
+}
+
+fn key(k: &str) -> String {
+    if !k.is_empty()
+        && k.chars()
+            .all(|c| c.is_alphanumeric() || c == '_' || c == '-')
+        && !k.starts_with(|c: char| c.is_ascii_digit())
+    {
+        k.to_string()
+    } else {
+        Json::String(k.to_string()).to_string()
+    }
+}
+
+fn indent(text: &str, by: usize) -> String {
+    text.replace('\n', &format!("\n{}", " ".repeat(by)))
+}

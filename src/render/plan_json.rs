@@ -1,0 +1,267 @@
+//! The plan as Terraform's machine-readable plan (`terraform show -json`, format 1.2), so tools
+//! that read Terraform plans read ours; sigform's own facts live under a top-level `"sigform"`.
+
+use crate::plan::{Action, OutputChange, Plan, ResourceChange};
+use crate::state::ResourceState;
+use serde_json::{Map, Value as Json, json};
+
+/// The Terraform release whose plan format this follows.
+pub const TERRAFORM_VERSION: &str = "1.9.8";
+pub const PROVIDER_NAME: &str = "registry.terraform.io/hashicorp/azurerm";
+
+pub fn plan_json(plan: &Plan) -> Json {
+    let resource_changes: Vec<Json> = plan.changes.iter().map(resource_change).collect();
+    let planned: Vec<Json> = plan
+        .changes
+        .iter()
+        .filter_map(|c| {
+            c.after
+                .as_ref()
+                .filter(|_| c.action != Action::Delete)
+                .map(planned_value)
+        })
+        .collect();
+    let mut outputs = Map::new();
+    let mut planned_outputs = Map::new();
+    for o in &plan.output_changes {
+        outputs.insert(o.name.clone(), output_change(o));
+        if let Some(after) = &o.after {
+            planned_outputs.insert(
+                o.name.clone(),
+                json!({"sensitive": o.sensitive, "value": after}),
+            );
+        }
+    }
+    let mut config_resources: Vec<Json> = Vec::new();
+    let mut seen = std::collections::BTreeSet::new();
+    for c in &plan.changes {
+        let r = c.resource();
+        let block = format!("{}.{}", r.type_name, r.name);
+        if c.after.is_some() && seen.insert(block.clone()) {
+            config_resources.push(json!({
+                "address": block,
+                "mode": r.mode,
+                "type": r.type_name,
+                "name": r.name,
+                "provider_config_key": r.provider,
+                "schema_version": 0,
+            }));
+        }
+    }
+    let forbidden: Vec<&crate::plan::Forbidden> = plan.forbidden().collect();
+    json!({
+        "format_version": "1.2",
+        "terraform_version": TERRAFORM_VERSION,
+        "planned_values": {
+            "outputs": planned_outputs,
+            "root_module": {"resources": planned},
+        },
+        "resource_changes": resource_changes,
+        "resource_drift": [],
+        "output_changes": outputs,
+        "configuration": {
+            "provider_config": {"azurerm": {"name": "azurerm", "full_name": PROVIDER_NAME}},
+            "root_module": {"resources": config_resources},
+        },
+        "relevant_attributes": [],
+        "timestamp": plan.created,
+        "applyable": plan.applyable(),
+        "complete": true,
+        "errored": false,
+        "sigform": {
+            "version": plan.sigform_version,
+            "lineage": plan.lineage,
+            "serial": plan.serial,
+            "config_hash": plan.config_hash,
+            "order": plan.order,
+            "forbidden": forbidden,
+            "diagnostics": plan.diagnostics,
+            "cost": null,
+            "replication_estimate": null,
+        },
+    })
+}
+
+fn identity(r: &ResourceState, into: &mut Map<String, Json>) {
+    into.insert("address".into(), json!(r.address));
+    into.insert("mode".into(), json!(r.mode));
+    into.insert("type".into(), json!(r.type_name));
+    into.insert("name".into(), json!(r.name));
+    if !r.index.is_null() {
+        into.insert("index".into(), r.index.clone());
+    }
+    into.insert("provider_name".into(), json!(PROVIDER_NAME));
+}
+
+fn planned_value(r: &ResourceState) -> Json {
+    let mut m = Map::new();
+    identity(r, &mut m);
+    m.insert("schema_version".into(), json!(0));
+    m.insert("values".into(), r.attributes.clone());
+    m.insert("sensitive_values".into(), json!({}));
+    Json::Object(m)
+}
+
+fn resource_change(c: &ResourceChange) -> Json {
+    let mut m = Map::new();
+    identity(c.resource(), &mut m);
+    let (actions, reason): (&[&str], Option<&str>) = match c.action {
+        Action::NoOp => (&["no-op"], None),
+        Action::Create => (&["create"], None),
+        Action::Update => (&["update"], None),
+        Action::Delete => (&["delete"], Some("delete_because_no_resource_config")),
+        Action::Replace => (&["delete", "create"], Some("replace_by_request")),
+        // What the change would take; `applyable: false` and `sigform.forbidden` say it won't happen.
+        Action::Forbidden if c.after.is_some() => {
+            (&["delete", "create"], Some("replace_because_cannot_update"))
+        }
+        Action::Forbidden => (&["delete"], None),
+    };
+    let before = c
+        .before
+        .as_ref()
+        .map_or(Json::Null, |b| b.attributes.clone());
+    let after = if c.action == Action::Delete {
+        Json::Null
+    } else {
+        c.after
+            .as_ref()
+            .map_or(Json::Null, |a| a.attributes.clone())
+    };
+    let mut unknown = json!({});
+    for path in &c.after_unknown {
+        set_path(&mut unknown, path);
+    }
+    let replace_paths: Vec<Json> = c
+        .changes
+        .iter()
+        .filter(|ch| ch.fixed && matches!(c.action, Action::Replace | Action::Forbidden))
+        .map(|ch| json!(path_segments(&ch.path)))
+        .collect();
+    let sensitive = |v: &Json| if v.is_null() { json!(false) } else { json!({}) };
+    let mut change = json!({
+        "actions": actions,
+        "before": before,
+        "after": after,
+        "after_unknown": unknown,
+        "before_sensitive": sensitive(&before),
+        "after_sensitive": sensitive(&after),
+    });
+    if !replace_paths.is_empty() {
+        change["replace_paths"] = json!(replace_paths);
+    }
+    m.insert("change".into(), change);
+    if let Some(reason) = reason {
+        m.insert("action_reason".into(), json!(reason));
+    }
+    Json::Object(m)
+}
+
+fn output_change(o: &OutputChange) -> Json {
+    let actions: &[&str] = match o.action {
+        Action::NoOp => &["no-op"],
+        Action::Create => &["create"],
+        Action::Delete => &["delete"],
+        _ => &["update"],
+    };
+    json!({
+        "actions": actions,
+        "before": o.before,
+        "after": if o.after_unknown { Json::Null } else { o.after.clone().unwrap_or(Json::Null) },
+        "after_unknown": o.after_unknown,
+        "before_sensitive": o.sensitive,
+        "after_sensitive": o.sensitive,
+    })
+}
+
+/// `target_region["eastus"].name` → ["target_region", "eastus", "name"]; `a[0]` → ["a", 0].
+pub fn path_segments(path: &str) -> Vec<Json> {
+    let mut out = Vec::new();
+    let mut rest = path;
+    while !rest.is_empty() {
+        if let Some(after) = rest.strip_prefix('[') {
+            let end = after.find(']').unwrap_or(after.len());
+            let inner = &after[..end];
+            out.push(
+                inner
+                    .parse::<u64>()
+                    .map_or_else(|_| json!(inner.trim_matches('"')), |n| json!(n)),
+            );
+            rest = after.get(end + 1..).unwrap_or("");
+        } else {
+            let rest_trim = rest.strip_prefix('.').unwrap_or(rest);
+            let end = rest_trim.find(['.', '[']).unwrap_or(rest_trim.len());
+            out.push(json!(&rest_trim[..end]));
+            rest = &rest_trim[end..];
+        }
+    }
+    out
+}
+
+fn set_path(root: &mut Json, path: &str) {
+    let segments = path_segments(path);
+    let mut node = root;
+    for (i, seg) in segments.iter().enumerate() {
+        let last = i + 1 == segments.len();
+        match seg {
+            Json::Number(n) => {
+                let idx = n.as_u64().unwrap_or(0) as usize;
+                if !node.is_array() {
+                    *node = json!([]);
+                }
+                let arr = node.as_array_mut().expect("array");
+                while arr.len() <= idx {
+                    arr.push(json!(false));
+                }
+                if last {
+                    arr[idx] = json!(true);
+                    return;
+                }
+                if !arr[idx].is_object() && !arr[idx].is_array() {
+                    arr[idx] = json!({});
+                }
+                node = &mut arr[idx];
+            }
+            other => {
+                let key = other.as_str().unwrap_or_default().to_string();
+                if !node.is_object() {
+                    *node = json!({});
+                }
+                let map = node.as_object_mut().expect("object");
+                if last {
+                    map.insert(key, json!(true));
+                    return;
+                }
+                node = map.entry(key).or_insert_with(|| json!({}));
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_become_segments_and_masks() {
+        assert_eq!(
+            path_segments("target_region[\"eastus\"].regional_replica_count"),
+            vec![
+                json!("target_region"),
+                json!("eastus"),
+                json!("regional_replica_count")
+            ]
+        );
+        assert_eq!(
+            path_segments("a[0].b"),
+            vec![json!("a"), json!(0), json!("b")]
+        );
+        let mut mask = json!({});
+        set_path(&mut mask, "id");
+        set_path(&mut mask, "target_region[1].name");
+        assert_eq!(
+            mask,
+            json!({"id": true, "target_region": [false, {"name": true}]})
+        );
+    }
+}

@@ -1,0 +1,159 @@
+//! State: what sigform manages — one record per resource instance with its ARM id and
+//! attributes, the outputs, the history of every change, the lock and the intent log.
+//!
+//! `StateStore` is the one interface the planner's callers and the applier use; `SqliteStore` is
+//! the default implementation (DESIGN.md §4). Every change is one transaction that bumps the
+//! serial and appends history, so a state never holds half a change.
+
+mod sqlite;
+
+pub use sqlite::SqliteStore;
+
+use serde::{Deserialize, Serialize};
+use std::path::PathBuf;
+
+/// One managed resource (or data source) instance as last recorded.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ResourceState {
+    pub address: String,
+    /// "managed" or "data".
+    pub mode: String,
+    #[serde(rename = "type")]
+    pub type_name: String,
+    pub name: String,
+    /// `null`, a number (count) or a string (for_each).
+    pub index: serde_json::Value,
+    /// `azurerm` or `azurerm.ALIAS`.
+    pub provider: String,
+    pub subscription_id: String,
+    pub id: String,
+    /// The attributes as an object, in the shape references see (`target_region` a list of objects).
+    pub attributes: serde_json::Value,
+    /// Addresses of resource blocks this one depends on.
+    pub dependencies: Vec<String>,
+    /// "ready", or an operation still settling ("creating", "updating", "deleting").
+    pub status: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OutputState {
+    pub name: String,
+    pub value: serde_json::Value,
+    pub sensitive: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct HistoryEntry {
+    pub serial: u64,
+    pub time: String,
+    pub action: String,
+    pub address: String,
+    pub before: Option<serde_json::Value>,
+    pub after: Option<serde_json::Value>,
+}
+
+/// The whole state at one serial: what the planner reads as the prior.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Snapshot {
+    pub lineage: String,
+    pub serial: u64,
+    pub resources: Vec<ResourceState>,
+    pub outputs: Vec<OutputState>,
+}
+
+impl Snapshot {
+    pub fn resource(&self, address: &str) -> Option<&ResourceState> {
+        self.resources.iter().find(|r| r.address == address)
+    }
+}
+
+/// One change to the state; several are committed together.
+#[derive(Debug, Clone)]
+pub enum Change {
+    /// Record (or replace) a resource.
+    Put {
+        action: String,
+        resource: Box<ResourceState>,
+    },
+    /// Forget a resource (the cloud keeps it).
+    Remove { action: String, address: String },
+    /// Rename an address, keeping everything else.
+    Move { from: String, to: String },
+    /// Replace all outputs.
+    Outputs(Vec<OutputState>),
+}
+
+/// Who holds the lock.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct LockInfo {
+    pub id: String,
+    pub holder: String,
+    pub pid: u32,
+    pub host: String,
+    pub operation: String,
+    pub created: String,
+}
+
+impl LockInfo {
+    /// A lock for this process doing `operation`.
+    pub fn for_this_process(operation: &str) -> LockInfo {
+        let host = std::fs::read_to_string("/proc/sys/kernel/hostname")
+            .map(|h| h.trim().to_string())
+            .or_else(|_| std::env::var("HOSTNAME"))
+            .unwrap_or_else(|_| "unknown".to_string());
+        let user = std::env::var("USER").unwrap_or_else(|_| "unknown".to_string());
+        LockInfo {
+            id: uuid::Uuid::new_v4().to_string(),
+            holder: format!("{user}@{host}"),
+            pid: std::process::id(),
+            host,
+            operation: operation.to_string(),
+            created: crate::timestamp::now_rfc3339(),
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StateError {
+    #[error("{path} is not a sigform state database; it was left untouched")]
+    Foreign { path: PathBuf },
+    #[error(
+        "{path} was written by a newer sigform (state format {found}, this one reads up to {supported}); it was left untouched"
+    )]
+    Newer {
+        path: PathBuf,
+        found: i64,
+        supported: i64,
+    },
+    #[error("the state is locked by {} (pid {} on {}, running `{}` since {}); lock id {}", .0.holder, .0.pid, .0.host, .0.operation, .0.created, .0.id)]
+    Locked(LockInfo),
+    #[error("no lock with id {0}")]
+    NoSuchLock(String),
+    #[error("no resource {address} in the state{}", suggestion.as_ref().map(|s| format!("; did you mean {s}?")).unwrap_or_default())]
+    NoSuchResource {
+        address: String,
+        suggestion: Option<String>,
+    },
+    #[error("{0} is already in the state")]
+    AddressTaken(String),
+    #[error("state database error: {0}")]
+    Database(#[from] rusqlite::Error),
+    #[error("cannot use {path}: {source}")]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("corrupt state record: {0}")]
+    Corrupt(String),
+}
+
+pub trait StateStore {
+    fn snapshot(&self) -> Result<Snapshot, StateError>;
+    /// Newest first; `limit` entries at most.
+    fn history(&self, limit: Option<usize>) -> Result<Vec<HistoryEntry>, StateError>;
+    /// Commits the changes in one transaction; returns the new serial.
+    fn commit(&mut self, changes: &[Change]) -> Result<u64, StateError>;
+    fn lock(&mut self, info: &LockInfo) -> Result<(), StateError>;
+    fn unlock(&mut self, id: &str) -> Result<(), StateError>;
+    fn current_lock(&self) -> Result<Option<LockInfo>, StateError>;
+}

@@ -1,0 +1,583 @@
+//! The SQLite state store: one database file per configuration, WAL mode, numbered migrations
+//! recorded in `PRAGMA user_version`, and `PRAGMA application_id` marking the file as sigform's
+//! so that a foreign database is refused before anything is written to it.
+
+use super::{
+    Change, HistoryEntry, LockInfo, OutputState, ResourceState, Snapshot, StateError, StateStore,
+};
+use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
+use std::path::{Path, PathBuf};
+
+/// "SGFM": marks a SQLite file as a sigform state.
+const APPLICATION_ID: i64 = 0x5347_464D;
+
+/// Migrations, applied in order; only ever appended.
+const MIGRATIONS: &[&str] = &[
+    // 1: the initial schema.
+    r#"
+    CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+    CREATE TABLE resources (
+        address TEXT PRIMARY KEY,
+        mode TEXT NOT NULL,
+        type TEXT NOT NULL,
+        name TEXT NOT NULL,
+        index_key TEXT NOT NULL,
+        provider TEXT NOT NULL,
+        subscription_id TEXT NOT NULL,
+        arm_id TEXT NOT NULL,
+        attributes TEXT NOT NULL,
+        dependencies TEXT NOT NULL,
+        status TEXT NOT NULL,
+        serial INTEGER NOT NULL
+    );
+    CREATE INDEX resources_by_arm_id ON resources (arm_id COLLATE NOCASE);
+    CREATE TABLE outputs (name TEXT PRIMARY KEY, value TEXT NOT NULL, sensitive INTEGER NOT NULL);
+    CREATE TABLE history (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        serial INTEGER NOT NULL,
+        time TEXT NOT NULL,
+        action TEXT NOT NULL,
+        address TEXT NOT NULL,
+        before TEXT,
+        after TEXT
+    );
+    CREATE TABLE lock (
+        singleton INTEGER PRIMARY KEY CHECK (singleton = 1),
+        id TEXT NOT NULL,
+        holder TEXT NOT NULL,
+        pid INTEGER NOT NULL,
+        host TEXT NOT NULL,
+        operation TEXT NOT NULL,
+        created TEXT NOT NULL
+    );
+    CREATE TABLE intents (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        address TEXT NOT NULL,
+        arm_id TEXT NOT NULL,
+        action TEXT NOT NULL,
+        body TEXT NOT NULL,
+        created TEXT NOT NULL,
+        pid INTEGER NOT NULL
+    );
+    "#,
+];
+
+pub struct SqliteStore {
+    conn: Connection,
+    path: PathBuf,
+}
+
+impl SqliteStore {
+    /// Opens a state, creating it (and its folder) when `create` is set and it does not exist.
+    /// A file that is not a sigform state, or one from a newer format, is refused untouched.
+    pub fn open(path: &Path, create: bool) -> Result<SqliteStore, StateError> {
+        let exists = path.exists();
+        if !exists && !create {
+            return Err(StateError::Io {
+                path: path.to_path_buf(),
+                source: std::io::Error::new(std::io::ErrorKind::NotFound, "no state here yet"),
+            });
+        }
+        if exists {
+            Self::check_existing(path)?;
+        } else if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(|source| StateError::Io {
+                path: dir.to_path_buf(),
+                source,
+            })?;
+        }
+        let conn = Connection::open(path)?;
+        conn.busy_timeout(std::time::Duration::from_secs(5))?;
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.pragma_update(None, "foreign_keys", "ON")?;
+        let mut store = SqliteStore {
+            conn,
+            path: path.to_path_buf(),
+        };
+        store.migrate()?;
+        Ok(store)
+    }
+
+    /// Reads only the header fields of an existing file; never writes to it.
+    fn check_existing(path: &Path) -> Result<(), StateError> {
+        if std::fs::metadata(path).map(|m| m.len()).unwrap_or(0) == 0 {
+            return Err(StateError::Foreign {
+                path: path.to_path_buf(),
+            });
+        }
+        let conn = Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+        .map_err(|_| StateError::Foreign {
+            path: path.to_path_buf(),
+        })?;
+        let app: i64 = conn
+            .query_row("PRAGMA application_id", [], |r| r.get(0))
+            .map_err(|_| StateError::Foreign {
+                path: path.to_path_buf(),
+            })?;
+        if app != APPLICATION_ID {
+            return Err(StateError::Foreign {
+                path: path.to_path_buf(),
+            });
+        }
+        let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+        if version > MIGRATIONS.len() as i64 {
+            return Err(StateError::Newer {
+                path: path.to_path_buf(),
+                found: version,
+                supported: MIGRATIONS.len() as i64,
+            });
+        }
+        Ok(())
+    }
+
+    fn migrate(&mut self) -> Result<(), StateError> {
+        let version: i64 = self
+            .conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))?;
+        if version == MIGRATIONS.len() as i64 {
+            return Ok(());
+        }
+        let tx = self.conn.transaction()?;
+        for (i, migration) in MIGRATIONS.iter().enumerate().skip(version as usize) {
+            tx.execute_batch(migration)?;
+            if i == 0 {
+                tx.execute(
+                    "INSERT INTO meta (key, value) VALUES ('lineage', ?1)",
+                    [uuid::Uuid::new_v4().to_string()],
+                )?;
+                tx.execute("INSERT INTO meta (key, value) VALUES ('serial', '0')", [])?;
+                tx.execute(
+                    "INSERT INTO meta (key, value) VALUES ('created', ?1)",
+                    [crate::timestamp::now_rfc3339()],
+                )?;
+            }
+        }
+        tx.pragma_update(None, "application_id", APPLICATION_ID)?;
+        tx.pragma_update(None, "user_version", MIGRATIONS.len() as i64)?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    fn meta(&self, key: &str) -> Result<String, StateError> {
+        Ok(self
+            .conn
+            .query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))?)
+    }
+
+    fn resource_row(
+        row: &rusqlite::Row,
+    ) -> rusqlite::Result<(ResourceState, String, String, String)> {
+        Ok((
+            ResourceState {
+                address: row.get(0)?,
+                mode: row.get(1)?,
+                type_name: row.get(2)?,
+                name: row.get(3)?,
+                index: serde_json::Value::Null,
+                provider: row.get(5)?,
+                subscription_id: row.get(6)?,
+                id: row.get(7)?,
+                attributes: serde_json::Value::Null,
+                dependencies: Vec::new(),
+                status: row.get(10)?,
+            },
+            row.get(4)?,
+            row.get(8)?,
+            row.get(9)?,
+        ))
+    }
+
+    fn get_resource(
+        tx: &rusqlite::Transaction,
+        address: &str,
+    ) -> Result<Option<ResourceState>, StateError> {
+        let row = tx
+            .query_row(
+                "SELECT address, mode, type, name, index_key, provider, subscription_id, arm_id, attributes, dependencies, status FROM resources WHERE address = ?1",
+                [address],
+                Self::resource_row,
+            )
+            .optional()?;
+        row.map(decode).transpose()
+    }
+}
+
+fn decode(
+    (mut r, index, attributes, dependencies): (ResourceState, String, String, String),
+) -> Result<ResourceState, StateError> {
+    let parse = |s: &str| {
+        serde_json::from_str(s).map_err(|e| StateError::Corrupt(format!("{}: {e}", r.address)))
+    };
+    r.index = parse(&index)?;
+    r.attributes = parse(&attributes)?;
+    r.dependencies = serde_json::from_str(&dependencies)
+        .map_err(|e| StateError::Corrupt(format!("{}: {e}", r.address)))?;
+    Ok(r)
+}
+
+fn to_json<T: serde::Serialize>(value: &T) -> String {
+    serde_json::to_string(value).expect("state values serialize")
+}
+
+impl StateStore for SqliteStore {
+    fn snapshot(&self) -> Result<Snapshot, StateError> {
+        let mut stmt = self.conn.prepare(
+            "SELECT address, mode, type, name, index_key, provider, subscription_id, arm_id, attributes, dependencies, status FROM resources ORDER BY address",
+        )?;
+        let resources = stmt
+            .query_map([], Self::resource_row)?
+            .map(|row| decode(row?))
+            .collect::<Result<Vec<_>, _>>()?;
+        let mut stmt = self
+            .conn
+            .prepare("SELECT name, value, sensitive FROM outputs ORDER BY name")?;
+        let outputs = stmt
+            .query_map([], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, bool>(2)?,
+                ))
+            })?
+            .map(|row| {
+                let (name, value, sensitive) = row?;
+                let value = serde_json::from_str(&value)
+                    .map_err(|e| StateError::Corrupt(format!("output {name}: {e}")))?;
+                Ok(OutputState {
+                    name,
+                    value,
+                    sensitive,
+                })
+            })
+            .collect::<Result<Vec<_>, StateError>>()?;
+        let serial = self
+            .meta("serial")?
+            .parse()
+            .map_err(|_| StateError::Corrupt("serial".into()))?;
+        Ok(Snapshot {
+            lineage: self.meta("lineage")?,
+            serial,
+            resources,
+            outputs,
+        })
+    }
+
+    fn history(&self, limit: Option<usize>) -> Result<Vec<HistoryEntry>, StateError> {
+        let mut stmt = self.conn.prepare(
+            "SELECT serial, time, action, address, before, after FROM history ORDER BY id DESC LIMIT ?1",
+        )?;
+        let limit = limit.map_or(-1, |l| l as i64);
+        let rows = stmt.query_map([limit], |r| {
+            Ok((
+                r.get(0)?,
+                r.get(1)?,
+                r.get(2)?,
+                r.get(3)?,
+                r.get::<_, Option<String>>(4)?,
+                r.get::<_, Option<String>>(5)?,
+            ))
+        })?;
+        rows.map(|row| {
+            let (serial, time, action, address, before, after): (
+                i64,
+                String,
+                String,
+                String,
+                Option<String>,
+                Option<String>,
+            ) = row?;
+            let parse = |s: Option<String>| s.and_then(|s| serde_json::from_str(&s).ok());
+            Ok(HistoryEntry {
+                serial: serial as u64,
+                time,
+                action,
+                address,
+                before: parse(before),
+                after: parse(after),
+            })
+        })
+        .collect()
+    }
+
+    fn commit(&mut self, changes: &[Change]) -> Result<u64, StateError> {
+        let tx = self.conn.transaction()?;
+        let serial: u64 = tx
+            .query_row("SELECT value FROM meta WHERE key = 'serial'", [], |r| {
+                r.get::<_, String>(0)
+            })?
+            .parse()
+            .map_err(|_| StateError::Corrupt("serial".into()))?;
+        let serial = serial + 1;
+        let now = crate::timestamp::now_rfc3339();
+        let history = |tx: &rusqlite::Transaction,
+                       action: &str,
+                       address: &str,
+                       before: Option<String>,
+                       after: Option<String>| {
+            tx.execute(
+                "INSERT INTO history (serial, time, action, address, before, after) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                params![serial as i64, now, action, address, before, after],
+            )
+        };
+        for change in changes {
+            match change {
+                Change::Put {
+                    action,
+                    resource: r,
+                } => {
+                    let before = Self::get_resource(&tx, &r.address)?;
+                    tx.execute(
+                        "INSERT OR REPLACE INTO resources (address, mode, type, name, index_key, provider, subscription_id, arm_id, attributes, dependencies, status, serial)
+                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+                        params![
+                            r.address, r.mode, r.type_name, r.name, to_json(&r.index), r.provider, r.subscription_id, r.id,
+                            to_json(&r.attributes), to_json(&r.dependencies), r.status, serial as i64
+                        ],
+                    )?;
+                    history(
+                        &tx,
+                        action,
+                        &r.address,
+                        before.map(|b| to_json(&b.attributes)),
+                        Some(to_json(&r.attributes)),
+                    )?;
+                }
+                Change::Remove { action, address } => {
+                    let Some(before) = Self::get_resource(&tx, address)? else {
+                        return Err(StateError::NoSuchResource {
+                            address: address.clone(),
+                            suggestion: None,
+                        });
+                    };
+                    tx.execute("DELETE FROM resources WHERE address = ?1", [address])?;
+                    history(
+                        &tx,
+                        action,
+                        address,
+                        Some(to_json(&before.attributes)),
+                        None,
+                    )?;
+                }
+                Change::Move { from, to } => {
+                    if Self::get_resource(&tx, to)?.is_some() {
+                        return Err(StateError::AddressTaken(to.clone()));
+                    }
+                    let Some(mut moved) = Self::get_resource(&tx, from)? else {
+                        return Err(StateError::NoSuchResource {
+                            address: from.clone(),
+                            suggestion: None,
+                        });
+                    };
+                    let parsed = crate::plan::address::parse(to)
+                        .map_err(|e| StateError::Corrupt(e.to_string()))?;
+                    moved.type_name = parsed.resource.type_name.clone();
+                    moved.name = parsed.resource.name.clone();
+                    moved.index = crate::plan::address::index_json(&parsed.key);
+                    moved.address = to.clone();
+                    tx.execute(
+                        "UPDATE resources SET address = ?2, type = ?3, name = ?4, index_key = ?5, serial = ?6 WHERE address = ?1",
+                        params![from, to, moved.type_name, moved.name, to_json(&moved.index), serial as i64],
+                    )?;
+                    history(
+                        &tx,
+                        "move",
+                        to,
+                        Some(to_json(&serde_json::json!({"address": from}))),
+                        Some(to_json(&serde_json::json!({"address": to}))),
+                    )?;
+                }
+                Change::Outputs(outputs) => {
+                    tx.execute("DELETE FROM outputs", [])?;
+                    for o in outputs {
+                        tx.execute(
+                            "INSERT INTO outputs (name, value, sensitive) VALUES (?1, ?2, ?3)",
+                            params![o.name, to_json(&o.value), o.sensitive],
+                        )?;
+                    }
+                }
+            }
+        }
+        tx.execute(
+            "UPDATE meta SET value = ?1 WHERE key = 'serial'",
+            [serial.to_string()],
+        )?;
+        tx.commit()?;
+        Ok(serial)
+    }
+
+    fn lock(&mut self, info: &LockInfo) -> Result<(), StateError> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        if let Some(held) = current_lock(&tx)? {
+            return Err(StateError::Locked(held));
+        }
+        tx.execute(
+            "INSERT INTO lock (singleton, id, holder, pid, host, operation, created) VALUES (1, ?1, ?2, ?3, ?4, ?5, ?6)",
+            params![info.id, info.holder, info.pid, info.host, info.operation, info.created],
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    fn unlock(&mut self, id: &str) -> Result<(), StateError> {
+        let n = self.conn.execute("DELETE FROM lock WHERE id = ?1", [id])?;
+        if n == 0 {
+            return Err(StateError::NoSuchLock(id.to_string()));
+        }
+        Ok(())
+    }
+
+    fn current_lock(&self) -> Result<Option<LockInfo>, StateError> {
+        current_lock(&self.conn)
+    }
+}
+
+fn current_lock(conn: &Connection) -> Result<Option<LockInfo>, StateError> {
+    Ok(conn
+        .query_row(
+            "SELECT id, holder, pid, host, operation, created FROM lock WHERE singleton = 1",
+            [],
+            |r| {
+                Ok(LockInfo {
+                    id: r.get(0)?,
+                    holder: r.get(1)?,
+                    pid: r.get(2)?,
+                    host: r.get(3)?,
+                    operation: r.get(4)?,
+                    created: r.get(5)?,
+                })
+            },
+        )
+        .optional()?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn resource(address: &str) -> ResourceState {
+        ResourceState {
+            address: address.to_string(),
+            mode: "managed".into(),
+            type_name: "azurerm_resource_group".into(),
+            name: address.split('.').nth(1).unwrap().to_string(),
+            index: serde_json::Value::Null,
+            provider: "azurerm".into(),
+            subscription_id: "s".into(),
+            id: format!("/subscriptions/s/resourceGroups/{address}"),
+            attributes: serde_json::json!({"name": "rg", "location": "eastus"}),
+            dependencies: vec![],
+            status: "ready".into(),
+        }
+    }
+
+    #[test]
+    fn changes_commit_with_serial_and_history() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("state/sigform.db");
+        let mut store = SqliteStore::open(&path, true).unwrap();
+        let empty = store.snapshot().unwrap();
+        assert_eq!((empty.serial, empty.resources.len()), (0, 0));
+        let put = Change::Put {
+            action: "create".into(),
+            resource: Box::new(resource("azurerm_resource_group.a")),
+        };
+        assert_eq!(store.commit(&[put]).unwrap(), 1);
+        let moved = Change::Move {
+            from: "azurerm_resource_group.a".into(),
+            to: "azurerm_resource_group.b".into(),
+        };
+        assert_eq!(store.commit(&[moved]).unwrap(), 2);
+        let snap = store.snapshot().unwrap();
+        assert_eq!(snap.resources[0].address, "azurerm_resource_group.b");
+        assert_eq!(snap.resources[0].name, "b");
+        assert_eq!(snap.lineage, empty.lineage);
+        let history = store.history(None).unwrap();
+        assert_eq!(
+            history
+                .iter()
+                .map(|h| h.action.as_str())
+                .collect::<Vec<_>>(),
+            ["move", "create"]
+        );
+        // A failing change leaves nothing behind.
+        let bad = [
+            Change::Remove {
+                action: "rm".into(),
+                address: "azurerm_resource_group.b".into(),
+            },
+            Change::Remove {
+                action: "rm".into(),
+                address: "nope.x".into(),
+            },
+        ];
+        assert!(store.commit(&bad).is_err());
+        assert_eq!(store.snapshot().unwrap().serial, 2);
+        assert_eq!(store.snapshot().unwrap().resources.len(), 1);
+        drop(store);
+        let reopened = SqliteStore::open(&path, false).unwrap();
+        assert_eq!(reopened.snapshot().unwrap().lineage, empty.lineage);
+    }
+
+    #[test]
+    fn foreign_and_newer_files_are_refused_untouched() {
+        let dir = tempfile::tempdir().unwrap();
+        let text = dir.path().join("notes.db");
+        std::fs::write(&text, "not a database at all").unwrap();
+        assert!(matches!(
+            SqliteStore::open(&text, true),
+            Err(StateError::Foreign { .. })
+        ));
+        assert_eq!(
+            std::fs::read_to_string(&text).unwrap(),
+            "not a database at all"
+        );
+
+        let other = dir.path().join("other.db");
+        Connection::open(&other)
+            .unwrap()
+            .execute_batch("CREATE TABLE t (x); INSERT INTO t VALUES (1);")
+            .unwrap();
+        let before = std::fs::read(&other).unwrap();
+        assert!(matches!(
+            SqliteStore::open(&other, true),
+            Err(StateError::Foreign { .. })
+        ));
+        assert_eq!(std::fs::read(&other).unwrap(), before);
+
+        let newer = dir.path().join("newer.db");
+        drop(SqliteStore::open(&newer, true).unwrap());
+        Connection::open(&newer)
+            .unwrap()
+            .pragma_update(None, "user_version", 99)
+            .unwrap();
+        assert!(matches!(
+            SqliteStore::open(&newer, true),
+            Err(StateError::Newer { found: 99, .. })
+        ));
+    }
+
+    #[test]
+    fn a_second_lock_names_the_holder() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("s.db");
+        let mut a = SqliteStore::open(&path, true).unwrap();
+        let mut b = SqliteStore::open(&path, true).unwrap();
+        let info = LockInfo::for_this_process("apply");
+        a.lock(&info).unwrap();
+        match b.lock(&LockInfo::for_this_process("plan")) {
+            Err(StateError::Locked(held)) => assert_eq!(held.id, info.id),
+            other => panic!("{other:?}"),
+        }
+        a.unlock(&info.id).unwrap();
+        b.lock(&LockInfo::for_this_process("plan")).unwrap();
+    }
+}
