@@ -80,6 +80,45 @@ impl Test {
         self
     }
 
+    /// Records everything the current configuration declares in `state/sigform.db`, as a
+    /// successful apply would, so plans can be tested against an existing state.
+    pub fn seeded(self) -> Test {
+        use sigform::ops::plan::{Options, Planned, default_state_path, plan};
+        use sigform::ops::validate::Options as Load;
+        use sigform::state::{Change, OutputState, SqliteStore, StateStore};
+        let options = Options {
+            load: Load { dir: self.dir().to_path_buf(), vars: vec![], env: vec![], now_unix: 0 },
+            state: default_state_path(self.dir()),
+            destroy: false,
+            targets: vec![],
+            replace: vec![],
+            out: None,
+        };
+        let Planned::Plan { plan, .. } = plan(&options).expect("plan") else { panic!("the configuration has errors") };
+        let mut changes: Vec<Change> = plan
+            .changes
+            .iter()
+            .filter_map(|c| c.after.clone())
+            .map(|r| Change::Put { action: "create".into(), resource: Box::new(r) })
+            .collect();
+        changes.push(Change::Outputs(
+            plan.output_changes
+                .iter()
+                .filter_map(|o| o.after.clone().map(|v| OutputState { name: o.name.clone(), value: v, sensitive: o.sensitive }))
+                .collect(),
+        ));
+        let mut store = SqliteStore::open(&default_state_path(self.dir()), true).expect("state");
+        store.commit(&changes).expect("seed");
+        self
+    }
+
+    /// Replaces `from` with `to` in `main.tf` (which must contain it).
+    pub fn edit(self, from: &str, to: &str) -> Test {
+        let text = self.read("main.tf");
+        assert!(text.contains(from), "main.tf does not contain {from:?}");
+        self.config(&text.replacen(from, to, 1))
+    }
+
     /// Run in DIR instead of the test's own directory.
     pub fn chdir(mut self, dir: &str) -> Test {
         self.chdir = Some(PathBuf::from(dir));
