@@ -10,9 +10,28 @@ fn init_creates_state_and_is_idempotent() {
     assert!(first.stdout.starts_with("Created "), "{}", first.stdout);
     assert!(first.dir.join("state").is_dir());
     assert!(t.read("state/.gitignore").contains("*.db"));
+    assert!(
+        first.dir.join("state/sigform.db").is_file(),
+        "an empty state exists"
+    );
+    let lineage = |s: &str| s[s.find("lineage ").unwrap()..].to_string();
     let again = t.run();
     assert_eq!(again.code, 0);
     assert!(again.stdout.starts_with("Found "), "{}", again.stdout);
+    assert_eq!(
+        lineage(&again.stdout),
+        lineage(&first.stdout),
+        "the same state, not a new one"
+    );
+    let foreign = Test::new()
+        .file("state/sigform.db", "notes")
+        .arg("init")
+        .status(1);
+    assert!(
+        foreign.stderr.contains("not a sigform state"),
+        "{}",
+        foreign.stderr
+    );
 }
 
 #[test]

@@ -239,3 +239,86 @@ pub fn load(path: &Path) -> Result<Plan, LoadPlanError> {
         reason: e.to_string(),
     })
 }
+
+#[derive(Debug, thiserror::Error, PartialEq)]
+pub enum StalePlan {
+    #[error(
+        "stale plan: it was made for another state (lineage {planned}, this state is {actual}); make a new plan"
+    )]
+    OtherState { planned: String, actual: String },
+    #[error(
+        "stale plan: the state has changed since the plan was made (serial {planned}, now {actual}); make a new plan"
+    )]
+    Moved { planned: u64, actual: u64 },
+}
+
+/// A saved plan applies only to the state it was made against, unchanged since.
+pub fn check_fresh(plan: &Plan, state: &Snapshot) -> Result<(), StalePlan> {
+    // A plan made before the state existed binds to "no state": it applies to a new, empty one.
+    let fresh_state = state.serial == 0 && state.resources.is_empty();
+    if !(plan.lineage.is_empty() && fresh_state) && plan.lineage != state.lineage {
+        return Err(StalePlan::OtherState {
+            planned: plan.lineage.clone(),
+            actual: state.lineage.clone(),
+        });
+    }
+    if plan.serial != state.serial {
+        return Err(StalePlan::Moved {
+            planned: plan.serial,
+            actual: state.serial,
+        });
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn plan_for(lineage: &str, serial: u64) -> Plan {
+        Plan {
+            format: crate::plan::PLAN_FORMAT,
+            sigform_version: "0".into(),
+            created: String::new(),
+            lineage: lineage.into(),
+            serial,
+            config_hash: String::new(),
+            destroy: false,
+            changes: vec![],
+            output_changes: vec![],
+            order: vec![],
+            diagnostics: vec![],
+        }
+    }
+
+    fn state(lineage: &str, serial: u64) -> Snapshot {
+        Snapshot {
+            lineage: lineage.into(),
+            serial,
+            resources: vec![],
+            outputs: vec![],
+        }
+    }
+
+    #[test]
+    fn saved_plans_bind_to_lineage_and_serial() {
+        assert_eq!(check_fresh(&plan_for("a", 3), &state("a", 3)), Ok(()));
+        assert!(matches!(
+            check_fresh(&plan_for("a", 3), &state("b", 3)),
+            Err(StalePlan::OtherState { .. })
+        ));
+        assert!(matches!(
+            check_fresh(&plan_for("a", 3), &state("a", 4)),
+            Err(StalePlan::Moved {
+                planned: 3,
+                actual: 4
+            })
+        ));
+        assert_eq!(
+            check_fresh(&plan_for("", 0), &state("new", 0)),
+            Ok(()),
+            "a plan made before any state applies to a new one"
+        );
+        assert!(check_fresh(&plan_for("", 0), &state("new", 1)).is_err());
+    }
+}

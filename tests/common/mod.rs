@@ -87,24 +87,40 @@ impl Test {
         use sigform::ops::validate::Options as Load;
         use sigform::state::{Change, OutputState, SqliteStore, StateStore};
         let options = Options {
-            load: Load { dir: self.dir().to_path_buf(), vars: vec![], env: vec![], now_unix: 0 },
+            load: Load {
+                dir: self.dir().to_path_buf(),
+                vars: vec![],
+                env: vec![],
+                now_unix: 0,
+            },
             state: default_state_path(self.dir()),
             destroy: false,
             targets: vec![],
             replace: vec![],
             out: None,
         };
-        let Planned::Plan { plan, .. } = plan(&options).expect("plan") else { panic!("the configuration has errors") };
+        let Planned::Plan { plan, .. } = plan(&options).expect("plan") else {
+            panic!("the configuration has errors")
+        };
         let mut changes: Vec<Change> = plan
             .changes
             .iter()
             .filter_map(|c| c.after.clone())
-            .map(|r| Change::Put { action: "create".into(), resource: Box::new(r) })
+            .map(|r| Change::Put {
+                action: "create".into(),
+                resource: Box::new(r),
+            })
             .collect();
         changes.push(Change::Outputs(
             plan.output_changes
                 .iter()
-                .filter_map(|o| o.after.clone().map(|v| OutputState { name: o.name.clone(), value: v, sensitive: o.sensitive }))
+                .filter_map(|o| {
+                    o.after.clone().map(|v| OutputState {
+                        name: o.name.clone(),
+                        value: v,
+                        sensitive: o.sensitive,
+                    })
+                })
                 .collect(),
         ));
         let mut store = SqliteStore::open(&default_state_path(self.dir()), true).expect("state");
