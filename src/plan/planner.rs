@@ -196,9 +196,21 @@ fn update(
             ),
         });
     }
+    // What Azure computed at creation (a gallery's unique name) stays as recorded: an update
+    // does not recompute it. A replacement creates anew, so it is unknown again.
+    let mut after_attrs = after_attrs;
+    let mut after = record(inst);
+    if replace_reason.is_none() {
+        for a in inst.schema.attrs.iter().filter(|a| {
+            a.mutability == crate::model::schema::Mutability::Computed && a.name != "id"
+        }) {
+            let recorded = prior_attrs.get(a.name).cloned().unwrap_or(Value::Null);
+            after.attributes[a.name] = recorded.to_json();
+            after_attrs.insert(a.name.to_string(), recorded);
+        }
+    }
     let mut unknown = Vec::new();
     unknown_paths(&Value::Map(after_attrs), "", &mut unknown);
-    let mut after = record(inst);
     after.status = before.status.clone();
     let (action, reason) = match replace_reason {
         Some(reason) => {

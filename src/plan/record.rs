@@ -1,13 +1,27 @@
 //! How a configured instance is recorded in the state: the `ResourceState` apply will write.
 
+use crate::model::schema::Mutability;
 use crate::model::value::Value;
 use crate::model::{Instance, Mode};
 use crate::state::ResourceState;
 use std::collections::BTreeMap;
 
-/// The attributes as references see them, with the ARM id.
+/// The attributes as references see them, with the ARM id, and every attribute of the schema
+/// present (null when unset, unknown when Azure computes it) as Terraform records them.
 pub fn attributes(instance: &Instance) -> BTreeMap<String, Value> {
     let mut attrs = instance.attrs.to_value();
+    for a in instance.schema.attrs {
+        let missing = match a.mutability {
+            Mutability::Computed => Value::Unknown,
+            _ => Value::Null,
+        };
+        attrs.entry(a.name.to_string()).or_insert(missing);
+    }
+    for b in instance.schema.blocks {
+        attrs
+            .entry(b.name.to_string())
+            .or_insert_with(|| Value::List(Vec::new()));
+    }
     attrs.insert(
         "id".into(),
         instance.id.clone().map_or(Value::Unknown, Value::String),
