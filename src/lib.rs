@@ -21,6 +21,7 @@
 #![allow(clippy::result_large_err)]
 
 pub mod cli;
+pub mod cloud;
 pub mod config;
 pub mod diagnostic;
 pub mod eval;

@@ -100,7 +100,9 @@ pub struct BlockSchema {
 }
 
 /// What a resource is, independent of its azurerm type name.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
 pub enum ResourceKind {
     ResourceGroup,
     ManagedImage,
@@ -424,6 +426,11 @@ pub static DATA_SOURCES: &[&ResourceSchema] = &[
     &DATA_IMAGE_DEFINITION,
     &DATA_IMAGE_VERSION,
 ];
+
+/// The managed resource type of a kind.
+pub fn of_kind(kind: ResourceKind) -> Option<&'static ResourceSchema> {
+    RESOURCES.iter().copied().find(|s| s.kind == kind)
+}
 
 pub fn resource(type_name: &str) -> Option<&'static ResourceSchema> {
     RESOURCES.iter().copied().find(|s| s.type_name == type_name)

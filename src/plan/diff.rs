@@ -55,7 +55,7 @@ pub fn diff(
         let b = blocks_of(before, block.name);
         let a = blocks_of(after, block.name);
         match block.key {
-            Some(key) => keyed_blocks(&mut out, block, key, &b, &a, before, after),
+            Some(key) => keyed_blocks(&mut out, schema, block, key, &b, &a, before, after),
             None => {
                 let empty = BTreeMap::new();
                 let b0 = b.first().copied().unwrap_or(&empty);
@@ -141,8 +141,10 @@ fn equivalent(name: &str, a: &Value, b: &Value) -> bool {
     }
 }
 
+#[allow(clippy::too_many_arguments)]
 fn keyed_blocks(
     out: &mut Vec<AttrChange>,
+    schema: &ResourceSchema,
     block: &BlockSchema,
     key: &str,
     before: &[&BTreeMap<String, Value>],
@@ -189,7 +191,7 @@ fn keyed_blocks(
                         continue; // both follow the version-wide value, whose own change is shown
                     }
                     let inherited =
-                        |attrs: &BTreeMap<String, Value>| inherited_value(attr.name, attrs);
+                        |attrs: &BTreeMap<String, Value>| inherited_value(schema, attr.name, attrs);
                     let eb = if own_b.is_null() {
                         inherited(parent_before)
                     } else {
@@ -217,12 +219,23 @@ fn keyed_blocks(
     }
 }
 
-/// A target region's value when it does not set its own: the version's.
-fn inherited_value(name: &str, version: &BTreeMap<String, Value>) -> Value {
+/// A target region's value when it does not set its own: the version's, or the version's
+/// default when that is not set either.
+fn inherited_value(
+    schema: &ResourceSchema,
+    name: &str,
+    version: &BTreeMap<String, Value>,
+) -> Value {
     let from = match name {
         "regional_replica_count" => "replica_count",
         "storage_account_type" => "storage_account_type",
         _ => return Value::Null,
     };
-    version.get(from).cloned().unwrap_or(Value::Null)
+    match version.get(from).filter(|v| !v.is_null()) {
+        Some(v) => v.clone(),
+        None => schema
+            .attr(from)
+            .and_then(|a| crate::eval::body::default_value(a.default))
+            .unwrap_or(Value::Null),
+    }
 }

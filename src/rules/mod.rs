@@ -6,7 +6,7 @@
 
 pub mod catalogue;
 mod latest;
-mod names;
+pub mod names;
 mod quotas;
 mod regions;
 mod sharing;

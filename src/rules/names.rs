@@ -55,11 +55,9 @@ const ARCHITECTURES: &[&str] = &["x64", "Arm64"];
 const OS_STATES: &[&str] = &["Generalized", "Specialized"];
 const STORAGE_TYPES: &[&str] = &["Standard_LRS", "Premium_LRS", "Standard_ZRS"];
 
-fn gallery_name(inst: &Instance, out: &mut Vec<Diagnostic>) {
-    let Some(name) = inst.attrs.str("name") else {
-        return;
-    };
-    let problem = if name.is_empty() || name.chars().count() > 80 {
+/// What is wrong with a gallery name, if anything (SIG101; the emulator enforces it too).
+pub fn gallery_name_problem(name: &str) -> Option<String> {
+    if name.is_empty() || name.chars().count() > 80 {
         Some(format!(
             "is {} characters long; 1 to 80 are allowed",
             name.chars().count()
@@ -72,8 +70,28 @@ fn gallery_name(inst: &Instance, out: &mut Vec<Diagnostic>) {
             .map(|c| {
                 format!("contains {c:?}; only letters, digits, periods and underscores are allowed")
             })
+    }
+}
+
+/// What is wrong with an image definition name, if anything (SIG102).
+pub fn definition_name_problem(name: &str) -> Option<String> {
+    if name.is_empty() || name.chars().count() > 80 {
+        Some(format!(
+            "is {} characters long; 1 to 80 are allowed",
+            name.chars().count()
+        ))
+    } else {
+        name.chars()
+            .find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-')))
+            .map(|c| format!("contains {c:?}; only letters, digits, hyphens, periods and underscores are allowed"))
+    }
+}
+
+fn gallery_name(inst: &Instance, out: &mut Vec<Diagnostic>) {
+    let Some(name) = inst.attrs.str("name") else {
+        return;
     };
-    if let Some(problem) = problem {
+    if let Some(problem) = gallery_name_problem(name) {
         let d = violation(
             "SIG101",
             format!("gallery name \"{name}\" {problem}"),
@@ -91,17 +109,7 @@ fn definition_name(inst: &Instance, out: &mut Vec<Diagnostic>) {
     let Some(name) = inst.attrs.str("name") else {
         return;
     };
-    let problem = if name.is_empty() || name.chars().count() > 80 {
-        Some(format!(
-            "is {} characters long; 1 to 80 are allowed",
-            name.chars().count()
-        ))
-    } else {
-        name.chars()
-            .find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-')))
-            .map(|c| format!("contains {c:?}; only letters, digits, hyphens, periods and underscores are allowed"))
-    };
-    if let Some(problem) = problem {
+    if let Some(problem) = definition_name_problem(name) {
         out.push(violation(
             "SIG102",
             format!("image definition name \"{name}\" {problem}"),
@@ -127,7 +135,7 @@ fn version_name(inst: &Instance, out: &mut Vec<Diagnostic>) {
 }
 
 /// `Major.Minor.Patch`, each a non-negative 32-bit (signed) integer, as Azure documents it.
-pub(super) fn parse_version(name: &str) -> Option<(u32, u32, u32)> {
+pub fn parse_version(name: &str) -> Option<(u32, u32, u32)> {
     let parts: Vec<&str> = name.split('.').collect();
     let [a, b, c] = parts.as_slice() else {
         return None;

@@ -1,0 +1,591 @@
+//! The embedded Azure Compute Gallery emulator (DESIGN.md §7): a model of the control plane in a
+//! SQLite file, shared by every configuration that points at it, as a subscription is.
+//!
+//! Time is lazy: a write records when its operation started and when it will be done (in real
+//! milliseconds, from simulated durations and `SIGFORM_EMULATOR_TIME_SCALE`), and every call
+//! first settles what has finished since. No background process is needed, and a client that was
+//! interrupted finds its operation still progressing, as in Azure.
+
+mod replication;
+mod service;
+
+use super::{
+    Body, Cloud, CloudError, CloudResource, ListScope, Operation, OperationStatus,
+    RegionReplication,
+};
+use crate::model::arm_id::ArmId;
+use crate::model::regions;
+use crate::model::schema::ResourceKind;
+use rusqlite::{Connection, OptionalExtension, params};
+use serde::{Deserialize, Serialize};
+use serde_json::{Value as Json, json};
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::time::Duration;
+
+/// Simulated seconds per real second unless `SIGFORM_EMULATOR_TIME_SCALE` says otherwise.
+pub const DEFAULT_TIME_SCALE: f64 = 120.0;
+
+const SCHEMA: &str = r#"
+CREATE TABLE IF NOT EXISTS subscriptions (
+    id TEXT PRIMARY KEY,
+    tenant TEXT NOT NULL,
+    allowlisted TEXT NOT NULL DEFAULT '[]'
+);
+CREATE TABLE IF NOT EXISTS resources (
+    key TEXT PRIMARY KEY,
+    id TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    subscription TEXT NOT NULL,
+    location TEXT,
+    attributes TEXT NOT NULL,
+    state TEXT NOT NULL,
+    op_id TEXT NOT NULL,
+    op_done_ms INTEGER NOT NULL,
+    op_started_ms INTEGER NOT NULL,
+    replication TEXT NOT NULL DEFAULT '[]',
+    error TEXT
+);
+CREATE TABLE IF NOT EXISTS principals (
+    id TEXT PRIMARY KEY,
+    tenant TEXT NOT NULL,
+    type TEXT NOT NULL,
+    name TEXT
+);
+"#;
+
+/// One region's replication, in real milliseconds.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RegionRow {
+    pub region: String,
+    pub started_ms: i64,
+    pub done_ms: i64,
+}
+
+/// A stored resource.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Row {
+    pub id: String,
+    pub kind: ResourceKind,
+    pub subscription: String,
+    pub location: Option<String>,
+    pub attributes: Json,
+    pub state: String,
+    pub op_id: String,
+    pub op_started_ms: i64,
+    pub op_done_ms: i64,
+    pub replication: Vec<RegionRow>,
+    pub error: Option<String>,
+}
+
+pub struct Emulator {
+    conn: Mutex<Connection>,
+    path: PathBuf,
+    time_scale: f64,
+}
+
+fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as i64)
+}
+
+fn db_error(e: rusqlite::Error) -> CloudError {
+    CloudError::new(500, "InternalServerError", format!("emulator storage: {e}"))
+}
+
+fn kind_str(kind: ResourceKind) -> String {
+    serde_json::to_string(&kind)
+        .expect("kinds serialize")
+        .trim_matches('"')
+        .to_string()
+}
+
+fn kind_from(s: &str) -> ResourceKind {
+    serde_json::from_str(&format!("\"{s}\"")).unwrap_or(ResourceKind::ResourceGroup)
+}
+
+impl Emulator {
+    /// Opens (creating if needed) the emulator database at `path`.
+    pub fn open(path: &Path, time_scale: f64) -> Result<Emulator, CloudError> {
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(|e| {
+                CloudError::new(
+                    500,
+                    "InternalServerError",
+                    format!("cannot create {}: {e}", dir.display()),
+                )
+            })?;
+        }
+        let conn = Connection::open(path).map_err(db_error)?;
+        conn.busy_timeout(Duration::from_secs(10))
+            .map_err(db_error)?;
+        conn.pragma_update(None, "journal_mode", "WAL")
+            .map_err(db_error)?;
+        conn.execute_batch(SCHEMA).map_err(db_error)?;
+        Ok(Emulator {
+            conn: Mutex::new(conn),
+            path: path.to_path_buf(),
+            time_scale,
+        })
+    }
+
+    /// The time scale from `SIGFORM_EMULATOR_TIME_SCALE`, or the default.
+    pub fn time_scale_from_env() -> f64 {
+        std::env::var("SIGFORM_EMULATOR_TIME_SCALE")
+            .ok()
+            .and_then(|v| v.parse::<f64>().ok())
+            .filter(|v| *v >= 0.0 && v.is_finite())
+            .unwrap_or(DEFAULT_TIME_SCALE)
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Real milliseconds for simulated seconds.
+    fn real_ms(&self, simulated_s: f64) -> i64 {
+        if self.time_scale == 0.0 {
+            0
+        } else {
+            (simulated_s * 1000.0 / self.time_scale) as i64
+        }
+    }
+
+    fn with<T>(
+        &self,
+        f: impl FnOnce(&Connection) -> Result<T, CloudError>,
+    ) -> Result<T, CloudError> {
+        let conn = self.conn.lock().unwrap_or_else(|p| p.into_inner());
+        settle(&conn, now_ms())?;
+        f(&conn)
+    }
+
+    /// Every resource, for `emulator list`.
+    pub fn all(&self) -> Result<Vec<CloudResource>, CloudError> {
+        self.with(|c| {
+            Ok(rows(c, "SELECT * FROM resources ORDER BY key", [])?
+                .iter()
+                .map(|r| resource(r, now_ms()))
+                .collect())
+        })
+    }
+
+    /// Registers a principal in the directory (another tenant's principals cannot be granted access).
+    pub fn add_principal(
+        &self,
+        id: &str,
+        tenant: &str,
+        kind: &str,
+        name: Option<&str>,
+    ) -> Result<(), CloudError> {
+        self.with(|c| {
+            c.execute(
+                "INSERT OR REPLACE INTO principals (id, tenant, type, name) VALUES (?1, ?2, ?3, ?4)",
+                params![id.to_ascii_lowercase(), tenant, kind, name],
+            )
+            .map_err(db_error)?;
+            Ok(())
+        })
+    }
+
+    /// Allow-lists a subscription for a region (Australia Central and Central 2 need it).
+    pub fn allowlist(
+        &self,
+        subscription: &str,
+        tenant: &str,
+        region: &str,
+    ) -> Result<(), CloudError> {
+        self.with(|c| {
+            ensure_subscription(c, subscription, tenant)?;
+            let current: String = c
+                .query_row(
+                    "SELECT allowlisted FROM subscriptions WHERE id = ?1",
+                    [subscription.to_ascii_lowercase()],
+                    |r| r.get(0),
+                )
+                .map_err(db_error)?;
+            let mut list: Vec<String> = serde_json::from_str(&current).unwrap_or_default();
+            let n = regions::normalize(region);
+            if !list.contains(&n) {
+                list.push(n);
+            }
+            c.execute(
+                "UPDATE subscriptions SET allowlisted = ?2 WHERE id = ?1",
+                params![subscription.to_ascii_lowercase(), json!(list).to_string()],
+            )
+            .map_err(db_error)?;
+            Ok(())
+        })
+    }
+
+    /// Empties the embedded cloud.
+    pub fn reset(&self) -> Result<(), CloudError> {
+        self.with(|c| {
+            c.execute_batch(
+                "DELETE FROM resources; DELETE FROM principals; DELETE FROM subscriptions;",
+            )
+            .map_err(db_error)?;
+            Ok(())
+        })
+    }
+}
+
+/// Finishes every operation whose time has come: deletions disappear, creates and updates succeed.
+fn settle(conn: &Connection, now: i64) -> Result<(), CloudError> {
+    conn.execute(
+        "DELETE FROM resources WHERE state = 'Deleting' AND op_done_ms <= ?1",
+        [now],
+    )
+    .map_err(db_error)?;
+    conn.execute("UPDATE resources SET state = 'Succeeded' WHERE state IN ('Creating', 'Updating') AND op_done_ms <= ?1", [now])
+        .map_err(db_error)?;
+    Ok(())
+}
+
+fn ensure_subscription(conn: &Connection, id: &str, tenant: &str) -> Result<String, CloudError> {
+    conn.execute(
+        "INSERT OR IGNORE INTO subscriptions (id, tenant) VALUES (?1, ?2)",
+        params![id.to_ascii_lowercase(), tenant],
+    )
+    .map_err(db_error)?;
+    conn.query_row(
+        "SELECT tenant FROM subscriptions WHERE id = ?1",
+        [id.to_ascii_lowercase()],
+        |r| r.get(0),
+    )
+    .map_err(db_error)
+}
+
+fn rows<P: rusqlite::Params>(conn: &Connection, sql: &str, p: P) -> Result<Vec<Row>, CloudError> {
+    let mut stmt = conn.prepare(sql).map_err(db_error)?;
+    let out = stmt
+        .query_map(p, |r| {
+            Ok(Row {
+                id: r.get("id")?,
+                kind: kind_from(&r.get::<_, String>("kind")?),
+                subscription: r.get("subscription")?,
+                location: r.get("location")?,
+                attributes: serde_json::from_str(&r.get::<_, String>("attributes")?)
+                    .unwrap_or(Json::Null),
+                state: r.get("state")?,
+                op_id: r.get("op_id")?,
+                op_started_ms: r.get("op_started_ms")?,
+                op_done_ms: r.get("op_done_ms")?,
+                replication: serde_json::from_str(&r.get::<_, String>("replication")?)
+                    .unwrap_or_default(),
+                error: r.get("error")?,
+            })
+        })
+        .map_err(db_error)?
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(db_error)?;
+    Ok(out)
+}
+
+fn row(conn: &Connection, id: &str) -> Result<Option<Row>, CloudError> {
+    Ok(rows(
+        conn,
+        "SELECT * FROM resources WHERE key = ?1",
+        [id.to_ascii_lowercase()],
+    )?
+    .into_iter()
+    .next())
+}
+
+fn replication_status(r: &Row, now: i64) -> Vec<RegionReplication> {
+    r.replication
+        .iter()
+        .map(|reg| {
+            let span = (reg.done_ms - reg.started_ms).max(1);
+            let progress = if now >= reg.done_ms {
+                100
+            } else {
+                (((now - reg.started_ms).max(0) * 100) / span).min(99) as u8
+            };
+            RegionReplication {
+                region: reg.region.clone(),
+                state: if progress == 100 {
+                    "Completed".into()
+                } else {
+                    "Replicating".into()
+                },
+                progress,
+            }
+        })
+        .collect()
+}
+
+fn resource(r: &Row, now: i64) -> CloudResource {
+    CloudResource {
+        id: r.id.clone(),
+        kind: r.kind,
+        subscription: r.subscription.clone(),
+        location: r.location.clone(),
+        attributes: r.attributes.clone(),
+        provisioning_state: r.state.clone(),
+        replication: replication_status(r, now),
+    }
+}
+
+/// What the service fills in on write: defaults, each region's own replica count and storage
+/// type, a gallery's unique name.
+fn server_fill(kind: ResourceKind, id: &str, attrs: &mut Json, existing: Option<&Row>) {
+    let set_default = |attrs: &mut Json, key: &str, v: Json| {
+        if attrs.get(key).is_none_or(Json::is_null) {
+            attrs[key] = v;
+        }
+    };
+    match kind {
+        ResourceKind::Gallery => {
+            let unique = existing
+                .and_then(|e| e.attributes.get("unique_name").cloned())
+                .filter(|v| !v.is_null())
+                .unwrap_or_else(|| {
+                    let name = id.rsplit('/').next().unwrap_or("").to_uppercase();
+                    let prefix = &uuid::Uuid::new_v5(
+                        &uuid::Uuid::NAMESPACE_URL,
+                        id.to_ascii_lowercase().as_bytes(),
+                    )
+                    .to_string()[..8];
+                    json!(format!("{prefix}-{name}"))
+                });
+            attrs["unique_name"] = unique;
+        }
+        ResourceKind::ImageDefinition => {
+            set_default(attrs, "hyper_v_generation", json!("V1"));
+            set_default(attrs, "architecture", json!("x64"));
+            set_default(attrs, "specialized", json!(false));
+        }
+        ResourceKind::ManagedImage => set_default(attrs, "hyper_v_generation", json!("V1")),
+        ResourceKind::ImageVersion => {
+            set_default(attrs, "replica_count", json!(1));
+            set_default(attrs, "storage_account_type", json!("Standard_LRS"));
+            set_default(attrs, "exclude_from_latest", json!(false));
+            let replicas = attrs["replica_count"].clone();
+            let storage = attrs["storage_account_type"].clone();
+            if let Some(list) = attrs.get_mut("target_region").and_then(Json::as_array_mut) {
+                for r in list {
+                    set_default(r, "regional_replica_count", replicas.clone());
+                    set_default(r, "storage_account_type", storage.clone());
+                    set_default(r, "exclude_from_latest_enabled", json!(false));
+                }
+            }
+        }
+        _ => {}
+    }
+    attrs["id"] = json!(id);
+}
+
+/// Checks the shape of an id and what it names.
+fn parse_id(id: &str, kind: ResourceKind) -> Result<ArmId, CloudError> {
+    if kind == ResourceKind::RoleAssignment {
+        let lower = id.to_ascii_lowercase();
+        let Some(pos) = lower.find("/providers/microsoft.authorization/roleassignments/") else {
+            return Err(CloudError::new(
+                400,
+                "InvalidResourceId",
+                format!("{id} is not a role assignment id"),
+            ));
+        };
+        let mut scope = ArmId::parse(&id[..pos]).ok_or_else(|| {
+            CloudError::new(
+                400,
+                "InvalidResourceId",
+                format!("{id} has an invalid scope"),
+            )
+        })?;
+        scope.kind = ResourceKind::RoleAssignment;
+        return Ok(scope);
+    }
+    match ArmId::parse(id) {
+        Some(p) if p.kind == kind => Ok(p),
+        Some(p) => Err(CloudError::new(
+            400,
+            "InvalidResourceType",
+            format!("{id} names a {:?}, not a {kind:?}", p.kind),
+        )),
+        None => Err(CloudError::new(
+            400,
+            "InvalidResourceId",
+            format!("{id} is not a valid resource id"),
+        )),
+    }
+}
+
+impl Cloud for Emulator {
+    fn get(&self, id: &str) -> Result<Option<CloudResource>, CloudError> {
+        self.with(|c| Ok(row(c, id)?.map(|r| resource(&r, now_ms()))))
+    }
+
+    fn list(&self, scope: &ListScope) -> Result<Vec<CloudResource>, CloudError> {
+        self.with(|c| {
+            let now = now_ms();
+            let found = match scope {
+                ListScope::Subscription(sub) => rows(
+                    c,
+                    "SELECT * FROM resources WHERE subscription = ?1 AND kind IN ('ResourceGroup', 'ManagedImage', 'Gallery') ORDER BY key",
+                    [sub.to_ascii_lowercase()],
+                )?,
+                ListScope::Gallery(id) => rows(c, "SELECT * FROM resources WHERE kind = 'ImageDefinition' AND key LIKE ?1 || '/images/%' ORDER BY key", [id.to_ascii_lowercase()])?,
+                ListScope::Definition(id) => rows(c, "SELECT * FROM resources WHERE kind = 'ImageVersion' AND key LIKE ?1 || '/versions/%' ORDER BY key", [id.to_ascii_lowercase()])?,
+                ListScope::RoleAssignments(scope) => rows(c, "SELECT * FROM resources WHERE kind = 'RoleAssignment' AND key LIKE ?1 || '/%' ORDER BY key", [scope.to_ascii_lowercase()])?,
+            };
+            Ok(found.iter().map(|r| resource(r, now)).collect())
+        })
+    }
+
+    fn put(&self, id: &str, body: &Body) -> Result<Operation, CloudError> {
+        let parsed = parse_id(id, body.kind)?;
+        self.with(|c| {
+            let tenant = ensure_subscription(c, &parsed.subscription, &body.tenant)?;
+            let existing = row(c, id)?;
+            let allowlisted: Vec<String> = c
+                .query_row("SELECT allowlisted FROM subscriptions WHERE id = ?1", [parsed.subscription.to_ascii_lowercase()], |r| r.get::<_, String>(0))
+                .ok()
+                .and_then(|s| serde_json::from_str(&s).ok())
+                .unwrap_or_default();
+            let lookup = |i: &str| row(c, i).ok().flatten();
+            let count = |kind: ResourceKind, location: &str| -> u64 {
+                rows(c, "SELECT * FROM resources WHERE subscription = ?1 AND kind = ?2 AND state != 'Deleting'", params![parsed.subscription.to_ascii_lowercase(), kind_str(kind)])
+                    .map(|rs| rs.iter().filter(|r| r.location.as_deref().map(regions::normalize).as_deref() == Some(location)).count() as u64)
+                    .unwrap_or(0)
+            };
+            let principal_tenant = |p: &str| -> Option<String> {
+                c.query_row("SELECT tenant FROM principals WHERE id = ?1", [p.to_ascii_lowercase()], |r| r.get(0)).optional().ok().flatten()
+            };
+            let ctx = service::Context {
+                parsed: &parsed,
+                existing: existing.as_ref(),
+                lookup: &lookup,
+                count_in_region: &count,
+                allowlisted: &allowlisted,
+                principal_tenant: &principal_tenant,
+                subscription_tenant: &tenant,
+            };
+            service::check_put(body.kind, &body.attributes, &ctx)?;
+
+            let mut attrs = body.attributes.clone();
+            server_fill(body.kind, id, &mut attrs, existing.as_ref());
+            let now = now_ms();
+            let (state, simulated) = match &existing {
+                None => ("Creating", replication::create_seconds(body.kind)),
+                Some(_) => ("Updating", replication::update_seconds(body.kind)),
+            };
+            let mut done = now + self.real_ms(simulated);
+            let mut replication_rows = Vec::new();
+            if body.kind == ResourceKind::ImageVersion {
+                let image_gb = attrs
+                    .get("managed_image_id")
+                    .and_then(Json::as_str)
+                    .and_then(|i| row(c, i).ok().flatten())
+                    .and_then(|img| img.attributes.get("os_disk")?.get(0)?.get("size_gb")?.as_f64())
+                    .unwrap_or(30.0);
+                let previous: Vec<RegionRow> = existing.as_ref().map(|e| e.replication.clone()).unwrap_or_default();
+                let regions_list = attrs["target_region"].as_array().cloned().unwrap_or_default();
+                let fresh: Vec<(String, u32)> = regions_list
+                    .iter()
+                    .map(|r| (regions::normalize(r["name"].as_str().unwrap_or("")), r["regional_replica_count"].as_f64().unwrap_or(1.0) as u32))
+                    .filter(|(name, _)| !previous.iter().any(|p| p.region == *name))
+                    .collect();
+                let counts: Vec<u32> = fresh.iter().map(|(_, n)| *n).collect();
+                let timings = replication::version_regions(image_gb, &counts);
+                for p in previous {
+                    if regions_list.iter().any(|r| regions::normalize(r["name"].as_str().unwrap_or("")) == p.region) {
+                        replication_rows.push(p);
+                    }
+                }
+                for ((name, _), (offset, duration)) in fresh.iter().zip(timings) {
+                    let started = now + self.real_ms(offset);
+                    let region_done = started + self.real_ms(duration);
+                    done = done.max(region_done);
+                    replication_rows.push(RegionRow { region: name.clone(), started_ms: started, done_ms: region_done });
+                }
+            }
+            let op = Operation { id: uuid::Uuid::new_v4().to_string(), resource_id: id.to_string() };
+            let location = attrs.get("location").and_then(Json::as_str).map(str::to_string);
+            c.execute(
+                "INSERT OR REPLACE INTO resources (key, id, kind, subscription, location, attributes, state, op_id, op_started_ms, op_done_ms, replication, error)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, NULL)",
+                params![
+                    id.to_ascii_lowercase(),
+                    id,
+                    kind_str(body.kind),
+                    parsed.subscription.to_ascii_lowercase(),
+                    location,
+                    attrs.to_string(),
+                    state,
+                    op.id,
+                    now,
+                    done,
+                    json!(replication_rows).to_string()
+                ],
+            )
+            .map_err(db_error)?;
+            Ok(op)
+        })
+    }
+
+    fn delete(&self, id: &str) -> Result<Operation, CloudError> {
+        self.with(|c| {
+            let op = Operation { id: uuid::Uuid::new_v4().to_string(), resource_id: id.to_string() };
+            let Some(existing) = row(c, id)? else {
+                return Ok(op); // ARM answers a delete of nothing with 204
+            };
+            if existing.state == "Deleting" {
+                return Ok(Operation { id: existing.op_id, resource_id: id.to_string() });
+            }
+            let children = rows(
+                c,
+                "SELECT * FROM resources WHERE key LIKE ?1 || '/%' AND kind != 'RoleAssignment' AND state != 'Deleting'",
+                [id.to_ascii_lowercase()],
+            )?;
+            if let Some(child) = children.first() {
+                return Err(CloudError::new(
+                    409,
+                    "CannotDeleteResource",
+                    format!("{id} cannot be deleted while it contains {} (and {} more)", child.id, children.len() - 1),
+                ));
+            }
+            let now = now_ms();
+            let done = now + self.real_ms(replication::delete_seconds(existing.kind));
+            c.execute(
+                "UPDATE resources SET state = 'Deleting', op_id = ?2, op_started_ms = ?3, op_done_ms = ?4 WHERE key = ?1",
+                params![id.to_ascii_lowercase(), op.id, now, done],
+            )
+            .map_err(db_error)?;
+            Ok(op)
+        })
+    }
+
+    fn poll(&self, operation: &Operation) -> Result<OperationStatus, CloudError> {
+        self.with(|c| {
+            let now = now_ms();
+            let Some(r) = row(c, &operation.resource_id)? else {
+                return Ok(OperationStatus::Succeeded);
+            };
+            if r.op_id != operation.id || r.state == "Succeeded" {
+                return Ok(OperationStatus::Succeeded);
+            }
+            if r.state == "Failed" {
+                let message = r
+                    .error
+                    .clone()
+                    .unwrap_or_else(|| "the operation failed".into());
+                return Ok(OperationStatus::Failed(CloudError::new(
+                    500,
+                    "OperationFailed",
+                    message,
+                )));
+            }
+            let remaining = (r.op_done_ms - now).max(0) as u64;
+            Ok(OperationStatus::InProgress {
+                retry_after: Duration::from_millis(remaining.clamp(20, 1000)),
+                replication: replication_status(&r, now),
+            })
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,385 @@
+//! The emulator answers as Azure does: each service rule with its error code.
+
+use super::*;
+use crate::model::arm_id;
+
+const SUB: &str = "00000000-0000-0000-0000-00000000000a";
+const TENANT: &str = "tenant-a";
+
+fn emulator(scale: f64) -> (tempfile::TempDir, Emulator) {
+    let dir = tempfile::tempdir().unwrap();
+    let e = Emulator::open(&dir.path().join("emulator.db"), scale).unwrap();
+    (dir, e)
+}
+
+fn body(kind: ResourceKind, attributes: Json) -> Body {
+    Body {
+        kind,
+        tenant: TENANT.into(),
+        attributes,
+    }
+}
+
+fn put(
+    e: &Emulator,
+    id: &str,
+    kind: ResourceKind,
+    attributes: Json,
+) -> Result<Operation, CloudError> {
+    e.put(id, &body(kind, attributes))
+}
+
+fn rg() -> String {
+    arm_id::resource_group(SUB, "rg")
+}
+fn image(name: &str) -> String {
+    arm_id::image(SUB, "rg", name)
+}
+fn gallery() -> String {
+    arm_id::gallery(SUB, "rg", "gal")
+}
+fn definition() -> String {
+    arm_id::image_definition(SUB, "rg", "gal", "def")
+}
+fn version(v: &str) -> String {
+    arm_id::image_version(SUB, "rg", "gal", "def", v)
+}
+
+fn image_attrs(location: &str, state: &str) -> Json {
+    json!({"location": location, "hyper_v_generation": "V2", "os_disk": [{"os_type": "Linux", "os_state": state, "size_gb": 30}]})
+}
+
+fn version_attrs(location: &str, image_id: &str, regions: &[&str]) -> Json {
+    json!({
+        "location": location,
+        "managed_image_id": image_id,
+        "target_region": regions.iter().map(|r| json!({"name": r})).collect::<Vec<_>>(),
+    })
+}
+
+/// A resource group, an image, a gallery and a definition, all done.
+fn seeded() -> (tempfile::TempDir, Emulator) {
+    let (d, e) = emulator(0.0);
+    put(
+        &e,
+        &rg(),
+        ResourceKind::ResourceGroup,
+        json!({"location": "eastus"}),
+    )
+    .unwrap();
+    put(
+        &e,
+        &image("img"),
+        ResourceKind::ManagedImage,
+        image_attrs("eastus", "Generalized"),
+    )
+    .unwrap();
+    put(
+        &e,
+        &image("far"),
+        ResourceKind::ManagedImage,
+        image_attrs("westus", "Generalized"),
+    )
+    .unwrap();
+    put(
+        &e,
+        &image("special"),
+        ResourceKind::ManagedImage,
+        image_attrs("eastus", "Specialized"),
+    )
+    .unwrap();
+    put(
+        &e,
+        &gallery(),
+        ResourceKind::Gallery,
+        json!({"location": "eastus", "description": "d"}),
+    )
+    .unwrap();
+    put(
+        &e,
+        &definition(),
+        ResourceKind::ImageDefinition,
+        json!({"location": "eastus", "os_type": "Linux", "hyper_v_generation": "V2", "identifier": [{"publisher": "p", "offer": "o", "sku": "s"}]}),
+    )
+    .unwrap();
+    (d, e)
+}
+
+fn code(r: Result<Operation, CloudError>) -> (u16, String) {
+    let e = r.expect_err("the service refuses this");
+    (e.status, e.code)
+}
+
+#[test]
+fn a_version_is_created_with_server_filled_defaults() {
+    let (_d, e) = seeded();
+    put(
+        &e,
+        &version("1.0.0"),
+        ResourceKind::ImageVersion,
+        version_attrs("eastus", &image("img"), &["East US", "westeurope"]),
+    )
+    .unwrap();
+    let v = e.get(&version("1.0.0")).unwrap().unwrap();
+    assert_eq!(v.provisioning_state, "Succeeded");
+    assert_eq!(
+        v.attributes["target_region"][0]["regional_replica_count"],
+        1
+    );
+    assert_eq!(
+        v.attributes["target_region"][1]["storage_account_type"],
+        "Standard_LRS"
+    );
+    assert_eq!(
+        v.replication.iter().map(|r| r.progress).collect::<Vec<_>>(),
+        [100, 100]
+    );
+    let g = e.get(&gallery()).unwrap().unwrap();
+    assert!(
+        g.attributes["unique_name"]
+            .as_str()
+            .unwrap()
+            .ends_with("-GAL")
+    );
+    assert_eq!(
+        e.list(&ListScope::Definition(definition())).unwrap().len(),
+        1
+    );
+    assert_eq!(e.list(&ListScope::Gallery(gallery())).unwrap().len(), 1);
+    assert_eq!(
+        e.list(&ListScope::Subscription(SUB.into())).unwrap().len(),
+        5
+    );
+}
+
+#[test]
+fn the_service_rules_answer_with_azures_codes() {
+    let (_d, e) = seeded();
+    let v = |attrs: Json| put(&e, &version("1.0.0"), ResourceKind::ImageVersion, attrs);
+    type Case<'a> = (&'a str, Result<Operation, CloudError>, (u16, &'a str));
+    let cases: Vec<Case> = vec![
+        (
+            "image in another region",
+            v(version_attrs("eastus", &image("far"), &["eastus"])),
+            (400, "InvalidParameter"),
+        ),
+        (
+            "specialized image",
+            v(version_attrs("eastus", &image("special"), &["eastus"])),
+            (400, "InvalidParameter"),
+        ),
+        (
+            "source region not a target",
+            v(version_attrs("eastus", &image("img"), &["westus"])),
+            (400, "InvalidParameter"),
+        ),
+        (
+            "another cloud",
+            v(version_attrs(
+                "eastus",
+                &image("img"),
+                &["eastus", "chinaeast2"],
+            )),
+            (400, "InvalidParameter"),
+        ),
+        (
+            "not allow-listed",
+            v(version_attrs(
+                "eastus",
+                &image("img"),
+                &["eastus", "australiacentral"],
+            )),
+            (403, "SubscriptionNotAllowListed"),
+        ),
+        (
+            "missing image",
+            v(version_attrs("eastus", &image("nope"), &["eastus"])),
+            (400, "InvalidParameter"),
+        ),
+        (
+            "bad version name",
+            put(
+                &e,
+                &version("1.0"),
+                ResourceKind::ImageVersion,
+                version_attrs("eastus", &image("img"), &["eastus"]),
+            ),
+            (400, "InvalidParameter"),
+        ),
+        (
+            "missing parent",
+            put(
+                &e,
+                &arm_id::image_version(SUB, "rg", "gal", "nodef", "1.0.0"),
+                ResourceKind::ImageVersion,
+                version_attrs("eastus", &image("img"), &["eastus"]),
+            ),
+            (404, "ParentResourceNotFound"),
+        ),
+        (
+            "gallery name with a dash",
+            put(
+                &e,
+                &arm_id::gallery(SUB, "rg", "my-gal"),
+                ResourceKind::Gallery,
+                json!({"location": "eastus"}),
+            ),
+            (400, "InvalidParameter"),
+        ),
+        (
+            "gallery in a region without galleries",
+            put(
+                &e,
+                &arm_id::gallery(SUB, "rg", "g2"),
+                ResourceKind::Gallery,
+                json!({"location": "norwayeast"}),
+            ),
+            (400, "LocationNotAvailableForResourceType"),
+        ),
+        (
+            "delete a gallery with definitions",
+            e.delete(&gallery()),
+            (409, "CannotDeleteResource"),
+        ),
+        (
+            "fixed attribute changed",
+            put(
+                &e,
+                &definition(),
+                ResourceKind::ImageDefinition,
+                json!({"location": "eastus", "os_type": "Windows", "hyper_v_generation": "V2", "identifier": [{"publisher": "p", "offer": "o", "sku": "s"}]}),
+            ),
+            (409, "PropertyChangeNotAllowed"),
+        ),
+        (
+            "role assignment on a resource group",
+            put(
+                &e,
+                &arm_id::role_assignment(&rg(), "r1"),
+                ResourceKind::RoleAssignment,
+                json!({"scope": rg(), "role_definition_name": "Reader", "principal_id": "p"}),
+            ),
+            (400, "InvalidParameter"),
+        ),
+    ];
+    for (name, result, want) in cases {
+        assert_eq!(code(result), (want.0, want.1.to_string()), "{name}");
+    }
+    // The same version done right is accepted, and an updatable change too.
+    v(version_attrs("eastus", &image("img"), &["eastus"])).unwrap();
+    put(
+        &e,
+        &gallery(),
+        ResourceKind::Gallery,
+        json!({"location": "eastus", "description": "changed"}),
+    )
+    .unwrap();
+    e.allowlist(SUB, TENANT, "Australia Central").unwrap();
+    v(version_attrs(
+        "eastus",
+        &image("img"),
+        &["eastus", "australiacentral"],
+    ))
+    .unwrap();
+}
+
+#[test]
+fn quotas_and_tenants() {
+    let (_d, e) = seeded();
+    for i in 1..10 {
+        put(
+            &e,
+            &arm_id::gallery(SUB, "rg", &format!("g{i}")),
+            ResourceKind::Gallery,
+            json!({"location": "eastus"}),
+        )
+        .unwrap();
+    }
+    assert_eq!(
+        code(put(
+            &e,
+            &arm_id::gallery(SUB, "rg", "g10"),
+            ResourceKind::Gallery,
+            json!({"location": "eastus"})
+        )),
+        (409, "QuotaExceeded".into())
+    );
+    put(
+        &e,
+        &arm_id::gallery(SUB, "rg", "g10"),
+        ResourceKind::Gallery,
+        json!({"location": "westus"}),
+    )
+    .unwrap();
+
+    e.add_principal("outsider", "tenant-b", "User", Some("eve"))
+        .unwrap();
+    e.add_principal("insider", TENANT, "User", Some("alice"))
+        .unwrap();
+    let ra = |p: &str| {
+        put(
+            &e,
+            &arm_id::role_assignment(&gallery(), p),
+            ResourceKind::RoleAssignment,
+            json!({"scope": gallery(), "role_definition_name": "Reader", "principal_id": p}),
+        )
+    };
+    assert_eq!(
+        code(ra("outsider")),
+        (400, "CrossTenantPrincipalNotSupported".into())
+    );
+    ra("insider").unwrap();
+    ra("unregistered-principal").unwrap();
+}
+
+#[test]
+fn operations_progress_in_lazy_simulated_time() {
+    // 1000 simulated seconds per real second: a gallery (30 simulated seconds) takes 30 real
+    // milliseconds, its deletion 20.
+    let (_d, e) = emulator(1000.0);
+    put(
+        &e,
+        &rg(),
+        ResourceKind::ResourceGroup,
+        json!({"location": "eastus"}),
+    )
+    .unwrap();
+    std::thread::sleep(Duration::from_millis(10));
+    put(
+        &e,
+        &image("img"),
+        ResourceKind::ManagedImage,
+        image_attrs("eastus", "Generalized"),
+    )
+    .unwrap();
+    let op = put(
+        &e,
+        &gallery(),
+        ResourceKind::Gallery,
+        json!({"location": "eastus"}),
+    )
+    .unwrap();
+    assert_eq!(
+        e.get(&gallery()).unwrap().unwrap().provisioning_state,
+        "Creating"
+    );
+    assert!(matches!(
+        e.poll(&op).unwrap(),
+        OperationStatus::InProgress { .. }
+    ));
+    std::thread::sleep(Duration::from_millis(60));
+    assert_eq!(e.poll(&op).unwrap(), OperationStatus::Succeeded);
+    assert_eq!(
+        e.get(&gallery()).unwrap().unwrap().provisioning_state,
+        "Succeeded"
+    );
+
+    let del = e.delete(&gallery()).unwrap();
+    assert_eq!(
+        e.get(&gallery()).unwrap().unwrap().provisioning_state,
+        "Deleting"
+    );
+    std::thread::sleep(Duration::from_millis(60));
+    assert_eq!(e.poll(&del).unwrap(), OperationStatus::Succeeded);
+    assert!(e.get(&gallery()).unwrap().is_none());
+}

@@ -1,0 +1,115 @@
+//! The cloud: one interface (`Cloud`) that the planner's refresh and the applier talk to, shaped
+//! after Azure Resource Manager so that the REST client can implement it unchanged: resources
+//! are named by ARM id, writes return an operation to poll, list calls exist per parent, errors
+//! carry ARM's codes, and throttling carries Retry-After.
+//!
+//! Bodies and resources use the azurerm attribute shape (what the state records); the ARM
+//! client maps that to and from ARM's `properties` JSON.
+
+pub mod emulator;
+
+use crate::model::schema::ResourceKind;
+use serde::{Deserialize, Serialize};
+use std::time::Duration;
+
+/// A resource as the service returns it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CloudResource {
+    pub id: String,
+    pub kind: ResourceKind,
+    pub subscription: String,
+    pub location: Option<String>,
+    /// azurerm-shaped attributes, with what the service fills in (defaults, computed values).
+    pub attributes: serde_json::Value,
+    /// Creating, Updating, Deleting, Succeeded or Failed.
+    pub provisioning_state: String,
+    /// Per target region, for image versions.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub replication: Vec<RegionReplication>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RegionReplication {
+    pub region: String,
+    /// Replicating, Completed or Failed.
+    pub state: String,
+    pub progress: u8,
+}
+
+/// What a write asks for.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Body {
+    pub kind: ResourceKind,
+    /// The caller's tenant: a subscription used for the first time joins it.
+    pub tenant: String,
+    pub attributes: serde_json::Value,
+}
+
+/// A long-running operation to poll.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Operation {
+    pub id: String,
+    pub resource_id: String,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum OperationStatus {
+    InProgress {
+        /// When to ask again.
+        retry_after: Duration,
+        /// Per-region progress for image versions.
+        replication: Vec<RegionReplication>,
+    },
+    Succeeded,
+    Failed(CloudError),
+}
+
+/// Which list call: ARM lists per subscription and per parent resource.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ListScope {
+    /// Resource groups, managed images and galleries of a subscription.
+    Subscription(String),
+    /// The image definitions of a gallery.
+    Gallery(String),
+    /// The versions of an image definition.
+    Definition(String),
+    /// Role assignments at a scope (and below it).
+    RoleAssignments(String),
+}
+
+/// An ARM error: HTTP status, ARM error code, message; Retry-After for throttling.
+#[derive(Debug, Clone, PartialEq, thiserror::Error, Serialize, Deserialize)]
+#[error("{code}: {message}")]
+pub struct CloudError {
+    pub status: u16,
+    pub code: String,
+    pub message: String,
+    #[serde(default)]
+    pub retry_after_ms: Option<u64>,
+}
+
+impl CloudError {
+    pub fn new(status: u16, code: &str, message: impl Into<String>) -> CloudError {
+        CloudError {
+            status,
+            code: code.to_string(),
+            message: message.into(),
+            retry_after_ms: None,
+        }
+    }
+
+    /// Worth trying again: throttling and transient server errors.
+    pub fn is_transient(&self) -> bool {
+        self.status == 429 || self.status >= 500
+    }
+}
+
+pub trait Cloud: Send + Sync {
+    /// `Ok(None)` for 404.
+    fn get(&self, id: &str) -> Result<Option<CloudResource>, CloudError>;
+    fn list(&self, scope: &ListScope) -> Result<Vec<CloudResource>, CloudError>;
+    /// Creates or replaces (fixed attributes may not change: 409 PropertyChangeNotAllowed).
+    fn put(&self, id: &str, body: &Body) -> Result<Operation, CloudError>;
+    fn delete(&self, id: &str) -> Result<Operation, CloudError>;
+    fn poll(&self, operation: &Operation) -> Result<OperationStatus, CloudError>;
+}
