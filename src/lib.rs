@@ -20,6 +20,7 @@
 // paths, where their size costs nothing measurable.
 #![allow(clippy::result_large_err)]
 
+pub mod apply;
 pub mod cli;
 pub mod cloud;
 pub mod config;

@@ -272,7 +272,19 @@ fn saved_plans_show_as_they_were_planned() {
         .status(0);
     let plan: Json = serde_json::from_str(&json.stdout).unwrap();
     assert_eq!(plan["applyable"], true);
-    assert_eq!(plan["sigform"]["serial"], 1);
+    let pulled: Json = serde_json::from_str(
+        &Test::new()
+            .chdir(out.dir.to_str().unwrap())
+            .args(&["state", "pull"])
+            .status(0)
+            .stdout,
+    )
+    .unwrap();
+    assert_eq!(
+        plan["sigform"]["serial"], pulled["serial"],
+        "the plan binds to the state's serial"
+    );
+    assert_eq!(plan["sigform"]["lineage"], pulled["lineage"]);
     std::fs::write(out.dir.join("bad.plan"), "{\"format\": 99}").unwrap();
     let bad = Test::new()
         .chdir(out.dir.to_str().unwrap())
@@ -299,6 +311,12 @@ fn state_commands_round_trip() {
         typo.stderr
     );
 
+    let serial = |out: &str| {
+        serde_json::from_str::<Json>(out).unwrap()["serial"]
+            .as_u64()
+            .unwrap()
+    };
+    let before = serial(&run(&["state", "pull"], 0).stdout);
     run(
         &[
             "state",
@@ -309,7 +327,11 @@ fn state_commands_round_trip() {
         0,
     );
     let pulled: Json = serde_json::from_str(&run(&["state", "pull"], 0).stdout).unwrap();
-    assert_eq!(pulled["serial"], 2);
+    assert_eq!(
+        pulled["serial"].as_u64().unwrap(),
+        before + 1,
+        "one change, one serial"
+    );
     assert!(
         pulled["resources"]
             .as_array()

@@ -1,6 +1,8 @@
 //! The command line (DESIGN.md §6): clap definitions and dispatch. Each command's file parses
 //! its arguments into an operation's `Options`, calls `ops`, and renders the result.
 
+mod apply;
+mod emulator;
 mod explain;
 mod fmt;
 mod graph;
@@ -121,10 +123,13 @@ pub enum Command {
     Apply {
         /// A plan saved with `plan --out`.
         planfile: Option<PathBuf>,
+        /// Do not ask for confirmation.
         #[arg(long)]
         auto_approve: bool,
+        /// How many operations may run at once.
         #[arg(long, default_value_t = 10)]
         parallelism: u32,
+        /// Record image versions once created while their replication goes on.
         #[arg(long)]
         no_wait_replication: bool,
         #[command(flatten)]
@@ -132,10 +137,13 @@ pub enum Command {
     },
     /// Delete everything the state manages, children first.
     Destroy {
+        /// Do not ask for confirmation.
         #[arg(long)]
         auto_approve: bool,
-        #[arg(long, value_name = "ADDRESS")]
-        target: Vec<String>,
+        #[arg(long, default_value_t = 10)]
+        parallelism: u32,
+        #[command(flatten)]
+        plan: PlanOptions,
     },
     /// Show a saved plan, or the current state.
     Show {
@@ -186,10 +194,8 @@ pub enum Command {
     /// Break a lock left by a dead process.
     ForceUnlock { lock_id: String },
     /// Look at and change the embedded cloud behind sigform's back.
-    Emulator {
-        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
-        args: Vec<String>,
-    },
+    #[command(subcommand)]
+    Emulator(emulator::EmulatorCommand),
     /// Print shell completions.
     Completions { shell: clap_complete::Shell },
 }
@@ -271,6 +277,8 @@ fn usage_error(e: clap::Error) -> std::process::ExitCode {
 
 fn run(cli: Cli, sub: Option<&ArgMatches>) -> ExitStatus {
     let global = Global {
+        cloud: cli.cloud,
+        emulator_db: cli.emulator_db.clone(),
         state: cli.state.clone(),
         dir: cli.chdir.clone(),
         no_color: cli.no_color,
@@ -286,6 +294,50 @@ fn run(cli: Cli, sub: Option<&ArgMatches>) -> ExitStatus {
         Command::Show { planfile, json } => show::run(&global, planfile.as_deref(), *json),
         Command::State(command) => state::run(&global, command),
         Command::Output { name, json } => output::run(&global, name.as_deref(), *json),
+        Command::Emulator(command) => emulator::run(&global, command),
+        Command::ForceUnlock { lock_id } => {
+            crate::ops::state::force_unlock(&global.state_path(), lock_id)
+                .map(|_| {
+                    println!("Lock {lock_id} is broken: the state can be changed again.");
+                    ExitStatus::Success
+                })
+                .map_err(Into::into)
+        }
+        Command::Status { address } => emulator::status(&global, address.as_deref()),
+        Command::Apply {
+            planfile,
+            auto_approve,
+            parallelism,
+            no_wait_replication,
+            plan,
+        } => apply::run(
+            &global,
+            apply::Args {
+                planfile: planfile.as_deref(),
+                plan,
+                vars: var_args(sub, &plan.vars),
+                auto_approve: *auto_approve,
+                parallelism: *parallelism,
+                wait_for_replication: !*no_wait_replication,
+                destroy: false,
+            },
+        ),
+        Command::Destroy {
+            auto_approve,
+            parallelism,
+            plan,
+        } => apply::run(
+            &global,
+            apply::Args {
+                planfile: None,
+                plan,
+                vars: var_args(sub, &plan.vars),
+                auto_approve: *auto_approve,
+                parallelism: *parallelism,
+                wait_for_replication: true,
+                destroy: true,
+            },
+        ),
         Command::Completions { shell } => {
             clap_complete::generate(
                 *shell,
@@ -311,6 +363,8 @@ pub struct Global {
     pub dir: PathBuf,
     /// `--state` as given.
     pub state: Option<String>,
+    pub cloud: CloudKind,
+    pub emulator_db: Option<PathBuf>,
     pub no_color: bool,
     pub quiet: bool,
 }
@@ -322,6 +376,21 @@ impl Global {
             path.to_path_buf()
         } else {
             self.dir.join(path)
+        }
+    }
+
+    /// The cloud: the embedded emulator (`--emulator-db`, default `state/emulator.db`), or ARM.
+    pub fn open_cloud(&self) -> Result<Box<dyn crate::cloud::Cloud>, Box<dyn std::error::Error>> {
+        match self.cloud {
+            CloudKind::Emulator => {
+                let path = match &self.emulator_db {
+                    Some(p) => self.resolve(p),
+                    None => self.dir.join("state").join("emulator.db"),
+                };
+                let scale = crate::cloud::emulator::Emulator::time_scale_from_env();
+                Ok(Box::new(crate::cloud::emulator::Emulator::open(&path, scale)?))
+            }
+            CloudKind::Arm => Err("`--cloud arm` is not built yet: the Azure Resource Manager client comes after the emulator".into()),
         }
     }
 
@@ -337,13 +406,7 @@ impl Global {
 pub type CliResult = Result<ExitStatus, Box<dyn std::error::Error>>;
 
 fn not_built(command: &Command) -> crate::ops::NotBuilt {
-    const APPLIER: &str = "the embedded emulator and the applier come after the planner";
     let (command, reason) = match command {
-        Command::ForceUnlock { .. } => ("force-unlock", "locks come with the state store"),
-        Command::Apply { .. } => ("apply", APPLIER),
-        Command::Destroy { .. } => ("destroy", APPLIER),
-        Command::Status { .. } => ("status", APPLIER),
-        Command::Emulator { .. } => ("emulator", APPLIER),
         Command::Import { .. } => (
             "import",
             "import comes with drift detection, after the applier",
@@ -359,6 +422,11 @@ fn not_built(command: &Command) -> crate::ops::NotBuilt {
         | Command::Show { .. }
         | Command::State(_)
         | Command::Output { .. }
+        | Command::Apply { .. }
+        | Command::Emulator(_)
+        | Command::Status { .. }
+        | Command::Destroy { .. }
+        | Command::ForceUnlock { .. }
         | Command::Completions { .. } => unreachable!("built commands are dispatched in run()"),
     };
     crate::ops::NotBuilt {

@@ -20,7 +20,12 @@ pub fn run(global: &Global, options: &PlanOptions, vars: Vec<VarArg>) -> CliResu
         replace: options.replace.clone(),
         out: options.out.as_ref().map(|p| global.resolve(p)),
     };
-    let (sources, diags, plan) = match plan(&ops_options)? {
+    let cloud = if options.refresh == Some(false) {
+        None
+    } else {
+        Some(global.open_cloud()?)
+    };
+    let (sources, diags, plan) = match plan(&ops_options, cloud.as_deref())? {
         Planned::Invalid {
             sources,
             diagnostics: d,
@@ -36,7 +41,16 @@ pub fn run(global: &Global, options: &PlanOptions, vars: Vec<VarArg>) -> CliResu
             sources,
             diagnostics,
             plan,
-        } => (sources, diagnostics, plan),
+            gone,
+        } => {
+            if !gone.is_empty() && !options.json {
+                println!(
+                    "Deleted outside sigform (will be created again): {}\n",
+                    gone.join(", ")
+                );
+            }
+            (sources, diagnostics, plan)
+        }
     };
     if !diags.is_empty() && !global.quiet {
         eprint!(

@@ -2,11 +2,14 @@
 //! arguments into `Options`, call the operation and render what it returns; operations do the
 //! work (and the I/O) and never print.
 
+pub mod apply;
+pub mod emulator;
 pub mod explain;
 pub mod fmt;
 pub mod graph;
 pub mod init;
 pub mod plan;
+pub mod refresh;
 pub mod state;
 pub mod validate;
 pub mod workdir;

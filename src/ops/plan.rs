@@ -41,6 +41,8 @@ pub enum PlanError {
         path: PathBuf,
         source: std::io::Error,
     },
+    #[error("refresh failed: {0}")]
+    Cloud(#[from] crate::cloud::CloudError),
 }
 
 pub enum Planned {
@@ -53,6 +55,8 @@ pub enum Planned {
         sources: Sources,
         diagnostics: Vec<Diagnostic>,
         plan: Box<Plan>,
+        /// Addresses deleted outside sigform, found by the refresh.
+        gone: Vec<String>,
     },
 }
 
@@ -75,7 +79,12 @@ pub fn read_state(path: &Path) -> Result<Snapshot, StateError> {
     SqliteStore::open(path, false)?.snapshot()
 }
 
-pub fn plan(options: &Options) -> Result<Planned, PlanError> {
+/// Plans; with a cloud, refreshes first (list calls) so that what was deleted outside sigform is
+/// planned again and blocked deletes see the children nobody manages.
+pub fn plan(
+    options: &Options,
+    cloud: Option<&dyn crate::cloud::Cloud>,
+) -> Result<Planned, PlanError> {
     let dir = workdir::load(
         &options.load.dir,
         &options.load.vars,
@@ -99,7 +108,14 @@ pub fn plan(options: &Options) -> Result<Planned, PlanError> {
             diagnostics,
         });
     }
-    let prior = read_state(&options.state)?;
+    let recorded = read_state(&options.state)?;
+    let (prior, observed, gone) = match cloud {
+        Some(cloud) => {
+            let r = super::refresh::refresh(cloud, &recorded, &checked.desired)?;
+            (r.prior, Some(r.observed), r.gone)
+        }
+        None => (recorded, None, Vec::new()),
+    };
     let targets = addresses("--target", &options.targets, &checked.desired, &prior)?;
     let replace = addresses("--replace", &options.replace, &checked.desired, &prior)?;
     for r in &replace {
@@ -116,14 +132,22 @@ pub fn plan(options: &Options) -> Result<Planned, PlanError> {
         targets,
         replace,
     };
-    let plan = plan::plan(PlanInput {
+    let mut plan = plan::plan(PlanInput {
         desired: &checked.desired,
         prior: &prior,
-        observed: None,
+        observed: observed.as_ref(),
         options: &plan_options,
         diagnostics: records,
         config_hash: config_hash(&dir.sources),
     });
+    // The plan binds to the state as recorded, not as refreshed.
+    plan.serial = read_state(&options.state)?.serial;
+    plan.tenants = checked
+        .desired
+        .providers
+        .iter()
+        .map(|p| (p.subscription_id.clone(), p.tenant_id.clone()))
+        .collect();
     if let Some(path) = &options.out {
         save(&plan, path)?;
     }
@@ -131,6 +155,7 @@ pub fn plan(options: &Options) -> Result<Planned, PlanError> {
         sources: dir.sources,
         diagnostics,
         plan: Box::new(plan),
+        gone,
     })
 }
 
@@ -288,6 +313,7 @@ mod tests {
             output_changes: vec![],
             order: vec![],
             diagnostics: vec![],
+            tenants: Default::default(),
         }
     }
 

@@ -94,3 +94,9 @@ pub fn history(path: &Path, limit: Option<usize>) -> Result<Vec<HistoryEntry>, S
 pub fn outputs(path: &Path) -> Result<Vec<OutputState>, StateError> {
     Ok(snapshot(path)?.outputs)
 }
+
+/// Breaks a lock by its id (the holder is gone, or a human decided so).
+pub fn force_unlock(path: &Path, id: &str) -> Result<(), StateError> {
+    let mut store = open(path)?;
+    store.unlock(id)
+}

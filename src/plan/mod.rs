@@ -10,7 +10,7 @@ pub mod diff;
 mod planner;
 pub mod record;
 
-pub use planner::{Observed, Options, PlanInput, known_addresses, plan};
+pub use planner::{Observed, Options, PlanInput, known_addresses, needs, plan};
 
 use crate::diagnostic::DiagnosticRecord;
 use crate::state::ResourceState;
@@ -100,6 +100,9 @@ pub struct Plan {
     /// updates parents first.
     pub order: Vec<String>,
     pub diagnostics: Vec<DiagnosticRecord>,
+    /// The tenant of each subscription's provider, for the applier.
+    #[serde(default)]
+    pub tenants: std::collections::BTreeMap<String, String>,
 }
 
 impl Plan {

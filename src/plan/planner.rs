@@ -108,6 +108,7 @@ pub fn plan(input: PlanInput) -> Plan {
         output_changes,
         order,
         diagnostics,
+        tenants: Default::default(),
     }
 }
 
@@ -429,66 +430,66 @@ fn order(changes: &BTreeMap<String, ResourceChange>) -> Vec<String> {
         .values()
         .filter(|c| matches!(c.action, Action::Create | Action::Update | Action::Replace))
         .collect();
-    let by_id: HashMap<String, &str> = pending
-        .iter()
-        .filter_map(|c| {
-            c.after
-                .as_ref()
-                .map(|a| (a.id.to_ascii_lowercase(), c.address.as_str()))
-        })
-        .collect();
-    let by_block: HashMap<String, Vec<&str>> = pending.iter().fold(HashMap::new(), |mut m, c| {
-        if let Some(a) = &c.after {
-            m.entry(format!("{}.{}", a.type_name, a.name))
-                .or_default()
-                .push(c.address.as_str());
-        }
-        m
-    });
     // Depth-first: a change comes after the pending changes it depends on.
-    let mut visited: BTreeSet<&str> = BTreeSet::new();
+    let all: Vec<ResourceChange> = changes.values().cloned().collect();
+    let mut visited: BTreeSet<String> = BTreeSet::new();
     let mut creates = Vec::new();
-    fn visit<'a>(
-        c: &'a ResourceChange,
-        all: &'a BTreeMap<String, ResourceChange>,
-        by_id: &HashMap<String, &'a str>,
-        by_block: &HashMap<String, Vec<&'a str>>,
-        visited: &mut BTreeSet<&'a str>,
+    fn visit(
+        c: &ResourceChange,
+        all: &[ResourceChange],
+        changes: &BTreeMap<String, ResourceChange>,
+        visited: &mut BTreeSet<String>,
         out: &mut Vec<String>,
     ) {
-        if !visited.insert(c.address.as_str()) {
+        if !visited.insert(c.address.clone()) {
             return;
         }
-        let after = c.after.as_ref().expect("pending changes have an after");
-        let mut needs: Vec<&str> = Vec::new();
-        if let Some(parent) = crate::model::arm_id::parent(&after.id)
-            && let Some(p) = by_id.get(&parent.to_ascii_lowercase())
-        {
-            needs.push(p);
-        }
-        if let Some(image) = after
-            .attributes
-            .get("managed_image_id")
-            .and_then(|v| v.as_str())
-            && let Some(p) = by_id.get(&image.to_ascii_lowercase())
-        {
-            needs.push(p);
-        }
-        for dep in &after.dependencies {
-            needs.extend(by_block.get(dep).into_iter().flatten().copied());
-        }
-        for n in needs {
-            if let Some(dep) = all.get(n) {
-                visit(dep, all, by_id, by_block, visited, out);
+        for n in needs(c, all) {
+            if let Some(dep) = changes.get(&n) {
+                visit(dep, all, changes, visited, out);
             }
         }
         out.push(c.address.clone());
     }
     for c in &pending {
-        visit(c, changes, &by_id, &by_block, &mut visited, &mut creates);
+        visit(c, &all, changes, &mut visited, &mut creates);
     }
     order.extend(creates);
     order
+}
+
+/// The addresses of the pending creates, updates and replacements `change` must wait for: its
+/// parent (by ARM id), its managed image, and the resource blocks it depends on.
+pub fn needs(change: &ResourceChange, all: &[ResourceChange]) -> Vec<String> {
+    let Some(after) = change.after.as_ref() else {
+        return Vec::new();
+    };
+    let pending = all
+        .iter()
+        .filter(|c| matches!(c.action, Action::Create | Action::Update | Action::Replace));
+    let mut ids: Vec<String> = Vec::new();
+    if let Some(parent) = crate::model::arm_id::parent(&after.id) {
+        ids.push(parent.to_ascii_lowercase());
+    }
+    if let Some(image) = after
+        .attributes
+        .get("managed_image_id")
+        .and_then(|v| v.as_str())
+    {
+        ids.push(image.to_ascii_lowercase());
+    }
+    let mut out = Vec::new();
+    for c in pending {
+        if c.address == change.address {
+            continue;
+        }
+        let Some(a) = c.after.as_ref() else { continue };
+        let block = format!("{}.{}", a.type_name, a.name);
+        if ids.contains(&a.id.to_ascii_lowercase()) || after.dependencies.contains(&block) {
+            out.push(c.address.clone());
+        }
+    }
+    out
 }
 
 fn outputs(desired: &Desired, prior: &Snapshot) -> Vec<OutputChange> {

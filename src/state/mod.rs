@@ -81,6 +81,21 @@ pub enum Change {
     Move { from: String, to: String },
     /// Replace all outputs.
     Outputs(Vec<OutputState>),
+    /// The cloud call an intent announced has been recorded: remove the intent.
+    SettleIntent(i64),
+}
+
+/// A cloud operation announced before it is made (DESIGN.md §4): if the process dies between
+/// the call and the record, the next run finds the intent and settles it by reading the cloud.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Intent {
+    pub id: i64,
+    pub address: String,
+    pub arm_id: String,
+    pub action: String,
+    pub body: serde_json::Value,
+    pub created: String,
+    pub pid: u32,
 }
 
 /// Who holds the lock.
@@ -156,4 +171,13 @@ pub trait StateStore {
     fn lock(&mut self, info: &LockInfo) -> Result<(), StateError>;
     fn unlock(&mut self, id: &str) -> Result<(), StateError>;
     fn current_lock(&self) -> Result<Option<LockInfo>, StateError>;
+    /// Records an intent (committed at once); returns its id.
+    fn add_intent(
+        &mut self,
+        address: &str,
+        arm_id: &str,
+        action: &str,
+        body: &serde_json::Value,
+    ) -> Result<i64, StateError>;
+    fn intents(&self) -> Result<Vec<Intent>, StateError>;
 }

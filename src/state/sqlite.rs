@@ -3,7 +3,8 @@
 //! so that a foreign database is refused before anything is written to it.
 
 use super::{
-    Change, HistoryEntry, LockInfo, OutputState, ResourceState, Snapshot, StateError, StateStore,
+    Change, HistoryEntry, Intent, LockInfo, OutputState, ResourceState, Snapshot, StateError,
+    StateStore,
 };
 use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
 use std::path::{Path, PathBuf};
@@ -393,6 +394,9 @@ impl StateStore for SqliteStore {
                         Some(to_json(&serde_json::json!({"address": to}))),
                     )?;
                 }
+                Change::SettleIntent(id) => {
+                    tx.execute("DELETE FROM intents WHERE id = ?1", [id])?;
+                }
                 Change::Outputs(outputs) => {
                     tx.execute("DELETE FROM outputs", [])?;
                     for o in outputs {
@@ -437,6 +441,39 @@ impl StateStore for SqliteStore {
 
     fn current_lock(&self) -> Result<Option<LockInfo>, StateError> {
         current_lock(&self.conn)
+    }
+
+    fn add_intent(
+        &mut self,
+        address: &str,
+        arm_id: &str,
+        action: &str,
+        body: &serde_json::Value,
+    ) -> Result<i64, StateError> {
+        self.conn.execute(
+            "INSERT INTO intents (address, arm_id, action, body, created, pid) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            params![address, arm_id, action, body.to_string(), crate::timestamp::now_rfc3339(), std::process::id()],
+        )?;
+        Ok(self.conn.last_insert_rowid())
+    }
+
+    fn intents(&self) -> Result<Vec<Intent>, StateError> {
+        let mut stmt = self.conn.prepare(
+            "SELECT id, address, arm_id, action, body, created, pid FROM intents ORDER BY id",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            Ok(Intent {
+                id: r.get(0)?,
+                address: r.get(1)?,
+                arm_id: r.get(2)?,
+                action: r.get(3)?,
+                body: serde_json::from_str(&r.get::<_, String>(4)?)
+                    .unwrap_or(serde_json::Value::Null),
+                created: r.get(5)?,
+                pid: r.get(6)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<Vec<_>, _>>()?)
     }
 }
 

@@ -80,51 +80,22 @@ impl Test {
         self
     }
 
-    /// Records everything the current configuration declares in `state/sigform.db`, as a
-    /// successful apply would, so plans can be tested against an existing state.
+    /// Applies the current configuration to the test's own emulator (time scale 0), so plans
+    /// can be tested against a state and a cloud that hold it.
     pub fn seeded(self) -> Test {
-        use sigform::ops::plan::{Options, Planned, default_state_path, plan};
-        use sigform::ops::validate::Options as Load;
-        use sigform::state::{Change, OutputState, SqliteStore, StateStore};
-        let options = Options {
-            load: Load {
-                dir: self.dir().to_path_buf(),
-                vars: vec![],
-                env: vec![],
-                now_unix: 0,
-            },
-            state: default_state_path(self.dir()),
-            destroy: false,
-            targets: vec![],
-            replace: vec![],
-            out: None,
-        };
-        let Planned::Plan { plan, .. } = plan(&options).expect("plan") else {
-            panic!("the configuration has errors")
-        };
-        let mut changes: Vec<Change> = plan
-            .changes
-            .iter()
-            .filter_map(|c| c.after.clone())
-            .map(|r| Change::Put {
-                action: "create".into(),
-                resource: Box::new(r),
-            })
-            .collect();
-        changes.push(Change::Outputs(
-            plan.output_changes
-                .iter()
-                .filter_map(|o| {
-                    o.after.clone().map(|v| OutputState {
-                        name: o.name.clone(),
-                        value: v,
-                        sensitive: o.sensitive,
-                    })
-                })
-                .collect(),
-        ));
-        let mut store = SqliteStore::open(&default_state_path(self.dir()), true).expect("state");
-        store.commit(&changes).expect("seed");
+        let mut cmd = Command::cargo_bin("sigform").expect("the sigform binary");
+        cmd.arg("-C")
+            .arg(self.dir.path())
+            .args(["apply", "--auto-approve"])
+            .env("SIGFORM_EMULATOR_TIME_SCALE", "0")
+            .env("NO_COLOR", "1");
+        let out = cmd.output().expect("sigform runs");
+        assert!(
+            out.status.success(),
+            "seeding apply failed:\n{}\n{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
         self
     }
 
@@ -155,7 +126,8 @@ impl Test {
                 cmd.env_remove(k);
             }
         }
-        cmd.env("NO_COLOR", "1");
+        cmd.env("NO_COLOR", "1")
+            .env("SIGFORM_EMULATOR_TIME_SCALE", "0");
         for (k, v) in &self.env {
             cmd.env(k, v);
         }

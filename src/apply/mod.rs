@@ -1,0 +1,493 @@
+//! The applier: carries a `Plan` out against a `Cloud`, recording every result in a
+//! `StateStore`.
+//!
+//! Deletes run first (children before parents), then creates, updates and the create half of
+//! replacements (parents before children), each stage over its dependency graph with up to
+//! `parallelism` operations in flight. Workers only talk to the cloud; the coordinating thread
+//! owns the state and brackets every call: intent committed → call → one transaction recording
+//! the result, settling the intent and bumping the serial. A failure skips what depends on it;
+//! independent work goes on.
+
+mod worker;
+
+use crate::cloud::{Body, Cloud, CloudError, RegionReplication};
+use crate::model::schema::{self, Mutability, ResourceKind};
+use crate::plan::{Action, Plan, ResourceChange};
+use crate::state::{Change, OutputState, ResourceState, StateError, StateStore};
+use std::collections::{BTreeSet, HashMap};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+pub struct Options {
+    pub parallelism: usize,
+    /// Wait for image versions to finish replicating before recording them.
+    pub wait_for_replication: bool,
+    /// The tenant of each subscription's provider: a subscription used for the first time joins it.
+    pub tenants: HashMap<String, String>,
+    /// Transient failures (429, 5xx) are retried this many times.
+    pub retries: u32,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Step {
+    Create,
+    Update,
+    Delete,
+}
+
+impl Step {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Step::Create => "create",
+            Step::Update => "update",
+            Step::Delete => "delete",
+        }
+    }
+}
+
+/// What the applier reports as it goes.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Event {
+    Start {
+        address: String,
+        step: Step,
+    },
+    Progress {
+        address: String,
+        step: Step,
+        elapsed: Duration,
+        replication: Vec<RegionReplication>,
+    },
+    Complete {
+        address: String,
+        step: Step,
+        id: String,
+        elapsed: Duration,
+    },
+    Errored {
+        address: String,
+        step: Step,
+        error: String,
+    },
+    Skipped {
+        address: String,
+        step: Step,
+        because: String,
+    },
+}
+
+#[derive(Debug, Default, Clone, PartialEq)]
+pub struct Outcome {
+    pub added: usize,
+    pub changed: usize,
+    pub destroyed: usize,
+    pub failed: Vec<(String, String)>,
+    pub skipped: Vec<String>,
+}
+
+impl Outcome {
+    pub fn succeeded(&self) -> bool {
+        self.failed.is_empty() && self.skipped.is_empty()
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ApplyError {
+    #[error(transparent)]
+    State(#[from] StateError),
+}
+
+/// One unit of work: one cloud call and its record.
+#[derive(Debug, Clone)]
+struct Job {
+    address: String,
+    step: Step,
+    id: String,
+    kind: ResourceKind,
+    body: Option<Body>,
+    /// Replacements count as one add and one destroy, not as a change.
+    replacing: bool,
+}
+
+enum Message {
+    Progress {
+        index: usize,
+        replication: Vec<RegionReplication>,
+    },
+    Done {
+        index: usize,
+        result: Result<Option<serde_json::Value>, CloudError>,
+    },
+}
+
+pub fn apply(
+    plan: &Plan,
+    cloud: &dyn Cloud,
+    state: &mut dyn StateStore,
+    options: &Options,
+    on_event: &mut dyn FnMut(&Event),
+) -> Result<Outcome, ApplyError> {
+    let mut outcome = Outcome::default();
+    let changes: HashMap<&str, &ResourceChange> = plan
+        .changes
+        .iter()
+        .map(|c| (c.address.as_str(), c))
+        .collect();
+    let mut failed_ids: Vec<String> = Vec::new();
+
+    // Stage 1: deletes, children first.
+    let deletes: Vec<Job> = plan
+        .changes
+        .iter()
+        .filter(|c| matches!(c.action, Action::Delete | Action::Replace))
+        .filter_map(|c| {
+            let before = c.before.as_ref()?;
+            Some(Job {
+                address: c.address.clone(),
+                step: Step::Delete,
+                id: before.id.clone(),
+                kind: kind_of(before),
+                body: None,
+                replacing: c.action == Action::Replace,
+            })
+        })
+        .collect();
+    let delete_deps: Vec<Vec<usize>> = deletes
+        .iter()
+        .map(|job| {
+            let prefix = format!("{}/", job.id.to_ascii_lowercase());
+            deletes
+                .iter()
+                .enumerate()
+                .filter(|(_, other)| other.id.to_ascii_lowercase().starts_with(&prefix))
+                .map(|(i, _)| i)
+                .collect()
+        })
+        .collect();
+    run_stage(
+        &deletes,
+        &delete_deps,
+        plan,
+        &changes,
+        cloud,
+        state,
+        options,
+        on_event,
+        &mut outcome,
+        &mut failed_ids,
+    )?;
+
+    // Stage 2: creates and updates, parents first. A replacement whose delete failed is skipped.
+    let writes: Vec<Job> = plan
+        .changes
+        .iter()
+        .filter(|c| matches!(c.action, Action::Create | Action::Update | Action::Replace))
+        .filter_map(|c| {
+            let after = c.after.as_ref()?;
+            let tenant = options
+                .tenants
+                .get(&after.subscription_id)
+                .cloned()
+                .unwrap_or_else(|| crate::eval::DEFAULT_TENANT.to_string());
+            Some(Job {
+                address: c.address.clone(),
+                step: if c.action == Action::Update {
+                    Step::Update
+                } else {
+                    Step::Create
+                },
+                id: after.id.clone(),
+                kind: kind_of(after),
+                body: Some(Body {
+                    kind: kind_of(after),
+                    tenant,
+                    attributes: cloud_attributes(after),
+                }),
+                replacing: c.action == Action::Replace,
+            })
+        })
+        .collect();
+    let index: HashMap<String, usize> = writes
+        .iter()
+        .enumerate()
+        .map(|(i, j)| (j.address.clone(), i))
+        .collect();
+    let write_deps: Vec<Vec<usize>> = writes
+        .iter()
+        .map(|job| {
+            crate::plan::needs(changes[job.address.as_str()], &plan.changes)
+                .iter()
+                .filter_map(|a| index.get(a).copied())
+                .collect()
+        })
+        .collect();
+    run_stage(
+        &writes,
+        &write_deps,
+        plan,
+        &changes,
+        cloud,
+        state,
+        options,
+        on_event,
+        &mut outcome,
+        &mut failed_ids,
+    )?;
+
+    let outputs: Vec<OutputState> = plan
+        .output_changes
+        .iter()
+        .filter_map(|o| {
+            Some(OutputState {
+                name: o.name.clone(),
+                value: o.after.clone()?,
+                sensitive: o.sensitive,
+            })
+        })
+        .collect();
+    if outcome.failed.is_empty() {
+        state.commit(&[Change::Outputs(outputs)])?;
+    }
+    Ok(outcome)
+}
+
+fn kind_of(r: &ResourceState) -> ResourceKind {
+    schema::resource(&r.type_name).map_or(ResourceKind::ResourceGroup, |s| s.kind)
+}
+
+/// What is sent to the cloud: the recorded attributes without what the service computes or what
+/// only sigform reads.
+fn cloud_attributes(r: &ResourceState) -> serde_json::Value {
+    let mut attrs = r.attributes.clone();
+    if let (Some(schema), Some(map)) = (schema::resource(&r.type_name), attrs.as_object_mut()) {
+        for a in schema
+            .attrs
+            .iter()
+            .filter(|a| matches!(a.mutability, Mutability::Computed | Mutability::ClientOnly))
+        {
+            map.remove(a.name);
+        }
+        map.retain(|_, v| !v.is_null());
+    }
+    attrs
+}
+
+#[allow(clippy::too_many_arguments)]
+fn run_stage(
+    jobs: &[Job],
+    deps: &[Vec<usize>],
+    plan: &Plan,
+    changes: &HashMap<&str, &ResourceChange>,
+    cloud: &dyn Cloud,
+    state: &mut dyn StateStore,
+    options: &Options,
+    on_event: &mut dyn FnMut(&Event),
+    outcome: &mut Outcome,
+    failed_ids: &mut Vec<String>,
+) -> Result<(), ApplyError> {
+    let _ = plan;
+    if jobs.is_empty() {
+        return Ok(());
+    }
+    let mut waiting: Vec<usize> = deps.iter().map(Vec::len).collect();
+    let mut dependents: Vec<Vec<usize>> = vec![Vec::new(); jobs.len()];
+    for (i, d) in deps.iter().enumerate() {
+        for &on in d {
+            dependents[on].push(i);
+        }
+    }
+    let mut ready: std::collections::VecDeque<usize> =
+        (0..jobs.len()).filter(|&i| waiting[i] == 0).collect();
+    let mut started: Vec<Option<(Instant, i64)>> = vec![None; jobs.len()];
+    let mut finished = BTreeSet::new();
+    let mut in_flight = 0usize;
+    let parallelism = options.parallelism.max(1);
+
+    std::thread::scope(|scope| -> Result<(), ApplyError> {
+        let (job_tx, job_rx) = mpsc::channel::<usize>();
+        let job_rx = std::sync::Arc::new(std::sync::Mutex::new(job_rx));
+        let (msg_tx, msg_rx) = mpsc::channel::<Message>();
+        for _ in 0..parallelism.min(jobs.len()) {
+            let job_rx = job_rx.clone();
+            let msg_tx = msg_tx.clone();
+            scope.spawn(move || {
+                loop {
+                    let next = job_rx.lock().unwrap_or_else(|p| p.into_inner()).recv();
+                    let Ok(index) = next else { break };
+                    let job = &jobs[index];
+                    let progress = |replication: Vec<RegionReplication>| {
+                        let _ = msg_tx.send(Message::Progress { index, replication });
+                    };
+                    let result = worker::run(cloud, job, options, &progress);
+                    let _ = msg_tx.send(Message::Done { index, result });
+                }
+            });
+        }
+        drop(msg_tx);
+
+        let skip = |i: usize,
+                    because: &str,
+                    finished: &mut BTreeSet<usize>,
+                    outcome: &mut Outcome,
+                    on_event: &mut dyn FnMut(&Event)| {
+            let mut stack = vec![(i, because.to_string())];
+            while let Some((j, why)) = stack.pop() {
+                if !finished.insert(j) {
+                    continue;
+                }
+                outcome.skipped.push(jobs[j].address.clone());
+                on_event(&Event::Skipped {
+                    address: jobs[j].address.clone(),
+                    step: jobs[j].step,
+                    because: why,
+                });
+                for &d in &dependents[j] {
+                    stack.push((d, format!("{} failed", jobs[j].address)));
+                }
+            }
+        };
+
+        loop {
+            while in_flight < parallelism {
+                let Some(i) = ready.pop_front() else { break };
+                if finished.contains(&i) {
+                    continue;
+                }
+                let job = &jobs[i];
+                // A replacement whose delete half failed must not create a duplicate.
+                if job.step == Step::Create
+                    && job.replacing
+                    && failed_ids.iter().any(|f| f.eq_ignore_ascii_case(&job.id))
+                {
+                    skip(i, "its delete failed", &mut finished, outcome, on_event);
+                    continue;
+                }
+                let body = job
+                    .body
+                    .as_ref()
+                    .map_or(serde_json::Value::Null, |b| b.attributes.clone());
+                let intent = state.add_intent(&job.address, &job.id, job.step.as_str(), &body)?;
+                started[i] = Some((Instant::now(), intent));
+                on_event(&Event::Start {
+                    address: job.address.clone(),
+                    step: job.step,
+                });
+                in_flight += 1;
+                let _ = job_tx.send(i);
+            }
+            if in_flight == 0 {
+                break;
+            }
+            let Ok(message) = msg_rx.recv() else { break };
+            match message {
+                Message::Progress { index, replication } => {
+                    let elapsed = started[index].map_or(Duration::ZERO, |(t, _)| t.elapsed());
+                    on_event(&Event::Progress {
+                        address: jobs[index].address.clone(),
+                        step: jobs[index].step,
+                        elapsed,
+                        replication,
+                    });
+                }
+                Message::Done { index, result } => {
+                    in_flight -= 1;
+                    let job = &jobs[index];
+                    let (t0, intent) = started[index].expect("started before done");
+                    match result {
+                        Ok(read_back) => {
+                            let change = changes[job.address.as_str()];
+                            let mut record = Vec::new();
+                            match job.step {
+                                Step::Delete => {
+                                    record.push(Change::Remove {
+                                        action: "delete".into(),
+                                        address: job.address.clone(),
+                                    });
+                                    if !job.replacing {
+                                        outcome.destroyed += 1;
+                                    }
+                                }
+                                Step::Create | Step::Update => {
+                                    let mut after =
+                                        change.after.clone().expect("writes have an after");
+                                    if let (Some(cloud_attrs), Some(schema)) =
+                                        (read_back, schema::resource(&after.type_name))
+                                    {
+                                        for a in schema
+                                            .attrs
+                                            .iter()
+                                            .filter(|a| a.mutability == Mutability::Computed)
+                                        {
+                                            if let Some(v) = cloud_attrs.get(a.name) {
+                                                after.attributes[a.name] = v.clone();
+                                            }
+                                        }
+                                    }
+                                    after.status = if job.kind == ResourceKind::ImageVersion
+                                        && !options.wait_for_replication
+                                    {
+                                        "replicating".into()
+                                    } else {
+                                        "ready".into()
+                                    };
+                                    record.push(Change::Put {
+                                        action: job.step.as_str().into(),
+                                        resource: Box::new(after),
+                                    });
+                                    match (job.step, job.replacing) {
+                                        (Step::Update, _) => outcome.changed += 1,
+                                        (_, true) => {
+                                            outcome.added += 1;
+                                            outcome.destroyed += 1;
+                                        }
+                                        _ => outcome.added += 1,
+                                    }
+                                }
+                            }
+                            record.push(Change::SettleIntent(intent));
+                            state.commit(&record)?;
+                            finished.insert(index);
+                            on_event(&Event::Complete {
+                                address: job.address.clone(),
+                                step: job.step,
+                                id: job.id.clone(),
+                                elapsed: t0.elapsed(),
+                            });
+                            for &d in &dependents[index] {
+                                waiting[d] -= 1;
+                                if waiting[d] == 0 {
+                                    ready.push_back(d);
+                                }
+                            }
+                        }
+                        Err(error) => {
+                            // The call failed: nothing happened in the cloud, so the intent is settled as void.
+                            state.commit(&[Change::SettleIntent(intent)])?;
+                            finished.insert(index);
+                            failed_ids.push(job.id.clone());
+                            outcome
+                                .failed
+                                .push((job.address.clone(), error.to_string()));
+                            on_event(&Event::Errored {
+                                address: job.address.clone(),
+                                step: job.step,
+                                error: error.to_string(),
+                            });
+                            for &d in &dependents[index] {
+                                skip(
+                                    d,
+                                    &format!("{} failed", job.address),
+                                    &mut finished,
+                                    outcome,
+                                    on_event,
+                                );
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        drop(job_tx);
+        Ok(())
+    })
+}

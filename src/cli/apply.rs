@@ -1,0 +1,145 @@
+//! `sigform apply [PLANFILE]` and `sigform destroy`.
+
+use super::{CliResult, Global, PlanOptions};
+use crate::exit::ExitStatus;
+use crate::ops::plan::{Options as PlanOpsOptions, Planned};
+use crate::ops::workdir::VarArg;
+use crate::plan::Plan;
+use crate::render::{Style, diagnostics, events};
+use std::io::{BufRead, IsTerminal, Write};
+use std::path::Path;
+
+pub struct Args<'a> {
+    pub planfile: Option<&'a Path>,
+    pub plan: &'a PlanOptions,
+    pub vars: Vec<VarArg>,
+    pub auto_approve: bool,
+    pub parallelism: u32,
+    pub wait_for_replication: bool,
+    pub destroy: bool,
+}
+
+pub fn run(global: &Global, args: Args) -> CliResult {
+    let json = args.plan.json;
+    let cloud = global.open_cloud()?;
+    let plan: Plan = match args.planfile {
+        Some(path) => crate::ops::plan::load(&global.resolve(path))?,
+        None => {
+            let options = PlanOpsOptions {
+                load: super::validate::options(global, args.vars),
+                state: global.state_path(),
+                destroy: args.destroy || args.plan.destroy,
+                targets: args.plan.target.clone(),
+                replace: args.plan.replace.clone(),
+                out: None,
+            };
+            let refresh = args.plan.refresh != Some(false);
+            let planned = crate::ops::plan::plan(
+                &options,
+                if refresh { Some(cloud.as_ref()) } else { None },
+            )?;
+            let (sources, diags, plan, gone) = match planned {
+                Planned::Invalid {
+                    sources,
+                    diagnostics: d,
+                } => {
+                    eprint!(
+                        "{}",
+                        diagnostics::human(&d, &sources, Style::for_stderr(global.no_color))
+                    );
+                    eprintln!("Nothing was applied: {}.", diagnostics::summary(&d));
+                    return Ok(ExitStatus::Failure);
+                }
+                Planned::Plan {
+                    sources,
+                    diagnostics,
+                    plan,
+                    gone,
+                } => (sources, diagnostics, plan, gone),
+            };
+            if !diags.is_empty() && !global.quiet {
+                eprint!(
+                    "{}",
+                    diagnostics::human(&diags, &sources, Style::for_stderr(global.no_color))
+                );
+            }
+            if !json {
+                if !gone.is_empty() {
+                    println!(
+                        "Deleted outside sigform (will be created again): {}\n",
+                        gone.join(", ")
+                    );
+                }
+                print!(
+                    "{}",
+                    crate::render::plan::human(&plan, Style::for_stdout(global.no_color))
+                );
+            }
+            if !plan.applyable() {
+                eprintln!(
+                    "error: the plan cannot be applied: {} forbidden change(s)",
+                    plan.forbidden().count()
+                );
+                return Ok(ExitStatus::Failure);
+            }
+            if plan.is_empty() {
+                return Ok(ExitStatus::Success);
+            }
+            if !args.auto_approve && !confirm(args.destroy)? {
+                println!("Apply cancelled.");
+                return Ok(ExitStatus::Failure);
+            }
+            *plan
+        }
+    };
+    if plan.is_empty() {
+        if !json {
+            println!("No changes to apply.");
+        }
+        return Ok(ExitStatus::Success);
+    }
+    let options = crate::ops::apply::Options {
+        state: global.state_path(),
+        parallelism: args.parallelism.max(1) as usize,
+        wait_for_replication: args.wait_for_replication,
+    };
+    if !json {
+        println!();
+    }
+    let mut human = events::Human::default();
+    let mut on_event = |e: &crate::apply::Event| {
+        if json {
+            println!("{}", events::json_line(e));
+        } else if let Some(line) = human.line(e) {
+            println!("{line}");
+        }
+    };
+    let outcome = crate::ops::apply::execute(&plan, cloud.as_ref(), &options, &mut on_event)?;
+    if json {
+        println!("{}", events::json_summary(&outcome));
+    } else {
+        println!("\n{}", events::summary(&outcome, plan.destroy));
+    }
+    Ok(if outcome.succeeded() {
+        ExitStatus::Success
+    } else {
+        ExitStatus::Failure
+    })
+}
+
+/// Asks for `yes` on a terminal; refuses to guess anywhere else.
+fn confirm(destroy: bool) -> Result<bool, Box<dyn std::error::Error>> {
+    if !std::io::stdin().is_terminal() {
+        return Err("not on a terminal: pass --auto-approve to apply without being asked".into());
+    }
+    let what = if destroy {
+        "destroy all these resources"
+    } else {
+        "perform these actions"
+    };
+    print!("\nDo you want to {what}? Only 'yes' will be accepted: ");
+    std::io::stdout().flush()?;
+    let mut answer = String::new();
+    std::io::stdin().lock().read_line(&mut answer)?;
+    Ok(answer.trim() == "yes")
+}

@@ -1,0 +1,197 @@
+//! `sigform emulator ...` and `sigform status`.
+
+use super::{CliResult, Global};
+use crate::cloud::emulator::Emulator;
+use crate::exit::ExitStatus;
+use crate::ops::emulator as ops;
+use clap::Subcommand;
+
+#[derive(Subcommand, Debug)]
+pub enum EmulatorCommand {
+    /// Every resource: one ARM id per line.
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+    /// One resource as the service returns it, with replication status.
+    Show {
+        id: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Change attributes in place: KEY=VALUE with an azurerm attribute path and an HCL value.
+    Set {
+        id: String,
+        #[arg(required = true, value_name = "KEY=VALUE")]
+        assignments: Vec<String>,
+    },
+    /// Delete a resource (its children must be gone, as in Azure).
+    Delete { id: String },
+    /// Add a managed image, as Packer or `az image create` leave one.
+    AddImage {
+        id: String,
+        #[arg(long, default_value = "Linux")]
+        os: String,
+        #[arg(long, default_value = "Generalized")]
+        state: String,
+        #[arg(long, default_value_t = 30.0)]
+        size_gb: f64,
+        #[arg(long, default_value = "V1")]
+        hyper_v: String,
+        #[arg(long, default_value = "eastus")]
+        location: String,
+    },
+    /// Add a principal to the directory.
+    AddPrincipal {
+        id: String,
+        #[arg(long)]
+        tenant: String,
+        #[arg(long = "type", default_value = "User")]
+        principal_type: String,
+        #[arg(long)]
+        name: Option<String>,
+    },
+    /// Publish an image version, as another tool would.
+    PublishVersion {
+        id: String,
+        #[arg(long)]
+        image: String,
+        /// NAME or NAME=REPLICAS (repeatable); default: the image's region.
+        #[arg(long = "region")]
+        regions: Vec<String>,
+    },
+    /// Allow-list a subscription for a region (Australia Central and Central 2).
+    Allowlist {
+        subscription: String,
+        region: String,
+    },
+    /// Empty the embedded cloud.
+    Reset,
+    /// Serve the emulator as an ARM endpoint.
+    Serve {
+        #[arg(long, default_value = "127.0.0.1:8443")]
+        listen: String,
+    },
+}
+
+fn open(global: &Global) -> Result<Emulator, Box<dyn std::error::Error>> {
+    let path = match &global.emulator_db {
+        Some(p) => global.resolve(p),
+        None => global.dir.join("state").join("emulator.db"),
+    };
+    Ok(Emulator::open(&path, Emulator::time_scale_from_env())?)
+}
+
+pub fn run(global: &Global, command: &EmulatorCommand) -> CliResult {
+    let e = open(global)?;
+    match command {
+        EmulatorCommand::List { json } => {
+            let all = e.all()?;
+            if *json {
+                println!(
+                    "{}",
+                    serde_json::Value::Array(all.iter().map(ops::json_view).collect())
+                );
+            } else {
+                for r in all {
+                    println!("{}", r.id);
+                }
+            }
+        }
+        EmulatorCommand::Show { id, json } => {
+            let r = ops::show(&e, id)?;
+            if *json {
+                println!("{}", ops::json_view(&r));
+            } else {
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(&ops::json_view(&r)).expect("json")
+                );
+            }
+        }
+        EmulatorCommand::Set { id, assignments } => {
+            let r = ops::set(&e, id, assignments)?;
+            println!("Updated {} ({}).", r.id, r.provisioning_state);
+        }
+        EmulatorCommand::Delete { id } => {
+            ops::delete(&e, id)?;
+            println!("Deleting {id}.");
+        }
+        EmulatorCommand::AddImage {
+            id,
+            os,
+            state,
+            size_gb,
+            hyper_v,
+            location,
+        } => {
+            let r = ops::add_image(&e, id, os, state, *size_gb, hyper_v, location)?;
+            println!(
+                "Added managed image {} in {}.",
+                r.id,
+                r.location.unwrap_or_default()
+            );
+        }
+        EmulatorCommand::AddPrincipal {
+            id,
+            tenant,
+            principal_type,
+            name,
+        } => {
+            e.add_principal(id, tenant, principal_type, name.as_deref())?;
+            println!("Added {principal_type} {id} in tenant {tenant}.");
+        }
+        EmulatorCommand::PublishVersion { id, image, regions } => {
+            let r = ops::publish_version(&e, id, image, regions)?;
+            println!("Publishing {} ({}).", r.id, ops::replication_line(&r));
+        }
+        EmulatorCommand::Allowlist {
+            subscription,
+            region,
+        } => {
+            let tenant = std::env::var("ARM_TENANT_ID")
+                .unwrap_or_else(|_| crate::eval::DEFAULT_TENANT.to_string());
+            e.allowlist(subscription, &tenant, region)?;
+            println!("Subscription {subscription} is allow-listed for {region}.");
+        }
+        EmulatorCommand::Reset => {
+            e.reset()?;
+            println!("The embedded cloud is empty.");
+        }
+        EmulatorCommand::Serve { .. } => {
+            return Err(crate::ops::NotBuilt {
+                command: "emulator serve".into(),
+                reason: "the ARM endpoint comes with the ARM issue",
+            }
+            .into());
+        }
+    }
+    Ok(ExitStatus::Success)
+}
+
+/// `sigform status [ADDR]`: replication per version and region, read from the cloud.
+pub fn status(global: &Global, address: Option<&str>) -> CliResult {
+    let cloud = global.open_cloud()?;
+    let snap = crate::ops::state::snapshot(&global.state_path())?;
+    let versions: Vec<_> = snap
+        .resources
+        .iter()
+        .filter(|r| r.type_name == "azurerm_shared_image_version")
+        .filter(|r| address.is_none_or(|a| r.address == a))
+        .collect();
+    if let Some(a) = address
+        && versions.is_empty()
+    {
+        return Err(format!("no image version {a} in the state").into());
+    }
+    for v in versions {
+        match cloud.get(&v.id)? {
+            Some(r) => println!("{}: {}", v.address, ops::replication_line(&r)),
+            None => println!(
+                "{}: not found in the cloud (deleted outside sigform?)",
+                v.address
+            ),
+        }
+    }
+    Ok(ExitStatus::Success)
+}

@@ -1,0 +1,274 @@
+//! `emulator ...`: act on the embedded cloud behind sigform's back, as a person in the portal or
+//! another tool (Packer, the Azure CLI) would. Every change goes through the service's own rules.
+
+use crate::cloud::emulator::Emulator;
+use crate::cloud::{Body, Cloud, CloudError, CloudResource};
+use crate::model::arm_id::{self, ArmId};
+use crate::model::regions;
+use crate::model::schema::{Mutability, ResourceKind};
+use serde_json::{Value as Json, json};
+use std::collections::BTreeMap;
+
+#[derive(Debug, thiserror::Error)]
+pub enum EmulatorError {
+    #[error(transparent)]
+    Cloud(#[from] CloudError),
+    #[error("no resource {0} in the emulator")]
+    NotFound(String),
+    #[error("{0}")]
+    Usage(String),
+}
+
+pub fn show(e: &Emulator, id: &str) -> Result<CloudResource, EmulatorError> {
+    e.get(id)?
+        .ok_or_else(|| EmulatorError::NotFound(id.to_string()))
+}
+
+fn tenant() -> String {
+    std::env::var("ARM_TENANT_ID")
+        .ok()
+        .filter(|t| !t.is_empty())
+        .unwrap_or_else(|| crate::eval::DEFAULT_TENANT.to_string())
+}
+
+/// What a PUT sends back: the attributes without what the service computes.
+fn writable(r: &CloudResource) -> Json {
+    let mut attrs = r.attributes.clone();
+    if let (Some(schema), Some(map)) =
+        (crate::model::schema::of_kind(r.kind), attrs.as_object_mut())
+    {
+        for a in schema
+            .attrs
+            .iter()
+            .filter(|a| a.mutability == Mutability::Computed)
+        {
+            map.remove(a.name);
+        }
+    }
+    attrs
+}
+
+/// `KEY=VALUE` with KEY an azurerm attribute path (`description`, `tags.owner`,
+/// `target_region["eastus"].regional_replica_count`) and VALUE an HCL literal.
+pub fn set(e: &Emulator, id: &str, assignments: &[String]) -> Result<CloudResource, EmulatorError> {
+    let current = show(e, id)?;
+    let mut attrs = writable(&current);
+    for a in assignments {
+        let (key, value) = a
+            .split_once('=')
+            .ok_or_else(|| EmulatorError::Usage(format!("`{a}` is not KEY=VALUE")))?;
+        let value = literal(value.trim())?;
+        set_path(&mut attrs, key.trim(), value)?;
+    }
+    e.put(
+        id,
+        &Body {
+            kind: current.kind,
+            tenant: tenant(),
+            attributes: attrs,
+        },
+    )?;
+    show(e, id)
+}
+
+fn literal(text: &str) -> Result<Json, EmulatorError> {
+    let expr = hcl::edit::parser::parse_expr(text).map_err(|e| {
+        EmulatorError::Usage(format!("`{text}` is not an HCL value: {}", e.message()))
+    })?;
+    let roots = BTreeMap::new();
+    let mut scope = crate::eval::expr::Scope::new(crate::config::FileId(0), &roots);
+    match crate::eval::expr::eval(&expr, &mut scope) {
+        Ok(v) if v.is_wholly_known() => Ok(v.to_json()),
+        Ok(_) => Err(EmulatorError::Usage(format!(
+            "`{text}` is not a literal value"
+        ))),
+        // A bare word (`eastus`) is taken as a string, as a shell user would expect.
+        Err(_)
+            if text
+                .chars()
+                .all(|c| c.is_alphanumeric() || "_-.".contains(c)) =>
+        {
+            Ok(Json::String(text.to_string()))
+        }
+        Err(e) => Err(EmulatorError::Usage(format!("`{text}`: {}", e.message))),
+    }
+}
+
+fn set_path(attrs: &mut Json, path: &str, value: Json) -> Result<(), EmulatorError> {
+    let bad = || EmulatorError::Usage(format!("cannot set `{path}`"));
+    if let Some(open) = path.find('[') {
+        let block = &path[..open];
+        let close = path[open..].find(']').ok_or_else(bad)? + open;
+        let key: String = serde_json::from_str(&path[open + 1..close]).map_err(|_| bad())?;
+        let rest = path[close + 1..].strip_prefix('.').ok_or_else(bad)?;
+        let list = attrs
+            .get_mut(block)
+            .and_then(Json::as_array_mut)
+            .ok_or_else(bad)?;
+        let item = list
+            .iter_mut()
+            .find(|b| {
+                b.get("name").and_then(Json::as_str).map(regions::normalize)
+                    == Some(regions::normalize(&key))
+            })
+            .ok_or_else(|| EmulatorError::Usage(format!("no {block} \"{key}\"")))?;
+        item[rest] = value;
+        return Ok(());
+    }
+    let mut node = attrs;
+    let parts: Vec<&str> = path.split('.').collect();
+    for (i, part) in parts.iter().enumerate() {
+        if i + 1 == parts.len() {
+            node[*part] = value;
+            return Ok(());
+        }
+        if !node.get(*part).is_some_and(Json::is_object) {
+            node[*part] = json!({});
+        }
+        node = node.get_mut(*part).ok_or_else(bad)?;
+    }
+    Ok(())
+}
+
+pub fn delete(e: &Emulator, id: &str) -> Result<(), EmulatorError> {
+    show(e, id)?;
+    e.delete(id)?;
+    Ok(())
+}
+
+/// A managed image as Packer or `az image create` leaves one; its resource group is created
+/// when missing.
+pub fn add_image(
+    e: &Emulator,
+    id: &str,
+    os: &str,
+    state: &str,
+    size_gb: f64,
+    hyper_v: &str,
+    location: &str,
+) -> Result<CloudResource, EmulatorError> {
+    let parsed = ArmId::parse(id)
+        .filter(|p| p.kind == ResourceKind::ManagedImage)
+        .ok_or_else(|| EmulatorError::Usage(format!("{id} is not a managed image id")))?;
+    let rg = arm_id::resource_group(&parsed.subscription, &parsed.resource_group);
+    if e.get(&rg)?.is_none() {
+        e.put(
+            &rg,
+            &Body {
+                kind: ResourceKind::ResourceGroup,
+                tenant: tenant(),
+                attributes: json!({"name": parsed.resource_group, "location": location}),
+            },
+        )?;
+    }
+    let attributes = json!({
+        "name": parsed.names[0], "resource_group_name": parsed.resource_group, "location": location, "hyper_v_generation": hyper_v,
+        "os_disk": [{"os_type": os, "os_state": state, "size_gb": size_gb}],
+    });
+    e.put(
+        id,
+        &Body {
+            kind: ResourceKind::ManagedImage,
+            tenant: tenant(),
+            attributes,
+        },
+    )?;
+    show(e, id)
+}
+
+/// An image version published by another tool: in the image's location, to the given regions.
+pub fn publish_version(
+    e: &Emulator,
+    id: &str,
+    image: &str,
+    regions_arg: &[String],
+) -> Result<CloudResource, EmulatorError> {
+    let parsed = ArmId::parse(id)
+        .filter(|p| p.kind == ResourceKind::ImageVersion)
+        .ok_or_else(|| EmulatorError::Usage(format!("{id} is not an image version id")))?;
+    let source = show(e, image)?;
+    let location = source.location.clone().unwrap_or_default();
+    let mut targets = Vec::new();
+    for r in regions_arg {
+        let (name, count) = match r.split_once('=') {
+            Some((n, c)) => (
+                n,
+                Some(c.parse::<u32>().map_err(|_| {
+                    EmulatorError::Usage(format!("`{r}`: the replica count must be a number"))
+                })?),
+            ),
+            None => (r.as_str(), None),
+        };
+        let mut region = json!({"name": name});
+        if let Some(c) = count {
+            region["regional_replica_count"] = json!(c);
+        }
+        targets.push(region);
+    }
+    if targets.is_empty() {
+        targets.push(json!({"name": location}));
+    }
+    let attributes = json!({
+        "name": parsed.names[2], "gallery_name": parsed.names[0], "image_name": parsed.names[1],
+        "resource_group_name": parsed.resource_group, "location": location, "managed_image_id": image, "target_region": targets,
+    });
+    e.put(
+        id,
+        &Body {
+            kind: ResourceKind::ImageVersion,
+            tenant: tenant(),
+            attributes,
+        },
+    )?;
+    show(e, id)
+}
+
+/// `emulator list --json`: id, type, location, properties.
+pub fn json_view(r: &CloudResource) -> Json {
+    let type_name = crate::model::schema::of_kind(r.kind).map_or("unknown", |s| s.type_name);
+    json!({
+        "id": r.id, "type": type_name, "location": r.location, "provisioning_state": r.provisioning_state,
+        "properties": r.attributes, "replication": r.replication,
+    })
+}
+
+/// A version's replication, for `status`.
+pub fn replication_line(r: &CloudResource) -> String {
+    let regions: Vec<String> = r
+        .replication
+        .iter()
+        .map(|x| {
+            format!(
+                "{} {} {}%",
+                regions::display(&x.region),
+                x.state,
+                x.progress
+            )
+        })
+        .collect();
+    format!("{}: {}", r.provisioning_state, regions.join(", "))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn values_and_paths() {
+        assert_eq!(literal("3").unwrap(), json!(3));
+        assert_eq!(literal("\"x y\"").unwrap(), json!("x y"));
+        assert_eq!(literal("eastus").unwrap(), json!("eastus"));
+        assert_eq!(literal("true").unwrap(), json!(true));
+        let mut attrs = json!({"target_region": [{"name": "East US", "regional_replica_count": 1}], "tags": {}});
+        set_path(
+            &mut attrs,
+            "target_region[\"eastus\"].regional_replica_count",
+            json!(4),
+        )
+        .unwrap();
+        set_path(&mut attrs, "tags.owner", json!("me")).unwrap();
+        assert_eq!(attrs["target_region"][0]["regional_replica_count"], 4);
+        assert_eq!(attrs["tags"]["owner"], "me");
+        assert!(set_path(&mut attrs, "target_region[\"westus\"].x", json!(1)).is_err());
+    }
+}

@@ -1,0 +1,104 @@
+//! Refresh: read the cloud with list calls — one per subscription, gallery and definition, never
+//! one read per resource — and tell the planner what exists. Resources the state knows that the
+//! cloud no longer has were deleted behind sigform's back: they are planned for re-creation.
+
+use crate::cloud::{Cloud, CloudError, CloudResource, ListScope};
+use crate::model::Desired;
+use crate::model::schema::ResourceKind;
+use crate::plan::Observed;
+use crate::state::Snapshot;
+use std::collections::{BTreeMap, BTreeSet};
+
+pub struct Refreshed {
+    /// The prior state without what the cloud no longer has.
+    pub prior: Snapshot,
+    pub observed: Observed,
+    /// Every resource seen, by lower-cased id.
+    pub resources: BTreeMap<String, CloudResource>,
+    /// Addresses the state knows that were deleted outside sigform.
+    pub gone: Vec<String>,
+    /// How many list calls were made.
+    pub calls: usize,
+}
+
+pub fn refresh(
+    cloud: &dyn Cloud,
+    prior: &Snapshot,
+    desired: &Desired,
+) -> Result<Refreshed, CloudError> {
+    let mut subscriptions: BTreeSet<String> = prior
+        .resources
+        .iter()
+        .map(|r| r.subscription_id.to_ascii_lowercase())
+        .collect();
+    subscriptions.extend(
+        desired
+            .resources
+            .iter()
+            .map(|r| r.subscription_id.to_ascii_lowercase()),
+    );
+    let interesting: BTreeSet<String> = prior
+        .resources
+        .iter()
+        .map(|r| r.id.to_ascii_lowercase())
+        .chain(
+            desired
+                .resources
+                .iter()
+                .filter_map(|r| r.id.as_ref().map(|i| i.to_ascii_lowercase())),
+        )
+        .collect();
+    let mut seen: BTreeMap<String, CloudResource> = BTreeMap::new();
+    let mut calls = 0;
+    let mut list = |scope: ListScope,
+                    seen: &mut BTreeMap<String, CloudResource>|
+     -> Result<Vec<String>, CloudError> {
+        calls += 1;
+        let found = cloud.list(&scope)?;
+        let ids = found.iter().map(|r| r.id.to_ascii_lowercase()).collect();
+        for r in found {
+            seen.insert(r.id.to_ascii_lowercase(), r);
+        }
+        Ok(ids)
+    };
+    for sub in &subscriptions {
+        let top = list(ListScope::Subscription(sub.clone()), &mut seen)?;
+        // Descend only into galleries this configuration or its state knows: others are not ours to read.
+        let galleries: Vec<String> = top
+            .into_iter()
+            .filter(|id| {
+                seen[id].kind == ResourceKind::Gallery
+                    && interesting
+                        .iter()
+                        .any(|i| i == id || i.starts_with(&format!("{id}/")))
+            })
+            .collect();
+        for gallery in galleries {
+            let definitions = list(ListScope::Gallery(gallery.clone()), &mut seen)?;
+            for definition in definitions {
+                list(ListScope::Definition(definition), &mut seen)?;
+            }
+            list(ListScope::RoleAssignments(gallery), &mut seen)?;
+        }
+    }
+    let mut refreshed = prior.clone();
+    let gone: Vec<String> = prior
+        .resources
+        .iter()
+        .filter(|r| {
+            !seen.contains_key(&r.id.to_ascii_lowercase())
+                || seen[&r.id.to_ascii_lowercase()].provisioning_state == "Deleting"
+        })
+        .map(|r| r.address.clone())
+        .collect();
+    refreshed.resources.retain(|r| !gone.contains(&r.address));
+    Ok(Refreshed {
+        prior: refreshed,
+        observed: Observed {
+            ids: seen.keys().cloned().collect(),
+        },
+        resources: seen,
+        gone,
+        calls,
+    })
+}

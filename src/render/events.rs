@@ -1,0 +1,176 @@
+//! Apply progress: Terraform-style lines for people, and one JSON object per line for machines
+//! (`apply --json`, DESIGN.md §6).
+
+use crate::apply::{Event, Outcome, Step};
+use serde_json::json;
+use std::collections::HashMap;
+use std::time::{Duration, Instant};
+
+fn verbs(step: Step) -> (&'static str, &'static str, &'static str) {
+    match step {
+        Step::Create => ("Creating...", "Still creating...", "Creation complete"),
+        Step::Update => (
+            "Modifying...",
+            "Still modifying...",
+            "Modifications complete",
+        ),
+        Step::Delete => (
+            "Destroying...",
+            "Still destroying...",
+            "Destruction complete",
+        ),
+    }
+}
+
+/// Human lines; replication progress at most every few seconds per resource.
+pub struct Human {
+    last_progress: HashMap<String, Instant>,
+    pub interval: Duration,
+}
+
+impl Default for Human {
+    fn default() -> Human {
+        Human {
+            last_progress: HashMap::new(),
+            interval: Duration::from_secs(3),
+        }
+    }
+}
+
+impl Human {
+    pub fn line(&mut self, event: &Event) -> Option<String> {
+        match event {
+            Event::Start { address, step } => Some(format!("{address}: {}", verbs(*step).0)),
+            Event::Progress {
+                address,
+                step,
+                elapsed,
+                replication,
+            } => {
+                let now = Instant::now();
+                if self
+                    .last_progress
+                    .get(address)
+                    .is_some_and(|t| now.duration_since(*t) < self.interval)
+                {
+                    return None;
+                }
+                self.last_progress.insert(address.clone(), now);
+                let regions: Vec<String> = replication
+                    .iter()
+                    .map(|r| format!("{} {}%", r.region, r.progress))
+                    .collect();
+                Some(format!(
+                    "{address}: {} [{}s elapsed] {}",
+                    verbs(*step).1,
+                    elapsed.as_secs(),
+                    regions.join(", ")
+                ))
+            }
+            Event::Complete {
+                address,
+                step,
+                id,
+                elapsed,
+            } => {
+                let id = if *step == Step::Delete {
+                    String::new()
+                } else {
+                    format!(" [id={id}]")
+                };
+                Some(format!(
+                    "{address}: {} after {}s{id}",
+                    verbs(*step).2,
+                    elapsed.as_secs()
+                ))
+            }
+            Event::Errored {
+                address,
+                step,
+                error,
+            } => Some(format!("{address}: {} failed: {error}", step.as_str())),
+            Event::Skipped {
+                address, because, ..
+            } => Some(format!("{address}: skipped because {because}")),
+        }
+    }
+}
+
+pub fn summary(outcome: &Outcome, destroy: bool) -> String {
+    if outcome.succeeded() {
+        if destroy {
+            format!(
+                "Destroy complete! Resources: {} destroyed.",
+                outcome.destroyed
+            )
+        } else {
+            format!(
+                "Apply complete! Resources: {} added, {} changed, {} destroyed.",
+                outcome.added, outcome.changed, outcome.destroyed
+            )
+        }
+    } else {
+        format!(
+            "Apply failed: {} failed, {} skipped; {} added, {} changed, {} destroyed before that. Run again to finish: the state holds everything that was done.",
+            outcome.failed.len(),
+            outcome.skipped.len(),
+            outcome.added,
+            outcome.changed,
+            outcome.destroyed
+        )
+    }
+}
+
+fn stamp() -> String {
+    crate::timestamp::now_rfc3339()
+}
+
+pub fn json_line(event: &Event) -> String {
+    let v = match event {
+        Event::Start { address, step } => {
+            json!({"type": "apply_start", "@timestamp": stamp(), "address": address, "action": step.as_str()})
+        }
+        Event::Progress {
+            address,
+            step,
+            elapsed,
+            replication,
+        } => json!({
+            "type": "apply_progress", "@timestamp": stamp(), "address": address, "action": step.as_str(),
+            "elapsed_seconds": elapsed.as_secs_f64(), "replication": replication,
+        }),
+        Event::Complete {
+            address,
+            step,
+            id,
+            elapsed,
+        } => json!({
+            "type": "apply_complete", "@timestamp": stamp(), "address": address, "action": step.as_str(), "id": id,
+            "elapsed_seconds": elapsed.as_secs_f64(),
+        }),
+        Event::Errored {
+            address,
+            step,
+            error,
+        } => {
+            json!({"type": "apply_errored", "@timestamp": stamp(), "address": address, "action": step.as_str(), "error": error})
+        }
+        Event::Skipped {
+            address,
+            step,
+            because,
+        } => {
+            json!({"type": "apply_errored", "@timestamp": stamp(), "address": address, "action": step.as_str(), "error": format!("skipped because {because}")})
+        }
+    };
+    v.to_string()
+}
+
+pub fn json_summary(outcome: &Outcome) -> String {
+    json!({
+        "type": "change_summary", "@timestamp": stamp(),
+        "add": outcome.added, "change": outcome.changed, "remove": outcome.destroyed,
+        "failed": outcome.failed.len(), "skipped": outcome.skipped.len(),
+    })
+    .to_string()
+}
