@@ -1,0 +1,348 @@
+//! `apply`, `destroy`, `status` and `emulator` through the binary, against the test's own
+//! emulator at time scale 0 (operations complete at once; the progress model is unit-tested).
+
+mod common;
+use common::Test;
+use serde_json::Value as Json;
+
+const SUB: &str = "00000000-0000-0000-0000-000000000000";
+
+fn gallery_id() -> String {
+    format!(
+        "/subscriptions/{SUB}/resourceGroups/rg-golden-images/providers/Microsoft.Compute/galleries/golden_images"
+    )
+}
+
+fn emulator_ids(dir: &str) -> Vec<String> {
+    let out = Test::new().chdir(dir).args(&["emulator", "list"]).status(0);
+    out.stdout.lines().map(str::to_string).collect()
+}
+
+#[test]
+fn quickstart_round_trip_apply_plan_update_destroy() {
+    let t = Test::new()
+        .example("quickstart")
+        .args(&["apply", "--auto-approve"]);
+    let out = t.status(0);
+    assert!(
+        out.stdout
+            .contains("Apply complete! Resources: 6 added, 0 changed, 0 destroyed."),
+        "{}",
+        out.stdout
+    );
+    let dir = t.dir().to_str().unwrap().to_string();
+    assert_eq!(emulator_ids(&dir).len(), 6);
+    let plan = Test::new()
+        .chdir(&dir)
+        .args(&["plan", "--detailed-exitcode"])
+        .status(0);
+    assert_eq!(
+        plan.stdout,
+        "No changes. The configuration and the state agree.\n"
+    );
+
+    let text = std::fs::read_to_string(t.dir().join("main.tf"))
+        .unwrap()
+        .replace("regional_replica_count = 2", "regional_replica_count = 4");
+    std::fs::write(t.dir().join("main.tf"), text).unwrap();
+    let update = Test::new()
+        .chdir(&dir)
+        .args(&["apply", "--auto-approve"])
+        .status(0);
+    assert!(
+        update
+            .stdout
+            .contains("Apply complete! Resources: 0 added, 1 changed, 0 destroyed."),
+        "{}",
+        update.stdout
+    );
+    let version = Test::new()
+        .chdir(&dir)
+        .args(&[
+            "emulator",
+            "show",
+            "--json",
+            &format!("{}/images/ubuntu-22.04/versions/1.0.0", gallery_id()),
+        ])
+        .status(0);
+    let version: Json = serde_json::from_str(&version.stdout).unwrap();
+    assert_eq!(
+        version["properties"]["target_region"][0]["regional_replica_count"],
+        4
+    );
+    Test::new()
+        .chdir(&dir)
+        .args(&["plan", "--detailed-exitcode"])
+        .status(0);
+
+    let destroy = Test::new()
+        .chdir(&dir)
+        .args(&["destroy", "--auto-approve"])
+        .status(0);
+    assert!(
+        destroy
+            .stdout
+            .contains("Destroy complete! Resources: 6 destroyed."),
+        "{}",
+        destroy.stdout
+    );
+    assert!(emulator_ids(&dir).is_empty(), "destroy empties the cloud");
+    assert_eq!(
+        Test::new()
+            .chdir(&dir)
+            .args(&["state", "list"])
+            .status(0)
+            .stdout,
+        ""
+    );
+}
+
+#[test]
+fn apply_json_streams_events() {
+    let out = Test::new()
+        .example("quickstart")
+        .args(&["apply", "--auto-approve", "--json"])
+        .status(0);
+    let events: Vec<Json> = out
+        .stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("one JSON object per line"))
+        .collect();
+    let types: Vec<&str> = events.iter().map(|e| e["type"].as_str().unwrap()).collect();
+    assert_eq!(types.iter().filter(|t| **t == "apply_start").count(), 6);
+    assert_eq!(types.iter().filter(|t| **t == "apply_complete").count(), 6);
+    assert_eq!(*types.last().unwrap(), "change_summary");
+    let complete = events
+        .iter()
+        .find(|e| e["type"] == "apply_complete")
+        .unwrap();
+    assert!(complete["elapsed_seconds"].is_number());
+    assert!(complete["@timestamp"].as_str().unwrap().ends_with('Z'));
+    assert_eq!(events.last().unwrap()["add"], 6);
+}
+
+#[test]
+fn parallelism_does_not_change_the_end_state() {
+    let state_of = |parallelism: &str| {
+        let t = Test::new().example("multi-region").args(&[
+            "apply",
+            "--auto-approve",
+            "--parallelism",
+            parallelism,
+        ]);
+        let out = t.status(0);
+        assert!(
+            out.stdout.contains("Apply complete! Resources: 14 added"),
+            "{}",
+            out.stdout
+        );
+        let list = Test::new()
+            .chdir(t.dir().to_str().unwrap())
+            .args(&["emulator", "list", "--json"])
+            .status(0);
+        let mut all: Vec<Json> = serde_json::from_str::<Vec<Json>>(&list.stdout).unwrap();
+        for r in &mut all {
+            r.as_object_mut().unwrap().remove("replication");
+        }
+        all
+    };
+    assert_eq!(state_of("1"), state_of("10"));
+}
+
+#[test]
+fn resources_deleted_outside_sigform_are_created_again() {
+    let t = Test::new().example("quickstart").seeded();
+    let dir = t.dir().to_str().unwrap().to_string();
+    let role = emulator_ids(&dir)
+        .into_iter()
+        .find(|i| i.contains("roleAssignments"))
+        .unwrap();
+    Test::new()
+        .chdir(&dir)
+        .args(&["emulator", "delete", &role])
+        .status(0);
+    let plan = Test::new().chdir(&dir).args(&["plan"]).status(0);
+    assert!(plan.stdout.starts_with("Deleted outside sigform (will be created again): azurerm_role_assignment.app_team_reader"), "{}", plan.stdout);
+    assert!(
+        plan.stdout
+            .contains("Plan: 1 to add, 0 to change, 0 to destroy, 0 forbidden."),
+        "{}",
+        plan.stdout
+    );
+    Test::new()
+        .chdir(&dir)
+        .args(&["apply", "--auto-approve"])
+        .status(0);
+    Test::new()
+        .chdir(&dir)
+        .args(&["plan", "--detailed-exitcode"])
+        .status(0);
+}
+
+#[test]
+fn a_delete_blocked_by_children_nobody_manages() {
+    let t = Test::new().example("quickstart").seeded();
+    let dir = t.dir().to_str().unwrap().to_string();
+    let definition = format!("{}/images/ubuntu-22.04", gallery_id());
+    let image = format!(
+        "/subscriptions/{SUB}/resourceGroups/rg-golden-images/providers/Microsoft.Compute/images/ubuntu-2204-base"
+    );
+    Test::new()
+        .chdir(&dir)
+        .args(&[
+            "emulator",
+            "publish-version",
+            &format!("{definition}/versions/9.9.9"),
+            "--image",
+            &image,
+        ])
+        .status(0);
+    let out = Test::new()
+        .chdir(&dir)
+        .args(&["destroy", "--auto-approve"])
+        .status(1);
+    assert!(out.stdout.contains("SIG503 azurerm_shared_image.ubuntu: azurerm_shared_image.ubuntu still has children (1 not managed by this configuration)"), "{}", out.stdout);
+    assert_eq!(emulator_ids(&dir).len(), 7, "nothing was deleted");
+}
+
+#[test]
+fn the_emulator_refuses_what_azure_refuses_even_behind_the_planners_back() {
+    let t = Test::new().example("quickstart").seeded();
+    let dir = t.dir().to_str().unwrap().to_string();
+    let far = format!(
+        "/subscriptions/{SUB}/resourceGroups/rg-packer/providers/Microsoft.Compute/images/far"
+    );
+    Test::new()
+        .chdir(&dir)
+        .args(&[
+            "emulator",
+            "add-image",
+            &far,
+            "--location",
+            "westus",
+            "--hyper-v",
+            "V2",
+        ])
+        .status(0);
+    let out = Test::new()
+        .chdir(&dir)
+        .args(&[
+            "emulator",
+            "publish-version",
+            &format!("{}/images/ubuntu-22.04/versions/2.0.0", gallery_id()),
+            "--image",
+            &far,
+            "--region",
+            "eastus",
+        ])
+        .status(1);
+    assert!(out.stderr.contains("InvalidParameter"), "{}", out.stderr);
+    let fixed = Test::new()
+        .chdir(&dir)
+        .args(&[
+            "emulator",
+            "set",
+            &format!("{}/images/ubuntu-22.04", gallery_id()),
+            "os_type=Windows",
+        ])
+        .status(1);
+    assert!(
+        fixed.stderr.contains("PropertyChangeNotAllowed"),
+        "{}",
+        fixed.stderr
+    );
+    Test::new()
+        .chdir(&dir)
+        .args(&[
+            "emulator",
+            "set",
+            &gallery_id(),
+            "description=\"changed by hand\"",
+        ])
+        .status(0);
+    let plan = Test::new().chdir(&dir).args(&["plan"]).status(0);
+    assert!(
+        plan.stdout.contains("No changes"),
+        "drift is reported by the drift issue; the plan still matches the state: {}",
+        plan.stdout
+    );
+}
+
+#[test]
+fn a_failure_skips_dependents_and_a_second_run_finishes() {
+    // The configuration says the subscription is allow-listed for Australia Central; the cloud
+    // does not know it yet, so the version fails and everything independent of it succeeds.
+    let config = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/examples/quickstart/main.tf"
+    ))
+    .unwrap()
+    .replace(
+        "name                   = \"West Europe\"",
+        "name                   = \"Australia Central\"",
+    ) + "\nsigform {\n  allowlisted_regions = [\"australiacentral\"]\n}\n";
+    let t = Test::new()
+        .config(&config)
+        .args(&["apply", "--auto-approve"]);
+    let out = t.status(1);
+    assert!(
+        out.stdout
+            .contains("azurerm_shared_image_version.v1: create failed: SubscriptionNotAllowListed"),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        out.stdout
+            .contains("Apply failed: 1 failed, 0 skipped; 5 added"),
+        "{}",
+        out.stdout
+    );
+    let dir = t.dir().to_str().unwrap().to_string();
+    assert_eq!(
+        Test::new()
+            .chdir(&dir)
+            .args(&["state", "list"])
+            .status(0)
+            .stdout
+            .lines()
+            .count(),
+        5
+    );
+    Test::new()
+        .chdir(&dir)
+        .args(&["emulator", "allowlist", SUB, "australiacentral"])
+        .status(0);
+    let again = Test::new()
+        .chdir(&dir)
+        .args(&["apply", "--auto-approve"])
+        .status(0);
+    assert!(again.stdout.contains("1 added"), "{}", again.stdout);
+    let status = Test::new().chdir(&dir).args(&["status"]).status(0);
+    assert!(status.stdout.contains("azurerm_shared_image_version.v1: Succeeded: East US Completed 100%, Australia Central Completed 100%"), "{}", status.stdout);
+}
+
+#[test]
+fn saved_plans_apply_once_and_confirmation_is_required() {
+    let t = Test::new()
+        .example("quickstart")
+        .args(&["plan", "--out", "first.plan"]);
+    t.status(0);
+    let dir = t.dir().to_str().unwrap().to_string();
+    let applied = Test::new()
+        .chdir(&dir)
+        .args(&["apply", "first.plan"])
+        .status(0);
+    assert!(applied.stdout.contains("6 added"), "{}", applied.stdout);
+    let again = Test::new()
+        .chdir(&dir)
+        .args(&["apply", "first.plan"])
+        .status(1);
+    assert!(again.stderr.contains("stale plan"), "{}", again.stderr);
+
+    let text = std::fs::read_to_string(t.dir().join("main.tf"))
+        .unwrap()
+        .replace("owner = \"platform\"", "owner = \"x\"");
+    std::fs::write(t.dir().join("main.tf"), text).unwrap();
+    let ask = Test::new().chdir(&dir).args(&["apply"]).status(1);
+    assert!(ask.stderr.contains("pass --auto-approve"), "{}", ask.stderr);
+}
