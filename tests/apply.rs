@@ -346,3 +346,65 @@ fn saved_plans_apply_once_and_confirmation_is_required() {
     let ask = Test::new().chdir(&dir).args(&["apply"]).status(1);
     assert!(ask.stderr.contains("pass --auto-approve"), "{}", ask.stderr);
 }
+
+#[test]
+fn apply_under_injected_faults_converges_without_orphans_or_duplicates() {
+    for seed in [3, 7, 11] {
+        let t = Test::new().example("multi-region");
+        let dir = t.dir().to_str().unwrap().to_string();
+        let faults =
+            format!("error=0.15,throttle=0.15,lost_response=0.15,region_failure=0.1,seed={seed}");
+        let mut runs = 0;
+        loop {
+            runs += 1;
+            let out = Test::new()
+                .chdir(&dir)
+                .args(&["apply", "--auto-approve"])
+                .env("SIGFORM_EMULATOR_FAULTS", &faults)
+                .run();
+            if out.code == 0 {
+                break;
+            }
+            assert_eq!(out.code, 1, "seed {seed}: {}\n{}", out.stdout, out.stderr);
+            assert!(
+                runs < 15,
+                "seed {seed}: no convergence after {runs} runs:\n{}\n{}",
+                out.stdout,
+                out.stderr
+            );
+        }
+        eprintln!("seed {seed}: converged after {runs} run(s)");
+        // The state and the cloud hold exactly the same resources, once each.
+        let mut in_cloud = emulator_ids(&dir);
+        in_cloud.sort();
+        let state: Json = serde_json::from_str(
+            &Test::new()
+                .chdir(&dir)
+                .args(&["state", "pull"])
+                .status(0)
+                .stdout,
+        )
+        .unwrap();
+        let mut in_state: Vec<String> = state["resources"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["id"].as_str().unwrap().to_string())
+            .collect();
+        in_state.sort();
+        assert_eq!(in_cloud, in_state, "seed {seed}");
+        assert_eq!(in_state.len(), 14);
+        assert!(
+            state["resources"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .all(|r| r["status"] == "ready"),
+            "seed {seed}"
+        );
+        Test::new()
+            .chdir(&dir)
+            .args(&["plan", "--detailed-exitcode"])
+            .status(0);
+    }
+}

@@ -10,7 +10,7 @@
 
 mod worker;
 
-use crate::cloud::{Body, Cloud, CloudError, RegionReplication};
+use crate::cloud::{Body, Cloud, RegionReplication};
 use crate::model::schema::{self, Mutability, ResourceKind};
 use crate::plan::{Action, Plan, ResourceChange};
 use crate::state::{Change, OutputState, ResourceState, StateError, StateStore};
@@ -116,7 +116,7 @@ enum Message {
     },
     Done {
         index: usize,
-        result: Result<Option<serde_json::Value>, CloudError>,
+        result: worker::Done,
     },
 }
 
@@ -394,7 +394,7 @@ fn run_stage(
                     let job = &jobs[index];
                     let (t0, intent) = started[index].expect("started before done");
                     match result {
-                        Ok(read_back) => {
+                        worker::Done::Ok(read_back) => {
                             let change = changes[job.address.as_str()];
                             let mut record = Vec::new();
                             match job.step {
@@ -460,9 +460,26 @@ fn run_stage(
                                 }
                             }
                         }
-                        Err(error) => {
-                            // The call failed: nothing happened in the cloud, so the intent is settled as void.
-                            state.commit(&[Change::SettleIntent(intent)])?;
+                        worker::Done::Failed { error, exists } => {
+                            // What the cloud was left with is recorded (a failed create is marked
+                            // "failed", so the next plan replaces it); nothing is orphaned.
+                            let mut record = vec![Change::SettleIntent(intent)];
+                            if let Some(attrs) = exists
+                                && let Some(mut after) = changes[job.address.as_str()].after.clone()
+                            {
+                                if let Some(id) = attrs.get("id").and_then(|v| v.as_str()) {
+                                    after.id = id.to_string();
+                                }
+                                after.status = "failed".into();
+                                record.insert(
+                                    0,
+                                    Change::Put {
+                                        action: "create failed".into(),
+                                        resource: Box::new(after),
+                                    },
+                                );
+                            }
+                            state.commit(&record)?;
                             finished.insert(index);
                             failed_ids.push(job.id.clone());
                             outcome

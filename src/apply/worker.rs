@@ -1,12 +1,38 @@
 //! One job on a worker thread: the cloud call, retried while the failure is transient, then the
-//! operation polled to its end, then the resource read back for what the service computed.
+//! operation polled to its end, then the resource read back for what the service computed. After
+//! a failure the cloud is read to settle what really happened.
 
 use super::{Job, Options, Step};
-use crate::cloud::{Cloud, CloudError, OperationStatus, RegionReplication};
+use crate::cloud::retry;
+use crate::cloud::{Cloud, CloudError, CloudResource, OperationStatus, RegionReplication};
 use crate::model::schema::ResourceKind;
 use std::time::Duration;
 
+/// How a job ended.
+pub(super) enum Done {
+    /// The resource as the cloud now has it (none after a delete).
+    Ok(Option<serde_json::Value>),
+    /// The call failed; `exists` is the resource when it was left behind anyway (a create whose
+    /// replication failed), so that it is recorded rather than orphaned.
+    Failed {
+        error: CloudError,
+        exists: Option<serde_json::Value>,
+    },
+}
+
 pub(super) fn run(
+    cloud: &dyn Cloud,
+    job: &Job,
+    options: &Options,
+    progress: &dyn Fn(Vec<RegionReplication>),
+) -> Done {
+    match attempt(cloud, job, options, progress) {
+        Ok(v) => Done::Ok(v),
+        Err(error) => settle(cloud, job, options, error),
+    }
+}
+
+fn attempt(
     cloud: &dyn Cloud,
     job: &Job,
     options: &Options,
@@ -49,21 +75,69 @@ pub(super) fn run(
     Ok(retry(options.retries, || cloud.get(&job.id))?.map(|r| r.attributes))
 }
 
-/// Retries transient failures with exponential backoff, honouring Retry-After.
-fn retry<T>(
+/// After a failure, the cloud says what really happened: a lost response may hide a write that
+/// went through, and a failed create may have left a resource behind.
+fn settle(cloud: &dyn Cloud, job: &Job, options: &Options, error: CloudError) -> Done {
+    let Ok(found) = wait_settled(cloud, &job.id, options.retries) else {
+        return Done::Failed {
+            error,
+            exists: None,
+        };
+    };
+    match (job.step, found) {
+        (Step::Delete, None) => Done::Ok(None),
+        (Step::Create | Step::Update, Some(r))
+            if r.provisioning_state == "Succeeded"
+                && job
+                    .body
+                    .as_ref()
+                    .is_some_and(|b| same_request(&b.attributes, &r.attributes)) =>
+        {
+            Done::Ok(Some(r.attributes))
+        }
+        (Step::Create, Some(r)) if r.provisioning_state == "Failed" => Done::Failed {
+            error,
+            exists: Some(r.attributes),
+        },
+        _ => Done::Failed {
+            error,
+            exists: None,
+        },
+    }
+}
+
+/// Whether what the cloud holds is what was asked for: every scalar attribute sent is there as
+/// sent (blocks and maps gain server-filled values, so they are not compared).
+fn same_request(sent: &serde_json::Value, held: &serde_json::Value) -> bool {
+    let (Some(sent), Some(held)) = (sent.as_object(), held.as_object()) else {
+        return false;
+    };
+    sent.iter()
+        .all(|(k, v)| v.is_array() || v.is_object() || held.get(k) == Some(v))
+}
+
+/// Reads a resource until no operation is running on it.
+fn wait_settled(
+    cloud: &dyn Cloud,
+    id: &str,
     retries: u32,
-    mut call: impl FnMut() -> Result<T, CloudError>,
-) -> Result<T, CloudError> {
-    let mut attempt = 0;
-    loop {
-        match call() {
-            Err(e) if e.is_transient() && attempt < retries => {
-                let backoff = Duration::from_millis(100 * 2u64.pow(attempt.min(6)));
-                let wait = e.retry_after_ms.map_or(backoff, Duration::from_millis);
-                std::thread::sleep(wait.min(Duration::from_secs(30)));
-                attempt += 1;
+) -> Result<Option<CloudResource>, CloudError> {
+    for _ in 0..100_000 {
+        match retry(retries, || cloud.get(id))? {
+            Some(r)
+                if matches!(
+                    r.provisioning_state.as_str(),
+                    "Creating" | "Updating" | "Deleting"
+                ) =>
+            {
+                std::thread::sleep(Duration::from_millis(50));
             }
-            other => return other,
+            other => return Ok(other),
         }
     }
+    Err(CloudError::new(
+        504,
+        "Timeout",
+        format!("{id} did not settle"),
+    ))
 }

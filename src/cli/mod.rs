@@ -387,8 +387,7 @@ impl Global {
                     Some(p) => self.resolve(p),
                     None => self.dir.join("state").join("emulator.db"),
                 };
-                let scale = crate::cloud::emulator::Emulator::time_scale_from_env();
-                Ok(Box::new(crate::cloud::emulator::Emulator::open(&path, scale)?))
+                Ok(Box::new(crate::cloud::emulator::Emulator::from_env(&path)?))
             }
             CloudKind::Arm => Err("`--cloud arm` is not built yet: the Azure Resource Manager client comes after the emulator".into()),
         }

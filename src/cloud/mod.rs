@@ -113,3 +113,23 @@ pub trait Cloud: Send + Sync {
     fn delete(&self, id: &str) -> Result<Operation, CloudError>;
     fn poll(&self, operation: &Operation) -> Result<OperationStatus, CloudError>;
 }
+
+/// Calls `call`, retrying transient failures (429, 5xx) up to `retries` times with exponential
+/// backoff, honouring Retry-After.
+pub fn retry<T>(
+    retries: u32,
+    mut call: impl FnMut() -> Result<T, CloudError>,
+) -> Result<T, CloudError> {
+    let mut attempt = 0;
+    loop {
+        match call() {
+            Err(e) if e.is_transient() && attempt < retries => {
+                let backoff = Duration::from_millis(100 * 2u64.pow(attempt.min(6)));
+                let wait = e.retry_after_ms.map_or(backoff, Duration::from_millis);
+                std::thread::sleep(wait.min(Duration::from_secs(30)));
+                attempt += 1;
+            }
+            other => return other,
+        }
+    }
+}

@@ -54,7 +54,7 @@ pub fn refresh(
                     seen: &mut BTreeMap<String, CloudResource>|
      -> Result<Vec<String>, CloudError> {
         calls += 1;
-        let found = cloud.list(&scope)?;
+        let found = crate::cloud::retry(5, || cloud.list(&scope))?;
         let ids = found.iter().map(|r| r.id.to_ascii_lowercase()).collect();
         for r in found {
             seen.insert(r.id.to_ascii_lowercase(), r);

@@ -57,7 +57,16 @@ pub fn plan(input: PlanInput) -> Plan {
         .map(|r| (r.address.as_str(), r))
         .collect();
 
-    let replaced = replacement_set(options, &desired_by_address, &prior_by_address);
+    let mut replaced = replacement_set(options, &desired_by_address, &prior_by_address);
+    // A resource whose create failed in the cloud (a version whose replication failed) is
+    // recorded as "failed": it is replaced, as Terraform replaces a tainted resource.
+    for (address, r) in &prior_by_address {
+        if r.status == "failed" && desired_by_address.contains_key(*address) {
+            replaced
+                .entry(address.to_string())
+                .or_insert_with(|| "its last create failed".to_string());
+        }
+    }
     let mut changes: BTreeMap<String, ResourceChange> = BTreeMap::new();
 
     for (address, inst) in &desired_by_address {

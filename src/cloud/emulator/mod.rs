@@ -6,8 +6,12 @@
 //! first settles what has finished since. No background process is needed, and a client that was
 //! interrupted finds its operation still progressing, as in Azure.
 
+mod faults;
 mod replication;
 mod service;
+
+pub use faults::Faults;
+use faults::{Class, Dice};
 
 use super::{
     Body, Cloud, CloudError, CloudResource, ListScope, Operation, OperationStatus,
@@ -44,7 +48,16 @@ CREATE TABLE IF NOT EXISTS resources (
     op_done_ms INTEGER NOT NULL,
     op_started_ms INTEGER NOT NULL,
     replication TEXT NOT NULL DEFAULT '[]',
-    error TEXT
+    error TEXT,
+    fails INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE IF NOT EXISTS counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS buckets (
+    subscription TEXT NOT NULL,
+    class TEXT NOT NULL,
+    tokens REAL NOT NULL,
+    updated_ms INTEGER NOT NULL,
+    PRIMARY KEY (subscription, class)
 );
 CREATE TABLE IF NOT EXISTS principals (
     id TEXT PRIMARY KEY,
@@ -82,6 +95,9 @@ pub struct Emulator {
     conn: Mutex<Connection>,
     path: PathBuf,
     time_scale: f64,
+    faults: Faults,
+    dice: Dice,
+    throttling: bool,
 }
 
 fn now_ms() -> i64 {
@@ -127,7 +143,112 @@ impl Emulator {
             conn: Mutex::new(conn),
             path: path.to_path_buf(),
             time_scale,
+            faults: Faults::default(),
+            dice: Dice::new(1),
+            throttling: false,
         })
+    }
+
+    /// Injects faults (`SIGFORM_EMULATOR_FAULTS`).
+    pub fn with_faults(mut self, faults: Faults) -> Emulator {
+        self.dice = Dice::new(faults.seed);
+        self.faults = faults;
+        self
+    }
+
+    /// Turns ARM's throttling buckets on or off.
+    pub fn with_throttling(mut self, on: bool) -> Emulator {
+        self.throttling = on;
+        self
+    }
+
+    /// The emulator as the command line configures it: time scale, faults, throttling.
+    pub fn from_env(path: &Path) -> Result<Emulator, CloudError> {
+        let faults = Faults::from_env().map_err(|e| {
+            CloudError::new(
+                400,
+                "InvalidFaults",
+                format!("SIGFORM_EMULATOR_FAULTS: {e}"),
+            )
+        })?;
+        let emulator = Emulator::open(path, Self::time_scale_from_env())?;
+        // Each run draws differently (a run that failed is not doomed to fail the same way when
+        // repeated), yet a sequence of runs from the same seed is reproducible.
+        let run = emulator.with(|c| {
+            c.execute("INSERT INTO counters (name, value) VALUES ('runs', 1) ON CONFLICT(name) DO UPDATE SET value = value + 1", [])
+                .map_err(db_error)?;
+            c.query_row("SELECT value FROM counters WHERE name = 'runs'", [], |r| r.get::<_, i64>(0)).map_err(db_error)
+        })?;
+        let faults = Faults {
+            seed: faults.seed ^ (run as u64).wrapping_mul(0x2545_F491_4F6C_DD1D),
+            ..faults
+        };
+        Ok(emulator
+            .with_faults(faults)
+            .with_throttling(faults::throttling_enabled()))
+    }
+
+    /// Admission of one request: ARM's token bucket for its subscription and class, then the
+    /// injected transient faults.
+    fn admit(&self, conn: &Connection, subscription: &str, class: Class) -> Result<(), CloudError> {
+        if self.throttling {
+            let (burst, rate) = class.bucket();
+            let now = now_ms();
+            let key = subscription.to_ascii_lowercase();
+            let (tokens, updated): (f64, i64) = conn
+                .query_row(
+                    "SELECT tokens, updated_ms FROM buckets WHERE subscription = ?1 AND class = ?2",
+                    params![key, class.name()],
+                    |r| Ok((r.get(0)?, r.get(1)?)),
+                )
+                .optional()
+                .map_err(db_error)?
+                .unwrap_or((burst, now));
+            let tokens = (tokens + (now - updated).max(0) as f64 / 1000.0 * rate).min(burst);
+            if tokens < 1.0 {
+                let wait_ms = ((1.0 - tokens) / rate * 1000.0).ceil() as u64;
+                let mut e = CloudError::new(
+                    429,
+                    "TooManyRequests",
+                    format!(
+                        "the subscription's {} limit is reached; retry after {wait_ms} ms",
+                        class.name()
+                    ),
+                );
+                e.retry_after_ms = Some(wait_ms);
+                return Err(e);
+            }
+            conn.execute(
+                "INSERT OR REPLACE INTO buckets (subscription, class, tokens, updated_ms) VALUES (?1, ?2, ?3, ?4)",
+                params![key, class.name(), tokens - 1.0, now],
+            )
+            .map_err(db_error)?;
+        }
+        if self.dice.roll(self.faults.throttle) {
+            let mut e = CloudError::new(429, "TooManyRequests", "throttled (injected)");
+            e.retry_after_ms = Some(50);
+            return Err(e);
+        }
+        if self.dice.roll(self.faults.error) {
+            return Err(CloudError::new(
+                500,
+                "InternalServerError",
+                "transient failure (injected)",
+            ));
+        }
+        Ok(())
+    }
+
+    /// A write that happened but whose response never arrived (injected).
+    fn lose_response(&self) -> Result<(), CloudError> {
+        if self.dice.roll(self.faults.lost_response) {
+            return Err(CloudError::new(
+                500,
+                "InternalServerError",
+                "the response was lost (injected); the write may have happened",
+            ));
+        }
+        Ok(())
     }
 
     /// The time scale from `SIGFORM_EMULATOR_TIME_SCALE`, or the default.
@@ -238,8 +359,13 @@ fn settle(conn: &Connection, now: i64) -> Result<(), CloudError> {
         [now],
     )
     .map_err(db_error)?;
-    conn.execute("UPDATE resources SET state = 'Succeeded' WHERE state IN ('Creating', 'Updating') AND op_done_ms <= ?1", [now])
-        .map_err(db_error)?;
+    conn.execute(
+        "UPDATE resources SET state = CASE WHEN fails = 1 THEN 'Failed' ELSE 'Succeeded' END,
+                              error = CASE WHEN fails = 1 THEN 'replication to a target region failed' ELSE error END
+         WHERE state IN ('Creating', 'Updating') AND op_done_ms <= ?1",
+        [now],
+    )
+    .map_err(db_error)?;
     Ok(())
 }
 
@@ -377,6 +503,14 @@ fn server_fill(kind: ResourceKind, id: &str, attrs: &mut Json, existing: Option<
     attrs["id"] = json!(id);
 }
 
+/// The subscription an id lives in.
+fn subscription_of(id: &str) -> String {
+    let mut parts = id
+        .split('/')
+        .skip_while(|p| !p.eq_ignore_ascii_case("subscriptions"));
+    parts.nth(1).unwrap_or("").to_ascii_lowercase()
+}
+
 /// Checks the shape of an id and what it names.
 fn parse_id(id: &str, kind: ResourceKind) -> Result<ArmId, CloudError> {
     if kind == ResourceKind::RoleAssignment {
@@ -415,11 +549,19 @@ fn parse_id(id: &str, kind: ResourceKind) -> Result<ArmId, CloudError> {
 
 impl Cloud for Emulator {
     fn get(&self, id: &str) -> Result<Option<CloudResource>, CloudError> {
-        self.with(|c| Ok(row(c, id)?.map(|r| resource(&r, now_ms()))))
+        self.with(|c| {
+            self.admit(c, &subscription_of(id), Class::Read)?;
+            Ok(row(c, id)?.map(|r| resource(&r, now_ms())))
+        })
     }
 
     fn list(&self, scope: &ListScope) -> Result<Vec<CloudResource>, CloudError> {
         self.with(|c| {
+            let sub = match scope {
+                ListScope::Subscription(s) => s.to_ascii_lowercase(),
+                ListScope::Gallery(id) | ListScope::Definition(id) | ListScope::RoleAssignments(id) => subscription_of(id),
+            };
+            self.admit(c, &sub, Class::Read)?;
             let now = now_ms();
             let found = match scope {
                 ListScope::Subscription(sub) => rows(
@@ -438,6 +580,7 @@ impl Cloud for Emulator {
     fn put(&self, id: &str, body: &Body) -> Result<Operation, CloudError> {
         let parsed = parse_id(id, body.kind)?;
         self.with(|c| {
+            self.admit(c, &parsed.subscription, Class::Write)?;
             let tenant = ensure_subscription(c, &parsed.subscription, &body.tenant)?;
             let existing = row(c, id)?;
             let allowlisted: Vec<String> = c
@@ -474,6 +617,7 @@ impl Cloud for Emulator {
             };
             let mut done = now + self.real_ms(simulated);
             let mut replication_rows = Vec::new();
+            let mut fails = false;
             if body.kind == ResourceKind::ImageVersion {
                 let image_gb = attrs
                     .get("managed_image_id")
@@ -496,6 +640,7 @@ impl Cloud for Emulator {
                     }
                 }
                 for ((name, _), (offset, duration)) in fresh.iter().zip(timings) {
+                    fails |= self.dice.roll(self.faults.region_failure);
                     let started = now + self.real_ms(offset);
                     let region_done = started + self.real_ms(duration);
                     done = done.max(region_done);
@@ -505,8 +650,8 @@ impl Cloud for Emulator {
             let op = Operation { id: uuid::Uuid::new_v4().to_string(), resource_id: id.to_string() };
             let location = attrs.get("location").and_then(Json::as_str).map(str::to_string);
             c.execute(
-                "INSERT OR REPLACE INTO resources (key, id, kind, subscription, location, attributes, state, op_id, op_started_ms, op_done_ms, replication, error)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, NULL)",
+                "INSERT OR REPLACE INTO resources (key, id, kind, subscription, location, attributes, state, op_id, op_started_ms, op_done_ms, replication, error, fails)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, NULL, ?12)",
                 params![
                     id.to_ascii_lowercase(),
                     id,
@@ -518,16 +663,19 @@ impl Cloud for Emulator {
                     op.id,
                     now,
                     done,
-                    json!(replication_rows).to_string()
+                    json!(replication_rows).to_string(),
+                    fails
                 ],
             )
             .map_err(db_error)?;
+            self.lose_response()?;
             Ok(op)
         })
     }
 
     fn delete(&self, id: &str) -> Result<Operation, CloudError> {
         self.with(|c| {
+            self.admit(c, &subscription_of(id), Class::Write)?;
             let op = Operation { id: uuid::Uuid::new_v4().to_string(), resource_id: id.to_string() };
             let Some(existing) = row(c, id)? else {
                 return Ok(op); // ARM answers a delete of nothing with 204
@@ -554,12 +702,14 @@ impl Cloud for Emulator {
                 params![id.to_ascii_lowercase(), op.id, now, done],
             )
             .map_err(db_error)?;
+            self.lose_response()?;
             Ok(op)
         })
     }
 
     fn poll(&self, operation: &Operation) -> Result<OperationStatus, CloudError> {
         self.with(|c| {
+            self.admit(c, &subscription_of(&operation.resource_id), Class::Read)?;
             let now = now_ms();
             let Some(r) = row(c, &operation.resource_id)? else {
                 return Ok(OperationStatus::Succeeded);
