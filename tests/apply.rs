@@ -408,3 +408,124 @@ fn apply_under_injected_faults_converges_without_orphans_or_duplicates() {
             .status(0);
     }
 }
+
+#[test]
+fn import_adopts_what_exists_and_the_plan_compares_with_it() {
+    let t = Test::new().example("quickstart").seeded();
+    let dir = t.dir().to_str().unwrap().to_string();
+    let run = |args: &[&str], code: i32| Test::new().chdir(&dir).args(args).status(code);
+    run(&["state", "rm", "azurerm_shared_image_gallery.main"], 0);
+    assert!(
+        run(&["plan"], 0)
+            .stdout
+            .contains("azurerm_shared_image_gallery.main will be created")
+    );
+    let out = run(
+        &["import", "azurerm_shared_image_gallery.main", &gallery_id()],
+        0,
+    );
+    assert!(
+        out.stdout
+            .starts_with("Imported azurerm_shared_image_gallery.main"),
+        "{}",
+        out.stdout
+    );
+    run(&["plan", "--detailed-exitcode"], 0);
+
+    // A version published by another tool, declared afterwards with other regions.
+    let definition = format!("{}/images/ubuntu-22.04", gallery_id());
+    let image = format!(
+        "/subscriptions/{SUB}/resourceGroups/rg-golden-images/providers/Microsoft.Compute/images/ubuntu-2204-base"
+    );
+    run(
+        &[
+            "emulator",
+            "publish-version",
+            &format!("{definition}/versions/1.1.0"),
+            "--image",
+            &image,
+            "--region",
+            "eastus=1",
+        ],
+        0,
+    );
+    let declared = std::fs::read_to_string(t.dir().join("main.tf")).unwrap()
+        + r#"
+resource "azurerm_shared_image_version" "v11" {
+  name                = "1.1.0"
+  gallery_name        = azurerm_shared_image_gallery.main.name
+  image_name          = azurerm_shared_image.ubuntu.name
+  resource_group_name = azurerm_resource_group.images.name
+  location            = "eastus"
+  managed_image_id    = azurerm_image.ubuntu.id
+
+  target_region {
+    name                   = "eastus"
+    regional_replica_count = 1
+  }
+
+  target_region {
+    name = "westus"
+  }
+}
+"#;
+    std::fs::write(t.dir().join("main.tf"), declared).unwrap();
+    run(
+        &[
+            "import",
+            "azurerm_shared_image_version.v11",
+            &format!("{definition}/versions/1.1.0"),
+        ],
+        0,
+    );
+    let plan = run(&["plan"], 0);
+    assert!(
+        plan.stdout.contains("+ target_region[\"westus\"]"),
+        "{}",
+        plan.stdout
+    );
+    assert!(
+        plan.stdout
+            .contains("Plan: 0 to add, 1 to change, 0 to destroy, 0 forbidden."),
+        "{}",
+        plan.stdout
+    );
+
+    let again = run(
+        &[
+            "import",
+            "azurerm_shared_image_version.v11",
+            &format!("{definition}/versions/1.1.0"),
+        ],
+        1,
+    );
+    assert!(
+        again.stderr.contains("already in the state"),
+        "{}",
+        again.stderr
+    );
+    let undeclared = run(
+        &[
+            "import",
+            "azurerm_shared_image_version.nope",
+            &format!("{definition}/versions/1.1.0"),
+        ],
+        1,
+    );
+    assert!(
+        undeclared
+            .stderr
+            .contains("is not declared in the configuration"),
+        "{}",
+        undeclared.stderr
+    );
+    let missing = run(
+        &[
+            "import",
+            "azurerm_shared_image_gallery.main",
+            &format!("{}x", gallery_id()),
+        ],
+        1,
+    );
+    assert!(missing.stderr.contains("no resource"), "{}", missing.stderr);
+}

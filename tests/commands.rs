@@ -117,11 +117,6 @@ fn commands_not_built_yet_say_so() {
         &["access"],
         &["emulator", "serve"],
         &["--cloud", "arm", "plan"],
-        &[
-            "import",
-            "azurerm_resource_group.images",
-            "/subscriptions/x/resourceGroups/y",
-        ],
     ] {
         let out = Test::new().example("quickstart").args(args).status(1);
         assert!(

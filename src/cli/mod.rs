@@ -155,7 +155,12 @@ pub enum Command {
     #[command(subcommand)]
     State(StateCommand),
     /// Adopt an existing resource into state.
-    Import { address: String, id: String },
+    Import {
+        address: String,
+        id: String,
+        #[command(flatten)]
+        vars: VarOptions,
+    },
     /// Report drift between configuration, state and cloud, for CI.
     Drift {
         #[arg(long, value_enum, default_value_t = DriftFormat::Human)]
@@ -295,6 +300,7 @@ fn run(cli: Cli, sub: Option<&ArgMatches>) -> ExitStatus {
         Command::State(command) => state::run(&global, command),
         Command::Output { name, json } => output::run(&global, name.as_deref(), *json),
         Command::Emulator(command) => emulator::run(&global, command),
+        Command::Import { address, id, vars } => import(&global, address, id, var_args(sub, vars)),
         Command::ForceUnlock { lock_id } => {
             crate::ops::state::force_unlock(&global.state_path(), lock_id)
                 .map(|_| {
@@ -402,14 +408,40 @@ impl Global {
     }
 }
 
+fn import(global: &Global, address: &str, id: &str, vars: Vec<VarArg>) -> CliResult {
+    use crate::ops::import::Imported;
+    let cloud = global.open_cloud()?;
+    match crate::ops::import::import(
+        &validate::options(global, vars),
+        &global.state_path(),
+        cloud.as_ref(),
+        address,
+        id,
+    )? {
+        Imported::Invalid {
+            sources,
+            diagnostics: d,
+        } => {
+            let style = crate::render::Style::for_stderr(global.no_color);
+            eprint!("{}", crate::render::diagnostics::human(&d, &sources, style));
+            eprintln!(
+                "Nothing was imported: {}.",
+                crate::render::diagnostics::summary(&d)
+            );
+            Ok(ExitStatus::Failure)
+        }
+        Imported::Done(r) => {
+            println!("Imported {} [id={}].", r.address, r.id);
+            println!("Run `sigform plan` to see how the configuration differs from it.");
+            Ok(ExitStatus::Success)
+        }
+    }
+}
+
 pub type CliResult = Result<ExitStatus, Box<dyn std::error::Error>>;
 
 fn not_built(command: &Command) -> crate::ops::NotBuilt {
     let (command, reason) = match command {
-        Command::Import { .. } => (
-            "import",
-            "import comes with drift detection, after the applier",
-        ),
         Command::Drift { .. } => ("drift", "drift detection comes after the applier"),
         Command::Access { .. } => ("access", "the access matrix comes after the applier"),
         Command::Init
@@ -426,6 +458,7 @@ fn not_built(command: &Command) -> crate::ops::NotBuilt {
         | Command::Status { .. }
         | Command::Destroy { .. }
         | Command::ForceUnlock { .. }
+        | Command::Import { .. }
         | Command::Completions { .. } => unreachable!("built commands are dispatched in run()"),
     };
     crate::ops::NotBuilt {

@@ -7,6 +7,7 @@ pub mod emulator;
 pub mod explain;
 pub mod fmt;
 pub mod graph;
+pub mod import;
 pub mod init;
 pub mod plan;
 pub mod refresh;

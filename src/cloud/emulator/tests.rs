@@ -383,3 +383,41 @@ fn operations_progress_in_lazy_simulated_time() {
     assert_eq!(e.poll(&del).unwrap(), OperationStatus::Succeeded);
     assert!(e.get(&gallery()).unwrap().is_none());
 }
+
+#[test]
+fn throttling_follows_arms_buckets() {
+    let (_d, e) = emulator(0.0);
+    let e = e.with_throttling(true);
+    put(
+        &e,
+        &rg(),
+        ResourceKind::ResourceGroup,
+        json!({"location": "eastus"}),
+    )
+    .unwrap();
+    let mut throttled = None;
+    for i in 0..400 {
+        if let Err(err) = e.get(&rg()) {
+            throttled = Some((i, err));
+            break;
+        }
+    }
+    let (at, err) = throttled.expect("reads are throttled after the burst");
+    assert!(
+        (245..=260).contains(&at),
+        "the read burst is 250, throttled at {at}"
+    );
+    assert_eq!((err.status, err.code.as_str()), (429, "TooManyRequests"));
+    let wait = err.retry_after_ms.expect("Retry-After");
+    assert!(wait <= 40, "25 reads/s refill: {wait} ms");
+    std::thread::sleep(Duration::from_millis(wait + 5));
+    e.get(&rg()).expect("the bucket refilled");
+    // Writes have their own bucket.
+    put(
+        &e,
+        &image("img"),
+        ResourceKind::ManagedImage,
+        image_attrs("eastus", "Generalized"),
+    )
+    .unwrap();
+}

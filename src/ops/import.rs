@@ -1,0 +1,130 @@
+//! `import ADDR ID`: adopt an existing resource into the state, recorded as the cloud has it, so
+//! the next plan shows how the configuration differs from it (and what Azure would forbid).
+
+use super::validate::Options as LoadOptions;
+use super::workdir::{self, WorkdirError};
+use crate::cloud::{Cloud, CloudError};
+use crate::config::Sources;
+use crate::diagnostic::{self, Diagnostic};
+use crate::pipeline::check_configuration;
+use crate::rules::RuleContext;
+use crate::state::{Change, LockInfo, ResourceState, SqliteStore, StateError, StateStore};
+use std::path::Path;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ImportError {
+    #[error(transparent)]
+    Workdir(#[from] WorkdirError),
+    #[error(transparent)]
+    State(#[from] StateError),
+    #[error(transparent)]
+    Cloud(#[from] CloudError),
+    #[error(transparent)]
+    Address(#[from] crate::plan::address::BadAddress),
+    #[error(
+        "{0} is not declared in the configuration: write its resource block first, then import"
+    )]
+    NotDeclared(String),
+    #[error("{0} is already in the state")]
+    AlreadyManaged(String),
+    #[error("no resource {0} in the cloud")]
+    NotFound(String),
+    #[error("{address} is a {expected}, but {id} is a {found:?}")]
+    WrongKind {
+        address: String,
+        expected: &'static str,
+        id: String,
+        found: crate::model::schema::ResourceKind,
+    },
+    #[error("the configuration of {address} describes {configured}, not {id}")]
+    OtherId {
+        address: String,
+        configured: String,
+        id: String,
+    },
+}
+
+pub enum Imported {
+    Invalid {
+        sources: Sources,
+        diagnostics: Vec<Diagnostic>,
+    },
+    Done(Box<ResourceState>),
+}
+
+pub fn import(
+    load: &LoadOptions,
+    state: &Path,
+    cloud: &dyn Cloud,
+    address: &str,
+    id: &str,
+) -> Result<Imported, ImportError> {
+    let dir = workdir::load(&load.dir, &load.vars, load.env.iter().cloned())?;
+    let checked = check_configuration(
+        &dir.sources,
+        &dir.vars,
+        &dir.environment,
+        None,
+        &RuleContext {
+            now_unix: load.now_unix,
+        },
+    );
+    let mut diagnostics = dir.diagnostics;
+    diagnostics.extend(checked.diagnostics);
+    if diagnostic::has_errors(&diagnostics) {
+        diagnostic::sort(&mut diagnostics);
+        return Ok(Imported::Invalid {
+            sources: dir.sources,
+            diagnostics,
+        });
+    }
+    let wanted = crate::plan::address::parse(address)?.to_string();
+    let inst = checked
+        .desired
+        .resources
+        .iter()
+        .find(|i| i.address.to_string() == wanted)
+        .ok_or_else(|| ImportError::NotDeclared(wanted.clone()))?;
+    let found = cloud
+        .get(id)?
+        .ok_or_else(|| ImportError::NotFound(id.to_string()))?;
+    if found.kind != inst.kind() {
+        return Err(ImportError::WrongKind {
+            address: wanted,
+            expected: inst.schema.type_name,
+            id: id.to_string(),
+            found: found.kind,
+        });
+    }
+    if let Some(configured) = &inst.id
+        && !configured.eq_ignore_ascii_case(&found.id)
+    {
+        return Err(ImportError::OtherId {
+            address: wanted,
+            configured: configured.clone(),
+            id: found.id,
+        });
+    }
+    let mut record = crate::plan::record::record(inst);
+    record.id = found.id.clone();
+    record.attributes = found.attributes.clone();
+    record.subscription_id = found.subscription.clone();
+
+    let mut store = SqliteStore::open(state, true)?;
+    let lock = LockInfo::for_this_process("import");
+    store.lock(&lock)?;
+    let result = (|| -> Result<(), ImportError> {
+        if store.snapshot()?.resource(&wanted).is_some() {
+            return Err(ImportError::AlreadyManaged(wanted.clone()));
+        }
+        store.commit(&[Change::Put {
+            action: "import".into(),
+            resource: Box::new(record.clone()),
+        }])?;
+        Ok(())
+    })();
+    let unlocked = store.unlock(&lock.id);
+    result?;
+    unlocked?;
+    Ok(Imported::Done(Box::new(record)))
+}
