@@ -297,6 +297,11 @@ fn a_failure_skips_dependents_and_a_second_run_finishes() {
         "{}",
         out.stdout
     );
+    assert!(
+        out.stdout.contains("(declared at main.tf:54)"),
+        "the failure names the source line: {}",
+        out.stdout
+    );
     let dir = t.dir().to_str().unwrap().to_string();
     assert_eq!(
         Test::new()
@@ -534,13 +539,42 @@ resource "azurerm_shared_image_version" "v11" {
 fn no_wait_replication_records_versions_while_they_replicate() {
     // At the default time scale the version's replication takes ~11 real seconds; without
     // waiting, apply records it as soon as it is created.
-    let t = Test::new().example("quickstart").env("SIGFORM_EMULATOR_TIME_SCALE", "120").args(&["apply", "--auto-approve", "--no-wait-replication"]);
+    let t = Test::new()
+        .example("quickstart")
+        .env("SIGFORM_EMULATOR_TIME_SCALE", "120")
+        .args(&["apply", "--auto-approve", "--no-wait-replication"]);
     let out = t.status(0);
-    assert!(out.stdout.contains("Apply complete! Resources: 6 added"), "{}", out.stdout);
+    assert!(
+        out.stdout.contains("Apply complete! Resources: 6 added"),
+        "{}",
+        out.stdout
+    );
     let dir = t.dir().to_str().unwrap().to_string();
-    let status = Test::new().chdir(&dir).env("SIGFORM_EMULATOR_TIME_SCALE", "120").arg("status").status(0);
-    assert!(status.stdout.starts_with("azurerm_shared_image_version.v1: Creating: East US Replicating"), "{}", status.stdout);
-    let state: Json = serde_json::from_str(&Test::new().chdir(&dir).args(&["state", "pull"]).status(0).stdout).unwrap();
-    let version = state["resources"].as_array().unwrap().iter().find(|r| r["type"] == "azurerm_shared_image_version").unwrap();
+    let status = Test::new()
+        .chdir(&dir)
+        .env("SIGFORM_EMULATOR_TIME_SCALE", "120")
+        .arg("status")
+        .status(0);
+    assert!(
+        status
+            .stdout
+            .starts_with("azurerm_shared_image_version.v1: Creating: East US Replicating"),
+        "{}",
+        status.stdout
+    );
+    let state: Json = serde_json::from_str(
+        &Test::new()
+            .chdir(&dir)
+            .args(&["state", "pull"])
+            .status(0)
+            .stdout,
+    )
+    .unwrap();
+    let version = state["resources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["type"] == "azurerm_shared_image_version")
+        .unwrap();
     assert_eq!(version["status"], "replicating");
 }

@@ -482,13 +482,15 @@ fn run_stage(
                             state.commit(&record)?;
                             finished.insert(index);
                             failed_ids.push(job.id.clone());
-                            outcome
-                                .failed
-                                .push((job.address.clone(), error.to_string()));
+                            let error = match &changes[job.address.as_str()].source {
+                                Some(source) => format!("{error} (declared at {source})"),
+                                None => error.to_string(),
+                            };
+                            outcome.failed.push((job.address.clone(), error.clone()));
                             on_event(&Event::Errored {
                                 address: job.address.clone(),
                                 step: job.step,
-                                error: error.to_string(),
+                                error,
                             });
                             for &d in &dependents[index] {
                                 skip(

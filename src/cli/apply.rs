@@ -107,9 +107,12 @@ pub fn run(global: &Global, args: Args) -> CliResult {
         println!();
     }
     let mut human = events::Human::default();
+    let mut bars = (!json && console::Term::stdout().is_term()).then(events::Bars::default);
     let mut on_event = |e: &crate::apply::Event| {
         if json {
             println!("{}", events::json_line(e));
+        } else if let Some(bars) = bars.as_mut() {
+            bars.event(e);
         } else if let Some(line) = human.line(e) {
             println!("{line}");
         }

@@ -140,6 +140,19 @@ pub fn plan(
         diagnostics: records,
         config_hash: config_hash(&dir.sources),
     });
+    for change in &mut plan.changes {
+        if let Some(inst) = checked
+            .desired
+            .resources
+            .iter()
+            .find(|i| i.address.to_string() == change.address)
+        {
+            let (line, _) = dir
+                .sources
+                .line_column(inst.span.file, inst.span.range.start);
+            change.source = Some(format!("{}:{line}", dir.sources.name(inst.span.file)));
+        }
+    }
     // The plan binds to the state as recorded, not as refreshed.
     plan.serial = read_state(&options.state)?.serial;
     plan.tenants = checked

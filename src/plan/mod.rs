@@ -59,6 +59,9 @@ pub struct ResourceChange {
     pub forbidden: Vec<Forbidden>,
     /// Why this change happens, when it is not obvious: "replaced as asked", "replaced with its parent …".
     pub reason: Option<String>,
+    /// Where the resource is declared (`main.tf:57`), for messages about it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
 }
 
 impl ResourceChange {

@@ -137,6 +137,7 @@ fn create(inst: &Instance) -> ResourceChange {
         changes: Vec::new(),
         forbidden: Vec::new(),
         reason: None,
+        source: None,
     }
 }
 
@@ -250,6 +251,7 @@ fn update(
         changes,
         forbidden,
         reason,
+        source: None,
     }
 }
 
@@ -271,6 +273,7 @@ fn delete(before: &ResourceState, block: Option<&Instance>, reason: &str) -> Res
         changes: Vec::new(),
         forbidden,
         reason: Some(reason.to_string()),
+        source: None,
     }
 }
 

@@ -174,3 +174,66 @@ pub fn json_summary(outcome: &Outcome) -> String {
     })
     .to_string()
 }
+
+/// On a terminal: a progress bar per replicating version (regions and percentages as its
+/// message), with the other lines printed above the bars.
+pub struct Bars {
+    multi: indicatif::MultiProgress,
+    bars: HashMap<String, indicatif::ProgressBar>,
+    lines: Human,
+}
+
+impl Default for Bars {
+    fn default() -> Bars {
+        Bars {
+            multi: indicatif::MultiProgress::new(),
+            bars: HashMap::new(),
+            lines: Human::default(),
+        }
+    }
+}
+
+impl Bars {
+    pub fn event(&mut self, event: &Event) {
+        match event {
+            Event::Progress {
+                address,
+                replication,
+                ..
+            } => {
+                let bar = self.bars.entry(address.clone()).or_insert_with(|| {
+                    let bar = self.multi.add(indicatif::ProgressBar::new(100));
+                    let style = indicatif::ProgressStyle::with_template(
+                        "{prefix} [{bar:30}] {pos:>3}% {msg}",
+                    )
+                    .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
+                    .progress_chars("=> ");
+                    bar.set_style(style);
+                    bar.set_prefix(address.clone());
+                    bar
+                });
+                let least = replication
+                    .iter()
+                    .map(|r| u64::from(r.progress))
+                    .min()
+                    .unwrap_or(0);
+                bar.set_position(least);
+                let regions: Vec<String> = replication
+                    .iter()
+                    .map(|r| format!("{} {}%", r.region, r.progress))
+                    .collect();
+                bar.set_message(regions.join(", "));
+            }
+            other => {
+                if let Event::Complete { address, .. } | Event::Errored { address, .. } = other
+                    && let Some(bar) = self.bars.remove(address)
+                {
+                    bar.finish_and_clear();
+                }
+                if let Some(line) = self.lines.line(other) {
+                    let _ = self.multi.println(line);
+                }
+            }
+        }
+    }
+}
