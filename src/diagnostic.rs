@@ -42,21 +42,11 @@ pub struct Diagnostic {
 
 impl Diagnostic {
     pub fn error(rule: &'static str, message: impl Into<String>) -> Diagnostic {
-        Diagnostic {
-            rule,
-            severity: Severity::Error,
-            message: message.into(),
-            span: None,
-            label: None,
-            help: None,
-        }
+        Diagnostic { rule, severity: Severity::Error, message: message.into(), span: None, label: None, help: None }
     }
 
     pub fn warning(rule: &'static str, message: impl Into<String>) -> Diagnostic {
-        Diagnostic {
-            severity: Severity::Warning,
-            ..Diagnostic::error(rule, message)
-        }
+        Diagnostic { severity: Severity::Warning, ..Diagnostic::error(rule, message) }
     }
 
     pub fn at(mut self, span: Span) -> Diagnostic {
@@ -119,13 +109,8 @@ impl DiagnosticRecord {
 /// is stable whatever order the stages found them in.
 pub fn sort(diagnostics: &mut [Diagnostic]) {
     diagnostics.sort_by(|a, b| {
-        let key = |d: &Diagnostic| {
-            (
-                d.span.as_ref().map(|s| (s.file, s.range.start)),
-                std::cmp::Reverse(d.severity),
-                d.rule,
-            )
-        };
+        let key =
+            |d: &Diagnostic| (d.span.as_ref().map(|s| (s.file, s.range.start)), std::cmp::Reverse(d.severity), d.rule);
         key(a).cmp(&key(b)).then_with(|| a.message.cmp(&b.message))
     });
 }

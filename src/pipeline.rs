@@ -32,25 +32,13 @@ pub fn check_configuration(
     let (files, mut diagnostics) = config::parse_all(sources);
     if !diagnostics.is_empty() {
         diagnostic::sort(&mut diagnostics);
-        return Checked {
-            desired: Desired::default(),
-            diagnostics,
-        };
+        return Checked { desired: Desired::default(), diagnostics };
     }
-    let input = EvalInput {
-        sources,
-        files: &files,
-        vars,
-        environment,
-        data,
-    };
+    let input = EvalInput { sources, files: &files, vars, environment, data };
     let (desired, eval_diagnostics) = eval::evaluate(&input);
     diagnostics.extend(eval_diagnostics);
     diagnostics.extend(rules::check(&desired, ctx));
     diagnostic::sort(&mut diagnostics);
     diagnostics.dedup();
-    Checked {
-        desired,
-        diagnostics,
-    }
+    Checked { desired, diagnostics }
 }

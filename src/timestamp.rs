@@ -9,9 +9,7 @@ pub fn parse_rfc3339(s: &str) -> Option<i64> {
     }
     let num = |range: std::ops::Range<usize>| -> Option<i64> {
         let part = s.get(range)?;
-        part.bytes()
-            .all(|c| c.is_ascii_digit())
-            .then(|| part.parse().ok())?
+        part.bytes().all(|c| c.is_ascii_digit()).then(|| part.parse().ok())?
     };
     let (year, month, day) = (num(0..4)?, num(5..7)?, num(8..10)?);
     if b[4] != b'-' || b[7] != b'-' || !matches!(b[10], b'T' | b't' | b' ') {
@@ -46,20 +44,7 @@ pub fn parse_rfc3339(s: &str) -> Option<i64> {
         }
     };
     let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
-    let days_in_month = [
-        31,
-        if leap { 29 } else { 28 },
-        31,
-        30,
-        31,
-        30,
-        31,
-        31,
-        30,
-        31,
-        30,
-        31,
-    ];
+    let days_in_month = [31, if leap { 29 } else { 28 }, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
     if !(1..=12).contains(&month) || day < 1 || day > days_in_month[(month - 1) as usize] {
         return None;
     }
@@ -95,19 +80,11 @@ fn civil_from_days(z: i64) -> (i64, i64, i64) {
 
 /// `2026-11-29T19:17:09.123Z` for a time since the Unix epoch.
 pub fn format_rfc3339(time: std::time::SystemTime) -> String {
-    let d = time
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap_or_default();
+    let d = time.duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
     let secs = d.as_secs() as i64;
     let (y, m, day) = civil_from_days(secs.div_euclid(86_400));
     let rem = secs.rem_euclid(86_400);
-    format!(
-        "{y:04}-{m:02}-{day:02}T{:02}:{:02}:{:02}.{:03}Z",
-        rem / 3600,
-        rem % 3600 / 60,
-        rem % 60,
-        d.subsec_millis()
-    )
+    format!("{y:04}-{m:02}-{day:02}T{:02}:{:02}:{:02}.{:03}Z", rem / 3600, rem % 3600 / 60, rem % 60, d.subsec_millis())
 }
 
 pub fn now_rfc3339() -> String {
@@ -115,9 +92,7 @@ pub fn now_rfc3339() -> String {
 }
 
 pub fn now_unix() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs() as i64)
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64)
 }
 
 #[cfg(test)]
@@ -146,20 +121,11 @@ mod tests {
 
     #[test]
     fn formats_what_it_parses() {
-        for secs in [
-            0u64,
-            951_868_800,
-            1_709_164_800,
-            1_830_297_599,
-            4_102_444_800,
-        ] {
+        for secs in [0u64, 951_868_800, 1_709_164_800, 1_830_297_599, 4_102_444_800] {
             let t = std::time::UNIX_EPOCH + std::time::Duration::from_secs(secs);
             let s = format_rfc3339(t);
             assert_eq!(parse_rfc3339(&s), Some(secs as i64), "{s}");
         }
-        assert_eq!(
-            format_rfc3339(std::time::UNIX_EPOCH),
-            "1970-01-01T00:00:00.000Z"
-        );
+        assert_eq!(format_rfc3339(std::time::UNIX_EPOCH), "1970-01-01T00:00:00.000Z");
     }
 }

@@ -8,9 +8,7 @@ use serde_json::Value as Json;
 const SUB: &str = "00000000-0000-0000-0000-000000000000";
 
 fn gallery_id() -> String {
-    format!(
-        "/subscriptions/{SUB}/resourceGroups/rg-golden-images/providers/Microsoft.Compute/galleries/golden_images"
-    )
+    format!("/subscriptions/{SUB}/resourceGroups/rg-golden-images/providers/Microsoft.Compute/galleries/golden_images")
 }
 
 fn emulator_ids(dir: &str) -> Vec<String> {
@@ -20,102 +18,44 @@ fn emulator_ids(dir: &str) -> Vec<String> {
 
 #[test]
 fn quickstart_round_trip_apply_plan_update_destroy() {
-    let t = Test::new()
-        .example("quickstart")
-        .args(&["apply", "--auto-approve"]);
+    let t = Test::new().example("quickstart").args(&["apply", "--auto-approve"]);
     let out = t.status(0);
-    assert!(
-        out.stdout
-            .contains("Apply complete! Resources: 6 added, 0 changed, 0 destroyed."),
-        "{}",
-        out.stdout
-    );
+    assert!(out.stdout.contains("Apply complete! Resources: 6 added, 0 changed, 0 destroyed."), "{}", out.stdout);
     let dir = t.dir().to_str().unwrap().to_string();
     assert_eq!(emulator_ids(&dir).len(), 6);
-    let plan = Test::new()
-        .chdir(&dir)
-        .args(&["plan", "--detailed-exitcode"])
-        .status(0);
-    assert_eq!(
-        plan.stdout,
-        "No changes. The configuration and the state agree.\n"
-    );
+    let plan = Test::new().chdir(&dir).args(&["plan", "--detailed-exitcode"]).status(0);
+    assert_eq!(plan.stdout, "No changes. The configuration and the state agree.\n");
 
     let text = std::fs::read_to_string(t.dir().join("main.tf"))
         .unwrap()
         .replace("regional_replica_count = 2", "regional_replica_count = 4");
     std::fs::write(t.dir().join("main.tf"), text).unwrap();
-    let update = Test::new()
-        .chdir(&dir)
-        .args(&["apply", "--auto-approve"])
-        .status(0);
-    assert!(
-        update
-            .stdout
-            .contains("Apply complete! Resources: 0 added, 1 changed, 0 destroyed."),
-        "{}",
-        update.stdout
-    );
+    let update = Test::new().chdir(&dir).args(&["apply", "--auto-approve"]).status(0);
+    assert!(update.stdout.contains("Apply complete! Resources: 0 added, 1 changed, 0 destroyed."), "{}", update.stdout);
     let version = Test::new()
         .chdir(&dir)
-        .args(&[
-            "emulator",
-            "show",
-            "--json",
-            &format!("{}/images/ubuntu-22.04/versions/1.0.0", gallery_id()),
-        ])
+        .args(&["emulator", "show", "--json", &format!("{}/images/ubuntu-22.04/versions/1.0.0", gallery_id())])
         .status(0);
     let version: Json = serde_json::from_str(&version.stdout).unwrap();
-    assert_eq!(
-        version["properties"]["target_region"][0]["regional_replica_count"],
-        4
-    );
-    Test::new()
-        .chdir(&dir)
-        .args(&["plan", "--detailed-exitcode"])
-        .status(0);
+    assert_eq!(version["properties"]["target_region"][0]["regional_replica_count"], 4);
+    Test::new().chdir(&dir).args(&["plan", "--detailed-exitcode"]).status(0);
 
-    let destroy = Test::new()
-        .chdir(&dir)
-        .args(&["destroy", "--auto-approve"])
-        .status(0);
-    assert!(
-        destroy
-            .stdout
-            .contains("Destroy complete! Resources: 6 destroyed."),
-        "{}",
-        destroy.stdout
-    );
+    let destroy = Test::new().chdir(&dir).args(&["destroy", "--auto-approve"]).status(0);
+    assert!(destroy.stdout.contains("Destroy complete! Resources: 6 destroyed."), "{}", destroy.stdout);
     assert!(emulator_ids(&dir).is_empty(), "destroy empties the cloud");
-    assert_eq!(
-        Test::new()
-            .chdir(&dir)
-            .args(&["state", "list"])
-            .status(0)
-            .stdout,
-        ""
-    );
+    assert_eq!(Test::new().chdir(&dir).args(&["state", "list"]).status(0).stdout, "");
 }
 
 #[test]
 fn apply_json_streams_events() {
-    let out = Test::new()
-        .example("quickstart")
-        .args(&["apply", "--auto-approve", "--json"])
-        .status(0);
-    let events: Vec<Json> = out
-        .stdout
-        .lines()
-        .map(|l| serde_json::from_str(l).expect("one JSON object per line"))
-        .collect();
+    let out = Test::new().example("quickstart").args(&["apply", "--auto-approve", "--json"]).status(0);
+    let events: Vec<Json> =
+        out.stdout.lines().map(|l| serde_json::from_str(l).expect("one JSON object per line")).collect();
     let types: Vec<&str> = events.iter().map(|e| e["type"].as_str().unwrap()).collect();
     assert_eq!(types.iter().filter(|t| **t == "apply_start").count(), 6);
     assert_eq!(types.iter().filter(|t| **t == "apply_complete").count(), 6);
     assert_eq!(*types.last().unwrap(), "change_summary");
-    let complete = events
-        .iter()
-        .find(|e| e["type"] == "apply_complete")
-        .unwrap();
+    let complete = events.iter().find(|e| e["type"] == "apply_complete").unwrap();
     assert!(complete["elapsed_seconds"].is_number());
     assert!(complete["@timestamp"].as_str().unwrap().ends_with('Z'));
     assert_eq!(events.last().unwrap()["add"], 6);
@@ -124,22 +64,10 @@ fn apply_json_streams_events() {
 #[test]
 fn parallelism_does_not_change_the_end_state() {
     let state_of = |parallelism: &str| {
-        let t = Test::new().example("multi-region").args(&[
-            "apply",
-            "--auto-approve",
-            "--parallelism",
-            parallelism,
-        ]);
+        let t = Test::new().example("multi-region").args(&["apply", "--auto-approve", "--parallelism", parallelism]);
         let out = t.status(0);
-        assert!(
-            out.stdout.contains("Apply complete! Resources: 14 added"),
-            "{}",
-            out.stdout
-        );
-        let list = Test::new()
-            .chdir(t.dir().to_str().unwrap())
-            .args(&["emulator", "list", "--json"])
-            .status(0);
+        assert!(out.stdout.contains("Apply complete! Resources: 14 added"), "{}", out.stdout);
+        let list = Test::new().chdir(t.dir().to_str().unwrap()).args(&["emulator", "list", "--json"]).status(0);
         let mut all: Vec<Json> = serde_json::from_str::<Vec<Json>>(&list.stdout).unwrap();
         for r in &mut all {
             r.as_object_mut().unwrap().remove("replication");
@@ -153,30 +81,18 @@ fn parallelism_does_not_change_the_end_state() {
 fn resources_deleted_outside_sigform_are_created_again() {
     let t = Test::new().example("quickstart").seeded();
     let dir = t.dir().to_str().unwrap().to_string();
-    let role = emulator_ids(&dir)
-        .into_iter()
-        .find(|i| i.contains("roleAssignments"))
-        .unwrap();
-    Test::new()
-        .chdir(&dir)
-        .args(&["emulator", "delete", &role])
-        .status(0);
+    let role = emulator_ids(&dir).into_iter().find(|i| i.contains("roleAssignments")).unwrap();
+    Test::new().chdir(&dir).args(&["emulator", "delete", &role]).status(0);
     let plan = Test::new().chdir(&dir).args(&["plan"]).status(0);
-    assert!(plan.stdout.starts_with("Deleted outside sigform (will be created again): azurerm_role_assignment.app_team_reader"), "{}", plan.stdout);
     assert!(
         plan.stdout
-            .contains("Plan: 1 to add, 0 to change, 0 to destroy, 0 forbidden."),
+            .starts_with("Deleted outside sigform (will be created again): azurerm_role_assignment.app_team_reader"),
         "{}",
         plan.stdout
     );
-    Test::new()
-        .chdir(&dir)
-        .args(&["apply", "--auto-approve"])
-        .status(0);
-    Test::new()
-        .chdir(&dir)
-        .args(&["plan", "--detailed-exitcode"])
-        .status(0);
+    assert!(plan.stdout.contains("Plan: 1 to add, 0 to change, 0 to destroy, 0 forbidden."), "{}", plan.stdout);
+    Test::new().chdir(&dir).args(&["apply", "--auto-approve"]).status(0);
+    Test::new().chdir(&dir).args(&["plan", "--detailed-exitcode"]).status(0);
 }
 
 #[test]
@@ -189,18 +105,9 @@ fn a_delete_blocked_by_children_nobody_manages() {
     );
     Test::new()
         .chdir(&dir)
-        .args(&[
-            "emulator",
-            "publish-version",
-            &format!("{definition}/versions/9.9.9"),
-            "--image",
-            &image,
-        ])
+        .args(&["emulator", "publish-version", &format!("{definition}/versions/9.9.9"), "--image", &image])
         .status(0);
-    let out = Test::new()
-        .chdir(&dir)
-        .args(&["destroy", "--auto-approve"])
-        .status(1);
+    let out = Test::new().chdir(&dir).args(&["destroy", "--auto-approve"]).status(1);
     assert!(out.stdout.contains("SIG503 azurerm_shared_image.ubuntu: azurerm_shared_image.ubuntu still has children (1 not managed by this configuration)"), "{}", out.stdout);
     assert_eq!(emulator_ids(&dir).len(), 7, "nothing was deleted");
 }
@@ -209,21 +116,8 @@ fn a_delete_blocked_by_children_nobody_manages() {
 fn the_emulator_refuses_what_azure_refuses_even_behind_the_planners_back() {
     let t = Test::new().example("quickstart").seeded();
     let dir = t.dir().to_str().unwrap().to_string();
-    let far = format!(
-        "/subscriptions/{SUB}/resourceGroups/rg-packer/providers/Microsoft.Compute/images/far"
-    );
-    Test::new()
-        .chdir(&dir)
-        .args(&[
-            "emulator",
-            "add-image",
-            &far,
-            "--location",
-            "westus",
-            "--hyper-v",
-            "V2",
-        ])
-        .status(0);
+    let far = format!("/subscriptions/{SUB}/resourceGroups/rg-packer/providers/Microsoft.Compute/images/far");
+    Test::new().chdir(&dir).args(&["emulator", "add-image", &far, "--location", "westus", "--hyper-v", "V2"]).status(0);
     let out = Test::new()
         .chdir(&dir)
         .args(&[
@@ -239,27 +133,10 @@ fn the_emulator_refuses_what_azure_refuses_even_behind_the_planners_back() {
     assert!(out.stderr.contains("InvalidParameter"), "{}", out.stderr);
     let fixed = Test::new()
         .chdir(&dir)
-        .args(&[
-            "emulator",
-            "set",
-            &format!("{}/images/ubuntu-22.04", gallery_id()),
-            "os_type=Windows",
-        ])
+        .args(&["emulator", "set", &format!("{}/images/ubuntu-22.04", gallery_id()), "os_type=Windows"])
         .status(1);
-    assert!(
-        fixed.stderr.contains("PropertyChangeNotAllowed"),
-        "{}",
-        fixed.stderr
-    );
-    Test::new()
-        .chdir(&dir)
-        .args(&[
-            "emulator",
-            "set",
-            &gallery_id(),
-            "description=\"changed by hand\"",
-        ])
-        .status(0);
+    assert!(fixed.stderr.contains("PropertyChangeNotAllowed"), "{}", fixed.stderr);
+    Test::new().chdir(&dir).args(&["emulator", "set", &gallery_id(), "description=\"changed by hand\""]).status(0);
     let plan = Test::new().chdir(&dir).args(&["plan"]).status(0);
     assert!(
         plan.stdout.contains("No changes"),
@@ -272,81 +149,46 @@ fn the_emulator_refuses_what_azure_refuses_even_behind_the_planners_back() {
 fn a_failure_skips_dependents_and_a_second_run_finishes() {
     // The configuration says the subscription is allow-listed for Australia Central; the cloud
     // does not know it yet, so the version fails and everything independent of it succeeds.
-    let config = std::fs::read_to_string(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/examples/quickstart/main.tf"
-    ))
-    .unwrap()
-    .replace(
-        "name                   = \"West Europe\"",
-        "name                   = \"Australia Central\"",
-    ) + "\nsigform {\n  allowlisted_regions = [\"australiacentral\"]\n}\n";
-    let t = Test::new()
-        .config(&config)
-        .args(&["apply", "--auto-approve"]);
+    let config = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/examples/quickstart/main.tf"))
+        .unwrap()
+        .replace("name                   = \"West Europe\"", "name                   = \"Australia Central\"")
+        + "\nsigform {\n  allowlisted_regions = [\"australiacentral\"]\n}\n";
+    let t = Test::new().config(&config).args(&["apply", "--auto-approve"]);
     let out = t.status(1);
     assert!(
-        out.stdout
-            .contains("azurerm_shared_image_version.v1: create failed: SubscriptionNotAllowListed"),
+        out.stdout.contains("azurerm_shared_image_version.v1: create failed: SubscriptionNotAllowListed"),
         "{}",
         out.stdout
     );
-    assert!(
-        out.stdout
-            .contains("Apply failed: 1 failed, 0 skipped; 5 added"),
-        "{}",
-        out.stdout
-    );
-    assert!(
-        out.stdout.contains("(declared at main.tf:54)"),
-        "the failure names the source line: {}",
-        out.stdout
-    );
+    assert!(out.stdout.contains("Apply failed: 1 failed, 0 skipped; 5 added"), "{}", out.stdout);
+    assert!(out.stdout.contains("(declared at main.tf:54)"), "the failure names the source line: {}", out.stdout);
     let dir = t.dir().to_str().unwrap().to_string();
-    assert_eq!(
-        Test::new()
-            .chdir(&dir)
-            .args(&["state", "list"])
-            .status(0)
-            .stdout
-            .lines()
-            .count(),
-        5
-    );
-    Test::new()
-        .chdir(&dir)
-        .args(&["emulator", "allowlist", SUB, "australiacentral"])
-        .status(0);
-    let again = Test::new()
-        .chdir(&dir)
-        .args(&["apply", "--auto-approve"])
-        .status(0);
+    assert_eq!(Test::new().chdir(&dir).args(&["state", "list"]).status(0).stdout.lines().count(), 5);
+    Test::new().chdir(&dir).args(&["emulator", "allowlist", SUB, "australiacentral"]).status(0);
+    let again = Test::new().chdir(&dir).args(&["apply", "--auto-approve"]).status(0);
     assert!(again.stdout.contains("1 added"), "{}", again.stdout);
     let status = Test::new().chdir(&dir).args(&["status"]).status(0);
-    assert!(status.stdout.contains("azurerm_shared_image_version.v1: Succeeded: East US Completed 100%, Australia Central Completed 100%"), "{}", status.stdout);
+    assert!(
+        status.stdout.contains(
+            "azurerm_shared_image_version.v1: Succeeded: East US Completed 100%, Australia Central Completed 100%"
+        ),
+        "{}",
+        status.stdout
+    );
 }
 
 #[test]
 fn saved_plans_apply_once_and_confirmation_is_required() {
-    let t = Test::new()
-        .example("quickstart")
-        .args(&["plan", "--out", "first.plan"]);
+    let t = Test::new().example("quickstart").args(&["plan", "--out", "first.plan"]);
     t.status(0);
     let dir = t.dir().to_str().unwrap().to_string();
-    let applied = Test::new()
-        .chdir(&dir)
-        .args(&["apply", "first.plan"])
-        .status(0);
+    let applied = Test::new().chdir(&dir).args(&["apply", "first.plan"]).status(0);
     assert!(applied.stdout.contains("6 added"), "{}", applied.stdout);
-    let again = Test::new()
-        .chdir(&dir)
-        .args(&["apply", "first.plan"])
-        .status(1);
+    let again = Test::new().chdir(&dir).args(&["apply", "first.plan"]).status(1);
     assert!(again.stderr.contains("stale plan"), "{}", again.stderr);
 
-    let text = std::fs::read_to_string(t.dir().join("main.tf"))
-        .unwrap()
-        .replace("owner = \"platform\"", "owner = \"x\"");
+    let text =
+        std::fs::read_to_string(t.dir().join("main.tf")).unwrap().replace("owner = \"platform\"", "owner = \"x\"");
     std::fs::write(t.dir().join("main.tf"), text).unwrap();
     let ask = Test::new().chdir(&dir).args(&["apply"]).status(1);
     assert!(ask.stderr.contains("pass --auto-approve"), "{}", ask.stderr);
@@ -357,8 +199,7 @@ fn apply_under_injected_faults_converges_without_orphans_or_duplicates() {
     for seed in [3, 7, 11] {
         let t = Test::new().example("multi-region");
         let dir = t.dir().to_str().unwrap().to_string();
-        let faults =
-            format!("error=0.15,throttle=0.15,lost_response=0.15,region_failure=0.1,seed={seed}");
+        let faults = format!("error=0.15,throttle=0.15,lost_response=0.15,region_failure=0.1,seed={seed}");
         let mut runs = 0;
         loop {
             runs += 1;
@@ -371,46 +212,21 @@ fn apply_under_injected_faults_converges_without_orphans_or_duplicates() {
                 break;
             }
             assert_eq!(out.code, 1, "seed {seed}: {}\n{}", out.stdout, out.stderr);
-            assert!(
-                runs < 15,
-                "seed {seed}: no convergence after {runs} runs:\n{}\n{}",
-                out.stdout,
-                out.stderr
-            );
+            assert!(runs < 15, "seed {seed}: no convergence after {runs} runs:\n{}\n{}", out.stdout, out.stderr);
         }
         eprintln!("seed {seed}: converged after {runs} run(s)");
         // The state and the cloud hold exactly the same resources, once each.
         let mut in_cloud = emulator_ids(&dir);
         in_cloud.sort();
-        let state: Json = serde_json::from_str(
-            &Test::new()
-                .chdir(&dir)
-                .args(&["state", "pull"])
-                .status(0)
-                .stdout,
-        )
-        .unwrap();
-        let mut in_state: Vec<String> = state["resources"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|r| r["id"].as_str().unwrap().to_string())
-            .collect();
+        let state: Json =
+            serde_json::from_str(&Test::new().chdir(&dir).args(&["state", "pull"]).status(0).stdout).unwrap();
+        let mut in_state: Vec<String> =
+            state["resources"].as_array().unwrap().iter().map(|r| r["id"].as_str().unwrap().to_string()).collect();
         in_state.sort();
         assert_eq!(in_cloud, in_state, "seed {seed}");
         assert_eq!(in_state.len(), 14);
-        assert!(
-            state["resources"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .all(|r| r["status"] == "ready"),
-            "seed {seed}"
-        );
-        Test::new()
-            .chdir(&dir)
-            .args(&["plan", "--detailed-exitcode"])
-            .status(0);
+        assert!(state["resources"].as_array().unwrap().iter().all(|r| r["status"] == "ready"), "seed {seed}");
+        Test::new().chdir(&dir).args(&["plan", "--detailed-exitcode"]).status(0);
     }
 }
 
@@ -420,21 +236,9 @@ fn import_adopts_what_exists_and_the_plan_compares_with_it() {
     let dir = t.dir().to_str().unwrap().to_string();
     let run = |args: &[&str], code: i32| Test::new().chdir(&dir).args(args).status(code);
     run(&["state", "rm", "azurerm_shared_image_gallery.main"], 0);
-    assert!(
-        run(&["plan"], 0)
-            .stdout
-            .contains("azurerm_shared_image_gallery.main will be created")
-    );
-    let out = run(
-        &["import", "azurerm_shared_image_gallery.main", &gallery_id()],
-        0,
-    );
-    assert!(
-        out.stdout
-            .starts_with("Imported azurerm_shared_image_gallery.main"),
-        "{}",
-        out.stdout
-    );
+    assert!(run(&["plan"], 0).stdout.contains("azurerm_shared_image_gallery.main will be created"));
+    let out = run(&["import", "azurerm_shared_image_gallery.main", &gallery_id()], 0);
+    assert!(out.stdout.starts_with("Imported azurerm_shared_image_gallery.main"), "{}", out.stdout);
     run(&["plan", "--detailed-exitcode"], 0);
 
     // A version published by another tool, declared afterwards with other regions.
@@ -475,63 +279,16 @@ resource "azurerm_shared_image_version" "v11" {
 }
 "#;
     std::fs::write(t.dir().join("main.tf"), declared).unwrap();
-    run(
-        &[
-            "import",
-            "azurerm_shared_image_version.v11",
-            &format!("{definition}/versions/1.1.0"),
-        ],
-        0,
-    );
+    run(&["import", "azurerm_shared_image_version.v11", &format!("{definition}/versions/1.1.0")], 0);
     let plan = run(&["plan"], 0);
-    assert!(
-        plan.stdout.contains("+ target_region[\"westus\"]"),
-        "{}",
-        plan.stdout
-    );
-    assert!(
-        plan.stdout
-            .contains("Plan: 0 to add, 1 to change, 0 to destroy, 0 forbidden."),
-        "{}",
-        plan.stdout
-    );
+    assert!(plan.stdout.contains("+ target_region[\"westus\"]"), "{}", plan.stdout);
+    assert!(plan.stdout.contains("Plan: 0 to add, 1 to change, 0 to destroy, 0 forbidden."), "{}", plan.stdout);
 
-    let again = run(
-        &[
-            "import",
-            "azurerm_shared_image_version.v11",
-            &format!("{definition}/versions/1.1.0"),
-        ],
-        1,
-    );
-    assert!(
-        again.stderr.contains("already in the state"),
-        "{}",
-        again.stderr
-    );
-    let undeclared = run(
-        &[
-            "import",
-            "azurerm_shared_image_version.nope",
-            &format!("{definition}/versions/1.1.0"),
-        ],
-        1,
-    );
-    assert!(
-        undeclared
-            .stderr
-            .contains("is not declared in the configuration"),
-        "{}",
-        undeclared.stderr
-    );
-    let missing = run(
-        &[
-            "import",
-            "azurerm_shared_image_gallery.main",
-            &format!("{}x", gallery_id()),
-        ],
-        1,
-    );
+    let again = run(&["import", "azurerm_shared_image_version.v11", &format!("{definition}/versions/1.1.0")], 1);
+    assert!(again.stderr.contains("already in the state"), "{}", again.stderr);
+    let undeclared = run(&["import", "azurerm_shared_image_version.nope", &format!("{definition}/versions/1.1.0")], 1);
+    assert!(undeclared.stderr.contains("is not declared in the configuration"), "{}", undeclared.stderr);
+    let missing = run(&["import", "azurerm_shared_image_gallery.main", &format!("{}x", gallery_id())], 1);
     assert!(missing.stderr.contains("no resource"), "{}", missing.stderr);
 }
 
@@ -539,42 +296,22 @@ resource "azurerm_shared_image_version" "v11" {
 fn no_wait_replication_records_versions_while_they_replicate() {
     // At the default time scale the version's replication takes ~11 real seconds; without
     // waiting, apply records it as soon as it is created.
-    let t = Test::new()
-        .example("quickstart")
-        .env("SIGFORM_EMULATOR_TIME_SCALE", "120")
-        .args(&["apply", "--auto-approve", "--no-wait-replication"]);
+    let t = Test::new().example("quickstart").env("SIGFORM_EMULATOR_TIME_SCALE", "120").args(&[
+        "apply",
+        "--auto-approve",
+        "--no-wait-replication",
+    ]);
     let out = t.status(0);
-    assert!(
-        out.stdout.contains("Apply complete! Resources: 6 added"),
-        "{}",
-        out.stdout
-    );
+    assert!(out.stdout.contains("Apply complete! Resources: 6 added"), "{}", out.stdout);
     let dir = t.dir().to_str().unwrap().to_string();
-    let status = Test::new()
-        .chdir(&dir)
-        .env("SIGFORM_EMULATOR_TIME_SCALE", "120")
-        .arg("status")
-        .status(0);
+    let status = Test::new().chdir(&dir).env("SIGFORM_EMULATOR_TIME_SCALE", "120").arg("status").status(0);
     assert!(
-        status
-            .stdout
-            .starts_with("azurerm_shared_image_version.v1: Creating: East US Replicating"),
+        status.stdout.starts_with("azurerm_shared_image_version.v1: Creating: East US Replicating"),
         "{}",
         status.stdout
     );
-    let state: Json = serde_json::from_str(
-        &Test::new()
-            .chdir(&dir)
-            .args(&["state", "pull"])
-            .status(0)
-            .stdout,
-    )
-    .unwrap();
-    let version = state["resources"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|r| r["type"] == "azurerm_shared_image_version")
-        .unwrap();
+    let state: Json = serde_json::from_str(&Test::new().chdir(&dir).args(&["state", "pull"]).status(0).stdout).unwrap();
+    let version =
+        state["resources"].as_array().unwrap().iter().find(|r| r["type"] == "azurerm_shared_image_version").unwrap();
     assert_eq!(version["status"], "replicating");
 }

@@ -10,28 +10,14 @@ fn init_creates_state_and_is_idempotent() {
     assert!(first.stdout.starts_with("Created "), "{}", first.stdout);
     assert!(first.dir.join("state").is_dir());
     assert!(t.read("state/.gitignore").contains("*.db"));
-    assert!(
-        first.dir.join("state/sigform.db").is_file(),
-        "an empty state exists"
-    );
+    assert!(first.dir.join("state/sigform.db").is_file(), "an empty state exists");
     let lineage = |s: &str| s[s.find("lineage ").unwrap()..].to_string();
     let again = t.run();
     assert_eq!(again.code, 0);
     assert!(again.stdout.starts_with("Found "), "{}", again.stdout);
-    assert_eq!(
-        lineage(&again.stdout),
-        lineage(&first.stdout),
-        "the same state, not a new one"
-    );
-    let foreign = Test::new()
-        .file("state/sigform.db", "notes")
-        .arg("init")
-        .status(1);
-    assert!(
-        foreign.stderr.contains("not a sigform state"),
-        "{}",
-        foreign.stderr
-    );
+    assert_eq!(lineage(&again.stdout), lineage(&first.stdout), "the same state, not a new one");
+    let foreign = Test::new().file("state/sigform.db", "notes").arg("init").status(1);
+    assert!(foreign.stderr.contains("not a sigform state"), "{}", foreign.stderr);
 }
 
 #[test]
@@ -46,11 +32,7 @@ fn explain_prints_a_rule_and_lists_them_all() {
         assert!(list.stdout.contains(rule.id), "{} missing", rule.id);
     }
     let unknown = Test::new().args(&["explain", "SIG20"]).status(1);
-    assert!(
-        unknown.stderr.contains("no rule SIG20; did you mean"),
-        "{}",
-        unknown.stderr
-    );
+    assert!(unknown.stderr.contains("no rule SIG20; did you mean"), "{}", unknown.stderr);
 }
 
 const UNFORMATTED: &str = "# gallery for the team\nresource \"azurerm_shared_image_gallery\" \"g\" {\nname = \"g\" # short\n    resource_group_name=\"rg\"\n  location = \"eastus\"\n\n\n  tags = {\n  owner = \"me\"\n  }\n}\n";
@@ -65,10 +47,7 @@ fn fmt_check_reports_without_writing() {
 
 #[test]
 fn fmt_rewrites_keeps_comments_and_is_idempotent() {
-    let t = Test::new()
-        .config(UNFORMATTED)
-        .file("terraform.tfvars", "a=1\nlong_name=2\n")
-        .args(&["fmt", "--diff"]);
+    let t = Test::new().config(UNFORMATTED).file("terraform.tfvars", "a=1\nlong_name=2\n").args(&["fmt", "--diff"]);
     let out = t.status(0);
     insta::assert_snapshot!("fmt_diff", out.stdout);
     let formatted = t.read("main.tf");
@@ -76,18 +55,12 @@ fn fmt_rewrites_keeps_comments_and_is_idempotent() {
     assert_eq!(t.read("terraform.tfvars"), "a         = 1\nlong_name = 2\n");
     let again = Test::new().config(&formatted).arg("fmt").status(0);
     assert_eq!(again.stdout, "", "a second run changes nothing");
-    Test::new()
-        .config(&formatted)
-        .args(&["fmt", "--check"])
-        .status(0);
+    Test::new().config(&formatted).args(&["fmt", "--check"]).status(0);
 }
 
 #[test]
 fn fmt_leaves_invalid_files_alone() {
-    let t = Test::new()
-        .config("resource \"x\" {\n")
-        .file("ok.tf", "locals {\na=1\n}\n")
-        .arg("fmt");
+    let t = Test::new().config("resource \"x\" {\n").file("ok.tf", "locals {\na=1\n}\n").arg("fmt");
     let out = t.status(1);
     assert!(out.stderr.contains("main.tf"), "{}", out.stderr);
     assert_eq!(t.read("main.tf"), "resource \"x\" {\n");
@@ -97,10 +70,7 @@ fn fmt_leaves_invalid_files_alone() {
 #[test]
 fn the_examples_are_formatted() {
     for example in ["quickstart", "multi-region"] {
-        Test::new()
-            .example(example)
-            .args(&["fmt", "--check"])
-            .status(0);
+        Test::new().example(example).args(&["fmt", "--check"]).status(0);
     }
 }
 
@@ -112,18 +82,9 @@ fn completions_are_generated() {
 
 #[test]
 fn commands_not_built_yet_say_so() {
-    for args in [
-        &["drift"][..],
-        &["access"],
-        &["emulator", "serve"],
-        &["--cloud", "arm", "plan"],
-    ] {
+    for args in [&["drift"][..], &["access"], &["emulator", "serve"], &["--cloud", "arm", "plan"]] {
         let out = Test::new().example("quickstart").args(args).status(1);
-        assert!(
-            out.stderr.contains("is not built yet"),
-            "{args:?}: {}",
-            out.stderr
-        );
+        assert!(out.stderr.contains("is not built yet"), "{args:?}: {}", out.stderr);
         assert!(out.stdout.is_empty(), "{args:?} printed {}", out.stdout);
     }
 }
@@ -132,10 +93,7 @@ fn commands_not_built_yet_say_so() {
 fn graph_prints_dot_with_implicit_parent_links() {
     let out = Test::new().example("quickstart").arg("graph").status(0);
     insta::assert_snapshot!("graph_quickstart", out.stdout);
-    let broken = Test::new()
-        .config("locals {\n  a = local.a\n}\n")
-        .arg("graph")
-        .status(1);
+    let broken = Test::new().config("locals {\n  a = local.a\n}\n").arg("graph").status(1);
     assert!(broken.stderr.contains("SIG007"), "{}", broken.stderr);
     assert!(broken.stdout.is_empty());
 }

@@ -12,33 +12,17 @@ fn quickstart() -> Test {
 #[test]
 fn an_empty_state_plans_every_create() {
     let out = quickstart().arg("plan").status(0);
-    assert!(
-        out.stdout
-            .ends_with("Plan: 6 to add, 0 to change, 0 to destroy, 0 forbidden.\n"),
-        "{}",
-        out.stdout
-    );
+    assert!(out.stdout.ends_with("Plan: 6 to add, 0 to change, 0 to destroy, 0 forbidden.\n"), "{}", out.stdout);
     insta::assert_snapshot!("plan_create_quickstart", out.stdout);
-    quickstart()
-        .args(&["plan", "--detailed-exitcode"])
-        .status(2);
-    assert!(
-        !quickstart().run().dir.join("state/sigform.db").exists(),
-        "plan never creates a state"
-    );
+    quickstart().args(&["plan", "--detailed-exitcode"]).status(2);
+    assert!(!quickstart().run().dir.join("state/sigform.db").exists(), "plan never creates a state");
 }
 
 #[test]
 fn an_applied_configuration_plans_no_changes() {
     let out = quickstart().seeded().arg("plan").status(0);
-    assert_eq!(
-        out.stdout,
-        "No changes. The configuration and the state agree.\n"
-    );
-    quickstart()
-        .seeded()
-        .args(&["plan", "--detailed-exitcode"])
-        .status(0);
+    assert_eq!(out.stdout, "No changes. The configuration and the state agree.\n");
+    quickstart().seeded().args(&["plan", "--detailed-exitcode"]).status(0);
 }
 
 #[test]
@@ -58,35 +42,20 @@ fn an_updatable_change_plans_an_update_in_place() {
         .edit("owner = \"platform\"", "owner = \"images-team\"")
         .args(&["plan", "--detailed-exitcode"])
         .status(2);
-    assert!(
-        detailed
-            .stdout
-            .contains("Plan: 0 to add, 1 to change, 0 to destroy, 0 forbidden."),
-        "{}",
-        detailed.stdout
-    );
+    assert!(detailed.stdout.contains("Plan: 0 to add, 1 to change, 0 to destroy, 0 forbidden."), "{}", detailed.stdout);
 }
 
 #[test]
 fn a_fixed_change_is_forbidden_with_rule_and_attribute() {
-    let t = quickstart()
-        .seeded()
-        .edit("sku       = \"22.04-lts\"", "sku       = \"22.04-pro\"")
-        .arg("plan");
+    let t = quickstart().seeded().edit("sku       = \"22.04-lts\"", "sku       = \"22.04-pro\"").arg("plan");
     let out = t.status(1);
     insta::assert_snapshot!("plan_forbidden", out.stdout);
     assert!(
-        out.stdout.contains(
-            "SIG501 azurerm_shared_image.ubuntu: `identifier.sku` cannot change after creation"
-        ),
+        out.stdout.contains("SIG501 azurerm_shared_image.ubuntu: `identifier.sku` cannot change after creation"),
         "{}",
         out.stdout
     );
-    assert!(
-        out.stderr.contains("the plan cannot be applied"),
-        "{}",
-        out.stderr
-    );
+    assert!(out.stderr.contains("the plan cannot be applied"), "{}", out.stderr);
     // --detailed-exitcode does not turn an error into "changes".
     quickstart()
         .seeded()
@@ -97,63 +66,36 @@ fn a_fixed_change_is_forbidden_with_rule_and_attribute() {
 
 #[test]
 fn replace_turns_it_into_delete_then_create_listing_the_children() {
-    let t = quickstart()
-        .seeded()
-        .edit("sku       = \"22.04-lts\"", "sku       = \"22.04-pro\"")
-        .args(&["plan", "--replace", "azurerm_shared_image.ubuntu"]);
+    let t = quickstart().seeded().edit("sku       = \"22.04-lts\"", "sku       = \"22.04-pro\"").args(&[
+        "plan",
+        "--replace",
+        "azurerm_shared_image.ubuntu",
+    ]);
     let out = t.status(0);
     insta::assert_snapshot!("plan_replace", out.stdout);
-    assert!(out.stdout.contains("azurerm_shared_image_version.v1 will be replaced (replaced with its parent azurerm_shared_image.ubuntu)"));
-    assert!(
-        out.stdout
-            .contains("Plan: 2 to add, 0 to change, 2 to destroy, 0 forbidden.")
-    );
+    assert!(out.stdout.contains(
+        "azurerm_shared_image_version.v1 will be replaced (replaced with its parent azurerm_shared_image.ubuntu)"
+    ));
+    assert!(out.stdout.contains("Plan: 2 to add, 0 to change, 2 to destroy, 0 forbidden."));
 
-    let typo = quickstart()
-        .seeded()
-        .args(&["plan", "--replace", "azurerm_shared_image.ubunt"])
-        .status(1);
-    assert!(
-        typo.stderr
-            .contains("did you mean azurerm_shared_image.ubuntu?"),
-        "{}",
-        typo.stderr
-    );
-    let fresh = quickstart()
-        .args(&["plan", "--replace", "azurerm_shared_image.ubuntu"])
-        .status(1);
-    assert!(
-        fresh.stderr.contains("nothing to replace"),
-        "{}",
-        fresh.stderr
-    );
+    let typo = quickstart().seeded().args(&["plan", "--replace", "azurerm_shared_image.ubunt"]).status(1);
+    assert!(typo.stderr.contains("did you mean azurerm_shared_image.ubuntu?"), "{}", typo.stderr);
+    let fresh = quickstart().args(&["plan", "--replace", "azurerm_shared_image.ubuntu"]).status(1);
+    assert!(fresh.stderr.contains("nothing to replace"), "{}", fresh.stderr);
 }
 
 #[test]
 fn removed_resources_are_destroyed_and_prevent_destroy_blocks() {
-    let config = std::fs::read_to_string(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/examples/quickstart/main.tf"
-    ))
-    .unwrap();
+    let config = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/examples/quickstart/main.tf")).unwrap();
     let without_role = config[..config.find("# Everyone in the app team").unwrap()].to_string()
         + &config[config.find("output \"latest_version_id\"").unwrap()..];
-    let out = quickstart()
-        .seeded()
-        .config(&without_role)
-        .arg("plan")
-        .status(0);
+    let out = quickstart().seeded().config(&without_role).arg("plan").status(0);
     assert!(
-        out.stdout.contains(
-            "azurerm_role_assignment.app_team_reader will be destroyed (not in the configuration)"
-        ),
+        out.stdout.contains("azurerm_role_assignment.app_team_reader will be destroyed (not in the configuration)"),
         "{}",
         out.stdout
     );
-    assert!(
-        out.stdout
-            .contains("Plan: 0 to add, 0 to change, 1 to destroy, 0 forbidden.")
-    );
+    assert!(out.stdout.contains("Plan: 0 to add, 0 to change, 1 to destroy, 0 forbidden."));
 
     let guarded = quickstart()
         .seeded()
@@ -163,16 +105,8 @@ fn removed_resources_are_destroyed_and_prevent_destroy_blocks() {
         )
         .args(&["plan", "--destroy"]);
     let out = guarded.status(1);
-    assert!(
-        out.stdout.contains("SIG504 azurerm_resource_group.images"),
-        "{}",
-        out.stdout
-    );
-    assert!(
-        out.stdout.contains("5 to destroy, 1 forbidden"),
-        "{}",
-        out.stdout
-    );
+    assert!(out.stdout.contains("SIG504 azurerm_resource_group.images"), "{}", out.stdout);
+    assert!(out.stdout.contains("5 to destroy, 1 forbidden"), "{}", out.stdout);
 }
 
 #[test]
@@ -186,12 +120,7 @@ fn json_plans_follow_terraforms_format() {
     assert_eq!(out.stdout.lines().count(), 1, "one line");
     let plan: Json = serde_json::from_str(&out.stdout).unwrap();
     assert_eq!(plan["format_version"], "1.2");
-    assert!(
-        plan["terraform_version"]
-            .as_str()
-            .unwrap()
-            .starts_with("1.")
-    );
+    assert!(plan["terraform_version"].as_str().unwrap().starts_with("1."));
     assert_eq!(plan["applyable"], false);
     assert_eq!(plan["errored"], false);
     let changes = plan["resource_changes"].as_array().unwrap();
@@ -202,94 +131,43 @@ fn json_plans_follow_terraforms_format() {
     assert_eq!(gallery["type"], "azurerm_shared_image_gallery");
     assert_eq!(gallery["name"], "main");
     assert!(gallery.get("index").is_none());
-    assert_eq!(
-        gallery["provider_name"],
-        "registry.terraform.io/hashicorp/azurerm"
-    );
+    assert_eq!(gallery["provider_name"], "registry.terraform.io/hashicorp/azurerm");
     assert_eq!(gallery["change"]["actions"], serde_json::json!(["update"]));
     assert_eq!(gallery["change"]["before"]["tags"]["owner"], "platform");
     assert_eq!(gallery["change"]["after"]["tags"]["owner"], "x");
     assert_eq!(gallery["change"]["after_unknown"], serde_json::json!({}));
     let definition = by("azurerm_shared_image.ubuntu");
-    assert_eq!(
-        definition["change"]["actions"],
-        serde_json::json!(["delete", "create"])
-    );
+    assert_eq!(definition["change"]["actions"], serde_json::json!(["delete", "create"]));
     assert_eq!(definition["action_reason"], "replace_because_cannot_update");
-    assert_eq!(
-        definition["change"]["replace_paths"],
-        serde_json::json!([["identifier", "sku"]])
-    );
-    assert_eq!(
-        by("azurerm_resource_group.images")["change"]["actions"],
-        serde_json::json!(["no-op"])
-    );
+    assert_eq!(definition["change"]["replace_paths"], serde_json::json!([["identifier", "sku"]]));
+    assert_eq!(by("azurerm_resource_group.images")["change"]["actions"], serde_json::json!(["no-op"]));
     let forbidden = &plan["sigform"]["forbidden"];
     assert_eq!(forbidden[0]["rule"], "SIG501");
     assert_eq!(forbidden[0]["attribute"], "identifier.sku");
     assert_eq!(plan["resource_drift"], serde_json::json!([]));
-    assert!(
-        plan["planned_values"]["root_module"]["resources"]
-            .as_array()
-            .unwrap()
-            .len()
-            == 6
-    );
-    assert_eq!(
-        plan["configuration"]["provider_config"]["azurerm"]["name"],
-        "azurerm"
-    );
-    assert_eq!(
-        plan["output_changes"]["latest_version_id"]["actions"],
-        serde_json::json!(["no-op"])
-    );
+    assert!(plan["planned_values"]["root_module"]["resources"].as_array().unwrap().len() == 6);
+    assert_eq!(plan["configuration"]["provider_config"]["azurerm"]["name"], "azurerm");
+    assert_eq!(plan["output_changes"]["latest_version_id"]["actions"], serde_json::json!(["no-op"]));
     assert!(plan["sigform"]["lineage"].as_str().unwrap().len() == 36);
 }
 
 #[test]
 fn saved_plans_show_as_they_were_planned() {
-    let t = quickstart()
-        .seeded()
-        .edit("owner = \"platform\"", "owner = \"x\"")
-        .args(&["plan", "--out", "change.plan"]);
+    let t = quickstart().seeded().edit("owner = \"platform\"", "owner = \"x\"").args(&["plan", "--out", "change.plan"]);
     let out = t.status(0);
-    assert!(
-        out.stdout.contains("Saved the plan to change.plan"),
-        "{}",
-        out.stdout
-    );
-    let shown = Test::new()
-        .chdir(out.dir.to_str().unwrap())
-        .args(&["show", "change.plan"])
-        .status(0);
-    assert_eq!(
-        shown.stdout,
-        out.stdout[..out.stdout.find("\nSaved the plan").unwrap()]
-    );
-    let json = Test::new()
-        .chdir(out.dir.to_str().unwrap())
-        .args(&["show", "--json", "change.plan"])
-        .status(0);
+    assert!(out.stdout.contains("Saved the plan to change.plan"), "{}", out.stdout);
+    let shown = Test::new().chdir(out.dir.to_str().unwrap()).args(&["show", "change.plan"]).status(0);
+    assert_eq!(shown.stdout, out.stdout[..out.stdout.find("\nSaved the plan").unwrap()]);
+    let json = Test::new().chdir(out.dir.to_str().unwrap()).args(&["show", "--json", "change.plan"]).status(0);
     let plan: Json = serde_json::from_str(&json.stdout).unwrap();
     assert_eq!(plan["applyable"], true);
-    let pulled: Json = serde_json::from_str(
-        &Test::new()
-            .chdir(out.dir.to_str().unwrap())
-            .args(&["state", "pull"])
-            .status(0)
-            .stdout,
-    )
-    .unwrap();
-    assert_eq!(
-        plan["sigform"]["serial"], pulled["serial"],
-        "the plan binds to the state's serial"
-    );
+    let pulled: Json =
+        serde_json::from_str(&Test::new().chdir(out.dir.to_str().unwrap()).args(&["state", "pull"]).status(0).stdout)
+            .unwrap();
+    assert_eq!(plan["sigform"]["serial"], pulled["serial"], "the plan binds to the state's serial");
     assert_eq!(plan["sigform"]["lineage"], pulled["lineage"]);
     std::fs::write(out.dir.join("bad.plan"), "{\"format\": 99}").unwrap();
-    let bad = Test::new()
-        .chdir(out.dir.to_str().unwrap())
-        .args(&["show", "bad.plan"])
-        .status(1);
+    let bad = Test::new().chdir(out.dir.to_str().unwrap()).args(&["show", "bad.plan"]).status(1);
     assert!(bad.stderr.contains("format 99"), "{}", bad.stderr);
 }
 
@@ -304,122 +182,50 @@ fn state_commands_round_trip() {
     let show = run(&["state", "show", "azurerm_shared_image_gallery.main"], 0);
     insta::assert_snapshot!("state_show_gallery", show.stdout);
     let typo = run(&["state", "show", "azurerm_shared_image_gallery.mian"], 1);
-    assert!(
-        typo.stderr
-            .contains("did you mean azurerm_shared_image_gallery.main?"),
-        "{}",
-        typo.stderr
-    );
+    assert!(typo.stderr.contains("did you mean azurerm_shared_image_gallery.main?"), "{}", typo.stderr);
 
-    let serial = |out: &str| {
-        serde_json::from_str::<Json>(out).unwrap()["serial"]
-            .as_u64()
-            .unwrap()
-    };
+    let serial = |out: &str| serde_json::from_str::<Json>(out).unwrap()["serial"].as_u64().unwrap();
     let before = serial(&run(&["state", "pull"], 0).stdout);
-    run(
-        &[
-            "state",
-            "mv",
-            "azurerm_role_assignment.app_team_reader",
-            "azurerm_role_assignment.readers",
-        ],
-        0,
-    );
+    run(&["state", "mv", "azurerm_role_assignment.app_team_reader", "azurerm_role_assignment.readers"], 0);
     let pulled: Json = serde_json::from_str(&run(&["state", "pull"], 0).stdout).unwrap();
-    assert_eq!(
-        pulled["serial"].as_u64().unwrap(),
-        before + 1,
-        "one change, one serial"
-    );
-    assert!(
-        pulled["resources"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .any(|r| r["address"] == "azurerm_role_assignment.readers")
-    );
+    assert_eq!(pulled["serial"].as_u64().unwrap(), before + 1, "one change, one serial");
+    assert!(pulled["resources"].as_array().unwrap().iter().any(|r| r["address"] == "azurerm_role_assignment.readers"));
     // The configuration still says app_team_reader: the plan now moves nothing but re-creates it.
     let plan = run(&["plan"], 0);
-    assert!(
-        plan.stdout
-            .contains("azurerm_role_assignment.app_team_reader will be created"),
-        "{}",
-        plan.stdout
-    );
-    assert!(
-        plan.stdout
-            .contains("azurerm_role_assignment.readers will be destroyed"),
-        "{}",
-        plan.stdout
-    );
+    assert!(plan.stdout.contains("azurerm_role_assignment.app_team_reader will be created"), "{}", plan.stdout);
+    assert!(plan.stdout.contains("azurerm_role_assignment.readers will be destroyed"), "{}", plan.stdout);
 
     run(&["state", "rm", "azurerm_role_assignment.readers"], 0);
     assert_eq!(run(&["state", "list"], 0).stdout.lines().count(), 5);
     let history = run(&["state", "history", "--limit", "2"], 0);
     let lines: Vec<&str> = history.stdout.lines().collect();
     assert_eq!(lines.len(), 2);
-    assert!(
-        lines[0].contains("state rm") && lines[0].contains("azurerm_role_assignment.readers"),
-        "{lines:?}"
-    );
+    assert!(lines[0].contains("state rm") && lines[0].contains("azurerm_role_assignment.readers"), "{lines:?}");
     assert!(lines[1].contains("move"), "{lines:?}");
 
     let output = run(&["output", "latest_version_id"], 0);
-    assert!(
-        output.stdout.contains("/versions/1.0.0\""),
-        "{}",
-        output.stdout
-    );
+    assert!(output.stdout.contains("/versions/1.0.0\""), "{}", output.stdout);
     let outputs: Json = serde_json::from_str(&run(&["output", "--json"], 0).stdout).unwrap();
     assert_eq!(outputs["latest_version_id"]["sensitive"], false);
     let shown: Json = serde_json::from_str(&run(&["show", "--json"], 0).stdout).unwrap();
-    assert_eq!(
-        shown["values"]["root_module"]["resources"]
-            .as_array()
-            .unwrap()
-            .len(),
-        5
-    );
+    assert_eq!(shown["values"]["root_module"]["resources"].as_array().unwrap().len(), 5);
 }
 
 #[test]
 fn foreign_and_corrupt_states_are_refused_untouched() {
-    let t = quickstart()
-        .file("state/sigform.db", "this is not a database")
-        .arg("plan");
+    let t = quickstart().file("state/sigform.db", "this is not a database").arg("plan");
     let out = t.status(1);
-    assert!(
-        out.stderr
-            .contains("is not a sigform state database; it was left untouched"),
-        "{}",
-        out.stderr
-    );
+    assert!(out.stderr.contains("is not a sigform state database; it was left untouched"), "{}", out.stderr);
     assert_eq!(t.read("state/sigform.db"), "this is not a database");
-    let list = quickstart()
-        .file("other.db", "x")
-        .args(&["--state", "other.db", "state", "list"])
-        .status(1);
-    assert!(
-        list.stderr.contains("other.db is not a sigform state"),
-        "{}",
-        list.stderr
-    );
+    let list = quickstart().file("other.db", "x").args(&["--state", "other.db", "state", "list"]).status(1);
+    assert!(list.stderr.contains("other.db is not a sigform state"), "{}", list.stderr);
 }
 
 #[test]
 fn targets_limit_the_plan_to_what_they_need() {
-    let out = quickstart()
-        .args(&["plan", "--target", "azurerm_shared_image.ubuntu"])
-        .status(0);
+    let out = quickstart().args(&["plan", "--target", "azurerm_shared_image.ubuntu"]).status(0);
     assert!(out.stdout.contains("Plan: 3 to add"), "{}", out.stdout);
     assert!(!out.stdout.contains("azurerm_shared_image_version.v1"));
-    let bad = quickstart()
-        .args(&["plan", "--target", "nonsense"])
-        .status(1);
-    assert!(
-        bad.stderr.contains("is not a resource address"),
-        "{}",
-        bad.stderr
-    );
+    let bad = quickstart().args(&["plan", "--target", "nonsense"]).status(1);
+    assert!(bad.stderr.contains("is not a resource address"), "{}", bad.stderr);
 }

@@ -98,10 +98,7 @@ fn corpus() -> Vec<String> {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
     let mut texts = Vec::new();
     for dir in ["examples/quickstart", "examples/multi-region"] {
-        let mut files: Vec<_> = std::fs::read_dir(root.join(dir))
-            .unwrap()
-            .map(|e| e.unwrap().path())
-            .collect();
+        let mut files: Vec<_> = std::fs::read_dir(root.join(dir)).unwrap().map(|e| e.unwrap().path()).collect();
         files.sort();
         let joined: String = files
             .iter()
@@ -214,11 +211,7 @@ fn mutate_values(text: &str, rng: &mut Rng) -> String {
             && !line.trim_end().ends_with('[')
             && !line.trim_end().ends_with('(')
         {
-            out[i] = format!(
-                "{} = {}",
-                &line[..eq],
-                EXPRESSIONS[rng.below(EXPRESSIONS.len())]
-            );
+            out[i] = format!("{} = {}", &line[..eq], EXPRESSIONS[rng.below(EXPRESSIONS.len())]);
         }
     }
     out.join("\n")
@@ -231,47 +224,24 @@ fn mangled_configurations_never_panic_and_every_error_has_a_place() {
     for seed in 1..=5000u64 {
         let mut rng = Rng(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1);
         let base = &corpus[rng.below(corpus.len())];
-        let text = if seed % 2 == 0 {
-            mutate(base, &mut rng)
-        } else {
-            mutate_values(base, &mut rng)
-        };
+        let text = if seed % 2 == 0 { mutate(base, &mut rng) } else { mutate_values(base, &mut rng) };
         let result = std::panic::catch_unwind(|| {
             let mut sources = Sources::new();
             sources.add("main.tf", text.clone());
-            let checked = check_configuration(
-                &sources,
-                &[],
-                &Environment::default(),
-                None,
-                &RuleContext { now_unix: 0 },
-            );
+            let checked =
+                check_configuration(&sources, &[], &Environment::default(), None, &RuleContext { now_unix: 0 });
             for d in checked.diagnostics.iter().filter(|d| d.is_error()) {
-                let span = d
-                    .span
-                    .as_ref()
-                    .unwrap_or_else(|| panic!("{} has no place: {}", d.rule, d.message));
+                let span = d.span.as_ref().unwrap_or_else(|| panic!("{} has no place: {}", d.rule, d.message));
                 let len = sources.text(span.file).len();
-                assert!(
-                    span.range.start <= span.range.end && span.range.end <= len,
-                    "{} span out of bounds",
-                    d.rule
-                );
-                assert!(
-                    sigform::rules::find(d.rule).is_some(),
-                    "{} is not in the catalogue",
-                    d.rule
-                );
+                assert!(span.range.start <= span.range.end && span.range.end <= len, "{} span out of bounds", d.rule);
+                assert!(sigform::rules::find(d.rule).is_some(), "{} is not in the catalogue", d.rule);
             }
         });
         if result.is_err() {
             failures.push(seed);
         }
     }
-    assert!(
-        failures.is_empty(),
-        "panics or unplaced errors for seeds {failures:?}"
-    );
+    assert!(failures.is_empty(), "panics or unplaced errors for seeds {failures:?}");
 }
 
 #[test]
@@ -281,19 +251,12 @@ fn fmt_is_idempotent_and_keeps_meaning_on_mangled_input() {
     for seed in 1..=2500u64 {
         let mut rng = Rng(seed.wrapping_mul(0xD1B5_4A32_D192_ED03) | 1);
         let text = mutate(&corpus[rng.below(corpus.len())], &mut rng);
-        let once = std::panic::catch_unwind(|| format(&text))
-            .unwrap_or_else(|_| panic!("fmt panicked for seed {seed}"));
+        let once =
+            std::panic::catch_unwind(|| format(&text)).unwrap_or_else(|_| panic!("fmt panicked for seed {seed}"));
         if let Ok(once) = once {
             checked += 1;
-            assert_eq!(
-                format(&once).as_deref(),
-                Ok(once.as_str()),
-                "not idempotent for seed {seed}"
-            );
+            assert_eq!(format(&once).as_deref(), Ok(once.as_str()), "not idempotent for seed {seed}");
         }
     }
-    assert!(
-        checked > 100,
-        "only {checked} mutations parsed: the property was barely exercised"
-    );
+    assert!(checked > 100, "only {checked} mutations parsed: the property was barely exercised");
 }

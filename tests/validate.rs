@@ -29,12 +29,7 @@ resource "azurerm_shared_image_version" "v" {
 fn the_examples_validate() {
     for example in ["quickstart", "multi-region"] {
         let out = Test::new().example(example).arg("validate").status(0);
-        assert!(
-            out.stdout
-                .starts_with("Success! The configuration is valid"),
-            "{}",
-            out.stdout
-        );
+        assert!(out.stdout.starts_with("Success! The configuration is valid"), "{}", out.stdout);
     }
 }
 
@@ -47,10 +42,7 @@ fn every_mistake_is_reported_at_once_with_its_place() {
 
 #[test]
 fn json_diagnostics_carry_rule_file_line_and_column() {
-    let out = Test::new()
-        .config(BROKEN)
-        .args(&["validate", "--json"])
-        .status(1);
+    let out = Test::new().config(BROKEN).args(&["validate", "--json"]).status(1);
     let json: serde_json::Value = serde_json::from_str(&out.stdout).expect("JSON array");
     let items = json.as_array().unwrap();
     let rules: Vec<&str> = items.iter().map(|d| d["rule"].as_str().unwrap()).collect();
@@ -62,10 +54,7 @@ fn json_diagnostics_carry_rule_file_line_and_column() {
     assert_eq!(first["column"], 25);
     assert!(first["message"].as_str().unwrap().contains("my-gallery"));
 
-    let clean = Test::new()
-        .example("quickstart")
-        .args(&["validate", "--json"])
-        .status(0);
+    let clean = Test::new().example("quickstart").args(&["validate", "--json"]).status(0);
     assert_eq!(clean.stdout.trim(), "[]");
 }
 
@@ -77,15 +66,8 @@ fn syntax_errors_point_at_the_exact_place() {
         .status(1);
     let json: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
     assert_eq!(json[0]["rule"], "SIG001");
-    assert_eq!(
-        (json[0]["line"].as_u64(), json[0]["column"].as_u64()),
-        (Some(3), Some(14)),
-        "{json}"
-    );
-    let human = Test::new()
-        .config("locals {\n  a = [1, 2\n}\n")
-        .arg("validate")
-        .status(1);
+    assert_eq!((json[0]["line"].as_u64(), json[0]["column"].as_u64()), (Some(3), Some(14)), "{json}");
+    let human = Test::new().config("locals {\n  a = [1, 2\n}\n").arg("validate").status(1);
     insta::assert_snapshot!("validate_syntax_error", human.filtered(&human.stderr));
 }
 
@@ -106,43 +88,18 @@ fn variables_follow_command_line_order_and_precedence() {
         json[0]["message"].as_str().unwrap().to_string()
     };
     assert!(region(base()).contains("from-tfvars"));
-    assert!(
-        region(base().args(&["--var", "loc=from-var", "--var-file", "extra.tfvars"]))
-            .contains("from-var-file")
-    );
-    assert!(
-        region(base().args(&["--var-file", "extra.tfvars", "--var", "loc=from-var"]))
-            .contains("from-var")
-    );
-    let only_env = Test::new()
-        .config(config)
-        .env("TF_VAR_loc", "eastus")
-        .arg("validate")
-        .status(0);
-    assert!(
-        only_env.stdout.contains("1 resources"),
-        "{}",
-        only_env.stdout
-    );
+    assert!(region(base().args(&["--var", "loc=from-var", "--var-file", "extra.tfvars"])).contains("from-var-file"));
+    assert!(region(base().args(&["--var-file", "extra.tfvars", "--var", "loc=from-var"])).contains("from-var"));
+    let only_env = Test::new().config(config).env("TF_VAR_loc", "eastus").arg("validate").status(0);
+    assert!(only_env.stdout.contains("1 resources"), "{}", only_env.stdout);
 }
 
 #[test]
 fn a_missing_directory_or_configuration_is_an_error_not_a_panic() {
     let empty = Test::new().arg("validate").status(1);
-    assert!(
-        empty.stderr.contains("no configuration files (*.tf)"),
-        "{}",
-        empty.stderr
-    );
-    let missing = Test::new()
-        .chdir("/nonexistent/sigform")
-        .arg("validate")
-        .status(1);
-    assert!(
-        missing.stderr.starts_with("error: cannot read"),
-        "{}",
-        missing.stderr
-    );
+    assert!(empty.stderr.contains("no configuration files (*.tf)"), "{}", empty.stderr);
+    let missing = Test::new().chdir("/nonexistent/sigform").arg("validate").status(1);
+    assert!(missing.stderr.starts_with("error: cannot read"), "{}", missing.stderr);
     let usage = Test::new().args(&["validate", "--bogus"]).status(1);
     assert!(usage.stderr.contains("--bogus"), "{}", usage.stderr);
     Test::new().arg("--help").status(0);
@@ -150,15 +107,11 @@ fn a_missing_directory_or_configuration_is_an_error_not_a_panic() {
 
 #[test]
 fn warnings_alone_do_not_fail() {
-    let config = std::fs::read_to_string(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/examples/quickstart/main.tf"
-    ))
-    .unwrap()
-    .replace(
-        "location            = azurerm_resource_group.images.location\n  os_type",
-        "location            = \"West US\"\n  os_type",
-    );
+    let config =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/examples/quickstart/main.tf")).unwrap().replace(
+            "location            = azurerm_resource_group.images.location\n  os_type",
+            "location            = \"West US\"\n  os_type",
+        );
     let out = Test::new().config(&config).arg("validate").status(0);
     assert!(out.stderr.contains("SIG207"), "{}", out.stderr);
     assert!(out.stdout.contains("warning"), "{}", out.stdout);

@@ -48,32 +48,11 @@ impl Step {
 /// What the applier reports as it goes.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Event {
-    Start {
-        address: String,
-        step: Step,
-    },
-    Progress {
-        address: String,
-        step: Step,
-        elapsed: Duration,
-        replication: Vec<RegionReplication>,
-    },
-    Complete {
-        address: String,
-        step: Step,
-        id: String,
-        elapsed: Duration,
-    },
-    Errored {
-        address: String,
-        step: Step,
-        error: String,
-    },
-    Skipped {
-        address: String,
-        step: Step,
-        because: String,
-    },
+    Start { address: String, step: Step },
+    Progress { address: String, step: Step, elapsed: Duration, replication: Vec<RegionReplication> },
+    Complete { address: String, step: Step, id: String, elapsed: Duration },
+    Errored { address: String, step: Step, error: String },
+    Skipped { address: String, step: Step, because: String },
 }
 
 #[derive(Debug, Default, Clone, PartialEq)]
@@ -110,14 +89,8 @@ struct Job {
 }
 
 enum Message {
-    Progress {
-        index: usize,
-        replication: Vec<RegionReplication>,
-    },
-    Done {
-        index: usize,
-        result: worker::Done,
-    },
+    Progress { index: usize, replication: Vec<RegionReplication> },
+    Done { index: usize, result: worker::Done },
 }
 
 pub fn apply(
@@ -128,11 +101,7 @@ pub fn apply(
     on_event: &mut dyn FnMut(&Event),
 ) -> Result<Outcome, ApplyError> {
     let mut outcome = Outcome::default();
-    let changes: HashMap<&str, &ResourceChange> = plan
-        .changes
-        .iter()
-        .map(|c| (c.address.as_str(), c))
-        .collect();
+    let changes: HashMap<&str, &ResourceChange> = plan.changes.iter().map(|c| (c.address.as_str(), c)).collect();
     let mut failed_ids: Vec<String> = Vec::new();
 
     // Stage 1: deletes, children first.
@@ -164,18 +133,7 @@ pub fn apply(
                 .collect()
         })
         .collect();
-    run_stage(
-        &deletes,
-        &delete_deps,
-        plan,
-        &changes,
-        cloud,
-        state,
-        options,
-        on_event,
-        &mut outcome,
-        &mut failed_ids,
-    )?;
+    run_stage(&deletes, &delete_deps, plan, &changes, cloud, state, options, on_event, &mut outcome, &mut failed_ids)?;
 
     // Stage 2: creates and updates, parents first. A replacement whose delete failed is skipped.
     let writes: Vec<Job> = plan
@@ -191,27 +149,15 @@ pub fn apply(
                 .unwrap_or_else(|| crate::eval::DEFAULT_TENANT.to_string());
             Some(Job {
                 address: c.address.clone(),
-                step: if c.action == Action::Update {
-                    Step::Update
-                } else {
-                    Step::Create
-                },
+                step: if c.action == Action::Update { Step::Update } else { Step::Create },
                 id: after.id.clone(),
                 kind: kind_of(after),
-                body: Some(Body {
-                    kind: kind_of(after),
-                    tenant,
-                    attributes: cloud_attributes(after),
-                }),
+                body: Some(Body { kind: kind_of(after), tenant, attributes: cloud_attributes(after) }),
                 replacing: c.action == Action::Replace,
             })
         })
         .collect();
-    let index: HashMap<String, usize> = writes
-        .iter()
-        .enumerate()
-        .map(|(i, j)| (j.address.clone(), i))
-        .collect();
+    let index: HashMap<String, usize> = writes.iter().enumerate().map(|(i, j)| (j.address.clone(), i)).collect();
     let write_deps: Vec<Vec<usize>> = writes
         .iter()
         .map(|job| {
@@ -221,29 +167,12 @@ pub fn apply(
                 .collect()
         })
         .collect();
-    run_stage(
-        &writes,
-        &write_deps,
-        plan,
-        &changes,
-        cloud,
-        state,
-        options,
-        on_event,
-        &mut outcome,
-        &mut failed_ids,
-    )?;
+    run_stage(&writes, &write_deps, plan, &changes, cloud, state, options, on_event, &mut outcome, &mut failed_ids)?;
 
     let outputs: Vec<OutputState> = plan
         .output_changes
         .iter()
-        .filter_map(|o| {
-            Some(OutputState {
-                name: o.name.clone(),
-                value: o.after.clone()?,
-                sensitive: o.sensitive,
-            })
-        })
+        .filter_map(|o| Some(OutputState { name: o.name.clone(), value: o.after.clone()?, sensitive: o.sensitive }))
         .collect();
     if outcome.failed.is_empty() {
         state.commit(&[Change::Outputs(outputs)])?;
@@ -260,11 +189,7 @@ fn kind_of(r: &ResourceState) -> ResourceKind {
 fn cloud_attributes(r: &ResourceState) -> serde_json::Value {
     let mut attrs = r.attributes.clone();
     if let (Some(schema), Some(map)) = (schema::resource(&r.type_name), attrs.as_object_mut()) {
-        for a in schema
-            .attrs
-            .iter()
-            .filter(|a| matches!(a.mutability, Mutability::Computed | Mutability::ClientOnly))
-        {
+        for a in schema.attrs.iter().filter(|a| matches!(a.mutability, Mutability::Computed | Mutability::ClientOnly)) {
             map.remove(a.name);
         }
         map.retain(|_, v| !v.is_null());
@@ -296,8 +221,7 @@ fn run_stage(
             dependents[on].push(i);
         }
     }
-    let mut ready: std::collections::VecDeque<usize> =
-        (0..jobs.len()).filter(|&i| waiting[i] == 0).collect();
+    let mut ready: std::collections::VecDeque<usize> = (0..jobs.len()).filter(|&i| waiting[i] == 0).collect();
     let mut started: Vec<Option<(Instant, i64)>> = vec![None; jobs.len()];
     let mut finished = BTreeSet::new();
     let mut in_flight = 0usize;
@@ -336,11 +260,7 @@ fn run_stage(
                     continue;
                 }
                 outcome.skipped.push(jobs[j].address.clone());
-                on_event(&Event::Skipped {
-                    address: jobs[j].address.clone(),
-                    step: jobs[j].step,
-                    because: why,
-                });
+                on_event(&Event::Skipped { address: jobs[j].address.clone(), step: jobs[j].step, because: why });
                 for &d in &dependents[j] {
                     stack.push((d, format!("{} failed", jobs[j].address)));
                 }
@@ -362,16 +282,10 @@ fn run_stage(
                     skip(i, "its delete failed", &mut finished, outcome, on_event);
                     continue;
                 }
-                let body = job
-                    .body
-                    .as_ref()
-                    .map_or(serde_json::Value::Null, |b| b.attributes.clone());
+                let body = job.body.as_ref().map_or(serde_json::Value::Null, |b| b.attributes.clone());
                 let intent = state.add_intent(&job.address, &job.id, job.step.as_str(), &body)?;
                 started[i] = Some((Instant::now(), intent));
-                on_event(&Event::Start {
-                    address: job.address.clone(),
-                    step: job.step,
-                });
+                on_event(&Event::Start { address: job.address.clone(), step: job.step });
                 in_flight += 1;
                 let _ = job_tx.send(i);
             }
@@ -399,37 +313,29 @@ fn run_stage(
                             let mut record = Vec::new();
                             match job.step {
                                 Step::Delete => {
-                                    record.push(Change::Remove {
-                                        action: "delete".into(),
-                                        address: job.address.clone(),
-                                    });
+                                    record
+                                        .push(Change::Remove { action: "delete".into(), address: job.address.clone() });
                                     if !job.replacing {
                                         outcome.destroyed += 1;
                                     }
                                 }
                                 Step::Create | Step::Update => {
-                                    let mut after =
-                                        change.after.clone().expect("writes have an after");
+                                    let mut after = change.after.clone().expect("writes have an after");
                                     if let (Some(cloud_attrs), Some(schema)) =
                                         (read_back, schema::resource(&after.type_name))
                                     {
-                                        for a in schema
-                                            .attrs
-                                            .iter()
-                                            .filter(|a| a.mutability == Mutability::Computed)
-                                        {
+                                        for a in schema.attrs.iter().filter(|a| a.mutability == Mutability::Computed) {
                                             if let Some(v) = cloud_attrs.get(a.name) {
                                                 after.attributes[a.name] = v.clone();
                                             }
                                         }
                                     }
-                                    after.status = if job.kind == ResourceKind::ImageVersion
-                                        && !options.wait_for_replication
-                                    {
-                                        "replicating".into()
-                                    } else {
-                                        "ready".into()
-                                    };
+                                    after.status =
+                                        if job.kind == ResourceKind::ImageVersion && !options.wait_for_replication {
+                                            "replicating".into()
+                                        } else {
+                                            "ready".into()
+                                        };
                                     record.push(Change::Put {
                                         action: job.step.as_str().into(),
                                         resource: Box::new(after),
@@ -473,10 +379,7 @@ fn run_stage(
                                 after.status = "failed".into();
                                 record.insert(
                                     0,
-                                    Change::Put {
-                                        action: "create failed".into(),
-                                        resource: Box::new(after),
-                                    },
+                                    Change::Put { action: "create failed".into(), resource: Box::new(after) },
                                 );
                             }
                             state.commit(&record)?;
@@ -487,19 +390,9 @@ fn run_stage(
                                 None => error.to_string(),
                             };
                             outcome.failed.push((job.address.clone(), error.clone()));
-                            on_event(&Event::Errored {
-                                address: job.address.clone(),
-                                step: job.step,
-                                error,
-                            });
+                            on_event(&Event::Errored { address: job.address.clone(), step: job.step, error });
                             for &d in &dependents[index] {
-                                skip(
-                                    d,
-                                    &format!("{} failed", job.address),
-                                    &mut finished,
-                                    outcome,
-                                    on_event,
-                                );
+                                skip(d, &format!("{} failed", job.address), &mut finished, outcome, on_event);
                             }
                         }
                     }

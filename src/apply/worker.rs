@@ -14,18 +14,10 @@ pub(super) enum Done {
     Ok(Option<serde_json::Value>),
     /// The call failed; `exists` is the resource when it was left behind anyway (a create whose
     /// replication failed), so that it is recorded rather than orphaned.
-    Failed {
-        error: CloudError,
-        exists: Option<serde_json::Value>,
-    },
+    Failed { error: CloudError, exists: Option<serde_json::Value> },
 }
 
-pub(super) fn run(
-    cloud: &dyn Cloud,
-    job: &Job,
-    options: &Options,
-    progress: &dyn Fn(Vec<RegionReplication>),
-) -> Done {
+pub(super) fn run(cloud: &dyn Cloud, job: &Job, options: &Options, progress: &dyn Fn(Vec<RegionReplication>)) -> Done {
     match attempt(cloud, job, options, progress) {
         Ok(v) => Done::Ok(v),
         Err(error) => settle(cloud, job, options, error),
@@ -41,30 +33,19 @@ fn attempt(
     let operation = retry(options.retries, || match (job.step, &job.body) {
         (Step::Delete, _) => cloud.delete(&job.id),
         (_, Some(body)) => cloud.put(&job.id, body),
-        (_, None) => Err(CloudError::new(
-            400,
-            "InvalidRequest",
-            "a write without a body",
-        )),
+        (_, None) => Err(CloudError::new(400, "InvalidRequest", "a write without a body")),
     })?;
-    let skip_wait = job.kind == ResourceKind::ImageVersion
-        && job.step != Step::Delete
-        && !options.wait_for_replication;
+    let skip_wait = job.kind == ResourceKind::ImageVersion && job.step != Step::Delete && !options.wait_for_replication;
     if !skip_wait {
         loop {
             match retry(options.retries, || cloud.poll(&operation))? {
                 OperationStatus::Succeeded => break,
                 OperationStatus::Failed(e) => return Err(e),
-                OperationStatus::InProgress {
-                    retry_after,
-                    replication,
-                } => {
+                OperationStatus::InProgress { retry_after, replication } => {
                     if !replication.is_empty() {
                         progress(replication);
                     }
-                    std::thread::sleep(
-                        retry_after.clamp(Duration::from_millis(10), Duration::from_secs(2)),
-                    );
+                    std::thread::sleep(retry_after.clamp(Duration::from_millis(10), Duration::from_secs(2)));
                 }
             }
         }
@@ -79,30 +60,20 @@ fn attempt(
 /// went through, and a failed create may have left a resource behind.
 fn settle(cloud: &dyn Cloud, job: &Job, options: &Options, error: CloudError) -> Done {
     let Ok(found) = wait_settled(cloud, &job.id, options.retries) else {
-        return Done::Failed {
-            error,
-            exists: None,
-        };
+        return Done::Failed { error, exists: None };
     };
     match (job.step, found) {
         (Step::Delete, None) => Done::Ok(None),
         (Step::Create | Step::Update, Some(r))
             if r.provisioning_state == "Succeeded"
-                && job
-                    .body
-                    .as_ref()
-                    .is_some_and(|b| same_request(&b.attributes, &r.attributes)) =>
+                && job.body.as_ref().is_some_and(|b| same_request(&b.attributes, &r.attributes)) =>
         {
             Done::Ok(Some(r.attributes))
         }
-        (Step::Create, Some(r)) if r.provisioning_state == "Failed" => Done::Failed {
-            error,
-            exists: Some(r.attributes),
-        },
-        _ => Done::Failed {
-            error,
-            exists: None,
-        },
+        (Step::Create, Some(r)) if r.provisioning_state == "Failed" => {
+            Done::Failed { error, exists: Some(r.attributes) }
+        }
+        _ => Done::Failed { error, exists: None },
     }
 }
 
@@ -112,32 +83,18 @@ fn same_request(sent: &serde_json::Value, held: &serde_json::Value) -> bool {
     let (Some(sent), Some(held)) = (sent.as_object(), held.as_object()) else {
         return false;
     };
-    sent.iter()
-        .all(|(k, v)| v.is_array() || v.is_object() || held.get(k) == Some(v))
+    sent.iter().all(|(k, v)| v.is_array() || v.is_object() || held.get(k) == Some(v))
 }
 
 /// Reads a resource until no operation is running on it.
-fn wait_settled(
-    cloud: &dyn Cloud,
-    id: &str,
-    retries: u32,
-) -> Result<Option<CloudResource>, CloudError> {
+fn wait_settled(cloud: &dyn Cloud, id: &str, retries: u32) -> Result<Option<CloudResource>, CloudError> {
     for _ in 0..100_000 {
         match retry(retries, || cloud.get(id))? {
-            Some(r)
-                if matches!(
-                    r.provisioning_state.as_str(),
-                    "Creating" | "Updating" | "Deleting"
-                ) =>
-            {
+            Some(r) if matches!(r.provisioning_state.as_str(), "Creating" | "Updating" | "Deleting") => {
                 std::thread::sleep(Duration::from_millis(50));
             }
             other => return Ok(other),
         }
     }
-    Err(CloudError::new(
-        504,
-        "Timeout",
-        format!("{id} did not settle"),
-    ))
+    Err(CloudError::new(504, "Timeout", format!("{id} did not settle")))
 }

@@ -34,52 +34,26 @@ pub fn run(global: &Global, args: Args) -> CliResult {
                 out: None,
             };
             let refresh = args.plan.refresh != Some(false);
-            let planned = crate::ops::plan::plan(
-                &options,
-                if refresh { Some(cloud.as_ref()) } else { None },
-            )?;
+            let planned = crate::ops::plan::plan(&options, if refresh { Some(cloud.as_ref()) } else { None })?;
             let (sources, diags, plan, gone) = match planned {
-                Planned::Invalid {
-                    sources,
-                    diagnostics: d,
-                } => {
-                    eprint!(
-                        "{}",
-                        diagnostics::human(&d, &sources, Style::for_stderr(global.no_color))
-                    );
+                Planned::Invalid { sources, diagnostics: d } => {
+                    eprint!("{}", diagnostics::human(&d, &sources, Style::for_stderr(global.no_color)));
                     eprintln!("Nothing was applied: {}.", diagnostics::summary(&d));
                     return Ok(ExitStatus::Failure);
                 }
-                Planned::Plan {
-                    sources,
-                    diagnostics,
-                    plan,
-                    gone,
-                } => (sources, diagnostics, plan, gone),
+                Planned::Plan { sources, diagnostics, plan, gone } => (sources, diagnostics, plan, gone),
             };
             if !diags.is_empty() && !global.quiet {
-                eprint!(
-                    "{}",
-                    diagnostics::human(&diags, &sources, Style::for_stderr(global.no_color))
-                );
+                eprint!("{}", diagnostics::human(&diags, &sources, Style::for_stderr(global.no_color)));
             }
             if !json {
                 if !gone.is_empty() {
-                    println!(
-                        "Deleted outside sigform (will be created again): {}\n",
-                        gone.join(", ")
-                    );
+                    println!("Deleted outside sigform (will be created again): {}\n", gone.join(", "));
                 }
-                print!(
-                    "{}",
-                    crate::render::plan::human(&plan, Style::for_stdout(global.no_color))
-                );
+                print!("{}", crate::render::plan::human(&plan, Style::for_stdout(global.no_color)));
             }
             if !plan.applyable() {
-                eprintln!(
-                    "error: the plan cannot be applied: {} forbidden change(s)",
-                    plan.forbidden().count()
-                );
+                eprintln!("error: the plan cannot be applied: {} forbidden change(s)", plan.forbidden().count());
                 return Ok(ExitStatus::Failure);
             }
             if plan.is_empty() {
@@ -123,11 +97,7 @@ pub fn run(global: &Global, args: Args) -> CliResult {
     } else {
         println!("\n{}", events::summary(&outcome, plan.destroy));
     }
-    Ok(if outcome.succeeded() {
-        ExitStatus::Success
-    } else {
-        ExitStatus::Failure
-    })
+    Ok(if outcome.succeeded() { ExitStatus::Success } else { ExitStatus::Failure })
 }
 
 /// Asks for `yes` on a terminal; refuses to guess anywhere else.
@@ -135,11 +105,7 @@ fn confirm(destroy: bool) -> Result<bool, Box<dyn std::error::Error>> {
     if !std::io::stdin().is_terminal() {
         return Err("not on a terminal: pass --auto-approve to apply without being asked".into());
     }
-    let what = if destroy {
-        "destroy all these resources"
-    } else {
-        "perform these actions"
-    };
+    let what = if destroy { "destroy all these resources" } else { "perform these actions" };
     print!("\nDo you want to {what}? Only 'yes' will be accepted: ");
     std::io::stdout().flush()?;
     let mut answer = String::new();

@@ -61,10 +61,7 @@ pub enum EmulatorCommand {
         regions: Vec<String>,
     },
     /// Allow-list a subscription for a region (Australia Central and Central 2).
-    Allowlist {
-        subscription: String,
-        region: String,
-    },
+    Allowlist { subscription: String, region: String },
     /// Empty the embedded cloud.
     Reset,
     /// Serve the emulator as an ARM endpoint.
@@ -88,10 +85,7 @@ pub fn run(global: &Global, command: &EmulatorCommand) -> CliResult {
         EmulatorCommand::List { json } => {
             let all = e.all()?;
             if *json {
-                println!(
-                    "{}",
-                    serde_json::Value::Array(all.iter().map(ops::json_view).collect())
-                );
+                println!("{}", serde_json::Value::Array(all.iter().map(ops::json_view).collect()));
             } else {
                 for r in all {
                     println!("{}", r.id);
@@ -103,10 +97,7 @@ pub fn run(global: &Global, command: &EmulatorCommand) -> CliResult {
             if *json {
                 println!("{}", ops::json_view(&r));
             } else {
-                println!(
-                    "{}",
-                    serde_json::to_string_pretty(&ops::json_view(&r)).expect("json")
-                );
+                println!("{}", serde_json::to_string_pretty(&ops::json_view(&r)).expect("json"));
             }
         }
         EmulatorCommand::Set { id, assignments } => {
@@ -117,27 +108,11 @@ pub fn run(global: &Global, command: &EmulatorCommand) -> CliResult {
             ops::delete(&e, id)?;
             println!("Deleting {id}.");
         }
-        EmulatorCommand::AddImage {
-            id,
-            os,
-            state,
-            size_gb,
-            hyper_v,
-            location,
-        } => {
+        EmulatorCommand::AddImage { id, os, state, size_gb, hyper_v, location } => {
             let r = ops::add_image(&e, id, os, state, *size_gb, hyper_v, location)?;
-            println!(
-                "Added managed image {} in {}.",
-                r.id,
-                r.location.unwrap_or_default()
-            );
+            println!("Added managed image {} in {}.", r.id, r.location.unwrap_or_default());
         }
-        EmulatorCommand::AddPrincipal {
-            id,
-            tenant,
-            principal_type,
-            name,
-        } => {
+        EmulatorCommand::AddPrincipal { id, tenant, principal_type, name } => {
             e.add_principal(id, tenant, principal_type, name.as_deref())?;
             println!("Added {principal_type} {id} in tenant {tenant}.");
         }
@@ -145,12 +120,8 @@ pub fn run(global: &Global, command: &EmulatorCommand) -> CliResult {
             let r = ops::publish_version(&e, id, image, regions)?;
             println!("Publishing {} ({}).", r.id, ops::replication_line(&r));
         }
-        EmulatorCommand::Allowlist {
-            subscription,
-            region,
-        } => {
-            let tenant = std::env::var("ARM_TENANT_ID")
-                .unwrap_or_else(|_| crate::eval::DEFAULT_TENANT.to_string());
+        EmulatorCommand::Allowlist { subscription, region } => {
+            let tenant = std::env::var("ARM_TENANT_ID").unwrap_or_else(|_| crate::eval::DEFAULT_TENANT.to_string());
             e.allowlist(subscription, &tenant, region)?;
             println!("Subscription {subscription} is allow-listed for {region}.");
         }
@@ -187,10 +158,7 @@ pub fn status(global: &Global, address: Option<&str>) -> CliResult {
     for v in versions {
         match cloud.get(&v.id)? {
             Some(r) => println!("{}: {}", v.address, ops::replication_line(&r)),
-            None => println!(
-                "{}: not found in the cloud (deleted outside sigform?)",
-                v.address
-            ),
+            None => println!("{}: not found in the cloud (deleted outside sigform?)", v.address),
         }
     }
     Ok(ExitStatus::Success)

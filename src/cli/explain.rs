@@ -27,9 +27,7 @@ pub fn run(rule: Option<&str>, list: bool) -> CliResult {
         crate::rules::catalogue::Stage::Config => {
             "Checked by: validate, plan and apply (from the configuration alone)."
         }
-        crate::rules::catalogue::Stage::Plan => {
-            "Checked by: plan and apply (needs the state and the cloud)."
-        }
+        crate::rules::catalogue::Stage::Plan => "Checked by: plan and apply (needs the state and the cloud).",
     };
     println!("\n{stage}");
     Ok(ExitStatus::Success)

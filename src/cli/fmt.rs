@@ -5,10 +5,7 @@ use crate::exit::ExitStatus;
 use crate::ops::fmt::{Options, fmt};
 
 pub fn run(global: &Global, check: bool, diff: bool) -> CliResult {
-    let results = fmt(&Options {
-        dir: global.dir.clone(),
-        check,
-    })?;
+    let results = fmt(&Options { dir: global.dir.clone(), check })?;
     let mut status = ExitStatus::Success;
     for r in &results {
         match &r.after {

@@ -13,14 +13,7 @@ pub fn run(global: &Global, vars: Vec<VarArg>) -> CliResult {
             Ok(ExitStatus::Success)
         }
         Graphed::Invalid(v) => {
-            eprint!(
-                "{}",
-                diagnostics::human(
-                    &v.diagnostics,
-                    &v.sources,
-                    Style::for_stderr(global.no_color)
-                )
-            );
+            eprint!("{}", diagnostics::human(&v.diagnostics, &v.sources, Style::for_stderr(global.no_color)));
             eprintln!("No graph: {}.", diagnostics::summary(&v.diagnostics));
             Ok(ExitStatus::Failure)
         }

@@ -7,16 +7,8 @@ pub fn run(global: &Global) -> CliResult {
     let done = crate::ops::init::init(&global.dir, &global.state_path())?;
     if !global.quiet {
         let verb = if done.created { "Created" } else { "Found" };
-        println!(
-            "{verb} {}: sigform is initialized here.",
-            done.state_dir.display()
-        );
-        println!(
-            "State {} (lineage {}, serial {}).",
-            done.state.display(),
-            done.lineage,
-            done.serial
-        );
+        println!("{verb} {}: sigform is initialized here.", done.state_dir.display());
+        println!("State {} (lineage {}, serial {}).", done.state.display(), done.lineage, done.serial);
     }
     Ok(ExitStatus::Success)
 }

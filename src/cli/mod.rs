@@ -22,13 +22,7 @@ use std::path::PathBuf;
 #[command(name = "sigform", version, about = "Declarative reconciler for Azure Compute Gallery", long_about = None)]
 pub struct Cli {
     /// Run as if started in DIR.
-    #[arg(
-        short = 'C',
-        long = "chdir",
-        global = true,
-        value_name = "DIR",
-        default_value = "."
-    )]
+    #[arg(short = 'C', long = "chdir", global = true, value_name = "DIR", default_value = ".")]
     pub chdir: PathBuf,
     /// State database (default: state/sigform.db under the working directory).
     #[arg(long, global = true, env = "SIGFORM_STATE", value_name = "PATH")]
@@ -273,9 +267,7 @@ pub fn main() -> std::process::ExitCode {
 fn usage_error(e: clap::Error) -> std::process::ExitCode {
     let _ = e.print();
     match e.kind() {
-        clap::error::ErrorKind::DisplayHelp | clap::error::ErrorKind::DisplayVersion => {
-            ExitStatus::Success.into()
-        }
+        clap::error::ErrorKind::DisplayHelp | clap::error::ErrorKind::DisplayVersion => ExitStatus::Success.into(),
         _ => ExitStatus::Failure.into(),
     }
 }
@@ -301,22 +293,14 @@ fn run(cli: Cli, sub: Option<&ArgMatches>) -> ExitStatus {
         Command::Output { name, json } => output::run(&global, name.as_deref(), *json),
         Command::Emulator(command) => emulator::run(&global, command),
         Command::Import { address, id, vars } => import(&global, address, id, var_args(sub, vars)),
-        Command::ForceUnlock { lock_id } => {
-            crate::ops::state::force_unlock(&global.state_path(), lock_id)
-                .map(|_| {
-                    println!("Lock {lock_id} is broken: the state can be changed again.");
-                    ExitStatus::Success
-                })
-                .map_err(Into::into)
-        }
+        Command::ForceUnlock { lock_id } => crate::ops::state::force_unlock(&global.state_path(), lock_id)
+            .map(|_| {
+                println!("Lock {lock_id} is broken: the state can be changed again.");
+                ExitStatus::Success
+            })
+            .map_err(Into::into),
         Command::Status { address } => emulator::status(&global, address.as_deref()),
-        Command::Apply {
-            planfile,
-            auto_approve,
-            parallelism,
-            no_wait_replication,
-            plan,
-        } => apply::run(
+        Command::Apply { planfile, auto_approve, parallelism, no_wait_replication, plan } => apply::run(
             &global,
             apply::Args {
                 planfile: planfile.as_deref(),
@@ -328,11 +312,7 @@ fn run(cli: Cli, sub: Option<&ArgMatches>) -> ExitStatus {
                 destroy: false,
             },
         ),
-        Command::Destroy {
-            auto_approve,
-            parallelism,
-            plan,
-        } => apply::run(
+        Command::Destroy { auto_approve, parallelism, plan } => apply::run(
             &global,
             apply::Args {
                 planfile: None,
@@ -345,12 +325,7 @@ fn run(cli: Cli, sub: Option<&ArgMatches>) -> ExitStatus {
             },
         ),
         Command::Completions { shell } => {
-            clap_complete::generate(
-                *shell,
-                &mut Cli::command(),
-                "sigform",
-                &mut std::io::stdout(),
-            );
+            clap_complete::generate(*shell, &mut Cli::command(), "sigform", &mut std::io::stdout());
             Ok(ExitStatus::Success)
         }
         other => Err(not_built(other).into()),
@@ -378,11 +353,7 @@ pub struct Global {
 impl Global {
     /// A path given on the command line, relative to `-C DIR` as Terraform's `-chdir` does.
     pub fn resolve(&self, path: &std::path::Path) -> PathBuf {
-        if path.is_absolute() {
-            path.to_path_buf()
-        } else {
-            self.dir.join(path)
-        }
+        if path.is_absolute() { path.to_path_buf() } else { self.dir.join(path) }
     }
 
     /// The cloud: the embedded emulator (`--emulator-db`, default `state/emulator.db`), or ARM.
@@ -395,7 +366,9 @@ impl Global {
                 };
                 Ok(Box::new(crate::cloud::emulator::Emulator::from_env(&path)?))
             }
-            CloudKind::Arm => Err("`--cloud arm` is not built yet: the Azure Resource Manager client comes after the emulator".into()),
+            CloudKind::Arm => {
+                Err("`--cloud arm` is not built yet: the Azure Resource Manager client comes after the emulator".into())
+            }
         }
     }
 
@@ -418,16 +391,10 @@ fn import(global: &Global, address: &str, id: &str, vars: Vec<VarArg>) -> CliRes
         address,
         id,
     )? {
-        Imported::Invalid {
-            sources,
-            diagnostics: d,
-        } => {
+        Imported::Invalid { sources, diagnostics: d } => {
             let style = crate::render::Style::for_stderr(global.no_color);
             eprint!("{}", crate::render::diagnostics::human(&d, &sources, style));
-            eprintln!(
-                "Nothing was imported: {}.",
-                crate::render::diagnostics::summary(&d)
-            );
+            eprintln!("Nothing was imported: {}.", crate::render::diagnostics::summary(&d));
             Ok(ExitStatus::Failure)
         }
         Imported::Done(r) => {
@@ -461,8 +428,5 @@ fn not_built(command: &Command) -> crate::ops::NotBuilt {
         | Command::Import { .. }
         | Command::Completions { .. } => unreachable!("built commands are dispatched in run()"),
     };
-    crate::ops::NotBuilt {
-        command: command.to_string(),
-        reason,
-    }
+    crate::ops::NotBuilt { command: command.to_string(), reason }
 }

@@ -15,34 +15,18 @@ pub fn run(global: &Global, name: Option<&str>, json: bool) -> CliResult {
                 return Err(format!("no output named {name}{hint}").into());
             };
             // Asking for one output by name is asking to see it, sensitive or not (as Terraform does).
-            println!(
-                "{}",
-                if json {
-                    o.value.to_string()
-                } else {
-                    hcl(&o.value)
-                }
-            );
+            println!("{}", if json { o.value.to_string() } else { hcl(&o.value) });
         }
         None if json => {
             let map: serde_json::Map<String, serde_json::Value> = outputs
                 .iter()
-                .map(|o| {
-                    (
-                        o.name.clone(),
-                        serde_json::json!({"sensitive": o.sensitive, "value": o.value}),
-                    )
-                })
+                .map(|o| (o.name.clone(), serde_json::json!({"sensitive": o.sensitive, "value": o.value})))
                 .collect();
             println!("{}", serde_json::Value::Object(map));
         }
         None => {
             for o in &outputs {
-                let v = if o.sensitive {
-                    "(sensitive value)".to_string()
-                } else {
-                    hcl(&o.value)
-                };
+                let v = if o.sensitive { "(sensitive value)".to_string() } else { hcl(&o.value) };
                 println!("{} = {v}", o.name);
             }
         }

@@ -8,9 +8,7 @@ use crate::render::{Style, diagnostics};
 
 pub fn run(global: &Global, options: &PlanOptions, vars: Vec<VarArg>) -> CliResult {
     if options.refresh_only {
-        return Err(
-            "`plan --refresh-only` needs the cloud: it comes with the embedded emulator".into(),
-        );
+        return Err("`plan --refresh-only` needs the cloud: it comes with the embedded emulator".into());
     }
     let ops_options = Options {
         load: super::validate::options(global, vars),
@@ -20,65 +18,34 @@ pub fn run(global: &Global, options: &PlanOptions, vars: Vec<VarArg>) -> CliResu
         replace: options.replace.clone(),
         out: options.out.as_ref().map(|p| global.resolve(p)),
     };
-    let cloud = if options.refresh == Some(false) {
-        None
-    } else {
-        Some(global.open_cloud()?)
-    };
+    let cloud = if options.refresh == Some(false) { None } else { Some(global.open_cloud()?) };
     let (sources, diags, plan) = match plan(&ops_options, cloud.as_deref())? {
-        Planned::Invalid {
-            sources,
-            diagnostics: d,
-        } => {
-            eprint!(
-                "{}",
-                diagnostics::human(&d, &sources, Style::for_stderr(global.no_color))
-            );
+        Planned::Invalid { sources, diagnostics: d } => {
+            eprint!("{}", diagnostics::human(&d, &sources, Style::for_stderr(global.no_color)));
             eprintln!("No plan: {}.", diagnostics::summary(&d));
             return Ok(ExitStatus::Failure);
         }
-        Planned::Plan {
-            sources,
-            diagnostics,
-            plan,
-            gone,
-        } => {
+        Planned::Plan { sources, diagnostics, plan, gone } => {
             if !gone.is_empty() && !options.json {
-                println!(
-                    "Deleted outside sigform (will be created again): {}\n",
-                    gone.join(", ")
-                );
+                println!("Deleted outside sigform (will be created again): {}\n", gone.join(", "));
             }
             (sources, diagnostics, plan)
         }
     };
     if !diags.is_empty() && !global.quiet {
-        eprint!(
-            "{}",
-            diagnostics::human(&diags, &sources, Style::for_stderr(global.no_color))
-        );
+        eprint!("{}", diagnostics::human(&diags, &sources, Style::for_stderr(global.no_color)));
     }
     if options.json {
         println!("{}", crate::render::plan_json::plan_json(&plan));
     } else {
-        print!(
-            "{}",
-            crate::render::plan::human(&plan, Style::for_stdout(global.no_color))
-        );
+        print!("{}", crate::render::plan::human(&plan, Style::for_stdout(global.no_color)));
         if let Some(out) = &options.out {
-            println!(
-                "\nSaved the plan to {}. To carry it out: sigform apply {}",
-                out.display(),
-                out.display()
-            );
+            println!("\nSaved the plan to {}. To carry it out: sigform apply {}", out.display(), out.display());
         }
     }
     Ok(if !plan.applyable() {
         if !options.json {
-            eprintln!(
-                "error: the plan cannot be applied: {} forbidden change(s)",
-                plan.forbidden().count()
-            );
+            eprintln!("error: the plan cannot be applied: {} forbidden change(s)", plan.forbidden().count());
         }
         ExitStatus::Failure
     } else if options.detailed_exitcode && !plan.is_empty() {

@@ -12,10 +12,7 @@ pub fn run(global: &Global, command: &StateCommand) -> CliResult {
                 println!("{}", r.address);
             }
         }
-        StateCommand::Show { address } => print!(
-            "{}",
-            crate::render::state::resource(&state::show(&path, address)?)
-        ),
+        StateCommand::Show { address } => print!("{}", crate::render::state::resource(&state::show(&path, address)?)),
         StateCommand::Rm { addresses } => {
             if addresses.is_empty() {
                 return Err("state rm needs at least one address".into());
@@ -28,10 +25,7 @@ pub fn run(global: &Global, command: &StateCommand) -> CliResult {
                 println!("State serial is now {serial}.");
             }
         }
-        StateCommand::Mv {
-            source,
-            destination,
-        } => {
+        StateCommand::Mv { source, destination } => {
             let serial = state::mv(&path, source, destination)?;
             println!("Moved {source} to {destination}.");
             if !global.quiet {
@@ -40,17 +34,11 @@ pub fn run(global: &Global, command: &StateCommand) -> CliResult {
         }
         StateCommand::Pull => {
             let snap = state::snapshot(&path)?;
-            println!(
-                "{}",
-                serde_json::to_string_pretty(&snap).expect("state serializes")
-            );
+            println!("{}", serde_json::to_string_pretty(&snap).expect("state serializes"));
         }
         StateCommand::History { limit } => {
             for h in state::history(&path, *limit)? {
-                println!(
-                    "{:>5}  {}  {:<10}  {}",
-                    h.serial, h.time, h.action, h.address
-                );
+                println!("{:>5}  {}  {:<10}  {}", h.serial, h.time, h.action, h.address);
             }
         }
     }

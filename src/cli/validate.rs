@@ -10,53 +10,31 @@ use crate::render::{Style, diagnostics};
 /// this process's environment and the clock.
 pub fn options(global: &Global, vars: Vec<VarArg>) -> Options {
     let now_unix = crate::timestamp::now_unix();
-    Options {
-        dir: global.dir.clone(),
-        vars,
-        env: std::env::vars().collect(),
-        now_unix,
-    }
+    Options { dir: global.dir.clone(), vars, env: std::env::vars().collect(), now_unix }
 }
 
 pub fn run(global: &Global, vars: Vec<VarArg>, json: bool) -> CliResult {
     let validated = validate(&options(global, vars))?;
-    let status = if validated.has_errors() {
-        ExitStatus::Failure
-    } else {
-        ExitStatus::Success
-    };
+    let status = if validated.has_errors() { ExitStatus::Failure } else { ExitStatus::Success };
     if json {
-        println!(
-            "{}",
-            diagnostics::json(&validated.diagnostics, &validated.sources)
-        );
+        println!("{}", diagnostics::json(&validated.diagnostics, &validated.sources));
         return Ok(status);
     }
     if !validated.diagnostics.is_empty() {
         eprint!(
             "{}",
-            diagnostics::human(
-                &validated.diagnostics,
-                &validated.sources,
-                Style::for_stderr(global.no_color)
-            )
+            diagnostics::human(&validated.diagnostics, &validated.sources, Style::for_stderr(global.no_color))
         );
     }
     if validated.has_errors() {
-        eprintln!(
-            "Validation failed: {}.",
-            diagnostics::summary(&validated.diagnostics)
-        );
+        eprintln!("Validation failed: {}.", diagnostics::summary(&validated.diagnostics));
     } else if !global.quiet {
         let warnings = if validated.diagnostics.is_empty() {
             String::new()
         } else {
             format!(" ({})", diagnostics::summary(&validated.diagnostics))
         };
-        println!(
-            "Success! The configuration is valid: {} resources{warnings}.",
-            validated.resources
-        );
+        println!("Success! The configuration is valid: {} resources{warnings}.", validated.resources);
     }
     Ok(status)
 }

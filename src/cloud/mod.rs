@@ -90,12 +90,7 @@ pub struct CloudError {
 
 impl CloudError {
     pub fn new(status: u16, code: &str, message: impl Into<String>) -> CloudError {
-        CloudError {
-            status,
-            code: code.to_string(),
-            message: message.into(),
-            retry_after_ms: None,
-        }
+        CloudError { status, code: code.to_string(), message: message.into(), retry_after_ms: None }
     }
 
     /// Worth trying again: throttling and transient server errors.
@@ -116,10 +111,7 @@ pub trait Cloud: Send + Sync {
 
 /// Calls `call`, retrying transient failures (429, 5xx) up to `retries` times with exponential
 /// backoff, honouring Retry-After.
-pub fn retry<T>(
-    retries: u32,
-    mut call: impl FnMut() -> Result<T, CloudError>,
-) -> Result<T, CloudError> {
+pub fn retry<T>(retries: u32, mut call: impl FnMut() -> Result<T, CloudError>) -> Result<T, CloudError> {
     let mut attempt = 0;
     loop {
         match call() {

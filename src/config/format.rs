@@ -11,9 +11,7 @@
 pub enum FormatError {
     #[error("the file does not parse: {0}")]
     Invalid(String),
-    #[error(
-        "formatting would change the file's meaning (a sigform bug); the file is left as it is"
-    )]
+    #[error("formatting would change the file's meaning (a sigform bug); the file is left as it is")]
     Changed,
 }
 
@@ -37,11 +35,7 @@ struct LineInfo {
 
 fn scan(line: &str, stack: &mut Vec<State>, in_comment: &mut bool) -> LineInfo {
     let chars: Vec<char> = line.chars().collect();
-    let mut info = LineInfo {
-        brackets: Vec::new(),
-        heredoc: None,
-        open_comment: false,
-    };
+    let mut info = LineInfo { brackets: Vec::new(), heredoc: None, open_comment: false };
     let mut i = 0;
     while i < chars.len() {
         let c = chars[i];
@@ -89,10 +83,7 @@ fn scan(line: &str, stack: &mut Vec<State>, in_comment: &mut bool) -> LineInfo {
                 if c == '<' && next == Some('<') && state == State::Code {
                     let rest: String = chars[i + 2..].iter().collect();
                     let rest = rest.strip_prefix('-').unwrap_or(&rest);
-                    let delim: String = rest
-                        .chars()
-                        .take_while(|c| c.is_alphanumeric() || *c == '_')
-                        .collect();
+                    let delim: String = rest.chars().take_while(|c| c.is_alphanumeric() || *c == '_').collect();
                     if !delim.is_empty() {
                         info.heredoc = Some(delim);
                         break;
@@ -173,24 +164,14 @@ fn layout(source: &str) -> String {
             if raw.trim() == delim {
                 heredoc = None;
             }
-            out.push(OutLine {
-                depth: 0,
-                text: raw.trim_end().to_string(),
-                verbatim: true,
-                aligned: false,
-            });
+            out.push(OutLine { depth: 0, text: raw.trim_end().to_string(), verbatim: true, aligned: false });
             continue;
         }
         if in_comment {
             let mut still = true;
             let info = scan(raw, &mut stack, &mut still);
             in_comment = info.open_comment;
-            out.push(OutLine {
-                depth: 0,
-                text: raw.trim_end().to_string(),
-                verbatim: true,
-                aligned: false,
-            });
+            out.push(OutLine { depth: 0, text: raw.trim_end().to_string(), verbatim: true, aligned: false });
             continue;
         }
         let trimmed = raw.trim();
@@ -218,13 +199,7 @@ fn layout(source: &str) -> String {
             }
         }
         let line_depth = line_depth.unwrap_or(levels.len());
-        let balanced = info
-            .brackets
-            .iter()
-            .filter(|c| matches!(c, '{' | '[' | '('))
-            .count()
-            * 2
-            == info.brackets.len();
+        let balanced = info.brackets.iter().filter(|c| matches!(c, '{' | '[' | '(')).count() * 2 == info.brackets.len();
         let mut text = trimmed.to_string();
         let mut aligned = false;
         if top_level && let Some((key, value)) = split_assignment(trimmed) {
@@ -233,19 +208,9 @@ fn layout(source: &str) -> String {
         }
         if !top_level {
             // A continuation of a multi-line string interpolation: leave it alone.
-            out.push(OutLine {
-                depth: 0,
-                text: raw.trim_end().to_string(),
-                verbatim: true,
-                aligned: false,
-            });
+            out.push(OutLine { depth: 0, text: raw.trim_end().to_string(), verbatim: true, aligned: false });
         } else {
-            out.push(OutLine {
-                depth: line_depth,
-                text,
-                verbatim: false,
-                aligned,
-            });
+            out.push(OutLine { depth: line_depth, text, verbatim: false, aligned });
         }
         heredoc = info.heredoc;
     }
@@ -346,14 +311,10 @@ resource "azurerm_shared_image_gallery" "g" {
     fn heredocs_block_comments_and_templates_survive() {
         let input = "locals {\nscript = <<-EOT\n    echo ${var.x}\n  { not a brace\n    EOT\n/* keep\n   this */\nx = \"${ {a = 1}[\"a\"] }\"\n}\n";
         let got = format(input).unwrap();
-        assert!(
-            got.contains("    echo ${var.x}\n  { not a brace\n    EOT\n"),
-            "{got}"
-        );
+        assert!(got.contains("    echo ${var.x}\n  { not a brace\n    EOT\n"), "{got}");
         assert!(got.contains("  /* keep\n   this */\n"), "{got}");
         assert!(
-            got.contains("  x      = \"${ {a = 1}[\"a\"] }\"\n")
-                || got.contains("  x = \"${ {a = 1}[\"a\"] }\"\n"),
+            got.contains("  x      = \"${ {a = 1}[\"a\"] }\"\n") || got.contains("  x = \"${ {a = 1}[\"a\"] }\"\n"),
             "{got}"
         );
         assert_eq!(format(&got).unwrap(), got);

@@ -36,14 +36,8 @@ impl Sources {
 
     pub fn add(&mut self, name: impl Into<String>, text: impl Into<String>) -> FileId {
         let text = text.into();
-        let line_starts = std::iter::once(0)
-            .chain(text.match_indices('\n').map(|(i, _)| i + 1))
-            .collect();
-        self.files.push(SourceFile {
-            name: name.into(),
-            text,
-            line_starts,
-        });
+        let line_starts = std::iter::once(0).chain(text.match_indices('\n').map(|(i, _)| i + 1)).collect();
+        self.files.push(SourceFile { name: name.into(), text, line_starts });
         FileId(self.files.len() as u32 - 1)
     }
 
@@ -60,10 +54,7 @@ impl Sources {
     }
 
     pub fn iter(&self) -> impl Iterator<Item = (FileId, &SourceFile)> {
-        self.files
-            .iter()
-            .enumerate()
-            .map(|(i, f)| (FileId(i as u32), f))
+        self.files.iter().enumerate().map(|(i, f)| (FileId(i as u32), f))
     }
 
     /// 1-based line and column (in characters) of a byte offset.
@@ -72,10 +63,7 @@ impl Sources {
         let offset = offset.min(file.text.len());
         let line = file.line_starts.partition_point(|&start| start <= offset) - 1;
         let start = file.line_starts[line];
-        let column = file
-            .text
-            .get(start..offset)
-            .map_or(offset - start, |s| s.chars().count());
+        let column = file.text.get(start..offset).map_or(offset - start, |s| s.chars().count());
         (line + 1, column + 1)
     }
 }
@@ -96,35 +84,21 @@ pub fn parse_file(sources: &Sources, file: FileId) -> Result<ParsedFile, Diagnos
     }
 }
 
-pub fn syntax_diagnostic(
-    sources: &Sources,
-    file: FileId,
-    error: &hcl::edit::parser::Error,
-) -> Diagnostic {
+pub fn syntax_diagnostic(sources: &Sources, file: FileId, error: &hcl::edit::parser::Error) -> Diagnostic {
     let text = sources.text(file);
     let mut start = error.location().offset().min(text.len());
     while !text.is_char_boundary(start) {
         start -= 1;
     }
-    let end = text[start..]
-        .chars()
-        .next()
-        .map_or(start, |c| start + c.len_utf8());
-    Diagnostic::error(
-        "SIG001",
-        format!("syntax error: {}", first_line(error.message())),
-    )
-    .at(Span::new(file, start..end))
-    .label(first_line(error.message()))
+    let end = text[start..].chars().next().map_or(start, |c| start + c.len_utf8());
+    Diagnostic::error("SIG001", format!("syntax error: {}", first_line(error.message())))
+        .at(Span::new(file, start..end))
+        .label(first_line(error.message()))
 }
 
 fn first_line(message: &str) -> String {
     let line = message.lines().next().unwrap_or("invalid HCL").trim();
-    if line.is_empty() {
-        "invalid HCL".to_string()
-    } else {
-        line.to_string()
-    }
+    if line.is_empty() { "invalid HCL".to_string() } else { line.to_string() }
 }
 
 /// Parses every `.tf` file among `sources` (by name), collecting syntax errors.

@@ -41,15 +41,12 @@ pub enum Origin {
 pub fn parse_file(sources: &Sources, file: FileId) -> Result<Vec<VarAssignment>, Diagnostic> {
     let text = sources.text(file);
     if sources.name(file).ends_with(".json") {
-        let json: serde_json::Value = serde_json::from_str(text).map_err(|e| {
-            Diagnostic::error("SIG001", format!("invalid JSON: {e}")).at(Span::new(file, 0..0))
-        })?;
+        let json: serde_json::Value = serde_json::from_str(text)
+            .map_err(|e| Diagnostic::error("SIG001", format!("invalid JSON: {e}")).at(Span::new(file, 0..0)))?;
         let serde_json::Value::Object(map) = json else {
-            return Err(Diagnostic::error(
-                "SIG001",
-                "a .tfvars.json file must hold one JSON object",
-            )
-            .at(Span::new(file, 0..0)));
+            return Err(
+                Diagnostic::error("SIG001", "a .tfvars.json file must hold one JSON object").at(Span::new(file, 0..0))
+            );
         };
         return Ok(map
             .into_iter()
@@ -61,8 +58,7 @@ pub fn parse_file(sources: &Sources, file: FileId) -> Result<Vec<VarAssignment>,
             })
             .collect());
     }
-    let body =
-        hcl::edit::parser::parse_body(text).map_err(|e| syntax_diagnostic(sources, file, &e))?;
+    let body = hcl::edit::parser::parse_body(text).map_err(|e| syntax_diagnostic(sources, file, &e))?;
     let mut out = Vec::new();
     for structure in body.iter() {
         match structure {
@@ -75,10 +71,7 @@ pub fn parse_file(sources: &Sources, file: FileId) -> Result<Vec<VarAssignment>,
             Structure::Block(block) => {
                 return Err(Diagnostic::error(
                     "SIG002",
-                    format!(
-                        "blocks are not allowed in a variables file (found `{}`)",
-                        block.ident.value().as_str()
-                    ),
+                    format!("blocks are not allowed in a variables file (found `{}`)", block.ident.value().as_str()),
                 )
                 .at(Span::new(file, block.ident.span().unwrap_or(0..0)))
                 .help("a variables file holds only assignments: name = value"));
@@ -92,11 +85,9 @@ pub fn parse_file(sources: &Sources, file: FileId) -> Result<Vec<VarAssignment>,
 pub fn from_command_line(sources: &mut Sources, arg: &str) -> Result<VarAssignment, Diagnostic> {
     let Some((name, value)) = arg.split_once('=') else {
         let file = sources.add("<command line>", format!("--var {arg}"));
-        return Err(
-            Diagnostic::error("SIG008", format!("--var \"{arg}\" is not NAME=VALUE"))
-                .at(Span::new(file, 0..arg.len() + 6))
-                .help("write it as --var 'name=value'"),
-        );
+        return Err(Diagnostic::error("SIG008", format!("--var \"{arg}\" is not NAME=VALUE"))
+            .at(Span::new(file, 0..arg.len() + 6))
+            .help("write it as --var 'name=value'"));
     };
     let name = name.trim().to_string();
     let file = sources.add(format!("<--var {name}>"), value);
@@ -109,10 +100,7 @@ pub fn from_command_line(sources: &mut Sources, arg: &str) -> Result<VarAssignme
 }
 
 /// `TF_VAR_name=value` environment variables.
-pub fn from_environment(
-    sources: &mut Sources,
-    env: impl IntoIterator<Item = (String, String)>,
-) -> Vec<VarAssignment> {
+pub fn from_environment(sources: &mut Sources, env: impl IntoIterator<Item = (String, String)>) -> Vec<VarAssignment> {
     let mut vars: Vec<(String, String)> = env
         .into_iter()
         .filter_map(|(k, v)| k.strip_prefix("TF_VAR_").map(|n| (n.to_string(), v)))
@@ -148,10 +136,7 @@ mod tests {
         let bad = sources.add("bad.tfvars", "x {\n}\n");
         assert_eq!(parse_file(&sources, bad).unwrap_err().rule, "SIG002");
         let json = sources.add("a.tfvars.json", r#"{"n": 1}"#);
-        assert!(matches!(
-            parse_file(&sources, json).unwrap()[0].value,
-            RawValue::Json(Value::Number(_))
-        ));
+        assert!(matches!(parse_file(&sources, json).unwrap()[0].value, RawValue::Json(Value::Number(_))));
     }
 
     #[test]
@@ -163,10 +148,7 @@ mod tests {
         assert!(from_command_line(&mut sources, "novalue").is_err());
         let env = from_environment(
             &mut sources,
-            [
-                ("TF_VAR_b".to_string(), "2".to_string()),
-                ("PATH".to_string(), "/bin".to_string()),
-            ],
+            [("TF_VAR_b".to_string(), "2".to_string()), ("PATH".to_string(), "/bin".to_string())],
         );
         assert_eq!(env.len(), 1);
         assert_eq!(env[0].origin, Origin::Environment);

@@ -37,12 +37,7 @@ impl BodySchema<'_> {
 /// The span from a block's type keyword to its last label: where block-level errors point.
 pub fn header_span(scope: &Scope, block: &Block) -> Span {
     let start = block.ident.span().map_or(0, |r| r.start);
-    let end = block
-        .labels
-        .last()
-        .and_then(|l| l.span())
-        .or_else(|| block.ident.span())
-        .map_or(start, |r| r.end);
+    let end = block.labels.last().and_then(|l| l.span()).or_else(|| block.ident.span()).map_or(start, |r| r.end);
     Span::new(scope.file, start..end)
 }
 
@@ -77,10 +72,7 @@ pub fn eval_body(
                 }
                 let value_span = scope.span_of(&attribute.value);
                 if attrs.values.contains_key(name) {
-                    diags.push(
-                        Diagnostic::error("SIG009", format!("argument `{name}` is set twice"))
-                            .at(key_span),
-                    );
+                    diags.push(Diagnostic::error("SIG009", format!("argument `{name}` is set twice")).at(key_span));
                     continue;
                 }
                 let value = match eval(&attribute.value, scope) {
@@ -93,18 +85,11 @@ pub fn eval_body(
                 match convert(value, attr_schema.ty) {
                     Ok(Value::Null) => {}
                     Ok(value) => {
-                        attrs.values.insert(
-                            name.to_string(),
-                            Attr {
-                                value,
-                                span: value_span,
-                                defaulted: false,
-                            },
-                        );
+                        attrs.values.insert(name.to_string(), Attr { value, span: value_span, defaulted: false });
                     }
-                    Err(message) => diags.push(
-                        Diagnostic::error("SIG004", format!("`{name}`: {message}")).at(value_span),
-                    ),
+                    Err(message) => {
+                        diags.push(Diagnostic::error("SIG004", format!("`{name}`: {message}")).at(value_span))
+                    }
                 }
             }
             Structure::Block(block) => {
@@ -129,15 +114,8 @@ pub fn eval_body(
                 }
                 let header = header_span(scope, block);
                 let instance = eval_block(&block.body, block_schema, &header, scope, diags);
-                block_spans
-                    .entry(block_schema.name)
-                    .or_default()
-                    .push(header);
-                attrs
-                    .blocks
-                    .entry(ident.to_string())
-                    .or_default()
-                    .push(instance);
+                block_spans.entry(block_schema.name).or_default().push(header);
+                attrs.blocks.entry(ident.to_string()).or_default().push(instance);
             }
         }
     }
@@ -149,10 +127,7 @@ pub fn eval_body(
             diags.push(
                 Diagnostic::error(
                     "SIG003",
-                    format!(
-                        "missing required argument `{}` in {}",
-                        attr_schema.name, schema.owner
-                    ),
+                    format!("missing required argument `{}` in {}", attr_schema.name, schema.owner),
                 )
                 .at(header.clone())
                 .label(format!("`{}` is required here", attr_schema.name)),
@@ -160,14 +135,7 @@ pub fn eval_body(
             continue;
         }
         if let Some(value) = default_value(attr_schema.default) {
-            attrs.values.insert(
-                attr_schema.name.to_string(),
-                Attr {
-                    value,
-                    span: header.clone(),
-                    defaulted: true,
-                },
-            );
+            attrs.values.insert(attr_schema.name.to_string(), Attr { value, span: header.clone(), defaulted: true });
         }
     }
     for block_schema in schema.blocks {
@@ -219,10 +187,7 @@ fn eval_block(
         meta: &[],
         owner: &owner,
     };
-    BlockInstance {
-        span: header.clone(),
-        attrs: eval_body(body, &schema, header, scope, diags),
-    }
+    BlockInstance { span: header.clone(), attrs: eval_body(body, &schema, header, scope, diags) }
 }
 
 /// `dynamic "NAME" { for_each = ..., iterator = it, content { ... } }`.
@@ -237,12 +202,9 @@ fn eval_dynamic<'s>(
     let header = header_span(scope, block);
     let Some(label) = block.labels.first().map(|l| l.as_str().to_string()) else {
         diags.push(
-            Diagnostic::error(
-                "SIG003",
-                "a dynamic block needs a label: the block type it generates",
-            )
-            .at(header)
-            .help("write dynamic \"target_region\" { ... }"),
+            Diagnostic::error("SIG003", "a dynamic block needs a label: the block type it generates")
+                .at(header)
+                .help("write dynamic \"target_region\" { ... }"),
         );
         return;
     };
@@ -258,51 +220,32 @@ fn eval_dynamic<'s>(
             Structure::Attribute(a) => match a.key.value().as_str() {
                 "for_each" => for_each = Some(&a.value),
                 "iterator" => match &a.value {
-                    hcl::edit::expr::Expression::Variable(v) => {
-                        iterator = v.value().as_str().to_string()
-                    }
-                    other => diags.push(
-                        Diagnostic::error("SIG004", "`iterator` must be a plain name")
-                            .at(scope.span_of(other)),
-                    ),
+                    hcl::edit::expr::Expression::Variable(v) => iterator = v.value().as_str().to_string(),
+                    other => diags
+                        .push(Diagnostic::error("SIG004", "`iterator` must be a plain name").at(scope.span_of(other))),
                 },
                 "labels" => diags.push(
-                    Diagnostic::error(
-                        "SIG002",
-                        "`labels` is not used: the generated blocks take no labels",
-                    )
-                    .at(scope.span_of(&a.key)),
+                    Diagnostic::error("SIG002", "`labels` is not used: the generated blocks take no labels")
+                        .at(scope.span_of(&a.key)),
                 ),
                 other => diags.push(
-                    Diagnostic::error(
-                        "SIG002",
-                        format!("unknown argument `{other}` in a dynamic block"),
-                    )
-                    .at(scope.span_of(&a.key))
-                    .help("a dynamic block takes for_each, iterator and a content block"),
+                    Diagnostic::error("SIG002", format!("unknown argument `{other}` in a dynamic block"))
+                        .at(scope.span_of(&a.key))
+                        .help("a dynamic block takes for_each, iterator and a content block"),
                 ),
             },
             Structure::Block(b) if b.ident.value().as_str() == "content" => content = Some(b),
             Structure::Block(b) => diags.push(
                 Diagnostic::error(
                     "SIG002",
-                    format!(
-                        "unexpected block `{}` in a dynamic block",
-                        b.ident.value().as_str()
-                    ),
+                    format!("unexpected block `{}` in a dynamic block", b.ident.value().as_str()),
                 )
                 .at(scope.span_of(&b.ident)),
             ),
         }
     }
     let (Some(for_each), Some(content)) = (for_each, content) else {
-        diags.push(
-            Diagnostic::error(
-                "SIG003",
-                "a dynamic block needs `for_each` and a `content` block",
-            )
-            .at(header),
-        );
+        diags.push(Diagnostic::error("SIG003", "a dynamic block needs `for_each` and a `content` block").at(header));
         return;
     };
     let collection = match eval(for_each, scope) {
@@ -323,46 +266,25 @@ fn eval_dynamic<'s>(
     let content_header = header_span(scope, content);
     for (key, value) in pairs {
         // A set (a list from toset) iterates with the element as key, as Terraform does.
-        let key = if collection.as_list().is_some() {
-            value.clone()
-        } else {
-            key
-        };
+        let key = if collection.as_list().is_some() { value.clone() } else { key };
         scope.push(
             iterator.clone(),
-            Value::Map(BTreeMap::from([
-                ("key".to_string(), key),
-                ("value".to_string(), value),
-            ])),
+            Value::Map(BTreeMap::from([("key".to_string(), key), ("value".to_string(), value)])),
         );
         let instance = eval_block(&content.body, block_schema, &content_header, scope, diags);
         scope.pop();
-        block_spans
-            .entry(block_schema.name)
-            .or_default()
-            .push(content_header.clone());
-        attrs
-            .blocks
-            .entry(label.clone())
-            .or_default()
-            .push(instance);
+        block_spans.entry(block_schema.name).or_default().push(content_header.clone());
+        attrs.blocks.entry(label.clone()).or_default().push(instance);
     }
 }
 
 fn unknown_name(schema: &BodySchema, name: &str, what: &str, span: Span) -> Diagnostic {
     if schema.unsupported.contains(&name) {
-        return Diagnostic::error(
-            "SIG002",
-            format!("`{name}` is an azurerm {what} that sigform does not support yet"),
-        )
-        .at(span)
-        .help("remove it; sigform never ignores an argument silently");
+        return Diagnostic::error("SIG002", format!("`{name}` is an azurerm {what} that sigform does not support yet"))
+            .at(span)
+            .help("remove it; sigform never ignores an argument silently");
     }
-    let d = Diagnostic::error(
-        "SIG002",
-        format!("unknown {what} `{name}` in {}", schema.owner),
-    )
-    .at(span);
+    let d = Diagnostic::error("SIG002", format!("unknown {what} `{name}` in {}", schema.owner)).at(span);
     match crate::model::suggest(name, schema.known_names()) {
         Some(s) => d.help(format!("did you mean `{s}`?")),
         None => d,

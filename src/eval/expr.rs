@@ -9,9 +9,7 @@ use super::functions;
 use crate::config::FileId;
 use crate::diagnostic::{Diagnostic, Span};
 use crate::model::value::Value;
-use hcl::edit::expr::{
-    BinaryOperator, Expression, ForExpr, FuncCall, ObjectKey, TraversalOperator, UnaryOperator,
-};
+use hcl::edit::expr::{BinaryOperator, Expression, ForExpr, FuncCall, ObjectKey, TraversalOperator, UnaryOperator};
 use hcl::edit::template::{Directive, Element, Template};
 use std::collections::BTreeMap;
 
@@ -26,12 +24,7 @@ pub struct EvalError {
 
 impl EvalError {
     pub fn new(rule: &'static str, span: Span, message: impl Into<String>) -> EvalError {
-        EvalError {
-            rule,
-            span,
-            message: message.into(),
-            help: None,
-        }
+        EvalError { rule, span, message: message.into(), help: None }
     }
 
     pub fn with_help(mut self, help: impl Into<String>) -> EvalError {
@@ -60,11 +53,7 @@ pub struct Scope<'a> {
 
 impl<'a> Scope<'a> {
     pub fn new(file: FileId, roots: &'a BTreeMap<String, Value>) -> Scope<'a> {
-        Scope {
-            file,
-            roots,
-            bindings: Vec::new(),
-        }
+        Scope { file, roots, bindings: Vec::new() }
     }
 
     pub fn push(&mut self, name: impl Into<String>, value: Value) {
@@ -76,12 +65,7 @@ impl<'a> Scope<'a> {
     }
 
     fn lookup(&self, name: &str) -> Option<&Value> {
-        self.bindings
-            .iter()
-            .rev()
-            .find(|(n, _)| n == name)
-            .map(|(_, v)| v)
-            .or_else(|| self.roots.get(name))
+        self.bindings.iter().rev().find(|(n, _)| n == name).map(|(_, v)| v).or_else(|| self.roots.get(name))
     }
 
     pub fn span_of(&self, expr: &impl hcl::edit::Span) -> Span {
@@ -89,11 +73,7 @@ impl<'a> Scope<'a> {
     }
 
     fn names(&self) -> Vec<&str> {
-        self.bindings
-            .iter()
-            .map(|(n, _)| n.as_str())
-            .chain(self.roots.keys().map(String::as_str))
-            .collect()
+        self.bindings.iter().map(|(n, _)| n.as_str()).chain(self.roots.keys().map(String::as_str)).collect()
     }
 }
 
@@ -126,10 +106,7 @@ pub fn eval(expr: &Expression, scope: &mut Scope) -> EvalResult {
                                     EvalError::new(
                                         "SIG004",
                                         scope.span_of(other),
-                                        format!(
-                                            "object key must be a string, not {}",
-                                            k.type_name()
-                                        ),
+                                        format!("object key must be a string, not {}", k.type_name()),
                                     )
                                 })?,
                             },
@@ -195,22 +172,15 @@ pub fn eval(expr: &Expression, scope: &mut Scope) -> EvalResult {
                     .to_number()
                     .map(|n| Value::Number(-n))
                     .ok_or_else(|| type_error(scope.span_of(&op.expr), "number", &v)),
-                UnaryOperator::Not => v
-                    .to_bool()
-                    .map(|b| Value::Bool(!b))
-                    .ok_or_else(|| type_error(scope.span_of(&op.expr), "bool", &v)),
+                UnaryOperator::Not => {
+                    v.to_bool().map(|b| Value::Bool(!b)).ok_or_else(|| type_error(scope.span_of(&op.expr), "bool", &v))
+                }
             }
         }
         Expression::BinaryOp(op) => {
             let lhs = eval(&op.lhs_expr, scope)?;
             let rhs = eval(&op.rhs_expr, scope)?;
-            binary(
-                *op.operator.value(),
-                lhs,
-                rhs,
-                scope.span_of(&op.lhs_expr),
-                scope.span_of(&op.rhs_expr),
-            )
+            binary(*op.operator.value(), lhs, rhs, scope.span_of(&op.lhs_expr), scope.span_of(&op.rhs_expr))
         }
         Expression::ForExpr(for_expr) => eval_for(for_expr, scope),
     }
@@ -226,10 +196,7 @@ fn traversal_root_name(expr: &Expression) -> String {
 fn undeclared(name: &str, span: Span, scope: &Scope) -> EvalError {
     let err = EvalError::new("SIG005", span, format!("unknown name `{name}`"));
     let err = if name.starts_with("azurerm_") {
-        EvalError {
-            message: format!("reference to undeclared resource type `{name}`"),
-            ..err
-        }
+        EvalError { message: format!("reference to undeclared resource type `{name}`"), ..err }
     } else {
         err
     };
@@ -240,19 +207,11 @@ fn undeclared(name: &str, span: Span, scope: &Scope) -> EvalError {
 }
 
 fn type_error(span: Span, wanted: &str, got: &Value) -> EvalError {
-    EvalError::new(
-        "SIG004",
-        span,
-        format!("expected a {wanted}, found {}", got.type_name()),
-    )
+    EvalError::new("SIG004", span, format!("expected a {wanted}, found {}", got.type_name()))
 }
 
 /// Appends one template element; returns false when the result is unknown.
-fn render_element(
-    element: &Element,
-    scope: &mut Scope,
-    out: &mut String,
-) -> Result<bool, EvalError> {
+fn render_element(element: &Element, scope: &mut Scope, out: &mut String) -> Result<bool, EvalError> {
     match element {
         Element::Literal(s) => {
             out.push_str(s.value());
@@ -275,10 +234,7 @@ fn render_element(
                     None => Err(EvalError::new(
                         "SIG004",
                         scope.span_of(&interp.expr),
-                        format!(
-                            "cannot include a {} in a string template",
-                            other.type_name()
-                        ),
+                        format!("cannot include a {} in a string template", other.type_name()),
                     )),
                 },
             }
@@ -294,11 +250,7 @@ fn render_element(
                             Some(e) => render_template(&e.template, scope, out),
                             None => Ok(true),
                         },
-                        None => Err(type_error(
-                            scope.span_of(&if_dir.if_expr.cond_expr),
-                            "bool",
-                            &other,
-                        )),
+                        None => Err(type_error(scope.span_of(&if_dir.if_expr.cond_expr), "bool", &other)),
                     },
                 }
             }
@@ -330,11 +282,7 @@ fn render_element(
     }
 }
 
-fn render_template(
-    template: &Template,
-    scope: &mut Scope,
-    out: &mut String,
-) -> Result<bool, EvalError> {
+fn render_template(template: &Template, scope: &mut Scope, out: &mut String) -> Result<bool, EvalError> {
     for element in template.iter() {
         if !render_element(element, scope, out)? {
             return Ok(false);
@@ -347,23 +295,11 @@ fn render_template(
 pub fn iterate(collection: &Value, span: Span) -> Result<Option<Vec<(Value, Value)>>, EvalError> {
     match collection {
         Value::Unknown => Ok(None),
-        Value::List(items) => Ok(Some(
-            items
-                .iter()
-                .enumerate()
-                .map(|(i, v)| (Value::Number(i as f64), v.clone()))
-                .collect(),
-        )),
-        Value::Map(map) => Ok(Some(
-            map.iter()
-                .map(|(k, v)| (Value::String(k.clone()), v.clone()))
-                .collect(),
-        )),
-        other => Err(EvalError::new(
-            "SIG004",
-            span,
-            format!("cannot iterate over a {}", other.type_name()),
-        )),
+        Value::List(items) => {
+            Ok(Some(items.iter().enumerate().map(|(i, v)| (Value::Number(i as f64), v.clone())).collect()))
+        }
+        Value::Map(map) => Ok(Some(map.iter().map(|(k, v)| (Value::String(k.clone()), v.clone())).collect())),
+        other => Err(EvalError::new("SIG004", span, format!("cannot iterate over a {}", other.type_name()))),
     }
 }
 
@@ -407,12 +343,7 @@ fn eval_for(f: &ForExpr, scope: &mut Scope) -> EvalResult {
     }
     if f.key_expr.is_some() {
         if f.grouping {
-            Ok(Value::Map(
-                grouped
-                    .into_iter()
-                    .map(|(k, v)| (k, Value::List(v)))
-                    .collect(),
-            ))
+            Ok(Value::Map(grouped.into_iter().map(|(k, v)| (k, Value::List(v))).collect()))
         } else {
             Ok(Value::Map(map))
         }
@@ -448,9 +379,7 @@ fn for_body(f: &ForExpr, scope: &mut Scope) -> Result<ForItem, EvalError> {
                 return Ok(ForItem::Unknown);
             }
             let span = scope.span_of(key_expr);
-            let key = key
-                .to_string_lossless()
-                .ok_or_else(|| type_error(span.clone(), "string", &key))?;
+            let key = key.to_string_lossless().ok_or_else(|| type_error(span.clone(), "string", &key))?;
             Ok(ForItem::Keyed(key, value, span))
         }
     }
@@ -559,55 +488,35 @@ fn index_value(value: Value, index: &Value, path: &str, span: Span) -> EvalResul
     match value {
         Value::Unknown => Ok(Value::Unknown),
         Value::List(mut items) => {
-            let n = index
-                .to_number()
-                .filter(|n| n.fract() == 0.0 && *n >= 0.0)
-                .ok_or_else(|| {
-                    EvalError::new(
-                        "SIG004",
-                        span.clone(),
-                        format!("a list index must be a whole number, not {index}"),
-                    )
-                })? as usize;
+            let n = index.to_number().filter(|n| n.fract() == 0.0 && *n >= 0.0).ok_or_else(|| {
+                EvalError::new("SIG004", span.clone(), format!("a list index must be a whole number, not {index}"))
+            })? as usize;
             if n < items.len() {
                 Ok(items.swap_remove(n))
             } else {
                 Err(EvalError::new(
                     "SIG005",
                     span,
-                    format!(
-                        "index {n} is out of range for `{path}`, which has {} elements",
-                        items.len()
-                    ),
+                    format!("index {n} is out of range for `{path}`, which has {} elements", items.len()),
                 ))
             }
         }
         Value::Map(mut map) => {
-            let key = index.to_string_lossless().ok_or_else(|| {
-                EvalError::new("SIG004", span.clone(), "a map key must be a string")
-            })?;
+            let key = index
+                .to_string_lossless()
+                .ok_or_else(|| EvalError::new("SIG004", span.clone(), "a map key must be a string"))?;
             match map.remove(&key) {
                 Some(v) => Ok(v),
                 None => {
-                    let err = EvalError::new(
-                        "SIG005",
-                        span,
-                        format!("`{path}` has no element with key \"{key}\""),
-                    );
-                    Err(
-                        match crate::model::suggest(&key, map.keys().map(String::as_str)) {
-                            Some(s) => err.with_help(format!("did you mean \"{s}\"?")),
-                            None => err,
-                        },
-                    )
+                    let err = EvalError::new("SIG005", span, format!("`{path}` has no element with key \"{key}\""));
+                    Err(match crate::model::suggest(&key, map.keys().map(String::as_str)) {
+                        Some(s) => err.with_help(format!("did you mean \"{s}\"?")),
+                        None => err,
+                    })
                 }
             }
         }
-        other => Err(EvalError::new(
-            "SIG004",
-            span,
-            format!("cannot index `{path}`, a {}", other.type_name()),
-        )),
+        other => Err(EvalError::new("SIG004", span, format!("cannot index `{path}`, a {}", other.type_name()))),
     }
 }
 
@@ -620,21 +529,13 @@ fn binary(op: BinaryOperator, lhs: Value, rhs: Value, lspan: Span, rspan: Span) 
         Eq => Ok(Value::Bool(values_equal(&lhs, &rhs))),
         NotEq => Ok(Value::Bool(!values_equal(&lhs, &rhs))),
         And | Or => {
-            let l = lhs
-                .to_bool()
-                .ok_or_else(|| type_error(lspan, "bool", &lhs))?;
-            let r = rhs
-                .to_bool()
-                .ok_or_else(|| type_error(rspan, "bool", &rhs))?;
+            let l = lhs.to_bool().ok_or_else(|| type_error(lspan, "bool", &lhs))?;
+            let r = rhs.to_bool().ok_or_else(|| type_error(rspan, "bool", &rhs))?;
             Ok(Value::Bool(if op == And { l && r } else { l || r }))
         }
         _ => {
-            let l = lhs
-                .to_number()
-                .ok_or_else(|| type_error(lspan, "number", &lhs))?;
-            let r = rhs
-                .to_number()
-                .ok_or_else(|| type_error(rspan.clone(), "number", &rhs))?;
+            let l = lhs.to_number().ok_or_else(|| type_error(lspan, "number", &lhs))?;
+            let r = rhs.to_number().ok_or_else(|| type_error(rspan.clone(), "number", &rhs))?;
             Ok(match op {
                 Less => Value::Bool(l < r),
                 LessEq => Value::Bool(l <= r),
@@ -667,12 +568,7 @@ fn eval_call(call: &FuncCall, scope: &mut Scope, span: Span) -> EvalResult {
             span,
             format!(
                 "provider-defined functions are not supported yet (`{}::{}`)",
-                call.name
-                    .namespace
-                    .iter()
-                    .map(|n| n.value().as_str())
-                    .collect::<Vec<_>>()
-                    .join("::"),
+                call.name.namespace.iter().map(|n| n.value().as_str()).collect::<Vec<_>>().join("::"),
                 name
             ),
         ));
@@ -681,11 +577,7 @@ fn eval_call(call: &FuncCall, scope: &mut Scope, span: Span) -> EvalResult {
         // Special forms: the argument's error is the answer, not a failure.
         "try" => {
             if call.args.is_empty() {
-                return Err(EvalError::new(
-                    "SIG006",
-                    span,
-                    "try() needs at least one argument",
-                ));
+                return Err(EvalError::new("SIG006", span, "try() needs at least one argument"));
             }
             let mut last = None;
             for arg in call.args.iter() {
@@ -699,19 +591,12 @@ fn eval_call(call: &FuncCall, scope: &mut Scope, span: Span) -> EvalResult {
             Err(EvalError::new(
                 "SIG006",
                 span,
-                format!(
-                    "no expression given to try() could be evaluated; the last failed with: {}",
-                    last.message
-                ),
+                format!("no expression given to try() could be evaluated; the last failed with: {}", last.message),
             ))
         }
         "can" => {
             if call.args.len() != 1 {
-                return Err(EvalError::new(
-                    "SIG006",
-                    span,
-                    "can() takes exactly one argument",
-                ));
+                return Err(EvalError::new("SIG006", span, "can() takes exactly one argument"));
             }
             match eval(call.args.get(0).expect("one argument"), scope) {
                 Ok(v) if v.is_wholly_known() => Ok(Value::Bool(true)),
@@ -764,10 +649,7 @@ pub(crate) mod tests {
 
     fn roots() -> BTreeMap<String, Value> {
         let var = Value::Map(BTreeMap::from([
-            (
-                "regions".to_string(),
-                Value::List(vec![Value::string("eastus"), Value::string("westus")]),
-            ),
+            ("regions".to_string(), Value::List(vec![Value::string("eastus"), Value::string("westus")])),
             ("n".to_string(), Value::Number(2.0)),
             ("unknown".to_string(), Value::Unknown),
             ("none".to_string(), Value::Null),
@@ -781,33 +663,15 @@ pub(crate) mod tests {
             ("1 + 2 * 3", "7"),
             ("\"a-${var.n}\"", "\"a-2\""),
             ("var.n > 1 ? \"big\" : \"small\"", "\"big\""),
-            (
-                "[for r in var.regions : upper(r)]",
-                "[\"EASTUS\", \"WESTUS\"]",
-            ),
-            (
-                "{for i, r in var.regions : r => i}",
-                "{eastus = 0, westus = 1}",
-            ),
-            (
-                "[for r in var.regions : r if r != \"eastus\"]",
-                "[\"westus\"]",
-            ),
-            (
-                "{for r in [\"a\", \"b\", \"a\"] : r => 1...}",
-                "{a = [1, 1], b = [1]}",
-            ),
+            ("[for r in var.regions : upper(r)]", "[\"EASTUS\", \"WESTUS\"]"),
+            ("{for i, r in var.regions : r => i}", "{eastus = 0, westus = 1}"),
+            ("[for r in var.regions : r if r != \"eastus\"]", "[\"westus\"]"),
+            ("{for r in [\"a\", \"b\", \"a\"] : r => 1...}", "{a = [1, 1], b = [1]}"),
             ("var.regions[1]", "\"westus\""),
             ("[{a = 1}, {a = 2}][*].a", "[1, 2]"),
             ("!true || false", "false"),
-            (
-                "\"%{ for r in var.regions }${r};%{ endfor }\"",
-                "\"eastus;westus;\"",
-            ),
-            (
-                "\"%{ if var.n == 2 }two%{ else }other%{ endif }\"",
-                "\"two\"",
-            ),
+            ("\"%{ for r in var.regions }${r};%{ endfor }\"", "\"eastus;westus;\""),
+            ("\"%{ if var.n == 2 }two%{ else }other%{ endif }\"", "\"two\""),
             ("try(var.none.x, \"fallback\")", "\"fallback\""),
             ("can(var.regions[5])", "false"),
             ("can(var.regions[0])", "true"),
@@ -840,12 +704,7 @@ pub(crate) mod tests {
         for (src, rule, culprit) in cases {
             let err = eval_str(src, &roots()).expect_err(src);
             assert_eq!(err.rule, *rule, "{src}: {}", err.message);
-            assert_eq!(
-                &src[err.span.range.clone()],
-                *culprit,
-                "{src}: {}",
-                err.message
-            );
+            assert_eq!(&src[err.span.range.clone()], *culprit, "{src}: {}", err.message);
         }
         let err = eval_str("var.regionz", &roots()).unwrap_err();
         assert_eq!(err.help.as_deref(), Some("did you mean `regions`?"));

@@ -75,18 +75,11 @@ struct Args<'a> {
 
 impl Args<'_> {
     fn span(&self, i: usize) -> Span {
-        self.spans
-            .get(i)
-            .cloned()
-            .unwrap_or_else(|| self.call.clone())
+        self.spans.get(i).cloned().unwrap_or_else(|| self.call.clone())
     }
 
     fn err(&self, i: usize, message: impl Into<String>) -> EvalError {
-        EvalError::new(
-            "SIG006",
-            self.span(i),
-            format!("{}(): {}", self.name, message.into()),
-        )
+        EvalError::new("SIG006", self.span(i), format!("{}(): {}", self.name, message.into()))
     }
 
     fn arity(&self, min: usize, max: Option<usize>) -> Result<(), EvalError> {
@@ -109,27 +102,13 @@ impl Args<'_> {
 
     fn str(&self, i: usize) -> Result<String, EvalError> {
         self.values[i].to_string_lossless().ok_or_else(|| {
-            self.err(
-                i,
-                format!(
-                    "argument {} must be a string, not {}",
-                    i + 1,
-                    self.values[i].type_name()
-                ),
-            )
+            self.err(i, format!("argument {} must be a string, not {}", i + 1, self.values[i].type_name()))
         })
     }
 
     fn num(&self, i: usize) -> Result<f64, EvalError> {
         self.values[i].to_number().ok_or_else(|| {
-            self.err(
-                i,
-                format!(
-                    "argument {} must be a number, not {}",
-                    i + 1,
-                    self.values[i].type_name()
-                ),
-            )
+            self.err(i, format!("argument {} must be a number, not {}", i + 1, self.values[i].type_name()))
         })
     }
 
@@ -143,44 +122,21 @@ impl Args<'_> {
 
     fn list(&self, i: usize) -> Result<&[Value], EvalError> {
         self.values[i].as_list().ok_or_else(|| {
-            self.err(
-                i,
-                format!(
-                    "argument {} must be a list, not {}",
-                    i + 1,
-                    self.values[i].type_name()
-                ),
-            )
+            self.err(i, format!("argument {} must be a list, not {}", i + 1, self.values[i].type_name()))
         })
     }
 
     fn map(&self, i: usize) -> Result<&BTreeMap<String, Value>, EvalError> {
-        self.values[i].as_map().ok_or_else(|| {
-            self.err(
-                i,
-                format!(
-                    "argument {} must be a map, not {}",
-                    i + 1,
-                    self.values[i].type_name()
-                ),
-            )
-        })
+        self.values[i]
+            .as_map()
+            .ok_or_else(|| self.err(i, format!("argument {} must be a map, not {}", i + 1, self.values[i].type_name())))
     }
 }
 
 pub fn call(name: &str, values: Vec<Value>, spans: &[Span], call_span: Span) -> EvalResult {
-    let a = Args {
-        name,
-        values,
-        spans,
-        call: call_span,
-    };
+    let a = Args { name, values, spans, call: call_span };
     if !NAMES.contains(&name) {
-        let err = EvalError::new(
-            "SIG006",
-            a.call.clone(),
-            format!("unknown function `{name}`"),
-        );
+        let err = EvalError::new("SIG006", a.call.clone(), format!("unknown function `{name}`"));
         return Err(match crate::model::suggest(name, NAMES.iter().copied()) {
             Some(s) => err.with_help(format!("did you mean `{s}`?")),
             None => err.with_help("see the README's list of supported functions"),
@@ -197,10 +153,7 @@ pub fn call(name: &str, values: Vec<Value>, spans: &[Span], call_span: Span) -> 
                 Value::List(l) => l.len(),
                 Value::Map(m) => m.len(),
                 other => {
-                    return Err(a.err(
-                        0,
-                        format!("cannot take the length of a {}", other.type_name()),
-                    ));
+                    return Err(a.err(0, format!("cannot take the length of a {}", other.type_name())));
                 }
             } as f64))
         }
@@ -227,10 +180,7 @@ pub fn call(name: &str, values: Vec<Value>, spans: &[Span], call_span: Span) -> 
             a.arity(1, Some(1))?;
             match &a.values[0] {
                 Value::Null => Ok(Value::Null),
-                v => v
-                    .to_bool()
-                    .map(Value::Bool)
-                    .ok_or_else(|| a.err(0, format!("cannot convert {v} to bool"))),
+                v => v.to_bool().map(Value::Bool).ok_or_else(|| a.err(0, format!("cannot convert {v} to bool"))),
             }
         }
         "tolist" => {
@@ -255,12 +205,10 @@ pub fn call(name: &str, values: Vec<Value>, spans: &[Span], call_span: Span) -> 
             let mut parts = Vec::new();
             for i in 1..a.values.len() {
                 for (j, item) in a.list(i)?.iter().enumerate() {
-                    parts.push(item.to_string_lossless().ok_or_else(|| {
-                        a.err(
-                            i,
-                            format!("element {j} is a {}, not a string", item.type_name()),
-                        )
-                    })?);
+                    parts.push(
+                        item.to_string_lossless()
+                            .ok_or_else(|| a.err(i, format!("element {j} is a {}, not a string", item.type_name())))?,
+                    );
                 }
             }
             Ok(Value::String(parts.join(&sep)))
@@ -272,9 +220,7 @@ pub fn call(name: &str, values: Vec<Value>, spans: &[Span], call_span: Span) -> 
             if s.is_empty() {
                 return Ok(Value::List(vec![]));
             }
-            Ok(Value::List(
-                s.split(sep.as_str()).map(Value::string).collect(),
-            ))
+            Ok(Value::List(s.split(sep.as_str()).map(Value::string).collect()))
         }
         "concat" => {
             let mut out = Vec::new();
@@ -290,10 +236,7 @@ pub fn call(name: &str, values: Vec<Value>, spans: &[Span], call_span: Span) -> 
                     Value::Null => {}
                     Value::Map(m) => out.extend(m.iter().map(|(k, v)| (k.clone(), v.clone()))),
                     other => {
-                        return Err(a.err(
-                            i,
-                            format!("arguments must be maps, not {}", other.type_name()),
-                        ));
+                        return Err(a.err(i, format!("arguments must be maps, not {}", other.type_name())));
                     }
                 }
             }
@@ -305,10 +248,7 @@ pub fn call(name: &str, values: Vec<Value>, spans: &[Span], call_span: Span) -> 
             match a.map(0)?.get(&key) {
                 Some(v) => Ok(v.clone()),
                 None if a.values.len() == 3 => Ok(a.values[2].clone()),
-                None => Err(a.err(
-                    1,
-                    format!("the map has no key \"{key}\" and no default was given"),
-                )),
+                None => Err(a.err(1, format!("the map has no key \"{key}\" and no default was given"))),
             }
         }
         "keys" => {
@@ -356,11 +296,7 @@ pub fn call(name: &str, values: Vec<Value>, spans: &[Span], call_span: Span) -> 
         "compact" => {
             a.arity(1, Some(1))?;
             Ok(Value::List(
-                a.list(0)?
-                    .iter()
-                    .filter(|v| !matches!(v, Value::Null) && v.as_str() != Some(""))
-                    .cloned()
-                    .collect(),
+                a.list(0)?.iter().filter(|v| !matches!(v, Value::Null) && v.as_str() != Some("")).cloned().collect(),
             ))
         }
         "coalesce" => {
@@ -384,13 +320,9 @@ pub fn call(name: &str, values: Vec<Value>, spans: &[Span], call_span: Span) -> 
             a.arity(1, None)?;
             let all_numbers = a.values.iter().all(|v| v.to_number().is_some());
             if all_numbers {
-                let nums = (0..a.values.len())
-                    .map(|i| a.num(i))
-                    .collect::<Result<Vec<_>, _>>()?;
+                let nums = (0..a.values.len()).map(|i| a.num(i)).collect::<Result<Vec<_>, _>>()?;
                 let pick = if name == "min" { f64::min } else { f64::max };
-                Ok(Value::Number(
-                    nums.into_iter().reduce(pick).expect("arity checked"),
-                ))
+                Ok(Value::Number(nums.into_iter().reduce(pick).expect("arity checked")))
             } else {
                 Err(a.err(0, "all arguments must be numbers"))
             }
@@ -399,9 +331,7 @@ pub fn call(name: &str, values: Vec<Value>, spans: &[Span], call_span: Span) -> 
             a.arity(1, Some(1))?;
             let mut total = 0.0;
             for v in a.list(0)? {
-                total += v
-                    .to_number()
-                    .ok_or_else(|| a.err(0, "every element must be a number"))?;
+                total += v.to_number().ok_or_else(|| a.err(0, "every element must be a number"))?;
             }
             Ok(Value::Number(total))
         }
@@ -421,35 +351,26 @@ pub fn call(name: &str, values: Vec<Value>, spans: &[Span], call_span: Span) -> 
             a.arity(3, Some(3))?;
             let (s, from, to) = (a.str(0)?, a.str(1)?, a.str(2)?);
             if from.len() > 1 && from.starts_with('/') && from.ends_with('/') {
-                return Err(a.err(
-                    1,
-                    "regular-expression patterns are not supported yet; use a plain substring",
-                ));
+                return Err(a.err(1, "regular-expression patterns are not supported yet; use a plain substring"));
             }
             Ok(Value::String(s.replace(&from, &to)))
         }
         "trim" => {
             a.arity(2, Some(2))?;
             let cut = a.str(1)?;
-            Ok(Value::String(
-                a.str(0)?.trim_matches(|c| cut.contains(c)).to_string(),
-            ))
+            Ok(Value::String(a.str(0)?.trim_matches(|c| cut.contains(c)).to_string()))
         }
         "trimprefix" => {
             a.arity(2, Some(2))?;
             let s = a.str(0)?;
             let p = a.str(1)?;
-            Ok(Value::String(
-                s.strip_prefix(p.as_str()).unwrap_or(&s).to_string(),
-            ))
+            Ok(Value::String(s.strip_prefix(p.as_str()).unwrap_or(&s).to_string()))
         }
         "trimsuffix" => {
             a.arity(2, Some(2))?;
             let s = a.str(0)?;
             let p = a.str(1)?;
-            Ok(Value::String(
-                s.strip_suffix(p.as_str()).unwrap_or(&s).to_string(),
-            ))
+            Ok(Value::String(s.strip_suffix(p.as_str()).unwrap_or(&s).to_string()))
         }
         "startswith" => {
             a.arity(2, Some(2))?;
@@ -468,20 +389,12 @@ pub fn call(name: &str, values: Vec<Value>, spans: &[Span], call_span: Span) -> 
             let chars: Vec<char> = a.str(0)?.chars().collect();
             let offset = a.int(1)?;
             let length = a.int(2)?;
-            let start = if offset < 0 {
-                chars.len() as i64 + offset
-            } else {
-                offset
-            };
+            let start = if offset < 0 { chars.len() as i64 + offset } else { offset };
             if start < 0 || start as usize > chars.len() {
                 return Err(a.err(1, "offset is out of range"));
             }
             let start = start as usize;
-            let end = if length < 0 {
-                chars.len()
-            } else {
-                (start + length as usize).min(chars.len())
-            };
+            let end = if length < 0 { chars.len() } else { (start + length as usize).min(chars.len()) };
             Ok(Value::String(chars[start..end].iter().collect()))
         }
         "range" => {
@@ -510,16 +423,11 @@ pub fn call(name: &str, values: Vec<Value>, spans: &[Span], call_span: Span) -> 
             let keys = a.list(0)?;
             let values = a.list(1)?;
             if keys.len() != values.len() {
-                return Err(a.err(
-                    1,
-                    format!("{} keys but {} values", keys.len(), values.len()),
-                ));
+                return Err(a.err(1, format!("{} keys but {} values", keys.len(), values.len())));
             }
             let mut out = BTreeMap::new();
             for (k, v) in keys.iter().zip(values) {
-                let k = k
-                    .to_string_lossless()
-                    .ok_or_else(|| a.err(0, "keys must be strings"))?;
+                let k = k.to_string_lossless().ok_or_else(|| a.err(0, "keys must be strings"))?;
                 out.insert(k, v.clone());
             }
             Ok(Value::Map(out))
@@ -528,10 +436,7 @@ pub fn call(name: &str, values: Vec<Value>, spans: &[Span], call_span: Span) -> 
             a.arity(1, Some(1))?;
             let mut items = Vec::new();
             for v in a.list(0)? {
-                items.push(
-                    v.to_string_lossless()
-                        .ok_or_else(|| a.err(0, "every element must be a string"))?,
-                );
+                items.push(v.to_string_lossless().ok_or_else(|| a.err(0, "every element must be a string"))?);
             }
             items.sort();
             Ok(Value::List(items.into_iter().map(Value::String).collect()))
@@ -545,13 +450,7 @@ pub fn call(name: &str, values: Vec<Value>, spans: &[Span], call_span: Span) -> 
             let list = a.list(0)?;
             let (from, to) = (a.int(1)?, a.int(2)?);
             if from < 0 || to < from || to as usize > list.len() {
-                return Err(a.err(
-                    1,
-                    format!(
-                        "indexes {from}..{to} are out of range for a list of {}",
-                        list.len()
-                    ),
-                ));
+                return Err(a.err(1, format!("indexes {from}..{to} are out of range for a list of {}", list.len())));
             }
             Ok(Value::List(list[from as usize..to as usize].to_vec()))
         }
@@ -560,29 +459,16 @@ pub fn call(name: &str, values: Vec<Value>, spans: &[Span], call_span: Span) -> 
             match a.list(0)? {
                 [] => Ok(Value::Null),
                 [v] => Ok(v.clone()),
-                more => Err(a.err(
-                    0,
-                    format!(
-                        "the list has {} elements; one() wants at most one",
-                        more.len()
-                    ),
-                )),
+                more => Err(a.err(0, format!("the list has {} elements; one() wants at most one", more.len()))),
             }
         }
         "alltrue" | "anytrue" => {
             a.arity(1, Some(1))?;
             let mut bools = Vec::new();
             for v in a.list(0)? {
-                bools.push(
-                    v.to_bool()
-                        .ok_or_else(|| a.err(0, "every element must be a bool"))?,
-                );
+                bools.push(v.to_bool().ok_or_else(|| a.err(0, "every element must be a bool"))?);
             }
-            Ok(Value::Bool(if name == "alltrue" {
-                bools.iter().all(|b| *b)
-            } else {
-                bools.iter().any(|b| *b)
-            }))
+            Ok(Value::Bool(if name == "alltrue" { bools.iter().all(|b| *b) } else { bools.iter().any(|b| *b) }))
         }
         "jsonencode" => {
             a.arity(1, Some(1))?;
@@ -677,9 +563,7 @@ fn format(a: &Args) -> Result<String, EvalError> {
             }
             precision = Some(p.parse().unwrap_or(0));
         }
-        let verb = chars
-            .next()
-            .ok_or_else(|| a.err(0, "the format string ends in the middle of a verb"))?;
+        let verb = chars.next().ok_or_else(|| a.err(0, "the format string ends in the middle of a verb"))?;
         if next_arg >= a.values.len() {
             return Err(a.err(0, format!("not enough arguments for the verb %{verb}")));
         }
@@ -690,9 +574,9 @@ fn format(a: &Args) -> Result<String, EvalError> {
             's' | 'v' => match (verb, v) {
                 ('v', Value::List(_) | Value::Map(_)) => v.to_json().to_string(),
                 _ => {
-                    let s = v.to_string_lossless().ok_or_else(|| {
-                        a.err(i, format!("%{verb} cannot format a {}", v.type_name()))
-                    })?;
+                    let s = v
+                        .to_string_lossless()
+                        .ok_or_else(|| a.err(i, format!("%{verb} cannot format a {}", v.type_name())))?;
                     match precision {
                         Some(p) => s.chars().take(p).collect(),
                         None => s,
@@ -700,33 +584,19 @@ fn format(a: &Args) -> Result<String, EvalError> {
                 }
             },
             'q' => serde_json::Value::String(a.str(i)?).to_string(),
-            't' => v
-                .to_bool()
-                .ok_or_else(|| a.err(i, "%t needs a bool"))?
-                .to_string(),
+            't' => v.to_bool().ok_or_else(|| a.err(i, "%t needs a bool"))?.to_string(),
             'd' => {
                 let n = a.num(i)?;
                 if n.fract() != 0.0 {
-                    return Err(a.err(
-                        i,
-                        format!("%d needs a whole number, not {}", format_number(n)),
-                    ));
+                    return Err(a.err(i, format!("%d needs a whole number, not {}", format_number(n))));
                 }
                 let s = format!("{}", n as i64);
-                if flags.contains('+') && n >= 0.0 {
-                    format!("+{s}")
-                } else {
-                    s
-                }
+                if flags.contains('+') && n >= 0.0 { format!("+{s}") } else { s }
             }
             'f' => {
                 let n = a.num(i)?;
                 let s = format!("{:.*}", precision.unwrap_or(6), n);
-                if flags.contains('+') && n >= 0.0 {
-                    format!("+{s}")
-                } else {
-                    s
-                }
+                if flags.contains('+') && n >= 0.0 { format!("+{s}") } else { s }
             }
             other => return Err(a.err(0, format!("unsupported format verb %{other}"))),
         };

@@ -20,8 +20,8 @@ use crate::model::graph::{DependencyGraph, cycle_diagnostic, cycles};
 use crate::model::schema::{self, Mutability, ResourceKind, ResourceSchema};
 use crate::model::value::Value;
 use crate::model::{
-    Address, Attr, ConfigAddress, Desired, Import, Instance, InstanceKey, Lifecycle, Mode, Output,
-    Provider, Settings, arm_id, regions,
+    Address, Attr, ConfigAddress, Desired, Import, Instance, InstanceKey, Lifecycle, Mode, Output, Provider, Settings,
+    arm_id, regions,
 };
 use body::{BodySchema, eval_body, header_span};
 use expr::{Scope, eval};
@@ -62,14 +62,7 @@ pub struct EvalInput<'a> {
 }
 
 /// Meta-arguments every resource block may carry, handled here rather than by the schema.
-const RESOURCE_META: &[&str] = &[
-    "count",
-    "for_each",
-    "depends_on",
-    "provider",
-    "lifecycle",
-    "timeouts",
-];
+const RESOURCE_META: &[&str] = &["count", "for_each", "depends_on", "provider", "lifecycle", "timeouts"];
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 enum NodeKey {
@@ -131,18 +124,9 @@ impl<'a> Evaluator<'a> {
         let mut settings = Vec::new();
         let mut imports = Vec::new();
         for file in self.input.files {
-            self.declarations(
-                file,
-                &mut variables,
-                &mut nodes,
-                &mut settings,
-                &mut imports,
-            );
+            self.declarations(file, &mut variables, &mut nodes, &mut settings, &mut imports);
         }
-        if !nodes
-            .iter()
-            .any(|n| n.key == NodeKey::Provider("azurerm".into()))
-        {
+        if !nodes.iter().any(|n| n.key == NodeKey::Provider("azurerm".into())) {
             nodes.push(Node {
                 key: NodeKey::Provider("azurerm".into()),
                 file: FileId(0),
@@ -159,19 +143,11 @@ impl<'a> Evaluator<'a> {
         }
         self.roots.insert(
             "path".into(),
-            Value::Map(
-                ["module", "root", "cwd"]
-                    .iter()
-                    .map(|k| (k.to_string(), Value::string(".")))
-                    .collect(),
-            ),
+            Value::Map(["module", "root", "cwd"].iter().map(|k| (k.to_string(), Value::string("."))).collect()),
         );
         self.roots.insert(
             "terraform".into(),
-            Value::Map(BTreeMap::from([(
-                "workspace".to_string(),
-                Value::string("default"),
-            )])),
+            Value::Map(BTreeMap::from([("workspace".to_string(), Value::string("default"))])),
         );
 
         for index in self.order(&nodes) {
@@ -207,9 +183,12 @@ impl<'a> Evaluator<'a> {
                 Structure::Block(b) => b,
                 Structure::Attribute(a) => {
                     self.diags.push(
-                        Diagnostic::error("SIG002", format!("unexpected argument `{}` at the top level", a.key.value().as_str()))
-                            .at(scope.span_of(&a.key))
-                            .help("top-level arguments belong in a block: locals { ... }, variable \"x\" { ... }"),
+                        Diagnostic::error(
+                            "SIG002",
+                            format!("unexpected argument `{}` at the top level", a.key.value().as_str()),
+                        )
+                        .at(scope.span_of(&a.key))
+                        .help("top-level arguments belong in a block: locals { ... }, variable \"x\" { ... }"),
                     );
                     continue;
                 }
@@ -223,11 +202,7 @@ impl<'a> Evaluator<'a> {
                 "locals" | "terraform" | "import" | "sigform" => 0,
                 "module" | "moved" | "removed" | "check" => {
                     self.diags.push(
-                        Diagnostic::error(
-                            "SIG002",
-                            format!("`{ident}` blocks are not supported yet"),
-                        )
-                        .at(header),
+                        Diagnostic::error("SIG002", format!("`{ident}` blocks are not supported yet")).at(header),
                     );
                     continue;
                 }
@@ -243,8 +218,7 @@ impl<'a> Evaluator<'a> {
                         "import",
                         "sigform",
                     ];
-                    let d = Diagnostic::error("SIG002", format!("unknown block type `{other}`"))
-                        .at(header);
+                    let d = Diagnostic::error("SIG002", format!("unknown block type `{other}`")).at(header);
                     self.diags.push(match crate::model::suggest(other, known) {
                         Some(s) => d.help(format!("did you mean `{s}`?")),
                         None => d,
@@ -256,21 +230,13 @@ impl<'a> Evaluator<'a> {
                 self.diags.push(
                     Diagnostic::error(
                         "SIG002",
-                        format!(
-                            "a `{ident}` block takes {want_labels} label(s), found {}",
-                            labels.len()
-                        ),
+                        format!("a `{ident}` block takes {want_labels} label(s), found {}", labels.len()),
                     )
                     .at(header),
                 );
                 continue;
             }
-            let node = |key, body| Node {
-                key,
-                file: file.file,
-                body,
-                span: header.clone(),
-            };
+            let node = |key, body| Node { key, file: file.file, body, span: header.clone() };
             match ident {
                 "variable" => variables.push((block, file.file)),
                 "locals" => {
@@ -283,32 +249,21 @@ impl<'a> Evaluator<'a> {
                                 span: scope.span_of(&a.key),
                             }),
                             Structure::Block(b) => self.diags.push(
-                                Diagnostic::error(
-                                    "SIG002",
-                                    "blocks are not allowed inside `locals`",
-                                )
-                                .at(scope.span_of(&b.ident)),
+                                Diagnostic::error("SIG002", "blocks are not allowed inside `locals`")
+                                    .at(scope.span_of(&b.ident)),
                             ),
                         }
                     }
                 }
                 "resource" | "data" => {
-                    let mode = if ident == "resource" {
-                        Mode::Managed
-                    } else {
-                        Mode::Data
-                    };
+                    let mode = if ident == "resource" { Mode::Managed } else { Mode::Data };
                     let schema = if mode == Mode::Managed {
                         schema::resource(labels[0])
                     } else {
                         schema::data_source(labels[0])
                     };
                     let Some(schema) = schema else {
-                        self.diags.push(unsupported_type(
-                            mode,
-                            labels[0],
-                            scope.span_of(&block.labels[0]),
-                        ));
+                        self.diags.push(unsupported_type(mode, labels[0], scope.span_of(&block.labels[0])));
                         continue;
                     };
                     nodes.push(node(
@@ -320,30 +275,24 @@ impl<'a> Evaluator<'a> {
                         NodeBody::Resource(block, schema),
                     ));
                 }
-                "output" => nodes.push(node(
-                    NodeKey::Output(labels[0].to_string()),
-                    NodeBody::Output(block),
-                )),
+                "output" => nodes.push(node(NodeKey::Output(labels[0].to_string()), NodeBody::Output(block))),
                 "provider" => {
                     if labels[0] != "azurerm" {
                         self.diags.push(
-                            Diagnostic::error("SIG002", format!("provider `{}` is not supported: sigform manages azurerm resources", labels[0]))
-                                .at(header),
+                            Diagnostic::error(
+                                "SIG002",
+                                format!("provider `{}` is not supported: sigform manages azurerm resources", labels[0]),
+                            )
+                            .at(header),
                         );
                         continue;
                     }
-                    let alias = block
-                        .body
-                        .get_attribute("alias")
-                        .and_then(|a| a.value.as_str().map(str::to_string));
+                    let alias = block.body.get_attribute("alias").and_then(|a| a.value.as_str().map(str::to_string));
                     let name = match alias {
                         Some(alias) => format!("azurerm.{alias}"),
                         None => "azurerm".to_string(),
                     };
-                    nodes.push(node(
-                        NodeKey::Provider(name),
-                        NodeBody::Provider(Some(block)),
-                    ));
+                    nodes.push(node(NodeKey::Provider(name), NodeBody::Provider(Some(block))));
                 }
                 "import" => imports.push((block, file.file)),
                 "sigform" => settings.push((block, file.file)),
@@ -356,10 +305,7 @@ impl<'a> Evaluator<'a> {
         let mut seen: HashMap<&NodeKey, &Span> = HashMap::new();
         for node in nodes {
             if let Some(first) = seen.get(&node.key) {
-                let (line, _) = self
-                    .input
-                    .sources
-                    .line_column(first.file, first.range.start);
+                let (line, _) = self.input.sources.line_column(first.file, first.range.start);
                 self.diags.push(
                     Diagnostic::error("SIG009", format!("`{}` is declared twice", node.key))
                         .at(node.span.clone())
@@ -396,16 +342,12 @@ impl<'a> Evaluator<'a> {
                 let key = match r {
                     Reference::Variable(_) => continue,
                     Reference::Local(n) => NodeKey::Local(n),
-                    Reference::Resource(t, n) => NodeKey::Resource(ConfigAddress {
-                        mode: Mode::Managed,
-                        type_name: t,
-                        name: n,
-                    }),
-                    Reference::Data(t, n) => NodeKey::Resource(ConfigAddress {
-                        mode: Mode::Data,
-                        type_name: t,
-                        name: n,
-                    }),
+                    Reference::Resource(t, n) => {
+                        NodeKey::Resource(ConfigAddress { mode: Mode::Managed, type_name: t, name: n })
+                    }
+                    Reference::Data(t, n) => {
+                        NodeKey::Resource(ConfigAddress { mode: Mode::Data, type_name: t, name: n })
+                    }
                 };
                 if let Some(&to) = index.get(&key) {
                     targets.push(to);
@@ -426,29 +368,21 @@ impl<'a> Evaluator<'a> {
         let mut in_cycle = vec![false; nodes.len()];
         for cycle in &cyclic {
             let first = graph[cycle[0]];
-            self.diags.push(cycle_diagnostic(
-                cycle,
-                Some(nodes[first].span.clone()),
-                |n| nodes[graph[n]].key.to_string(),
-            ));
+            self.diags
+                .push(cycle_diagnostic(cycle, Some(nodes[first].span.clone()), |n| nodes[graph[n]].key.to_string()));
             for n in cycle {
                 in_cycle[graph[*n]] = true;
             }
         }
         // Kahn's algorithm over "needs" edges, in declaration order for stable output.
-        let mut pending: Vec<usize> = (0..nodes.len())
-            .map(|i| graph.neighbors(NodeIndex::new(i)).count())
-            .collect();
-        let mut ready: std::collections::VecDeque<usize> =
-            (0..nodes.len()).filter(|&i| pending[i] == 0).collect();
+        let mut pending: Vec<usize> = (0..nodes.len()).map(|i| graph.neighbors(NodeIndex::new(i)).count()).collect();
+        let mut ready: std::collections::VecDeque<usize> = (0..nodes.len()).filter(|&i| pending[i] == 0).collect();
         let mut order = Vec::with_capacity(nodes.len());
         let mut done = vec![false; nodes.len()];
         while let Some(i) = ready.pop_front() {
             order.push(i);
             done[i] = true;
-            for dependent in
-                graph.neighbors_directed(NodeIndex::new(i), petgraph::Direction::Incoming)
-            {
+            for dependent in graph.neighbors_directed(NodeIndex::new(i), petgraph::Direction::Incoming) {
                 let d = graph[dependent];
                 pending[d] -= 1;
                 if pending[d] == 0 {
@@ -472,25 +406,16 @@ impl<'a> Evaluator<'a> {
             }
         };
         match key {
-            NodeKey::Local(name) => insert(
-                self.roots.get_mut("local").expect("local root"),
-                name,
-                value,
-            ),
+            NodeKey::Local(name) => insert(self.roots.get_mut("local").expect("local root"), name, value),
             NodeKey::Resource(addr) if addr.mode == Mode::Data => {
                 let data = self.roots.get_mut("data").expect("data root");
                 if let Value::Map(types) = data {
-                    let entry = types
-                        .entry(addr.type_name.clone())
-                        .or_insert_with(|| Value::Map(BTreeMap::new()));
+                    let entry = types.entry(addr.type_name.clone()).or_insert_with(|| Value::Map(BTreeMap::new()));
                     insert(entry, &addr.name, value);
                 }
             }
             NodeKey::Resource(addr) => {
-                let entry = self
-                    .roots
-                    .entry(addr.type_name.clone())
-                    .or_insert_with(|| Value::Map(BTreeMap::new()));
+                let entry = self.roots.entry(addr.type_name.clone()).or_insert_with(|| Value::Map(BTreeMap::new()));
                 insert(entry, &addr.name, value);
             }
             NodeKey::Output(_) | NodeKey::Provider(_) => {}
@@ -508,16 +433,12 @@ impl<'a> Evaluator<'a> {
                 self.set_root(&node.key, value);
             }
             NodeBody::Provider(block) => {
-                let NodeKey::Provider(name) = &node.key else {
-                    unreachable!()
-                };
+                let NodeKey::Provider(name) = &node.key else { unreachable!() };
                 let provider = self.provider(name, *block, node.file);
                 self.providers.insert(name.clone(), provider);
             }
             NodeBody::Resource(block, schema) => {
-                let NodeKey::Resource(addr) = &node.key else {
-                    unreachable!()
-                };
+                let NodeKey::Resource(addr) = &node.key else { unreachable!() };
                 let value = self.resource(addr, block, schema, node.file);
                 self.set_root(&node.key, value);
             }
@@ -543,13 +464,10 @@ impl<'a> Evaluator<'a> {
                                 format!("unknown argument `{key}` in provider \"azurerm\""),
                             )
                             .at(scope.span_of(&a.key));
-                            self.diags.push(
-                                match crate::model::suggest(key, PROVIDER_ARGUMENTS.iter().copied())
-                                {
-                                    Some(s) => d.help(format!("did you mean `{s}`?")),
-                                    None => d,
-                                },
-                            );
+                            self.diags.push(match crate::model::suggest(key, PROVIDER_ARGUMENTS.iter().copied()) {
+                                Some(s) => d.help(format!("did you mean `{s}`?")),
+                                None => d,
+                            });
                             continue;
                         }
                         let value = match eval(&a.value, &mut scope) {
@@ -563,8 +481,13 @@ impl<'a> Evaluator<'a> {
                             ("subscription_id", Value::String(s)) => subscription = Some(s.clone()),
                             ("tenant_id", Value::String(s)) => tenant = Some(s.clone()),
                             ("environment", v) if v.as_str().is_some_and(|e| e != "public") => self.diags.push(
-                                Diagnostic::error("SIG002", format!("environment {v} is not supported yet: sigform manages the Azure public cloud"))
-                                    .at(scope.span_of(&a.value)),
+                                Diagnostic::error(
+                                    "SIG002",
+                                    format!(
+                                        "environment {v} is not supported yet: sigform manages the Azure public cloud"
+                                    ),
+                                )
+                                .at(scope.span_of(&a.value)),
                             ),
                             ("subscription_id" | "tenant_id", Value::Unknown) => self.diags.push(
                                 Diagnostic::error("SIG004", format!("`{key}` must be known before apply"))
@@ -577,11 +500,8 @@ impl<'a> Evaluator<'a> {
                         let ident = b.ident.value().as_str();
                         if ident != "features" {
                             self.diags.push(
-                                Diagnostic::error(
-                                    "SIG002",
-                                    format!("unknown block `{ident}` in provider \"azurerm\""),
-                                )
-                                .at(scope.span_of(&b.ident)),
+                                Diagnostic::error("SIG002", format!("unknown block `{ident}` in provider \"azurerm\""))
+                                    .at(scope.span_of(&b.ident)),
                             );
                         }
                     }
@@ -616,15 +536,12 @@ impl<'a> Evaluator<'a> {
                 .and_then(|a| a.value.span())
                 .map_or(header.clone(), |r| Span::new(file, r));
             let known: Vec<&str> = self.providers.keys().map(String::as_str).collect();
-            let d = Diagnostic::error(
-                "SIG005",
-                format!("provider `{provider_key}` is not configured"),
-            )
-            .at(span)
-            .help(format!(
-                "add provider \"azurerm\" {{ alias = \"{}\" ... }}",
-                provider_key.trim_start_matches("azurerm.")
-            ));
+            let d = Diagnostic::error("SIG005", format!("provider `{provider_key}` is not configured")).at(span).help(
+                format!(
+                    "add provider \"azurerm\" {{ alias = \"{}\" ... }}",
+                    provider_key.trim_start_matches("azurerm.")
+                ),
+            );
             let d = match crate::model::suggest(&provider_key, known) {
                 Some(s) => d.help(format!("did you mean `{s}`?")),
                 None => d,
@@ -647,11 +564,7 @@ impl<'a> Evaluator<'a> {
                 scope.push(*name, value.clone());
             }
             let owner = format!("{} \"{}\"", addr.type_name, addr.name);
-            let owner = if addr.mode == Mode::Data {
-                format!("data {owner}")
-            } else {
-                format!("resource {owner}")
-            };
+            let owner = if addr.mode == Mode::Data { format!("data {owner}") } else { format!("resource {owner}") };
             let body_schema = BodySchema {
                 attrs: schema.attrs,
                 blocks: schema.blocks,
@@ -664,10 +577,7 @@ impl<'a> Evaluator<'a> {
             drop(scope);
             self.diags.extend(diags);
             let mut instance = Instance {
-                address: Address {
-                    resource: addr.clone(),
-                    key: key.clone(),
-                },
+                address: Address { resource: addr.clone(), key: key.clone() },
                 schema,
                 provider: provider.name.clone(),
                 subscription_id: provider.subscription_id.clone(),
@@ -681,18 +591,13 @@ impl<'a> Evaluator<'a> {
             complete(&mut instance, self.input.environment);
             let mut value = instance.attrs.to_value();
             for a in schema.attrs {
-                value.entry(a.name.to_string()).or_insert(
-                    if a.mutability == Mutability::Computed {
-                        Value::Unknown
-                    } else {
-                        Value::Null
-                    },
-                );
+                value.entry(a.name.to_string()).or_insert(if a.mutability == Mutability::Computed {
+                    Value::Unknown
+                } else {
+                    Value::Null
+                });
             }
-            value.insert(
-                "id".into(),
-                instance.id.clone().map_or(Value::Unknown, Value::String),
-            );
+            value.insert("id".into(), instance.id.clone().map_or(Value::Unknown, Value::String));
             if addr.mode == Mode::Data
                 && let Some(read) = self.input.data.and_then(|r| r.read(&instance))
             {
@@ -725,16 +630,13 @@ impl<'a> Evaluator<'a> {
         match (count, for_each) {
             (Some(c), Some(_)) => {
                 self.diags.push(
-                    Diagnostic::error("SIG010", "`count` and `for_each` cannot both be set")
-                        .at(scope.span_of(&c.key)),
+                    Diagnostic::error("SIG010", "`count` and `for_each` cannot both be set").at(scope.span_of(&c.key)),
                 );
                 None
             }
             (Some(c), None) => {
                 let span = scope.span_of(&c.value);
-                let value = eval(&c.value, &mut scope)
-                    .map_err(|e| self.diags.push(e.into_diagnostic()))
-                    .ok()?;
+                let value = eval(&c.value, &mut scope).map_err(|e| self.diags.push(e.into_diagnostic())).ok()?;
                 let n = match value {
                     Value::Unknown => {
                         self.diags.push(unknown_expansion("count", span));
@@ -743,20 +645,15 @@ impl<'a> Evaluator<'a> {
                     v => v.to_number().filter(|n| *n >= 0.0 && n.fract() == 0.0),
                 };
                 let Some(n) = n else {
-                    self.diags.push(
-                        Diagnostic::error("SIG010", "`count` must be a whole number, zero or more")
-                            .at(span),
-                    );
+                    self.diags
+                        .push(Diagnostic::error("SIG010", "`count` must be a whole number, zero or more").at(span));
                     return None;
                 };
                 Some(Expansion {
                     kind: ExpansionKind::Count,
                     instances: (0..n as u64)
                         .map(|i| {
-                            let binding = Value::Map(BTreeMap::from([(
-                                "index".to_string(),
-                                Value::Number(i as f64),
-                            )]));
+                            let binding = Value::Map(BTreeMap::from([("index".to_string(), Value::Number(i as f64))]));
                             (InstanceKey::Index(i), Some(("count", binding)))
                         })
                         .collect(),
@@ -764,9 +661,7 @@ impl<'a> Evaluator<'a> {
             }
             (None, Some(f)) => {
                 let span = scope.span_of(&f.value);
-                let value = eval(&f.value, &mut scope)
-                    .map_err(|e| self.diags.push(e.into_diagnostic()))
-                    .ok()?;
+                let value = eval(&f.value, &mut scope).map_err(|e| self.diags.push(e.into_diagnostic())).ok()?;
                 let pairs: Vec<(String, Value)> = match value {
                     Value::Unknown => {
                         self.diags.push(unknown_expansion("for_each", span));
@@ -802,10 +697,7 @@ impl<'a> Evaluator<'a> {
                         self.diags.push(
                             Diagnostic::error(
                                 "SIG010",
-                                format!(
-                                    "`for_each` must be a map or a set of strings, not {}",
-                                    other.type_name()
-                                ),
+                                format!("`for_each` must be a map or a set of strings, not {}", other.type_name()),
                             )
                             .at(span),
                         );
@@ -826,10 +718,7 @@ impl<'a> Evaluator<'a> {
                         .collect(),
                 })
             }
-            (None, None) => Some(Expansion {
-                kind: ExpansionKind::Single,
-                instances: vec![(InstanceKey::None, None)],
-            }),
+            (None, None) => Some(Expansion { kind: ExpansionKind::Single, instances: vec![(InstanceKey::None, None)] }),
         }
     }
 
@@ -839,17 +728,9 @@ impl<'a> Evaluator<'a> {
             .into_iter()
             .filter_map(|r| match r {
                 Reference::Resource(t, n) if schema::resource(&t).is_some() => {
-                    Some(ConfigAddress {
-                        mode: Mode::Managed,
-                        type_name: t,
-                        name: n,
-                    })
+                    Some(ConfigAddress { mode: Mode::Managed, type_name: t, name: n })
                 }
-                Reference::Data(t, n) => Some(ConfigAddress {
-                    mode: Mode::Data,
-                    type_name: t,
-                    name: n,
-                }),
+                Reference::Data(t, n) => Some(ConfigAddress { mode: Mode::Data, type_name: t, name: n }),
                 _ => None,
             })
             .collect();
@@ -872,8 +753,7 @@ impl<'a> Evaluator<'a> {
                     }
                 }
                 other => self.diags.push(
-                    Diagnostic::error("SIG004", "`depends_on` must be a list of resources")
-                        .at(scope.span_of(other)),
+                    Diagnostic::error("SIG004", "`depends_on` must be a list of resources").at(scope.span_of(other)),
                 ),
             }
         }
@@ -892,19 +772,15 @@ impl<'a> Evaluator<'a> {
                     let ident = b.ident.value().as_str();
                     if ident != "precondition" && ident != "postcondition" {
                         self.diags.push(
-                            Diagnostic::error(
-                                "SIG002",
-                                format!("unknown block `{ident}` in lifecycle"),
-                            )
-                            .at(scope.span_of(&b.ident)),
+                            Diagnostic::error("SIG002", format!("unknown block `{ident}` in lifecycle"))
+                                .at(scope.span_of(&b.ident)),
                         );
                     }
                     continue;
                 };
                 let key = a.key.value().as_str();
                 match key {
-                    "prevent_destroy" | "create_before_destroy" => match eval(&a.value, &mut scope)
-                    {
+                    "prevent_destroy" | "create_before_destroy" => match eval(&a.value, &mut scope) {
                         Ok(Value::Bool(b)) => {
                             if key == "prevent_destroy" {
                                 lifecycle.prevent_destroy = b;
@@ -928,39 +804,37 @@ impl<'a> Evaluator<'a> {
                         Expression::Array(items) => {
                             for item in items.iter() {
                                 let path = traversal_path(item);
-                                let name = path
-                                    .first()
-                                    .cloned()
-                                    .or_else(|| item.as_str().map(str::to_string));
+                                let name = path.first().cloned().or_else(|| item.as_str().map(str::to_string));
                                 match name {
                                     Some(n) if schema.attr(&n).is_some() || schema.block(&n).is_some() => {
                                         lifecycle.ignore_changes.push(path.join("."));
                                     }
                                     Some(n) => self.diags.push(
-                                        Diagnostic::error("SIG002", format!("`ignore_changes` names `{n}`, which {} does not have", schema.type_name))
-                                            .at(scope.span_of(item)),
+                                        Diagnostic::error(
+                                            "SIG002",
+                                            format!(
+                                                "`ignore_changes` names `{n}`, which {} does not have",
+                                                schema.type_name
+                                            ),
+                                        )
+                                        .at(scope.span_of(item)),
                                     ),
                                     None => self.diags.push(
-                                        Diagnostic::error("SIG004", "`ignore_changes` lists attribute names").at(scope.span_of(item)),
+                                        Diagnostic::error("SIG004", "`ignore_changes` lists attribute names")
+                                            .at(scope.span_of(item)),
                                     ),
                                 }
                             }
                         }
                         other => self.diags.push(
-                            Diagnostic::error(
-                                "SIG004",
-                                "`ignore_changes` must be a list of attribute names or `all`",
-                            )
-                            .at(scope.span_of(other)),
+                            Diagnostic::error("SIG004", "`ignore_changes` must be a list of attribute names or `all`")
+                                .at(scope.span_of(other)),
                         ),
                     },
                     "replace_triggered_by" => {}
                     other => self.diags.push(
-                        Diagnostic::error(
-                            "SIG002",
-                            format!("unknown argument `{other}` in lifecycle"),
-                        )
-                        .at(scope.span_of(&a.key)),
+                        Diagnostic::error("SIG002", format!("unknown argument `{other}` in lifecycle"))
+                            .at(scope.span_of(&a.key)),
                     ),
                 }
             }
@@ -987,13 +861,7 @@ impl<'a> Evaluator<'a> {
         let mut scope = Scope::new(file, &self.roots);
         let header = header_span(&scope, block);
         let name = block.labels[0].as_str().to_string();
-        let mut output = Output {
-            name,
-            value: Value::Null,
-            sensitive: false,
-            description: None,
-            span: header.clone(),
-        };
+        let mut output = Output { name, value: Value::Null, sensitive: false, description: None, span: header.clone() };
         let mut has_value = false;
         for s in block.body.iter() {
             match s {
@@ -1017,27 +885,20 @@ impl<'a> Evaluator<'a> {
                         "sensitive" => output.sensitive = value.as_bool().unwrap_or(false),
                         "description" => output.description = value.as_str().map(str::to_string),
                         other => self.diags.push(
-                            Diagnostic::error(
-                                "SIG002",
-                                format!("unknown argument `{other}` in output"),
-                            )
-                            .at(scope.span_of(&a.key)),
+                            Diagnostic::error("SIG002", format!("unknown argument `{other}` in output"))
+                                .at(scope.span_of(&a.key)),
                         ),
                     }
                 }
                 Structure::Block(b) if b.ident.value().as_str() == "precondition" => {}
                 Structure::Block(b) => self.diags.push(
-                    Diagnostic::error(
-                        "SIG002",
-                        format!("unknown block `{}` in output", b.ident.value().as_str()),
-                    )
-                    .at(scope.span_of(&b.ident)),
+                    Diagnostic::error("SIG002", format!("unknown block `{}` in output", b.ident.value().as_str()))
+                        .at(scope.span_of(&b.ident)),
                 ),
             }
         }
         if !has_value {
-            self.diags
-                .push(Diagnostic::error("SIG003", "an output needs a `value`").at(header));
+            self.diags.push(Diagnostic::error("SIG003", "an output needs a `value`").at(header));
         }
         self.desired.outputs.push(output);
     }
@@ -1048,15 +909,16 @@ impl<'a> Evaluator<'a> {
         let to = block.body.get_attribute("to");
         let id = block.body.get_attribute("id");
         let (Some(to), Some(id)) = (to, id) else {
-            self.diags.push(
-                Diagnostic::error("SIG003", "an import block needs `to` and `id`").at(header),
-            );
+            self.diags.push(Diagnostic::error("SIG003", "an import block needs `to` and `id`").at(header));
             return;
         };
         let Some(address) = self.import_address(&to.value, &mut scope) else {
             self.diags.push(
-                Diagnostic::error("SIG005", "`to` must name a resource declared in this configuration, e.g. azurerm_shared_image_gallery.main")
-                    .at(scope.span_of(&to.value)),
+                Diagnostic::error(
+                    "SIG005",
+                    "`to` must name a resource declared in this configuration, e.g. azurerm_shared_image_gallery.main",
+                )
+                .at(scope.span_of(&to.value)),
             );
             return;
         };
@@ -1064,11 +926,7 @@ impl<'a> Evaluator<'a> {
             self.diags.push(e.into_diagnostic());
             Value::Unknown
         });
-        self.desired.imports.push(Import {
-            to: address,
-            id: id_value,
-            span: header,
-        });
+        self.desired.imports.push(Import { to: address, id: id_value, span: header });
     }
 
     fn import_address(&self, expr: &Expression, scope: &mut Scope) -> Option<Address> {
@@ -1093,16 +951,8 @@ impl<'a> Evaluator<'a> {
             Some(TraversalOperator::LegacyIndex(n)) => InstanceKey::Index(*n.value()),
             _ => return None,
         };
-        let resource = ConfigAddress {
-            mode: Mode::Managed,
-            type_name,
-            name,
-        };
-        let declared = self
-            .desired
-            .resources
-            .iter()
-            .any(|r| r.address.resource == resource);
+        let resource = ConfigAddress { mode: Mode::Managed, type_name, name };
+        let declared = self.desired.resources.iter().any(|r| r.address.resource == resource);
         declared.then_some(Address { resource, key })
     }
 
@@ -1122,10 +972,8 @@ impl<'a> Evaluator<'a> {
                         }
                     };
                     let mut bad = |want: &str| {
-                        self.diags.push(
-                            Diagnostic::error("SIG004", format!("`{key}` must be {want}"))
-                                .at(span.clone()),
-                        );
+                        self.diags
+                            .push(Diagnostic::error("SIG004", format!("`{key}` must be {want}")).at(span.clone()));
                     };
                     match key {
                         "gallery_regions" | "allowlisted_regions" => match region_list(&value) {
@@ -1133,11 +981,8 @@ impl<'a> Evaluator<'a> {
                                 for r in &list {
                                     if regions::find(r).is_none() {
                                         self.diags.push(
-                                            Diagnostic::error(
-                                                "SIG201",
-                                                format!("unknown region \"{r}\" in `{key}`"),
-                                            )
-                                            .at(span.clone()),
+                                            Diagnostic::error("SIG201", format!("unknown region \"{r}\" in `{key}`"))
+                                                .at(span.clone()),
                                         );
                                     }
                                 }
@@ -1150,12 +995,10 @@ impl<'a> Evaluator<'a> {
                             }
                             None => bad("a list of region names"),
                         },
-                        "parallelism" => {
-                            match value.as_f64().filter(|n| *n >= 1.0 && n.fract() == 0.0) {
-                                Some(n) => settings.parallelism = n as u32,
-                                None => bad("a whole number of at least 1"),
-                            }
-                        }
+                        "parallelism" => match value.as_f64().filter(|n| *n >= 1.0 && n.fract() == 0.0) {
+                            Some(n) => settings.parallelism = n as u32,
+                            None => bad("a whole number of at least 1"),
+                        },
                         "keep_latest_in_all_regions" => {
                             match value.as_f64().filter(|n| *n >= 1.0 && n.fract() == 0.0) {
                                 Some(n) => settings.keep_latest_in_all_regions = Some(n as u32),
@@ -1176,11 +1019,9 @@ impl<'a> Evaluator<'a> {
                                 "quotas",
                                 "prices",
                             ];
-                            let d = Diagnostic::error(
-                                "SIG002",
-                                format!("unknown setting `{other}` in the sigform block"),
-                            )
-                            .at(scope.span_of(&a.key));
+                            let d =
+                                Diagnostic::error("SIG002", format!("unknown setting `{other}` in the sigform block"))
+                                    .at(scope.span_of(&a.key));
                             self.diags.push(match crate::model::suggest(other, known) {
                                 Some(s) => d.help(format!("did you mean `{s}`?")),
                                 None => d,
@@ -1192,19 +1033,13 @@ impl<'a> Evaluator<'a> {
                     let ident = b.ident.value().as_str();
                     let fields: &[&str] = match ident {
                         "quotas" => &["galleries", "image_definitions", "image_versions"],
-                        "prices" => &[
-                            "standard_lrs_gb_month",
-                            "standard_zrs_gb_month",
-                            "premium_lrs_gb_month",
-                            "egress_gb",
-                        ],
+                        "prices" => {
+                            &["standard_lrs_gb_month", "standard_zrs_gb_month", "premium_lrs_gb_month", "egress_gb"]
+                        }
                         other => {
                             self.diags.push(
-                                Diagnostic::error(
-                                    "SIG002",
-                                    format!("unknown block `{other}` in the sigform block"),
-                                )
-                                .at(scope.span_of(&b.ident)),
+                                Diagnostic::error("SIG002", format!("unknown block `{other}` in the sigform block"))
+                                    .at(scope.span_of(&b.ident)),
                             );
                             continue;
                         }
@@ -1216,17 +1051,12 @@ impl<'a> Evaluator<'a> {
                         let key = a.key.value().as_str();
                         let span = scope.span_of(&a.value);
                         if !fields.contains(&key) {
-                            let d = Diagnostic::error(
-                                "SIG002",
-                                format!("unknown setting `{key}` in `{ident}`"),
-                            )
-                            .at(scope.span_of(&a.key));
-                            self.diags.push(
-                                match crate::model::suggest(key, fields.iter().copied()) {
-                                    Some(s) => d.help(format!("did you mean `{s}`?")),
-                                    None => d,
-                                },
-                            );
+                            let d = Diagnostic::error("SIG002", format!("unknown setting `{key}` in `{ident}`"))
+                                .at(scope.span_of(&a.key));
+                            self.diags.push(match crate::model::suggest(key, fields.iter().copied()) {
+                                Some(s) => d.help(format!("did you mean `{s}`?")),
+                                None => d,
+                            });
                             continue;
                         }
                         let n = match eval(&a.value, &mut scope) {
@@ -1238,11 +1068,7 @@ impl<'a> Evaluator<'a> {
                         };
                         let Some(n) = n else {
                             self.diags.push(
-                                Diagnostic::error(
-                                    "SIG004",
-                                    format!("`{key}` must be a non-negative number"),
-                                )
-                                .at(span),
+                                Diagnostic::error("SIG004", format!("`{key}` must be a non-negative number")).at(span),
                             );
                             continue;
                         };
@@ -1315,26 +1141,16 @@ fn unknown_expansion(what: &str, span: Span) -> Diagnostic {
 
 fn unsupported_type(mode: Mode, type_name: &str, span: Span) -> Diagnostic {
     let (what, known): (&str, Vec<&str>) = match mode {
-        Mode::Managed => (
-            "resource type",
-            schema::RESOURCES.iter().map(|s| s.type_name).collect(),
-        ),
-        Mode::Data => (
-            "data source",
-            schema::DATA_SOURCES.iter().map(|s| s.type_name).collect(),
-        ),
+        Mode::Managed => ("resource type", schema::RESOURCES.iter().map(|s| s.type_name).collect()),
+        Mode::Data => ("data source", schema::DATA_SOURCES.iter().map(|s| s.type_name).collect()),
     };
     let listed = schema::UNSUPPORTED_RESOURCES.contains(&type_name);
     if listed
-        || (type_name.starts_with("azurerm_")
-            && crate::model::suggest(type_name, known.iter().copied()).is_none())
+        || (type_name.starts_with("azurerm_") && crate::model::suggest(type_name, known.iter().copied()).is_none())
     {
-        return Diagnostic::error(
-            "SIG002",
-            format!("{what} `{type_name}` is not supported yet"),
-        )
-        .at(span)
-        .help(format!("sigform manages: {}", known.join(", ")));
+        return Diagnostic::error("SIG002", format!("{what} `{type_name}` is not supported yet"))
+            .at(span)
+            .help(format!("sigform manages: {}", known.join(", ")));
     }
     let d = Diagnostic::error("SIG002", format!("unknown {what} `{type_name}`")).at(span);
     match crate::model::suggest(type_name, known.iter().copied()) {
@@ -1349,11 +1165,7 @@ fn provider_name(block: &Block) -> String {
         None => "azurerm".into(),
         Some(a) => {
             let path = traversal_path(&a.value);
-            if path.is_empty() {
-                "azurerm.?".into()
-            } else {
-                path.join(".")
-            }
+            if path.is_empty() { "azurerm.?".into() } else { path.join(".") }
         }
     }
 }
@@ -1380,11 +1192,7 @@ fn traversal_path(expr: &Expression) -> Vec<String> {
 }
 
 fn region_list(value: &Value) -> Option<Vec<String>> {
-    value
-        .as_list()?
-        .iter()
-        .map(|v| v.as_str().map(str::to_string))
-        .collect()
+    value.as_list()?.iter().map(|v| v.as_str().map(str::to_string)).collect()
 }
 
 /// Fills in what Azure derives from the written attributes: the ARM id, a role assignment's
@@ -1395,20 +1203,13 @@ fn complete(instance: &mut Instance, env: &Environment) {
     let get = |name: &str| a.str(name);
     let id = match instance.schema.kind {
         ResourceKind::ResourceGroup => get("name").map(|n| arm_id::resource_group(s, n)),
-        ResourceKind::ManagedImage => get("resource_group_name")
-            .zip(get("name"))
-            .map(|(rg, n)| arm_id::image(s, rg, n)),
-        ResourceKind::Gallery => get("resource_group_name")
-            .zip(get("name"))
-            .map(|(rg, n)| arm_id::gallery(s, rg, n)),
-        ResourceKind::ImageDefinition => (|| {
-            Some(arm_id::image_definition(
-                s,
-                get("resource_group_name")?,
-                get("gallery_name")?,
-                get("name")?,
-            ))
-        })(),
+        ResourceKind::ManagedImage => {
+            get("resource_group_name").zip(get("name")).map(|(rg, n)| arm_id::image(s, rg, n))
+        }
+        ResourceKind::Gallery => get("resource_group_name").zip(get("name")).map(|(rg, n)| arm_id::gallery(s, rg, n)),
+        ResourceKind::ImageDefinition => {
+            (|| Some(arm_id::image_definition(s, get("resource_group_name")?, get("gallery_name")?, get("name")?)))()
+        }
         ResourceKind::ImageVersion => (|| {
             Some(arm_id::image_version(
                 s,
@@ -1430,28 +1231,20 @@ fn complete(instance: &mut Instance, env: &Environment) {
                             get("principal_id")?
                         ))
                     })();
-                    parts.map(|p| {
-                        uuid::Uuid::new_v5(&uuid::Uuid::NAMESPACE_URL, p.as_bytes()).to_string()
-                    })
+                    parts.map(|p| uuid::Uuid::new_v5(&uuid::Uuid::NAMESPACE_URL, p.as_bytes()).to_string())
                 }
             };
             if let Some(name) = &name
                 && a.get("name").is_none()
             {
                 let span = instance.span.clone();
-                instance.attrs.values.insert(
-                    "name".into(),
-                    Attr {
-                        value: Value::string(name.clone()),
-                        span,
-                        defaulted: true,
-                    },
-                );
+                instance
+                    .attrs
+                    .values
+                    .insert("name".into(), Attr { value: Value::string(name.clone()), span, defaulted: true });
             }
             let a = &instance.attrs;
-            a.str("scope")
-                .zip(name)
-                .map(|(scope, name)| arm_id::role_assignment(scope, &name))
+            a.str("scope").zip(name).map(|(scope, name)| arm_id::role_assignment(scope, &name))
         }
         ResourceKind::ClientConfig => {
             let span = instance.span.clone();
@@ -1463,11 +1256,7 @@ fn complete(instance: &mut Instance, env: &Environment) {
             for (k, v) in computed {
                 instance.attrs.values.insert(
                     k.into(),
-                    Attr {
-                        value: v.map_or(Value::Unknown, Value::String),
-                        span: span.clone(),
-                        defaulted: true,
-                    },
+                    Attr { value: v.map_or(Value::Unknown, Value::String), span: span.clone(), defaulted: true },
                 );
             }
             Some(format!(

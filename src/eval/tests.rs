@@ -19,44 +19,23 @@ struct Run {
 
 impl Run {
     fn errors(&self) -> Vec<String> {
-        self.diagnostics
-            .iter()
-            .filter(|d| d.is_error())
-            .map(|d| format!("{} {}", d.rule, d.message))
-            .collect()
+        self.diagnostics.iter().filter(|d| d.is_error()).map(|d| format!("{} {}", d.rule, d.message)).collect()
     }
 
     fn clean(self) -> Run {
-        assert!(
-            self.diagnostics.is_empty(),
-            "unexpected diagnostics: {:#?}",
-            self.diagnostics
-        );
+        assert!(self.diagnostics.is_empty(), "unexpected diagnostics: {:#?}", self.diagnostics);
         self
     }
 
     fn get(&self, address: &str) -> &Instance {
-        self.desired
-            .all_instances()
-            .find(|i| i.address.to_string() == address)
-            .unwrap_or_else(|| {
-                let all: Vec<String> = self
-                    .desired
-                    .all_instances()
-                    .map(|i| i.address.to_string())
-                    .collect();
-                panic!("no {address} among {all:?}")
-            })
+        self.desired.all_instances().find(|i| i.address.to_string() == address).unwrap_or_else(|| {
+            let all: Vec<String> = self.desired.all_instances().map(|i| i.address.to_string()).collect();
+            panic!("no {address} among {all:?}")
+        })
     }
 
     fn output(&self, name: &str) -> &Value {
-        &self
-            .desired
-            .outputs
-            .iter()
-            .find(|o| o.name == name)
-            .expect("output")
-            .value
+        &self.desired.outputs.iter().find(|o| o.name == name).expect("output").value
     }
 
     fn line_of(&self, d: &Diagnostic) -> usize {
@@ -70,10 +49,8 @@ fn run_with(files: &[(&str, &str)], cli_vars: &[&str], env: &[(&str, &str)]) -> 
     for (name, text) in files.iter().filter(|(n, _)| n.ends_with(".tf")) {
         sources.add(*name, *text);
     }
-    let mut assignments: Vec<VarAssignment> = vars::from_environment(
-        &mut sources,
-        env.iter().map(|(k, v)| (k.to_string(), v.to_string())),
-    );
+    let mut assignments: Vec<VarAssignment> =
+        vars::from_environment(&mut sources, env.iter().map(|(k, v)| (k.to_string(), v.to_string())));
     for (name, text) in files.iter().filter(|(n, _)| !n.ends_with(".tf")) {
         let id = sources.add(*name, *text);
         assignments.extend(vars::parse_file(&sources, id).expect("variables file parses"));
@@ -81,24 +58,15 @@ fn run_with(files: &[(&str, &str)], cli_vars: &[&str], env: &[(&str, &str)]) -> 
     for v in cli_vars {
         assignments.push(vars::from_command_line(&mut sources, v).expect("NAME=VALUE"));
     }
-    let environment = Environment {
-        subscription_id: Some("sub-env".into()),
-        ..Default::default()
-    };
+    let environment = Environment { subscription_id: Some("sub-env".into()), ..Default::default() };
     let checked = check_configuration(
         &sources,
         &assignments,
         &environment,
         None,
-        &RuleContext {
-            now_unix: super::super::rules::tests::NOW,
-        },
+        &RuleContext { now_unix: super::super::rules::tests::NOW },
     );
-    Run {
-        desired: checked.desired,
-        diagnostics: checked.diagnostics,
-        sources,
-    }
+    Run { desired: checked.desired, diagnostics: checked.diagnostics, sources }
 }
 
 fn run(text: &str) -> Run {
@@ -132,20 +100,12 @@ fn with_rg(rest: &str) -> String {
 
 #[test]
 fn ids_are_deterministic_and_known_at_plan_time() {
-    let r = run(&with_rg(
-        "output \"gid\" {\n  value = azurerm_shared_image_gallery.g.id\n}\n",
-    ))
-    .clean();
+    let r = run(&with_rg("output \"gid\" {\n  value = azurerm_shared_image_gallery.g.id\n}\n")).clean();
     assert_eq!(
         r.output("gid"),
-        &Value::string(
-            "/subscriptions/sub-env/resourceGroups/rg/providers/Microsoft.Compute/galleries/gal"
-        )
+        &Value::string("/subscriptions/sub-env/resourceGroups/rg/providers/Microsoft.Compute/galleries/gal")
     );
-    assert_eq!(
-        r.get("azurerm_resource_group.rg").id.as_deref(),
-        Some("/subscriptions/sub-env/resourceGroups/rg")
-    );
+    assert_eq!(r.get("azurerm_resource_group.rg").id.as_deref(), Some("/subscriptions/sub-env/resourceGroups/rg"));
 }
 
 #[test]
@@ -174,10 +134,7 @@ output "all" {
 "#,
     ))
     .clean();
-    assert_eq!(
-        r.get("azurerm_shared_image.d[1]").attrs.str("name"),
-        Some("def-1")
-    );
+    assert_eq!(r.get("azurerm_shared_image.d[1]").attrs.str("name"), Some("def-1"));
     assert_eq!(r.output("second"), &Value::string("def-1"));
     assert_eq!(r.output("all").to_string(), "[\"def-0\", \"def-1\"]");
 }
@@ -230,10 +187,7 @@ output "ids" {
     assert_eq!(regions.len(), 2);
     assert_eq!(regions[0].attrs.str("name"), Some("East US"));
     assert_eq!(regions[0].attrs.num("regional_replica_count"), Some(2.0));
-    assert_eq!(
-        r.output("ids").to_string(),
-        "{1.0.0 = \"1.0.0\", 1.1.0 = \"1.1.0\"}"
-    );
+    assert_eq!(r.output("ids").to_string(), "{1.0.0 = \"1.0.0\", 1.1.0 = \"1.1.0\"}");
 }
 
 #[test]
@@ -256,38 +210,24 @@ resource "azurerm_resource_group" "other" {
 "#,
     ))
     .clean();
-    assert_eq!(
-        r.get("azurerm_resource_group.other").subscription_id,
-        "sub-shared"
-    );
-    assert_eq!(
-        r.get("azurerm_resource_group.rg").subscription_id,
-        "sub-env"
-    );
+    assert_eq!(r.get("azurerm_resource_group.other").subscription_id, "sub-shared");
+    assert_eq!(r.get("azurerm_resource_group.rg").subscription_id, "sub-env");
     let bad = run(&with_rg(
         "resource \"azurerm_resource_group\" \"x\" {\n  provider = azurerm.nope\n  name = \"x\"\n  location = \"eastus\"\n}\n",
     ));
-    assert!(
-        bad.errors()
-            .iter()
-            .any(|e| e.contains("provider `azurerm.nope` is not configured")),
-        "{:?}",
-        bad.errors()
-    );
+    assert!(bad.errors().iter().any(|e| e.contains("provider `azurerm.nope` is not configured")), "{:?}", bad.errors());
 }
 
 #[test]
 fn locals_evaluate_in_dependency_order_and_cycles_are_named() {
-    let r = run("locals {\n  b = \"${local.a}-b\"\n  a = upper(\"a\")\n}\noutput \"b\" {\n  value = local.b\n}\n").clean();
+    let r =
+        run("locals {\n  b = \"${local.a}-b\"\n  a = upper(\"a\")\n}\noutput \"b\" {\n  value = local.b\n}\n").clean();
     assert_eq!(r.output("b"), &Value::string("A-b"));
 
     let cyclic = run("locals {\n  a = local.b\n  b = local.c\n  c = local.a\n}\n");
     let errors = cyclic.errors();
     assert_eq!(errors.len(), 1, "{errors:?}");
-    assert!(
-        errors[0].starts_with("SIG007 dependency cycle: local.a → local.b → local.c → local.a"),
-        "{errors:?}"
-    );
+    assert!(errors[0].starts_with("SIG007 dependency cycle: local.a → local.b → local.c → local.a"), "{errors:?}");
 }
 
 #[test]
@@ -316,42 +256,19 @@ resource "azurerm_role_assignment" "ra" {
     .clean();
     let (graph, diags) = DependencyGraph::build(&r.desired);
     assert!(diags.is_empty());
-    let order: Vec<String> = graph
-        .creation_order()
-        .unwrap()
-        .iter()
-        .map(|a| a.to_string())
-        .collect();
+    let order: Vec<String> = graph.creation_order().unwrap().iter().map(|a| a.to_string()).collect();
     let pos = |a: &str| order.iter().position(|x| x == a).unwrap();
     assert!(pos("azurerm_resource_group.rg") < pos("azurerm_shared_image_gallery.g"));
-    assert!(
-        pos("azurerm_shared_image_gallery.g") < pos("azurerm_shared_image.d"),
-        "{order:?}"
-    );
-    assert!(
-        pos("azurerm_shared_image.d") < pos("azurerm_role_assignment.ra"),
-        "{order:?}"
-    );
+    assert!(pos("azurerm_shared_image_gallery.g") < pos("azurerm_shared_image.d"), "{order:?}");
+    assert!(pos("azurerm_shared_image.d") < pos("azurerm_role_assignment.ra"), "{order:?}");
     let dot = graph.to_dot();
-    assert!(
-        dot.contains("\"azurerm_shared_image.d\" -> \"azurerm_shared_image_gallery.g\""),
-        "{dot}"
-    );
+    assert!(dot.contains("\"azurerm_shared_image.d\" -> \"azurerm_shared_image_gallery.g\""), "{dot}");
     // The role assignment's name is deterministic, so its id is known.
     let ra = r.get("azurerm_role_assignment.ra");
-    assert!(
-        ra.id
-            .as_deref()
-            .unwrap()
-            .contains("/providers/Microsoft.Authorization/roleAssignments/")
-    );
+    assert!(ra.id.as_deref().unwrap().contains("/providers/Microsoft.Authorization/roleAssignments/"));
     assert_eq!(
         ra.id,
-        run(&with_rg(
-            &r.sources.text(crate::config::FileId(0))[RG.len()..]
-        ))
-        .get("azurerm_role_assignment.ra")
-        .id
+        run(&with_rg(&r.sources.text(crate::config::FileId(0))[RG.len()..])).get("azurerm_role_assignment.ra").id
     );
 }
 
@@ -380,9 +297,7 @@ resource "azurerm_shared_image" "d" {
 "#);
     let errors = r.errors();
     assert!(
-        errors
-            .iter()
-            .any(|e| e.starts_with("SIG007") && e.contains("azurerm_shared_image_gallery.g")),
+        errors.iter().any(|e| e.starts_with("SIG007") && e.contains("azurerm_shared_image_gallery.g")),
         "{errors:?}"
     );
 }
@@ -409,19 +324,11 @@ resource "azurerm_resource_group" "late" {
     let late = r.get("azurerm_resource_group.late");
     assert!(late.lifecycle.prevent_destroy);
     assert_eq!(late.lifecycle.ignore_changes, vec!["tags".to_string()]);
-    assert!(
-        late.depends_on
-            .iter()
-            .any(|d| d.to_string() == "azurerm_shared_image_gallery.g")
-    );
+    assert!(late.depends_on.iter().any(|d| d.to_string() == "azurerm_shared_image_gallery.g"));
     let bad = run(&with_rg(
         "resource \"azurerm_resource_group\" \"x\" {\n  name = \"x\"\n  location = \"eastus\"\n  lifecycle {\n    ignore_changes = [colour]\n  }\n}\n",
     ));
-    assert!(
-        bad.errors().iter().any(|e| e.contains("`colour`")),
-        "{:?}",
-        bad.errors()
-    );
+    assert!(bad.errors().iter().any(|e| e.contains("`colour`")), "{:?}", bad.errors());
 }
 
 #[test]
@@ -453,15 +360,9 @@ output "image_location" {
     assert_eq!(r.output("sub"), &Value::string("sub-env"));
     assert_eq!(
         r.output("image"),
-        &Value::string(
-            "/subscriptions/sub-env/resourceGroups/rg-packer/providers/Microsoft.Compute/images/ubuntu"
-        )
+        &Value::string("/subscriptions/sub-env/resourceGroups/rg-packer/providers/Microsoft.Compute/images/ubuntu")
     );
-    assert_eq!(
-        r.output("image_location"),
-        &Value::Unknown,
-        "computed attributes are known only from the cloud"
-    );
+    assert_eq!(r.output("image_location"), &Value::Unknown, "computed attributes are known only from the cloud");
 }
 
 #[test]
@@ -474,27 +375,10 @@ fn variables_take_values_in_terraforms_order() {
         ("terraform.tfvars", "a = 1\nb = \"file\"\n"),
         ("x.auto.tfvars", "a = 2\n"),
     ];
-    let r = run_with(
-        &files,
-        &["a=3", "c=[\"x\", \"y\"]"],
-        &[("TF_VAR_b", "env"), ("TF_VAR_a", "0")],
-    )
-    .clean();
-    assert_eq!(
-        r.output("a"),
-        &Value::Number(3.0),
-        "--var wins over files and environment"
-    );
-    assert_eq!(
-        r.output("b"),
-        &Value::string("file"),
-        "terraform.tfvars wins over TF_VAR_"
-    );
-    assert_eq!(
-        r.output("c").to_string(),
-        "[\"x\", \"y\"]",
-        "complex --var values parse as HCL"
-    );
+    let r = run_with(&files, &["a=3", "c=[\"x\", \"y\"]"], &[("TF_VAR_b", "env"), ("TF_VAR_a", "0")]).clean();
+    assert_eq!(r.output("a"), &Value::Number(3.0), "--var wins over files and environment");
+    assert_eq!(r.output("b"), &Value::string("file"), "terraform.tfvars wins over TF_VAR_");
+    assert_eq!(r.output("c").to_string(), "[\"x\", \"y\"]", "complex --var values parse as HCL");
 
     let r = run_with(&files[..1], &[], &[("TF_VAR_a", "5"), ("TF_VAR_c", "[]")]).clean();
     assert_eq!(r.output("a"), &Value::Number(5.0));
@@ -504,41 +388,16 @@ fn variables_take_values_in_terraforms_order() {
 #[test]
 fn variable_errors_point_at_the_value() {
     let decl = "variable \"n\" {\n  type = number\n  validation {\n    condition     = var.n < 10\n    error_message = \"n must be below 10.\"\n  }\n}\nvariable \"required\" {}\n";
-    let r = run_with(
-        &[("main.tf", decl), ("terraform.tfvars", "n = 12\n")],
-        &["required=x"],
-        &[],
-    );
+    let r = run_with(&[("main.tf", decl), ("terraform.tfvars", "n = 12\n")], &["required=x"], &[]);
     let errors = r.errors();
-    assert_eq!(
-        errors,
-        vec!["SIG008 invalid value for variable \"n\": n must be below 10.".to_string()]
-    );
-    assert_eq!(
-        r.sources.name(r.diagnostics[0].span.as_ref().unwrap().file),
-        "terraform.tfvars"
-    );
+    assert_eq!(errors, vec!["SIG008 invalid value for variable \"n\": n must be below 10.".to_string()]);
+    assert_eq!(r.sources.name(r.diagnostics[0].span.as_ref().unwrap().file), "terraform.tfvars");
 
     let r = run_with(&[("main.tf", decl)], &["n=ten", "nope=1"], &[]);
     let errors = r.errors();
-    assert!(
-        errors
-            .iter()
-            .any(|e| e.starts_with("SIG004 invalid value for variable \"n\"")),
-        "{errors:?}"
-    );
-    assert!(
-        errors
-            .iter()
-            .any(|e| e.starts_with("SIG008 no value for required variable \"required\"")),
-        "{errors:?}"
-    );
-    assert!(
-        errors
-            .iter()
-            .any(|e| e.starts_with("SIG008 --var sets undeclared variable \"nope\"")),
-        "{errors:?}"
-    );
+    assert!(errors.iter().any(|e| e.starts_with("SIG004 invalid value for variable \"n\"")), "{errors:?}");
+    assert!(errors.iter().any(|e| e.starts_with("SIG008 no value for required variable \"required\"")), "{errors:?}");
+    assert!(errors.iter().any(|e| e.starts_with("SIG008 --var sets undeclared variable \"nope\"")), "{errors:?}");
 }
 
 #[test]
@@ -562,27 +421,15 @@ resource "azurerm_shared_imag" "t" {}
 "#,
     ));
     let errors = r.errors();
-    let has = |needle: &str| {
-        assert!(
-            errors.iter().any(|e| e.contains(needle)),
-            "{needle}: {errors:#?}"
-        )
-    };
+    let has = |needle: &str| assert!(errors.iter().any(|e| e.contains(needle)), "{needle}: {errors:#?}");
     has("SIG002 unknown argument `galery_name`");
     has("SIG003 missing required argument `gallery_name`");
     has("SIG002 `blob_uri` is an azurerm argument that sigform does not support yet");
     has("SIG002 `id` is set by Azure");
     has("SIG002 resource type `azurerm_shared_image_gallery_sharing` is not supported yet");
     has("SIG002 unknown resource type `azurerm_shared_imag`");
-    let suggestion = r
-        .diagnostics
-        .iter()
-        .find(|d| d.message.contains("galery_name"))
-        .unwrap();
-    assert_eq!(
-        suggestion.help.as_deref(),
-        Some("did you mean `gallery_name`?")
-    );
+    let suggestion = r.diagnostics.iter().find(|d| d.message.contains("galery_name")).unwrap();
+    assert_eq!(suggestion.help.as_deref(), Some("did you mean `gallery_name`?"));
     assert_eq!(r.line_of(suggestion), RG.lines().count() + 4);
 }
 
@@ -590,14 +437,11 @@ resource "azurerm_shared_imag" "t" {}
 fn duplicates_and_bad_expansions() {
     let r = run(&format!(
         "{RG}{}",
-        &RG[RG
-            .find("resource \"azurerm_shared_image_gallery\"")
-            .unwrap()..RG.find("resource \"azurerm_image\"").unwrap()]
+        &RG[RG.find("resource \"azurerm_shared_image_gallery\"").unwrap()
+            ..RG.find("resource \"azurerm_image\"").unwrap()]
     ));
     assert!(
-        r.errors()
-            .iter()
-            .any(|e| e.starts_with("SIG009 `azurerm_shared_image_gallery.g` is declared twice")),
+        r.errors().iter().any(|e| e.starts_with("SIG009 `azurerm_shared_image_gallery.g` is declared twice")),
         "{:?}",
         r.errors()
     );
@@ -606,20 +450,14 @@ fn duplicates_and_bad_expansions() {
         "resource \"azurerm_resource_group\" \"x\" {\n  count = azurerm_shared_image_gallery.g.unique_name == \"\" ? 1 : 0\n  name = \"x\"\n  location = \"eastus\"\n}\n",
     ));
     assert!(
-        r.errors()
-            .iter()
-            .any(|e| e.starts_with("SIG010 `count` depends on values known only after apply")),
+        r.errors().iter().any(|e| e.starts_with("SIG010 `count` depends on values known only after apply")),
         "{:?}",
         r.errors()
     );
     let r = run(
         "resource \"azurerm_resource_group\" \"x\" {\n  for_each = [1, 2]\n  name = \"x\"\n  location = \"eastus\"\n}\n",
     );
-    assert!(
-        r.errors().iter().any(|e| e.starts_with("SIG010")),
-        "{:?}",
-        r.errors()
-    );
+    assert!(r.errors().iter().any(|e| e.starts_with("SIG010")), "{:?}", r.errors());
 }
 
 #[test]
@@ -649,45 +487,19 @@ sigform {
     ))
     .clean();
     assert_eq!(r.desired.imports.len(), 1);
-    assert_eq!(
-        r.desired.imports[0].to.to_string(),
-        "azurerm_shared_image_gallery.g"
-    );
-    assert!(
-        r.desired
-            .outputs
-            .iter()
-            .any(|o| o.name == "secret" && o.sensitive)
-    );
+    assert_eq!(r.desired.imports[0].to.to_string(), "azurerm_shared_image_gallery.g");
+    assert!(r.desired.outputs.iter().any(|o| o.name == "secret" && o.sensitive));
     let s = &r.desired.settings;
-    assert_eq!(
-        (
-            s.parallelism,
-            s.wait_for_replication,
-            s.keep_latest_in_all_regions
-        ),
-        (4, false, Some(3))
-    );
+    assert_eq!((s.parallelism, s.wait_for_replication, s.keep_latest_in_all_regions), (4, false, Some(3)));
     assert_eq!(s.quotas.galleries, 100);
     assert_eq!(s.quotas.image_versions, 2000);
     assert_eq!(s.prices.egress_gb, Some(0.02));
 
-    let bad = run(
-        "import {\n  to = azurerm_shared_image_gallery.nope\n  id = \"x\"\n}\nsigform {\n  paralelism = 2\n}\n",
-    );
+    let bad =
+        run("import {\n  to = azurerm_shared_image_gallery.nope\n  id = \"x\"\n}\nsigform {\n  paralelism = 2\n}\n");
     let errors = bad.errors();
-    assert!(
-        errors
-            .iter()
-            .any(|e| e.starts_with("SIG005 `to` must name a resource")),
-        "{errors:?}"
-    );
-    assert!(
-        errors
-            .iter()
-            .any(|e| e.starts_with("SIG002 unknown setting `paralelism`")),
-        "{errors:?}"
-    );
+    assert!(errors.iter().any(|e| e.starts_with("SIG005 `to` must name a resource")), "{errors:?}");
+    assert!(errors.iter().any(|e| e.starts_with("SIG002 unknown setting `paralelism`")), "{errors:?}");
 }
 
 #[test]
@@ -698,18 +510,10 @@ fn the_examples_validate_clean() {
             .unwrap()
             .map(|e| e.unwrap().path())
             .filter(|p| p.extension().is_some_and(|e| e == "tf" || e == "tfvars"))
-            .map(|p| {
-                (
-                    p.file_name().unwrap().to_str().unwrap().to_string(),
-                    std::fs::read_to_string(&p).unwrap(),
-                )
-            })
+            .map(|p| (p.file_name().unwrap().to_str().unwrap().to_string(), std::fs::read_to_string(&p).unwrap()))
             .collect();
         files.sort();
-        let refs: Vec<(&str, &str)> = files
-            .iter()
-            .map(|(n, t)| (n.as_str(), t.as_str()))
-            .collect();
+        let refs: Vec<(&str, &str)> = files.iter().map(|(n, t)| (n.as_str(), t.as_str())).collect();
         let r = run_with(&refs, &[], &[]);
         assert!(r.diagnostics.is_empty(), "{example}: {:#?}", r.diagnostics);
     }

@@ -49,22 +49,18 @@ pub fn parse(expr: &Expression) -> Result<Type, String> {
             let args: Vec<&Expression> = call.args.iter().collect();
             match (name, args.as_slice()) {
                 ("list" | "set" | "map", [inner]) => Ok(collection(name, parse(inner)?)),
-                ("tuple", [Expression::Array(items)]) => Ok(Type::Tuple(
-                    items.iter().map(parse).collect::<Result<_, _>>()?,
-                )),
+                ("tuple", [Expression::Array(items)]) => {
+                    Ok(Type::Tuple(items.iter().map(parse).collect::<Result<_, _>>()?))
+                }
                 ("object", [Expression::Object(fields)]) => {
                     let mut out = BTreeMap::new();
                     for (key, value) in fields.iter() {
                         let key = match key {
                             ObjectKey::Ident(i) => i.value().as_str().to_string(),
                             ObjectKey::Expression(Expression::String(s)) => s.value().clone(),
-                            ObjectKey::Expression(Expression::Variable(v)) => {
-                                v.value().as_str().to_string()
-                            }
+                            ObjectKey::Expression(Expression::Variable(v)) => v.value().as_str().to_string(),
                             _ => {
-                                return Err(
-                                    "object type attribute names must be identifiers".into()
-                                );
+                                return Err("object type attribute names must be identifiers".into());
                             }
                         };
                         out.insert(key, field(value.expr())?);
@@ -88,17 +84,9 @@ fn field(expr: &Expression) -> Result<ObjectField, String> {
             [ty, default] => (parse(ty)?, Some(literal(default)?)),
             _ => return Err("optional() takes a type and an optional default".into()),
         };
-        return Ok(ObjectField {
-            ty,
-            optional: true,
-            default,
-        });
+        return Ok(ObjectField { ty, optional: true, default });
     }
-    Ok(ObjectField {
-        ty: parse(expr)?,
-        optional: false,
-        default: None,
-    })
+    Ok(ObjectField { ty: parse(expr)?, optional: false, default: None })
 }
 
 /// A default inside `optional(T, default)`: a constant expression.
@@ -124,24 +112,15 @@ pub fn convert(value: Value, ty: &Type) -> Result<Value, String> {
     let mismatch = |v: &Value, want: &str| format!("expected {want}, found {}", v.type_name());
     match ty {
         Type::Any => Ok(value),
-        Type::String => value
-            .to_string_lossless()
-            .map(Value::String)
-            .ok_or_else(|| mismatch(&value, "a string")),
-        Type::Number => value
-            .to_number()
-            .map(Value::Number)
-            .ok_or_else(|| match &value {
-                Value::String(s) => format!("\"{s}\" is not a number"),
-                v => mismatch(v, "a number"),
-            }),
-        Type::Bool => value
-            .to_bool()
-            .map(Value::Bool)
-            .ok_or_else(|| match &value {
-                Value::String(s) => format!("\"{s}\" is not a bool (true or false)"),
-                v => mismatch(v, "a bool"),
-            }),
+        Type::String => value.to_string_lossless().map(Value::String).ok_or_else(|| mismatch(&value, "a string")),
+        Type::Number => value.to_number().map(Value::Number).ok_or_else(|| match &value {
+            Value::String(s) => format!("\"{s}\" is not a number"),
+            v => mismatch(v, "a number"),
+        }),
+        Type::Bool => value.to_bool().map(Value::Bool).ok_or_else(|| match &value {
+            Value::String(s) => format!("\"{s}\" is not a bool (true or false)"),
+            v => mismatch(v, "a bool"),
+        }),
         Type::List(inner) | Type::Set(inner) => {
             let Value::List(items) = value else {
                 return Err(mismatch(&value, "a list"));
@@ -160,11 +139,7 @@ pub fn convert(value: Value, ty: &Type) -> Result<Value, String> {
                 return Err(mismatch(&value, "a tuple"));
             };
             if items.len() != types.len() {
-                return Err(format!(
-                    "expected a tuple of {} elements, found {}",
-                    types.len(),
-                    items.len()
-                ));
+                return Err(format!("expected a tuple of {} elements, found {}", types.len(), items.len()));
             }
             items
                 .into_iter()
@@ -179,11 +154,7 @@ pub fn convert(value: Value, ty: &Type) -> Result<Value, String> {
                 return Err(mismatch(&value, "a map"));
             };
             map.into_iter()
-                .map(|(k, v)| {
-                    convert(v, inner)
-                        .map(|v| (k.clone(), v))
-                        .map_err(|e| format!("key \"{k}\": {e}"))
-                })
+                .map(|(k, v)| convert(v, inner).map(|v| (k.clone(), v)).map_err(|e| format!("key \"{k}\": {e}")))
                 .collect::<Result<_, _>>()
                 .map(Value::Map)
         }
@@ -197,8 +168,7 @@ pub fn convert(value: Value, ty: &Type) -> Result<Value, String> {
                     Some(v) if !v.is_null() => {
                         out.insert(
                             name.clone(),
-                            convert(v, &field.ty)
-                                .map_err(|e| format!("attribute \"{name}\": {e}"))?,
+                            convert(v, &field.ty).map_err(|e| format!("attribute \"{name}\": {e}"))?,
                         );
                     }
                     _ if field.optional => {
@@ -237,11 +207,7 @@ mod tests {
             ("list(number)", "[\"1\", 2]", "[1, 2]"),
             ("set(string)", "[\"a\", \"a\"]", "[\"a\"]"),
             ("map(number)", "{a = \"1\"}", "{a = 1}"),
-            (
-                "object({name = string, count = optional(number, 1)})",
-                "{name = \"x\"}",
-                "{count = 1, name = \"x\"}",
-            ),
+            ("object({name = string, count = optional(number, 1)})", "{name = \"x\"}", "{count = 1, name = \"x\"}"),
             ("tuple([string, number])", "[\"a\", \"2\"]", "[\"a\", 2]"),
             ("any", "{a = [1]}", "{a = [1]}"),
         ];

@@ -33,21 +33,10 @@ pub(super) fn evaluate(
         let header = header_span(&scope, block);
         let name = block.labels[0].as_str().to_string();
         if declared.contains_key(&name) {
-            diags.push(
-                Diagnostic::error("SIG009", format!("variable \"{name}\" is declared twice"))
-                    .at(header),
-            );
+            diags.push(Diagnostic::error("SIG009", format!("variable \"{name}\" is declared twice")).at(header));
             continue;
         }
-        let mut d = Declared {
-            block,
-            file,
-            header,
-            ty: Type::Any,
-            default: None,
-            nullable: true,
-            given: None,
-        };
+        let mut d = Declared { block, file, header, ty: Type::Any, default: None, nullable: true, given: None };
         for s in block.body.iter() {
             match s {
                 Structure::Attribute(a) => {
@@ -55,25 +44,19 @@ pub(super) fn evaluate(
                     match key {
                         "type" => match types::parse(&a.value) {
                             Ok(t) => d.ty = t,
-                            Err(message) => diags.push(
-                                Diagnostic::error("SIG004", message).at(scope.span_of(&a.value)),
-                            ),
+                            Err(message) => {
+                                diags.push(Diagnostic::error("SIG004", message).at(scope.span_of(&a.value)))
+                            }
                         },
                         "default" => match eval(&a.value, &mut scope) {
                             Ok(v) => d.default = Some((v, scope.span_of(&a.value))),
                             Err(e) => diags.push(e.into_diagnostic()),
                         },
-                        "nullable" => {
-                            d.nullable =
-                                !matches!(eval(&a.value, &mut scope), Ok(Value::Bool(false)))
-                        }
+                        "nullable" => d.nullable = !matches!(eval(&a.value, &mut scope), Ok(Value::Bool(false))),
                         "description" | "sensitive" | "ephemeral" => {}
                         other => diags.push(
-                            Diagnostic::error(
-                                "SIG002",
-                                format!("unknown argument `{other}` in variable \"{name}\""),
-                            )
-                            .at(scope.span_of(&a.key)),
+                            Diagnostic::error("SIG002", format!("unknown argument `{other}` in variable \"{name}\""))
+                                .at(scope.span_of(&a.key)),
                         ),
                     }
                 }
@@ -82,10 +65,7 @@ pub(super) fn evaluate(
                         diags.push(
                             Diagnostic::error(
                                 "SIG002",
-                                format!(
-                                    "unknown block `{}` in variable \"{name}\"",
-                                    b.ident.value().as_str()
-                                ),
+                                format!("unknown block `{}` in variable \"{name}\"", b.ident.value().as_str()),
                             )
                             .at(scope.span_of(&b.ident)),
                         );
@@ -104,21 +84,16 @@ pub(super) fn evaluate(
                 Origin::File => diags.push(
                     Diagnostic::warning(
                         "SIG008",
-                        format!(
-                            "a value is given for undeclared variable \"{}\"",
-                            assignment.name
-                        ),
+                        format!("a value is given for undeclared variable \"{}\"", assignment.name),
                     )
                     .at(assignment.span.clone())
                     .help("declare it with variable \"...\" {} or remove the assignment"),
                 ),
                 Origin::CommandLine => {
                     let known: Vec<&str> = declared.keys().map(String::as_str).collect();
-                    let d = Diagnostic::error(
-                        "SIG008",
-                        format!("--var sets undeclared variable \"{}\"", assignment.name),
-                    )
-                    .at(assignment.span.clone());
+                    let d =
+                        Diagnostic::error("SIG008", format!("--var sets undeclared variable \"{}\"", assignment.name))
+                            .at(assignment.span.clone());
                     diags.push(match crate::model::suggest(&assignment.name, known) {
                         Some(s) => d.help(format!("did you mean \"{s}\"?")),
                         None => d,
@@ -157,20 +132,14 @@ pub(super) fn evaluate(
             Ok(v) => v,
             Err(message) => {
                 diags.push(
-                    Diagnostic::error(
-                        "SIG004",
-                        format!("invalid value for variable \"{name}\": {message}"),
-                    )
-                    .at(span.clone()),
+                    Diagnostic::error("SIG004", format!("invalid value for variable \"{name}\": {message}"))
+                        .at(span.clone()),
                 );
                 Value::Unknown
             }
         };
         if value.is_null() && !d.nullable {
-            diags.push(
-                Diagnostic::error("SIG008", format!("variable \"{name}\" must not be null"))
-                    .at(span.clone()),
-            );
+            diags.push(Diagnostic::error("SIG008", format!("variable \"{name}\" must not be null")).at(span.clone()));
         }
         values.insert(name.clone(), value);
         value_spans.insert(name.clone(), span);
@@ -190,11 +159,8 @@ pub(super) fn evaluate(
             let message = validation.body.get_attribute("error_message");
             let (Some(condition), Some(message)) = (condition, message) else {
                 diags.push(
-                    Diagnostic::error(
-                        "SIG003",
-                        "a validation block needs `condition` and `error_message`",
-                    )
-                    .at(header_span(&scope, validation)),
+                    Diagnostic::error("SIG003", "a validation block needs `condition` and `error_message`")
+                        .at(header_span(&scope, validation)),
                 );
                 continue;
             };
@@ -205,10 +171,7 @@ pub(super) fn evaluate(
                     diags.push(
                         Diagnostic::error(
                             "SIG004",
-                            format!(
-                                "a validation condition must be true or false, not {}",
-                                other.type_name()
-                            ),
+                            format!("a validation condition must be true or false, not {}", other.type_name()),
                         )
                         .at(scope.span_of(&condition.value)),
                     );
@@ -225,15 +188,9 @@ pub(super) fn evaluate(
                     .and_then(|v| v.as_str().map(str::to_string))
                     .unwrap_or_else(|| "the validation condition failed".into());
                 diags.push(
-                    Diagnostic::error(
-                        "SIG008",
-                        format!("invalid value for variable \"{name}\": {text}"),
-                    )
-                    .at(span.clone())
-                    .help(format!(
-                        "the condition is at {}",
-                        location(input, &scope.span_of(&condition.value))
-                    )),
+                    Diagnostic::error("SIG008", format!("invalid value for variable \"{name}\": {text}"))
+                        .at(span.clone())
+                        .help(format!("the condition is at {}", location(input, &scope.span_of(&condition.value)))),
                 );
             }
         }
@@ -250,9 +207,7 @@ fn given_value(given: &VarAssignment, ty: &Type) -> Result<Value, Diagnostic> {
     let empty = BTreeMap::new();
     match &given.value {
         RawValue::Json(v) => Ok(v.clone()),
-        RawValue::Text(text) if ty.is_primitive() || *ty == Type::Any => {
-            Ok(Value::String(text.clone()))
-        }
+        RawValue::Text(text) if ty.is_primitive() || *ty == Type::Any => Ok(Value::String(text.clone())),
         RawValue::Text(text) => {
             let expr = hcl::edit::parser::parse_expr(text).map_err(|e| {
                 Diagnostic::error(
@@ -271,11 +226,7 @@ fn given_value(given: &VarAssignment, ty: &Type) -> Result<Value, Diagnostic> {
         RawValue::Expr(expr) => {
             let mut scope = Scope::new(given.span.file, &empty);
             eval(expr, &mut scope).map_err(|e| {
-                Diagnostic::error(
-                    "SIG004",
-                    format!("variable values must be literal: {}", e.message),
-                )
-                .at(e.span)
+                Diagnostic::error("SIG004", format!("variable values must be literal: {}", e.message)).at(e.span)
             })
         }
     }

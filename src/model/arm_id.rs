@@ -8,10 +8,7 @@ pub fn resource_group(subscription: &str, name: &str) -> String {
 }
 
 pub fn compute(subscription: &str, group: &str, path: &str) -> String {
-    format!(
-        "{}/providers/Microsoft.Compute/{path}",
-        resource_group(subscription, group)
-    )
+    format!("{}/providers/Microsoft.Compute/{path}", resource_group(subscription, group))
 }
 
 pub fn image(subscription: &str, group: &str, name: &str) -> String {
@@ -23,32 +20,15 @@ pub fn gallery(subscription: &str, group: &str, gallery: &str) -> String {
 }
 
 pub fn image_definition(subscription: &str, group: &str, gallery: &str, image: &str) -> String {
-    compute(
-        subscription,
-        group,
-        &format!("galleries/{gallery}/images/{image}"),
-    )
+    compute(subscription, group, &format!("galleries/{gallery}/images/{image}"))
 }
 
-pub fn image_version(
-    subscription: &str,
-    group: &str,
-    gallery: &str,
-    image: &str,
-    version: &str,
-) -> String {
-    compute(
-        subscription,
-        group,
-        &format!("galleries/{gallery}/images/{image}/versions/{version}"),
-    )
+pub fn image_version(subscription: &str, group: &str, gallery: &str, image: &str, version: &str) -> String {
+    compute(subscription, group, &format!("galleries/{gallery}/images/{image}/versions/{version}"))
 }
 
 pub fn role_assignment(scope: &str, name: &str) -> String {
-    format!(
-        "{}/providers/Microsoft.Authorization/roleAssignments/{name}",
-        scope.trim_end_matches('/')
-    )
+    format!("{}/providers/Microsoft.Authorization/roleAssignments/{name}", scope.trim_end_matches('/'))
 }
 
 /// A parsed ARM id of one of the kinds sigform manages.
@@ -102,12 +82,8 @@ impl ArmId {
         match &rest[2..] {
             [t, name] if eq(t, "images") => id(ResourceKind::ManagedImage, &[name]),
             [t, g] if eq(t, "galleries") => id(ResourceKind::Gallery, &[g]),
-            [t, g, i, name] if eq(t, "galleries") && eq(i, "images") => {
-                id(ResourceKind::ImageDefinition, &[g, name])
-            }
-            [t, g, i, name, v, version]
-                if eq(t, "galleries") && eq(i, "images") && eq(v, "versions") =>
-            {
+            [t, g, i, name] if eq(t, "galleries") && eq(i, "images") => id(ResourceKind::ImageDefinition, &[g, name]),
+            [t, g, i, name, v, version] if eq(t, "galleries") && eq(i, "images") && eq(v, "versions") => {
                 id(ResourceKind::ImageVersion, &[g, name, version])
             }
             _ => None,
@@ -126,19 +102,12 @@ pub fn parent(id: &str) -> Option<String> {
     let rg = resource_group(&parsed.subscription, &parsed.resource_group);
     let n = &parsed.names;
     match parsed.kind {
-        ResourceKind::ResourceGroup | ResourceKind::ClientConfig | ResourceKind::RoleAssignment => {
-            None
-        }
+        ResourceKind::ResourceGroup | ResourceKind::ClientConfig | ResourceKind::RoleAssignment => None,
         ResourceKind::ManagedImage | ResourceKind::Gallery => Some(rg),
-        ResourceKind::ImageDefinition => {
-            Some(gallery(&parsed.subscription, &parsed.resource_group, &n[0]))
+        ResourceKind::ImageDefinition => Some(gallery(&parsed.subscription, &parsed.resource_group, &n[0])),
+        ResourceKind::ImageVersion => {
+            Some(image_definition(&parsed.subscription, &parsed.resource_group, &n[0], &n[1]))
         }
-        ResourceKind::ImageVersion => Some(image_definition(
-            &parsed.subscription,
-            &parsed.resource_group,
-            &n[0],
-            &n[1],
-        )),
     }
 }
 
@@ -153,26 +122,13 @@ mod tests {
             (resource_group(s, "rg"), Some(ResourceKind::ResourceGroup)),
             (image(s, "rg", "img"), Some(ResourceKind::ManagedImage)),
             (gallery(s, "rg", "g"), Some(ResourceKind::Gallery)),
+            (image_definition(s, "rg", "g", "d"), Some(ResourceKind::ImageDefinition)),
+            (image_version(s, "rg", "g", "d", "1.0.0"), Some(ResourceKind::ImageVersion)),
             (
-                image_definition(s, "rg", "g", "d"),
-                Some(ResourceKind::ImageDefinition),
-            ),
-            (
-                image_version(s, "rg", "g", "d", "1.0.0"),
-                Some(ResourceKind::ImageVersion),
-            ),
-            (
-                format!(
-                    "/subscriptions/{s}/resourcegroups/rg/providers/microsoft.compute/GALLERIES/g"
-                ),
+                format!("/subscriptions/{s}/resourcegroups/rg/providers/microsoft.compute/GALLERIES/g"),
                 Some(ResourceKind::Gallery),
             ),
-            (
-                format!(
-                    "/subscriptions/{s}/resourceGroups/rg/providers/Microsoft.Storage/storageAccounts/x"
-                ),
-                None,
-            ),
+            (format!("/subscriptions/{s}/resourceGroups/rg/providers/Microsoft.Storage/storageAccounts/x"), None),
             ("not an id".to_string(), None),
             (format!("/subscriptions/{s}"), None),
         ];
@@ -186,14 +142,8 @@ mod tests {
         let s = "sub";
         let v = image_version(s, "rg", "g", "d", "1.0.0");
         assert_eq!(parent(&v), Some(image_definition(s, "rg", "g", "d")));
-        assert_eq!(
-            parent(&image_definition(s, "rg", "g", "d")),
-            Some(gallery(s, "rg", "g"))
-        );
-        assert_eq!(
-            parent(&gallery(s, "rg", "g")),
-            Some(resource_group(s, "rg"))
-        );
+        assert_eq!(parent(&image_definition(s, "rg", "g", "d")), Some(gallery(s, "rg", "g")));
+        assert_eq!(parent(&gallery(s, "rg", "g")), Some(resource_group(s, "rg")));
         let ra = role_assignment(&gallery(s, "rg", "g"), "abc");
         assert_eq!(parent(&ra), Some(gallery(s, "rg", "g")));
         assert_eq!(parent(&resource_group(s, "rg")), None);

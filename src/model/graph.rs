@@ -24,10 +24,7 @@ impl DependencyGraph {
         for inst in desired.all_instances() {
             let n = graph.add_node(inst.address.clone());
             index.insert(inst.address.clone(), n);
-            by_resource
-                .entry(&inst.address.resource)
-                .or_default()
-                .push(n);
+            by_resource.entry(&inst.address.resource).or_default().push(n);
             spans.insert(n, inst.span.clone());
         }
         let by_id = desired.by_id();
@@ -58,11 +55,7 @@ impl DependencyGraph {
         let diagnostics = this
             .cycles()
             .into_iter()
-            .map(|cycle| {
-                cycle_diagnostic(&cycle, spans.get(&cycle[0]).cloned(), |n| {
-                    this.graph[n].to_string()
-                })
-            })
+            .map(|cycle| cycle_diagnostic(&cycle, spans.get(&cycle[0]).cloned(), |n| this.graph[n].to_string()))
             .collect();
         (this, diagnostics)
     }
@@ -78,19 +71,12 @@ impl DependencyGraph {
 
     /// Addresses in an order where every resource comes after what it needs.
     pub fn creation_order(&self) -> Option<Vec<Address>> {
-        toposort(&self.graph, None).ok().map(|order| {
-            order
-                .into_iter()
-                .rev()
-                .map(|n| self.graph[n].clone())
-                .collect()
-        })
+        toposort(&self.graph, None).ok().map(|order| order.into_iter().rev().map(|n| self.graph[n].clone()).collect())
     }
 
     /// Graphviz DOT, for `sigform graph`.
     pub fn to_dot(&self) -> String {
-        let mut out =
-            String::from("digraph sigform {\n  rankdir = \"RL\";\n  node [shape = \"box\"];\n");
+        let mut out = String::from("digraph sigform {\n  rankdir = \"RL\";\n  node [shape = \"box\"];\n");
         let mut nodes: Vec<&Address> = self.graph.node_weights().collect();
         nodes.sort();
         for a in nodes {
@@ -119,8 +105,7 @@ fn dot_quote(s: &str) -> String {
 pub fn cycles<N, E>(graph: &DiGraph<N, E>) -> Vec<Vec<NodeIndex>> {
     let mut found = Vec::new();
     for component in tarjan_scc(graph) {
-        let self_loop =
-            component.len() == 1 && graph.find_edge(component[0], component[0]).is_some();
+        let self_loop = component.len() == 1 && graph.find_edge(component[0], component[0]).is_some();
         if component.len() < 2 && !self_loop {
             continue;
         }
@@ -151,11 +136,7 @@ pub fn cycles<N, E>(graph: &DiGraph<N, E>) -> Vec<Vec<NodeIndex>> {
 }
 
 /// SIG007, naming the cycle: `a → b → a`.
-pub fn cycle_diagnostic(
-    cycle: &[NodeIndex],
-    span: Option<Span>,
-    name: impl Fn(NodeIndex) -> String,
-) -> Diagnostic {
+pub fn cycle_diagnostic(cycle: &[NodeIndex], span: Option<Span>, name: impl Fn(NodeIndex) -> String) -> Diagnostic {
     let path: Vec<String> = cycle.iter().map(|&n| name(n)).collect();
     Diagnostic::error("SIG007", format!("dependency cycle: {}", path.join(" → ")))
         .at_opt(span)
@@ -178,10 +159,7 @@ mod tests {
         g.add_edge(c, a, ());
         g.add_edge(d, d, ());
         let found = cycles(&g);
-        let named: Vec<Vec<&str>> = found
-            .iter()
-            .map(|c| c.iter().map(|n| g[*n]).collect())
-            .collect();
+        let named: Vec<Vec<&str>> = found.iter().map(|c| c.iter().map(|n| g[*n]).collect()).collect();
         assert!(named.contains(&vec!["a", "b", "c", "a"]), "{named:?}");
         assert!(named.contains(&vec!["d", "d"]), "{named:?}");
         let acyclic: DiGraph<&str, ()> = DiGraph::from_edges([(0u32, 1u32), (1, 2)]);

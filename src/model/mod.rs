@@ -95,10 +95,7 @@ impl Attrs {
 
     /// The value if it is set and known (not null, not unknown).
     pub fn known(&self, name: &str) -> Option<&Value> {
-        self.values
-            .get(name)
-            .map(|a| &a.value)
-            .filter(|v| !v.is_null() && !v.is_unknown())
+        self.values.get(name).map(|a| &a.value).filter(|v| !v.is_null() && !v.is_unknown())
     }
 
     pub fn str(&self, name: &str) -> Option<&str> {
@@ -119,21 +116,9 @@ impl Attrs {
 
     /// The whole body as one object value, as references (`x.attr`, `x.block[0].attr`) see it.
     pub fn to_value(&self) -> BTreeMap<String, Value> {
-        let mut map: BTreeMap<String, Value> = self
-            .values
-            .iter()
-            .map(|(k, a)| (k.clone(), a.value.clone()))
-            .collect();
+        let mut map: BTreeMap<String, Value> = self.values.iter().map(|(k, a)| (k.clone(), a.value.clone())).collect();
         for (name, blocks) in &self.blocks {
-            map.insert(
-                name.clone(),
-                Value::List(
-                    blocks
-                        .iter()
-                        .map(|b| Value::Map(b.attrs.to_value()))
-                        .collect(),
-                ),
-            );
+            map.insert(name.clone(), Value::List(blocks.iter().map(|b| Value::Map(b.attrs.to_value())).collect()));
         }
         map
     }
@@ -179,10 +164,7 @@ impl Instance {
 
     /// The span of an attribute, or of the block when it is not written.
     pub fn span_of(&self, attr: &str) -> Span {
-        self.attrs
-            .get(attr)
-            .filter(|a| !a.defaulted)
-            .map_or_else(|| self.span.clone(), |a| a.span.clone())
+        self.attrs.get(attr).filter(|a| !a.defaulted).map_or_else(|| self.span.clone(), |a| a.span.clone())
     }
 
     /// The location, normalised to its region name when it is a known region.
@@ -226,11 +208,7 @@ pub struct Quotas {
 impl Default for Quotas {
     fn default() -> Quotas {
         // DESIGN.md §1: the default quotas per subscription per region.
-        Quotas {
-            galleries: 10,
-            image_definitions: 200,
-            image_versions: 2000,
-        }
+        Quotas { galleries: 10, image_definitions: 200, image_versions: 2000 }
     }
 }
 
@@ -260,10 +238,7 @@ pub struct Settings {
 impl Default for Settings {
     fn default() -> Settings {
         Settings {
-            gallery_regions: regions::GALLERY_REGIONS
-                .iter()
-                .map(|s| s.to_string())
-                .collect(),
+            gallery_regions: regions::GALLERY_REGIONS.iter().map(|s| s.to_string()).collect(),
             allowlisted_regions: Vec::new(),
             quotas: Quotas::default(),
             parallelism: 10,
@@ -293,9 +268,7 @@ impl Desired {
 
     /// Index of managed resources by lower-cased ARM id (ARM ids are case-insensitive).
     pub fn by_id(&self) -> std::collections::HashMap<String, &Instance> {
-        self.all_instances()
-            .filter_map(|i| i.id.as_ref().map(|id| (id.to_ascii_lowercase(), i)))
-            .collect()
+        self.all_instances().filter_map(|i| i.id.as_ref().map(|id| (id.to_ascii_lowercase(), i))).collect()
     }
 }
 
@@ -326,9 +299,7 @@ fn edit_distance(a: &str, b: &str) -> usize {
     for i in 1..=a.len() {
         for j in 1..=b.len() {
             let cost = usize::from(a[i - 1] != b[j - 1]);
-            d[i][j] = (d[i - 1][j] + 1)
-                .min(d[i][j - 1] + 1)
-                .min(d[i - 1][j - 1] + cost);
+            d[i][j] = (d[i - 1][j] + 1).min(d[i][j - 1] + 1).min(d[i - 1][j - 1] + cost);
             if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
                 d[i][j] = d[i][j].min(d[i - 2][j - 2] + 1);
             }
@@ -352,23 +323,11 @@ mod tests {
 
     #[test]
     fn addresses_print_as_terraform_does() {
-        let r = ConfigAddress {
-            mode: Mode::Managed,
-            type_name: "azurerm_shared_image_version".into(),
-            name: "v".into(),
-        };
-        let a = Address {
-            resource: r.clone(),
-            key: InstanceKey::Key("1.0.0".into()),
-        };
+        let r =
+            ConfigAddress { mode: Mode::Managed, type_name: "azurerm_shared_image_version".into(), name: "v".into() };
+        let a = Address { resource: r.clone(), key: InstanceKey::Key("1.0.0".into()) };
         assert_eq!(a.to_string(), "azurerm_shared_image_version.v[\"1.0.0\"]");
-        let d = Address {
-            resource: ConfigAddress {
-                mode: Mode::Data,
-                ..r
-            },
-            key: InstanceKey::Index(2),
-        };
+        let d = Address { resource: ConfigAddress { mode: Mode::Data, ..r }, key: InstanceKey::Index(2) };
         assert_eq!(d.to_string(), "data.azurerm_shared_image_version.v[2]");
     }
 }

@@ -30,19 +30,11 @@ pub struct Region {
 }
 
 const fn public(name: &'static str, display: &'static str) -> Region {
-    Region {
-        name,
-        display,
-        cloud: Cloud::Public,
-    }
+    Region { name, display, cloud: Cloud::Public }
 }
 
 const fn other(name: &'static str, display: &'static str, cloud: Cloud) -> Region {
-    Region {
-        name,
-        display,
-        cloud,
-    }
+    Region { name, display, cloud }
 }
 
 pub static REGIONS: &[Region] = &[
@@ -123,26 +115,15 @@ pub static REGIONS: &[Region] = &[
 
 /// DESIGN.md §1: where gallery creation was available. The `sigform { gallery_regions }`
 /// setting replaces this list.
-pub static GALLERY_REGIONS: &[&str] = &[
-    "westcentralus",
-    "eastus2",
-    "southcentralus",
-    "southeastasia",
-    "westeurope",
-    "westus",
-    "eastus",
-    "canadacentral",
-];
+pub static GALLERY_REGIONS: &[&str] =
+    &["westcentralus", "eastus2", "southcentralus", "southeastasia", "westeurope", "westus", "eastus", "canadacentral"];
 
 /// Regions a subscription must be allow-listed for (`sigform { allowlisted_regions }`).
 pub static ALLOWLIST_REGIONS: &[&str] = &["australiacentral", "australiacentral2"];
 
 /// `"East US 2"`, `"eastus2"` and `"east-us-2"` are the same region: `eastus2`.
 pub fn normalize(name: &str) -> String {
-    name.chars()
-        .filter(|c| !c.is_whitespace() && *c != '-' && *c != '_')
-        .flat_map(char::to_lowercase)
-        .collect()
+    name.chars().filter(|c| !c.is_whitespace() && *c != '-' && *c != '_').flat_map(char::to_lowercase).collect()
 }
 
 pub fn find(name: &str) -> Option<&'static Region> {

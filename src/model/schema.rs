@@ -50,19 +50,8 @@ impl AttrSchema {
     }
 }
 
-const fn attr(
-    name: &'static str,
-    ty: AttrType,
-    required: bool,
-    mutability: Mutability,
-) -> AttrSchema {
-    AttrSchema {
-        name,
-        ty,
-        required,
-        default: Default::None,
-        mutability,
-    }
+const fn attr(name: &'static str, ty: AttrType, required: bool, mutability: Mutability) -> AttrSchema {
+    AttrSchema { name, ty, required, default: Default::None, mutability }
 }
 
 use AttrType::{Bool, Number, String as Str, StringMap};
@@ -100,9 +89,7 @@ pub struct BlockSchema {
 }
 
 /// What a resource is, independent of its azurerm type name.
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
 pub enum ResourceKind {
     ResourceGroup,
     ManagedImage,
@@ -291,22 +278,11 @@ pub static ROLE_ASSIGNMENT: ResourceSchema = ResourceSchema {
         ID,
     ],
     blocks: &[],
-    unsupported: &[
-        "role_definition_id",
-        "condition",
-        "condition_version",
-        "delegated_managed_identity_resource_id",
-    ],
+    unsupported: &["role_definition_id", "condition", "condition_version", "delegated_managed_identity_resource_id"],
 };
 
-pub static RESOURCES: &[&ResourceSchema] = &[
-    &RESOURCE_GROUP,
-    &IMAGE,
-    &GALLERY,
-    &IMAGE_DEFINITION,
-    &IMAGE_VERSION,
-    &ROLE_ASSIGNMENT,
-];
+pub static RESOURCES: &[&ResourceSchema] =
+    &[&RESOURCE_GROUP, &IMAGE, &GALLERY, &IMAGE_DEFINITION, &IMAGE_VERSION, &ROLE_ASSIGNMENT];
 
 /// azurerm resource types a gallery configuration may contain that sigform does not manage yet.
 pub static UNSUPPORTED_RESOURCES: &[&str] = &[
@@ -338,12 +314,7 @@ pub static DATA_CLIENT_CONFIG: ResourceSchema = ResourceSchema {
 pub static DATA_RESOURCE_GROUP: ResourceSchema = ResourceSchema {
     type_name: "azurerm_resource_group",
     kind: ResourceKind::ResourceGroup,
-    attrs: &[
-        req("name"),
-        computed("location", Str),
-        computed("tags", StringMap),
-        ID,
-    ],
+    attrs: &[req("name"), computed("location", Str), computed("tags", StringMap), ID],
     blocks: &[],
     unsupported: &[],
 };
@@ -437,10 +408,7 @@ pub fn resource(type_name: &str) -> Option<&'static ResourceSchema> {
 }
 
 pub fn data_source(type_name: &str) -> Option<&'static ResourceSchema> {
-    DATA_SOURCES
-        .iter()
-        .copied()
-        .find(|s| s.type_name == type_name)
+    DATA_SOURCES.iter().copied().find(|s| s.type_name == type_name)
 }
 
 /// The `timeouts` block azurerm accepts on every resource: accepted, its values are strings.
@@ -482,45 +450,21 @@ mod tests {
                     "tags",
                 ],
             ),
-            (
-                &IMAGE_VERSION,
-                &[
-                    "replica_count",
-                    "exclude_from_latest",
-                    "end_of_life_date",
-                    "tags",
-                ],
-            ),
+            (&IMAGE_VERSION, &["replica_count", "exclude_from_latest", "end_of_life_date", "tags"]),
             (&ROLE_ASSIGNMENT, &["description"]),
         ];
         for (schema, names) in updatable {
             for a in schema.attrs {
-                let want = if names.contains(&a.name) {
-                    Updatable
-                } else {
-                    a.mutability
-                };
+                let want = if names.contains(&a.name) { Updatable } else { a.mutability };
                 assert_eq!(a.mutability, want, "{}.{}", schema.type_name, a.name);
                 if a.mutability == Updatable {
-                    assert!(
-                        names.contains(&a.name),
-                        "{}.{} should be fixed",
-                        schema.type_name,
-                        a.name
-                    );
+                    assert!(names.contains(&a.name), "{}.{} should be fixed", schema.type_name, a.name);
                 }
             }
         }
         let region = IMAGE_VERSION.block("target_region").unwrap();
         assert_eq!(region.mutability, Updatable);
-        let by_name = |n: &str| {
-            region
-                .attrs
-                .iter()
-                .find(|a| a.name == n)
-                .unwrap()
-                .mutability
-        };
+        let by_name = |n: &str| region.attrs.iter().find(|a| a.name == n).unwrap().mutability;
         assert_eq!(by_name("regional_replica_count"), Updatable);
         assert_eq!(by_name("exclude_from_latest_enabled"), Updatable);
         assert_eq!(by_name("storage_account_type"), Fixed);

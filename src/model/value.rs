@@ -130,12 +130,8 @@ impl Value {
             Value::Bool(b) => serde_json::Value::Bool(*b),
             Value::Number(n) => number_to_json(*n),
             Value::String(s) => serde_json::Value::String(s.clone()),
-            Value::List(items) => {
-                serde_json::Value::Array(items.iter().map(Value::to_json).collect())
-            }
-            Value::Map(map) => serde_json::Value::Object(
-                map.iter().map(|(k, v)| (k.clone(), v.to_json())).collect(),
-            ),
+            Value::List(items) => serde_json::Value::Array(items.iter().map(Value::to_json).collect()),
+            Value::Map(map) => serde_json::Value::Object(map.iter().map(|(k, v)| (k.clone(), v.to_json())).collect()),
         }
     }
 
@@ -145,14 +141,10 @@ impl Value {
             serde_json::Value::Bool(b) => Value::Bool(*b),
             serde_json::Value::Number(n) => Value::Number(n.as_f64().unwrap_or(0.0)),
             serde_json::Value::String(s) => Value::String(s.clone()),
-            serde_json::Value::Array(items) => {
-                Value::List(items.iter().map(Value::from_json).collect())
+            serde_json::Value::Array(items) => Value::List(items.iter().map(Value::from_json).collect()),
+            serde_json::Value::Object(map) => {
+                Value::Map(map.iter().map(|(k, v)| (k.clone(), Value::from_json(v))).collect())
             }
-            serde_json::Value::Object(map) => Value::Map(
-                map.iter()
-                    .map(|(k, v)| (k.clone(), Value::from_json(v)))
-                    .collect(),
-            ),
         }
     }
 }
@@ -167,11 +159,7 @@ fn number_to_json(n: f64) -> serde_json::Value {
 
 /// Whole numbers print without a fraction, as Terraform prints them.
 pub fn format_number(n: f64) -> String {
-    if n.fract() == 0.0 && n.abs() < 9.0e15 {
-        format!("{}", n as i64)
-    } else {
-        format!("{n}")
-    }
+    if n.fract() == 0.0 && n.abs() < 9.0e15 { format!("{}", n as i64) } else { format!("{n}") }
 }
 
 impl Serialize for Value {
@@ -240,10 +228,7 @@ mod tests {
     fn json_round_trip_keeps_integers() {
         let v = Value::Map(BTreeMap::from([
             ("a".to_string(), Value::Number(1.0)),
-            (
-                "b".to_string(),
-                Value::List(vec![Value::string("x"), Value::Bool(true)]),
-            ),
+            ("b".to_string(), Value::List(vec![Value::string("x"), Value::Bool(true)])),
         ]));
         assert_eq!(v.to_json().to_string(), r#"{"a":1,"b":["x",true]}"#);
         assert_eq!(Value::from_json(&v.to_json()), v);

@@ -30,9 +30,7 @@ pub fn execute(
 ) -> Result<Outcome, ApplyError> {
     if !plan.applyable() {
         let n = plan.forbidden().count();
-        return Err(ApplyError::NotApplyable(format!(
-            "{n} forbidden change(s) or configuration errors"
-        )));
+        return Err(ApplyError::NotApplyable(format!("{n} forbidden change(s) or configuration errors")));
     }
     let mut store = SqliteStore::open(&options.state, true)?;
     let lock = LockInfo::for_this_process(if plan.destroy { "destroy" } else { "apply" });

@@ -20,8 +20,7 @@ pub enum EmulatorError {
 }
 
 pub fn show(e: &Emulator, id: &str) -> Result<CloudResource, EmulatorError> {
-    e.get(id)?
-        .ok_or_else(|| EmulatorError::NotFound(id.to_string()))
+    e.get(id)?.ok_or_else(|| EmulatorError::NotFound(id.to_string()))
 }
 
 fn tenant() -> String {
@@ -34,14 +33,8 @@ fn tenant() -> String {
 /// What a PUT sends back: the attributes without what the service computes.
 fn writable(r: &CloudResource) -> Json {
     let mut attrs = r.attributes.clone();
-    if let (Some(schema), Some(map)) =
-        (crate::model::schema::of_kind(r.kind), attrs.as_object_mut())
-    {
-        for a in schema
-            .attrs
-            .iter()
-            .filter(|a| a.mutability == Mutability::Computed)
-        {
+    if let (Some(schema), Some(map)) = (crate::model::schema::of_kind(r.kind), attrs.as_object_mut()) {
+        for a in schema.attrs.iter().filter(|a| a.mutability == Mutability::Computed) {
             map.remove(a.name);
         }
     }
@@ -54,42 +47,24 @@ pub fn set(e: &Emulator, id: &str, assignments: &[String]) -> Result<CloudResour
     let current = show(e, id)?;
     let mut attrs = writable(&current);
     for a in assignments {
-        let (key, value) = a
-            .split_once('=')
-            .ok_or_else(|| EmulatorError::Usage(format!("`{a}` is not KEY=VALUE")))?;
+        let (key, value) = a.split_once('=').ok_or_else(|| EmulatorError::Usage(format!("`{a}` is not KEY=VALUE")))?;
         let value = literal(value.trim())?;
         set_path(&mut attrs, key.trim(), value)?;
     }
-    e.put(
-        id,
-        &Body {
-            kind: current.kind,
-            tenant: tenant(),
-            attributes: attrs,
-        },
-    )?;
+    e.put(id, &Body { kind: current.kind, tenant: tenant(), attributes: attrs })?;
     show(e, id)
 }
 
 fn literal(text: &str) -> Result<Json, EmulatorError> {
-    let expr = hcl::edit::parser::parse_expr(text).map_err(|e| {
-        EmulatorError::Usage(format!("`{text}` is not an HCL value: {}", e.message()))
-    })?;
+    let expr = hcl::edit::parser::parse_expr(text)
+        .map_err(|e| EmulatorError::Usage(format!("`{text}` is not an HCL value: {}", e.message())))?;
     let roots = BTreeMap::new();
     let mut scope = crate::eval::expr::Scope::new(crate::config::FileId(0), &roots);
     match crate::eval::expr::eval(&expr, &mut scope) {
         Ok(v) if v.is_wholly_known() => Ok(v.to_json()),
-        Ok(_) => Err(EmulatorError::Usage(format!(
-            "`{text}` is not a literal value"
-        ))),
+        Ok(_) => Err(EmulatorError::Usage(format!("`{text}` is not a literal value"))),
         // A bare word (`eastus`) is taken as a string, as a shell user would expect.
-        Err(_)
-            if text
-                .chars()
-                .all(|c| c.is_alphanumeric() || "_-.".contains(c)) =>
-        {
-            Ok(Json::String(text.to_string()))
-        }
+        Err(_) if text.chars().all(|c| c.is_alphanumeric() || "_-.".contains(c)) => Ok(Json::String(text.to_string())),
         Err(e) => Err(EmulatorError::Usage(format!("`{text}`: {}", e.message))),
     }
 }
@@ -101,16 +76,10 @@ fn set_path(attrs: &mut Json, path: &str, value: Json) -> Result<(), EmulatorErr
         let close = path[open..].find(']').ok_or_else(bad)? + open;
         let key: String = serde_json::from_str(&path[open + 1..close]).map_err(|_| bad())?;
         let rest = path[close + 1..].strip_prefix('.').ok_or_else(bad)?;
-        let list = attrs
-            .get_mut(block)
-            .and_then(Json::as_array_mut)
-            .ok_or_else(bad)?;
+        let list = attrs.get_mut(block).and_then(Json::as_array_mut).ok_or_else(bad)?;
         let item = list
             .iter_mut()
-            .find(|b| {
-                b.get("name").and_then(Json::as_str).map(regions::normalize)
-                    == Some(regions::normalize(&key))
-            })
+            .find(|b| b.get("name").and_then(Json::as_str).map(regions::normalize) == Some(regions::normalize(&key)))
             .ok_or_else(|| EmulatorError::Usage(format!("no {block} \"{key}\"")))?;
         item[rest] = value;
         return Ok(());
@@ -165,14 +134,7 @@ pub fn add_image(
         "name": parsed.names[0], "resource_group_name": parsed.resource_group, "location": location, "hyper_v_generation": hyper_v,
         "os_disk": [{"os_type": os, "os_state": state, "size_gb": size_gb}],
     });
-    e.put(
-        id,
-        &Body {
-            kind: ResourceKind::ManagedImage,
-            tenant: tenant(),
-            attributes,
-        },
-    )?;
+    e.put(id, &Body { kind: ResourceKind::ManagedImage, tenant: tenant(), attributes })?;
     show(e, id)
 }
 
@@ -193,9 +155,10 @@ pub fn publish_version(
         let (name, count) = match r.split_once('=') {
             Some((n, c)) => (
                 n,
-                Some(c.parse::<u32>().map_err(|_| {
-                    EmulatorError::Usage(format!("`{r}`: the replica count must be a number"))
-                })?),
+                Some(
+                    c.parse::<u32>()
+                        .map_err(|_| EmulatorError::Usage(format!("`{r}`: the replica count must be a number")))?,
+                ),
             ),
             None => (r.as_str(), None),
         };
@@ -212,14 +175,7 @@ pub fn publish_version(
         "name": parsed.names[2], "gallery_name": parsed.names[0], "image_name": parsed.names[1],
         "resource_group_name": parsed.resource_group, "location": location, "managed_image_id": image, "target_region": targets,
     });
-    e.put(
-        id,
-        &Body {
-            kind: ResourceKind::ImageVersion,
-            tenant: tenant(),
-            attributes,
-        },
-    )?;
+    e.put(id, &Body { kind: ResourceKind::ImageVersion, tenant: tenant(), attributes })?;
     show(e, id)
 }
 
@@ -234,18 +190,8 @@ pub fn json_view(r: &CloudResource) -> Json {
 
 /// A version's replication, for `status`.
 pub fn replication_line(r: &CloudResource) -> String {
-    let regions: Vec<String> = r
-        .replication
-        .iter()
-        .map(|x| {
-            format!(
-                "{} {} {}%",
-                regions::display(&x.region),
-                x.state,
-                x.progress
-            )
-        })
-        .collect();
+    let regions: Vec<String> =
+        r.replication.iter().map(|x| format!("{} {} {}%", regions::display(&x.region), x.state, x.progress)).collect();
     format!("{}: {}", r.provisioning_state, regions.join(", "))
 }
 
@@ -260,12 +206,7 @@ mod tests {
         assert_eq!(literal("eastus").unwrap(), json!("eastus"));
         assert_eq!(literal("true").unwrap(), json!(true));
         let mut attrs = json!({"target_region": [{"name": "East US", "regional_replica_count": 1}], "tags": {}});
-        set_path(
-            &mut attrs,
-            "target_region[\"eastus\"].regional_replica_count",
-            json!(4),
-        )
-        .unwrap();
+        set_path(&mut attrs, "target_region[\"eastus\"].regional_replica_count", json!(4)).unwrap();
         set_path(&mut attrs, "tags.owner", json!("me")).unwrap();
         assert_eq!(attrs["target_region"][0]["regional_replica_count"], 4);
         assert_eq!(attrs["tags"]["owner"], "me");

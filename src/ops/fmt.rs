@@ -28,28 +28,16 @@ pub fn fmt(options: &Options) -> Result<Vec<FileResult>, WorkdirError> {
     let files = config_files(&options.dir, &[".tf", ".tfvars"])?;
     let mut results = Vec::new();
     for path in files {
-        let before = std::fs::read_to_string(&path).map_err(|source| WorkdirError::Io {
-            path: path.clone(),
-            source,
-        })?;
+        let before =
+            std::fs::read_to_string(&path).map_err(|source| WorkdirError::Io { path: path.clone(), source })?;
         let after = format(&before);
-        let result = FileResult {
-            name: path
-                .file_name()
-                .and_then(|n| n.to_str())
-                .unwrap_or("?")
-                .to_string(),
-            before,
-            after,
-        };
+        let result =
+            FileResult { name: path.file_name().and_then(|n| n.to_str()).unwrap_or("?").to_string(), before, after };
         if !options.check
             && result.changed()
             && let Ok(after) = &result.after
         {
-            write_atomically(&path, after).map_err(|source| WorkdirError::Io {
-                path: path.clone(),
-                source,
-            })?;
+            write_atomically(&path, after).map_err(|source| WorkdirError::Io { path: path.clone(), source })?;
         }
         results.push(result);
     }

@@ -20,9 +20,7 @@ pub fn graph(options: &Options) -> Result<Graphed, WorkdirError> {
         &dir.vars,
         &dir.environment,
         None,
-        &RuleContext {
-            now_unix: options.now_unix,
-        },
+        &RuleContext { now_unix: options.now_unix },
     );
     let mut diagnostics = dir.diagnostics;
     diagnostics.extend(checked.diagnostics);

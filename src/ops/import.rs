@@ -21,34 +21,20 @@ pub enum ImportError {
     Cloud(#[from] CloudError),
     #[error(transparent)]
     Address(#[from] crate::plan::address::BadAddress),
-    #[error(
-        "{0} is not declared in the configuration: write its resource block first, then import"
-    )]
+    #[error("{0} is not declared in the configuration: write its resource block first, then import")]
     NotDeclared(String),
     #[error("{0} is already in the state")]
     AlreadyManaged(String),
     #[error("no resource {0} in the cloud")]
     NotFound(String),
     #[error("{address} is a {expected}, but {id} is a {found:?}")]
-    WrongKind {
-        address: String,
-        expected: &'static str,
-        id: String,
-        found: crate::model::schema::ResourceKind,
-    },
+    WrongKind { address: String, expected: &'static str, id: String, found: crate::model::schema::ResourceKind },
     #[error("the configuration of {address} describes {configured}, not {id}")]
-    OtherId {
-        address: String,
-        configured: String,
-        id: String,
-    },
+    OtherId { address: String, configured: String, id: String },
 }
 
 pub enum Imported {
-    Invalid {
-        sources: Sources,
-        diagnostics: Vec<Diagnostic>,
-    },
+    Invalid { sources: Sources, diagnostics: Vec<Diagnostic> },
     Done(Box<ResourceState>),
 }
 
@@ -60,23 +46,13 @@ pub fn import(
     id: &str,
 ) -> Result<Imported, ImportError> {
     let dir = workdir::load(&load.dir, &load.vars, load.env.iter().cloned())?;
-    let checked = check_configuration(
-        &dir.sources,
-        &dir.vars,
-        &dir.environment,
-        None,
-        &RuleContext {
-            now_unix: load.now_unix,
-        },
-    );
+    let checked =
+        check_configuration(&dir.sources, &dir.vars, &dir.environment, None, &RuleContext { now_unix: load.now_unix });
     let mut diagnostics = dir.diagnostics;
     diagnostics.extend(checked.diagnostics);
     if diagnostic::has_errors(&diagnostics) {
         diagnostic::sort(&mut diagnostics);
-        return Ok(Imported::Invalid {
-            sources: dir.sources,
-            diagnostics,
-        });
+        return Ok(Imported::Invalid { sources: dir.sources, diagnostics });
     }
     let wanted = crate::plan::address::parse(address)?.to_string();
     let inst = checked
@@ -85,9 +61,7 @@ pub fn import(
         .iter()
         .find(|i| i.address.to_string() == wanted)
         .ok_or_else(|| ImportError::NotDeclared(wanted.clone()))?;
-    let found = cloud
-        .get(id)?
-        .ok_or_else(|| ImportError::NotFound(id.to_string()))?;
+    let found = cloud.get(id)?.ok_or_else(|| ImportError::NotFound(id.to_string()))?;
     if found.kind != inst.kind() {
         return Err(ImportError::WrongKind {
             address: wanted,
@@ -99,11 +73,7 @@ pub fn import(
     if let Some(configured) = &inst.id
         && !configured.eq_ignore_ascii_case(&found.id)
     {
-        return Err(ImportError::OtherId {
-            address: wanted,
-            configured: configured.clone(),
-            id: found.id,
-        });
+        return Err(ImportError::OtherId { address: wanted, configured: configured.clone(), id: found.id });
     }
     let mut record = crate::plan::record::record(inst);
     record.id = found.id.clone();
@@ -117,10 +87,7 @@ pub fn import(
         if store.snapshot()?.resource(&wanted).is_some() {
             return Err(ImportError::AlreadyManaged(wanted.clone()));
         }
-        store.commit(&[Change::Put {
-            action: "import".into(),
-            resource: Box::new(record.clone()),
-        }])?;
+        store.commit(&[Change::Put { action: "import".into(), resource: Box::new(record.clone()) }])?;
         Ok(())
     })();
     let unlocked = store.unlock(&lock.id);

@@ -14,24 +14,15 @@ pub struct Initialized {
 #[derive(Debug, thiserror::Error)]
 pub enum InitError {
     #[error("cannot initialize {path}: {source}")]
-    Io {
-        path: PathBuf,
-        source: std::io::Error,
-    },
+    Io { path: PathBuf, source: std::io::Error },
     #[error(transparent)]
     State(#[from] StateError),
 }
 
 pub fn init(dir: &Path, state: &Path) -> Result<Initialized, InitError> {
-    let io = |source| InitError::Io {
-        path: dir.to_path_buf(),
-        source,
-    };
+    let io = |source| InitError::Io { path: dir.to_path_buf(), source };
     if !dir.is_dir() {
-        return Err(io(std::io::Error::new(
-            std::io::ErrorKind::NotFound,
-            "not a directory",
-        )));
+        return Err(io(std::io::Error::new(std::io::ErrorKind::NotFound, "not a directory")));
     }
     let state_dir = dir.join("state");
     let created = !state_dir.is_dir();

@@ -29,28 +29,18 @@ pub enum PlanError {
     #[error(transparent)]
     Address(#[from] crate::plan::address::BadAddress),
     #[error("{flag} {address}: no such resource in the configuration or the state{}", suggestion.as_ref().map(|s| format!("; did you mean {s}?")).unwrap_or_default())]
-    UnknownAddress {
-        flag: &'static str,
-        address: String,
-        suggestion: Option<String>,
-    },
+    UnknownAddress { flag: &'static str, address: String, suggestion: Option<String> },
     #[error("--replace {0}: it does not exist yet, so there is nothing to replace")]
     NothingToReplace(String),
     #[error("cannot write the plan to {path}: {source}")]
-    Write {
-        path: PathBuf,
-        source: std::io::Error,
-    },
+    Write { path: PathBuf, source: std::io::Error },
     #[error("refresh failed: {0}")]
     Cloud(#[from] crate::cloud::CloudError),
 }
 
 pub enum Planned {
     /// The configuration has errors: no plan.
-    Invalid {
-        sources: Sources,
-        diagnostics: Vec<Diagnostic>,
-    },
+    Invalid { sources: Sources, diagnostics: Vec<Diagnostic> },
     Plan {
         sources: Sources,
         diagnostics: Vec<Diagnostic>,
@@ -69,49 +59,44 @@ pub fn default_state_path(dir: &Path) -> PathBuf {
 /// Planning never creates a state.
 pub fn read_state(path: &Path) -> Result<Snapshot, StateError> {
     if !path.exists() {
-        return Ok(Snapshot {
-            lineage: String::new(),
-            serial: 0,
-            resources: Vec::new(),
-            outputs: Vec::new(),
-        });
+        return Ok(Snapshot { lineage: String::new(), serial: 0, resources: Vec::new(), outputs: Vec::new() });
     }
     SqliteStore::open(path, false)?.snapshot()
 }
 
 /// Plans; with a cloud, refreshes first (list calls) so that what was deleted outside sigform is
 /// planned again and blocked deletes see the children nobody manages.
-pub fn plan(
-    options: &Options,
-    cloud: Option<&dyn crate::cloud::Cloud>,
-) -> Result<Planned, PlanError> {
-    let dir = workdir::load(
-        &options.load.dir,
-        &options.load.vars,
-        options.load.env.iter().cloned(),
-    )?;
+pub fn plan(options: &Options, cloud: Option<&dyn crate::cloud::Cloud>) -> Result<Planned, PlanError> {
+    let dir = workdir::load(&options.load.dir, &options.load.vars, options.load.env.iter().cloned())?;
     let checked = check_configuration(
         &dir.sources,
         &dir.vars,
         &dir.environment,
         None,
-        &RuleContext {
-            now_unix: options.load.now_unix,
-        },
+        &RuleContext { now_unix: options.load.now_unix },
     );
     let mut diagnostics = dir.diagnostics;
     diagnostics.extend(checked.diagnostics);
     diagnostic::sort(&mut diagnostics);
     if diagnostic::has_errors(&diagnostics) {
-        return Ok(Planned::Invalid {
-            sources: dir.sources,
-            diagnostics,
-        });
+        return Ok(Planned::Invalid { sources: dir.sources, diagnostics });
     }
     let recorded = read_state(&options.state)?;
     let (prior, observed, gone) = match cloud {
         Some(cloud) => {
             let r = super::refresh::refresh(cloud, &recorded, &checked.desired)?;
+            // Quotas count what exists in the cloud, managed here or not (DESIGN.md §5).
+            let existing = unmanaged_counts(&r, &checked.desired);
+            if !existing.counts.is_empty() {
+                let mut quota = Vec::new();
+                crate::rules::quotas::check(&checked.desired, &existing, &mut quota);
+                diagnostics.retain(|d| !matches!(d.rule, "SIG401" | "SIG402" | "SIG403"));
+                diagnostics.extend(quota);
+                diagnostic::sort(&mut diagnostics);
+                if diagnostic::has_errors(&diagnostics) {
+                    return Ok(Planned::Invalid { sources: dir.sources, diagnostics });
+                }
+            }
             (r.prior, Some(r.observed), r.gone)
         }
         None => (recorded, None, Vec::new()),
@@ -123,15 +108,8 @@ pub fn plan(
             return Err(PlanError::NothingToReplace(r.to_string()));
         }
     }
-    let records = diagnostics
-        .iter()
-        .map(|d| DiagnosticRecord::new(d, &dir.sources))
-        .collect();
-    let plan_options = plan::Options {
-        destroy: options.destroy,
-        targets,
-        replace,
-    };
+    let records = diagnostics.iter().map(|d| DiagnosticRecord::new(d, &dir.sources)).collect();
+    let plan_options = plan::Options { destroy: options.destroy, targets, replace };
     let mut plan = plan::plan(PlanInput {
         desired: &checked.desired,
         prior: &prior,
@@ -141,35 +119,46 @@ pub fn plan(
         config_hash: config_hash(&dir.sources),
     });
     for change in &mut plan.changes {
-        if let Some(inst) = checked
-            .desired
-            .resources
-            .iter()
-            .find(|i| i.address.to_string() == change.address)
-        {
-            let (line, _) = dir
-                .sources
-                .line_column(inst.span.file, inst.span.range.start);
+        if let Some(inst) = checked.desired.resources.iter().find(|i| i.address.to_string() == change.address) {
+            let (line, _) = dir.sources.line_column(inst.span.file, inst.span.range.start);
             change.source = Some(format!("{}:{line}", dir.sources.name(inst.span.file)));
         }
     }
     // The plan binds to the state as recorded, not as refreshed.
     plan.serial = read_state(&options.state)?.serial;
-    plan.tenants = checked
-        .desired
-        .providers
-        .iter()
-        .map(|p| (p.subscription_id.clone(), p.tenant_id.clone()))
-        .collect();
+    plan.tenants = checked.desired.providers.iter().map(|p| (p.subscription_id.clone(), p.tenant_id.clone())).collect();
     if let Some(path) = &options.out {
         save(&plan, path)?;
     }
-    Ok(Planned::Plan {
-        sources: dir.sources,
-        diagnostics,
-        plan: Box::new(plan),
-        gone,
-    })
+    Ok(Planned::Plan { sources: dir.sources, diagnostics, plan: Box::new(plan), gone })
+}
+
+/// Galleries, definitions and versions the cloud has that this configuration does not declare,
+/// per subscription, region and kind.
+fn unmanaged_counts(r: &super::refresh::Refreshed, desired: &Desired) -> crate::rules::quotas::Existing {
+    let declared: std::collections::HashSet<String> =
+        desired.resources.iter().filter_map(|i| i.id.as_ref().map(|id| id.to_ascii_lowercase())).collect();
+    let mut existing = crate::rules::quotas::Existing::default();
+    for (id, res) in &r.resources {
+        if declared.contains(id) || res.provisioning_state == "Deleting" {
+            continue;
+        }
+        let kind = res.kind;
+        if !matches!(
+            kind,
+            crate::model::schema::ResourceKind::Gallery
+                | crate::model::schema::ResourceKind::ImageDefinition
+                | crate::model::schema::ResourceKind::ImageVersion
+        ) {
+            continue;
+        }
+        let Some(location) = res.location.as_deref() else { continue };
+        *existing
+            .counts
+            .entry((res.subscription.clone(), crate::model::regions::normalize(location), kind))
+            .or_insert(0) += 1;
+    }
+    existing
 }
 
 fn addresses(
@@ -183,18 +172,12 @@ fn addresses(
     for text in given {
         let address = crate::plan::address::parse(text)?;
         let whole_block = address.key == crate::model::InstanceKey::None;
-        let exists = known.iter().any(|k| {
-            *k == address.to_string()
-                || (whole_block && k.starts_with(&format!("{}[", address.resource)))
-        });
+        let exists = known
+            .iter()
+            .any(|k| *k == address.to_string() || (whole_block && k.starts_with(&format!("{}[", address.resource))));
         if !exists {
-            let suggestion =
-                crate::model::suggest(text, known.iter().map(String::as_str)).map(str::to_string);
-            return Err(PlanError::UnknownAddress {
-                flag,
-                address: text.clone(),
-                suggestion,
-            });
+            let suggestion = crate::model::suggest(text, known.iter().map(String::as_str)).map(str::to_string);
+            return Err(PlanError::UnknownAddress { flag, address: text.clone(), suggestion });
         }
         out.push(address);
     }
@@ -205,13 +188,7 @@ fn addresses(
 pub fn config_hash(sources: &Sources) -> String {
     let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
     for (_, file) in sources.iter() {
-        for byte in file
-            .name
-            .bytes()
-            .chain([0u8])
-            .chain(file.text.bytes())
-            .chain([0u8])
-        {
+        for byte in file.name.bytes().chain([0u8]).chain(file.text.bytes()).chain([0u8]) {
             hash ^= u64::from(byte);
             hash = hash.wrapping_mul(0x0100_0000_01b3);
         }
@@ -225,64 +202,38 @@ pub fn save(plan: &Plan, path: &Path) -> Result<(), PlanError> {
     let tmp = path.with_extension("tmp");
     std::fs::write(&tmp, text)
         .and_then(|_| std::fs::rename(&tmp, path))
-        .map_err(|source| PlanError::Write {
-            path: path.to_path_buf(),
-            source,
-        })
+        .map_err(|source| PlanError::Write { path: path.to_path_buf(), source })
 }
 
 #[derive(Debug, thiserror::Error)]
 pub enum LoadPlanError {
     #[error("cannot read the plan file {path}: {source}")]
-    Io {
-        path: PathBuf,
-        source: std::io::Error,
-    },
+    Io { path: PathBuf, source: std::io::Error },
     #[error("{path} is not a sigform plan file: {reason}")]
     Invalid { path: PathBuf, reason: String },
     #[error("{path} is a plan of format {found}; this sigform reads format {supported}")]
-    Format {
-        path: PathBuf,
-        found: u32,
-        supported: u32,
-    },
+    Format { path: PathBuf, found: u32, supported: u32 },
 }
 
 pub fn load(path: &Path) -> Result<Plan, LoadPlanError> {
-    let text = std::fs::read_to_string(path).map_err(|source| LoadPlanError::Io {
-        path: path.to_path_buf(),
-        source,
-    })?;
-    let json: serde_json::Value =
-        serde_json::from_str(&text).map_err(|e| LoadPlanError::Invalid {
-            path: path.to_path_buf(),
-            reason: e.to_string(),
-        })?;
-    let format =
-        json.get("format")
-            .and_then(|f| f.as_u64())
-            .ok_or_else(|| LoadPlanError::Invalid {
-                path: path.to_path_buf(),
-                reason: "no format field".into(),
-            })? as u32;
+    let text =
+        std::fs::read_to_string(path).map_err(|source| LoadPlanError::Io { path: path.to_path_buf(), source })?;
+    let json: serde_json::Value = serde_json::from_str(&text)
+        .map_err(|e| LoadPlanError::Invalid { path: path.to_path_buf(), reason: e.to_string() })?;
+    let format = json
+        .get("format")
+        .and_then(|f| f.as_u64())
+        .ok_or_else(|| LoadPlanError::Invalid { path: path.to_path_buf(), reason: "no format field".into() })?
+        as u32;
     if format != plan::PLAN_FORMAT {
-        return Err(LoadPlanError::Format {
-            path: path.to_path_buf(),
-            found: format,
-            supported: plan::PLAN_FORMAT,
-        });
+        return Err(LoadPlanError::Format { path: path.to_path_buf(), found: format, supported: plan::PLAN_FORMAT });
     }
-    serde_json::from_value(json).map_err(|e| LoadPlanError::Invalid {
-        path: path.to_path_buf(),
-        reason: e.to_string(),
-    })
+    serde_json::from_value(json).map_err(|e| LoadPlanError::Invalid { path: path.to_path_buf(), reason: e.to_string() })
 }
 
 #[derive(Debug, thiserror::Error, PartialEq)]
 pub enum StalePlan {
-    #[error(
-        "stale plan: it was made for another state (lineage {planned}, this state is {actual}); make a new plan"
-    )]
+    #[error("stale plan: it was made for another state (lineage {planned}, this state is {actual}); make a new plan")]
     OtherState { planned: String, actual: String },
     #[error(
         "stale plan: the state has changed since the plan was made (serial {planned}, now {actual}); make a new plan"
@@ -295,16 +246,10 @@ pub fn check_fresh(plan: &Plan, state: &Snapshot) -> Result<(), StalePlan> {
     // A plan made before the state existed binds to "no state": it applies to a new, empty one.
     let fresh_state = state.serial == 0 && state.resources.is_empty();
     if !(plan.lineage.is_empty() && fresh_state) && plan.lineage != state.lineage {
-        return Err(StalePlan::OtherState {
-            planned: plan.lineage.clone(),
-            actual: state.lineage.clone(),
-        });
+        return Err(StalePlan::OtherState { planned: plan.lineage.clone(), actual: state.lineage.clone() });
     }
     if plan.serial != state.serial {
-        return Err(StalePlan::Moved {
-            planned: plan.serial,
-            actual: state.serial,
-        });
+        return Err(StalePlan::Moved { planned: plan.serial, actual: state.serial });
     }
     Ok(())
 }
@@ -331,27 +276,16 @@ mod tests {
     }
 
     fn state(lineage: &str, serial: u64) -> Snapshot {
-        Snapshot {
-            lineage: lineage.into(),
-            serial,
-            resources: vec![],
-            outputs: vec![],
-        }
+        Snapshot { lineage: lineage.into(), serial, resources: vec![], outputs: vec![] }
     }
 
     #[test]
     fn saved_plans_bind_to_lineage_and_serial() {
         assert_eq!(check_fresh(&plan_for("a", 3), &state("a", 3)), Ok(()));
-        assert!(matches!(
-            check_fresh(&plan_for("a", 3), &state("b", 3)),
-            Err(StalePlan::OtherState { .. })
-        ));
+        assert!(matches!(check_fresh(&plan_for("a", 3), &state("b", 3)), Err(StalePlan::OtherState { .. })));
         assert!(matches!(
             check_fresh(&plan_for("a", 3), &state("a", 4)),
-            Err(StalePlan::Moved {
-                planned: 3,
-                actual: 4
-            })
+            Err(StalePlan::Moved { planned: 3, actual: 4 })
         ));
         assert_eq!(
             check_fresh(&plan_for("", 0), &state("new", 0)),

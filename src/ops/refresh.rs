@@ -21,38 +21,19 @@ pub struct Refreshed {
     pub calls: usize,
 }
 
-pub fn refresh(
-    cloud: &dyn Cloud,
-    prior: &Snapshot,
-    desired: &Desired,
-) -> Result<Refreshed, CloudError> {
-    let mut subscriptions: BTreeSet<String> = prior
-        .resources
-        .iter()
-        .map(|r| r.subscription_id.to_ascii_lowercase())
-        .collect();
-    subscriptions.extend(
-        desired
-            .resources
-            .iter()
-            .map(|r| r.subscription_id.to_ascii_lowercase()),
-    );
+pub fn refresh(cloud: &dyn Cloud, prior: &Snapshot, desired: &Desired) -> Result<Refreshed, CloudError> {
+    let mut subscriptions: BTreeSet<String> =
+        prior.resources.iter().map(|r| r.subscription_id.to_ascii_lowercase()).collect();
+    subscriptions.extend(desired.resources.iter().map(|r| r.subscription_id.to_ascii_lowercase()));
     let interesting: BTreeSet<String> = prior
         .resources
         .iter()
         .map(|r| r.id.to_ascii_lowercase())
-        .chain(
-            desired
-                .resources
-                .iter()
-                .filter_map(|r| r.id.as_ref().map(|i| i.to_ascii_lowercase())),
-        )
+        .chain(desired.resources.iter().filter_map(|r| r.id.as_ref().map(|i| i.to_ascii_lowercase())))
         .collect();
     let mut seen: BTreeMap<String, CloudResource> = BTreeMap::new();
     let mut calls = 0;
-    let mut list = |scope: ListScope,
-                    seen: &mut BTreeMap<String, CloudResource>|
-     -> Result<Vec<String>, CloudError> {
+    let mut list = |scope: ListScope, seen: &mut BTreeMap<String, CloudResource>| -> Result<Vec<String>, CloudError> {
         calls += 1;
         let found = crate::cloud::retry(5, || cloud.list(&scope))?;
         let ids = found.iter().map(|r| r.id.to_ascii_lowercase()).collect();
@@ -68,9 +49,7 @@ pub fn refresh(
             .into_iter()
             .filter(|id| {
                 seen[id].kind == ResourceKind::Gallery
-                    && interesting
-                        .iter()
-                        .any(|i| i == id || i.starts_with(&format!("{id}/")))
+                    && interesting.iter().any(|i| i == id || i.starts_with(&format!("{id}/")))
             })
             .collect();
         for gallery in galleries {
@@ -94,9 +73,7 @@ pub fn refresh(
     refreshed.resources.retain(|r| !gone.contains(&r.address));
     Ok(Refreshed {
         prior: refreshed,
-        observed: Observed {
-            ids: seen.keys().cloned().collect(),
-        },
+        observed: Observed { ids: seen.keys().cloned().collect() },
         resources: seen,
         gone,
         calls,

@@ -2,8 +2,7 @@
 //! that change it hold the state lock for their whole run.
 
 use crate::state::{
-    Change, HistoryEntry, LockInfo, OutputState, ResourceState, Snapshot, SqliteStore, StateError,
-    StateStore,
+    Change, HistoryEntry, LockInfo, OutputState, ResourceState, Snapshot, SqliteStore, StateError, StateStore,
 };
 use std::path::Path;
 
@@ -18,19 +17,14 @@ pub fn snapshot(path: &Path) -> Result<Snapshot, StateError> {
 
 pub fn show(path: &Path, address: &str) -> Result<ResourceState, StateError> {
     let snap = snapshot(path)?;
-    snap.resource(address)
-        .cloned()
-        .ok_or_else(|| no_such(&snap, address))
+    snap.resource(address).cloned().ok_or_else(|| no_such(&snap, address))
 }
 
 fn no_such(snap: &Snapshot, address: &str) -> StateError {
     StateError::NoSuchResource {
         address: address.to_string(),
-        suggestion: crate::model::suggest(
-            address,
-            snap.resources.iter().map(|r| r.address.as_str()),
-        )
-        .map(str::to_string),
+        suggestion: crate::model::suggest(address, snap.resources.iter().map(|r| r.address.as_str()))
+            .map(str::to_string),
     }
 }
 
@@ -59,13 +53,8 @@ pub fn rm(path: &Path, addresses: &[String]) -> Result<u64, StateError> {
                 return Err(no_such(&snap, a));
             }
         }
-        let changes: Vec<Change> = addresses
-            .iter()
-            .map(|a| Change::Remove {
-                action: "state rm".into(),
-                address: a.clone(),
-            })
-            .collect();
+        let changes: Vec<Change> =
+            addresses.iter().map(|a| Change::Remove { action: "state rm".into(), address: a.clone() }).collect();
         store.commit(&changes)
     })
 }
@@ -77,10 +66,7 @@ pub fn mv(path: &Path, from: &str, to: &str) -> Result<u64, StateError> {
         if snap.resource(from).is_none() {
             return Err(no_such(&snap, from));
         }
-        store.commit(&[Change::Move {
-            from: from.to_string(),
-            to: to.to_string(),
-        }])
+        store.commit(&[Change::Move { from: from.to_string(), to: to.to_string() }])
     })
 }
 

@@ -27,27 +27,10 @@ impl Validated {
 }
 
 pub fn validate(options: &Options) -> Result<Validated, WorkdirError> {
-    let Workdir {
-        sources,
-        vars,
-        diagnostics: mut diags,
-        environment,
-        ..
-    } = workdir::load(&options.dir, &options.vars, options.env.iter().cloned())?;
-    let checked = check_configuration(
-        &sources,
-        &vars,
-        &environment,
-        None,
-        &RuleContext {
-            now_unix: options.now_unix,
-        },
-    );
+    let Workdir { sources, vars, diagnostics: mut diags, environment, .. } =
+        workdir::load(&options.dir, &options.vars, options.env.iter().cloned())?;
+    let checked = check_configuration(&sources, &vars, &environment, None, &RuleContext { now_unix: options.now_unix });
     diags.extend(checked.diagnostics);
     diagnostic::sort(&mut diags);
-    Ok(Validated {
-        sources,
-        diagnostics: diags,
-        resources: checked.desired.resources.len(),
-    })
+    Ok(Validated { sources, diagnostics: diags, resources: checked.desired.resources.len() })
 }

@@ -11,10 +11,7 @@ use std::path::{Path, PathBuf};
 #[derive(Debug, thiserror::Error)]
 pub enum WorkdirError {
     #[error("cannot read {path}: {source}")]
-    Io {
-        path: PathBuf,
-        source: std::io::Error,
-    },
+    Io { path: PathBuf, source: std::io::Error },
     #[error("no configuration files (*.tf) in {0}")]
     Empty(PathBuf),
 }
@@ -36,20 +33,14 @@ pub struct Workdir {
 }
 
 fn read(path: &Path) -> Result<String, WorkdirError> {
-    let bytes = std::fs::read(path).map_err(|source| WorkdirError::Io {
-        path: path.to_path_buf(),
-        source,
-    })?;
+    let bytes = std::fs::read(path).map_err(|source| WorkdirError::Io { path: path.to_path_buf(), source })?;
     // Invalid UTF-8 is replaced rather than refused: the parser then reports the place.
     Ok(String::from_utf8_lossy(&bytes).into_owned())
 }
 
 /// The `.tf` and `.tfvars` files of a directory, sorted by name.
 pub fn config_files(dir: &Path, extensions: &[&str]) -> Result<Vec<PathBuf>, WorkdirError> {
-    let entries = std::fs::read_dir(dir).map_err(|source| WorkdirError::Io {
-        path: dir.to_path_buf(),
-        source,
-    })?;
+    let entries = std::fs::read_dir(dir).map_err(|source| WorkdirError::Io { path: dir.to_path_buf(), source })?;
     let mut files: Vec<PathBuf> = entries
         .filter_map(|e| e.ok().map(|e| e.path()))
         .filter(|p| p.is_file())
@@ -74,11 +65,7 @@ pub fn load(
         return Err(WorkdirError::Empty(dir.to_path_buf()));
     }
     for path in &tf_files {
-        let name = path
-            .file_name()
-            .and_then(|n| n.to_str())
-            .unwrap_or("?")
-            .to_string();
+        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("?").to_string();
         sources.add(name, read(path)?);
     }
 
@@ -92,11 +79,7 @@ pub fn load(
         }
     }
     for p in config_files(dir, &[".auto.tfvars", ".auto.tfvars.json"])? {
-        let name = p
-            .file_name()
-            .and_then(|n| n.to_str())
-            .unwrap_or("?")
-            .to_string();
+        let name = p.file_name().and_then(|n| n.to_str()).unwrap_or("?").to_string();
         var_files.push((name, p));
     }
     let add_file = |sources: &mut Sources,
@@ -113,30 +96,14 @@ pub fn load(
         Ok(())
     };
     for (name, path) in var_files {
-        add_file(
-            &mut sources,
-            name,
-            &path,
-            &mut assignments,
-            &mut diagnostics,
-        )?;
+        add_file(&mut sources, name, &path, &mut assignments, &mut diagnostics)?;
     }
     for arg in var_args {
         match arg {
             VarArg::File(path) => {
-                let full = if path.is_absolute() {
-                    path.clone()
-                } else {
-                    dir.join(path)
-                };
+                let full = if path.is_absolute() { path.clone() } else { dir.join(path) };
                 let full = if full.is_file() { full } else { path.clone() };
-                add_file(
-                    &mut sources,
-                    path.display().to_string(),
-                    &full,
-                    &mut assignments,
-                    &mut diagnostics,
-                )?;
+                add_file(&mut sources, path.display().to_string(), &full, &mut assignments, &mut diagnostics)?;
             }
             VarArg::Var(text) => match vars::from_command_line(&mut sources, text) {
                 Ok(v) => assignments.push(v),
@@ -144,22 +111,11 @@ pub fn load(
             },
         }
     }
-    let get = |k: &str| {
-        env.iter()
-            .find(|(n, _)| n == k)
-            .map(|(_, v)| v.clone())
-            .filter(|v| !v.is_empty())
-    };
+    let get = |k: &str| env.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone()).filter(|v| !v.is_empty());
     let environment = Environment {
         subscription_id: get("ARM_SUBSCRIPTION_ID"),
         tenant_id: get("ARM_TENANT_ID"),
         client_id: get("ARM_CLIENT_ID"),
     };
-    Ok(Workdir {
-        dir: dir.to_path_buf(),
-        sources,
-        vars: assignments,
-        diagnostics,
-        environment,
-    })
+    Ok(Workdir { dir: dir.to_path_buf(), sources, vars: assignments, diagnostics, environment })
 }

@@ -11,16 +11,9 @@ pub fn parse(text: &str) -> Result<Address, BadAddress> {
     let bad = || BadAddress(text.to_string());
     let (path, key) = match text.find('[') {
         Some(open) => {
-            let inner = text[open..]
-                .strip_prefix('[')
-                .and_then(|s| s.strip_suffix(']'))
-                .ok_or_else(bad)?;
-            let key = if let Some(quoted) =
-                inner.strip_prefix('"').and_then(|s| s.strip_suffix('"'))
-            {
-                InstanceKey::Key(
-                    serde_json::from_str::<String>(&format!("\"{quoted}\"")).map_err(|_| bad())?,
-                )
+            let inner = text[open..].strip_prefix('[').and_then(|s| s.strip_suffix(']')).ok_or_else(bad)?;
+            let key = if let Some(quoted) = inner.strip_prefix('"').and_then(|s| s.strip_suffix('"')) {
+                InstanceKey::Key(serde_json::from_str::<String>(&format!("\"{quoted}\"")).map_err(|_| bad())?)
             } else {
                 InstanceKey::Index(inner.parse().map_err(|_| bad())?)
             };
@@ -34,22 +27,11 @@ pub fn parse(text: &str) -> Result<Address, BadAddress> {
         [t, n] => (Mode::Managed, *t, *n),
         _ => return Err(bad()),
     };
-    let ident = |s: &str| {
-        !s.is_empty()
-            && s.chars()
-                .all(|c| c.is_alphanumeric() || c == '_' || c == '-')
-    };
+    let ident = |s: &str| !s.is_empty() && s.chars().all(|c| c.is_alphanumeric() || c == '_' || c == '-');
     if !ident(type_name) || !ident(name) {
         return Err(bad());
     }
-    Ok(Address {
-        resource: ConfigAddress {
-            mode,
-            type_name: type_name.to_string(),
-            name: name.to_string(),
-        },
-        key,
-    })
+    Ok(Address { resource: ConfigAddress { mode, type_name: type_name.to_string(), name: name.to_string() }, key })
 }
 
 /// The instance key as Terraform's JSON `index`: null, a number or a string.

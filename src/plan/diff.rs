@@ -34,11 +34,7 @@ pub fn diff(
     if ignore.iter().any(|i| i == "*") {
         return Vec::new();
     }
-    let ignored = |name: &str| {
-        ignore
-            .iter()
-            .any(|i| i == name || i.starts_with(&format!("{name}.")))
-    };
+    let ignored = |name: &str| ignore.iter().any(|i| i == name || i.starts_with(&format!("{name}.")));
     let mut out = Vec::new();
     for attr in schema.attrs.iter().filter(|a| compared(a)) {
         if ignored(attr.name) {
@@ -82,15 +78,8 @@ fn compared(attr: &AttrSchema) -> bool {
     matches!(attr.mutability, Mutability::Fixed | Mutability::Updatable)
 }
 
-fn blocks_of<'a>(
-    attrs: &'a BTreeMap<String, Value>,
-    name: &str,
-) -> Vec<&'a BTreeMap<String, Value>> {
-    attrs
-        .get(name)
-        .and_then(Value::as_list)
-        .map(|l| l.iter().filter_map(Value::as_map).collect())
-        .unwrap_or_default()
+fn blocks_of<'a>(attrs: &'a BTreeMap<String, Value>, name: &str) -> Vec<&'a BTreeMap<String, Value>> {
+    attrs.get(name).and_then(Value::as_list).map(|l| l.iter().filter_map(Value::as_map).collect()).unwrap_or_default()
 }
 
 fn push_if_different(
@@ -116,13 +105,7 @@ fn push_if_different(
     let b = if before.is_null() { &default } else { before };
     let a = if after.is_null() { &default } else { after };
     if !equivalent(attr.name, b, a) {
-        out.push(AttrChange {
-            path,
-            before: before.to_json(),
-            after: after.to_json(),
-            after_unknown: false,
-            fixed,
-        });
+        out.push(AttrChange { path, before: before.to_json(), after: after.to_json(), after_unknown: false, fixed });
     }
 }
 
@@ -130,12 +113,8 @@ fn push_if_different(
 /// the same as no map.
 fn equivalent(name: &str, a: &Value, b: &Value) -> bool {
     match (a, b) {
-        (Value::String(x), Value::String(y)) if name == "location" => {
-            regions::normalize(x) == regions::normalize(y)
-        }
-        (Value::String(x), Value::String(y)) if name.ends_with("_id") || name == "scope" => {
-            x.eq_ignore_ascii_case(y)
-        }
+        (Value::String(x), Value::String(y)) if name == "location" => regions::normalize(x) == regions::normalize(y),
+        (Value::String(x), Value::String(y)) if name.ends_with("_id") || name == "scope" => x.eq_ignore_ascii_case(y),
         (Value::Null, Value::Map(m)) | (Value::Map(m), Value::Null) => m.is_empty(),
         _ => a == b,
     }
@@ -152,16 +131,15 @@ fn keyed_blocks(
     parent_before: &BTreeMap<String, Value>,
     parent_after: &BTreeMap<String, Value>,
 ) {
-    let by_key =
-        |blocks: &[&BTreeMap<String, Value>]| -> BTreeMap<String, BTreeMap<String, Value>> {
-            blocks
-                .iter()
-                .filter_map(|b| {
-                    let k = b.get(key)?.as_str()?;
-                    Some((regions::normalize(k), (*b).clone()))
-                })
-                .collect()
-        };
+    let by_key = |blocks: &[&BTreeMap<String, Value>]| -> BTreeMap<String, BTreeMap<String, Value>> {
+        blocks
+            .iter()
+            .filter_map(|b| {
+                let k = b.get(key)?.as_str()?;
+                Some((regions::normalize(k), (*b).clone()))
+            })
+            .collect()
+    };
     let (b, a) = (by_key(before), by_key(after));
     let mut keys: Vec<&String> = b.keys().chain(a.keys()).collect();
     keys.sort();
@@ -190,27 +168,11 @@ fn keyed_blocks(
                     if own_b.is_null() && own_a.is_null() {
                         continue; // both follow the version-wide value, whose own change is shown
                     }
-                    let inherited =
-                        |attrs: &BTreeMap<String, Value>| inherited_value(schema, attr.name, attrs);
-                    let eb = if own_b.is_null() {
-                        inherited(parent_before)
-                    } else {
-                        own_b.clone()
-                    };
-                    let ea = if own_a.is_null() {
-                        inherited(parent_after)
-                    } else {
-                        own_a.clone()
-                    };
+                    let inherited = |attrs: &BTreeMap<String, Value>| inherited_value(schema, attr.name, attrs);
+                    let eb = if own_b.is_null() { inherited(parent_before) } else { own_b.clone() };
+                    let ea = if own_a.is_null() { inherited(parent_after) } else { own_a.clone() };
                     if ea.is_unknown() || !equivalent(attr.name, &eb, &ea) {
-                        push_if_different(
-                            out,
-                            format!("{path}.{}", attr.name),
-                            attr,
-                            &eb,
-                            &ea,
-                            false,
-                        );
+                        push_if_different(out, format!("{path}.{}", attr.name), attr, &eb, &ea, false);
                     }
                 }
             }
@@ -221,11 +183,7 @@ fn keyed_blocks(
 
 /// A target region's value when it does not set its own: the version's, or the version's
 /// default when that is not set either.
-fn inherited_value(
-    schema: &ResourceSchema,
-    name: &str,
-    version: &BTreeMap<String, Value>,
-) -> Value {
+fn inherited_value(schema: &ResourceSchema, name: &str, version: &BTreeMap<String, Value>) -> Value {
     let from = match name {
         "regional_replica_count" => "replica_count",
         "storage_account_type" => "storage_account_type",
@@ -233,9 +191,6 @@ fn inherited_value(
     };
     match version.get(from).filter(|v| !v.is_null()) {
         Some(v) => v.clone(),
-        None => schema
-            .attr(from)
-            .and_then(|a| crate::eval::body::default_value(a.default))
-            .unwrap_or(Value::Null),
+        None => schema.attr(from).and_then(|a| crate::eval::body::default_value(a.default)).unwrap_or(Value::Null),
     }
 }

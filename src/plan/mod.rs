@@ -67,10 +67,7 @@ pub struct ResourceChange {
 impl ResourceChange {
     /// The resource as either side knows it (type, name, index, provider).
     pub fn resource(&self) -> &ResourceState {
-        self.after
-            .as_ref()
-            .or(self.before.as_ref())
-            .expect("a change has a before or an after")
+        self.after.as_ref().or(self.before.as_ref()).expect("a change has a before or an after")
     }
 }
 
@@ -114,9 +111,7 @@ impl Plan {
     }
 
     pub fn has_errors(&self) -> bool {
-        self.diagnostics
-            .iter()
-            .any(|d| d.severity == crate::diagnostic::Severity::Error)
+        self.diagnostics.iter().any(|d| d.severity == crate::diagnostic::Severity::Error)
     }
 
     pub fn applyable(&self) -> bool {

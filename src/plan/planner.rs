@@ -37,34 +37,18 @@ pub struct PlanInput<'a> {
 }
 
 pub fn plan(input: PlanInput) -> Plan {
-    let PlanInput {
-        desired,
-        prior,
-        observed,
-        options,
-        diagnostics,
-        config_hash,
-    } = input;
-    let desired_by_address: BTreeMap<String, &Instance> = desired
-        .resources
-        .iter()
-        .map(|i| (i.address.to_string(), i))
-        .collect();
-    let prior_by_address: BTreeMap<&str, &ResourceState> = prior
-        .resources
-        .iter()
-        .filter(|r| r.mode == "managed")
-        .map(|r| (r.address.as_str(), r))
-        .collect();
+    let PlanInput { desired, prior, observed, options, diagnostics, config_hash } = input;
+    let desired_by_address: BTreeMap<String, &Instance> =
+        desired.resources.iter().map(|i| (i.address.to_string(), i)).collect();
+    let prior_by_address: BTreeMap<&str, &ResourceState> =
+        prior.resources.iter().filter(|r| r.mode == "managed").map(|r| (r.address.as_str(), r)).collect();
 
     let mut replaced = replacement_set(options, &desired_by_address, &prior_by_address);
     // A resource whose create failed in the cloud (a version whose replication failed) is
     // recorded as "failed": it is replaced, as Terraform replaces a tainted resource.
     for (address, r) in &prior_by_address {
         if r.status == "failed" && desired_by_address.contains_key(*address) {
-            replaced
-                .entry(address.to_string())
-                .or_insert_with(|| "its last create failed".to_string());
+            replaced.entry(address.to_string()).or_insert_with(|| "its last create failed".to_string());
         }
     }
     let mut changes: BTreeMap<String, ResourceChange> = BTreeMap::new();
@@ -89,14 +73,8 @@ pub fn plan(input: PlanInput) -> Plan {
             continue;
         }
         // A block that still exists (count or for_each shrank) keeps its prevent_destroy.
-        let block = desired
-            .resources
-            .iter()
-            .find(|i| i.address.resource.to_string() == before_block(before));
-        changes.insert(
-            address.to_string(),
-            delete(before, block, "not in the configuration"),
-        );
+        let block = desired.resources.iter().find(|i| i.address.resource.to_string() == before_block(before));
+        changes.insert(address.to_string(), delete(before, block, "not in the configuration"));
     }
 
     blocked_deletes(&mut changes, observed);
@@ -141,22 +119,13 @@ fn create(inst: &Instance) -> ResourceChange {
     }
 }
 
-fn update(
-    inst: &Instance,
-    before: &ResourceState,
-    replace_reason: Option<&String>,
-) -> ResourceChange {
+fn update(inst: &Instance, before: &ResourceState, replace_reason: Option<&String>) -> ResourceChange {
     let prior_attrs = match Value::from_json(&before.attributes) {
         Value::Map(m) => m,
         _ => BTreeMap::new(),
     };
     let after_attrs = attributes(inst);
-    let mut changes = diff(
-        inst.schema,
-        &prior_attrs,
-        &after_attrs,
-        &inst.lifecycle.ignore_changes,
-    );
+    let mut changes = diff(inst.schema, &prior_attrs, &after_attrs, &inst.lifecycle.ignore_changes);
     let mut forbidden = Vec::new();
     let address = inst.address.to_string();
     if before.subscription_id != inst.subscription_id {
@@ -191,20 +160,12 @@ fn update(
             message,
         });
     }
-    for c in changes
-        .iter()
-        .filter(|c| c.fixed && c.path != "subscription_id" && !c.after_unknown)
-    {
+    for c in changes.iter().filter(|c| c.fixed && c.path != "subscription_id" && !c.after_unknown) {
         forbidden.push(Forbidden {
             address: address.clone(),
             rule: "SIG501".into(),
             attribute: Some(c.path.clone()),
-            message: format!(
-                "`{}` cannot change after creation ({} → {})",
-                c.path,
-                show(&c.before),
-                show(&c.after)
-            ),
+            message: format!("`{}` cannot change after creation ({} → {})", c.path, show(&c.before), show(&c.after)),
         });
     }
     // What Azure computed at creation (a gallery's unique name) stays as recorded: an update
@@ -212,9 +173,12 @@ fn update(
     let mut after_attrs = after_attrs;
     let mut after = record(inst);
     if replace_reason.is_none() {
-        for a in inst.schema.attrs.iter().filter(|a| {
-            a.mutability == crate::model::schema::Mutability::Computed && a.name != "id"
-        }) {
+        for a in inst
+            .schema
+            .attrs
+            .iter()
+            .filter(|a| a.mutability == crate::model::schema::Mutability::Computed && a.name != "id")
+        {
             let recorded = prior_attrs.get(a.name).cloned().unwrap_or(Value::Null);
             after.attributes[a.name] = recorded.to_json();
             after_attrs.insert(a.name.to_string(), recorded);
@@ -237,11 +201,7 @@ fn update(
     if action == Action::Replace && inst.lifecycle.prevent_destroy {
         forbidden.push(prevent_destroy(&address));
     }
-    let action = if action == Action::Replace && !forbidden.is_empty() {
-        Action::Forbidden
-    } else {
-        action
-    };
+    let action = if action == Action::Replace && !forbidden.is_empty() { Action::Forbidden } else { action };
     ResourceChange {
         address,
         action,
@@ -262,11 +222,7 @@ fn delete(before: &ResourceState, block: Option<&Instance>, reason: &str) -> Res
     }
     ResourceChange {
         address: before.address.clone(),
-        action: if forbidden.is_empty() {
-            Action::Delete
-        } else {
-            Action::Forbidden
-        },
+        action: if forbidden.is_empty() { Action::Delete } else { Action::Forbidden },
         before: Some(before.clone()),
         after: None,
         after_unknown: Vec::new(),
@@ -307,17 +263,11 @@ fn replacement_set(
         let Some(parent) = prior.get(address.as_str()) else {
             continue;
         };
-        out.insert(
-            address.clone(),
-            "replacement requested with --replace".to_string(),
-        );
+        out.insert(address.clone(), "replacement requested with --replace".to_string());
         let prefix = format!("{}/", parent.id.to_ascii_lowercase());
         for child in prior.values() {
-            if child.id.to_ascii_lowercase().starts_with(&prefix)
-                && desired.contains_key(&child.address)
-            {
-                out.entry(child.address.clone())
-                    .or_insert_with(|| format!("replaced with its parent {address}"));
+            if child.id.to_ascii_lowercase().starts_with(&prefix) && desired.contains_key(&child.address) {
+                out.entry(child.address.clone()).or_insert_with(|| format!("replaced with its parent {address}"));
             }
         }
     }
@@ -330,22 +280,13 @@ fn blocked_deletes(changes: &mut BTreeMap<String, ResourceChange>, observed: Opt
     let deleted: Vec<(String, String)> = changes
         .values()
         .filter(|c| matches!(c.action, Action::Delete))
-        .filter_map(|c| {
-            c.before
-                .as_ref()
-                .map(|b| (c.address.clone(), b.id.to_ascii_lowercase()))
-        })
+        .filter_map(|c| c.before.as_ref().map(|b| (c.address.clone(), b.id.to_ascii_lowercase())))
         .collect();
     let deleted_ids: BTreeSet<&str> = deleted.iter().map(|(_, id)| id.as_str()).collect();
     let managed: Vec<(String, String, Action)> = changes
         .values()
         .filter_map(|c| {
-            let id = c
-                .after
-                .as_ref()
-                .or(c.before.as_ref())?
-                .id
-                .to_ascii_lowercase();
+            let id = c.after.as_ref().or(c.before.as_ref())?.id.to_ascii_lowercase();
             Some((c.address.clone(), id, c.action))
         })
         .collect();
@@ -361,9 +302,7 @@ fn blocked_deletes(changes: &mut BTreeMap<String, ResourceChange>, observed: Opt
             o.ids
                 .iter()
                 .filter(|i| {
-                    i.starts_with(&prefix)
-                        && !managed_ids.contains(i.as_str())
-                        && !deleted_ids.contains(i.as_str())
+                    i.starts_with(&prefix) && !managed_ids.contains(i.as_str()) && !deleted_ids.contains(i.as_str())
                 })
                 .filter(|i| !i.contains("/providers/microsoft.authorization/"))
                 .count()
@@ -391,27 +330,18 @@ fn blocked_deletes(changes: &mut BTreeMap<String, ResourceChange>, observed: Opt
 
 /// `--target`: the targets and everything they depend on, transitively; other changes are
 /// dropped from the plan (they stay pending).
-fn restrict_to_targets(
-    changes: &mut BTreeMap<String, ResourceChange>,
-    options: &Options,
-    desired: &Desired,
-) {
+fn restrict_to_targets(changes: &mut BTreeMap<String, ResourceChange>, options: &Options, desired: &Desired) {
     let (graph, _) = crate::model::graph::DependencyGraph::build(desired);
     let mut keep: BTreeSet<String> = BTreeSet::new();
     for target in &options.targets {
         let matches_target = |a: &str| {
             a == target.to_string()
-                || (target.key == crate::model::InstanceKey::None
-                    && a.starts_with(&format!("{}[", target.resource)))
+                || (target.key == crate::model::InstanceKey::None && a.starts_with(&format!("{}[", target.resource)))
         };
         for address in changes.keys().filter(|a| matches_target(a)) {
             keep.insert(address.clone());
         }
-        for inst in desired
-            .resources
-            .iter()
-            .filter(|i| matches_target(&i.address.to_string()))
-        {
+        for inst in desired.resources.iter().filter(|i| matches_target(&i.address.to_string())) {
             if let Some(start) = graph.node(&inst.address) {
                 let mut dfs = petgraph::visit::Dfs::new(&graph.graph, start);
                 while let Some(n) = dfs.next(&graph.graph) {
@@ -426,22 +356,15 @@ fn restrict_to_targets(
 /// Deletes first, deepest ARM id first (versions before definitions before galleries); then
 /// creates, updates and replacements in dependency order (parents first).
 fn order(changes: &BTreeMap<String, ResourceChange>) -> Vec<String> {
-    let mut deletes: Vec<&ResourceChange> = changes
-        .values()
-        .filter(|c| matches!(c.action, Action::Delete | Action::Replace))
-        .collect();
+    let mut deletes: Vec<&ResourceChange> =
+        changes.values().filter(|c| matches!(c.action, Action::Delete | Action::Replace)).collect();
     deletes.sort_by_key(|c| {
         let id = c.before.as_ref().map_or("", |b| b.id.as_str());
-        (
-            std::cmp::Reverse(id.matches('/').count()),
-            c.address.clone(),
-        )
+        (std::cmp::Reverse(id.matches('/').count()), c.address.clone())
     });
     let mut order: Vec<String> = deletes.iter().map(|c| c.address.clone()).collect();
-    let pending: Vec<&ResourceChange> = changes
-        .values()
-        .filter(|c| matches!(c.action, Action::Create | Action::Update | Action::Replace))
-        .collect();
+    let pending: Vec<&ResourceChange> =
+        changes.values().filter(|c| matches!(c.action, Action::Create | Action::Update | Action::Replace)).collect();
     // Depth-first: a change comes after the pending changes it depends on.
     let all: Vec<ResourceChange> = changes.values().cloned().collect();
     let mut visited: BTreeSet<String> = BTreeSet::new();
@@ -476,18 +399,12 @@ pub fn needs(change: &ResourceChange, all: &[ResourceChange]) -> Vec<String> {
     let Some(after) = change.after.as_ref() else {
         return Vec::new();
     };
-    let pending = all
-        .iter()
-        .filter(|c| matches!(c.action, Action::Create | Action::Update | Action::Replace));
+    let pending = all.iter().filter(|c| matches!(c.action, Action::Create | Action::Update | Action::Replace));
     let mut ids: Vec<String> = Vec::new();
     if let Some(parent) = crate::model::arm_id::parent(&after.id) {
         ids.push(parent.to_ascii_lowercase());
     }
-    if let Some(image) = after
-        .attributes
-        .get("managed_image_id")
-        .and_then(|v| v.as_str())
-    {
+    if let Some(image) = after.attributes.get("managed_image_id").and_then(|v| v.as_str()) {
         ids.push(image.to_ascii_lowercase());
     }
     let mut out = Vec::new();
@@ -507,11 +424,7 @@ pub fn needs(change: &ResourceChange, all: &[ResourceChange]) -> Vec<String> {
 fn outputs(desired: &Desired, prior: &Snapshot) -> Vec<OutputChange> {
     let mut out = Vec::new();
     for o in &desired.outputs {
-        let before = prior
-            .outputs
-            .iter()
-            .find(|p| p.name == o.name)
-            .map(|p| p.value.clone());
+        let before = prior.outputs.iter().find(|p| p.name == o.name).map(|p| p.value.clone());
         let after = o.value.to_json();
         let unknown = !o.value.is_wholly_known();
         let action = match &before {

@@ -18,14 +18,9 @@ pub fn attributes(instance: &Instance) -> BTreeMap<String, Value> {
         attrs.entry(a.name.to_string()).or_insert(missing);
     }
     for b in instance.schema.blocks {
-        attrs
-            .entry(b.name.to_string())
-            .or_insert_with(|| Value::List(Vec::new()));
+        attrs.entry(b.name.to_string()).or_insert_with(|| Value::List(Vec::new()));
     }
-    attrs.insert(
-        "id".into(),
-        instance.id.clone().map_or(Value::Unknown, Value::String),
-    );
+    attrs.insert("id".into(), instance.id.clone().map_or(Value::Unknown, Value::String));
     attrs
 }
 
@@ -55,11 +50,7 @@ pub fn unknown_paths(value: &Value, prefix: &str, out: &mut Vec<String>) {
         Value::Unknown => out.push(prefix.to_string()),
         Value::Map(map) => {
             for (k, v) in map {
-                let p = if prefix.is_empty() {
-                    k.clone()
-                } else {
-                    format!("{prefix}.{k}")
-                };
+                let p = if prefix.is_empty() { k.clone() } else { format!("{prefix}.{k}") };
                 unknown_paths(v, &p, out);
             }
         }

@@ -19,9 +19,7 @@ fn desired(text: &str) -> Desired {
         &[],
         &Environment::default(),
         None,
-        &RuleContext {
-            now_unix: crate::rules::tests::NOW,
-        },
+        &RuleContext { now_unix: crate::rules::tests::NOW },
     );
     assert!(!checked.has_errors(), "{:#?}", checked.diagnostics);
     checked.desired
@@ -37,21 +35,11 @@ fn recorded(d: &Desired) -> Snapshot {
 }
 
 fn run(d: &Desired, prior: &Snapshot, options: &Options) -> Plan {
-    plan(PlanInput {
-        desired: d,
-        prior,
-        observed: None,
-        options,
-        diagnostics: vec![],
-        config_hash: "h".into(),
-    })
+    plan(PlanInput { desired: d, prior, observed: None, options, diagnostics: vec![], config_hash: "h".into() })
 }
 
 fn change<'a>(p: &'a Plan, address: &str) -> &'a super::ResourceChange {
-    p.changes
-        .iter()
-        .find(|c| c.address == address)
-        .unwrap_or_else(|| panic!("no change for {address}"))
+    p.changes.iter().find(|c| c.address == address).unwrap_or_else(|| panic!("no change for {address}"))
 }
 
 fn other_value(ty: AttrType, current: &Json) -> Json {
@@ -70,10 +58,7 @@ fn an_unchanged_state_plans_no_changes() {
     assert!(
         p.changes.iter().all(|c| c.action == Action::NoOp),
         "{:#?}",
-        p.changes
-            .iter()
-            .filter(|c| c.action != Action::NoOp)
-            .collect::<Vec<_>>()
+        p.changes.iter().filter(|c| c.action != Action::NoOp).collect::<Vec<_>>()
     );
     assert!(p.is_empty() || p.output_changes.iter().all(|o| o.action != Action::NoOp));
 }
@@ -85,54 +70,26 @@ fn every_attribute_plans_by_its_mutability() {
     let mut checked = 0;
     for (i, r) in base.resources.iter().enumerate() {
         let schema = crate::model::schema::resource(&r.type_name).unwrap();
-        for attr in schema
-            .attrs
-            .iter()
-            .filter(|a| matches!(a.mutability, Mutability::Fixed | Mutability::Updatable))
-        {
+        for attr in schema.attrs.iter().filter(|a| matches!(a.mutability, Mutability::Fixed | Mutability::Updatable)) {
             let mut prior = base.clone();
-            let current = prior.resources[i]
-                .attributes
-                .get(attr.name)
-                .cloned()
-                .unwrap_or(Json::Null);
+            let current = prior.resources[i].attributes.get(attr.name).cloned().unwrap_or(Json::Null);
             prior.resources[i].attributes[attr.name] = other_value(attr.ty, &current);
             let p = run(&d, &prior, &Options::default());
             let c = change(&p, &r.address);
-            let want = if attr.mutability == Mutability::Fixed {
-                Action::Forbidden
-            } else {
-                Action::Update
-            };
-            assert_eq!(
-                c.action, want,
-                "{}.{}: {:#?}",
-                r.address, attr.name, c.changes
-            );
+            let want = if attr.mutability == Mutability::Fixed { Action::Forbidden } else { Action::Update };
+            assert_eq!(c.action, want, "{}.{}: {:#?}", r.address, attr.name, c.changes);
             if want == Action::Forbidden {
                 assert_eq!(c.forbidden[0].rule, "SIG501");
-                assert_eq!(
-                    c.forbidden[0].attribute.as_deref(),
-                    Some(attr.name),
-                    "{}",
-                    r.address
-                );
+                assert_eq!(c.forbidden[0].attribute.as_deref(), Some(attr.name), "{}", r.address);
             }
             assert!(!p.applyable() || want == Action::Update);
             checked += 1;
         }
         for block in schema.blocks {
-            for attr in block
-                .attrs
-                .iter()
-                .filter(|a| matches!(a.mutability, Mutability::Fixed | Mutability::Updatable))
+            for attr in block.attrs.iter().filter(|a| matches!(a.mutability, Mutability::Fixed | Mutability::Updatable))
             {
                 let mut prior = base.clone();
-                let Some(first) = prior.resources[i]
-                    .attributes
-                    .get_mut(block.name)
-                    .and_then(|b| b.get_mut(0))
-                else {
+                let Some(first) = prior.resources[i].attributes.get_mut(block.name).and_then(|b| b.get_mut(0)) else {
                     continue;
                 };
                 let current = first.get(attr.name).cloned().unwrap_or(Json::Null);
@@ -143,19 +100,9 @@ fn every_attribute_plans_by_its_mutability() {
                 // another added, both allowed; otherwise the block's and the attribute's own
                 // mutability decide.
                 let is_key = block.key == Some(attr.name);
-                let fixed = !is_key
-                    && (attr.mutability == Mutability::Fixed
-                        || block.mutability == Mutability::Fixed);
-                let want = if fixed {
-                    Action::Forbidden
-                } else {
-                    Action::Update
-                };
-                assert_eq!(
-                    c.action, want,
-                    "{}.{}.{}: {:#?}",
-                    r.address, block.name, attr.name, c.changes
-                );
+                let fixed = !is_key && (attr.mutability == Mutability::Fixed || block.mutability == Mutability::Fixed);
+                let want = if fixed { Action::Forbidden } else { Action::Update };
+                assert_eq!(c.action, want, "{}.{}.{}: {:#?}", r.address, block.name, attr.name, c.changes);
                 checked += 1;
             }
         }
@@ -167,34 +114,21 @@ fn every_attribute_plans_by_its_mutability() {
 fn target_regions_diff_per_region_without_phantoms() {
     let d = desired(crate::rules::tests::VALID);
     let base = recorded(&d);
-    let v = base
-        .resources
-        .iter()
-        .position(|r| r.type_name == "azurerm_shared_image_version")
-        .unwrap();
+    let v = base.resources.iter().position(|r| r.type_name == "azurerm_shared_image_version").unwrap();
     let address = base.resources[v].address.clone();
 
     // The service fills in what the configuration leaves to defaults: no change.
     let mut filled = base.clone();
-    let regions = filled.resources[v].attributes["target_region"]
-        .as_array_mut()
-        .unwrap();
+    let regions = filled.resources[v].attributes["target_region"].as_array_mut().unwrap();
     regions[1]["regional_replica_count"] = json!(2); // westeurope inherits replica_count = 2
     regions[1]["storage_account_type"] = json!("Standard_LRS");
     regions[0]["name"] = json!("eastus"); // written "East US" in the configuration
     let p = run(&d, &filled, &Options::default());
-    assert_eq!(
-        change(&p, &address).action,
-        Action::NoOp,
-        "{:#?}",
-        change(&p, &address).changes
-    );
+    assert_eq!(change(&p, &address).action, Action::NoOp, "{:#?}", change(&p, &address).changes);
 
     // A region removed in the cloud record, and another count changed: per region.
     let mut prior = base.clone();
-    let regions = prior.resources[v].attributes["target_region"]
-        .as_array_mut()
-        .unwrap();
+    let regions = prior.resources[v].attributes["target_region"].as_array_mut().unwrap();
     regions.remove(1);
     regions[0]["regional_replica_count"] = json!(5);
     regions.push(json!({"name": "northeurope", "regional_replica_count": 1}));
@@ -220,39 +154,21 @@ fn target_regions_diff_per_region_without_phantoms() {
 fn replace_expands_to_children_and_deletes_go_children_first() {
     let d = desired(crate::rules::tests::VALID);
     let mut prior = recorded(&d);
-    let def = prior
-        .resources
-        .iter_mut()
-        .find(|r| r.type_name == "azurerm_shared_image")
-        .unwrap();
+    let def = prior.resources.iter_mut().find(|r| r.type_name == "azurerm_shared_image").unwrap();
     def.attributes["os_type"] = json!("Windows");
     let forbidden = run(&d, &prior, &Options::default());
-    assert_eq!(
-        change(&forbidden, "azurerm_shared_image.def").action,
-        Action::Forbidden
-    );
+    assert_eq!(change(&forbidden, "azurerm_shared_image.def").action, Action::Forbidden);
     assert!(!forbidden.applyable());
 
-    let options = Options {
-        replace: vec![super::address::parse("azurerm_shared_image.def").unwrap()],
-        ..Options::default()
-    };
+    let options =
+        Options { replace: vec![super::address::parse("azurerm_shared_image.def").unwrap()], ..Options::default() };
     let p = run(&d, &prior, &options);
     assert!(p.applyable());
-    assert_eq!(
-        change(&p, "azurerm_shared_image.def").action,
-        Action::Replace
-    );
+    assert_eq!(change(&p, "azurerm_shared_image.def").action, Action::Replace);
     let v = change(&p, "azurerm_shared_image_version.v");
     assert_eq!(v.action, Action::Replace);
-    assert_eq!(
-        v.reason.as_deref(),
-        Some("replaced with its parent azurerm_shared_image.def")
-    );
-    assert_eq!(
-        change(&p, "azurerm_shared_image_gallery.g").action,
-        Action::NoOp
-    );
+    assert_eq!(v.reason.as_deref(), Some("replaced with its parent azurerm_shared_image.def"));
+    assert_eq!(change(&p, "azurerm_shared_image_gallery.g").action, Action::NoOp);
     let pos = |a: &str| p.order.iter().position(|x| x == a).unwrap();
     assert!(
         pos("azurerm_shared_image_version.v") < pos("azurerm_shared_image.def"),
@@ -260,11 +176,7 @@ fn replace_expands_to_children_and_deletes_go_children_first() {
         p.order
     );
     let creates: Vec<&String> = p.order.iter().skip(2).collect();
-    assert_eq!(
-        creates,
-        ["azurerm_shared_image.def", "azurerm_shared_image_version.v"],
-        "then creates parents first"
-    );
+    assert_eq!(creates, ["azurerm_shared_image.def", "azurerm_shared_image_version.v"], "then creates parents first");
     assert_eq!(p.summary(), (2, 0, 2, 0));
 }
 
@@ -276,40 +188,21 @@ fn deletes_respect_prevent_destroy_and_children() {
     );
     let d = desired(&with_guard);
     let prior = recorded(&d);
-    let p = run(
-        &d,
-        &prior,
-        &Options {
-            destroy: true,
-            ..Options::default()
-        },
-    );
+    let p = run(&d, &prior, &Options { destroy: true, ..Options::default() });
     let rg = change(&p, "azurerm_resource_group.rg");
     assert_eq!(rg.action, Action::Forbidden);
     assert_eq!(rg.forbidden[0].rule, "SIG504");
-    assert_eq!(
-        change(&p, "azurerm_shared_image_version.v").action,
-        Action::Delete
-    );
+    assert_eq!(change(&p, "azurerm_shared_image_version.v").action, Action::Delete);
 
     // Deleting a gallery whose definition stays is blocked (SIG503).
     let d = desired(crate::rules::tests::VALID);
     let mut prior = recorded(&d);
-    let mut orphan_parent = prior
-        .resources
-        .iter()
-        .find(|r| r.type_name == "azurerm_shared_image_gallery")
-        .unwrap()
-        .clone();
+    let mut orphan_parent =
+        prior.resources.iter().find(|r| r.type_name == "azurerm_shared_image_gallery").unwrap().clone();
     orphan_parent.address = "azurerm_shared_image_gallery.old".into();
     orphan_parent.name = "old".into();
     prior.resources.push(orphan_parent.clone());
-    let mut child = prior
-        .resources
-        .iter()
-        .find(|r| r.type_name == "azurerm_shared_image")
-        .unwrap()
-        .clone();
+    let mut child = prior.resources.iter().find(|r| r.type_name == "azurerm_shared_image").unwrap().clone();
     child.address = "azurerm_shared_image.kept".into();
     child.id = format!("{}/images/kept", orphan_parent.id);
     prior.resources.push(child);
@@ -333,10 +226,7 @@ fn subscription_moves_are_forbidden() {
         r.subscription_id = "another-subscription".into();
     }
     let p = run(&d, &prior, &Options::default());
-    assert_eq!(
-        change(&p, "azurerm_shared_image_gallery.g").forbidden[0].rule,
-        "SIG502"
-    );
+    assert_eq!(change(&p, "azurerm_shared_image_gallery.g").forbidden[0].rule, "SIG502");
     assert_eq!(change(&p, "azurerm_image.img").forbidden[0].rule, "SIG501");
 }
 
@@ -348,40 +238,15 @@ fn ignore_changes_and_targets() {
     );
     let d = desired(&text);
     let mut prior = recorded(&d);
-    prior
-        .resources
-        .iter_mut()
-        .find(|r| r.type_name == "azurerm_resource_group")
-        .unwrap()
-        .attributes["tags"] = json!({"set": "by hand"});
-    assert_eq!(
-        change(
-            &run(&d, &prior, &Options::default()),
-            "azurerm_resource_group.rg"
-        )
-        .action,
-        Action::NoOp
-    );
+    prior.resources.iter_mut().find(|r| r.type_name == "azurerm_resource_group").unwrap().attributes["tags"] =
+        json!({"set": "by hand"});
+    assert_eq!(change(&run(&d, &prior, &Options::default()), "azurerm_resource_group.rg").action, Action::NoOp);
 
-    let empty = Snapshot {
-        lineage: String::new(),
-        serial: 0,
-        resources: vec![],
-        outputs: vec![],
-    };
-    let options = Options {
-        targets: vec![super::address::parse("azurerm_shared_image.def").unwrap()],
-        ..Options::default()
-    };
+    let empty = Snapshot { lineage: String::new(), serial: 0, resources: vec![], outputs: vec![] };
+    let options =
+        Options { targets: vec![super::address::parse("azurerm_shared_image.def").unwrap()], ..Options::default() };
     let p = run(&d, &empty, &options);
     let mut addresses: Vec<&str> = p.changes.iter().map(|c| c.address.as_str()).collect();
     addresses.sort();
-    assert_eq!(
-        addresses,
-        [
-            "azurerm_resource_group.rg",
-            "azurerm_shared_image.def",
-            "azurerm_shared_image_gallery.g"
-        ]
-    );
+    assert_eq!(addresses, ["azurerm_resource_group.rg", "azurerm_shared_image.def", "azurerm_shared_image_gallery.g"]);
 }

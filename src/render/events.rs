@@ -9,16 +9,8 @@ use std::time::{Duration, Instant};
 fn verbs(step: Step) -> (&'static str, &'static str, &'static str) {
     match step {
         Step::Create => ("Creating...", "Still creating...", "Creation complete"),
-        Step::Update => (
-            "Modifying...",
-            "Still modifying...",
-            "Modifications complete",
-        ),
-        Step::Delete => (
-            "Destroying...",
-            "Still destroying...",
-            "Destruction complete",
-        ),
+        Step::Update => ("Modifying...", "Still modifying...", "Modifications complete"),
+        Step::Delete => ("Destroying...", "Still destroying...", "Destruction complete"),
     }
 }
 
@@ -30,10 +22,7 @@ pub struct Human {
 
 impl Default for Human {
     fn default() -> Human {
-        Human {
-            last_progress: HashMap::new(),
-            interval: Duration::from_secs(3),
-        }
+        Human { last_progress: HashMap::new(), interval: Duration::from_secs(3) }
     }
 }
 
@@ -41,57 +30,22 @@ impl Human {
     pub fn line(&mut self, event: &Event) -> Option<String> {
         match event {
             Event::Start { address, step } => Some(format!("{address}: {}", verbs(*step).0)),
-            Event::Progress {
-                address,
-                step,
-                elapsed,
-                replication,
-            } => {
+            Event::Progress { address, step, elapsed, replication } => {
                 let now = Instant::now();
-                if self
-                    .last_progress
-                    .get(address)
-                    .is_some_and(|t| now.duration_since(*t) < self.interval)
-                {
+                if self.last_progress.get(address).is_some_and(|t| now.duration_since(*t) < self.interval) {
                     return None;
                 }
                 self.last_progress.insert(address.clone(), now);
-                let regions: Vec<String> = replication
-                    .iter()
-                    .map(|r| format!("{} {}%", r.region, r.progress))
-                    .collect();
-                Some(format!(
-                    "{address}: {} [{}s elapsed] {}",
-                    verbs(*step).1,
-                    elapsed.as_secs(),
-                    regions.join(", ")
-                ))
+                let regions: Vec<String> =
+                    replication.iter().map(|r| format!("{} {}%", r.region, r.progress)).collect();
+                Some(format!("{address}: {} [{}s elapsed] {}", verbs(*step).1, elapsed.as_secs(), regions.join(", ")))
             }
-            Event::Complete {
-                address,
-                step,
-                id,
-                elapsed,
-            } => {
-                let id = if *step == Step::Delete {
-                    String::new()
-                } else {
-                    format!(" [id={id}]")
-                };
-                Some(format!(
-                    "{address}: {} after {}s{id}",
-                    verbs(*step).2,
-                    elapsed.as_secs()
-                ))
+            Event::Complete { address, step, id, elapsed } => {
+                let id = if *step == Step::Delete { String::new() } else { format!(" [id={id}]") };
+                Some(format!("{address}: {} after {}s{id}", verbs(*step).2, elapsed.as_secs()))
             }
-            Event::Errored {
-                address,
-                step,
-                error,
-            } => Some(format!("{address}: {} failed: {error}", step.as_str())),
-            Event::Skipped {
-                address, because, ..
-            } => Some(format!("{address}: skipped because {because}")),
+            Event::Errored { address, step, error } => Some(format!("{address}: {} failed: {error}", step.as_str())),
+            Event::Skipped { address, because, .. } => Some(format!("{address}: skipped because {because}")),
         }
     }
 }
@@ -99,10 +53,7 @@ impl Human {
 pub fn summary(outcome: &Outcome, destroy: bool) -> String {
     if outcome.succeeded() {
         if destroy {
-            format!(
-                "Destroy complete! Resources: {} destroyed.",
-                outcome.destroyed
-            )
+            format!("Destroy complete! Resources: {} destroyed.", outcome.destroyed)
         } else {
             format!(
                 "Apply complete! Resources: {} added, {} changed, {} destroyed.",
@@ -130,36 +81,18 @@ pub fn json_line(event: &Event) -> String {
         Event::Start { address, step } => {
             json!({"type": "apply_start", "@timestamp": stamp(), "address": address, "action": step.as_str()})
         }
-        Event::Progress {
-            address,
-            step,
-            elapsed,
-            replication,
-        } => json!({
+        Event::Progress { address, step, elapsed, replication } => json!({
             "type": "apply_progress", "@timestamp": stamp(), "address": address, "action": step.as_str(),
             "elapsed_seconds": elapsed.as_secs_f64(), "replication": replication,
         }),
-        Event::Complete {
-            address,
-            step,
-            id,
-            elapsed,
-        } => json!({
+        Event::Complete { address, step, id, elapsed } => json!({
             "type": "apply_complete", "@timestamp": stamp(), "address": address, "action": step.as_str(), "id": id,
             "elapsed_seconds": elapsed.as_secs_f64(),
         }),
-        Event::Errored {
-            address,
-            step,
-            error,
-        } => {
+        Event::Errored { address, step, error } => {
             json!({"type": "apply_errored", "@timestamp": stamp(), "address": address, "action": step.as_str(), "error": error})
         }
-        Event::Skipped {
-            address,
-            step,
-            because,
-        } => {
+        Event::Skipped { address, step, because } => {
             json!({"type": "apply_errored", "@timestamp": stamp(), "address": address, "action": step.as_str(), "error": format!("skipped because {because}")})
         }
     };
@@ -185,43 +118,27 @@ pub struct Bars {
 
 impl Default for Bars {
     fn default() -> Bars {
-        Bars {
-            multi: indicatif::MultiProgress::new(),
-            bars: HashMap::new(),
-            lines: Human::default(),
-        }
+        Bars { multi: indicatif::MultiProgress::new(), bars: HashMap::new(), lines: Human::default() }
     }
 }
 
 impl Bars {
     pub fn event(&mut self, event: &Event) {
         match event {
-            Event::Progress {
-                address,
-                replication,
-                ..
-            } => {
+            Event::Progress { address, replication, .. } => {
                 let bar = self.bars.entry(address.clone()).or_insert_with(|| {
                     let bar = self.multi.add(indicatif::ProgressBar::new(100));
-                    let style = indicatif::ProgressStyle::with_template(
-                        "{prefix} [{bar:30}] {pos:>3}% {msg}",
-                    )
-                    .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
-                    .progress_chars("=> ");
+                    let style = indicatif::ProgressStyle::with_template("{prefix} [{bar:30}] {pos:>3}% {msg}")
+                        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
+                        .progress_chars("=> ");
                     bar.set_style(style);
                     bar.set_prefix(address.clone());
                     bar
                 });
-                let least = replication
-                    .iter()
-                    .map(|r| u64::from(r.progress))
-                    .min()
-                    .unwrap_or(0);
+                let least = replication.iter().map(|r| u64::from(r.progress)).min().unwrap_or(0);
                 bar.set_position(least);
-                let regions: Vec<String> = replication
-                    .iter()
-                    .map(|r| format!("{} {}%", r.region, r.progress))
-                    .collect();
+                let regions: Vec<String> =
+                    replication.iter().map(|r| format!("{} {}%", r.region, r.progress)).collect();
                 bar.set_message(regions.join(", "));
             }
             other => {

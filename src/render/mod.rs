@@ -16,19 +16,11 @@ pub struct Style {
 
 impl Style {
     pub fn for_stderr(no_color: bool) -> Style {
-        Style {
-            color: !no_color
-                && std::env::var_os("NO_COLOR").is_none()
-                && console::Term::stderr().is_term(),
-        }
+        Style { color: !no_color && std::env::var_os("NO_COLOR").is_none() && console::Term::stderr().is_term() }
     }
 
     pub fn for_stdout(no_color: bool) -> Style {
-        Style {
-            color: !no_color
-                && std::env::var_os("NO_COLOR").is_none()
-                && console::Term::stdout().is_term(),
-        }
+        Style { color: !no_color && std::env::var_os("NO_COLOR").is_none() && console::Term::stdout().is_term() }
     }
 
     pub fn plain() -> Style {

@@ -24,11 +24,7 @@ pub fn human(plan: &Plan, st: Style) -> String {
             Action::NoOp => text.to_string(),
         }
     };
-    let visible: Vec<&ResourceChange> = plan
-        .changes
-        .iter()
-        .filter(|c| c.action != Action::NoOp)
-        .collect();
+    let visible: Vec<&ResourceChange> = plan.changes.iter().filter(|c| c.action != Action::NoOp).collect();
     if visible.is_empty() && plan.output_changes.iter().all(|o| o.action == Action::NoOp) {
         out.push_str("No changes. The configuration and the state agree.\n");
         return out;
@@ -41,54 +37,28 @@ pub fn human(plan: &Plan, st: Style) -> String {
         let (symbol, what) = match c.action {
             Action::Create => ("  +", "will be created".to_string()),
             Action::Update => ("  ~", "will be updated in-place".to_string()),
-            Action::Delete => (
-                "  -",
-                format!(
-                    "will be destroyed ({})",
-                    c.reason.as_deref().unwrap_or("not in the configuration")
-                ),
-            ),
-            Action::Replace => (
-                "-/+",
-                format!(
-                    "will be replaced ({})",
-                    c.reason.as_deref().unwrap_or("replacement requested")
-                ),
-            ),
-            Action::Forbidden => (
-                "  !",
-                "cannot be changed as planned: Azure forbids it".to_string(),
-            ),
+            Action::Delete => {
+                ("  -", format!("will be destroyed ({})", c.reason.as_deref().unwrap_or("not in the configuration")))
+            }
+            Action::Replace => {
+                ("-/+", format!("will be replaced ({})", c.reason.as_deref().unwrap_or("replacement requested")))
+            }
+            Action::Forbidden => ("  !", "cannot be changed as planned: Azure forbids it".to_string()),
             Action::NoOp => unreachable!(),
         };
         let _ = writeln!(out, "\n  # {} {what}", c.address);
-        let _ = writeln!(
-            out,
-            "{} resource \"{}\" \"{}\" {{",
-            paint(symbol, c.action),
-            r.type_name,
-            r.name
-        );
+        let _ = writeln!(out, "{} resource \"{}\" \"{}\" {{", paint(symbol, c.action), r.type_name, r.name);
         match c.action {
             Action::Create => attributes(&mut out, c, "+", &paint),
             Action::Delete => {
                 let id = c.before.as_ref().map_or("", |b| b.id.as_str());
-                let _ = writeln!(
-                    out,
-                    "      {} id = {}",
-                    paint("-", Action::Delete),
-                    Json::String(id.to_string())
-                );
+                let _ = writeln!(out, "      {} id = {}", paint("-", Action::Delete), Json::String(id.to_string()));
             }
             _ => changes(&mut out, c, &paint),
         }
         out.push_str("    }\n");
     }
-    let outputs: Vec<_> = plan
-        .output_changes
-        .iter()
-        .filter(|o| o.action != Action::NoOp)
-        .collect();
+    let outputs: Vec<_> = plan.output_changes.iter().filter(|o| o.action != Action::NoOp).collect();
     if !outputs.is_empty() {
         out.push_str("\nChanges to Outputs:\n");
         for o in outputs {
@@ -102,27 +72,13 @@ pub fn human(plan: &Plan, st: Style) -> String {
                 }
             };
             let line = match o.action {
-                Action::Create => format!(
-                    "  {} {} = {}",
-                    paint("+", Action::Create),
-                    o.name,
-                    value(&o.after)
-                ),
-                Action::Delete => format!(
-                    "  {} {} = {}",
-                    paint("-", Action::Delete),
-                    o.name,
-                    value(&o.before)
-                ),
+                Action::Create => format!("  {} {} = {}", paint("+", Action::Create), o.name, value(&o.after)),
+                Action::Delete => format!("  {} {} = {}", paint("-", Action::Delete), o.name, value(&o.before)),
                 _ => format!(
                     "  {} {} = {} -> {}",
                     paint("~", Action::Update),
                     o.name,
-                    if o.sensitive {
-                        "(sensitive value)".into()
-                    } else {
-                        o.before.as_ref().map_or("null".into(), hcl)
-                    },
+                    if o.sensitive { "(sensitive value)".into() } else { o.before.as_ref().map_or("null".into(), hcl) },
                     value(&o.after)
                 ),
             };
@@ -134,20 +90,10 @@ pub fn human(plan: &Plan, st: Style) -> String {
     if !forbidden.is_empty() {
         out.push_str("\nForbidden changes:\n");
         for f in &forbidden {
-            let _ = writeln!(
-                out,
-                "  {} {} {}: {}",
-                paint("!", Action::Forbidden),
-                f.rule,
-                f.address,
-                f.message
-            );
+            let _ = writeln!(out, "  {} {} {}: {}", paint("!", Action::Forbidden), f.rule, f.address, f.message);
         }
-        let replaceable: Vec<&str> = forbidden
-            .iter()
-            .filter(|f| f.rule == "SIG501" || f.rule == "SIG502")
-            .map(|f| f.address.as_str())
-            .collect();
+        let replaceable: Vec<&str> =
+            forbidden.iter().filter(|f| f.rule == "SIG501" || f.rule == "SIG502").map(|f| f.address.as_str()).collect();
         if let Some(first) = replaceable.first() {
             let _ = writeln!(
                 out,
@@ -156,10 +102,7 @@ pub fn human(plan: &Plan, st: Style) -> String {
         }
     }
     let (add, change, destroy, forbidden) = plan.summary();
-    let _ = writeln!(
-        out,
-        "\nPlan: {add} to add, {change} to change, {destroy} to destroy, {forbidden} forbidden."
-    );
+    let _ = writeln!(out, "\nPlan: {add} to add, {change} to change, {destroy} to destroy, {forbidden} forbidden.");
     out
 }
 
@@ -171,41 +114,21 @@ fn attributes(out: &mut String, c: &ResourceChange, sign: &str, paint: &Paint) {
         return;
     };
     let unknown = |k: &str| c.after_unknown.iter().any(|p| p == k);
-    let scalars: Vec<(&String, &Json)> = map
-        .iter()
-        .filter(|(k, v)| (!v.is_null() || unknown(k)) && !is_block_list(v))
-        .collect();
+    let scalars: Vec<(&String, &Json)> =
+        map.iter().filter(|(k, v)| (!v.is_null() || unknown(k)) && !is_block_list(v)).collect();
     let width = scalars.iter().map(|(k, _)| k.len()).max().unwrap_or(0);
     for (k, v) in scalars {
-        let shown = if unknown(k) {
-            "(known after apply)".to_string()
-        } else {
-            hcl(v)
-        };
-        let _ = writeln!(
-            out,
-            "      {} {k:<width$} = {}",
-            paint(sign, c.action),
-            indent(&shown, 8)
-        );
+        let shown = if unknown(k) { "(known after apply)".to_string() } else { hcl(v) };
+        let _ = writeln!(out, "      {} {k:<width$} = {}", paint(sign, c.action), indent(&shown, 8));
     }
     for (k, v) in map.iter().filter(|(_, v)| is_block_list(v)) {
         for block in v.as_array().into_iter().flatten() {
             let _ = writeln!(out, "\n      {} {k} {{", paint(sign, c.action));
-            let inner: Vec<(&String, &Json)> = block
-                .as_object()
-                .into_iter()
-                .flatten()
-                .filter(|(_, v)| !v.is_null())
-                .collect();
+            let inner: Vec<(&String, &Json)> =
+                block.as_object().into_iter().flatten().filter(|(_, v)| !v.is_null()).collect();
             let w = inner.iter().map(|(k, _)| k.len()).max().unwrap_or(0);
             for (ik, iv) in inner {
-                let _ = writeln!(
-                    out,
-                    "          {} {ik:<w$} = {}",
-                    paint(sign, c.action),
-                    hcl(iv)
-                );
+                let _ = writeln!(out, "          {} {ik:<w$} = {}", paint(sign, c.action), hcl(iv));
             }
             out.push_str("        }\n");
         }
@@ -214,8 +137,7 @@ fn attributes(out: &mut String, c: &ResourceChange, sign: &str, paint: &Paint) {
 
 /// A list of objects is how nested blocks are recorded.
 fn is_block_list(v: &Json) -> bool {
-    v.as_array()
-        .is_some_and(|a| !a.is_empty() && a.iter().all(Json::is_object))
+    v.as_array().is_some_and(|a| !a.is_empty() && a.iter().all(Json::is_object))
 }
 
 fn changes(out: &mut String, c: &ResourceChange, paint: &Paint) {
@@ -226,58 +148,30 @@ fn changes(out: &mut String, c: &ResourceChange, paint: &Paint) {
             }
         }
     }
-    let forbidden_paths: Vec<(&str, &str)> = c
-        .forbidden
-        .iter()
-        .filter_map(|f| f.attribute.as_deref().map(|a| (a, f.rule.as_str())))
-        .collect();
+    let forbidden_paths: Vec<(&str, &str)> =
+        c.forbidden.iter().filter_map(|f| f.attribute.as_deref().map(|a| (a, f.rule.as_str()))).collect();
     for change in &c.changes {
-        let rule = forbidden_paths
-            .iter()
-            .find(|(p, _)| *p == change.path)
-            .map(|(_, r)| *r);
+        let rule = forbidden_paths.iter().find(|(p, _)| *p == change.path).map(|(_, r)| *r);
         line(out, change, rule, c.action, paint);
     }
     for f in c.forbidden.iter().filter(|f| f.attribute.is_none()) {
-        let _ = writeln!(
-            out,
-            "      {} # {}: {}",
-            paint("!", Action::Forbidden),
-            f.rule,
-            f.message
-        );
+        let _ = writeln!(out, "      {} # {}: {}", paint("!", Action::Forbidden), f.rule, f.message);
     }
 }
 
 fn line(out: &mut String, change: &AttrChange, rule: Option<&str>, action: Action, paint: &Paint) {
-    let after = if change.after_unknown {
-        "(known after apply)".to_string()
-    } else {
-        hcl(&change.after)
-    };
+    let after = if change.after_unknown { "(known after apply)".to_string() } else { hcl(&change.after) };
     let (sign, text) = match (&change.before, &change.after) {
         (Json::Null, _) => ("+", format!("{} = {after}", change.path)),
-        (before, Json::Null) if !change.after_unknown => {
-            ("-", format!("{} = {}", change.path, hcl(before)))
-        }
+        (before, Json::Null) if !change.after_unknown => ("-", format!("{} = {}", change.path, hcl(before))),
         (Json::String(b), Json::String(a)) if b.contains('\n') || a.contains('\n') => {
             ("~", format!("{} =\n{}", change.path, text_diff(b, a)))
         }
         (before, _) => ("~", format!("{} = {} -> {after}", change.path, hcl(before))),
     };
     let (sign_action, suffix) = match rule {
-        Some(rule) => (
-            Action::Forbidden,
-            format!("  # {rule}: fixed after creation"),
-        ),
-        None => (
-            if action == Action::Replace {
-                Action::Replace
-            } else {
-                Action::Update
-            },
-            String::new(),
-        ),
+        Some(rule) => (Action::Forbidden, format!("  # {rule}: fixed after creation")),
+        None => (if action == Action::Replace { Action::Replace } else { Action::Update }, String::new()),
     };
     let sign = if rule.is_some() { "!" } else { sign };
     let _ = writeln!(out, "      {} {text}{suffix}", paint(sign, sign_action));
@@ -312,10 +206,7 @@ pub fn hcl(v: &Json) -> String {
         Json::Object(map) if map.is_empty() => "{}".into(),
         Json::Object(map) => {
             let w = map.keys().map(|k| key(k).len()).max().unwrap_or(0);
-            let body: Vec<String> = map
-                .iter()
-                .map(|(k, v)| format!("  {:<w$} = {}", key(k), hcl(v)))
-                .collect();
+            let body: Vec<String> = map.iter().map(|(k, v)| format!("  {:<w$} = {}", key(k), hcl(v))).collect();
             format!("{{\n{}\n}}", body.join("\n"))
         }
     }
@@ -323,8 +214,7 @@ pub fn hcl(v: &Json) -> String {
 
 fn key(k: &str) -> String {
     if !k.is_empty()
-        && k.chars()
-            .all(|c| c.is_alphanumeric() || c == '_' || c == '-')
+        && k.chars().all(|c| c.is_alphanumeric() || c == '_' || c == '-')
         && !k.starts_with(|c: char| c.is_ascii_digit())
     {
         k.to_string()

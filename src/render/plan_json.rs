@@ -14,22 +14,14 @@ pub fn plan_json(plan: &Plan) -> Json {
     let planned: Vec<Json> = plan
         .changes
         .iter()
-        .filter_map(|c| {
-            c.after
-                .as_ref()
-                .filter(|_| c.action != Action::Delete)
-                .map(planned_value)
-        })
+        .filter_map(|c| c.after.as_ref().filter(|_| c.action != Action::Delete).map(planned_value))
         .collect();
     let mut outputs = Map::new();
     let mut planned_outputs = Map::new();
     for o in &plan.output_changes {
         outputs.insert(o.name.clone(), output_change(o));
         if let Some(after) = &o.after {
-            planned_outputs.insert(
-                o.name.clone(),
-                json!({"sensitive": o.sensitive, "value": after}),
-            );
+            planned_outputs.insert(o.name.clone(), json!({"sensitive": o.sensitive, "value": after}));
         }
     }
     let mut config_resources: Vec<Json> = Vec::new();
@@ -112,21 +104,14 @@ fn resource_change(c: &ResourceChange) -> Json {
         Action::Delete => (&["delete"], Some("delete_because_no_resource_config")),
         Action::Replace => (&["delete", "create"], Some("replace_by_request")),
         // What the change would take; `applyable: false` and `sigform.forbidden` say it won't happen.
-        Action::Forbidden if c.after.is_some() => {
-            (&["delete", "create"], Some("replace_because_cannot_update"))
-        }
+        Action::Forbidden if c.after.is_some() => (&["delete", "create"], Some("replace_because_cannot_update")),
         Action::Forbidden => (&["delete"], None),
     };
-    let before = c
-        .before
-        .as_ref()
-        .map_or(Json::Null, |b| b.attributes.clone());
+    let before = c.before.as_ref().map_or(Json::Null, |b| b.attributes.clone());
     let after = if c.action == Action::Delete {
         Json::Null
     } else {
-        c.after
-            .as_ref()
-            .map_or(Json::Null, |a| a.attributes.clone())
+        c.after.as_ref().map_or(Json::Null, |a| a.attributes.clone())
     };
     let mut unknown = json!({});
     for path in &c.after_unknown {
@@ -182,11 +167,7 @@ pub fn path_segments(path: &str) -> Vec<Json> {
         if let Some(after) = rest.strip_prefix('[') {
             let end = after.find(']').unwrap_or(after.len());
             let inner = &after[..end];
-            out.push(
-                inner
-                    .parse::<u64>()
-                    .map_or_else(|_| json!(inner.trim_matches('"')), |n| json!(n)),
-            );
+            out.push(inner.parse::<u64>().map_or_else(|_| json!(inner.trim_matches('"')), |n| json!(n)));
             rest = after.get(end + 1..).unwrap_or("");
         } else {
             let rest_trim = rest.strip_prefix('.').unwrap_or(rest);
@@ -246,22 +227,12 @@ mod tests {
     fn paths_become_segments_and_masks() {
         assert_eq!(
             path_segments("target_region[\"eastus\"].regional_replica_count"),
-            vec![
-                json!("target_region"),
-                json!("eastus"),
-                json!("regional_replica_count")
-            ]
+            vec![json!("target_region"), json!("eastus"), json!("regional_replica_count")]
         );
-        assert_eq!(
-            path_segments("a[0].b"),
-            vec![json!("a"), json!(0), json!("b")]
-        );
+        assert_eq!(path_segments("a[0].b"), vec![json!("a"), json!(0), json!("b")]);
         let mut mask = json!({});
         set_path(&mut mask, "id");
         set_path(&mut mask, "target_region[1].name");
-        assert_eq!(
-            mask,
-            json!({"id": true, "target_region": [false, {"name": true}]})
-        );
+        assert_eq!(mask, json!({"id": true, "target_region": [false, {"name": true}]}));
     }
 }

@@ -7,15 +7,9 @@ use serde_json::{Value as Json, json};
 use std::fmt::Write;
 
 pub fn resource(r: &ResourceState) -> String {
-    let mut out = format!(
-        "# {}:\nresource \"{}\" \"{}\" {{\n",
-        r.address, r.type_name, r.name
-    );
+    let mut out = format!("# {}:\nresource \"{}\" \"{}\" {{\n", r.address, r.type_name, r.name);
     if let Some(map) = r.attributes.as_object() {
-        let scalars: Vec<(&String, &Json)> = map
-            .iter()
-            .filter(|(_, v)| !v.is_null() && !is_blocks(v))
-            .collect();
+        let scalars: Vec<(&String, &Json)> = map.iter().filter(|(_, v)| !v.is_null() && !is_blocks(v)).collect();
         let w = scalars.iter().map(|(k, _)| k.len()).max().unwrap_or(0);
         for (k, v) in scalars {
             let _ = writeln!(out, "    {k:<w$} = {}", hcl(v).replace('\n', "\n    "));
@@ -23,12 +17,8 @@ pub fn resource(r: &ResourceState) -> String {
         for (k, v) in map.iter().filter(|(_, v)| is_blocks(v)) {
             for block in v.as_array().into_iter().flatten() {
                 let _ = writeln!(out, "\n    {k} {{");
-                let inner: Vec<(&String, &Json)> = block
-                    .as_object()
-                    .into_iter()
-                    .flatten()
-                    .filter(|(_, v)| !v.is_null())
-                    .collect();
+                let inner: Vec<(&String, &Json)> =
+                    block.as_object().into_iter().flatten().filter(|(_, v)| !v.is_null()).collect();
                 let w = inner.iter().map(|(k, _)| k.len()).max().unwrap_or(0);
                 for (ik, iv) in inner {
                     let _ = writeln!(out, "        {ik:<w$} = {}", hcl(iv));
@@ -42,8 +32,7 @@ pub fn resource(r: &ResourceState) -> String {
 }
 
 fn is_blocks(v: &Json) -> bool {
-    v.as_array()
-        .is_some_and(|a| !a.is_empty() && a.iter().all(Json::is_object))
+    v.as_array().is_some_and(|a| !a.is_empty() && a.iter().all(Json::is_object))
 }
 
 pub fn human(snap: &Snapshot) -> String {
@@ -58,11 +47,7 @@ pub fn human(snap: &Snapshot) -> String {
     if !snap.outputs.is_empty() {
         out.push_str("Outputs:\n\n");
         for o in &snap.outputs {
-            let v = if o.sensitive {
-                "(sensitive value)".to_string()
-            } else {
-                hcl(&o.value)
-            };
+            let v = if o.sensitive { "(sensitive value)".to_string() } else { hcl(&o.value) };
             let _ = writeln!(out, "{} = {v}", o.name);
         }
     }
@@ -92,16 +77,8 @@ pub fn json(snap: &Snapshot) -> Json {
             m
         })
         .collect();
-    let outputs: serde_json::Map<String, Json> = snap
-        .outputs
-        .iter()
-        .map(|o| {
-            (
-                o.name.clone(),
-                json!({"sensitive": o.sensitive, "value": o.value}),
-            )
-        })
-        .collect();
+    let outputs: serde_json::Map<String, Json> =
+        snap.outputs.iter().map(|o| (o.name.clone(), json!({"sensitive": o.sensitive, "value": o.value}))).collect();
     json!({
         "format_version": "1.0",
         "terraform_version": TERRAFORM_VERSION,

@@ -31,13 +31,7 @@ const fn rule(
     summary: &'static str,
     explain: &'static str,
 ) -> Rule {
-    Rule {
-        id,
-        severity,
-        summary,
-        explain,
-        stage,
-    }
+    Rule { id, severity, summary, explain, stage }
 }
 
 pub static RULES: &[Rule] = &[
@@ -346,10 +340,10 @@ mod tests {
         sorted.dedup();
         assert_eq!(ids, sorted);
         for id in [
-            "SIG101", "SIG102", "SIG103", "SIG104", "SIG105", "SIG106", "SIG107", "SIG108",
-            "SIG109", "SIG110", "SIG201", "SIG202", "SIG203", "SIG204", "SIG205", "SIG206",
-            "SIG207", "SIG301", "SIG302", "SIG303", "SIG401", "SIG402", "SIG403", "SIG501",
-            "SIG502", "SIG503", "SIG504", "SIG601", "SIG602", "SIG701", "SIG702",
+            "SIG101", "SIG102", "SIG103", "SIG104", "SIG105", "SIG106", "SIG107", "SIG108", "SIG109", "SIG110",
+            "SIG201", "SIG202", "SIG203", "SIG204", "SIG205", "SIG206", "SIG207", "SIG301", "SIG302", "SIG303",
+            "SIG401", "SIG402", "SIG403", "SIG501", "SIG502", "SIG503", "SIG504", "SIG601", "SIG602", "SIG701",
+            "SIG702",
         ] {
             assert!(find(id).is_some(), "{id} missing from the catalogue");
         }

@@ -10,26 +10,16 @@ use std::collections::BTreeMap;
 pub(super) fn check(desired: &Desired, out: &mut Vec<Diagnostic>) {
     let by_id = desired.by_id();
     let mut by_definition: BTreeMap<String, Vec<&Instance>> = BTreeMap::new();
-    for inst in desired
-        .resources
-        .iter()
-        .filter(|i| i.kind() == ResourceKind::ImageVersion)
-    {
+    for inst in desired.resources.iter().filter(|i| i.kind() == ResourceKind::ImageVersion) {
         if let Some(parent) = inst.id.as_deref().and_then(arm_id::parent) {
-            by_definition
-                .entry(parent.to_ascii_lowercase())
-                .or_default()
-                .push(inst);
+            by_definition.entry(parent.to_ascii_lowercase()).or_default().push(inst);
         }
     }
     for (definition_id, versions) in &by_definition {
         let excluded = |v: &&Instance| {
             v.attrs.bool("exclude_from_latest") == Some(true) || {
                 let regions = v.attrs.blocks("target_region");
-                !regions.is_empty()
-                    && regions
-                        .iter()
-                        .all(|r| r.attrs.bool("exclude_from_latest_enabled") == Some(true))
+                !regions.is_empty() && regions.iter().all(|r| r.attrs.bool("exclude_from_latest_enabled") == Some(true))
             }
         };
         if versions.iter().all(excluded) {
@@ -43,10 +33,8 @@ pub(super) fn check(desired: &Desired, out: &mut Vec<Diagnostic>) {
             ));
         }
         if let Some(keep) = desired.settings.keep_latest_in_all_regions {
-            let mut sorted: Vec<(&Instance, (u32, u32, u32))> = versions
-                .iter()
-                .filter_map(|v| Some((*v, parse_version(v.attrs.str("name")?)?)))
-                .collect();
+            let mut sorted: Vec<(&Instance, (u32, u32, u32))> =
+                versions.iter().filter_map(|v| Some((*v, parse_version(v.attrs.str("name")?)?))).collect();
             sorted.sort_by_key(|v| std::cmp::Reverse(v.1));
             for (v, _) in sorted.into_iter().skip(keep as usize) {
                 let Some(source) = v.location() else { continue };
@@ -69,10 +57,7 @@ pub(super) fn check(desired: &Desired, out: &mut Vec<Diagnostic>) {
                             ),
                             v.span.clone(),
                         )
-                        .help(format!(
-                            "keep it only in its source region, {}",
-                            regions::display(&source)
-                        )),
+                        .help(format!("keep it only in its source region, {}", regions::display(&source))),
                     );
                 }
             }

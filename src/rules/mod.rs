@@ -7,7 +7,7 @@
 pub mod catalogue;
 mod latest;
 pub mod names;
-mod quotas;
+pub mod quotas;
 mod regions;
 mod sharing;
 mod sources;

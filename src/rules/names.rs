@@ -19,11 +19,7 @@ pub(super) fn check(desired: &Desired, ctx: &RuleContext, out: &mut Vec<Diagnost
                 end_of_life(inst, ctx, out);
                 enumerated(
                     &inst.attrs,
-                    &[
-                        ("os_type", OS_TYPES),
-                        ("hyper_v_generation", GENERATIONS),
-                        ("architecture", ARCHITECTURES),
-                    ],
+                    &[("os_type", OS_TYPES), ("hyper_v_generation", GENERATIONS), ("architecture", ARCHITECTURES)],
                     out,
                 );
             }
@@ -37,11 +33,7 @@ pub(super) fn check(desired: &Desired, ctx: &RuleContext, out: &mut Vec<Diagnost
             ResourceKind::ManagedImage => {
                 enumerated(&inst.attrs, &[("hyper_v_generation", GENERATIONS)], out);
                 for disk in inst.attrs.blocks("os_disk") {
-                    enumerated(
-                        &disk.attrs,
-                        &[("os_type", OS_TYPES), ("os_state", OS_STATES)],
-                        out,
-                    );
+                    enumerated(&disk.attrs, &[("os_type", OS_TYPES), ("os_state", OS_STATES)], out);
                 }
             }
             _ => {}
@@ -58,28 +50,20 @@ const STORAGE_TYPES: &[&str] = &["Standard_LRS", "Premium_LRS", "Standard_ZRS"];
 /// What is wrong with a gallery name, if anything (SIG101; the emulator enforces it too).
 pub fn gallery_name_problem(name: &str) -> Option<String> {
     if name.is_empty() || name.chars().count() > 80 {
-        Some(format!(
-            "is {} characters long; 1 to 80 are allowed",
-            name.chars().count()
-        ))
+        Some(format!("is {} characters long; 1 to 80 are allowed", name.chars().count()))
     } else if name.contains('-') {
         Some("contains a dash, which gallery names may not".to_string())
     } else {
         name.chars()
             .find(|c| !(c.is_ascii_alphanumeric() || *c == '.' || *c == '_'))
-            .map(|c| {
-                format!("contains {c:?}; only letters, digits, periods and underscores are allowed")
-            })
+            .map(|c| format!("contains {c:?}; only letters, digits, periods and underscores are allowed"))
     }
 }
 
 /// What is wrong with an image definition name, if anything (SIG102).
 pub fn definition_name_problem(name: &str) -> Option<String> {
     if name.is_empty() || name.chars().count() > 80 {
-        Some(format!(
-            "is {} characters long; 1 to 80 are allowed",
-            name.chars().count()
-        ))
+        Some(format!("is {} characters long; 1 to 80 are allowed", name.chars().count()))
     } else {
         name.chars()
             .find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-')))
@@ -92,16 +76,8 @@ fn gallery_name(inst: &Instance, out: &mut Vec<Diagnostic>) {
         return;
     };
     if let Some(problem) = gallery_name_problem(name) {
-        let d = violation(
-            "SIG101",
-            format!("gallery name \"{name}\" {problem}"),
-            inst.span_of("name"),
-        );
-        out.push(if name.contains('-') {
-            d.help(format!("try \"{}\"", name.replace('-', "_")))
-        } else {
-            d
-        });
+        let d = violation("SIG101", format!("gallery name \"{name}\" {problem}"), inst.span_of("name"));
+        out.push(if name.contains('-') { d.help(format!("try \"{}\"", name.replace('-', "_"))) } else { d });
     }
 }
 
@@ -110,11 +86,7 @@ fn definition_name(inst: &Instance, out: &mut Vec<Diagnostic>) {
         return;
     };
     if let Some(problem) = definition_name_problem(name) {
-        out.push(violation(
-            "SIG102",
-            format!("image definition name \"{name}\" {problem}"),
-            inst.span_of("name"),
-        ));
+        out.push(violation("SIG102", format!("image definition name \"{name}\" {problem}"), inst.span_of("name")));
     }
 }
 
@@ -124,12 +96,8 @@ fn version_name(inst: &Instance, out: &mut Vec<Diagnostic>) {
     };
     if !is_version(name) {
         out.push(
-            violation(
-                "SIG103",
-                format!("version name \"{name}\" is not Major.Minor.Patch"),
-                inst.span_of("name"),
-            )
-            .label("three whole numbers, e.g. 1.0.0; each at most 2147483647"),
+            violation("SIG103", format!("version name \"{name}\" is not Major.Minor.Patch"), inst.span_of("name"))
+                .label("three whole numbers, e.g. 1.0.0; each at most 2147483647"),
         );
     }
 }
@@ -171,11 +139,7 @@ fn identifier(inst: &Instance, out: &mut Vec<Diagnostic>) {
                 None
             };
             if let Some(problem) = problem {
-                out.push(violation(
-                    "SIG104",
-                    format!("identifier {field} \"{value}\" {problem}"),
-                    attr.span.clone(),
-                ));
+                out.push(violation("SIG104", format!("identifier {field} \"{value}\" {problem}"), attr.span.clone()));
             }
         }
     }
@@ -183,22 +147,8 @@ fn identifier(inst: &Instance, out: &mut Vec<Diagnostic>) {
 
 fn recommendations(inst: &Instance, out: &mut Vec<Diagnostic>) {
     for (what, lo, hi, min_attr, max_attr, unit) in [
-        (
-            "vCPU count",
-            1.0,
-            80.0,
-            "min_recommended_vcpu_count",
-            "max_recommended_vcpu_count",
-            "",
-        ),
-        (
-            "memory",
-            1.0,
-            640.0,
-            "min_recommended_memory_in_gb",
-            "max_recommended_memory_in_gb",
-            " GB",
-        ),
+        ("vCPU count", 1.0, 80.0, "min_recommended_vcpu_count", "max_recommended_vcpu_count", ""),
+        ("memory", 1.0, 640.0, "min_recommended_memory_in_gb", "max_recommended_memory_in_gb", " GB"),
     ] {
         let mut in_range = true;
         for attr in [min_attr, max_attr] {
@@ -258,11 +208,7 @@ fn replicas(inst: &Instance, out: &mut Vec<Diagnostic>) {
             && let Some(n) = attr.value.as_f64()
             && (!(1.0..=100.0).contains(&n) || n.fract() != 0.0)
         {
-            out.push(violation(
-                "SIG107",
-                format!("`{name}` = {n} is outside 1–100"),
-                attr.span.clone(),
-            ));
+            out.push(violation("SIG107", format!("`{name}` = {n} is outside 1–100"), attr.span.clone()));
         }
     };
     check(&inst.attrs, "replica_count");
@@ -272,8 +218,7 @@ fn replicas(inst: &Instance, out: &mut Vec<Diagnostic>) {
 }
 
 fn storage_types(inst: &Instance, out: &mut Vec<Diagnostic>) {
-    let mut check =
-        |attrs: &Attrs| enumerated(attrs, &[("storage_account_type", STORAGE_TYPES)], out);
+    let mut check = |attrs: &Attrs| enumerated(attrs, &[("storage_account_type", STORAGE_TYPES)], out);
     check(&inst.attrs);
     for region in inst.attrs.blocks("target_region") {
         check(&region.attrs);
@@ -291,25 +236,16 @@ fn enumerated(attrs: &Attrs, fields: &[(&str, &[&str])], out: &mut Vec<Diagnosti
         if allowed.contains(&value) {
             continue;
         }
-        let rule = if *field == "storage_account_type" {
-            "SIG108"
-        } else {
-            "SIG110"
-        };
+        let rule = if *field == "storage_account_type" { "SIG108" } else { "SIG110" };
         let d = violation(
             rule,
-            format!(
-                "`{field}` is \"{value}\"; it must be one of {}",
-                allowed.join(", ")
-            ),
+            format!("`{field}` is \"{value}\"; it must be one of {}", allowed.join(", ")),
             attr.span.clone(),
         );
-        out.push(
-            match allowed.iter().find(|a| a.eq_ignore_ascii_case(value)) {
-                Some(s) => d.help(format!("did you mean \"{s}\"? (values are case-sensitive)")),
-                None => d,
-            },
-        );
+        out.push(match allowed.iter().find(|a| a.eq_ignore_ascii_case(value)) {
+            Some(s) => d.help(format!("did you mean \"{s}\"? (values are case-sensitive)")),
+            None => d,
+        });
     }
 }
 

@@ -26,9 +26,7 @@ pub(crate) fn check(desired: &Desired, existing: &Existing, out: &mut Vec<Diagno
         let Some(location) = inst.location() else {
             continue;
         };
-        let n = counts
-            .entry((inst.subscription_id.clone(), location.clone(), inst.kind()))
-            .or_insert(0);
+        let n = counts.entry((inst.subscription_id.clone(), location.clone(), inst.kind())).or_insert(0);
         *n += 1;
         if *n == quota + 1 {
             out.push(

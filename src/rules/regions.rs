@@ -15,10 +15,7 @@ pub(super) fn check(desired: &Desired, out: &mut Vec<Diagnostic>) {
             let span = inst.span_of("location");
             if region(location, span.clone(), "location", &desired.settings, out)
                 && inst.kind() == ResourceKind::Gallery
-                && !desired
-                    .settings
-                    .gallery_regions
-                    .contains(&regions::normalize(location))
+                && !desired.settings.gallery_regions.contains(&regions::normalize(location))
             {
                 out.push(
                     violation("SIG202", format!("galleries cannot be created in {}", regions::display(location)), span)
@@ -30,10 +27,7 @@ pub(super) fn check(desired: &Desired, out: &mut Vec<Diagnostic>) {
             }
         }
         if inst.kind() != ResourceKind::ImageVersion {
-            if matches!(
-                inst.kind(),
-                ResourceKind::Gallery | ResourceKind::ImageDefinition
-            ) {
+            if matches!(inst.kind(), ResourceKind::Gallery | ResourceKind::ImageDefinition) {
                 same_location_as_parent(inst, &by_id, out);
             }
             continue;
@@ -43,21 +37,11 @@ pub(super) fn check(desired: &Desired, out: &mut Vec<Diagnostic>) {
             if let Some(attr) = block.attrs.get("name")
                 && let Some(name) = attr.value.as_str()
             {
-                region(
-                    name,
-                    attr.span.clone(),
-                    "target region",
-                    &desired.settings,
-                    out,
-                );
+                region(name, attr.span.clone(), "target region", &desired.settings, out);
                 targets.push(regions::normalize(name));
             }
         }
-        let all_known = inst
-            .attrs
-            .blocks("target_region")
-            .iter()
-            .all(|b| b.attrs.str("name").is_some());
+        let all_known = inst.attrs.blocks("target_region").iter().all(|b| b.attrs.str("name").is_some());
         if let Some(location) = inst.attrs.str("location")
             && all_known
             && !targets.contains(&regions::normalize(location))
@@ -71,10 +55,7 @@ pub(super) fn check(desired: &Desired, out: &mut Vec<Diagnostic>) {
                     ),
                     inst.span_of("location"),
                 )
-                .help(format!(
-                    "add target_region {{ name = \"{}\" }}",
-                    regions::normalize(location)
-                )),
+                .help(format!("add target_region {{ name = \"{}\" }}", regions::normalize(location))),
             );
         }
         image_in_location(inst, &by_id, out);
@@ -83,29 +64,14 @@ pub(super) fn check(desired: &Desired, out: &mut Vec<Diagnostic>) {
 }
 
 /// SIG201/SIG203/SIG204 for one region name; true when it is a usable public region.
-fn region(
-    name: &str,
-    span: Span,
-    what: &str,
-    settings: &Settings,
-    out: &mut Vec<Diagnostic>,
-) -> bool {
+fn region(name: &str, span: Span, what: &str, settings: &Settings, out: &mut Vec<Diagnostic>) -> bool {
     let Some(region) = regions::find(name) else {
-        let names = regions::REGIONS
-            .iter()
-            .filter(|r| r.cloud == Cloud::Public)
-            .map(|r| r.name);
-        let d = violation(
-            "SIG201",
-            format!("unknown region \"{name}\" in {what}"),
-            span,
-        );
-        out.push(
-            match crate::model::suggest(&regions::normalize(name), names) {
-                Some(s) => d.help(format!("did you mean \"{s}\" ({})?", regions::display(s))),
-                None => d,
-            },
-        );
+        let names = regions::REGIONS.iter().filter(|r| r.cloud == Cloud::Public).map(|r| r.name);
+        let d = violation("SIG201", format!("unknown region \"{name}\" in {what}"), span);
+        out.push(match crate::model::suggest(&regions::normalize(name), names) {
+            Some(s) => d.help(format!("did you mean \"{s}\" ({})?", regions::display(s))),
+            None => d,
+        });
         return false;
     };
     if region.cloud != Cloud::Public {
@@ -120,25 +86,10 @@ fn region(
         ));
         return false;
     }
-    if ALLOWLIST_REGIONS.contains(&region.name)
-        && !settings
-            .allowlisted_regions
-            .iter()
-            .any(|r| r == region.name)
-    {
+    if ALLOWLIST_REGIONS.contains(&region.name) && !settings.allowlisted_regions.iter().any(|r| r == region.name) {
         out.push(
-            violation(
-                "SIG204",
-                format!(
-                    "{} needs the subscription to be allow-listed",
-                    region.display
-                ),
-                span,
-            )
-            .help(format!(
-                "once it is, add sigform {{ allowlisted_regions = [\"{}\"] }}",
-                region.name
-            )),
+            violation("SIG204", format!("{} needs the subscription to be allow-listed", region.display), span)
+                .help(format!("once it is, add sigform {{ allowlisted_regions = [\"{}\"] }}", region.name)),
         );
         return false;
     }
@@ -146,13 +97,8 @@ fn region(
 }
 
 /// SIG206: the managed image a version is built from is in the version's location.
-fn image_in_location(
-    inst: &Instance,
-    by_id: &std::collections::HashMap<String, &Instance>,
-    out: &mut Vec<Diagnostic>,
-) {
-    let (Some(image_id), Some(location)) = (inst.attrs.str("managed_image_id"), inst.location())
-    else {
+fn image_in_location(inst: &Instance, by_id: &std::collections::HashMap<String, &Instance>, out: &mut Vec<Diagnostic>) {
+    let (Some(image_id), Some(location)) = (inst.attrs.str("managed_image_id"), inst.location()) else {
         return;
     };
     let Some(image) = by_id.get(&image_id.to_ascii_lowercase()) else {
@@ -187,11 +133,8 @@ fn same_location_as_parent(
     let Some(location) = inst.location() else {
         return;
     };
-    let Some(parent) = inst
-        .id
-        .as_deref()
-        .and_then(arm_id::parent)
-        .and_then(|p| by_id.get(&p.to_ascii_lowercase()).copied())
+    let Some(parent) =
+        inst.id.as_deref().and_then(arm_id::parent).and_then(|p| by_id.get(&p.to_ascii_lowercase()).copied())
     else {
         return;
     };

@@ -8,21 +8,12 @@ use crate::model::arm_id::ArmId;
 use crate::model::schema::ResourceKind;
 
 pub(super) fn check(desired: &Desired, out: &mut Vec<Diagnostic>) {
-    for inst in desired
-        .resources
-        .iter()
-        .filter(|i| i.kind() == ResourceKind::RoleAssignment)
-    {
+    for inst in desired.resources.iter().filter(|i| i.kind() == ResourceKind::RoleAssignment) {
         let Some(scope) = inst.attrs.str("scope") else {
             continue;
         };
         let kind = ArmId::parse(scope).map(|p| p.kind);
-        if !matches!(
-            kind,
-            Some(
-                ResourceKind::Gallery | ResourceKind::ImageDefinition | ResourceKind::ImageVersion
-            )
-        ) {
+        if !matches!(kind, Some(ResourceKind::Gallery | ResourceKind::ImageDefinition | ResourceKind::ImageVersion)) {
             let what = match kind {
                 Some(ResourceKind::ResourceGroup) => "a resource group",
                 Some(ResourceKind::ManagedImage) => "a managed image",

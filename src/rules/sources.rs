@@ -9,11 +9,7 @@ use crate::model::{Desired, Instance};
 
 pub(super) fn check(desired: &Desired, out: &mut Vec<Diagnostic>) {
     let by_id = desired.by_id();
-    for inst in desired
-        .resources
-        .iter()
-        .filter(|i| i.kind() == ResourceKind::ImageVersion)
-    {
+    for inst in desired.resources.iter().filter(|i| i.kind() == ResourceKind::ImageVersion) {
         let Some(attr) = inst.attrs.get("managed_image_id") else {
             out.push(
                 violation("SIG302", format!("{} has no source: set managed_image_id", inst.address), inst.span.clone())
@@ -26,8 +22,12 @@ pub(super) fn check(desired: &Desired, out: &mut Vec<Diagnostic>) {
         };
         if ArmId::parse(image_id).map(|p| p.kind) != Some(ResourceKind::ManagedImage) {
             out.push(
-                violation("SIG302", format!("managed_image_id \"{image_id}\" is not the id of a managed image"), attr.span.clone())
-                    .help("it looks like /subscriptions/S/resourceGroups/RG/providers/Microsoft.Compute/images/NAME"),
+                violation(
+                    "SIG302",
+                    format!("managed_image_id \"{image_id}\" is not the id of a managed image"),
+                    attr.span.clone(),
+                )
+                .help("it looks like /subscriptions/S/resourceGroups/RG/providers/Microsoft.Compute/images/NAME"),
             );
             continue;
         }
@@ -38,35 +38,15 @@ pub(super) fn check(desired: &Desired, out: &mut Vec<Diagnostic>) {
         if disk.and_then(|d| d.str("os_state")) == Some("Specialized") {
             out.push(violation(
                 "SIG301",
-                format!(
-                    "{} is specialized; only generalized images can become versions",
-                    image.address
-                ),
+                format!("{} is specialized; only generalized images can become versions", image.address),
                 attr.span.clone(),
             ));
         }
-        let definition = inst
-            .id
-            .as_deref()
-            .and_then(arm_id::parent)
-            .and_then(|p| by_id.get(&p.to_ascii_lowercase()).copied());
+        let definition =
+            inst.id.as_deref().and_then(arm_id::parent).and_then(|p| by_id.get(&p.to_ascii_lowercase()).copied());
         if let Some(definition) = definition {
-            mismatch(
-                inst,
-                image,
-                definition,
-                "os_type",
-                disk.and_then(|d| d.str("os_type")),
-                out,
-            );
-            mismatch(
-                inst,
-                image,
-                definition,
-                "hyper_v_generation",
-                image.attrs.str("hyper_v_generation"),
-                out,
-            );
+            mismatch(inst, image, definition, "os_type", disk.and_then(|d| d.str("os_type")), out);
+            mismatch(inst, image, definition, "hyper_v_generation", image.attrs.str("hyper_v_generation"), out);
         }
     }
 }

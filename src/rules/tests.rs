@@ -84,13 +84,7 @@ resource "azurerm_role_assignment" "reader" {
 pub(crate) fn diagnose(text: &str) -> Vec<(&'static str, Severity, usize, String)> {
     let mut sources = Sources::new();
     sources.add("main.tf", text);
-    let checked = check_configuration(
-        &sources,
-        &[],
-        &Environment::default(),
-        None,
-        &RuleContext { now_unix: NOW },
-    );
+    let checked = check_configuration(&sources, &[], &Environment::default(), None, &RuleContext { now_unix: NOW });
     checked
         .diagnostics
         .iter()
@@ -119,10 +113,7 @@ fn expectations(text: &str) -> Vec<(String, usize)> {
 fn apply(edits: &[(&str, &str)]) -> String {
     let mut text = VALID.to_string();
     for (find, replace) in edits {
-        assert!(
-            text.contains(find),
-            "the edit target {find:?} is not in the base configuration"
-        );
+        assert!(text.contains(find), "the edit target {find:?} is not in the base configuration");
         text = text.replacen(find, replace, 1);
     }
     text
@@ -137,10 +128,7 @@ fn the_base_configuration_is_clean() {
 fn each_rule_fires_at_the_right_place() {
     type Case<'a> = (&'a str, &'a [(&'a str, &'a str)]);
     let cases: &[Case] = &[
-        (
-            "SIG101 dash",
-            &[("\"gallery_one\"", "\"gallery-one\" # expect: SIG101")],
-        ),
+        ("SIG101 dash", &[("\"gallery_one\"", "\"gallery-one\" # expect: SIG101")]),
         (
             "SIG101 length",
             &[(
@@ -148,32 +136,11 @@ fn each_rule_fires_at_the_right_place() {
                 "\"g23456789012345678901234567890123456789012345678901234567890123456789012345678901\" # expect: SIG101",
             )],
         ),
-        (
-            "SIG102",
-            &[(
-                "name                = \"ubuntu\"",
-                "name                = \"ubuntu 22\" # expect: SIG102",
-            )],
-        ),
-        (
-            "SIG103 two parts",
-            &[("\"1.0.0\"", "\"1.0\" # expect: SIG103")],
-        ),
-        (
-            "SIG103 too big",
-            &[("\"1.0.0\"", "\"1.0.2147483648\" # expect: SIG103")],
-        ),
-        (
-            "SIG103 letters",
-            &[("\"1.0.0\"", "\"1.0.0-beta\" # expect: SIG103")],
-        ),
-        (
-            "SIG104 trailing period",
-            &[(
-                "publisher = \"contoso\"",
-                "publisher = \"contoso.\" # expect: SIG104",
-            )],
-        ),
+        ("SIG102", &[("name                = \"ubuntu\"", "name                = \"ubuntu 22\" # expect: SIG102")]),
+        ("SIG103 two parts", &[("\"1.0.0\"", "\"1.0\" # expect: SIG103")]),
+        ("SIG103 too big", &[("\"1.0.0\"", "\"1.0.2147483648\" # expect: SIG103")]),
+        ("SIG103 letters", &[("\"1.0.0\"", "\"1.0.0-beta\" # expect: SIG103")]),
+        ("SIG104 trailing period", &[("publisher = \"contoso\"", "publisher = \"contoso.\" # expect: SIG104")]),
         (
             "SIG104 long offer",
             &[(
@@ -181,48 +148,15 @@ fn each_rule_fires_at_the_right_place() {
                 "offer     = \"o1234567890123456789012345678901234567890123456789012345678901234\" # expect: SIG104",
             )],
         ),
-        (
-            "SIG105 range",
-            &[(
-                "max_recommended_vcpu_count = 8",
-                "max_recommended_vcpu_count = 81 # expect: SIG105",
-            )],
-        ),
+        ("SIG105 range", &[("max_recommended_vcpu_count = 8", "max_recommended_vcpu_count = 81 # expect: SIG105")]),
         (
             "SIG105 min above max",
-            &[(
-                "min_recommended_vcpu_count = 2",
-                "min_recommended_vcpu_count = 9 # expect: SIG105",
-            )],
+            &[("min_recommended_vcpu_count = 2", "min_recommended_vcpu_count = 9 # expect: SIG105")],
         ),
-        (
-            "SIG106 format",
-            &[(
-                "\"2030-01-01T00:00:00Z\"",
-                "\"2030-01-01\" # expect: SIG106",
-            )],
-        ),
-        (
-            "SIG106 past",
-            &[(
-                "\"2030-01-01T00:00:00Z\"",
-                "\"2020-01-01T00:00:00Z\" # expect: SIG106",
-            )],
-        ),
-        (
-            "SIG107 version-wide",
-            &[(
-                "replica_count       = 2",
-                "replica_count       = 101 # expect: SIG107",
-            )],
-        ),
-        (
-            "SIG107 regional",
-            &[(
-                "regional_replica_count = 2",
-                "regional_replica_count = 0 # expect: SIG107",
-            )],
-        ),
+        ("SIG106 format", &[("\"2030-01-01T00:00:00Z\"", "\"2030-01-01\" # expect: SIG106")]),
+        ("SIG106 past", &[("\"2030-01-01T00:00:00Z\"", "\"2020-01-01T00:00:00Z\" # expect: SIG106")]),
+        ("SIG107 version-wide", &[("replica_count       = 2", "replica_count       = 101 # expect: SIG107")]),
+        ("SIG107 regional", &[("regional_replica_count = 2", "regional_replica_count = 0 # expect: SIG107")]),
         (
             "SIG108",
             &[(
@@ -230,20 +164,8 @@ fn each_rule_fires_at_the_right_place() {
                 "replica_count       = 2\n  storage_account_type = \"Premium_ZRS\" # expect: SIG108",
             )],
         ),
-        (
-            "SIG109",
-            &[(
-                "name = \"westeurope\"",
-                "name = \"East US\" # expect: SIG109",
-            )],
-        ),
-        (
-            "SIG110 os_type",
-            &[(
-                "os_type             = \"Linux\"",
-                "os_type             = \"linux\" # expect: SIG110",
-            )],
-        ),
+        ("SIG109", &[("name = \"westeurope\"", "name = \"East US\" # expect: SIG109")]),
+        ("SIG110 os_type", &[("os_type             = \"Linux\"", "os_type             = \"linux\" # expect: SIG110")]),
         (
             "SIG110 architecture",
             &[(
@@ -251,13 +173,7 @@ fn each_rule_fires_at_the_right_place() {
                 "hyper_v_generation  = \"V2\"\n  architecture = \"arm\" # expect: SIG110\n  end_of_life_date",
             )],
         ),
-        (
-            "SIG201",
-            &[(
-                "name = \"westeurope\"",
-                "name = \"westeurop\" # expect: SIG201",
-            )],
-        ),
+        ("SIG201", &[("name = \"westeurope\"", "name = \"westeurop\" # expect: SIG201")]),
         (
             "SIG202",
             &[(
@@ -265,27 +181,9 @@ fn each_rule_fires_at_the_right_place() {
                 "location            = \"northeurope\" # expect: SIG202 SIG207\n}\n\nresource \"azurerm_shared_image\"",
             )],
         ),
-        (
-            "SIG203",
-            &[(
-                "name = \"westeurope\"",
-                "name = \"chinaeast2\" # expect: SIG203",
-            )],
-        ),
-        (
-            "SIG204",
-            &[(
-                "name = \"westeurope\"",
-                "name = \"Australia Central\" # expect: SIG204",
-            )],
-        ),
-        (
-            "SIG205",
-            &[(
-                "name                   = \"East US\"",
-                "name                   = \"West US\"",
-            )],
-        ),
+        ("SIG203", &[("name = \"westeurope\"", "name = \"chinaeast2\" # expect: SIG203")]),
+        ("SIG204", &[("name = \"westeurope\"", "name = \"Australia Central\" # expect: SIG204")]),
+        ("SIG205", &[("name                   = \"East US\"", "name                   = \"West US\"")]),
         (
             "SIG206",
             &[(
@@ -293,14 +191,8 @@ fn each_rule_fires_at_the_right_place() {
                 "  location            = \"westus\"\n  hyper_v_generation  = \"V2\"\n  os_disk",
             )],
         ),
-        (
-            "SIG301",
-            &[("os_state = \"Generalized\"", "os_state = \"Specialized\"")],
-        ),
-        (
-            "SIG302 missing",
-            &[("  managed_image_id    = azurerm_image.img.id\n", "")],
-        ),
+        ("SIG301", &[("os_state = \"Generalized\"", "os_state = \"Specialized\"")]),
+        ("SIG302 missing", &[("  managed_image_id    = azurerm_image.img.id\n", "")]),
         (
             "SIG302 not an image",
             &[(
@@ -308,10 +200,7 @@ fn each_rule_fires_at_the_right_place() {
                 "managed_image_id    = azurerm_shared_image_gallery.g.id # expect: SIG302",
             )],
         ),
-        (
-            "SIG303",
-            &[("os_type  = \"Linux\"", "os_type  = \"Windows\"")],
-        ),
+        ("SIG303", &[("os_type  = \"Linux\"", "os_type  = \"Windows\"")]),
         (
             "SIG601",
             &[(
@@ -319,67 +208,30 @@ fn each_rule_fires_at_the_right_place() {
                 "scope                = azurerm_resource_group.rg.id # expect: SIG601",
             )],
         ),
-        (
-            "SIG701",
-            &[(
-                "replica_count       = 2",
-                "replica_count       = 2\n  exclude_from_latest = true",
-            )],
-        ),
+        ("SIG701", &[("replica_count       = 2", "replica_count       = 2\n  exclude_from_latest = true")]),
     ];
     // Cases whose diagnostic points at a line the edit does not touch: (case, rule, line text).
     let elsewhere: &[(&str, &str, &str)] = &[
-        (
-            "SIG202",
-            "SIG207",
-            "location            = \"eastus\"\n  os_type",
-        ),
-        (
-            "SIG205",
-            "SIG205",
-            "location            = \"eastus\"\n  managed_image_id",
-        ),
-        (
-            "SIG206",
-            "SIG206",
-            "managed_image_id    = azurerm_image.img.id",
-        ),
-        (
-            "SIG301",
-            "SIG301",
-            "managed_image_id    = azurerm_image.img.id",
-        ),
-        (
-            "SIG302 missing",
-            "SIG302",
-            "resource \"azurerm_shared_image_version\" \"v\"",
-        ),
-        (
-            "SIG303",
-            "SIG303",
-            "managed_image_id    = azurerm_image.img.id",
-        ),
-        (
-            "SIG701",
-            "SIG701",
-            "resource \"azurerm_shared_image\" \"def\"",
-        ),
+        ("SIG202", "SIG207", "location            = \"eastus\"\n  os_type"),
+        ("SIG205", "SIG205", "location            = \"eastus\"\n  managed_image_id"),
+        ("SIG206", "SIG206", "managed_image_id    = azurerm_image.img.id"),
+        ("SIG301", "SIG301", "managed_image_id    = azurerm_image.img.id"),
+        ("SIG302 missing", "SIG302", "resource \"azurerm_shared_image_version\" \"v\""),
+        ("SIG303", "SIG303", "managed_image_id    = azurerm_image.img.id"),
+        ("SIG701", "SIG701", "resource \"azurerm_shared_image\" \"def\""),
     ];
     for (name, edits) in cases {
         let text = apply(edits);
         let mut want = expectations(&text);
         for (case, rule, line_text) in elsewhere {
             if case == name {
-                let offset = text
-                    .find(line_text)
-                    .unwrap_or_else(|| panic!("{name}: {line_text:?} not found"));
+                let offset = text.find(line_text).unwrap_or_else(|| panic!("{name}: {line_text:?} not found"));
                 want.push((rule.to_string(), text[..offset].matches('\n').count() + 1));
             }
         }
         want.sort();
         let got = diagnose(&text);
-        let mut got_pairs: Vec<(String, usize)> =
-            got.iter().map(|(r, _, l, _)| (r.to_string(), *l)).collect();
+        let mut got_pairs: Vec<(String, usize)> = got.iter().map(|(r, _, l, _)| (r.to_string(), *l)).collect();
         got_pairs.sort();
         assert_eq!(got_pairs, want, "case {name}: got {got:#?}");
     }
@@ -388,11 +240,7 @@ fn each_rule_fires_at_the_right_place() {
 #[test]
 fn severities_follow_the_catalogue() {
     let past = apply(&[("\"2030-01-01T00:00:00Z\"", "\"2020-01-01T00:00:00Z\"")]);
-    assert_eq!(
-        diagnose(&past)[0].1,
-        Severity::Warning,
-        "an end-of-life date in the past warns"
-    );
+    assert_eq!(diagnose(&past)[0].1, Severity::Warning, "an end-of-life date in the past warns");
     let bad = apply(&[("\"2030-01-01T00:00:00Z\"", "\"soon\"")]);
     assert_eq!(diagnose(&bad)[0].1, Severity::Error);
 }
@@ -401,13 +249,10 @@ fn severities_follow_the_catalogue() {
 fn allow_listing_and_gallery_regions_are_settings() {
     let text = apply(&[("name = \"westeurope\"", "name = \"australiacentral\"")]);
     assert_eq!(diagnose(&text)[0].0, "SIG204");
-    let allowed =
-        format!("{text}\nsigform {{\n  allowlisted_regions = [\"Australia Central\"]\n}}\n");
+    let allowed = format!("{text}\nsigform {{\n  allowlisted_regions = [\"Australia Central\"]\n}}\n");
     assert_eq!(diagnose(&allowed), vec![]);
 
-    let elsewhere = VALID
-        .replace("\"eastus\"", "\"northeurope\"")
-        .replace("\"East US\"", "\"North Europe\"");
+    let elsewhere = VALID.replace("\"eastus\"", "\"northeurope\"").replace("\"East US\"", "\"North Europe\"");
     assert!(diagnose(&elsewhere).iter().any(|d| d.0 == "SIG202"));
     let allowed = format!("{elsewhere}\nsigform {{\n  gallery_regions = [\"northeurope\"]\n}}\n");
     assert_eq!(diagnose(&allowed), vec![]);
@@ -424,11 +269,7 @@ fn quotas_count_per_subscription_and_region() {
     }
     let got = diagnose(&text);
     assert_eq!(got.iter().filter(|d| d.0 == "SIG401").count(), 1, "{got:?}");
-    assert!(
-        got.iter()
-            .any(|d| d.0 == "SIG401" && d.3.contains("number 3")),
-        "{got:?}"
-    );
+    assert!(got.iter().any(|d| d.0 == "SIG401" && d.3.contains("number 3")), "{got:?}");
 
     // In another subscription (provider alias) the count starts again.
     let other = text.replacen(
@@ -436,34 +277,15 @@ fn quotas_count_per_subscription_and_region() {
         "resource \"azurerm_shared_image_gallery\" \"extra1\" {\n  provider = azurerm.other\n",
         1,
     ) + "provider \"azurerm\" {\n  alias = \"other\"\n  subscription_id = \"22222222-2222-2222-2222-222222222222\"\n  features {}\n}\n";
-    assert!(
-        diagnose(&other).iter().all(|d| d.0 != "SIG401"),
-        "{:?}",
-        diagnose(&other)
-    );
+    assert!(diagnose(&other).iter().all(|d| d.0 != "SIG401"), "{:?}", diagnose(&other));
 
-    let versions = apply(&[(
-        "name                = \"1.0.0\"",
-        "count = 3\n  name = \"1.0.${count.index}\"",
-    )]) + "sigform {\n  quotas {\n    image_versions = 2\n  }\n}\n";
-    assert!(
-        diagnose(&versions).iter().any(|d| d.0 == "SIG403"),
-        "{:?}",
-        diagnose(&versions)
-    );
-    let definitions = apply(&[(
-        "name                = \"ubuntu\"",
-        "count = 3\n  name = \"ubuntu${count.index}\"",
-    )])
-    .replace(
-        "azurerm_shared_image.def.name",
-        "azurerm_shared_image.def[0].name",
-    ) + "sigform {\n  quotas {\n    image_definitions = 2\n  }\n}\n";
-    assert!(
-        diagnose(&definitions).iter().any(|d| d.0 == "SIG402"),
-        "{:?}",
-        diagnose(&definitions)
-    );
+    let versions = apply(&[("name                = \"1.0.0\"", "count = 3\n  name = \"1.0.${count.index}\"")])
+        + "sigform {\n  quotas {\n    image_versions = 2\n  }\n}\n";
+    assert!(diagnose(&versions).iter().any(|d| d.0 == "SIG403"), "{:?}", diagnose(&versions));
+    let definitions = apply(&[("name                = \"ubuntu\"", "count = 3\n  name = \"ubuntu${count.index}\"")])
+        .replace("azurerm_shared_image.def.name", "azurerm_shared_image.def[0].name")
+        + "sigform {\n  quotas {\n    image_definitions = 2\n  }\n}\n";
+    assert!(diagnose(&definitions).iter().any(|d| d.0 == "SIG402"), "{:?}", diagnose(&definitions));
 }
 
 #[test]

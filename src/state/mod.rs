@@ -71,10 +71,7 @@ impl Snapshot {
 #[derive(Debug, Clone)]
 pub enum Change {
     /// Record (or replace) a resource.
-    Put {
-        action: String,
-        resource: Box<ResourceState>,
-    },
+    Put { action: String, resource: Box<ResourceState> },
     /// Forget a resource (the cloud keeps it).
     Remove { action: String, address: String },
     /// Rename an address, keeping everything else.
@@ -135,29 +132,19 @@ pub enum StateError {
     #[error(
         "{path} was written by a newer sigform (state format {found}, this one reads up to {supported}); it was left untouched"
     )]
-    Newer {
-        path: PathBuf,
-        found: i64,
-        supported: i64,
-    },
+    Newer { path: PathBuf, found: i64, supported: i64 },
     #[error("the state is locked by {} (pid {} on {}, running `{}` since {}); lock id {}", .0.holder, .0.pid, .0.host, .0.operation, .0.created, .0.id)]
     Locked(LockInfo),
     #[error("no lock with id {0}")]
     NoSuchLock(String),
     #[error("no resource {address} in the state{}", suggestion.as_ref().map(|s| format!("; did you mean {s}?")).unwrap_or_default())]
-    NoSuchResource {
-        address: String,
-        suggestion: Option<String>,
-    },
+    NoSuchResource { address: String, suggestion: Option<String> },
     #[error("{0} is already in the state")]
     AddressTaken(String),
     #[error("state database error: {0}")]
     Database(#[from] rusqlite::Error),
     #[error("cannot use {path}: {source}")]
-    Io {
-        path: PathBuf,
-        source: std::io::Error,
-    },
+    Io { path: PathBuf, source: std::io::Error },
     #[error("corrupt state record: {0}")]
     Corrupt(String),
 }

@@ -2,10 +2,7 @@
 //! recorded in `PRAGMA user_version`, and `PRAGMA application_id` marking the file as sigform's
 //! so that a foreign database is refused before anything is written to it.
 
-use super::{
-    Change, HistoryEntry, Intent, LockInfo, OutputState, ResourceState, Snapshot, StateError,
-    StateStore,
-};
+use super::{Change, HistoryEntry, Intent, LockInfo, OutputState, ResourceState, Snapshot, StateError, StateStore};
 use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
 use std::path::{Path, PathBuf};
 
@@ -82,19 +79,13 @@ impl SqliteStore {
         if exists {
             Self::check_existing(path)?;
         } else if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir).map_err(|source| StateError::Io {
-                path: dir.to_path_buf(),
-                source,
-            })?;
+            std::fs::create_dir_all(dir).map_err(|source| StateError::Io { path: dir.to_path_buf(), source })?;
         }
         let conn = Connection::open(path)?;
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
-        let mut store = SqliteStore {
-            conn,
-            path: path.to_path_buf(),
-        };
+        let mut store = SqliteStore { conn, path: path.to_path_buf() };
         store.migrate()?;
         Ok(store)
     }
@@ -102,26 +93,16 @@ impl SqliteStore {
     /// Reads only the header fields of an existing file; never writes to it.
     fn check_existing(path: &Path) -> Result<(), StateError> {
         if std::fs::metadata(path).map(|m| m.len()).unwrap_or(0) == 0 {
-            return Err(StateError::Foreign {
-                path: path.to_path_buf(),
-            });
+            return Err(StateError::Foreign { path: path.to_path_buf() });
         }
-        let conn = Connection::open_with_flags(
-            path,
-            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-        )
-        .map_err(|_| StateError::Foreign {
-            path: path.to_path_buf(),
-        })?;
+        let conn =
+            Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX)
+                .map_err(|_| StateError::Foreign { path: path.to_path_buf() })?;
         let app: i64 = conn
             .query_row("PRAGMA application_id", [], |r| r.get(0))
-            .map_err(|_| StateError::Foreign {
-                path: path.to_path_buf(),
-            })?;
+            .map_err(|_| StateError::Foreign { path: path.to_path_buf() })?;
         if app != APPLICATION_ID {
-            return Err(StateError::Foreign {
-                path: path.to_path_buf(),
-            });
+            return Err(StateError::Foreign { path: path.to_path_buf() });
         }
         let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
         if version > MIGRATIONS.len() as i64 {
@@ -135,9 +116,7 @@ impl SqliteStore {
     }
 
     fn migrate(&mut self) -> Result<(), StateError> {
-        let version: i64 = self
-            .conn
-            .query_row("PRAGMA user_version", [], |r| r.get(0))?;
+        let version: i64 = self.conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
         if version == MIGRATIONS.len() as i64 {
             return Ok(());
         }
@@ -145,15 +124,9 @@ impl SqliteStore {
         for (i, migration) in MIGRATIONS.iter().enumerate().skip(version as usize) {
             tx.execute_batch(migration)?;
             if i == 0 {
-                tx.execute(
-                    "INSERT INTO meta (key, value) VALUES ('lineage', ?1)",
-                    [uuid::Uuid::new_v4().to_string()],
-                )?;
+                tx.execute("INSERT INTO meta (key, value) VALUES ('lineage', ?1)", [uuid::Uuid::new_v4().to_string()])?;
                 tx.execute("INSERT INTO meta (key, value) VALUES ('serial', '0')", [])?;
-                tx.execute(
-                    "INSERT INTO meta (key, value) VALUES ('created', ?1)",
-                    [crate::timestamp::now_rfc3339()],
-                )?;
+                tx.execute("INSERT INTO meta (key, value) VALUES ('created', ?1)", [crate::timestamp::now_rfc3339()])?;
             }
         }
         tx.pragma_update(None, "application_id", APPLICATION_ID)?;
@@ -167,14 +140,10 @@ impl SqliteStore {
     }
 
     fn meta(&self, key: &str) -> Result<String, StateError> {
-        Ok(self
-            .conn
-            .query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))?)
+        Ok(self.conn.query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))?)
     }
 
-    fn resource_row(
-        row: &rusqlite::Row,
-    ) -> rusqlite::Result<(ResourceState, String, String, String)> {
+    fn resource_row(row: &rusqlite::Row) -> rusqlite::Result<(ResourceState, String, String, String)> {
         Ok((
             ResourceState {
                 address: row.get(0)?,
@@ -195,10 +164,7 @@ impl SqliteStore {
         ))
     }
 
-    fn get_resource(
-        tx: &rusqlite::Transaction,
-        address: &str,
-    ) -> Result<Option<ResourceState>, StateError> {
+    fn get_resource(tx: &rusqlite::Transaction, address: &str) -> Result<Option<ResourceState>, StateError> {
         let row = tx
             .query_row(
                 "SELECT address, mode, type, name, index_key, provider, subscription_id, arm_id, attributes, dependencies, status FROM resources WHERE address = ?1",
@@ -213,13 +179,11 @@ impl SqliteStore {
 fn decode(
     (mut r, index, attributes, dependencies): (ResourceState, String, String, String),
 ) -> Result<ResourceState, StateError> {
-    let parse = |s: &str| {
-        serde_json::from_str(s).map_err(|e| StateError::Corrupt(format!("{}: {e}", r.address)))
-    };
+    let parse = |s: &str| serde_json::from_str(s).map_err(|e| StateError::Corrupt(format!("{}: {e}", r.address)));
     r.index = parse(&index)?;
     r.attributes = parse(&attributes)?;
-    r.dependencies = serde_json::from_str(&dependencies)
-        .map_err(|e| StateError::Corrupt(format!("{}: {e}", r.address)))?;
+    r.dependencies =
+        serde_json::from_str(&dependencies).map_err(|e| StateError::Corrupt(format!("{}: {e}", r.address)))?;
     Ok(r)
 }
 
@@ -232,48 +196,26 @@ impl StateStore for SqliteStore {
         let mut stmt = self.conn.prepare(
             "SELECT address, mode, type, name, index_key, provider, subscription_id, arm_id, attributes, dependencies, status FROM resources ORDER BY address",
         )?;
-        let resources = stmt
-            .query_map([], Self::resource_row)?
-            .map(|row| decode(row?))
-            .collect::<Result<Vec<_>, _>>()?;
-        let mut stmt = self
-            .conn
-            .prepare("SELECT name, value, sensitive FROM outputs ORDER BY name")?;
+        let resources =
+            stmt.query_map([], Self::resource_row)?.map(|row| decode(row?)).collect::<Result<Vec<_>, _>>()?;
+        let mut stmt = self.conn.prepare("SELECT name, value, sensitive FROM outputs ORDER BY name")?;
         let outputs = stmt
-            .query_map([], |r| {
-                Ok((
-                    r.get::<_, String>(0)?,
-                    r.get::<_, String>(1)?,
-                    r.get::<_, bool>(2)?,
-                ))
-            })?
+            .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, bool>(2)?)))?
             .map(|row| {
                 let (name, value, sensitive) = row?;
-                let value = serde_json::from_str(&value)
-                    .map_err(|e| StateError::Corrupt(format!("output {name}: {e}")))?;
-                Ok(OutputState {
-                    name,
-                    value,
-                    sensitive,
-                })
+                let value =
+                    serde_json::from_str(&value).map_err(|e| StateError::Corrupt(format!("output {name}: {e}")))?;
+                Ok(OutputState { name, value, sensitive })
             })
             .collect::<Result<Vec<_>, StateError>>()?;
-        let serial = self
-            .meta("serial")?
-            .parse()
-            .map_err(|_| StateError::Corrupt("serial".into()))?;
-        Ok(Snapshot {
-            lineage: self.meta("lineage")?,
-            serial,
-            resources,
-            outputs,
-        })
+        let serial = self.meta("serial")?.parse().map_err(|_| StateError::Corrupt("serial".into()))?;
+        Ok(Snapshot { lineage: self.meta("lineage")?, serial, resources, outputs })
     }
 
     fn history(&self, limit: Option<usize>) -> Result<Vec<HistoryEntry>, StateError> {
-        let mut stmt = self.conn.prepare(
-            "SELECT serial, time, action, address, before, after FROM history ORDER BY id DESC LIMIT ?1",
-        )?;
+        let mut stmt = self
+            .conn
+            .prepare("SELECT serial, time, action, address, before, after FROM history ORDER BY id DESC LIMIT ?1")?;
         let limit = limit.map_or(-1, |l| l as i64);
         let rows = stmt.query_map([limit], |r| {
             Ok((
@@ -310,29 +252,21 @@ impl StateStore for SqliteStore {
     fn commit(&mut self, changes: &[Change]) -> Result<u64, StateError> {
         let tx = self.conn.transaction()?;
         let serial: u64 = tx
-            .query_row("SELECT value FROM meta WHERE key = 'serial'", [], |r| {
-                r.get::<_, String>(0)
-            })?
+            .query_row("SELECT value FROM meta WHERE key = 'serial'", [], |r| r.get::<_, String>(0))?
             .parse()
             .map_err(|_| StateError::Corrupt("serial".into()))?;
         let serial = serial + 1;
         let now = crate::timestamp::now_rfc3339();
-        let history = |tx: &rusqlite::Transaction,
-                       action: &str,
-                       address: &str,
-                       before: Option<String>,
-                       after: Option<String>| {
-            tx.execute(
+        let history =
+            |tx: &rusqlite::Transaction, action: &str, address: &str, before: Option<String>, after: Option<String>| {
+                tx.execute(
                 "INSERT INTO history (serial, time, action, address, before, after) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
                 params![serial as i64, now, action, address, before, after],
             )
-        };
+            };
         for change in changes {
             match change {
-                Change::Put {
-                    action,
-                    resource: r,
-                } => {
+                Change::Put { action, resource: r } => {
                     let before = Self::get_resource(&tx, &r.address)?;
                     tx.execute(
                         "INSERT OR REPLACE INTO resources (address, mode, type, name, index_key, provider, subscription_id, arm_id, attributes, dependencies, status, serial)
@@ -352,32 +286,19 @@ impl StateStore for SqliteStore {
                 }
                 Change::Remove { action, address } => {
                     let Some(before) = Self::get_resource(&tx, address)? else {
-                        return Err(StateError::NoSuchResource {
-                            address: address.clone(),
-                            suggestion: None,
-                        });
+                        return Err(StateError::NoSuchResource { address: address.clone(), suggestion: None });
                     };
                     tx.execute("DELETE FROM resources WHERE address = ?1", [address])?;
-                    history(
-                        &tx,
-                        action,
-                        address,
-                        Some(to_json(&before.attributes)),
-                        None,
-                    )?;
+                    history(&tx, action, address, Some(to_json(&before.attributes)), None)?;
                 }
                 Change::Move { from, to } => {
                     if Self::get_resource(&tx, to)?.is_some() {
                         return Err(StateError::AddressTaken(to.clone()));
                     }
                     let Some(mut moved) = Self::get_resource(&tx, from)? else {
-                        return Err(StateError::NoSuchResource {
-                            address: from.clone(),
-                            suggestion: None,
-                        });
+                        return Err(StateError::NoSuchResource { address: from.clone(), suggestion: None });
                     };
-                    let parsed = crate::plan::address::parse(to)
-                        .map_err(|e| StateError::Corrupt(e.to_string()))?;
+                    let parsed = crate::plan::address::parse(to).map_err(|e| StateError::Corrupt(e.to_string()))?;
                     moved.type_name = parsed.resource.type_name.clone();
                     moved.name = parsed.resource.name.clone();
                     moved.index = crate::plan::address::index_json(&parsed.key);
@@ -408,18 +329,13 @@ impl StateStore for SqliteStore {
                 }
             }
         }
-        tx.execute(
-            "UPDATE meta SET value = ?1 WHERE key = 'serial'",
-            [serial.to_string()],
-        )?;
+        tx.execute("UPDATE meta SET value = ?1 WHERE key = 'serial'", [serial.to_string()])?;
         tx.commit()?;
         Ok(serial)
     }
 
     fn lock(&mut self, info: &LockInfo) -> Result<(), StateError> {
-        let tx = self
-            .conn
-            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let tx = self.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         if let Some(held) = current_lock(&tx)? {
             return Err(StateError::Locked(held));
         }
@@ -458,17 +374,15 @@ impl StateStore for SqliteStore {
     }
 
     fn intents(&self) -> Result<Vec<Intent>, StateError> {
-        let mut stmt = self.conn.prepare(
-            "SELECT id, address, arm_id, action, body, created, pid FROM intents ORDER BY id",
-        )?;
+        let mut stmt =
+            self.conn.prepare("SELECT id, address, arm_id, action, body, created, pid FROM intents ORDER BY id")?;
         let rows = stmt.query_map([], |r| {
             Ok(Intent {
                 id: r.get(0)?,
                 address: r.get(1)?,
                 arm_id: r.get(2)?,
                 action: r.get(3)?,
-                body: serde_json::from_str(&r.get::<_, String>(4)?)
-                    .unwrap_or(serde_json::Value::Null),
+                body: serde_json::from_str(&r.get::<_, String>(4)?).unwrap_or(serde_json::Value::Null),
                 created: r.get(5)?,
                 pid: r.get(6)?,
             })
@@ -479,20 +393,16 @@ impl StateStore for SqliteStore {
 
 fn current_lock(conn: &Connection) -> Result<Option<LockInfo>, StateError> {
     Ok(conn
-        .query_row(
-            "SELECT id, holder, pid, host, operation, created FROM lock WHERE singleton = 1",
-            [],
-            |r| {
-                Ok(LockInfo {
-                    id: r.get(0)?,
-                    holder: r.get(1)?,
-                    pid: r.get(2)?,
-                    host: r.get(3)?,
-                    operation: r.get(4)?,
-                    created: r.get(5)?,
-                })
-            },
-        )
+        .query_row("SELECT id, holder, pid, host, operation, created FROM lock WHERE singleton = 1", [], |r| {
+            Ok(LockInfo {
+                id: r.get(0)?,
+                holder: r.get(1)?,
+                pid: r.get(2)?,
+                host: r.get(3)?,
+                operation: r.get(4)?,
+                created: r.get(5)?,
+            })
+        })
         .optional()?)
 }
 
@@ -523,38 +433,20 @@ mod tests {
         let mut store = SqliteStore::open(&path, true).unwrap();
         let empty = store.snapshot().unwrap();
         assert_eq!((empty.serial, empty.resources.len()), (0, 0));
-        let put = Change::Put {
-            action: "create".into(),
-            resource: Box::new(resource("azurerm_resource_group.a")),
-        };
+        let put = Change::Put { action: "create".into(), resource: Box::new(resource("azurerm_resource_group.a")) };
         assert_eq!(store.commit(&[put]).unwrap(), 1);
-        let moved = Change::Move {
-            from: "azurerm_resource_group.a".into(),
-            to: "azurerm_resource_group.b".into(),
-        };
+        let moved = Change::Move { from: "azurerm_resource_group.a".into(), to: "azurerm_resource_group.b".into() };
         assert_eq!(store.commit(&[moved]).unwrap(), 2);
         let snap = store.snapshot().unwrap();
         assert_eq!(snap.resources[0].address, "azurerm_resource_group.b");
         assert_eq!(snap.resources[0].name, "b");
         assert_eq!(snap.lineage, empty.lineage);
         let history = store.history(None).unwrap();
-        assert_eq!(
-            history
-                .iter()
-                .map(|h| h.action.as_str())
-                .collect::<Vec<_>>(),
-            ["move", "create"]
-        );
+        assert_eq!(history.iter().map(|h| h.action.as_str()).collect::<Vec<_>>(), ["move", "create"]);
         // A failing change leaves nothing behind.
         let bad = [
-            Change::Remove {
-                action: "rm".into(),
-                address: "azurerm_resource_group.b".into(),
-            },
-            Change::Remove {
-                action: "rm".into(),
-                address: "nope.x".into(),
-            },
+            Change::Remove { action: "rm".into(), address: "azurerm_resource_group.b".into() },
+            Change::Remove { action: "rm".into(), address: "nope.x".into() },
         ];
         assert!(store.commit(&bad).is_err());
         assert_eq!(store.snapshot().unwrap().serial, 2);
@@ -569,37 +461,19 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let text = dir.path().join("notes.db");
         std::fs::write(&text, "not a database at all").unwrap();
-        assert!(matches!(
-            SqliteStore::open(&text, true),
-            Err(StateError::Foreign { .. })
-        ));
-        assert_eq!(
-            std::fs::read_to_string(&text).unwrap(),
-            "not a database at all"
-        );
+        assert!(matches!(SqliteStore::open(&text, true), Err(StateError::Foreign { .. })));
+        assert_eq!(std::fs::read_to_string(&text).unwrap(), "not a database at all");
 
         let other = dir.path().join("other.db");
-        Connection::open(&other)
-            .unwrap()
-            .execute_batch("CREATE TABLE t (x); INSERT INTO t VALUES (1);")
-            .unwrap();
+        Connection::open(&other).unwrap().execute_batch("CREATE TABLE t (x); INSERT INTO t VALUES (1);").unwrap();
         let before = std::fs::read(&other).unwrap();
-        assert!(matches!(
-            SqliteStore::open(&other, true),
-            Err(StateError::Foreign { .. })
-        ));
+        assert!(matches!(SqliteStore::open(&other, true), Err(StateError::Foreign { .. })));
         assert_eq!(std::fs::read(&other).unwrap(), before);
 
         let newer = dir.path().join("newer.db");
         drop(SqliteStore::open(&newer, true).unwrap());
-        Connection::open(&newer)
-            .unwrap()
-            .pragma_update(None, "user_version", 99)
-            .unwrap();
-        assert!(matches!(
-            SqliteStore::open(&newer, true),
-            Err(StateError::Newer { found: 99, .. })
-        ));
+        Connection::open(&newer).unwrap().pragma_update(None, "user_version", 99).unwrap();
+        assert!(matches!(SqliteStore::open(&newer, true), Err(StateError::Newer { found: 99, .. })));
     }
 
     #[test]

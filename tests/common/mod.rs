@@ -25,12 +25,7 @@ pub struct Output {
 
 impl Test {
     pub fn new() -> Test {
-        Test {
-            dir: tempfile::tempdir().expect("temp dir"),
-            args: Vec::new(),
-            env: Vec::new(),
-            chdir: None,
-        }
+        Test { dir: tempfile::tempdir().expect("temp dir"), args: Vec::new(), env: Vec::new(), chdir: None }
     }
 
     pub fn dir(&self) -> &Path {
@@ -53,9 +48,7 @@ impl Test {
 
     /// Copies `examples/NAME` into the working directory.
     pub fn example(self, name: &str) -> Test {
-        let src = Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("examples")
-            .join(name);
+        let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples").join(name);
         for entry in std::fs::read_dir(src).unwrap() {
             let path = entry.unwrap().path();
             if path.is_file() {
@@ -118,16 +111,13 @@ impl Test {
 
     pub fn run(&self) -> Output {
         let mut cmd = Command::cargo_bin("sigform").expect("the sigform binary");
-        cmd.arg("-C")
-            .arg(self.chdir.as_deref().unwrap_or(self.dir.path()))
-            .args(&self.args);
+        cmd.arg("-C").arg(self.chdir.as_deref().unwrap_or(self.dir.path())).args(&self.args);
         for (k, _) in std::env::vars() {
             if k.starts_with("TF_VAR_") || k.starts_with("ARM_") || k.starts_with("SIGFORM_") {
                 cmd.env_remove(k);
             }
         }
-        cmd.env("NO_COLOR", "1")
-            .env("SIGFORM_EMULATOR_TIME_SCALE", "0");
+        cmd.env("NO_COLOR", "1").env("SIGFORM_EMULATOR_TIME_SCALE", "0");
         for (k, v) in &self.env {
             cmd.env(k, v);
         }

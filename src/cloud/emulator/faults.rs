@@ -21,18 +21,10 @@ pub struct Faults {
 impl Faults {
     /// Parses the `SIGFORM_EMULATOR_FAULTS` syntax.
     pub fn parse(spec: &str) -> Result<Faults, String> {
-        let mut f = Faults {
-            seed: 1,
-            ..Faults::default()
-        };
+        let mut f = Faults { seed: 1, ..Faults::default() };
         for part in spec.split(',').map(str::trim).filter(|p| !p.is_empty()) {
-            let (k, v) = part
-                .split_once('=')
-                .ok_or_else(|| format!("`{part}` is not NAME=VALUE"))?;
-            let n: f64 = v
-                .trim()
-                .parse()
-                .map_err(|_| format!("`{part}`: not a number"))?;
+            let (k, v) = part.split_once('=').ok_or_else(|| format!("`{part}` is not NAME=VALUE"))?;
+            let n: f64 = v.trim().parse().map_err(|_| format!("`{part}`: not a number"))?;
             let p = || {
                 if (0.0..=1.0).contains(&n) {
                     Ok(n)
@@ -113,10 +105,7 @@ impl Class {
 }
 
 pub fn throttling_enabled() -> bool {
-    !matches!(
-        std::env::var("SIGFORM_EMULATOR_THROTTLING").as_deref(),
-        Ok("off" | "0" | "false")
-    )
+    !matches!(std::env::var("SIGFORM_EMULATOR_THROTTLING").as_deref(), Ok("off" | "0" | "false"))
 }
 
 #[cfg(test)]
@@ -125,19 +114,8 @@ mod tests {
 
     #[test]
     fn specs_parse_and_dice_are_reproducible() {
-        let f =
-            Faults::parse("error=0.05, throttle=0.1,lost_response=0.02,region_failure=0.01,seed=7")
-                .unwrap();
-        assert_eq!(
-            f,
-            Faults {
-                error: 0.05,
-                throttle: 0.1,
-                lost_response: 0.02,
-                region_failure: 0.01,
-                seed: 7
-            }
-        );
+        let f = Faults::parse("error=0.05, throttle=0.1,lost_response=0.02,region_failure=0.01,seed=7").unwrap();
+        assert_eq!(f, Faults { error: 0.05, throttle: 0.1, lost_response: 0.02, region_failure: 0.01, seed: 7 });
         assert!(Faults::parse("error=2").is_err());
         assert!(Faults::parse("boom=0.1").is_err());
         let a: Vec<bool> = (0..100)

@@ -13,10 +13,7 @@ mod service;
 pub use faults::Faults;
 use faults::{Class, Dice};
 
-use super::{
-    Body, Cloud, CloudError, CloudResource, ListScope, Operation, OperationStatus,
-    RegionReplication,
-};
+use super::{Body, Cloud, CloudError, CloudResource, ListScope, Operation, OperationStatus, RegionReplication};
 use crate::model::arm_id::ArmId;
 use crate::model::regions;
 use crate::model::schema::ResourceKind;
@@ -101,9 +98,7 @@ pub struct Emulator {
 }
 
 fn now_ms() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_millis() as i64)
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_millis() as i64)
 }
 
 fn db_error(e: rusqlite::Error) -> CloudError {
@@ -111,10 +106,7 @@ fn db_error(e: rusqlite::Error) -> CloudError {
 }
 
 fn kind_str(kind: ResourceKind) -> String {
-    serde_json::to_string(&kind)
-        .expect("kinds serialize")
-        .trim_matches('"')
-        .to_string()
+    serde_json::to_string(&kind).expect("kinds serialize").trim_matches('"').to_string()
 }
 
 fn kind_from(s: &str) -> ResourceKind {
@@ -126,18 +118,12 @@ impl Emulator {
     pub fn open(path: &Path, time_scale: f64) -> Result<Emulator, CloudError> {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir).map_err(|e| {
-                CloudError::new(
-                    500,
-                    "InternalServerError",
-                    format!("cannot create {}: {e}", dir.display()),
-                )
+                CloudError::new(500, "InternalServerError", format!("cannot create {}: {e}", dir.display()))
             })?;
         }
         let conn = Connection::open(path).map_err(db_error)?;
-        conn.busy_timeout(Duration::from_secs(10))
-            .map_err(db_error)?;
-        conn.pragma_update(None, "journal_mode", "WAL")
-            .map_err(db_error)?;
+        conn.busy_timeout(Duration::from_secs(10)).map_err(db_error)?;
+        conn.pragma_update(None, "journal_mode", "WAL").map_err(db_error)?;
         conn.execute_batch(SCHEMA).map_err(db_error)?;
         Ok(Emulator {
             conn: Mutex::new(conn),
@@ -164,13 +150,8 @@ impl Emulator {
 
     /// The emulator as the command line configures it: time scale, faults, throttling.
     pub fn from_env(path: &Path) -> Result<Emulator, CloudError> {
-        let faults = Faults::from_env().map_err(|e| {
-            CloudError::new(
-                400,
-                "InvalidFaults",
-                format!("SIGFORM_EMULATOR_FAULTS: {e}"),
-            )
-        })?;
+        let faults = Faults::from_env()
+            .map_err(|e| CloudError::new(400, "InvalidFaults", format!("SIGFORM_EMULATOR_FAULTS: {e}")))?;
         let emulator = Emulator::open(path, Self::time_scale_from_env())?;
         // Each run draws differently (a run that failed is not doomed to fail the same way when
         // repeated), yet a sequence of runs from the same seed is reproducible.
@@ -179,13 +160,8 @@ impl Emulator {
                 .map_err(db_error)?;
             c.query_row("SELECT value FROM counters WHERE name = 'runs'", [], |r| r.get::<_, i64>(0)).map_err(db_error)
         })?;
-        let faults = Faults {
-            seed: faults.seed ^ (run as u64).wrapping_mul(0x2545_F491_4F6C_DD1D),
-            ..faults
-        };
-        Ok(emulator
-            .with_faults(faults)
-            .with_throttling(faults::throttling_enabled()))
+        let faults = Faults { seed: faults.seed ^ (run as u64).wrapping_mul(0x2545_F491_4F6C_DD1D), ..faults };
+        Ok(emulator.with_faults(faults).with_throttling(faults::throttling_enabled()))
     }
 
     /// Admission of one request: ARM's token bucket for its subscription and class, then the
@@ -210,10 +186,7 @@ impl Emulator {
                 let mut e = CloudError::new(
                     429,
                     "TooManyRequests",
-                    format!(
-                        "the subscription's {} limit is reached; retry after {wait_ms} ms",
-                        class.name()
-                    ),
+                    format!("the subscription's {} limit is reached; retry after {wait_ms} ms", class.name()),
                 );
                 e.retry_after_ms = Some(wait_ms);
                 return Err(e);
@@ -230,11 +203,7 @@ impl Emulator {
             return Err(e);
         }
         if self.dice.roll(self.faults.error) {
-            return Err(CloudError::new(
-                500,
-                "InternalServerError",
-                "transient failure (injected)",
-            ));
+            return Err(CloudError::new(500, "InternalServerError", "transient failure (injected)"));
         }
         Ok(())
     }
@@ -266,17 +235,10 @@ impl Emulator {
 
     /// Real milliseconds for simulated seconds.
     fn real_ms(&self, simulated_s: f64) -> i64 {
-        if self.time_scale == 0.0 {
-            0
-        } else {
-            (simulated_s * 1000.0 / self.time_scale) as i64
-        }
+        if self.time_scale == 0.0 { 0 } else { (simulated_s * 1000.0 / self.time_scale) as i64 }
     }
 
-    fn with<T>(
-        &self,
-        f: impl FnOnce(&Connection) -> Result<T, CloudError>,
-    ) -> Result<T, CloudError> {
+    fn with<T>(&self, f: impl FnOnce(&Connection) -> Result<T, CloudError>) -> Result<T, CloudError> {
         let conn = self.conn.lock().unwrap_or_else(|p| p.into_inner());
         settle(&conn, now_ms())?;
         f(&conn)
@@ -285,21 +247,12 @@ impl Emulator {
     /// Every resource, for `emulator list`.
     pub fn all(&self) -> Result<Vec<CloudResource>, CloudError> {
         self.with(|c| {
-            Ok(rows(c, "SELECT * FROM resources ORDER BY key", [])?
-                .iter()
-                .map(|r| resource(r, now_ms()))
-                .collect())
+            Ok(rows(c, "SELECT * FROM resources ORDER BY key", [])?.iter().map(|r| resource(r, now_ms())).collect())
         })
     }
 
     /// Registers a principal in the directory (another tenant's principals cannot be granted access).
-    pub fn add_principal(
-        &self,
-        id: &str,
-        tenant: &str,
-        kind: &str,
-        name: Option<&str>,
-    ) -> Result<(), CloudError> {
+    pub fn add_principal(&self, id: &str, tenant: &str, kind: &str, name: Option<&str>) -> Result<(), CloudError> {
         self.with(|c| {
             c.execute(
                 "INSERT OR REPLACE INTO principals (id, tenant, type, name) VALUES (?1, ?2, ?3, ?4)",
@@ -311,12 +264,7 @@ impl Emulator {
     }
 
     /// Allow-lists a subscription for a region (Australia Central and Central 2 need it).
-    pub fn allowlist(
-        &self,
-        subscription: &str,
-        tenant: &str,
-        region: &str,
-    ) -> Result<(), CloudError> {
+    pub fn allowlist(&self, subscription: &str, tenant: &str, region: &str) -> Result<(), CloudError> {
         self.with(|c| {
             ensure_subscription(c, subscription, tenant)?;
             let current: String = c
@@ -343,10 +291,8 @@ impl Emulator {
     /// Empties the embedded cloud.
     pub fn reset(&self) -> Result<(), CloudError> {
         self.with(|c| {
-            c.execute_batch(
-                "DELETE FROM resources; DELETE FROM principals; DELETE FROM subscriptions;",
-            )
-            .map_err(db_error)?;
+            c.execute_batch("DELETE FROM resources; DELETE FROM principals; DELETE FROM subscriptions;")
+                .map_err(db_error)?;
             Ok(())
         })
     }
@@ -354,11 +300,7 @@ impl Emulator {
 
 /// Finishes every operation whose time has come: deletions disappear, creates and updates succeed.
 fn settle(conn: &Connection, now: i64) -> Result<(), CloudError> {
-    conn.execute(
-        "DELETE FROM resources WHERE state = 'Deleting' AND op_done_ms <= ?1",
-        [now],
-    )
-    .map_err(db_error)?;
+    conn.execute("DELETE FROM resources WHERE state = 'Deleting' AND op_done_ms <= ?1", [now]).map_err(db_error)?;
     conn.execute(
         "UPDATE resources SET state = CASE WHEN fails = 1 THEN 'Failed' ELSE 'Succeeded' END,
                               error = CASE WHEN fails = 1 THEN 'replication to a target region failed' ELSE error END
@@ -375,12 +317,8 @@ fn ensure_subscription(conn: &Connection, id: &str, tenant: &str) -> Result<Stri
         params![id.to_ascii_lowercase(), tenant],
     )
     .map_err(db_error)?;
-    conn.query_row(
-        "SELECT tenant FROM subscriptions WHERE id = ?1",
-        [id.to_ascii_lowercase()],
-        |r| r.get(0),
-    )
-    .map_err(db_error)
+    conn.query_row("SELECT tenant FROM subscriptions WHERE id = ?1", [id.to_ascii_lowercase()], |r| r.get(0))
+        .map_err(db_error)
 }
 
 fn rows<P: rusqlite::Params>(conn: &Connection, sql: &str, p: P) -> Result<Vec<Row>, CloudError> {
@@ -392,14 +330,12 @@ fn rows<P: rusqlite::Params>(conn: &Connection, sql: &str, p: P) -> Result<Vec<R
                 kind: kind_from(&r.get::<_, String>("kind")?),
                 subscription: r.get("subscription")?,
                 location: r.get("location")?,
-                attributes: serde_json::from_str(&r.get::<_, String>("attributes")?)
-                    .unwrap_or(Json::Null),
+                attributes: serde_json::from_str(&r.get::<_, String>("attributes")?).unwrap_or(Json::Null),
                 state: r.get("state")?,
                 op_id: r.get("op_id")?,
                 op_started_ms: r.get("op_started_ms")?,
                 op_done_ms: r.get("op_done_ms")?,
-                replication: serde_json::from_str(&r.get::<_, String>("replication")?)
-                    .unwrap_or_default(),
+                replication: serde_json::from_str(&r.get::<_, String>("replication")?).unwrap_or_default(),
                 error: r.get("error")?,
             })
         })
@@ -410,13 +346,7 @@ fn rows<P: rusqlite::Params>(conn: &Connection, sql: &str, p: P) -> Result<Vec<R
 }
 
 fn row(conn: &Connection, id: &str) -> Result<Option<Row>, CloudError> {
-    Ok(rows(
-        conn,
-        "SELECT * FROM resources WHERE key = ?1",
-        [id.to_ascii_lowercase()],
-    )?
-    .into_iter()
-    .next())
+    Ok(rows(conn, "SELECT * FROM resources WHERE key = ?1", [id.to_ascii_lowercase()])?.into_iter().next())
 }
 
 fn replication_status(r: &Row, now: i64) -> Vec<RegionReplication> {
@@ -424,18 +354,11 @@ fn replication_status(r: &Row, now: i64) -> Vec<RegionReplication> {
         .iter()
         .map(|reg| {
             let span = (reg.done_ms - reg.started_ms).max(1);
-            let progress = if now >= reg.done_ms {
-                100
-            } else {
-                (((now - reg.started_ms).max(0) * 100) / span).min(99) as u8
-            };
+            let progress =
+                if now >= reg.done_ms { 100 } else { (((now - reg.started_ms).max(0) * 100) / span).min(99) as u8 };
             RegionReplication {
                 region: reg.region.clone(),
-                state: if progress == 100 {
-                    "Completed".into()
-                } else {
-                    "Replicating".into()
-                },
+                state: if progress == 100 { "Completed".into() } else { "Replicating".into() },
                 progress,
             }
         })
@@ -469,11 +392,8 @@ fn server_fill(kind: ResourceKind, id: &str, attrs: &mut Json, existing: Option<
                 .filter(|v| !v.is_null())
                 .unwrap_or_else(|| {
                     let name = id.rsplit('/').next().unwrap_or("").to_uppercase();
-                    let prefix = &uuid::Uuid::new_v5(
-                        &uuid::Uuid::NAMESPACE_URL,
-                        id.to_ascii_lowercase().as_bytes(),
-                    )
-                    .to_string()[..8];
+                    let prefix = &uuid::Uuid::new_v5(&uuid::Uuid::NAMESPACE_URL, id.to_ascii_lowercase().as_bytes())
+                        .to_string()[..8];
                     json!(format!("{prefix}-{name}"))
                 });
             attrs["unique_name"] = unique;
@@ -505,9 +425,7 @@ fn server_fill(kind: ResourceKind, id: &str, attrs: &mut Json, existing: Option<
 
 /// The subscription an id lives in.
 fn subscription_of(id: &str) -> String {
-    let mut parts = id
-        .split('/')
-        .skip_while(|p| !p.eq_ignore_ascii_case("subscriptions"));
+    let mut parts = id.split('/').skip_while(|p| !p.eq_ignore_ascii_case("subscriptions"));
     parts.nth(1).unwrap_or("").to_ascii_lowercase()
 }
 
@@ -516,34 +434,19 @@ fn parse_id(id: &str, kind: ResourceKind) -> Result<ArmId, CloudError> {
     if kind == ResourceKind::RoleAssignment {
         let lower = id.to_ascii_lowercase();
         let Some(pos) = lower.find("/providers/microsoft.authorization/roleassignments/") else {
-            return Err(CloudError::new(
-                400,
-                "InvalidResourceId",
-                format!("{id} is not a role assignment id"),
-            ));
+            return Err(CloudError::new(400, "InvalidResourceId", format!("{id} is not a role assignment id")));
         };
-        let mut scope = ArmId::parse(&id[..pos]).ok_or_else(|| {
-            CloudError::new(
-                400,
-                "InvalidResourceId",
-                format!("{id} has an invalid scope"),
-            )
-        })?;
+        let mut scope = ArmId::parse(&id[..pos])
+            .ok_or_else(|| CloudError::new(400, "InvalidResourceId", format!("{id} has an invalid scope")))?;
         scope.kind = ResourceKind::RoleAssignment;
         return Ok(scope);
     }
     match ArmId::parse(id) {
         Some(p) if p.kind == kind => Ok(p),
-        Some(p) => Err(CloudError::new(
-            400,
-            "InvalidResourceType",
-            format!("{id} names a {:?}, not a {kind:?}", p.kind),
-        )),
-        None => Err(CloudError::new(
-            400,
-            "InvalidResourceId",
-            format!("{id} is not a valid resource id"),
-        )),
+        Some(p) => {
+            Err(CloudError::new(400, "InvalidResourceType", format!("{id} names a {:?}, not a {kind:?}", p.kind)))
+        }
+        None => Err(CloudError::new(400, "InvalidResourceId", format!("{id} is not a valid resource id"))),
     }
 }
 
@@ -718,15 +621,8 @@ impl Cloud for Emulator {
                 return Ok(OperationStatus::Succeeded);
             }
             if r.state == "Failed" {
-                let message = r
-                    .error
-                    .clone()
-                    .unwrap_or_else(|| "the operation failed".into());
-                return Ok(OperationStatus::Failed(CloudError::new(
-                    500,
-                    "OperationFailed",
-                    message,
-                )));
+                let message = r.error.clone().unwrap_or_else(|| "the operation failed".into());
+                return Ok(OperationStatus::Failed(CloudError::new(500, "OperationFailed", message)));
             }
             let remaining = (r.op_done_ms - now).max(0) as u64;
             Ok(OperationStatus::InProgress {

@@ -60,24 +60,15 @@ mod tests {
     use super::*;
 
     fn total(gb: f64, replicas: &[u32]) -> f64 {
-        version_regions(gb, replicas)
-            .iter()
-            .map(|(s, d)| s + d)
-            .fold(0.0, f64::max)
+        version_regions(gb, replicas).iter().map(|(s, d)| s + d).fold(0.0, f64::max)
     }
 
     #[test]
     fn durations_match_what_users_report() {
         let small = total(30.0, &[1, 1, 1]);
-        assert!(
-            (600.0..3600.0).contains(&small),
-            "a small image to three regions takes tens of minutes: {small}"
-        );
+        assert!((600.0..3600.0).contains(&small), "a small image to three regions takes tens of minutes: {small}");
         let large = total(127.0, &[3; 12]);
-        assert!(
-            large > 3.0 * 3600.0,
-            "a large image to a dozen regions takes hours: {large}"
-        );
+        assert!(large > 3.0 * 3600.0, "a large image to a dozen regions takes hours: {large}");
         assert!(create_seconds(ResourceKind::Gallery) <= 60.0);
     }
 }

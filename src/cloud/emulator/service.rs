@@ -46,11 +46,7 @@ pub fn check_put(kind: ResourceKind, attrs: &Json, ctx: &Context) -> Result<(), 
     let parsed = ctx.parsed;
     if let Some(existing) = ctx.existing {
         if existing.state == "Deleting" {
-            return Err(CloudError::new(
-                409,
-                "OperationNotAllowed",
-                format!("{} is being deleted", existing.id),
-            ));
+            return Err(CloudError::new(409, "OperationNotAllowed", format!("{} is being deleted", existing.id)));
         }
         fixed_unchanged(kind, &existing.attributes, attrs)?;
     } else if let Some(limit) = quota(kind)
@@ -107,10 +103,8 @@ pub fn check_put(kind: ResourceKind, attrs: &Json, ctx: &Context) -> Result<(), 
             one_of(attrs, "os_type", &["Linux", "Windows"])?;
             one_of(attrs, "hyper_v_generation", &["V1", "V2"])?;
             one_of(attrs, "architecture", &["x64", "Arm64"])?;
-            let identifier = attrs
-                .get("identifier")
-                .and_then(|i| i.get(0))
-                .ok_or_else(|| invalid("identifier is required"))?;
+            let identifier =
+                attrs.get("identifier").and_then(|i| i.get(0)).ok_or_else(|| invalid("identifier is required"))?;
             for (field, max) in [("publisher", 128), ("offer", 64), ("sku", 64)] {
                 let v = str_of(identifier, field).unwrap_or("");
                 if v.is_empty() || v.chars().count() > max || v.ends_with('.') {
@@ -120,10 +114,7 @@ pub fn check_put(kind: ResourceKind, attrs: &Json, ctx: &Context) -> Result<(), 
         }
         ResourceKind::ImageVersion => version(attrs, ctx)?,
         ResourceKind::ManagedImage => {
-            let disk = attrs
-                .get("os_disk")
-                .and_then(|d| d.get(0))
-                .ok_or_else(|| invalid("os_disk is required"))?;
+            let disk = attrs.get("os_disk").and_then(|d| d.get(0)).ok_or_else(|| invalid("os_disk is required"))?;
             one_of(disk, "os_type", &["Linux", "Windows"])?;
             one_of(disk, "os_state", &["Generalized", "Specialized"])?;
         }
@@ -168,25 +159,19 @@ fn one_of(attrs: &Json, key: &str, allowed: &[&str]) -> Result<(), CloudError> {
     match str_of(attrs, key) {
         None => Ok(()),
         Some(v) if allowed.contains(&v) => Ok(()),
-        Some(v) => Err(invalid(format!(
-            "{key} '{v}' must be one of {}",
-            allowed.join(", ")
-        ))),
+        Some(v) => Err(invalid(format!("{key} '{v}' must be one of {}", allowed.join(", ")))),
     }
 }
 
 fn version(attrs: &Json, ctx: &Context) -> Result<(), CloudError> {
     let name = ctx.parsed.names.get(2).map(String::as_str).unwrap_or("");
     if parse_version(name).is_none() {
-        return Err(invalid(format!(
-            "version name '{name}' is not Major.Minor.Patch with 32-bit integers"
-        )));
+        return Err(invalid(format!("version name '{name}' is not Major.Minor.Patch with 32-bit integers")));
     }
     let location = str_of(attrs, "location").unwrap_or("");
-    let image_id = str_of(attrs, "managed_image_id")
-        .ok_or_else(|| invalid("a version needs a source: managed_image_id"))?;
-    let image = (ctx.lookup)(image_id)
-        .ok_or_else(|| invalid(format!("the source image {image_id} was not found")))?;
+    let image_id =
+        str_of(attrs, "managed_image_id").ok_or_else(|| invalid("a version needs a source: managed_image_id"))?;
+    let image = (ctx.lookup)(image_id).ok_or_else(|| invalid(format!("the source image {image_id} was not found")))?;
     if image.kind != ResourceKind::ManagedImage {
         return Err(invalid(format!("{image_id} is not a managed image")));
     }
@@ -198,35 +183,19 @@ fn version(attrs: &Json, ctx: &Context) -> Result<(), CloudError> {
             regions::display(location)
         )));
     }
-    let disk = image
-        .attributes
-        .get("os_disk")
-        .and_then(|d| d.get(0))
-        .cloned()
-        .unwrap_or(Json::Null);
+    let disk = image.attributes.get("os_disk").and_then(|d| d.get(0)).cloned().unwrap_or(Json::Null);
     if str_of(&disk, "os_state") == Some("Specialized") {
-        return Err(invalid(
-            "the source image is specialized; only generalized images can become versions",
-        ));
+        return Err(invalid("the source image is specialized; only generalized images can become versions"));
     }
     let definition_id =
-        crate::model::arm_id::parent(&id_of(ctx.parsed, attrs, ResourceKind::ImageVersion))
-            .unwrap_or_default();
+        crate::model::arm_id::parent(&id_of(ctx.parsed, attrs, ResourceKind::ImageVersion)).unwrap_or_default();
     if let Some(def) = (ctx.lookup)(&definition_id) {
         let pairs = [
             ("os_type", str_of(&disk, "os_type")),
-            (
-                "hyper_v_generation",
-                str_of(&image.attributes, "hyper_v_generation").or(Some("V1")),
-            ),
+            ("hyper_v_generation", str_of(&image.attributes, "hyper_v_generation").or(Some("V1"))),
         ];
         for (key, image_value) in pairs {
-            let def_value =
-                str_of(&def.attributes, key).unwrap_or(if key == "hyper_v_generation" {
-                    "V1"
-                } else {
-                    ""
-                });
+            let def_value = str_of(&def.attributes, key).unwrap_or(if key == "hyper_v_generation" { "V1" } else { "" });
             if let Some(iv) = image_value
                 && !iv.eq_ignore_ascii_case(def_value)
             {
@@ -236,11 +205,7 @@ fn version(attrs: &Json, ctx: &Context) -> Result<(), CloudError> {
             }
         }
     }
-    let regions_list = attrs
-        .get("target_region")
-        .and_then(Json::as_array)
-        .cloned()
-        .unwrap_or_default();
+    let regions_list = attrs.get("target_region").and_then(Json::as_array).cloned().unwrap_or_default();
     if regions_list.is_empty() {
         return Err(invalid("a version needs at least one target region"));
     }
@@ -253,10 +218,7 @@ fn version(attrs: &Json, ctx: &Context) -> Result<(), CloudError> {
             return Err(CloudError::new(
                 403,
                 "SubscriptionNotAllowListed",
-                format!(
-                    "replicating to {} needs the subscription to be allow-listed",
-                    regions::display(name)
-                ),
+                format!("replicating to {} needs the subscription to be allow-listed", regions::display(name)),
             ));
         }
         if seen.contains(&n) {
@@ -266,15 +228,9 @@ fn version(attrs: &Json, ctx: &Context) -> Result<(), CloudError> {
         if let Some(c) = r.get("regional_replica_count").and_then(Json::as_f64)
             && !(1.0..=100.0).contains(&c)
         {
-            return Err(invalid(format!(
-                "regional replica count {c} is outside 1-100"
-            )));
+            return Err(invalid(format!("regional replica count {c} is outside 1-100")));
         }
-        one_of(
-            r,
-            "storage_account_type",
-            &["Standard_LRS", "Premium_LRS", "Standard_ZRS"],
-        )?;
+        one_of(r, "storage_account_type", &["Standard_LRS", "Premium_LRS", "Standard_ZRS"])?;
     }
     if !seen.contains(&regions::normalize(location)) {
         return Err(invalid(format!(
@@ -287,30 +243,17 @@ fn version(attrs: &Json, ctx: &Context) -> Result<(), CloudError> {
     {
         return Err(invalid(format!("replica count {c} is outside 1-100")));
     }
-    one_of(
-        attrs,
-        "storage_account_type",
-        &["Standard_LRS", "Premium_LRS", "Standard_ZRS"],
-    )
+    one_of(attrs, "storage_account_type", &["Standard_LRS", "Premium_LRS", "Standard_ZRS"])
 }
 
 fn role_assignment(attrs: &Json, ctx: &Context) -> Result<(), CloudError> {
     let scope = str_of(attrs, "scope").unwrap_or("");
     let kind = ArmId::parse(scope).map(|p| p.kind);
-    if !matches!(
-        kind,
-        Some(ResourceKind::Gallery | ResourceKind::ImageDefinition | ResourceKind::ImageVersion)
-    ) {
-        return Err(invalid(format!(
-            "the scope {scope} is not a gallery, image definition or image version"
-        )));
+    if !matches!(kind, Some(ResourceKind::Gallery | ResourceKind::ImageDefinition | ResourceKind::ImageVersion)) {
+        return Err(invalid(format!("the scope {scope} is not a gallery, image definition or image version")));
     }
     if (ctx.lookup)(scope).is_none() {
-        return Err(CloudError::new(
-            404,
-            "ResourceNotFound",
-            format!("the scope {scope} was not found"),
-        ));
+        return Err(CloudError::new(404, "ResourceNotFound", format!("the scope {scope} was not found")));
     }
     let principal = str_of(attrs, "principal_id").unwrap_or("");
     if let Some(tenant) = (ctx.principal_tenant)(principal)

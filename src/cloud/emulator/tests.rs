@@ -13,19 +13,10 @@ fn emulator(scale: f64) -> (tempfile::TempDir, Emulator) {
 }
 
 fn body(kind: ResourceKind, attributes: Json) -> Body {
-    Body {
-        kind,
-        tenant: TENANT.into(),
-        attributes,
-    }
+    Body { kind, tenant: TENANT.into(), attributes }
 }
 
-fn put(
-    e: &Emulator,
-    id: &str,
-    kind: ResourceKind,
-    attributes: Json,
-) -> Result<Operation, CloudError> {
+fn put(e: &Emulator, id: &str, kind: ResourceKind, attributes: Json) -> Result<Operation, CloudError> {
     e.put(id, &body(kind, attributes))
 }
 
@@ -60,41 +51,11 @@ fn version_attrs(location: &str, image_id: &str, regions: &[&str]) -> Json {
 /// A resource group, an image, a gallery and a definition, all done.
 fn seeded() -> (tempfile::TempDir, Emulator) {
     let (d, e) = emulator(0.0);
-    put(
-        &e,
-        &rg(),
-        ResourceKind::ResourceGroup,
-        json!({"location": "eastus"}),
-    )
-    .unwrap();
-    put(
-        &e,
-        &image("img"),
-        ResourceKind::ManagedImage,
-        image_attrs("eastus", "Generalized"),
-    )
-    .unwrap();
-    put(
-        &e,
-        &image("far"),
-        ResourceKind::ManagedImage,
-        image_attrs("westus", "Generalized"),
-    )
-    .unwrap();
-    put(
-        &e,
-        &image("special"),
-        ResourceKind::ManagedImage,
-        image_attrs("eastus", "Specialized"),
-    )
-    .unwrap();
-    put(
-        &e,
-        &gallery(),
-        ResourceKind::Gallery,
-        json!({"location": "eastus", "description": "d"}),
-    )
-    .unwrap();
+    put(&e, &rg(), ResourceKind::ResourceGroup, json!({"location": "eastus"})).unwrap();
+    put(&e, &image("img"), ResourceKind::ManagedImage, image_attrs("eastus", "Generalized")).unwrap();
+    put(&e, &image("far"), ResourceKind::ManagedImage, image_attrs("westus", "Generalized")).unwrap();
+    put(&e, &image("special"), ResourceKind::ManagedImage, image_attrs("eastus", "Specialized")).unwrap();
+    put(&e, &gallery(), ResourceKind::Gallery, json!({"location": "eastus", "description": "d"})).unwrap();
     put(
         &e,
         &definition(),
@@ -122,34 +83,14 @@ fn a_version_is_created_with_server_filled_defaults() {
     .unwrap();
     let v = e.get(&version("1.0.0")).unwrap().unwrap();
     assert_eq!(v.provisioning_state, "Succeeded");
-    assert_eq!(
-        v.attributes["target_region"][0]["regional_replica_count"],
-        1
-    );
-    assert_eq!(
-        v.attributes["target_region"][1]["storage_account_type"],
-        "Standard_LRS"
-    );
-    assert_eq!(
-        v.replication.iter().map(|r| r.progress).collect::<Vec<_>>(),
-        [100, 100]
-    );
+    assert_eq!(v.attributes["target_region"][0]["regional_replica_count"], 1);
+    assert_eq!(v.attributes["target_region"][1]["storage_account_type"], "Standard_LRS");
+    assert_eq!(v.replication.iter().map(|r| r.progress).collect::<Vec<_>>(), [100, 100]);
     let g = e.get(&gallery()).unwrap().unwrap();
-    assert!(
-        g.attributes["unique_name"]
-            .as_str()
-            .unwrap()
-            .ends_with("-GAL")
-    );
-    assert_eq!(
-        e.list(&ListScope::Definition(definition())).unwrap().len(),
-        1
-    );
+    assert!(g.attributes["unique_name"].as_str().unwrap().ends_with("-GAL"));
+    assert_eq!(e.list(&ListScope::Definition(definition())).unwrap().len(), 1);
     assert_eq!(e.list(&ListScope::Gallery(gallery())).unwrap().len(), 1);
-    assert_eq!(
-        e.list(&ListScope::Subscription(SUB.into())).unwrap().len(),
-        5
-    );
+    assert_eq!(e.list(&ListScope::Subscription(SUB.into())).unwrap().len(), 5);
 }
 
 #[test]
@@ -158,16 +99,8 @@ fn the_service_rules_answer_with_azures_codes() {
     let v = |attrs: Json| put(&e, &version("1.0.0"), ResourceKind::ImageVersion, attrs);
     type Case<'a> = (&'a str, Result<Operation, CloudError>, (u16, &'a str));
     let cases: Vec<Case> = vec![
-        (
-            "image in another region",
-            v(version_attrs("eastus", &image("far"), &["eastus"])),
-            (400, "InvalidParameter"),
-        ),
-        (
-            "specialized image",
-            v(version_attrs("eastus", &image("special"), &["eastus"])),
-            (400, "InvalidParameter"),
-        ),
+        ("image in another region", v(version_attrs("eastus", &image("far"), &["eastus"])), (400, "InvalidParameter")),
+        ("specialized image", v(version_attrs("eastus", &image("special"), &["eastus"])), (400, "InvalidParameter")),
         (
             "source region not a target",
             v(version_attrs("eastus", &image("img"), &["westus"])),
@@ -175,35 +108,18 @@ fn the_service_rules_answer_with_azures_codes() {
         ),
         (
             "another cloud",
-            v(version_attrs(
-                "eastus",
-                &image("img"),
-                &["eastus", "chinaeast2"],
-            )),
+            v(version_attrs("eastus", &image("img"), &["eastus", "chinaeast2"])),
             (400, "InvalidParameter"),
         ),
         (
             "not allow-listed",
-            v(version_attrs(
-                "eastus",
-                &image("img"),
-                &["eastus", "australiacentral"],
-            )),
+            v(version_attrs("eastus", &image("img"), &["eastus", "australiacentral"])),
             (403, "SubscriptionNotAllowListed"),
         ),
-        (
-            "missing image",
-            v(version_attrs("eastus", &image("nope"), &["eastus"])),
-            (400, "InvalidParameter"),
-        ),
+        ("missing image", v(version_attrs("eastus", &image("nope"), &["eastus"])), (400, "InvalidParameter")),
         (
             "bad version name",
-            put(
-                &e,
-                &version("1.0"),
-                ResourceKind::ImageVersion,
-                version_attrs("eastus", &image("img"), &["eastus"]),
-            ),
+            put(&e, &version("1.0"), ResourceKind::ImageVersion, version_attrs("eastus", &image("img"), &["eastus"])),
             (400, "InvalidParameter"),
         ),
         (
@@ -218,29 +134,15 @@ fn the_service_rules_answer_with_azures_codes() {
         ),
         (
             "gallery name with a dash",
-            put(
-                &e,
-                &arm_id::gallery(SUB, "rg", "my-gal"),
-                ResourceKind::Gallery,
-                json!({"location": "eastus"}),
-            ),
+            put(&e, &arm_id::gallery(SUB, "rg", "my-gal"), ResourceKind::Gallery, json!({"location": "eastus"})),
             (400, "InvalidParameter"),
         ),
         (
             "gallery in a region without galleries",
-            put(
-                &e,
-                &arm_id::gallery(SUB, "rg", "g2"),
-                ResourceKind::Gallery,
-                json!({"location": "norwayeast"}),
-            ),
+            put(&e, &arm_id::gallery(SUB, "rg", "g2"), ResourceKind::Gallery, json!({"location": "norwayeast"})),
             (400, "LocationNotAvailableForResourceType"),
         ),
-        (
-            "delete a gallery with definitions",
-            e.delete(&gallery()),
-            (409, "CannotDeleteResource"),
-        ),
+        ("delete a gallery with definitions", e.delete(&gallery()), (409, "CannotDeleteResource")),
         (
             "fixed attribute changed",
             put(
@@ -267,55 +169,26 @@ fn the_service_rules_answer_with_azures_codes() {
     }
     // The same version done right is accepted, and an updatable change too.
     v(version_attrs("eastus", &image("img"), &["eastus"])).unwrap();
-    put(
-        &e,
-        &gallery(),
-        ResourceKind::Gallery,
-        json!({"location": "eastus", "description": "changed"}),
-    )
-    .unwrap();
+    put(&e, &gallery(), ResourceKind::Gallery, json!({"location": "eastus", "description": "changed"})).unwrap();
     e.allowlist(SUB, TENANT, "Australia Central").unwrap();
-    v(version_attrs(
-        "eastus",
-        &image("img"),
-        &["eastus", "australiacentral"],
-    ))
-    .unwrap();
+    v(version_attrs("eastus", &image("img"), &["eastus", "australiacentral"])).unwrap();
 }
 
 #[test]
 fn quotas_and_tenants() {
     let (_d, e) = seeded();
     for i in 1..10 {
-        put(
-            &e,
-            &arm_id::gallery(SUB, "rg", &format!("g{i}")),
-            ResourceKind::Gallery,
-            json!({"location": "eastus"}),
-        )
-        .unwrap();
+        put(&e, &arm_id::gallery(SUB, "rg", &format!("g{i}")), ResourceKind::Gallery, json!({"location": "eastus"}))
+            .unwrap();
     }
     assert_eq!(
-        code(put(
-            &e,
-            &arm_id::gallery(SUB, "rg", "g10"),
-            ResourceKind::Gallery,
-            json!({"location": "eastus"})
-        )),
+        code(put(&e, &arm_id::gallery(SUB, "rg", "g10"), ResourceKind::Gallery, json!({"location": "eastus"}))),
         (409, "QuotaExceeded".into())
     );
-    put(
-        &e,
-        &arm_id::gallery(SUB, "rg", "g10"),
-        ResourceKind::Gallery,
-        json!({"location": "westus"}),
-    )
-    .unwrap();
+    put(&e, &arm_id::gallery(SUB, "rg", "g10"), ResourceKind::Gallery, json!({"location": "westus"})).unwrap();
 
-    e.add_principal("outsider", "tenant-b", "User", Some("eve"))
-        .unwrap();
-    e.add_principal("insider", TENANT, "User", Some("alice"))
-        .unwrap();
+    e.add_principal("outsider", "tenant-b", "User", Some("eve")).unwrap();
+    e.add_principal("insider", TENANT, "User", Some("alice")).unwrap();
     let ra = |p: &str| {
         put(
             &e,
@@ -324,10 +197,7 @@ fn quotas_and_tenants() {
             json!({"scope": gallery(), "role_definition_name": "Reader", "principal_id": p}),
         )
     };
-    assert_eq!(
-        code(ra("outsider")),
-        (400, "CrossTenantPrincipalNotSupported".into())
-    );
+    assert_eq!(code(ra("outsider")), (400, "CrossTenantPrincipalNotSupported".into()));
     ra("insider").unwrap();
     ra("unregistered-principal").unwrap();
 }
@@ -337,48 +207,18 @@ fn operations_progress_in_lazy_simulated_time() {
     // 1000 simulated seconds per real second: a gallery (30 simulated seconds) takes 30 real
     // milliseconds, its deletion 20.
     let (_d, e) = emulator(1000.0);
-    put(
-        &e,
-        &rg(),
-        ResourceKind::ResourceGroup,
-        json!({"location": "eastus"}),
-    )
-    .unwrap();
+    put(&e, &rg(), ResourceKind::ResourceGroup, json!({"location": "eastus"})).unwrap();
     std::thread::sleep(Duration::from_millis(10));
-    put(
-        &e,
-        &image("img"),
-        ResourceKind::ManagedImage,
-        image_attrs("eastus", "Generalized"),
-    )
-    .unwrap();
-    let op = put(
-        &e,
-        &gallery(),
-        ResourceKind::Gallery,
-        json!({"location": "eastus"}),
-    )
-    .unwrap();
-    assert_eq!(
-        e.get(&gallery()).unwrap().unwrap().provisioning_state,
-        "Creating"
-    );
-    assert!(matches!(
-        e.poll(&op).unwrap(),
-        OperationStatus::InProgress { .. }
-    ));
+    put(&e, &image("img"), ResourceKind::ManagedImage, image_attrs("eastus", "Generalized")).unwrap();
+    let op = put(&e, &gallery(), ResourceKind::Gallery, json!({"location": "eastus"})).unwrap();
+    assert_eq!(e.get(&gallery()).unwrap().unwrap().provisioning_state, "Creating");
+    assert!(matches!(e.poll(&op).unwrap(), OperationStatus::InProgress { .. }));
     std::thread::sleep(Duration::from_millis(60));
     assert_eq!(e.poll(&op).unwrap(), OperationStatus::Succeeded);
-    assert_eq!(
-        e.get(&gallery()).unwrap().unwrap().provisioning_state,
-        "Succeeded"
-    );
+    assert_eq!(e.get(&gallery()).unwrap().unwrap().provisioning_state, "Succeeded");
 
     let del = e.delete(&gallery()).unwrap();
-    assert_eq!(
-        e.get(&gallery()).unwrap().unwrap().provisioning_state,
-        "Deleting"
-    );
+    assert_eq!(e.get(&gallery()).unwrap().unwrap().provisioning_state, "Deleting");
     std::thread::sleep(Duration::from_millis(60));
     assert_eq!(e.poll(&del).unwrap(), OperationStatus::Succeeded);
     assert!(e.get(&gallery()).unwrap().is_none());
@@ -388,13 +228,7 @@ fn operations_progress_in_lazy_simulated_time() {
 fn throttling_follows_arms_buckets() {
     let (_d, e) = emulator(0.0);
     let e = e.with_throttling(true);
-    put(
-        &e,
-        &rg(),
-        ResourceKind::ResourceGroup,
-        json!({"location": "eastus"}),
-    )
-    .unwrap();
+    put(&e, &rg(), ResourceKind::ResourceGroup, json!({"location": "eastus"})).unwrap();
     let mut throttled = None;
     for i in 0..400 {
         if let Err(err) = e.get(&rg()) {
@@ -403,21 +237,12 @@ fn throttling_follows_arms_buckets() {
         }
     }
     let (at, err) = throttled.expect("reads are throttled after the burst");
-    assert!(
-        (245..=260).contains(&at),
-        "the read burst is 250, throttled at {at}"
-    );
+    assert!((245..=260).contains(&at), "the read burst is 250, throttled at {at}");
     assert_eq!((err.status, err.code.as_str()), (429, "TooManyRequests"));
     let wait = err.retry_after_ms.expect("Retry-After");
     assert!(wait <= 40, "25 reads/s refill: {wait} ms");
     std::thread::sleep(Duration::from_millis(wait + 5));
     e.get(&rg()).expect("the bucket refilled");
     // Writes have their own bucket.
-    put(
-        &e,
-        &image("img"),
-        ResourceKind::ManagedImage,
-        image_attrs("eastus", "Generalized"),
-    )
-    .unwrap();
+    put(&e, &image("img"), ResourceKind::ManagedImage, image_attrs("eastus", "Generalized")).unwrap();
 }
