@@ -315,3 +315,22 @@ fn no_wait_replication_records_versions_while_they_replicate() {
         state["resources"].as_array().unwrap().iter().find(|r| r["type"] == "azurerm_shared_image_version").unwrap();
     assert_eq!(version["status"], "replicating");
 }
+
+#[test]
+fn quotas_count_what_exists_in_the_shared_cloud() {
+    // Two configurations share one emulator, as two teams share a subscription.
+    let shared = tempfile::tempdir().unwrap();
+    let db = shared.path().join("emulator.db");
+    let db = db.to_str().unwrap();
+    let other = Test::new()
+        .config("resource \"azurerm_resource_group\" \"rg\" {\n  name     = \"rg-other\"\n  location = \"eastus\"\n}\n\nresource \"azurerm_shared_image_gallery\" \"g\" {\n  name                = \"other_team\"\n  resource_group_name = azurerm_resource_group.rg.name\n  location            = \"eastus\"\n}\n")
+        .args(&["--emulator-db", db, "apply", "--auto-approve"]);
+    other.status(0);
+    let ours = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/examples/quickstart/main.tf")).unwrap()
+        + "\nsigform {\n  quotas {\n    galleries = 1\n  }\n}\n";
+    let validate = Test::new().config(&ours).arg("validate").status(0);
+    assert!(validate.stderr.is_empty(), "one gallery in the configuration fits a quota of one: {}", validate.stderr);
+    let plan = Test::new().config(&ours).args(&["--emulator-db", db, "plan"]).status(1);
+    assert!(plan.stderr.contains("SIG401"), "the other team's gallery counts: {}", plan.stderr);
+    assert!(plan.stderr.contains("more than 1 galleries in East US"), "{}", plan.stderr);
+}

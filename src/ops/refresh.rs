@@ -25,12 +25,6 @@ pub fn refresh(cloud: &dyn Cloud, prior: &Snapshot, desired: &Desired) -> Result
     let mut subscriptions: BTreeSet<String> =
         prior.resources.iter().map(|r| r.subscription_id.to_ascii_lowercase()).collect();
     subscriptions.extend(desired.resources.iter().map(|r| r.subscription_id.to_ascii_lowercase()));
-    let interesting: BTreeSet<String> = prior
-        .resources
-        .iter()
-        .map(|r| r.id.to_ascii_lowercase())
-        .chain(desired.resources.iter().filter_map(|r| r.id.as_ref().map(|i| i.to_ascii_lowercase())))
-        .collect();
     let mut seen: BTreeMap<String, CloudResource> = BTreeMap::new();
     let mut calls = 0;
     let mut list = |scope: ListScope, seen: &mut BTreeMap<String, CloudResource>| -> Result<Vec<String>, CloudError> {
@@ -44,14 +38,8 @@ pub fn refresh(cloud: &dyn Cloud, prior: &Snapshot, desired: &Desired) -> Result
     };
     for sub in &subscriptions {
         let top = list(ListScope::Subscription(sub.clone()), &mut seen)?;
-        // Descend only into galleries this configuration or its state knows: others are not ours to read.
-        let galleries: Vec<String> = top
-            .into_iter()
-            .filter(|id| {
-                seen[id].kind == ResourceKind::Gallery
-                    && interesting.iter().any(|i| i == id || i.starts_with(&format!("{id}/")))
-            })
-            .collect();
+        // Every gallery of the subscription is read: quotas count what exists, managed here or not.
+        let galleries: Vec<String> = top.into_iter().filter(|id| seen[id].kind == ResourceKind::Gallery).collect();
         for gallery in galleries {
             let definitions = list(ListScope::Gallery(gallery.clone()), &mut seen)?;
             for definition in definitions {

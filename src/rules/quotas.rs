@@ -7,7 +7,8 @@ use crate::model::schema::ResourceKind;
 use crate::model::{Desired, regions};
 use std::collections::BTreeMap;
 
-/// Resources that exist outside this configuration, per (subscription, region, kind).
+/// Resources that exist outside this configuration, per (lower-cased subscription, normalised
+/// region, kind).
 #[derive(Debug, Default)]
 pub struct Existing {
     pub counts: BTreeMap<(String, String, ResourceKind), u64>,
@@ -26,7 +27,7 @@ pub(crate) fn check(desired: &Desired, existing: &Existing, out: &mut Vec<Diagno
         let Some(location) = inst.location() else {
             continue;
         };
-        let n = counts.entry((inst.subscription_id.clone(), location.clone(), inst.kind())).or_insert(0);
+        let n = counts.entry((inst.subscription_id.to_ascii_lowercase(), location.clone(), inst.kind())).or_insert(0);
         *n += 1;
         if *n == quota + 1 {
             out.push(
