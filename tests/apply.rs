@@ -84,12 +84,9 @@ fn resources_deleted_outside_sigform_are_created_again() {
     let role = emulator_ids(&dir).into_iter().find(|i| i.contains("roleAssignments")).unwrap();
     Test::new().chdir(&dir).args(&["emulator", "delete", &role]).status(0);
     let plan = Test::new().chdir(&dir).args(&["plan"]).status(0);
-    assert!(
-        plan.stdout
-            .starts_with("Deleted outside sigform (will be created again): azurerm_role_assignment.app_team_reader"),
-        "{}",
-        plan.stdout
-    );
+    assert!(plan.stdout.starts_with("Objects have changed outside of sigform:"), "{}", plan.stdout);
+    assert!(plan.stdout.contains("# azurerm_role_assignment.app_team_reader has been deleted"), "{}", plan.stdout);
+    assert!(plan.stdout.contains("# azurerm_role_assignment.app_team_reader will be created"), "{}", plan.stdout);
     assert!(plan.stdout.contains("Plan: 1 to add, 0 to change, 0 to destroy, 0 forbidden."), "{}", plan.stdout);
     Test::new().chdir(&dir).args(&["apply", "--auto-approve"]).status(0);
     Test::new().chdir(&dir).args(&["plan", "--detailed-exitcode"]).status(0);
@@ -138,11 +135,19 @@ fn the_emulator_refuses_what_azure_refuses_even_behind_the_planners_back() {
     assert!(fixed.stderr.contains("PropertyChangeNotAllowed"), "{}", fixed.stderr);
     Test::new().chdir(&dir).args(&["emulator", "set", &gallery_id(), "description=\"changed by hand\""]).status(0);
     let plan = Test::new().chdir(&dir).args(&["plan"]).status(0);
+    // The change made by hand shows as drift, and the plan puts the configuration's value back.
+    assert!(plan.stdout.contains("# azurerm_shared_image_gallery.main has changed"), "{}", plan.stdout);
     assert!(
-        plan.stdout.contains("No changes"),
-        "drift is reported by the drift issue; the plan still matches the state: {}",
+        plan.stdout.contains("~ description = \"Hardened base images for every team\" -> \"changed by hand\""),
+        "{}",
         plan.stdout
     );
+    assert!(
+        plan.stdout.contains("~ description = \"changed by hand\" -> \"Hardened base images for every team\""),
+        "{}",
+        plan.stdout
+    );
+    assert!(plan.stdout.contains("Plan: 0 to add, 1 to change, 0 to destroy, 0 forbidden."), "{}", plan.stdout);
 }
 
 #[test]

@@ -29,27 +29,25 @@ pub fn run(global: &Global, args: Args) -> CliResult {
                 load: super::validate::options(global, args.vars),
                 state: global.state_path(),
                 destroy: args.destroy || args.plan.destroy,
+                refresh_only: args.plan.refresh_only,
                 targets: args.plan.target.clone(),
                 replace: args.plan.replace.clone(),
                 out: None,
             };
             let refresh = args.plan.refresh != Some(false);
             let planned = crate::ops::plan::plan(&options, if refresh { Some(cloud.as_ref()) } else { None })?;
-            let (sources, diags, plan, gone) = match planned {
+            let (sources, diags, plan) = match planned {
                 Planned::Invalid { sources, diagnostics: d } => {
                     eprint!("{}", diagnostics::human(&d, &sources, Style::for_stderr(global.no_color)));
                     eprintln!("Nothing was applied: {}.", diagnostics::summary(&d));
                     return Ok(ExitStatus::Failure);
                 }
-                Planned::Plan { sources, diagnostics, plan, gone } => (sources, diagnostics, plan, gone),
+                Planned::Plan { sources, diagnostics, plan } => (sources, diagnostics, plan),
             };
             if !diags.is_empty() && !global.quiet {
                 eprint!("{}", diagnostics::human(&diags, &sources, Style::for_stderr(global.no_color)));
             }
             if !json {
-                if !gone.is_empty() {
-                    println!("Deleted outside sigform (will be created again): {}\n", gone.join(", "));
-                }
                 print!("{}", crate::render::plan::human(&plan, Style::for_stdout(global.no_color)));
             }
             if !plan.applyable() {
@@ -91,6 +89,13 @@ pub fn run(global: &Global, args: Args) -> CliResult {
             println!("{line}");
         }
     };
+    if plan.refresh_only {
+        let (recorded, forgotten) = crate::ops::apply::record_drift(&plan, &options)?;
+        println!(
+            "Refresh complete: {recorded} resource(s) recorded as the cloud has them, {forgotten} forgotten as deleted outside sigform."
+        );
+        return Ok(ExitStatus::Success);
+    }
     let outcome = crate::ops::apply::execute(&plan, cloud.as_ref(), &options, &mut on_event)?;
     if json {
         println!("{}", events::json_summary(&outcome));

@@ -7,13 +7,14 @@ use crate::ops::workdir::VarArg;
 use crate::render::{Style, diagnostics};
 
 pub fn run(global: &Global, options: &PlanOptions, vars: Vec<VarArg>) -> CliResult {
-    if options.refresh_only {
-        return Err("`plan --refresh-only` needs the cloud: it comes with the embedded emulator".into());
+    if options.refresh_only && options.refresh == Some(false) {
+        return Err("--refresh-only and --refresh=false contradict each other".into());
     }
     let ops_options = Options {
         load: super::validate::options(global, vars),
         state: global.state_path(),
         destroy: options.destroy,
+        refresh_only: options.refresh_only,
         targets: options.target.clone(),
         replace: options.replace.clone(),
         out: options.out.as_ref().map(|p| global.resolve(p)),
@@ -25,12 +26,7 @@ pub fn run(global: &Global, options: &PlanOptions, vars: Vec<VarArg>) -> CliResu
             eprintln!("No plan: {}.", diagnostics::summary(&d));
             return Ok(ExitStatus::Failure);
         }
-        Planned::Plan { sources, diagnostics, plan, gone } => {
-            if !gone.is_empty() && !options.json {
-                println!("Deleted outside sigform (will be created again): {}\n", gone.join(", "));
-            }
-            (sources, diagnostics, plan)
-        }
+        Planned::Plan { sources, diagnostics, plan } => (sources, diagnostics, plan),
     };
     if !diags.is_empty() && !global.quiet {
         eprint!("{}", diagnostics::human(&diags, &sources, Style::for_stderr(global.no_color)));

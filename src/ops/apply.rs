@@ -53,3 +53,34 @@ pub fn execute(
     unlocked?;
     Ok(outcome)
 }
+
+/// `apply --refresh-only`: the cloud's values go into the state; the cloud is not touched.
+pub fn record_drift(plan: &Plan, options: &Options) -> Result<(usize, usize), ApplyError> {
+    let mut store = SqliteStore::open(&options.state, true)?;
+    let lock = LockInfo::for_this_process("apply --refresh-only");
+    store.lock(&lock)?;
+    let result = (|| -> Result<(usize, usize), ApplyError> {
+        super::plan::check_fresh(plan, &store.snapshot()?)?;
+        let mut changes = Vec::new();
+        for d in &plan.drift.drifted {
+            if let Some(mut record) = d.record.clone() {
+                record.attributes = d.cloud.clone();
+                changes.push(crate::state::Change::Put { action: "refresh".into(), resource: Box::new(record) });
+            }
+        }
+        for d in &plan.drift.deleted {
+            changes.push(crate::state::Change::Remove {
+                action: "refresh: deleted outside".into(),
+                address: d.address.clone(),
+            });
+        }
+        if !changes.is_empty() {
+            store.commit(&changes)?;
+        }
+        Ok((plan.drift.drifted.len(), plan.drift.deleted.len()))
+    })();
+    let unlocked = store.unlock(&lock.id);
+    let counts = result?;
+    unlocked?;
+    Ok(counts)
+}

@@ -15,6 +15,8 @@ pub struct Options {
     pub load: LoadOptions,
     pub state: PathBuf,
     pub destroy: bool,
+    /// Only read the cloud: the plan records drift in the state and changes nothing else.
+    pub refresh_only: bool,
     pub targets: Vec<String>,
     pub replace: Vec<String>,
     pub out: Option<PathBuf>,
@@ -40,13 +42,14 @@ pub enum PlanError {
 
 pub enum Planned {
     /// The configuration has errors: no plan.
-    Invalid { sources: Sources, diagnostics: Vec<Diagnostic> },
+    Invalid {
+        sources: Sources,
+        diagnostics: Vec<Diagnostic>,
+    },
     Plan {
         sources: Sources,
         diagnostics: Vec<Diagnostic>,
         plan: Box<Plan>,
-        /// Addresses deleted outside sigform, found by the refresh.
-        gone: Vec<String>,
     },
 }
 
@@ -82,7 +85,8 @@ pub fn plan(options: &Options, cloud: Option<&dyn crate::cloud::Cloud>) -> Resul
         return Ok(Planned::Invalid { sources: dir.sources, diagnostics });
     }
     let recorded = read_state(&options.state)?;
-    let (prior, observed, gone) = match cloud {
+    let mut drift = crate::plan::drift::Drift::default();
+    let (prior, observed) = match cloud {
         Some(cloud) => {
             let r = super::refresh::refresh(cloud, &recorded, &checked.desired)?;
             // Quotas count what exists in the cloud, managed here or not (DESIGN.md §5).
@@ -97,9 +101,10 @@ pub fn plan(options: &Options, cloud: Option<&dyn crate::cloud::Cloud>) -> Resul
                     return Ok(Planned::Invalid { sources: dir.sources, diagnostics });
                 }
             }
-            (r.prior, Some(r.observed), r.gone)
+            drift = r.drift;
+            (r.prior, Some(r.observed))
         }
-        None => (recorded, None, Vec::new()),
+        None => (recorded, None),
     };
     let targets = addresses("--target", &options.targets, &checked.desired, &prior)?;
     let replace = addresses("--replace", &options.replace, &checked.desired, &prior)?;
@@ -124,13 +129,20 @@ pub fn plan(options: &Options, cloud: Option<&dyn crate::cloud::Cloud>) -> Resul
             change.source = Some(format!("{}:{line}", dir.sources.name(inst.span.file)));
         }
     }
+    plan.drift = drift;
+    if options.refresh_only {
+        plan.refresh_only = true;
+        plan.changes.clear();
+        plan.order.clear();
+        plan.output_changes.clear();
+    }
     // The plan binds to the state as recorded, not as refreshed.
     plan.serial = read_state(&options.state)?.serial;
     plan.tenants = checked.desired.providers.iter().map(|p| (p.subscription_id.clone(), p.tenant_id.clone())).collect();
     if let Some(path) = &options.out {
         save(&plan, path)?;
     }
-    Ok(Planned::Plan { sources: dir.sources, diagnostics, plan: Box::new(plan), gone })
+    Ok(Planned::Plan { sources: dir.sources, diagnostics, plan: Box::new(plan) })
 }
 
 /// Galleries, definitions and versions the cloud has that this configuration does not declare,
@@ -272,6 +284,8 @@ mod tests {
             order: vec![],
             diagnostics: vec![],
             tenants: Default::default(),
+            drift: Default::default(),
+            refresh_only: false,
         }
     }
 

@@ -1,20 +1,21 @@
 //! Refresh: read the cloud with list calls — one per subscription, gallery and definition, never
-//! one read per resource — and tell the planner what exists. Resources the state knows that the
-//! cloud no longer has were deleted behind sigform's back: they are planned for re-creation.
+//! one read per resource — and tell the planner what exists and what changed outside sigform.
 
 use crate::cloud::{Cloud, CloudError, CloudResource, ListScope};
 use crate::model::Desired;
 use crate::model::schema::ResourceKind;
 use crate::plan::Observed;
+use crate::plan::drift::{self, Drift};
 use crate::state::Snapshot;
 use std::collections::{BTreeMap, BTreeSet};
 
 pub struct Refreshed {
-    /// The prior state without what the cloud no longer has.
+    /// The state as the cloud has it: the cloud's attributes, without what it no longer has.
     pub prior: Snapshot,
     pub observed: Observed,
     /// Every resource seen, by lower-cased id.
     pub resources: BTreeMap<String, CloudResource>,
+    pub drift: Drift,
     /// Addresses the state knows that were deleted outside sigform.
     pub gone: Vec<String>,
     /// How many list calls were made.
@@ -48,21 +49,13 @@ pub fn refresh(cloud: &dyn Cloud, prior: &Snapshot, desired: &Desired) -> Result
             list(ListScope::RoleAssignments(gallery), &mut seen)?;
         }
     }
-    let mut refreshed = prior.clone();
-    let gone: Vec<String> = prior
-        .resources
-        .iter()
-        .filter(|r| {
-            !seen.contains_key(&r.id.to_ascii_lowercase())
-                || seen[&r.id.to_ascii_lowercase()].provisioning_state == "Deleting"
-        })
-        .map(|r| r.address.clone())
-        .collect();
-    refreshed.resources.retain(|r| !gone.contains(&r.address));
+    let drift = drift::drift(prior, &seen);
+    let gone = drift.deleted.iter().map(|d| d.address.clone()).collect();
     Ok(Refreshed {
-        prior: refreshed,
+        prior: drift::refreshed(prior, &seen),
         observed: Observed { ids: seen.keys().cloned().collect() },
         resources: seen,
+        drift,
         gone,
         calls,
     })

@@ -7,6 +7,7 @@
 
 pub mod address;
 pub mod diff;
+pub mod drift;
 mod planner;
 pub mod record;
 
@@ -103,6 +104,12 @@ pub struct Plan {
     /// The tenant of each subscription's provider, for the applier.
     #[serde(default)]
     pub tenants: std::collections::BTreeMap<String, String>,
+    /// What the refresh found changed or deleted outside sigform.
+    #[serde(default)]
+    pub drift: drift::Drift,
+    /// A refresh-only plan: no changes to the cloud; applying it records the drift in the state.
+    #[serde(default)]
+    pub refresh_only: bool,
 }
 
 impl Plan {
@@ -139,6 +146,9 @@ impl Plan {
 
     /// True when apply would change nothing (outputs included).
     pub fn is_empty(&self) -> bool {
+        if self.refresh_only {
+            return self.drift.drifted.is_empty() && self.drift.deleted.is_empty();
+        }
         self.changes.iter().all(|c| c.action == Action::NoOp)
             && self.output_changes.iter().all(|o| o.action == Action::NoOp)
     }

@@ -96,6 +96,8 @@ pub fn plan(input: PlanInput) -> Plan {
         order,
         diagnostics,
         tenants: Default::default(),
+        drift: Default::default(),
+        refresh_only: false,
     }
 }
 

@@ -24,6 +24,15 @@ pub fn human(plan: &Plan, st: Style) -> String {
             Action::NoOp => text.to_string(),
         }
     };
+    drift(&mut out, plan, &paint);
+    if plan.refresh_only {
+        if plan.is_empty() {
+            out.push_str("No changes. The state and the cloud agree.\n");
+        } else {
+            out.push_str("This is a refresh-only plan: `apply --refresh-only` records these in the state and changes nothing in the cloud.\n");
+        }
+        return out;
+    }
     let visible: Vec<&ResourceChange> = plan.changes.iter().filter(|c| c.action != Action::NoOp).collect();
     if visible.is_empty() && plan.output_changes.iter().all(|o| o.action == Action::NoOp) {
         out.push_str("No changes. The configuration and the state agree.\n");
@@ -107,6 +116,27 @@ pub fn human(plan: &Plan, st: Style) -> String {
 }
 
 type Paint<'a> = dyn Fn(&str, Action) -> String + 'a;
+
+/// "Objects have changed outside of sigform", before the changes, as Terraform shows it.
+fn drift(out: &mut String, plan: &Plan, paint: &Paint) {
+    let d = &plan.drift;
+    if d.drifted.is_empty() && d.deleted.is_empty() {
+        return;
+    }
+    out.push_str("Objects have changed outside of sigform:\n");
+    for x in &d.drifted {
+        let _ = writeln!(out, "\n  # {} has changed", x.address);
+        for c in &x.changes {
+            let change = AttrChange { fixed: false, ..c.clone() };
+            line(out, &change, None, Action::Update, paint);
+        }
+    }
+    for x in &d.deleted {
+        let _ = writeln!(out, "\n  # {} has been deleted", x.address);
+        let _ = writeln!(out, "      {} id = {}", paint("-", Action::Delete), Json::String(x.id.clone()));
+    }
+    out.push('\n');
+}
 
 fn attributes(out: &mut String, c: &ResourceChange, sign: &str, paint: &Paint) {
     let Some(after) = &c.after else { return };

@@ -49,7 +49,7 @@ pub fn plan_json(plan: &Plan) -> Json {
             "root_module": {"resources": planned},
         },
         "resource_changes": resource_changes,
-        "resource_drift": [],
+        "resource_drift": resource_drift(plan),
         "output_changes": outputs,
         "configuration": {
             "provider_config": {"azurerm": {"name": "azurerm", "full_name": PROVIDER_NAME}},
@@ -140,6 +140,37 @@ fn resource_change(c: &ResourceChange) -> Json {
         m.insert("action_reason".into(), json!(reason));
     }
     Json::Object(m)
+}
+
+fn resource_drift(plan: &Plan) -> Vec<Json> {
+    let mut out = Vec::new();
+    for d in &plan.drift.drifted {
+        let Some(record) = &d.record else { continue };
+        let mut m = Map::new();
+        identity(record, &mut m);
+        m.insert(
+            "change".into(),
+            json!({
+                "actions": ["update"], "before": record.attributes, "after": d.cloud,
+                "after_unknown": {}, "before_sensitive": {}, "after_sensitive": {},
+            }),
+        );
+        out.push(Json::Object(m));
+    }
+    for d in &plan.drift.deleted {
+        let Some(record) = &d.record else { continue };
+        let mut m = Map::new();
+        identity(record, &mut m);
+        m.insert(
+            "change".into(),
+            json!({
+                "actions": ["delete"], "before": record.attributes, "after": null,
+                "after_unknown": {}, "before_sensitive": {}, "after_sensitive": false,
+            }),
+        );
+        out.push(Json::Object(m));
+    }
+    out
 }
 
 fn output_change(o: &OutputChange) -> Json {

@@ -1,0 +1,122 @@
+//! Drift: how the cloud differs from the state — attributes changed outside sigform (compared in
+//! the model's terms, region by region), resources deleted outside it, and resources nobody here
+//! manages. Pure: the refresh reads the cloud, this compares.
+
+use super::diff::{AttrChange, diff};
+use crate::cloud::CloudResource;
+use crate::model::schema;
+use crate::model::value::Value;
+use crate::state::{ResourceState, Snapshot};
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, BTreeSet};
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Drifted {
+    pub address: String,
+    pub id: String,
+    /// `before` is the state, `after` the cloud.
+    pub changes: Vec<AttrChange>,
+    /// The whole record and the cloud's whole copy, for Terraform's `resource_drift[]` and for
+    /// `apply --refresh-only`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub record: Option<ResourceState>,
+    #[serde(skip_serializing_if = "serde_json::Value::is_null", default)]
+    pub cloud: serde_json::Value,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Deleted {
+    pub address: String,
+    pub id: String,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub record: Option<ResourceState>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Unmanaged {
+    pub id: String,
+    #[serde(rename = "type")]
+    pub type_name: String,
+    /// Inside a gallery this configuration manages (rather than elsewhere in its subscriptions).
+    pub in_managed_gallery: bool,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Drift {
+    pub drifted: Vec<Drifted>,
+    pub deleted: Vec<Deleted>,
+    pub unmanaged: Vec<Unmanaged>,
+}
+
+fn as_map(json: &serde_json::Value) -> BTreeMap<String, Value> {
+    match Value::from_json(json) {
+        Value::Map(m) => m,
+        _ => BTreeMap::new(),
+    }
+}
+
+/// Compares the state with what the cloud holds (`cloud` by lower-cased id).
+pub fn drift(prior: &Snapshot, cloud: &BTreeMap<String, CloudResource>) -> Drift {
+    let mut out = Drift::default();
+    let managed: BTreeSet<String> = prior.resources.iter().map(|r| r.id.to_ascii_lowercase()).collect();
+    let galleries: Vec<String> = prior
+        .resources
+        .iter()
+        .filter(|r| r.type_name == "azurerm_shared_image_gallery")
+        .map(|r| format!("{}/", r.id.to_ascii_lowercase()))
+        .collect();
+    for r in prior.resources.iter().filter(|r| r.mode == "managed") {
+        match cloud.get(&r.id.to_ascii_lowercase()).filter(|c| c.provisioning_state != "Deleting") {
+            None => out.deleted.push(Deleted { address: r.address.clone(), id: r.id.clone(), record: Some(r.clone()) }),
+            Some(c) => {
+                let changes = changes(r, c);
+                if !changes.is_empty() {
+                    out.drifted.push(Drifted {
+                        address: r.address.clone(),
+                        id: r.id.clone(),
+                        changes,
+                        record: Some(r.clone()),
+                        cloud: c.attributes.clone(),
+                    });
+                }
+            }
+        }
+    }
+    for (id, c) in cloud {
+        if managed.contains(id) {
+            continue;
+        }
+        out.unmanaged.push(Unmanaged {
+            id: c.id.clone(),
+            type_name: schema::of_kind(c.kind).map_or("unknown", |s| s.type_name).to_string(),
+            in_managed_gallery: galleries.iter().any(|g| id.starts_with(g)),
+        });
+    }
+    out
+}
+
+/// What differs between the record and the cloud's copy of one resource.
+pub fn changes(recorded: &ResourceState, cloud: &CloudResource) -> Vec<AttrChange> {
+    let Some(schema) = schema::resource(&recorded.type_name) else { return Vec::new() };
+    let mut changes = diff(schema, &as_map(&recorded.attributes), &as_map(&cloud.attributes), &[]);
+    for c in &mut changes {
+        c.fixed = false; // what changed outside is a fact, not a request
+    }
+    changes
+}
+
+/// The state as the cloud has it: recorded resources carry the cloud's attributes, and those
+/// deleted outside sigform are gone.
+pub fn refreshed(prior: &Snapshot, cloud: &BTreeMap<String, CloudResource>) -> Snapshot {
+    let mut out = prior.clone();
+    out.resources.retain_mut(|r| {
+        match cloud.get(&r.id.to_ascii_lowercase()).filter(|c| c.provisioning_state != "Deleting") {
+            Some(c) => {
+                r.attributes = c.attributes.clone();
+                true
+            }
+            None => r.mode != "managed",
+        }
+    });
+    out
+}
