@@ -105,7 +105,7 @@ fn a_delete_blocked_by_children_nobody_manages() {
         .args(&["emulator", "publish-version", &format!("{definition}/versions/9.9.9"), "--image", &image])
         .status(0);
     let out = Test::new().chdir(&dir).args(&["destroy", "--auto-approve"]).status(1);
-    assert!(out.stdout.contains("SIG503 azurerm_shared_image.ubuntu: azurerm_shared_image.ubuntu still has children (1 not managed by this configuration)"), "{}", out.stdout);
+    assert!(out.stdout.contains("SIG503 azurerm_shared_image.ubuntu: azurerm_shared_image.ubuntu still has children (1 not managed by this configuration: versions/9.9.9)"), "{}", out.stdout);
     assert_eq!(emulator_ids(&dir).len(), 7, "nothing was deleted");
 }
 

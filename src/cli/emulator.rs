@@ -64,6 +64,8 @@ pub enum EmulatorCommand {
     Allowlist { subscription: String, region: String },
     /// Empty the embedded cloud.
     Reset,
+    /// API calls made so far, per method, as JSON (for checking that refresh uses list calls).
+    Calls,
     /// Serve the emulator as an ARM endpoint.
     Serve {
         #[arg(long, default_value = "127.0.0.1:8443")]
@@ -125,6 +127,7 @@ pub fn run(global: &Global, command: &EmulatorCommand) -> CliResult {
             e.allowlist(subscription, &tenant, region)?;
             println!("Subscription {subscription} is allow-listed for {region}.");
         }
+        EmulatorCommand::Calls => println!("{}", serde_json::json!(e.calls()?)),
         EmulatorCommand::Reset => {
             e.reset()?;
             println!("The embedded cloud is empty.");

@@ -2,6 +2,7 @@
 //! its arguments into an operation's `Options`, calls `ops`, and renders the result.
 
 mod apply;
+mod drift;
 mod emulator;
 mod explain;
 mod fmt;
@@ -159,10 +160,14 @@ pub enum Command {
     Drift {
         #[arg(long, value_enum, default_value_t = DriftFormat::Human)]
         format: DriftFormat,
+        /// Exit 2 when resources nobody manages are found, too.
         #[arg(long)]
         fail_on_unmanaged: bool,
+        /// Write the report to FILE and print a one-line summary.
         #[arg(long, value_name = "FILE")]
         out: Option<PathBuf>,
+        #[command(flatten)]
+        vars: VarOptions,
     },
     /// Replication progress per version and region.
     Status { address: Option<String> },
@@ -292,6 +297,9 @@ fn run(cli: Cli, sub: Option<&ArgMatches>) -> ExitStatus {
         Command::State(command) => state::run(&global, command),
         Command::Output { name, json } => output::run(&global, name.as_deref(), *json),
         Command::Emulator(command) => emulator::run(&global, command),
+        Command::Drift { format, fail_on_unmanaged, out, vars } => {
+            drift::run(&global, *format, *fail_on_unmanaged, out.as_deref(), var_args(sub, vars))
+        }
         Command::Import { address, id, vars } => import(&global, address, id, var_args(sub, vars)),
         Command::ForceUnlock { lock_id } => crate::ops::state::force_unlock(&global.state_path(), lock_id)
             .map(|_| {
@@ -409,7 +417,6 @@ pub type CliResult = Result<ExitStatus, Box<dyn std::error::Error>>;
 
 fn not_built(command: &Command) -> crate::ops::NotBuilt {
     let (command, reason) = match command {
-        Command::Drift { .. } => ("drift", "drift detection comes after the applier"),
         Command::Access { .. } => ("access", "the access matrix comes after the applier"),
         Command::Init
         | Command::Validate { .. }
@@ -426,6 +433,7 @@ fn not_built(command: &Command) -> crate::ops::NotBuilt {
         | Command::Destroy { .. }
         | Command::ForceUnlock { .. }
         | Command::Import { .. }
+        | Command::Drift { .. }
         | Command::Completions { .. } => unreachable!("built commands are dispatched in run()"),
     };
     crate::ops::NotBuilt { command: command.to_string(), reason }

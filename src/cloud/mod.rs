@@ -109,17 +109,24 @@ pub trait Cloud: Send + Sync {
     fn poll(&self, operation: &Operation) -> Result<OperationStatus, CloudError>;
 }
 
-/// Calls `call`, retrying transient failures (429, 5xx) up to `retries` times with exponential
-/// backoff, honouring Retry-After.
+/// Calls `call`, retrying what is worth retrying: throttling (429) for as long as it takes within
+/// ten minutes, honouring Retry-After; transient server errors (5xx) up to `retries` times with
+/// exponential backoff.
 pub fn retry<T>(retries: u32, mut call: impl FnMut() -> Result<T, CloudError>) -> Result<T, CloudError> {
-    let mut attempt = 0;
+    let deadline = std::time::Instant::now() + Duration::from_secs(600);
+    let mut failures = 0;
     loop {
         match call() {
-            Err(e) if e.is_transient() && attempt < retries => {
-                let backoff = Duration::from_millis(100 * 2u64.pow(attempt.min(6)));
-                let wait = e.retry_after_ms.map_or(backoff, Duration::from_millis);
-                std::thread::sleep(wait.min(Duration::from_secs(30)));
-                attempt += 1;
+            Err(e) if e.status == 429 && std::time::Instant::now() < deadline => {
+                let wait = e.retry_after_ms.map_or(Duration::from_secs(1), Duration::from_millis);
+                std::thread::sleep(wait.clamp(Duration::from_millis(10), Duration::from_secs(60)));
+            }
+            Err(e) if e.is_transient() && failures < retries => {
+                let backoff = Duration::from_millis(100 * 2u64.pow(failures.min(6)));
+                std::thread::sleep(
+                    e.retry_after_ms.map_or(backoff, Duration::from_millis).min(Duration::from_secs(30)),
+                );
+                failures += 1;
             }
             other => return other,
         }

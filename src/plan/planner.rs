@@ -300,24 +300,27 @@ fn blocked_deletes(changes: &mut BTreeMap<String, ResourceChange>, observed: Opt
             .map(|(a, _, _)| a.as_str())
             .collect();
         let managed_ids: BTreeSet<&str> = managed.iter().map(|(_, i, _)| i.as_str()).collect();
-        let unmanaged = observed.map_or(0, |o| {
+        let unmanaged: Vec<&String> = observed.map_or(Vec::new(), |o| {
             o.ids
                 .iter()
                 .filter(|i| {
                     i.starts_with(&prefix) && !managed_ids.contains(i.as_str()) && !deleted_ids.contains(i.as_str())
                 })
                 .filter(|i| !i.contains("/providers/microsoft.authorization/"))
-                .count()
+                .collect()
         });
-        if kept.is_empty() && unmanaged == 0 {
+        if kept.is_empty() && unmanaged.is_empty() {
             continue;
         }
         let mut why = Vec::new();
         if !kept.is_empty() {
             why.push(format!("kept by this configuration: {}", kept.join(", ")));
         }
-        if unmanaged > 0 {
-            why.push(format!("{unmanaged} not managed by this configuration"));
+        if !unmanaged.is_empty() {
+            // Name them by what follows the parent's id: "versions/9.9.9".
+            let names: Vec<&str> = unmanaged.iter().take(5).map(|i| &i[prefix.len()..]).collect();
+            let more = if unmanaged.len() > 5 { format!(" and {} more", unmanaged.len() - 5) } else { String::new() };
+            why.push(format!("{} not managed by this configuration: {}{more}", unmanaged.len(), names.join(", ")));
         }
         let change = changes.get_mut(address).expect("deleted change exists");
         change.forbidden.push(Forbidden {

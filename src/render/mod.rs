@@ -2,6 +2,7 @@
 //! how output looks; commands call it and print what it returns.
 
 pub mod diagnostics;
+pub mod drift;
 pub mod events;
 pub mod plan;
 pub mod plan_json;

@@ -84,6 +84,9 @@ impl SqliteStore {
         let conn = Connection::open(path)?;
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
         conn.pragma_update(None, "journal_mode", "WAL")?;
+        // In WAL mode, NORMAL sync loses nothing when the process dies (the crash the safety
+        // contract is about); only a power cut can drop the last commits.
+        conn.pragma_update(None, "synchronous", "NORMAL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
         let mut store = SqliteStore { conn, path: path.to_path_buf() };
         store.migrate()?;

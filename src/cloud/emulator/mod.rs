@@ -20,6 +20,7 @@ use crate::model::schema::ResourceKind;
 use rusqlite::{Connection, OptionalExtension, params};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value as Json, json};
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::time::Duration;
@@ -39,6 +40,7 @@ CREATE TABLE IF NOT EXISTS resources (
     kind TEXT NOT NULL,
     subscription TEXT NOT NULL,
     location TEXT,
+    region TEXT,
     attributes TEXT NOT NULL,
     state TEXT NOT NULL,
     op_id TEXT NOT NULL,
@@ -48,6 +50,7 @@ CREATE TABLE IF NOT EXISTS resources (
     error TEXT,
     fails INTEGER NOT NULL DEFAULT 0
 );
+CREATE INDEX IF NOT EXISTS resources_by_quota ON resources (subscription, kind, region);
 CREATE TABLE IF NOT EXISTS counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS buckets (
     subscription TEXT NOT NULL,
@@ -124,6 +127,8 @@ impl Emulator {
         let conn = Connection::open(path).map_err(db_error)?;
         conn.busy_timeout(Duration::from_secs(10)).map_err(db_error)?;
         conn.pragma_update(None, "journal_mode", "WAL").map_err(db_error)?;
+        // WAL with NORMAL sync survives any crash of the process (what the emulator must survive).
+        conn.pragma_update(None, "synchronous", "NORMAL").map_err(db_error)?;
         conn.execute_batch(SCHEMA).map_err(db_error)?;
         Ok(Emulator {
             conn: Mutex::new(conn),
@@ -242,6 +247,27 @@ impl Emulator {
         let conn = self.conn.lock().unwrap_or_else(|p| p.into_inner());
         settle(&conn, now_ms())?;
         f(&conn)
+    }
+
+    /// Counts one API call (by method), so tests and `emulator calls` can check how many were made.
+    fn count_call(&self, conn: &Connection, method: &str) -> Result<(), CloudError> {
+        conn.execute(
+            "INSERT INTO counters (name, value) VALUES (?1, 1) ON CONFLICT(name) DO UPDATE SET value = value + 1",
+            [format!("calls.{method}")],
+        )
+        .map_err(db_error)?;
+        Ok(())
+    }
+
+    /// API calls made so far, per method (`get`, `list`, `put`, `delete`, `poll`).
+    pub fn calls(&self) -> Result<BTreeMap<String, i64>, CloudError> {
+        self.with(|c| {
+            let mut stmt = c.prepare("SELECT name, value FROM counters WHERE name LIKE 'calls.%'").map_err(db_error)?;
+            let rows = stmt
+                .query_map([], |r| Ok((r.get::<_, String>(0)?.trim_start_matches("calls.").to_string(), r.get(1)?)))
+                .map_err(db_error)?;
+            rows.collect::<Result<_, _>>().map_err(db_error)
+        })
     }
 
     /// Every resource, for `emulator list`.
@@ -453,6 +479,7 @@ fn parse_id(id: &str, kind: ResourceKind) -> Result<ArmId, CloudError> {
 impl Cloud for Emulator {
     fn get(&self, id: &str) -> Result<Option<CloudResource>, CloudError> {
         self.with(|c| {
+            self.count_call(c, "get")?;
             self.admit(c, &subscription_of(id), Class::Read)?;
             Ok(row(c, id)?.map(|r| resource(&r, now_ms())))
         })
@@ -464,6 +491,7 @@ impl Cloud for Emulator {
                 ListScope::Subscription(s) => s.to_ascii_lowercase(),
                 ListScope::Gallery(id) | ListScope::Definition(id) | ListScope::RoleAssignments(id) => subscription_of(id),
             };
+            self.count_call(c, "list")?;
             self.admit(c, &sub, Class::Read)?;
             let now = now_ms();
             let found = match scope {
@@ -483,6 +511,7 @@ impl Cloud for Emulator {
     fn put(&self, id: &str, body: &Body) -> Result<Operation, CloudError> {
         let parsed = parse_id(id, body.kind)?;
         self.with(|c| {
+            self.count_call(c, "put")?;
             self.admit(c, &parsed.subscription, Class::Write)?;
             let tenant = ensure_subscription(c, &parsed.subscription, &body.tenant)?;
             let existing = row(c, id)?;
@@ -492,10 +521,13 @@ impl Cloud for Emulator {
                 .and_then(|s| serde_json::from_str(&s).ok())
                 .unwrap_or_default();
             let lookup = |i: &str| row(c, i).ok().flatten();
-            let count = |kind: ResourceKind, location: &str| -> u64 {
-                rows(c, "SELECT * FROM resources WHERE subscription = ?1 AND kind = ?2 AND state != 'Deleting'", params![parsed.subscription.to_ascii_lowercase(), kind_str(kind)])
-                    .map(|rs| rs.iter().filter(|r| r.location.as_deref().map(regions::normalize).as_deref() == Some(location)).count() as u64)
-                    .unwrap_or(0)
+            let count = |kind: ResourceKind, region: &str| -> u64 {
+                c.query_row(
+                    "SELECT COUNT(*) FROM resources WHERE subscription = ?1 AND kind = ?2 AND region = ?3 AND state != 'Deleting'",
+                    params![parsed.subscription.to_ascii_lowercase(), kind_str(kind), region],
+                    |r| r.get::<_, i64>(0),
+                )
+                .map_or(0, |n| n as u64)
             };
             let principal_tenant = |p: &str| -> Option<String> {
                 c.query_row("SELECT tenant FROM principals WHERE id = ?1", [p.to_ascii_lowercase()], |r| r.get(0)).optional().ok().flatten()
@@ -553,8 +585,8 @@ impl Cloud for Emulator {
             let op = Operation { id: uuid::Uuid::new_v4().to_string(), resource_id: id.to_string() };
             let location = attrs.get("location").and_then(Json::as_str).map(str::to_string);
             c.execute(
-                "INSERT OR REPLACE INTO resources (key, id, kind, subscription, location, attributes, state, op_id, op_started_ms, op_done_ms, replication, error, fails)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, NULL, ?12)",
+                "INSERT OR REPLACE INTO resources (key, id, kind, subscription, location, attributes, state, op_id, op_started_ms, op_done_ms, replication, error, fails, region)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, NULL, ?12, ?13)",
                 params![
                     id.to_ascii_lowercase(),
                     id,
@@ -567,7 +599,8 @@ impl Cloud for Emulator {
                     now,
                     done,
                     json!(replication_rows).to_string(),
-                    fails
+                    fails,
+                    location.as_deref().map(regions::normalize)
                 ],
             )
             .map_err(db_error)?;
@@ -578,6 +611,7 @@ impl Cloud for Emulator {
 
     fn delete(&self, id: &str) -> Result<Operation, CloudError> {
         self.with(|c| {
+            self.count_call(c, "delete")?;
             self.admit(c, &subscription_of(id), Class::Write)?;
             let op = Operation { id: uuid::Uuid::new_v4().to_string(), resource_id: id.to_string() };
             let Some(existing) = row(c, id)? else {
@@ -605,6 +639,12 @@ impl Cloud for Emulator {
                 params![id.to_ascii_lowercase(), op.id, now, done],
             )
             .map_err(db_error)?;
+            // Role assignments at a deleted scope go with it, as ARM removes them.
+            c.execute(
+                "UPDATE resources SET state = 'Deleting', op_started_ms = ?2, op_done_ms = ?3 WHERE key LIKE ?1 || '/%' AND kind = 'RoleAssignment'",
+                params![id.to_ascii_lowercase(), now, done],
+            )
+            .map_err(db_error)?;
             self.lose_response()?;
             Ok(op)
         })
@@ -612,6 +652,7 @@ impl Cloud for Emulator {
 
     fn poll(&self, operation: &Operation) -> Result<OperationStatus, CloudError> {
         self.with(|c| {
+            self.count_call(c, "poll")?;
             self.admit(c, &subscription_of(&operation.resource_id), Class::Read)?;
             let now = now_ms();
             let Some(r) = row(c, &operation.resource_id)? else {

@@ -1,0 +1,93 @@
+//! `drift`: the three-way report for CI — configuration vs state (pending), state vs cloud
+//! (drifted, deleted), cloud vs nothing (unmanaged) — from list calls only.
+
+use super::plan::{PlanError, read_state};
+use super::validate::Options as LoadOptions;
+use super::workdir;
+use crate::cloud::Cloud;
+use crate::config::Sources;
+use crate::diagnostic::{self, Diagnostic};
+use crate::pipeline::check_configuration;
+use crate::plan::drift::Drift;
+use crate::plan::{Action, PlanInput};
+use crate::rules::RuleContext;
+use serde::Serialize;
+use std::path::Path;
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Pending {
+    pub address: String,
+    pub actions: Vec<&'static str>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Report {
+    pub format_version: &'static str,
+    pub drift: Drift,
+    pub pending: Vec<Pending>,
+    /// Every resource the state manages, for one JUnit test case each.
+    pub managed: Vec<String>,
+    /// List calls the refresh made.
+    pub calls: usize,
+}
+
+impl Report {
+    /// Drift that fails the check: drifted, deleted or pending (and unmanaged when asked).
+    pub fn failing(&self, fail_on_unmanaged: bool) -> bool {
+        !self.drift.drifted.is_empty()
+            || !self.drift.deleted.is_empty()
+            || !self.pending.is_empty()
+            || (fail_on_unmanaged && !self.drift.unmanaged.is_empty())
+    }
+}
+
+pub enum Checked {
+    Invalid { sources: Sources, diagnostics: Vec<Diagnostic> },
+    Report(Box<Report>),
+}
+
+pub fn drift(load: &LoadOptions, state: &Path, cloud: &dyn Cloud) -> Result<Checked, PlanError> {
+    let dir = workdir::load(&load.dir, &load.vars, load.env.iter().cloned())?;
+    let checked =
+        check_configuration(&dir.sources, &dir.vars, &dir.environment, None, &RuleContext { now_unix: load.now_unix });
+    let mut diagnostics = dir.diagnostics;
+    diagnostics.extend(checked.diagnostics);
+    if diagnostic::has_errors(&diagnostics) {
+        diagnostic::sort(&mut diagnostics);
+        return Ok(Checked::Invalid { sources: dir.sources, diagnostics });
+    }
+    let recorded = read_state(state)?;
+    let refreshed = super::refresh::refresh(cloud, &recorded, &checked.desired)?;
+    // Pending: what the configuration asks of the state as recorded (not of the cloud).
+    let options = crate::plan::Options::default();
+    let plan = crate::plan::plan(PlanInput {
+        desired: &checked.desired,
+        prior: &recorded,
+        observed: None,
+        options: &options,
+        diagnostics: Vec::new(),
+        config_hash: String::new(),
+    });
+    let pending = plan
+        .changes
+        .iter()
+        .filter(|c| c.action != Action::NoOp)
+        .map(|c| Pending {
+            address: c.address.clone(),
+            actions: match c.action {
+                Action::Create => vec!["create"],
+                Action::Update => vec!["update"],
+                Action::Delete => vec!["delete"],
+                Action::Replace | Action::Forbidden => vec!["delete", "create"],
+                Action::NoOp => vec!["no-op"],
+            },
+        })
+        .collect();
+    Ok(Checked::Report(Box::new(Report {
+        format_version: "1",
+        drift: refreshed.drift,
+        pending,
+        managed: recorded.resources.iter().filter(|r| r.mode == "managed").map(|r| r.address.clone()).collect(),
+        calls: refreshed.calls,
+    })))
+}

@@ -1,0 +1,246 @@
+//! `sigform drift` and `--refresh-only`, against out-of-band changes made with the `emulator`
+//! subcommands, in all four report formats.
+
+mod common;
+use common::Test;
+use serde_json::{Value as Json, json};
+
+const SUB: &str = "00000000-0000-0000-0000-000000000000";
+
+fn gallery() -> String {
+    format!("/subscriptions/{SUB}/resourceGroups/rg-golden-images/providers/Microsoft.Compute/galleries/golden_images")
+}
+fn definition() -> String {
+    format!("{}/images/ubuntu-22.04", gallery())
+}
+fn version() -> String {
+    format!("{}/versions/1.0.0", definition())
+}
+fn image() -> String {
+    format!("/subscriptions/{SUB}/resourceGroups/rg-golden-images/providers/Microsoft.Compute/images/ubuntu-2204-base")
+}
+
+/// An applied quickstart, and a way to run more commands in it.
+struct Applied {
+    _t: Test,
+    dir: String,
+}
+
+impl Applied {
+    fn new() -> Applied {
+        let t = Test::new().example("quickstart").seeded();
+        let dir = t.dir().to_str().unwrap().to_string();
+        Applied { _t: t, dir }
+    }
+
+    fn run(&self, args: &[&str], code: i32) -> common::Output {
+        Test::new().chdir(&self.dir).args(args).status(code)
+    }
+
+    fn json(&self, code: i32) -> Json {
+        serde_json::from_str(&self.run(&["drift", "--format", "json"], code).stdout).expect("JSON report")
+    }
+}
+
+/// Checks a JUnit document parses as XML and returns (tests, failures) of its testsuite.
+fn junit_counts(xml: &str) -> (u64, u64) {
+    let mut reader = quick_xml::Reader::from_str(xml);
+    let mut counts = None;
+    loop {
+        match reader.read_event().expect("well-formed XML") {
+            quick_xml::events::Event::Start(e) | quick_xml::events::Event::Empty(e)
+                if e.name().as_ref() == "testsuite" =>
+            {
+                let attr = |name: &str| -> u64 {
+                    let a = e.attributes().map(|a| a.unwrap()).find(|a| a.key.as_ref() == name).unwrap();
+                    a.value.parse().unwrap()
+                };
+                counts = Some((attr("tests"), attr("failures")));
+            }
+            quick_xml::events::Event::Eof => break,
+            _ => {}
+        }
+    }
+    counts.expect("a testsuite element")
+}
+
+#[test]
+fn a_clean_cloud_passes_in_every_format() {
+    let a = Applied::new();
+    let human = a.run(&["drift"], 0);
+    assert_eq!(human.stdout, "Drift report: 0 drifted, 0 deleted outside sigform, 0 pending, 0 unmanaged.\n");
+    assert_eq!(a.json(0), json!({"format_version": "1", "drifted": [], "deleted": [], "unmanaged": [], "pending": []}));
+    assert!(
+        a.run(&["drift", "--format", "markdown"], 0)
+            .stdout
+            .contains("The configuration, the state and the cloud agree.")
+    );
+    assert_eq!(junit_counts(&a.run(&["drift", "--format", "junit"], 0).stdout), (6, 0));
+}
+
+#[test]
+fn each_kind_of_out_of_band_change_is_reported_exactly() {
+    struct Case {
+        name: &'static str,
+        commands: Vec<Vec<String>>,
+        want: Json,
+    }
+    let s = |x: &str| x.to_string();
+    let cases = vec![
+        Case {
+            name: "an attribute set in the portal",
+            commands: vec![vec![s("set"), gallery(), s("description=\"by hand\"")]],
+            want: json!({"drifted": [{"address": "azurerm_shared_image_gallery.main", "id": gallery(),
+                "changes": [{"path": "description", "before": "Hardened base images for every team", "after": "by hand"}]}]}),
+        },
+        Case {
+            name: "a replica count raised",
+            commands: vec![vec![s("set"), version(), s("target_region[\"eastus\"].regional_replica_count=5")]],
+            want: json!({"drifted": [{"address": "azurerm_shared_image_version.v1", "id": version(),
+                "changes": [{"path": "target_region[\"eastus\"].regional_replica_count", "before": 2, "after": 5}]}]}),
+        },
+        Case {
+            name: "a target region added and another removed",
+            commands: vec![vec![
+                s("set"),
+                version(),
+                s(
+                    r#"target_region=[{name = "East US", regional_replica_count = 2}, {name = "West Europe", regional_replica_count = 1}, {name = "North Europe"}]"#,
+                ),
+            ]],
+            want: json!({"drifted": [{"address": "azurerm_shared_image_version.v1", "id": version(), "changes": [
+                {"path": "target_region[\"northeurope\"]", "before": null, "after": {"exclude_from_latest_enabled": false, "name": "North Europe", "regional_replica_count": 1, "storage_account_type": "Standard_LRS"}},
+                {"path": "target_region[\"southcentralus\"]", "before": {"exclude_from_latest_enabled": false, "name": "South Central US", "regional_replica_count": 1, "storage_account_type": "Standard_ZRS"}, "after": null},
+            ]}]}),
+        },
+        Case {
+            name: "a version deleted",
+            commands: vec![vec![s("delete"), version()]],
+            want: json!({"deleted": [{"address": "azurerm_shared_image_version.v1", "id": version()}]}),
+        },
+        Case {
+            name: "a version published by Packer",
+            commands: vec![vec![
+                s("publish-version"),
+                format!("{}/versions/2.0.0", definition()),
+                s("--image"),
+                image(),
+            ]],
+            want: json!({"unmanaged": [{"id": format!("{}/versions/2.0.0", definition()), "type": "azurerm_shared_image_version", "in_managed_gallery": true}]}),
+        },
+        Case {
+            name: "a gallery deleted (children first, as Azure requires)",
+            commands: vec![vec![s("delete"), version()], vec![s("delete"), definition()], vec![s("delete"), gallery()]],
+            // The gallery's role assignment goes with it, as ARM removes assignments at a deleted scope.
+            want: json!({"deleted": [
+                {"address": "azurerm_role_assignment.app_team_reader", "id": format!("{}/providers/Microsoft.Authorization/roleAssignments/377befc9-e52b-54a4-96b5-66cae13cdbf4", gallery())},
+                {"address": "azurerm_shared_image.ubuntu", "id": definition()},
+                {"address": "azurerm_shared_image_gallery.main", "id": gallery()},
+                {"address": "azurerm_shared_image_version.v1", "id": version()},
+            ]}),
+        },
+    ];
+    for case in cases {
+        let a = Applied::new();
+        for command in &case.commands {
+            let mut args = vec!["emulator"];
+            args.extend(command.iter().map(String::as_str));
+            a.run(&args, 0);
+        }
+        let only_unmanaged = case.want.get("unmanaged").is_some()
+            && case.want.get("drifted").is_none()
+            && case.want.get("deleted").is_none();
+        let code = if only_unmanaged { 0 } else { 2 };
+        let got = a.json(code);
+        let mut want = json!({"format_version": "1", "drifted": [], "deleted": [], "unmanaged": [], "pending": []});
+        for (k, v) in case.want.as_object().unwrap() {
+            want[k] = v.clone();
+        }
+        assert_eq!(got, want, "{}", case.name);
+        if only_unmanaged {
+            a.run(&["drift", "--fail-on-unmanaged"], 2);
+        }
+        let (tests, failures) = junit_counts(&a.run(&["drift", "--format", "junit"], code).stdout);
+        let expect_failures =
+            (want["drifted"].as_array().unwrap().len() + want["deleted"].as_array().unwrap().len()) as u64;
+        assert_eq!(failures, expect_failures, "{}", case.name);
+        assert_eq!(tests, 6 + want["unmanaged"].as_array().unwrap().len() as u64, "{}", case.name);
+        let human = a.run(&["drift"], code);
+        assert!(human.stdout.starts_with("Drift report: "), "{}", case.name);
+        let markdown = a.run(&["drift", "--format", "markdown"], code);
+        assert!(markdown.stdout.starts_with("### sigform drift: "), "{}", case.name);
+    }
+}
+
+#[test]
+fn human_and_markdown_reports() {
+    let a = Applied::new();
+    a.run(&["emulator", "set", &gallery(), "description=\"by hand\""], 0);
+    a.run(&["emulator", "set", &version(), "target_region[\"eastus\"].regional_replica_count=5"], 0);
+    a.run(&["emulator", "publish-version", &format!("{}/versions/0.9.0", definition()), "--image", &image()], 0);
+    let role =
+        format!("{}/providers/Microsoft.Authorization/roleAssignments/377befc9-e52b-54a4-96b5-66cae13cdbf4", gallery());
+    a.run(&["emulator", "delete", &role], 0);
+    insta::assert_snapshot!("drift_human", a.run(&["drift"], 2).stdout);
+    insta::assert_snapshot!("drift_markdown", a.run(&["drift", "--format", "markdown"], 2).stdout);
+    let out = a.run(&["drift", "--format", "junit", "--out", "drift.xml"], 2);
+    assert!(out.stdout.starts_with("Drift report: 2 drifted, 1 deleted outside sigform"), "{}", out.stdout);
+    let xml = std::fs::read_to_string(std::path::Path::new(&a.dir).join("drift.xml")).unwrap();
+    assert_eq!(junit_counts(&xml), (7, 3));
+}
+
+#[test]
+fn refresh_only_records_the_cloud_and_then_the_code_is_pending() {
+    let a = Applied::new();
+    a.run(&["emulator", "set", &gallery(), "description=\"by hand\""], 0);
+    let plan = a.run(&["plan", "--refresh-only"], 0);
+    assert!(plan.stdout.contains("# azurerm_shared_image_gallery.main has changed"), "{}", plan.stdout);
+    assert!(plan.stdout.contains("This is a refresh-only plan"), "{}", plan.stdout);
+    let json: Json = serde_json::from_str(&a.run(&["plan", "--refresh-only", "--json"], 0).stdout).unwrap();
+    assert_eq!(json["resource_drift"][0]["address"], "azurerm_shared_image_gallery.main");
+    assert_eq!(json["resource_drift"][0]["change"]["after"]["description"], "by hand");
+    assert_eq!(json["resource_changes"], json!([]));
+
+    let applied = a.run(&["apply", "--refresh-only", "--auto-approve"], 0);
+    assert!(applied.stdout.contains("Refresh complete: 1 resource(s) recorded"), "{}", applied.stdout);
+    let report = a.json(2);
+    assert_eq!(report["drifted"], json!([]));
+    assert_eq!(report["pending"], json!([{"address": "azurerm_shared_image_gallery.main", "actions": ["update"]}]));
+    // The cloud was not touched.
+    let g: Json = serde_json::from_str(&a.run(&["emulator", "show", "--json", &gallery()], 0).stdout).unwrap();
+    assert_eq!(g["properties"]["description"], "by hand");
+    // Applying the code puts it back, and everything agrees again.
+    a.run(&["apply", "--auto-approve"], 0);
+    a.run(&["drift"], 0);
+}
+
+#[test]
+fn a_thousand_resources_are_checked_with_list_calls_only() {
+    let t = Test::new();
+    let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/thousand/main.tf");
+    let t = t.config(&std::fs::read_to_string(src).unwrap());
+    let dir = t.dir().to_str().unwrap().to_string();
+    let seed = Test::new()
+        .chdir(&dir)
+        .env("SIGFORM_EMULATOR_THROTTLING", "off")
+        .args(&["apply", "--auto-approve", "--json"])
+        .status(0);
+    assert!(seed.stdout.contains("\"add\":1024"), "{}", seed.stdout.lines().last().unwrap_or(""));
+    let calls = |d: &str| -> Json {
+        serde_json::from_str(&Test::new().chdir(d).args(&["emulator", "calls"]).status(0).stdout).unwrap()
+    };
+    let before = calls(&dir);
+    // With ARM's throttling on: the check must fit in the read burst.
+    let out = Test::new().chdir(&dir).arg("drift").status(0);
+    assert!(out.stdout.starts_with("Drift report: 0 drifted"), "{}", out.stdout);
+    let after = calls(&dir);
+    let delta = |k: &str| after[k].as_i64().unwrap_or(0) - before[k].as_i64().unwrap_or(0);
+    let (galleries, definitions) = (2, 20);
+    assert_eq!(delta("get"), 0, "no per-resource reads");
+    assert!(
+        delta("list") <= galleries + definitions + 3,
+        "{} list calls for {galleries} galleries and {definitions} definitions",
+        delta("list")
+    );
+    eprintln!("drift over 1,024 resources: {} list calls", delta("list"));
+}
