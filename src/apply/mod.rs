@@ -62,6 +62,17 @@ pub struct Outcome {
     pub destroyed: usize,
     pub failed: Vec<(String, String)>,
     pub skipped: Vec<String>,
+    /// Operations in flight when an interrupt came: they go on in the cloud, and their intents
+    /// stay for the next run to settle.
+    pub interrupted: Vec<String>,
+}
+
+/// Set by the first Ctrl-C or SIGTERM: no new operation starts, and what is in flight is left to
+/// the cloud and the intent log.
+pub static INTERRUPTED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+pub fn interrupted() -> bool {
+    INTERRUPTED.load(std::sync::atomic::Ordering::SeqCst)
 }
 
 impl Outcome {
@@ -174,7 +185,7 @@ pub fn apply(
         .iter()
         .filter_map(|o| Some(OutputState { name: o.name.clone(), value: o.after.clone()?, sensitive: o.sensitive }))
         .collect();
-    if outcome.failed.is_empty() {
+    if outcome.failed.is_empty() && outcome.interrupted.is_empty() && !interrupted() {
         state.commit(&[Change::Outputs(outputs)])?;
     }
     Ok(outcome)
@@ -268,7 +279,7 @@ fn run_stage(
         };
 
         loop {
-            while in_flight < parallelism {
+            while in_flight < parallelism && !interrupted() {
                 let Some(i) = ready.pop_front() else { break };
                 if finished.contains(&i) {
                     continue;
@@ -282,7 +293,11 @@ fn run_stage(
                     skip(i, "its delete failed", &mut finished, outcome, on_event);
                     continue;
                 }
-                let body = job.body.as_ref().map_or(serde_json::Value::Null, |b| b.attributes.clone());
+                // The intent carries the whole record, so that recovery can adopt the resource
+                // into the state exactly as this run would have.
+                let change = changes[job.address.as_str()];
+                let record = if job.step == Step::Delete { change.before.as_ref() } else { change.after.as_ref() };
+                let body = serde_json::to_value(record).expect("records serialize");
                 let intent = state.add_intent(&job.address, &job.id, job.step.as_str(), &body)?;
                 started[i] = Some((Instant::now(), intent));
                 on_event(&Event::Start { address: job.address.clone(), step: job.step });
@@ -308,6 +323,10 @@ fn run_stage(
                     let job = &jobs[index];
                     let (t0, intent) = started[index].expect("started before done");
                     match result {
+                        worker::Done::Interrupted => {
+                            finished.insert(index);
+                            outcome.interrupted.push(job.address.clone());
+                        }
                         worker::Done::Ok(read_back) => {
                             let change = changes[job.address.as_str()];
                             let mut record = Vec::new();

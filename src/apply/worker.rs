@@ -15,11 +15,14 @@ pub(super) enum Done {
     /// The call failed; `exists` is the resource when it was left behind anyway (a create whose
     /// replication failed), so that it is recorded rather than orphaned.
     Failed { error: CloudError, exists: Option<serde_json::Value> },
+    /// Stopped waiting because of an interrupt; the operation goes on in the cloud.
+    Interrupted,
 }
 
 pub(super) fn run(cloud: &dyn Cloud, job: &Job, options: &Options, progress: &dyn Fn(Vec<RegionReplication>)) -> Done {
     match attempt(cloud, job, options, progress) {
         Ok(v) => Done::Ok(v),
+        Err(_) if super::interrupted() => Done::Interrupted,
         Err(error) => settle(cloud, job, options, error),
     }
 }
@@ -41,6 +44,9 @@ fn attempt(
             match retry(options.retries, || cloud.poll(&operation))? {
                 OperationStatus::Succeeded => break,
                 OperationStatus::Failed(e) => return Err(e),
+                OperationStatus::InProgress { .. } if super::interrupted() => {
+                    return Err(CloudError::new(499, "Interrupted", "interrupted while waiting"));
+                }
                 OperationStatus::InProgress { retry_after, replication } => {
                     if !replication.is_empty() {
                         progress(replication);

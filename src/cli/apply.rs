@@ -22,6 +22,15 @@ pub struct Args<'a> {
 pub fn run(global: &Global, args: Args) -> CliResult {
     let json = args.plan.json;
     let cloud = global.open_cloud()?;
+    // The lock is held from before the plan until the last record: a second apply waits (or
+    // fails at once) instead of planning against a state that is about to change.
+    let operation = if args.destroy { "destroy" } else { "apply" };
+    let mut session = crate::ops::apply::Session::open(&global.state_path(), operation)?;
+    for line in session.recover(cloud.as_ref())? {
+        if !json {
+            println!("Recovered: {line}");
+        }
+    }
     let plan: Plan = match args.planfile {
         Some(path) => crate::ops::plan::load(&global.resolve(path))?,
         None => {
@@ -90,17 +99,26 @@ pub fn run(global: &Global, args: Args) -> CliResult {
         }
     };
     if plan.refresh_only {
-        let (recorded, forgotten) = crate::ops::apply::record_drift(&plan, &options)?;
+        let (recorded, forgotten) = session.record_drift(&plan)?;
+        session.close()?;
         println!(
             "Refresh complete: {recorded} resource(s) recorded as the cloud has them, {forgotten} forgotten as deleted outside sigform."
         );
         return Ok(ExitStatus::Success);
     }
-    let outcome = crate::ops::apply::execute(&plan, cloud.as_ref(), &options, &mut on_event)?;
+    let outcome = session.execute(&plan, cloud.as_ref(), &options, &mut on_event)?;
+    session.close()?;
     if json {
         println!("{}", events::json_summary(&outcome));
     } else {
         println!("\n{}", events::summary(&outcome, plan.destroy));
+    }
+    if !outcome.interrupted.is_empty() || crate::apply::interrupted() {
+        eprintln!(
+            "Interrupted. In flight and going on in the cloud: {}. Run the same command again to record them and finish.",
+            if outcome.interrupted.is_empty() { "nothing".to_string() } else { outcome.interrupted.join(", ") }
+        );
+        return Ok(ExitStatus::Interrupted);
     }
     Ok(if outcome.succeeded() { ExitStatus::Success } else { ExitStatus::Failure })
 }

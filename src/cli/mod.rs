@@ -40,6 +40,9 @@ pub struct Cli {
     /// Print only what matters: errors and results.
     #[arg(short, long, global = true)]
     pub quiet: bool,
+    /// Wait this long for a state lock held by another run (e.g. 30s, 5m); default: fail at once.
+    #[arg(long, global = true, value_name = "DURATION", value_parser = parse_duration, default_value = "0s")]
+    pub lock_timeout: std::time::Duration,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -222,6 +225,10 @@ pub enum StateCommand {
         #[arg(long)]
         limit: Option<usize>,
     },
+    /// Put a backup (from state/backups/) back; the current state is backed up first.
+    Restore {
+        backup: PathBuf,
+    },
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -254,7 +261,22 @@ fn var_args(matches: Option<&ArgMatches>, vars: &VarOptions) -> Vec<VarArg> {
     ordered.into_iter().map(|(_, a)| a).collect()
 }
 
+/// First Ctrl-C or SIGTERM: stop starting operations and let the state record what it can;
+/// second: exit at once (the intent log makes the next run whole).
+fn install_interrupt_handler() {
+    let _ = ctrlc::set_handler(|| {
+        if crate::apply::INTERRUPTED.swap(true, std::sync::atomic::Ordering::SeqCst) {
+            eprintln!("\nInterrupted again: exiting now. The next run settles what was in flight.");
+            std::process::exit(ExitStatus::Interrupted.code().into());
+        }
+        eprintln!(
+            "\nInterrupted: no new operations will start; waiting for the state to record what is in flight (Ctrl-C again to exit at once)."
+        );
+    });
+}
+
 pub fn main() -> std::process::ExitCode {
+    install_interrupt_handler();
     let matches = match Cli::command().try_get_matches() {
         Ok(m) => m,
         Err(e) => return usage_error(e),
@@ -277,7 +299,26 @@ fn usage_error(e: clap::Error) -> std::process::ExitCode {
     }
 }
 
+/// `500ms`, `30s`, `5m`, `1h`, or a bare number of seconds.
+fn parse_duration(text: &str) -> Result<std::time::Duration, String> {
+    let text = text.trim();
+    let (number, unit) = match text.find(|c: char| !c.is_ascii_digit() && c != '.') {
+        Some(i) => (&text[..i], &text[i..]),
+        None => (text, "s"),
+    };
+    let n: f64 = number.parse().map_err(|_| format!("`{text}` is not a duration such as 30s or 5m"))?;
+    let seconds = match unit {
+        "ms" => n / 1000.0,
+        "s" => n,
+        "m" => n * 60.0,
+        "h" => n * 3600.0,
+        _ => return Err(format!("`{text}`: the unit is ms, s, m or h")),
+    };
+    Ok(std::time::Duration::from_secs_f64(seconds))
+}
+
 fn run(cli: Cli, sub: Option<&ArgMatches>) -> ExitStatus {
+    crate::state::set_lock_timeout(cli.lock_timeout);
     let global = Global {
         cloud: cli.cloud,
         emulator_db: cli.emulator_db.clone(),

@@ -36,6 +36,15 @@ pub fn run(global: &Global, command: &StateCommand) -> CliResult {
             let snap = state::snapshot(&path)?;
             println!("{}", serde_json::to_string_pretty(&snap).expect("state serializes"));
         }
+        StateCommand::Restore { backup } => {
+            let saved = state::restore(&path, &global.resolve(backup))?;
+            println!(
+                "Restored {} from {}. The state before it is in {}.",
+                path.display(),
+                backup.display(),
+                saved.display()
+            );
+        }
         StateCommand::History { limit } => {
             for h in state::history(&path, *limit)? {
                 println!("{:>5}  {}  {:<10}  {}", h.serial, h.time, h.action, h.address);

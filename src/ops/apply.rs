@@ -1,5 +1,8 @@
-//! `apply` and `destroy`: carry a plan out under the state lock, refusing a stale plan.
+//! `apply` and `destroy`: a session holds the state lock from before the plan until the last
+//! record, settles what an earlier run left half-done, backs the state up, and carries the plan
+//! out — refusing a plan made for another state or one that has moved on.
 
+use super::recover::RecoverError;
 use crate::apply::{self, Event, Outcome};
 use crate::cloud::Cloud;
 use crate::plan::Plan;
@@ -18,49 +21,60 @@ pub enum ApplyError {
     State(#[from] StateError),
     #[error(transparent)]
     Stale(#[from] super::plan::StalePlan),
+    #[error(transparent)]
+    Recover(#[from] RecoverError),
     #[error("the plan cannot be applied: {0}")]
     NotApplyable(String),
 }
 
-pub fn execute(
-    plan: &Plan,
-    cloud: &dyn Cloud,
-    options: &Options,
-    on_event: &mut dyn FnMut(&Event),
-) -> Result<Outcome, ApplyError> {
-    if !plan.applyable() {
-        let n = plan.forbidden().count();
-        return Err(ApplyError::NotApplyable(format!("{n} forbidden change(s) or configuration errors")));
+/// The state, locked for one command. Dropping it releases the lock.
+pub struct Session {
+    store: SqliteStore,
+    lock: Option<LockInfo>,
+}
+
+impl Session {
+    /// Opens (creating) the state and takes its lock (waiting up to `--lock-timeout`).
+    pub fn open(state: &std::path::Path, operation: &str) -> Result<Session, ApplyError> {
+        let mut store = SqliteStore::open(state, true)?;
+        let lock = crate::state::acquire(&mut store, operation)?;
+        Ok(Session { store, lock: Some(lock) })
     }
-    let mut store = SqliteStore::open(&options.state, true)?;
-    let lock = LockInfo::for_this_process(if plan.destroy { "destroy" } else { "apply" });
-    store.lock(&lock)?;
-    let result = (|| -> Result<Outcome, ApplyError> {
-        super::plan::check_fresh(plan, &store.snapshot()?)?;
+
+    /// Settles intents left by a run that died; one line per intent.
+    pub fn recover(&mut self, cloud: &dyn Cloud) -> Result<Vec<String>, ApplyError> {
+        Ok(super::recover::settle_intents(&mut self.store, cloud)?)
+    }
+
+    pub fn execute(
+        &mut self,
+        plan: &Plan,
+        cloud: &dyn Cloud,
+        options: &Options,
+        on_event: &mut dyn FnMut(&Event),
+    ) -> Result<Outcome, ApplyError> {
+        if !plan.applyable() {
+            let n = plan.forbidden().count();
+            return Err(ApplyError::NotApplyable(format!("{n} forbidden change(s) or configuration errors")));
+        }
+        super::plan::check_fresh(plan, &self.store.snapshot()?)?;
+        // Before anything changes: a consistent copy to go back to (`state restore`).
+        self.store.backup()?;
         let apply_options = apply::Options {
             parallelism: options.parallelism,
             wait_for_replication: options.wait_for_replication,
             tenants: plan.tenants.clone().into_iter().collect(),
             retries: 5,
         };
-        match apply::apply(plan, cloud, &mut store, &apply_options, on_event) {
+        match apply::apply(plan, cloud, &mut self.store, &apply_options, on_event) {
             Ok(outcome) => Ok(outcome),
             Err(apply::ApplyError::State(e)) => Err(e.into()),
         }
-    })();
-    let unlocked = store.unlock(&lock.id);
-    let outcome = result?;
-    unlocked?;
-    Ok(outcome)
-}
+    }
 
-/// `apply --refresh-only`: the cloud's values go into the state; the cloud is not touched.
-pub fn record_drift(plan: &Plan, options: &Options) -> Result<(usize, usize), ApplyError> {
-    let mut store = SqliteStore::open(&options.state, true)?;
-    let lock = LockInfo::for_this_process("apply --refresh-only");
-    store.lock(&lock)?;
-    let result = (|| -> Result<(usize, usize), ApplyError> {
-        super::plan::check_fresh(plan, &store.snapshot()?)?;
+    /// `apply --refresh-only`: the cloud's values go into the state; the cloud is not touched.
+    pub fn record_drift(&mut self, plan: &Plan) -> Result<(usize, usize), ApplyError> {
+        super::plan::check_fresh(plan, &self.store.snapshot()?)?;
         let mut changes = Vec::new();
         for d in &plan.drift.drifted {
             if let Some(mut record) = d.record.clone() {
@@ -75,12 +89,25 @@ pub fn record_drift(plan: &Plan, options: &Options) -> Result<(usize, usize), Ap
             });
         }
         if !changes.is_empty() {
-            store.commit(&changes)?;
+            self.store.backup()?;
+            self.store.commit(&changes)?;
         }
         Ok((plan.drift.drifted.len(), plan.drift.deleted.len()))
-    })();
-    let unlocked = store.unlock(&lock.id);
-    let counts = result?;
-    unlocked?;
-    Ok(counts)
+    }
+
+    /// Releases the lock, reporting a failure to do so.
+    pub fn close(mut self) -> Result<(), ApplyError> {
+        if let Some(lock) = self.lock.take() {
+            self.store.unlock(&lock.id)?;
+        }
+        Ok(())
+    }
+}
+
+impl Drop for Session {
+    fn drop(&mut self) {
+        if let Some(lock) = self.lock.take() {
+            let _ = self.store.unlock(&lock.id);
+        }
+    }
 }

@@ -8,7 +8,7 @@ use crate::config::Sources;
 use crate::diagnostic::{self, Diagnostic};
 use crate::pipeline::check_configuration;
 use crate::rules::RuleContext;
-use crate::state::{Change, LockInfo, ResourceState, SqliteStore, StateError, StateStore};
+use crate::state::{Change, ResourceState, SqliteStore, StateError, StateStore};
 use std::path::Path;
 
 #[derive(Debug, thiserror::Error)]
@@ -81,8 +81,7 @@ pub fn import(
     record.subscription_id = found.subscription.clone();
 
     let mut store = SqliteStore::open(state, true)?;
-    let lock = LockInfo::for_this_process("import");
-    store.lock(&lock)?;
+    let lock = crate::state::acquire(&mut store, "import")?;
     let result = (|| -> Result<(), ImportError> {
         if store.snapshot()?.resource(&wanted).is_some() {
             return Err(ImportError::AlreadyManaged(wanted.clone()));

@@ -11,6 +11,7 @@ pub mod graph;
 pub mod import;
 pub mod init;
 pub mod plan;
+pub mod recover;
 pub mod refresh;
 pub mod state;
 pub mod validate;

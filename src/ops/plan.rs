@@ -213,7 +213,10 @@ pub fn save(plan: &Plan, path: &Path) -> Result<(), PlanError> {
     let text = serde_json::to_string_pretty(plan).expect("plans serialize");
     let tmp = path.with_extension("tmp");
     std::fs::write(&tmp, text)
-        .and_then(|_| std::fs::rename(&tmp, path))
+        .and_then(|_| {
+            crate::state::restrict_permissions(&tmp);
+            std::fs::rename(&tmp, path)
+        })
         .map_err(|source| PlanError::Write { path: path.to_path_buf(), source })
 }
 

@@ -1,9 +1,7 @@
 //! `state list|show|rm|mv|pull|history` and `output`: reading and surgery on the state. Commands
 //! that change it hold the state lock for their whole run.
 
-use crate::state::{
-    Change, HistoryEntry, LockInfo, OutputState, ResourceState, Snapshot, SqliteStore, StateError, StateStore,
-};
+use crate::state::{Change, HistoryEntry, OutputState, ResourceState, Snapshot, SqliteStore, StateError, StateStore};
 use std::path::Path;
 
 fn open(path: &Path) -> Result<SqliteStore, StateError> {
@@ -28,20 +26,13 @@ fn no_such(snap: &Snapshot, address: &str) -> StateError {
     }
 }
 
-/// Runs `f` on the store with the lock held; the lock is released whatever `f` returns.
 fn locked<T>(
     path: &Path,
     operation: &str,
     f: impl FnOnce(&mut SqliteStore) -> Result<T, StateError>,
 ) -> Result<T, StateError> {
     let mut store = open(path)?;
-    let lock = LockInfo::for_this_process(operation);
-    store.lock(&lock)?;
-    let result = f(&mut store);
-    let unlocked = store.unlock(&lock.id);
-    let value = result?;
-    unlocked?;
-    Ok(value)
+    crate::state::with_lock(&mut store, operation, f)
 }
 
 /// Forgets resources (the cloud keeps them); returns the new serial.
@@ -85,4 +76,10 @@ pub fn outputs(path: &Path) -> Result<Vec<OutputState>, StateError> {
 pub fn force_unlock(path: &Path, id: &str) -> Result<(), StateError> {
     let mut store = open(path)?;
     store.unlock(id)
+}
+
+/// `state restore BACKUP`: puts a backup back, after backing up the current state; returns the
+/// path of that fresh backup.
+pub fn restore(path: &Path, backup: &Path) -> Result<std::path::PathBuf, StateError> {
+    locked(path, "state restore", |store| store.restore(backup))
 }

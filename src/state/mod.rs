@@ -7,7 +7,7 @@
 
 mod sqlite;
 
-pub use sqlite::SqliteStore;
+pub use sqlite::{BACKUPS_KEPT, SqliteStore, restrict_permissions};
 
 use serde::{Deserialize, Serialize};
 use std::path::PathBuf;
@@ -167,4 +167,59 @@ pub trait StateStore {
         body: &serde_json::Value,
     ) -> Result<i64, StateError>;
     fn intents(&self) -> Result<Vec<Intent>, StateError>;
+}
+
+/// How long a writer waits for a held lock (`--lock-timeout`); zero fails at once.
+static LOCK_TIMEOUT_MS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
+pub fn set_lock_timeout(timeout: std::time::Duration) {
+    LOCK_TIMEOUT_MS.store(timeout.as_millis() as u64, std::sync::atomic::Ordering::Relaxed);
+}
+
+/// Whether a process is alive on this host (Linux: /proc).
+fn process_alive(pid: u32) -> bool {
+    std::path::Path::new(&format!("/proc/{pid}")).exists()
+}
+
+/// Takes the lock for `operation`: waits up to the lock timeout for a live holder, and breaks
+/// (with a warning on stderr) a lock whose holder died on this host.
+pub fn acquire(store: &mut dyn StateStore, operation: &str) -> Result<LockInfo, StateError> {
+    let info = LockInfo::for_this_process(operation);
+    let timeout = std::time::Duration::from_millis(LOCK_TIMEOUT_MS.load(std::sync::atomic::Ordering::Relaxed));
+    let start = std::time::Instant::now();
+    loop {
+        match store.lock(&info) {
+            Ok(()) => return Ok(info),
+            Err(StateError::Locked(held)) => {
+                if held.host == info.host && held.pid != info.pid && !process_alive(held.pid) {
+                    // The one place the library speaks: a broken lock must not go unnoticed.
+                    eprintln!(
+                        "warning: breaking the lock left by pid {} (`{}` since {}), which is no longer running",
+                        held.pid, held.operation, held.created
+                    );
+                    store.unlock(&held.id)?;
+                    continue;
+                }
+                if start.elapsed() >= timeout {
+                    return Err(StateError::Locked(held));
+                }
+                std::thread::sleep(std::time::Duration::from_millis(100));
+            }
+            Err(e) => return Err(e),
+        }
+    }
+}
+
+/// Runs `f` with the lock held; the lock is released whatever `f` returns.
+pub fn with_lock<S: StateStore, T, E: From<StateError>>(
+    store: &mut S,
+    operation: &str,
+    f: impl FnOnce(&mut S) -> Result<T, E>,
+) -> Result<T, E> {
+    let lock = acquire(store, operation)?;
+    let result = f(store);
+    let unlocked = store.unlock(&lock.id);
+    let value = result?;
+    unlocked?;
+    Ok(value)
 }

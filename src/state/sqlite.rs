@@ -82,6 +82,9 @@ impl SqliteStore {
             std::fs::create_dir_all(dir).map_err(|source| StateError::Io { path: dir.to_path_buf(), source })?;
         }
         let conn = Connection::open(path)?;
+        if !exists {
+            restrict_permissions(path);
+        }
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
         conn.pragma_update(None, "journal_mode", "WAL")?;
         // In WAL mode, NORMAL sync loses nothing when the process dies (the crash the safety
@@ -407,6 +410,71 @@ fn current_lock(conn: &Connection) -> Result<Option<LockInfo>, StateError> {
             })
         })
         .optional()?)
+}
+
+/// How many backups are kept beside a state.
+pub const BACKUPS_KEPT: usize = 10;
+
+impl SqliteStore {
+    /// Where backups of this state go: `backups/` beside it.
+    pub fn backup_dir(&self) -> PathBuf {
+        self.path.parent().unwrap_or(Path::new(".")).join("backups")
+    }
+
+    /// A consistent copy of the state through SQLite's backup API (safe while others read it),
+    /// keeping the newest `BACKUPS_KEPT`.
+    pub fn backup(&self) -> Result<PathBuf, StateError> {
+        let dir = self.backup_dir();
+        std::fs::create_dir_all(&dir).map_err(|source| StateError::Io { path: dir.clone(), source })?;
+        let serial = self.snapshot()?.serial;
+        let stamp = crate::timestamp::now_rfc3339().replace([':', '.'], "-");
+        let stem = self.path.file_stem().and_then(|s| s.to_str()).unwrap_or("sigform");
+        let target = dir.join(format!("{stem}-{stamp}-serial{serial}.db"));
+        let mut copy = Connection::open(&target)?;
+        {
+            let backup = rusqlite::backup::Backup::new(&self.conn, &mut copy)?;
+            backup.run_to_completion(256, std::time::Duration::from_millis(0), None)?;
+        }
+        drop(copy);
+        restrict_permissions(&target);
+        let mut existing: Vec<PathBuf> = std::fs::read_dir(&dir)
+            .map_err(|source| StateError::Io { path: dir.clone(), source })?
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| {
+                p.file_name()
+                    .and_then(|n| n.to_str())
+                    .is_some_and(|n| n.starts_with(&format!("{stem}-")) && n.ends_with(".db"))
+            })
+            .collect();
+        existing.sort();
+        while existing.len() > BACKUPS_KEPT {
+            let oldest = existing.remove(0);
+            let _ = std::fs::remove_file(&oldest);
+        }
+        Ok(target)
+    }
+
+    /// Puts a backup back (after backing up the current state); refuses a file that is not a
+    /// sigform state.
+    pub fn restore(&mut self, from: &Path) -> Result<PathBuf, StateError> {
+        Self::check_existing(from)?;
+        let saved = self.backup()?;
+        let source = Connection::open_with_flags(from, OpenFlags::SQLITE_OPEN_READ_ONLY)?;
+        {
+            let backup = rusqlite::backup::Backup::new(&source, &mut self.conn)?;
+            backup.run_to_completion(256, std::time::Duration::from_millis(0), None)?;
+        }
+        Ok(saved)
+    }
+}
+
+/// State and plan files hold ids and attributes of live resources: owner-only (0600).
+pub fn restrict_permissions(path: &Path) {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let _ = std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600));
+    }
 }
 
 #[cfg(test)]
