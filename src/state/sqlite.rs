@@ -435,6 +435,8 @@ impl SqliteStore {
             let backup = rusqlite::backup::Backup::new(&self.conn, &mut copy)?;
             backup.run_to_completion(256, std::time::Duration::from_millis(0), None)?;
         }
+        // A backup is one self-contained file: no write-ahead log beside it.
+        copy.pragma_update(None, "journal_mode", "DELETE")?;
         drop(copy);
         restrict_permissions(&target);
         let mut existing: Vec<PathBuf> = std::fs::read_dir(&dir)
@@ -459,10 +461,16 @@ impl SqliteStore {
     pub fn restore(&mut self, from: &Path) -> Result<PathBuf, StateError> {
         Self::check_existing(from)?;
         let saved = self.backup()?;
+        let held = self.current_lock()?;
         let source = Connection::open_with_flags(from, OpenFlags::SQLITE_OPEN_READ_ONLY)?;
         {
             let backup = rusqlite::backup::Backup::new(&source, &mut self.conn)?;
             backup.run_to_completion(256, std::time::Duration::from_millis(0), None)?;
+        }
+        // The restored copy carries the lock of whoever made it (or none): the restorer's stands.
+        self.conn.execute("DELETE FROM lock", [])?;
+        if let Some(lock) = held {
+            self.lock(&lock)?;
         }
         Ok(saved)
     }
