@@ -229,3 +229,25 @@ fn targets_limit_the_plan_to_what_they_need() {
     let bad = quickstart().args(&["plan", "--target", "nonsense"]).status(1);
     assert!(bad.stderr.contains("is not a resource address"), "{}", bad.stderr);
 }
+
+#[test]
+fn sensitive_outputs_are_redacted_in_every_view() {
+    let config = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/examples/quickstart/main.tf")).unwrap()
+        + "\noutput \"secret\" {\n  value     = \"s3cr3t-token\"\n  sensitive = true\n}\n";
+    let human = Test::new().config(&config).arg("plan").status(0);
+    assert!(human.stdout.contains("+ secret = (sensitive value)"), "{}", human.stdout);
+    assert!(!human.stdout.contains("s3cr3t-token"));
+    let json = Test::new().config(&config).args(&["plan", "--json"]).status(0);
+    assert!(!json.stdout.contains("s3cr3t-token"), "the JSON plan leaks a sensitive output");
+    let plan: Json = serde_json::from_str(&json.stdout).unwrap();
+    assert_eq!(plan["output_changes"]["secret"]["after_sensitive"], true);
+    let t = Test::new().config(&config).seeded();
+    let listed = Test::new().chdir(t.dir().to_str().unwrap()).arg("output").status(0);
+    assert!(
+        listed.stdout.contains("secret = (sensitive value)") && !listed.stdout.contains("s3cr3t"),
+        "{}",
+        listed.stdout
+    );
+    let asked = Test::new().chdir(t.dir().to_str().unwrap()).args(&["output", "secret"]).status(0);
+    assert_eq!(asked.stdout.trim(), "\"s3cr3t-token\"", "asking for it by name shows it, as Terraform does");
+}

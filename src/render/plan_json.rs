@@ -21,7 +21,9 @@ pub fn plan_json(plan: &Plan) -> Json {
     for o in &plan.output_changes {
         outputs.insert(o.name.clone(), output_change(o));
         if let Some(after) = &o.after {
-            planned_outputs.insert(o.name.clone(), json!({"sensitive": o.sensitive, "value": after}));
+            // Sensitive values are marked and left out: a plan file or CI log must not leak them.
+            let value = if o.sensitive { Json::Null } else { after.clone() };
+            planned_outputs.insert(o.name.clone(), json!({"sensitive": o.sensitive, "value": value}));
         }
     }
     let mut config_resources: Vec<Json> = Vec::new();
@@ -180,6 +182,12 @@ fn output_change(o: &OutputChange) -> Json {
         Action::Delete => &["delete"],
         _ => &["update"],
     };
+    if o.sensitive {
+        return json!({
+            "actions": actions, "before": null, "after": null, "after_unknown": o.after_unknown,
+            "before_sensitive": true, "after_sensitive": true,
+        });
+    }
     json!({
         "actions": actions,
         "before": o.before,
