@@ -116,3 +116,27 @@ fn warnings_alone_do_not_fail() {
     assert!(out.stderr.contains("SIG207"), "{}", out.stderr);
     assert!(out.stdout.contains("warning"), "{}", out.stdout);
 }
+
+#[test]
+fn every_malformed_configuration_gets_a_located_diagnostic() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/malformed");
+    let mut files: Vec<_> = std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().path()).collect();
+    files.sort();
+    assert!(files.len() >= 10);
+    for path in files {
+        let bytes = std::fs::read(&path).unwrap();
+        let t = Test::new();
+        std::fs::write(t.dir().join("main.tf"), &bytes).unwrap();
+        let out = t.args(&["validate", "--json"]).status(1);
+        let json: serde_json::Value =
+            serde_json::from_str(&out.stdout).unwrap_or_else(|e| panic!("{}: {e}: {}", path.display(), out.stdout));
+        let errors: Vec<&serde_json::Value> =
+            json.as_array().unwrap().iter().filter(|d| d["severity"] == "error").collect();
+        assert!(!errors.is_empty(), "{}", path.display());
+        for e in errors {
+            assert_eq!(e["file"], "main.tf", "{}: {e}", path.display());
+            assert!(e["line"].as_u64().unwrap() >= 1 && e["column"].as_u64().unwrap() >= 1, "{}: {e}", path.display());
+            assert!(e["rule"].as_str().unwrap().starts_with("SIG"), "{}: {e}", path.display());
+        }
+    }
+}

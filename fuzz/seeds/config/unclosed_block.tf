@@ -1,0 +1,2 @@
+resource "azurerm_resource_group" "rg" {
+  name = "rg"

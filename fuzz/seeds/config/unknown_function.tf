@@ -1,0 +1,3 @@
+output "o" {
+  value = nosuchfunction(1)
+}
