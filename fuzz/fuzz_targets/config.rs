@@ -2,7 +2,7 @@
 //! placed inside its file, and formatting idempotent whenever it succeeds.
 //!
 //! Run from the repository root (cargo-fuzz from crates.io; RUSTC_BOOTSTRAP lets stable build it):
-//! `RUSTC_BOOTSTRAP=1 cargo fuzz run config fuzz/corpus/config fuzz/seeds/config -- -max_total_time=300`
+//! `RUSTC_BOOTSTRAP=1 cargo fuzz run config fuzz/corpus/config examples/quickstart examples/multi-region tests/malformed -- -max_total_time=300`
 
 #![no_main]
 

@@ -3,14 +3,11 @@
 
 use super::plan::{PlanError, read_state};
 use super::validate::Options as LoadOptions;
-use super::workdir;
 use crate::cloud::Cloud;
 use crate::config::Sources;
-use crate::diagnostic::{self, Diagnostic};
-use crate::pipeline::check_configuration;
+use crate::diagnostic::Diagnostic;
 use crate::plan::drift::Drift;
 use crate::plan::{Action, PlanInput};
-use crate::rules::RuleContext;
 use serde::Serialize;
 use std::path::Path;
 
@@ -47,21 +44,16 @@ pub enum Checked {
 }
 
 pub fn drift(load: &LoadOptions, state: &Path, cloud: &dyn Cloud) -> Result<Checked, PlanError> {
-    let dir = workdir::load(&load.dir, &load.vars, load.env.iter().cloned())?;
-    let checked =
-        check_configuration(&dir.sources, &dir.vars, &dir.environment, None, &RuleContext { now_unix: load.now_unix });
-    let mut diagnostics = dir.diagnostics;
-    diagnostics.extend(checked.diagnostics);
-    if diagnostic::has_errors(&diagnostics) {
-        diagnostic::sort(&mut diagnostics);
-        return Ok(Checked::Invalid { sources: dir.sources, diagnostics });
+    let loaded = super::validate::load(load)?;
+    if loaded.has_errors() {
+        return Ok(Checked::Invalid { sources: loaded.sources, diagnostics: loaded.diagnostics });
     }
     let recorded = read_state(state)?;
-    let refreshed = super::refresh::refresh(cloud, &recorded, &checked.desired)?;
+    let refreshed = super::refresh::refresh(cloud, &recorded, &loaded.desired)?;
     // Pending: what the configuration asks of the state as recorded (not of the cloud).
     let options = crate::plan::Options::default();
     let plan = crate::plan::plan(PlanInput {
-        desired: &checked.desired,
+        desired: &loaded.desired,
         prior: &recorded,
         observed: None,
         options: &options,

@@ -1,11 +1,8 @@
 //! `graph`: the dependency graph of the configuration's resources, in DOT.
 
 use super::validate::{Options, Validated};
-use super::workdir::{self, WorkdirError};
-use crate::diagnostic;
+use super::workdir::WorkdirError;
 use crate::model::graph::DependencyGraph;
-use crate::pipeline::check_configuration;
-use crate::rules::RuleContext;
 
 pub enum Graphed {
     Dot(String),
@@ -14,24 +11,11 @@ pub enum Graphed {
 }
 
 pub fn graph(options: &Options) -> Result<Graphed, WorkdirError> {
-    let dir = workdir::load(&options.dir, &options.vars, options.env.iter().cloned())?;
-    let checked = check_configuration(
-        &dir.sources,
-        &dir.vars,
-        &dir.environment,
-        None,
-        &RuleContext { now_unix: options.now_unix },
-    );
-    let mut diagnostics = dir.diagnostics;
-    diagnostics.extend(checked.diagnostics);
-    if diagnostic::has_errors(&diagnostics) {
-        diagnostic::sort(&mut diagnostics);
-        return Ok(Graphed::Invalid(Validated {
-            sources: dir.sources,
-            diagnostics,
-            resources: checked.desired.resources.len(),
-        }));
+    let loaded = super::validate::load(options)?;
+    if loaded.has_errors() {
+        let resources = loaded.desired.resources.len();
+        return Ok(Graphed::Invalid(Validated { sources: loaded.sources, diagnostics: loaded.diagnostics, resources }));
     }
-    let (graph, _) = DependencyGraph::build(&checked.desired);
+    let (graph, _) = DependencyGraph::build(&loaded.desired);
     Ok(Graphed::Dot(graph.to_dot()))
 }

@@ -2,12 +2,10 @@
 //! the next plan shows how the configuration differs from it (and what Azure would forbid).
 
 use super::validate::Options as LoadOptions;
-use super::workdir::{self, WorkdirError};
+use super::workdir::WorkdirError;
 use crate::cloud::{Cloud, CloudError};
 use crate::config::Sources;
-use crate::diagnostic::{self, Diagnostic};
-use crate::pipeline::check_configuration;
-use crate::rules::RuleContext;
+use crate::diagnostic::Diagnostic;
 use crate::state::{Change, ResourceState, SqliteStore, StateError, StateStore};
 use std::path::Path;
 
@@ -45,17 +43,12 @@ pub fn import(
     address: &str,
     id: &str,
 ) -> Result<Imported, ImportError> {
-    let dir = workdir::load(&load.dir, &load.vars, load.env.iter().cloned())?;
-    let checked =
-        check_configuration(&dir.sources, &dir.vars, &dir.environment, None, &RuleContext { now_unix: load.now_unix });
-    let mut diagnostics = dir.diagnostics;
-    diagnostics.extend(checked.diagnostics);
-    if diagnostic::has_errors(&diagnostics) {
-        diagnostic::sort(&mut diagnostics);
-        return Ok(Imported::Invalid { sources: dir.sources, diagnostics });
+    let loaded = super::validate::load(load)?;
+    if loaded.has_errors() {
+        return Ok(Imported::Invalid { sources: loaded.sources, diagnostics: loaded.diagnostics });
     }
     let wanted = crate::plan::address::parse(address)?.to_string();
-    let inst = checked
+    let inst = loaded
         .desired
         .resources
         .iter()

@@ -1,13 +1,11 @@
 //! `plan`: load and check the configuration, read the state, diff, and optionally save the plan.
 
 use super::validate::Options as LoadOptions;
-use super::workdir::{self, WorkdirError};
+use super::workdir::WorkdirError;
 use crate::config::Sources;
 use crate::diagnostic::{self, Diagnostic, DiagnosticRecord};
 use crate::model::{Address, Desired};
-use crate::pipeline::check_configuration;
 use crate::plan::{self, Plan, PlanInput};
-use crate::rules::RuleContext;
 use crate::state::{Snapshot, SqliteStore, StateError, StateStore};
 use std::path::{Path, PathBuf};
 
@@ -70,35 +68,26 @@ pub fn read_state(path: &Path) -> Result<Snapshot, StateError> {
 /// Plans; with a cloud, refreshes first (list calls) so that what was deleted outside sigform is
 /// planned again and blocked deletes see the children nobody manages.
 pub fn plan(options: &Options, cloud: Option<&dyn crate::cloud::Cloud>) -> Result<Planned, PlanError> {
-    let dir = workdir::load(&options.load.dir, &options.load.vars, options.load.env.iter().cloned())?;
-    let checked = check_configuration(
-        &dir.sources,
-        &dir.vars,
-        &dir.environment,
-        None,
-        &RuleContext { now_unix: options.load.now_unix },
-    );
-    let mut diagnostics = dir.diagnostics;
-    diagnostics.extend(checked.diagnostics);
-    diagnostic::sort(&mut diagnostics);
-    if diagnostic::has_errors(&diagnostics) {
-        return Ok(Planned::Invalid { sources: dir.sources, diagnostics });
+    let loaded = super::validate::load(&options.load)?;
+    if loaded.has_errors() {
+        return Ok(Planned::Invalid { sources: loaded.sources, diagnostics: loaded.diagnostics });
     }
+    let super::validate::Loaded { sources, desired, mut diagnostics } = loaded;
     let recorded = read_state(&options.state)?;
     let mut drift = crate::plan::drift::Drift::default();
     let (prior, observed) = match cloud {
         Some(cloud) => {
-            let r = super::refresh::refresh(cloud, &recorded, &checked.desired)?;
+            let r = super::refresh::refresh(cloud, &recorded, &desired)?;
             // Quotas count what exists in the cloud, managed here or not (DESIGN.md §5).
-            let existing = unmanaged_counts(&r, &checked.desired);
+            let existing = unmanaged_counts(&r, &desired);
             if !existing.counts.is_empty() {
                 let mut quota = Vec::new();
-                crate::rules::quotas::check(&checked.desired, &existing, &mut quota);
+                crate::rules::quotas::check(&desired, &existing, &mut quota);
                 diagnostics.retain(|d| !matches!(d.rule, "SIG401" | "SIG402" | "SIG403"));
                 diagnostics.extend(quota);
                 diagnostic::sort(&mut diagnostics);
                 if diagnostic::has_errors(&diagnostics) {
-                    return Ok(Planned::Invalid { sources: dir.sources, diagnostics });
+                    return Ok(Planned::Invalid { sources, diagnostics });
                 }
             }
             drift = r.drift;
@@ -106,27 +95,27 @@ pub fn plan(options: &Options, cloud: Option<&dyn crate::cloud::Cloud>) -> Resul
         }
         None => (recorded, None),
     };
-    let targets = addresses("--target", &options.targets, &checked.desired, &prior)?;
-    let replace = addresses("--replace", &options.replace, &checked.desired, &prior)?;
+    let targets = addresses("--target", &options.targets, &desired, &prior)?;
+    let replace = addresses("--replace", &options.replace, &desired, &prior)?;
     for r in &replace {
         if prior.resource(&r.to_string()).is_none() {
             return Err(PlanError::NothingToReplace(r.to_string()));
         }
     }
-    let records = diagnostics.iter().map(|d| DiagnosticRecord::new(d, &dir.sources)).collect();
+    let records = diagnostics.iter().map(|d| DiagnosticRecord::new(d, &sources)).collect();
     let plan_options = plan::Options { destroy: options.destroy, targets, replace };
     let mut plan = plan::plan(PlanInput {
-        desired: &checked.desired,
+        desired: &desired,
         prior: &prior,
         observed: observed.as_ref(),
         options: &plan_options,
         diagnostics: records,
-        config_hash: config_hash(&dir.sources),
+        config_hash: config_hash(&sources),
     });
     for change in &mut plan.changes {
-        if let Some(inst) = checked.desired.resources.iter().find(|i| i.address.to_string() == change.address) {
-            let (line, _) = dir.sources.line_column(inst.span.file, inst.span.range.start);
-            change.source = Some(format!("{}:{line}", dir.sources.name(inst.span.file)));
+        if let Some(inst) = desired.resources.iter().find(|i| i.address.to_string() == change.address) {
+            let (line, _) = sources.line_column(inst.span.file, inst.span.range.start);
+            change.source = Some(format!("{}:{line}", sources.name(inst.span.file)));
         }
     }
     plan.drift = drift;
@@ -138,11 +127,11 @@ pub fn plan(options: &Options, cloud: Option<&dyn crate::cloud::Cloud>) -> Resul
     }
     // The plan binds to the state as recorded, not as refreshed.
     plan.serial = read_state(&options.state)?.serial;
-    plan.tenants = checked.desired.providers.iter().map(|p| (p.subscription_id.clone(), p.tenant_id.clone())).collect();
+    plan.tenants = desired.providers.iter().map(|p| (p.subscription_id.clone(), p.tenant_id.clone())).collect();
     if let Some(path) = &options.out {
         save(&plan, path)?;
     }
-    Ok(Planned::Plan { sources: dir.sources, diagnostics, plan: Box::new(plan) })
+    Ok(Planned::Plan { sources, diagnostics, plan: Box::new(plan) })
 }
 
 /// Galleries, definitions and versions the cloud has that this configuration does not declare,

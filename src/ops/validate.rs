@@ -3,6 +3,7 @@
 use super::workdir::{self, VarArg, Workdir, WorkdirError};
 use crate::config::Sources;
 use crate::diagnostic::{self, Diagnostic};
+use crate::model::Desired;
 use crate::pipeline::check_configuration;
 use crate::rules::RuleContext;
 use std::path::PathBuf;
@@ -26,11 +27,35 @@ impl Validated {
     }
 }
 
-pub fn validate(options: &Options) -> Result<Validated, WorkdirError> {
+/// A working directory read and its configuration checked: what every command that reads the
+/// configuration starts from.
+pub struct Loaded {
+    pub sources: Sources,
+    pub desired: Desired,
+    /// Sorted by place; errors and warnings.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl Loaded {
+    pub fn has_errors(&self) -> bool {
+        diagnostic::has_errors(&self.diagnostics)
+    }
+}
+
+pub fn load(options: &Options) -> Result<Loaded, WorkdirError> {
     let Workdir { sources, vars, diagnostics: mut diags, environment, .. } =
         workdir::load(&options.dir, &options.vars, options.env.iter().cloned())?;
     let checked = check_configuration(&sources, &vars, &environment, None, &RuleContext { now_unix: options.now_unix });
     diags.extend(checked.diagnostics);
     diagnostic::sort(&mut diags);
-    Ok(Validated { sources, diagnostics: diags, resources: checked.desired.resources.len() })
+    Ok(Loaded { sources, desired: checked.desired, diagnostics: diags })
+}
+
+pub fn validate(options: &Options) -> Result<Validated, WorkdirError> {
+    let loaded = load(options)?;
+    Ok(Validated {
+        resources: loaded.desired.resources.len(),
+        sources: loaded.sources,
+        diagnostics: loaded.diagnostics,
+    })
 }

@@ -1,5 +1,0 @@
-resource "azurerm_resource_group" "rg" {
-  name = "rg"
-  location = "eastus"
-  name = "again"
-}

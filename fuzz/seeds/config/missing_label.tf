@@ -1,2 +1,0 @@
-resource "azurerm_resource_group" {
-}

@@ -1,3 +1,0 @@
-locals {
-  a = <<EOT
-no end
