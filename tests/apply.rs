@@ -339,3 +339,73 @@ fn quotas_count_what_exists_in_the_shared_cloud() {
     assert!(plan.stderr.contains("SIG401"), "the other team's gallery counts: {}", plan.stderr);
     assert!(plan.stderr.contains("more than 1 galleries in East US"), "{}", plan.stderr);
 }
+
+#[test]
+fn data_sources_are_read_from_the_cloud() {
+    let t = Test::new().example("quickstart").seeded();
+    let dir = t.dir().to_str().unwrap().to_string();
+    let run = |args: &[&str], code: i32| Test::new().chdir(&dir).args(args).status(code);
+    let packer =
+        format!("/subscriptions/{SUB}/resourceGroups/rg-packer/providers/Microsoft.Compute/images/ubuntu-west");
+    run(&["emulator", "add-image", &packer, "--location", "westus", "--hyper-v", "V2"], 0);
+    let base = std::fs::read_to_string(t.dir().join("main.tf")).unwrap();
+    let with_data = base.clone()
+        + r#"
+data "azurerm_image" "packer" {
+  name                = "ubuntu-west"
+  resource_group_name = "rg-packer"
+}
+
+resource "azurerm_shared_image_version" "v2" {
+  name                = "2.0.0"
+  gallery_name        = azurerm_shared_image_gallery.main.name
+  image_name          = azurerm_shared_image.ubuntu.name
+  resource_group_name = azurerm_resource_group.images.name
+  location            = "eastus"
+  managed_image_id    = data.azurerm_image.packer.id
+
+  target_region {
+    name = "eastus"
+  }
+}
+"#;
+    std::fs::write(t.dir().join("main.tf"), &with_data).unwrap();
+    run(&["validate"], 0); // without the cloud the image's location is unknown
+    let plan = run(&["plan"], 1);
+    assert!(
+        plan.stderr.contains("SIG206") && plan.stderr.contains("West US"),
+        "the cloud says where the image is: {}",
+        plan.stderr
+    );
+
+    // `latest` resolves to the highest version not excluded from latest.
+    let definition = format!(
+        "/subscriptions/{SUB}/resourceGroups/rg-golden-images/providers/Microsoft.Compute/galleries/golden_images/images/ubuntu-22.04"
+    );
+    let image = format!(
+        "/subscriptions/{SUB}/resourceGroups/rg-golden-images/providers/Microsoft.Compute/images/ubuntu-2204-base"
+    );
+    run(&["emulator", "publish-version", &format!("{definition}/versions/1.10.0"), "--image", &image], 0);
+    run(&["emulator", "publish-version", &format!("{definition}/versions/1.9.0"), "--image", &image], 0);
+    let latest = base
+        + r#"
+data "azurerm_shared_image_version" "latest" {
+  name                = "latest"
+  image_name          = "ubuntu-22.04"
+  gallery_name        = "golden_images"
+  resource_group_name = "rg-golden-images"
+}
+
+output "latest" {
+  value = data.azurerm_shared_image_version.latest.id
+}
+"#;
+    std::fs::write(t.dir().join("main.tf"), &latest).unwrap();
+    let plan = run(&["plan"], 0);
+    assert!(plan.stdout.contains("+ latest = \"") && plan.stdout.contains("/versions/1.10.0\""), "{}", plan.stdout);
+
+    let missing = latest.replace("name                = \"latest\"", "name                = \"9.9.9\"");
+    std::fs::write(t.dir().join("main.tf"), missing).unwrap();
+    let plan = run(&["plan"], 1);
+    assert!(plan.stderr.contains("no such resource in the cloud"), "{}", plan.stderr);
+}

@@ -599,9 +599,30 @@ impl<'a> Evaluator<'a> {
             }
             value.insert("id".into(), instance.id.clone().map_or(Value::Unknown, Value::String));
             if addr.mode == Mode::Data
-                && let Some(read) = self.input.data.and_then(|r| r.read(&instance))
+                && let Some(resolver) = self.input.data
             {
-                value.extend(read);
+                match resolver.read(&instance) {
+                    Some(read) => {
+                        // What the cloud says becomes part of the instance, so the rules see it
+                        // (an image's location and OS disk for SIG206, SIG301, SIG303).
+                        absorb(&mut instance.attrs, &read, &header);
+                        if let Some(Value::String(id)) = read.get("id") {
+                            instance.id = Some(id.clone());
+                        }
+                        value.extend(read);
+                    }
+                    None => self.diags.push(
+                        Diagnostic::error(
+                            "SIG005",
+                            format!(
+                                "{}: no such resource in the cloud ({})",
+                                instance.address,
+                                instance.id.as_deref().unwrap_or("unknown id")
+                            ),
+                        )
+                        .at(header.clone()),
+                    ),
+                }
             }
             let value = Value::Map(value);
             match key {
@@ -1193,6 +1214,36 @@ fn traversal_path(expr: &Expression) -> Vec<String> {
 
 fn region_list(value: &Value) -> Option<Vec<String>> {
     value.as_list()?.iter().map(|v| v.as_str().map(str::to_string)).collect()
+}
+
+/// Adds what a data source read to its attributes: lists of objects become blocks.
+fn absorb(attrs: &mut crate::model::Attrs, read: &BTreeMap<String, Value>, span: &Span) {
+    for (k, v) in read {
+        if attrs.values.contains_key(k) {
+            continue;
+        }
+        match v {
+            Value::List(items) if !items.is_empty() && items.iter().all(|i| i.as_map().is_some()) => {
+                let blocks = items
+                    .iter()
+                    .filter_map(Value::as_map)
+                    .map(|m| {
+                        let mut inner = crate::model::Attrs::default();
+                        for (ik, iv) in m {
+                            inner
+                                .values
+                                .insert(ik.clone(), Attr { value: iv.clone(), span: span.clone(), defaulted: true });
+                        }
+                        crate::model::BlockInstance { span: span.clone(), attrs: inner }
+                    })
+                    .collect();
+                attrs.blocks.insert(k.clone(), blocks);
+            }
+            other => {
+                attrs.values.insert(k.clone(), Attr { value: other.clone(), span: span.clone(), defaulted: true });
+            }
+        }
+    }
 }
 
 /// Fills in what Azure derives from the written attributes: the ARM id, a role assignment's

@@ -44,7 +44,7 @@ pub enum Checked {
 }
 
 pub fn drift(load: &LoadOptions, state: &Path, cloud: &dyn Cloud) -> Result<Checked, PlanError> {
-    let loaded = super::validate::load(load)?;
+    let loaded = super::validate::load_with(load, Some(&super::data::CloudData(cloud)))?;
     if loaded.has_errors() {
         return Ok(Checked::Invalid { sources: loaded.sources, diagnostics: loaded.diagnostics });
     }

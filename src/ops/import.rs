@@ -43,7 +43,7 @@ pub fn import(
     address: &str,
     id: &str,
 ) -> Result<Imported, ImportError> {
-    let loaded = super::validate::load(load)?;
+    let loaded = super::validate::load_with(load, Some(&super::data::CloudData(cloud)))?;
     if loaded.has_errors() {
         return Ok(Imported::Invalid { sources: loaded.sources, diagnostics: loaded.diagnostics });
     }

@@ -3,6 +3,7 @@
 //! work (and the I/O) and never print.
 
 pub mod apply;
+pub mod data;
 pub mod drift;
 pub mod emulator;
 pub mod explain;

@@ -68,7 +68,8 @@ pub fn read_state(path: &Path) -> Result<Snapshot, StateError> {
 /// Plans; with a cloud, refreshes first (list calls) so that what was deleted outside sigform is
 /// planned again and blocked deletes see the children nobody manages.
 pub fn plan(options: &Options, cloud: Option<&dyn crate::cloud::Cloud>) -> Result<Planned, PlanError> {
-    let loaded = super::validate::load(&options.load)?;
+    let data = cloud.map(super::data::CloudData);
+    let loaded = super::validate::load_with(&options.load, data.as_ref().map(|d| d as &dyn crate::eval::DataResolver))?;
     if loaded.has_errors() {
         return Ok(Planned::Invalid { sources: loaded.sources, diagnostics: loaded.diagnostics });
     }

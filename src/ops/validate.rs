@@ -43,9 +43,14 @@ impl Loaded {
 }
 
 pub fn load(options: &Options) -> Result<Loaded, WorkdirError> {
+    load_with(options, None)
+}
+
+/// Loads with data sources answered by `data` (the cloud) instead of left unknown.
+pub fn load_with(options: &Options, data: Option<&dyn crate::eval::DataResolver>) -> Result<Loaded, WorkdirError> {
     let Workdir { sources, vars, diagnostics: mut diags, environment, .. } =
         workdir::load(&options.dir, &options.vars, options.env.iter().cloned())?;
-    let checked = check_configuration(&sources, &vars, &environment, None, &RuleContext { now_unix: options.now_unix });
+    let checked = check_configuration(&sources, &vars, &environment, data, &RuleContext { now_unix: options.now_unix });
     diags.extend(checked.diagnostics);
     diagnostic::sort(&mut diags);
     Ok(Loaded { sources, desired: checked.desired, diagnostics: diags })
