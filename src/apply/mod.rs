@@ -169,14 +169,10 @@ pub fn apply(
         })
         .collect();
     let index: HashMap<String, usize> = writes.iter().enumerate().map(|(i, j)| (j.address.clone(), i)).collect();
+    let needs = crate::plan::Needs::new(&plan.changes);
     let write_deps: Vec<Vec<usize>> = writes
         .iter()
-        .map(|job| {
-            crate::plan::needs(changes[job.address.as_str()], &plan.changes)
-                .iter()
-                .filter_map(|a| index.get(a).copied())
-                .collect()
-        })
+        .map(|job| needs.of(changes[job.address.as_str()]).iter().filter_map(|a| index.get(a).copied()).collect())
         .collect();
     run_stage(&writes, &write_deps, plan, &changes, cloud, state, options, on_event, &mut outcome, &mut failed_ids)?;
 

@@ -49,11 +49,27 @@ pub struct Scope<'a> {
     pub file: FileId,
     roots: &'a BTreeMap<String, Value>,
     bindings: Vec<(String, Value)>,
+    /// Resource instances (or whole resource blocks, with no key) the evaluated expressions
+    /// read: the precise dependencies of what is being evaluated.
+    pub touched: Vec<Touched>,
 }
+
+/// A resource a reference reached: `TYPE.NAME` (or `data.TYPE.NAME`) and, when the reference
+/// indexed it, the instance key.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Touched {
+    pub data: bool,
+    pub type_name: String,
+    pub name: String,
+    pub key: Option<crate::model::InstanceKey>,
+}
+
+/// Roots that are never resources.
+const NOT_RESOURCES: &[&str] = &["var", "local", "path", "terraform", "each", "count", "self"];
 
 impl<'a> Scope<'a> {
     pub fn new(file: FileId, roots: &'a BTreeMap<String, Value>) -> Scope<'a> {
-        Scope { file, roots, bindings: Vec::new() }
+        Scope { file, roots, bindings: Vec::new(), touched: Vec::new() }
     }
 
     pub fn push(&mut self, name: impl Into<String>, value: Value) {
@@ -158,6 +174,16 @@ pub fn eval(expr: &Expression, scope: &mut Scope) -> EvalResult {
         }
         Expression::FuncCall(call) => eval_call(call, scope, span()),
         Expression::Traversal(traversal) => {
+            // A traversal from a global root walks it by reference: cloning a whole resource
+            // type's instances for every `azurerm_x.y[k].attr` would make evaluation quadratic.
+            if let Expression::Variable(v) = &traversal.expr {
+                let name = v.value().as_str();
+                if !scope.bindings.iter().any(|(n, _)| n == name)
+                    && let Some(root) = scope.roots.get(name)
+                {
+                    return walk_root(root, name, &traversal.operators, scope);
+                }
+            }
             let base = eval(&traversal.expr, scope)?;
             let path = traversal_root_name(&traversal.expr);
             apply_operators(base, &traversal.operators, scope, path)
@@ -184,6 +210,84 @@ pub fn eval(expr: &Expression, scope: &mut Scope) -> EvalResult {
         }
         Expression::ForExpr(for_expr) => eval_for(for_expr, scope),
     }
+}
+
+/// Walks a global root by reference through attribute and index operators, cloning only what is
+/// reached, and records which resource instance the reference touched.
+fn walk_root<'a>(
+    root: &'a Value,
+    root_name: &str,
+    operators: &[hcl::edit::Decorated<TraversalOperator>],
+    scope: &mut Scope<'a>,
+) -> EvalResult {
+    let mut value = root;
+    let mut path = root_name.to_string();
+    // Resource references: TYPE.NAME[key] or data.TYPE.NAME[key].
+    let data = root_name == "data";
+    let skip = usize::from(data);
+    let is_resource = !NOT_RESOURCES.contains(&root_name);
+    let name_at = |i: usize| match operators.get(i).map(|o| o.value()) {
+        Some(TraversalOperator::GetAttr(n)) => Some(n.value().as_str().to_string()),
+        _ => None,
+    };
+    let mut touched = if is_resource {
+        let (type_name, name) = if data { (name_at(0), name_at(1)) } else { (Some(root_name.to_string()), name_at(0)) };
+        type_name.zip(name).map(|(type_name, name)| Touched { data, type_name, name, key: None })
+    } else {
+        None
+    };
+    for (i, op) in operators.iter().enumerate() {
+        let next = match op.value() {
+            TraversalOperator::GetAttr(ident) => {
+                let name = ident.value().as_str();
+                match value {
+                    Value::Map(m) => m.get(name),
+                    _ => None,
+                }
+            }
+            TraversalOperator::Index(index_expr) => {
+                let index = eval(index_expr, scope)?;
+                if i == skip + 1
+                    && let Some(t) = touched.as_mut()
+                {
+                    t.key = match &index {
+                        Value::Number(n) if n.fract() == 0.0 && *n >= 0.0 => {
+                            Some(crate::model::InstanceKey::Index(*n as u64))
+                        }
+                        Value::String(k) => Some(crate::model::InstanceKey::Key(k.clone())),
+                        _ => None,
+                    };
+                }
+                match (value, &index) {
+                    (Value::Map(m), k) => k.to_string_lossless().and_then(|k| m.get(&k)),
+                    (Value::List(items), Value::Number(n)) if n.fract() == 0.0 && *n >= 0.0 => items.get(*n as usize),
+                    _ => None,
+                }
+            }
+            _ => None,
+        };
+        match next {
+            Some(v) => {
+                value = v;
+                path = match op.value() {
+                    TraversalOperator::GetAttr(ident) => format!("{path}.{}", ident.value().as_str()),
+                    _ => format!("{path}[..]"),
+                };
+            }
+            None => {
+                // Splats, unknowns and errors: the general (cloning) walk from here, which also
+                // produces the precise error message.
+                if let Some(t) = touched.take() {
+                    scope.touched.push(t);
+                }
+                return apply_operators(value.clone(), &operators[i..], scope, path);
+            }
+        }
+    }
+    if let Some(t) = touched {
+        scope.touched.push(t);
+    }
+    Ok(value.clone())
 }
 
 fn traversal_root_name(expr: &Expression) -> String {

@@ -552,6 +552,7 @@ impl<'a> Evaluator<'a> {
         let Some(expansion) = self.expansion(block, file) else {
             return Value::Unknown;
         };
+        let expansion_touched = expansion.touched.clone();
         let depends_on = self.depends_on(block, file);
         let lifecycle = self.lifecycle(block, file, schema);
         self.timeouts(block, file);
@@ -574,7 +575,26 @@ impl<'a> Evaluator<'a> {
             };
             let mut diags = Vec::new();
             let attrs = eval_body(&block.body, &body_schema, &header, &mut scope, &mut diags);
+            let touched = std::mem::take(&mut scope.touched);
             drop(scope);
+            // Indexed references name one instance; the others depend on the whole block.
+            let mut depends_on = depends_on.clone();
+            let mut references = Vec::new();
+            for t in touched.into_iter().chain(expansion_touched.iter().cloned()) {
+                let resource = ConfigAddress {
+                    mode: if t.data { Mode::Data } else { Mode::Managed },
+                    type_name: t.type_name,
+                    name: t.name,
+                };
+                match t.key {
+                    Some(key) => references.push(Address { resource, key }),
+                    None => depends_on.push(resource),
+                }
+            }
+            depends_on.sort();
+            depends_on.dedup();
+            references.sort();
+            references.dedup();
             self.diags.extend(diags);
             let mut instance = Instance {
                 address: Address { resource: addr.clone(), key: key.clone() },
@@ -586,7 +606,8 @@ impl<'a> Evaluator<'a> {
                 attrs,
                 span: header.clone(),
                 lifecycle: lifecycle.clone(),
-                depends_on: depends_on.clone(),
+                depends_on,
+                references,
             };
             complete(&mut instance, self.input.environment);
             let mut value = instance.attrs.to_value();
@@ -671,6 +692,7 @@ impl<'a> Evaluator<'a> {
                     return None;
                 };
                 Some(Expansion {
+                    touched: std::mem::take(&mut scope.touched),
                     kind: ExpansionKind::Count,
                     instances: (0..n as u64)
                         .map(|i| {
@@ -726,6 +748,7 @@ impl<'a> Evaluator<'a> {
                     }
                 };
                 Some(Expansion {
+                    touched: std::mem::take(&mut scope.touched),
                     kind: ExpansionKind::ForEach,
                     instances: pairs
                         .into_iter()
@@ -739,30 +762,36 @@ impl<'a> Evaluator<'a> {
                         .collect(),
                 })
             }
-            (None, None) => Some(Expansion { kind: ExpansionKind::Single, instances: vec![(InstanceKey::None, None)] }),
+            (None, None) => Some(Expansion {
+                touched: Vec::new(),
+                kind: ExpansionKind::Single,
+                instances: vec![(InstanceKey::None, None)],
+            }),
         }
     }
 
     /// Resource blocks this one names in `depends_on` or refers to anywhere in its body.
     fn depends_on(&mut self, block: &Block, file: FileId) -> Vec<ConfigAddress> {
-        let mut out: Vec<ConfigAddress> = refs::in_block(block)
-            .into_iter()
-            .filter_map(|r| match r {
-                Reference::Resource(t, n) if schema::resource(&t).is_some() => {
-                    Some(ConfigAddress { mode: Mode::Managed, type_name: t, name: n })
-                }
-                Reference::Data(t, n) => Some(ConfigAddress { mode: Mode::Data, type_name: t, name: n }),
-                _ => None,
-            })
-            .collect();
+        // References are recorded precisely while the body is evaluated (`Scope::touched`); here
+        // only what `depends_on` names.
+        let mut out: Vec<ConfigAddress> = Vec::new();
         if let Some(attr) = block.body.get_attribute("depends_on") {
             let scope = Scope::new(file, &self.roots);
             match &attr.value {
                 Expression::Array(items) => {
                     for item in items.iter() {
-                        let ok = matches!(traversal_path(item).as_slice(), [t, _] if t != "var" && t != "local")
-                            || matches!(traversal_path(item).as_slice(), [d, _, _] if d == "data");
-                        if !ok {
+                        let named = match traversal_path(item).as_slice() {
+                            [d, t, n] if d == "data" => {
+                                Some(ConfigAddress { mode: Mode::Data, type_name: t.clone(), name: n.clone() })
+                            }
+                            [t, n] if t != "var" && t != "local" => {
+                                Some(ConfigAddress { mode: Mode::Managed, type_name: t.clone(), name: n.clone() })
+                            }
+                            _ => None,
+                        };
+                        if let Some(a) = named {
+                            out.push(a);
+                        } else {
                             self.diags.push(
                                 Diagnostic::error(
                                     "SIG005",
@@ -1142,6 +1171,8 @@ const PROVIDER_ARGUMENTS: &[&str] = &[
 
 struct Expansion {
     kind: ExpansionKind,
+    /// What `count` or `for_each` referred to: every instance depends on it.
+    touched: Vec<expr::Touched>,
     instances: Vec<(InstanceKey, Option<(&'static str, Value)>)>,
 }
 

@@ -34,6 +34,7 @@ impl DependencyGraph {
             for dep in &inst.depends_on {
                 targets.extend(by_resource.get(dep).into_iter().flatten().copied());
             }
+            targets.extend(inst.references.iter().filter_map(|a| index.get(a).copied()));
             let implicit = inst
                 .id
                 .as_deref()

@@ -153,8 +153,11 @@ pub struct Instance {
     /// The block header (`resource "TYPE" "NAME"`), where whole-resource diagnostics point.
     pub span: Span,
     pub lifecycle: Lifecycle,
-    /// Resource blocks this one refers to or names in `depends_on`.
+    /// Resource blocks this one names in `depends_on` or refers to without an index.
     pub depends_on: Vec<ConfigAddress>,
+    /// Instances this one refers to by index (`azurerm_x.y["k"]`): precise edges, so that a
+    /// thousand versions each naming its own definition do not each depend on all of them.
+    pub references: Vec<Address>,
 }
 
 impl Instance {

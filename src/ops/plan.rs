@@ -113,8 +113,10 @@ pub fn plan(options: &Options, cloud: Option<&dyn crate::cloud::Cloud>) -> Resul
         diagnostics: records,
         config_hash: config_hash(&sources),
     });
+    let by_address: std::collections::HashMap<String, &crate::model::Instance> =
+        desired.resources.iter().map(|i| (i.address.to_string(), i)).collect();
     for change in &mut plan.changes {
-        if let Some(inst) = desired.resources.iter().find(|i| i.address.to_string() == change.address) {
+        if let Some(inst) = by_address.get(&change.address) {
             let (line, _) = sources.line_column(inst.span.file, inst.span.range.start);
             change.source = Some(format!("{}:{line}", sources.name(inst.span.file)));
         }

@@ -11,7 +11,7 @@ pub mod drift;
 mod planner;
 pub mod record;
 
-pub use planner::{Observed, Options, PlanInput, known_addresses, needs, plan};
+pub use planner::{Needs, Observed, Options, PlanInput, known_addresses, plan};
 
 use crate::diagnostic::DiagnosticRecord;
 use crate::state::ResourceState;

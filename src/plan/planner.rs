@@ -371,12 +371,12 @@ fn order(changes: &BTreeMap<String, ResourceChange>) -> Vec<String> {
     let pending: Vec<&ResourceChange> =
         changes.values().filter(|c| matches!(c.action, Action::Create | Action::Update | Action::Replace)).collect();
     // Depth-first: a change comes after the pending changes it depends on.
-    let all: Vec<ResourceChange> = changes.values().cloned().collect();
+    let needs = Needs::new(changes.values());
     let mut visited: BTreeSet<String> = BTreeSet::new();
     let mut creates = Vec::new();
     fn visit(
         c: &ResourceChange,
-        all: &[ResourceChange],
+        needs: &Needs,
         changes: &BTreeMap<String, ResourceChange>,
         visited: &mut BTreeSet<String>,
         out: &mut Vec<String>,
@@ -384,46 +384,66 @@ fn order(changes: &BTreeMap<String, ResourceChange>) -> Vec<String> {
         if !visited.insert(c.address.clone()) {
             return;
         }
-        for n in needs(c, all) {
+        for n in needs.of(c) {
             if let Some(dep) = changes.get(&n) {
-                visit(dep, all, changes, visited, out);
+                visit(dep, needs, changes, visited, out);
             }
         }
         out.push(c.address.clone());
     }
     for c in &pending {
-        visit(c, &all, changes, &mut visited, &mut creates);
+        visit(c, &needs, changes, &mut visited, &mut creates);
     }
     order.extend(creates);
     order
 }
 
-/// The addresses of the pending creates, updates and replacements `change` must wait for: its
-/// parent (by ARM id), its managed image, and the resource blocks it depends on.
-pub fn needs(change: &ResourceChange, all: &[ResourceChange]) -> Vec<String> {
-    let Some(after) = change.after.as_ref() else {
-        return Vec::new();
-    };
-    let pending = all.iter().filter(|c| matches!(c.action, Action::Create | Action::Update | Action::Replace));
-    let mut ids: Vec<String> = Vec::new();
-    if let Some(parent) = crate::model::arm_id::parent(&after.id) {
-        ids.push(parent.to_ascii_lowercase());
-    }
-    if let Some(image) = after.attributes.get("managed_image_id").and_then(|v| v.as_str()) {
-        ids.push(image.to_ascii_lowercase());
-    }
-    let mut out = Vec::new();
-    for c in pending {
-        if c.address == change.address {
-            continue;
+/// Which pending creates, updates and replacements each change must wait for: its parent (by
+/// ARM id), its managed image, and the instances or blocks it depends on. Built once, so that
+/// ordering stays linear in the number of changes.
+pub struct Needs<'a> {
+    by_id: HashMap<String, &'a str>,
+    by_block: HashMap<String, Vec<&'a str>>,
+    by_address: std::collections::HashSet<&'a str>,
+}
+
+impl<'a> Needs<'a> {
+    pub fn new(all: impl IntoIterator<Item = &'a ResourceChange>) -> Needs<'a> {
+        let mut n = Needs { by_id: HashMap::new(), by_block: HashMap::new(), by_address: Default::default() };
+        for c in all.into_iter().filter(|c| matches!(c.action, Action::Create | Action::Update | Action::Replace)) {
+            let Some(a) = c.after.as_ref() else { continue };
+            n.by_id.insert(a.id.to_ascii_lowercase(), c.address.as_str());
+            n.by_block.entry(format!("{}.{}", a.type_name, a.name)).or_default().push(c.address.as_str());
+            n.by_address.insert(c.address.as_str());
         }
-        let Some(a) = c.after.as_ref() else { continue };
-        let block = format!("{}.{}", a.type_name, a.name);
-        if ids.contains(&a.id.to_ascii_lowercase()) || after.dependencies.contains(&block) {
-            out.push(c.address.clone());
-        }
+        n
     }
-    out
+
+    pub fn of(&self, change: &ResourceChange) -> Vec<String> {
+        let Some(after) = change.after.as_ref() else {
+            return Vec::new();
+        };
+        let mut out: Vec<String> = Vec::new();
+        let ids = crate::model::arm_id::parent(&after.id)
+            .into_iter()
+            .chain(after.attributes.get("managed_image_id").and_then(|v| v.as_str()).map(str::to_string));
+        for id in ids {
+            if let Some(a) = self.by_id.get(&id.to_ascii_lowercase()) {
+                out.push(a.to_string());
+            }
+        }
+        for dep in &after.dependencies {
+            if self.by_address.contains(dep.as_str()) {
+                out.push(dep.clone());
+            } else if let Some(all) = self.by_block.get(dep) {
+                out.extend(all.iter().map(|a| a.to_string()));
+            }
+        }
+        out.retain(|a| *a != change.address);
+        out.sort();
+        out.dedup();
+        out
+    }
 }
 
 fn outputs(desired: &Desired, prior: &Snapshot) -> Vec<OutputChange> {

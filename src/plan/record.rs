@@ -39,7 +39,12 @@ pub fn record(instance: &Instance) -> ResourceState {
         subscription_id: instance.subscription_id.clone(),
         id: instance.id.clone().unwrap_or_default(),
         attributes: Value::Map(attributes(instance)).to_json(),
-        dependencies: instance.depends_on.iter().map(|d| d.to_string()).collect(),
+        dependencies: instance
+            .depends_on
+            .iter()
+            .map(|d| d.to_string())
+            .chain(instance.references.iter().map(|a| a.to_string()))
+            .collect(),
         status: "ready".into(),
     }
 }
