@@ -409,3 +409,34 @@ output "latest" {
     let plan = run(&["plan"], 1);
     assert!(plan.stderr.contains("no such resource in the cloud"), "{}", plan.stderr);
 }
+
+#[test]
+fn access_shows_inherited_access_and_json_is_typed() {
+    let t = Test::new().example("quickstart").seeded();
+    let dir = t.dir().to_str().unwrap().to_string();
+    let out = Test::new().chdir(&dir).arg("access").status(0);
+    assert!(out.stdout.starts_with("11111111-2222-3333-4444-555555555555 (Group): Reader on 1 gallery, 1 definition, 1 version via azurerm_role_assignment.app_team_reader"), "{}", out.stdout);
+    assert!(out.stdout.contains("version    golden_images/ubuntu-22.04/1.0.0 (inherited)"), "{}", out.stdout);
+    let json: Json =
+        serde_json::from_str(&Test::new().chdir(&dir).args(&["access", "--json"]).status(0).stdout).unwrap();
+    let grant = &json[0];
+    assert_eq!(grant["principal_id"], "11111111-2222-3333-4444-555555555555");
+    assert_eq!(grant["principal_type"], "Group");
+    assert_eq!(grant["role"], "Reader");
+    assert_eq!(grant["scope_id"], gallery_id());
+    assert_eq!(grant["via"], "azurerm_role_assignment.app_team_reader");
+    assert_eq!(grant["resources"].as_array().unwrap().len(), 3);
+    let none = Test::new().chdir(&dir).args(&["access", "--json", "--principal", "nobody"]).status(0);
+    assert_eq!(none.stdout.trim(), "[]");
+
+    // The JSON plan carries cost and the replication estimate, typed.
+    let plan: Json =
+        serde_json::from_str(&Test::new().example("quickstart").args(&["plan", "--json"]).status(0).stdout).unwrap();
+    let cost = &plan["sigform"]["cost"];
+    assert_eq!(cost["currency"], "USD");
+    assert_eq!(cost["monthly_storage"], 6.38);
+    assert_eq!(cost["one_time_egress"], 1.2);
+    assert_eq!(cost["resources"][0]["address"], "azurerm_shared_image_version.v1");
+    assert!(plan["sigform"]["replication_estimate"]["total_seconds"].as_f64().unwrap() > 1000.0);
+    assert_eq!(plan["sigform"]["access_changes"][0]["gains"], true);
+}

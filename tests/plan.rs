@@ -12,7 +12,17 @@ fn quickstart() -> Test {
 #[test]
 fn an_empty_state_plans_every_create() {
     let out = quickstart().arg("plan").status(0);
-    assert!(out.stdout.ends_with("Plan: 6 to add, 0 to change, 0 to destroy, 0 forbidden.\n"), "{}", out.stdout);
+    assert!(out.stdout.contains("Plan: 6 to add, 0 to change, 0 to destroy, 0 forbidden.\n"), "{}", out.stdout);
+    // 30 GB: East US 2 replicas + West Europe 1 (LRS at $0.05) + South Central US 1 (ZRS at
+    // $0.0625) = 30 × (0.10 + 0.05 + 0.0625) = $6.375 a month; two copies out of the source
+    // region at $0.02/GB = $1.20.
+    assert!(
+        out.stdout.contains("Cost: +$6.38 per month of replica storage, $1.20 once for replication egress"),
+        "{}",
+        out.stdout
+    );
+    assert!(out.stdout.contains("Replication: about 24 minutes"), "{}", out.stdout);
+    assert!(out.stdout.contains("+ 11111111-2222-3333-4444-555555555555 (Group) gains Reader on 1 gallery, 1 definition, 1 version via azurerm_role_assignment.app_team_reader"), "{}", out.stdout);
     insta::assert_snapshot!("plan_create_quickstart", out.stdout);
     quickstart().args(&["plan", "--detailed-exitcode"]).status(2);
     assert!(!quickstart().run().dir.join("state/sigform.db").exists(), "plan never creates a state");

@@ -88,6 +88,9 @@ pub fn run(global: &Global, args: Args) -> CliResult {
         println!();
     }
     let mut human = events::Human::default();
+    if let Some(estimate) = &plan.replication_estimate {
+        human.estimates = estimate.resources.iter().map(|r| (r.address.clone(), r.seconds)).collect();
+    }
     let mut bars = (!json && console::Term::stdout().is_term()).then(events::Bars::default);
     let mut on_event = |e: &crate::apply::Event| {
         if json {

@@ -1,6 +1,7 @@
 //! The command line (DESIGN.md §6): clap definitions and dispatch. Each command's file parses
 //! its arguments into an operation's `Options`, calls `ops`, and renders the result.
 
+mod access;
 mod apply;
 mod drift;
 mod emulator;
@@ -178,6 +179,9 @@ pub enum Command {
     Access {
         #[arg(long)]
         json: bool,
+        /// Only this principal.
+        #[arg(long, value_name = "ID")]
+        principal: Option<String>,
     },
     /// Show outputs.
     Output {
@@ -338,6 +342,7 @@ fn run(cli: Cli, sub: Option<&ArgMatches>) -> ExitStatus {
         Command::State(command) => state::run(&global, command),
         Command::Output { name, json } => output::run(&global, name.as_deref(), *json),
         Command::Emulator(command) => emulator::run(&global, command),
+        Command::Access { json, principal } => access::run(&global, *json, principal.as_deref()),
         Command::Drift { format, fail_on_unmanaged, out, vars } => {
             drift::run(&global, *format, *fail_on_unmanaged, out.as_deref(), var_args(sub, vars))
         }
@@ -377,7 +382,6 @@ fn run(cli: Cli, sub: Option<&ArgMatches>) -> ExitStatus {
             clap_complete::generate(*shell, &mut Cli::command(), "sigform", &mut std::io::stdout());
             Ok(ExitStatus::Success)
         }
-        other => Err(not_built(other).into()),
     };
     match result {
         Ok(status) => status,
@@ -455,27 +459,3 @@ fn import(global: &Global, address: &str, id: &str, vars: Vec<VarArg>) -> CliRes
 }
 
 pub type CliResult = Result<ExitStatus, Box<dyn std::error::Error>>;
-
-fn not_built(command: &Command) -> crate::ops::NotBuilt {
-    let (command, reason) = match command {
-        Command::Access { .. } => ("access", "the access matrix comes after the applier"),
-        Command::Init
-        | Command::Validate { .. }
-        | Command::Fmt { .. }
-        | Command::Explain { .. }
-        | Command::Graph { .. }
-        | Command::Plan(_)
-        | Command::Show { .. }
-        | Command::State(_)
-        | Command::Output { .. }
-        | Command::Apply { .. }
-        | Command::Emulator(_)
-        | Command::Status { .. }
-        | Command::Destroy { .. }
-        | Command::ForceUnlock { .. }
-        | Command::Import { .. }
-        | Command::Drift { .. }
-        | Command::Completions { .. } => unreachable!("built commands are dispatched in run()"),
-    };
-    crate::ops::NotBuilt { command: command.to_string(), reason }
-}

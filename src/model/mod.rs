@@ -6,6 +6,7 @@
 pub mod arm_id;
 pub mod graph;
 pub mod regions;
+pub mod replication;
 pub mod schema;
 pub mod value;
 

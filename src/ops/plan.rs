@@ -76,6 +76,7 @@ pub fn plan(options: &Options, cloud: Option<&dyn crate::cloud::Cloud>) -> Resul
     let super::validate::Loaded { sources, desired, mut diagnostics } = loaded;
     let recorded = read_state(&options.state)?;
     let mut drift = crate::plan::drift::Drift::default();
+    let mut cloud_resources = std::collections::BTreeMap::new();
     let (prior, observed) = match cloud {
         Some(cloud) => {
             let r = super::refresh::refresh(cloud, &recorded, &desired)?;
@@ -92,6 +93,7 @@ pub fn plan(options: &Options, cloud: Option<&dyn crate::cloud::Cloud>) -> Resul
                 }
             }
             drift = r.drift;
+            cloud_resources = r.resources;
             (r.prior, Some(r.observed))
         }
         None => (recorded, None),
@@ -122,6 +124,25 @@ pub fn plan(options: &Options, cloud: Option<&dyn crate::cloud::Cloud>) -> Resul
         }
     }
     plan.drift = drift;
+    // Image sizes, for cost and replication time: from the configuration, the state, the cloud.
+    let mut sizes: std::collections::HashMap<String, f64> = std::collections::HashMap::new();
+    let size_of = |attrs: &serde_json::Value| attrs.get("os_disk")?.get(0)?.get("size_gb")?.as_f64();
+    for r in plan.changes.iter().flat_map(|c| c.before.iter().chain(c.after.iter())) {
+        if r.type_name == "azurerm_image"
+            && let Some(gb) = size_of(&r.attributes)
+        {
+            sizes.insert(r.id.to_ascii_lowercase(), gb);
+        }
+    }
+    for (id, r) in &cloud_resources {
+        if let Some(gb) = size_of(&r.attributes) {
+            sizes.entry(id.clone()).or_insert(gb);
+        }
+    }
+    let prices = crate::plan::cost::PriceTable::with(&desired.settings.prices);
+    let (cost, time) = crate::plan::cost::estimate(&plan, &sizes, &prices);
+    plan.cost = Some(cost);
+    plan.replication_estimate = Some(time);
     if options.refresh_only {
         plan.refresh_only = true;
         plan.changes.clear();
@@ -281,6 +302,9 @@ mod tests {
             tenants: Default::default(),
             drift: Default::default(),
             refresh_only: false,
+            cost: None,
+            replication_estimate: None,
+            access_changes: Vec::new(),
         }
     }
 

@@ -5,7 +5,9 @@
 //! Changes Azure forbids are part of the plan — shown with their rule and reason — and make it
 //! unappliable; `--replace` turns them into an explicit delete-then-create.
 
+pub mod access;
 pub mod address;
+pub mod cost;
 pub mod diff;
 pub mod drift;
 mod planner;
@@ -110,6 +112,14 @@ pub struct Plan {
     /// A refresh-only plan: no changes to the cloud; applying it records the drift in the state.
     #[serde(default)]
     pub refresh_only: bool,
+    /// The monthly storage and one-time egress this plan adds (negative: saves).
+    #[serde(default)]
+    pub cost: Option<cost::Cost>,
+    #[serde(default)]
+    pub replication_estimate: Option<cost::ReplicationEstimate>,
+    /// Who gains and who loses access to what.
+    #[serde(default)]
+    pub access_changes: Vec<access::AccessChange>,
 }
 
 impl Plan {

@@ -82,6 +82,16 @@ pub fn plan(input: PlanInput) -> Plan {
         restrict_to_targets(&mut changes, options, desired);
     }
     let order = order(&changes);
+    let before: Vec<&ResourceState> = changes.values().filter_map(|c| c.before.as_ref()).collect();
+    let after: Vec<&ResourceState> = changes
+        .values()
+        .filter_map(|c| match c.action {
+            Action::Delete => None,
+            Action::Forbidden => c.before.as_ref(),
+            _ => c.after.as_ref(),
+        })
+        .collect();
+    let access_changes = super::access::changes(&before, &after);
     let output_changes = outputs(desired, prior);
     Plan {
         format: PLAN_FORMAT,
@@ -98,6 +108,9 @@ pub fn plan(input: PlanInput) -> Plan {
         tenants: Default::default(),
         drift: Default::default(),
         refresh_only: false,
+        cost: None,
+        replication_estimate: None,
+        access_changes,
     }
 }
 

@@ -18,11 +18,13 @@ fn verbs(step: Step) -> (&'static str, &'static str, &'static str) {
 pub struct Human {
     last_progress: HashMap<String, Instant>,
     pub interval: Duration,
+    /// The plan's replication estimate per address (seconds), shown beside live progress.
+    pub estimates: HashMap<String, f64>,
 }
 
 impl Default for Human {
     fn default() -> Human {
-        Human { last_progress: HashMap::new(), interval: Duration::from_secs(3) }
+        Human { last_progress: HashMap::new(), interval: Duration::from_secs(3), estimates: HashMap::new() }
     }
 }
 
@@ -38,7 +40,17 @@ impl Human {
                 self.last_progress.insert(address.clone(), now);
                 let regions: Vec<String> =
                     replication.iter().map(|r| format!("{} {}%", r.region, r.progress)).collect();
-                Some(format!("{address}: {} [{}s elapsed] {}", verbs(*step).1, elapsed.as_secs(), regions.join(", ")))
+                let estimate = self
+                    .estimates
+                    .get(address)
+                    .map(|s| format!(" (replication estimated at {})", crate::plan::cost::duration_words(*s)))
+                    .unwrap_or_default();
+                Some(format!(
+                    "{address}: {} [{}s elapsed] {}{estimate}",
+                    verbs(*step).1,
+                    elapsed.as_secs(),
+                    regions.join(", ")
+                ))
             }
             Event::Complete { address, step, id, elapsed } => {
                 let id = if *step == Step::Delete { String::new() } else { format!(" [id={id}]") };

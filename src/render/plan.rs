@@ -110,8 +110,45 @@ pub fn human(plan: &Plan, st: Style) -> String {
             );
         }
     }
+    if !plan.access_changes.is_empty() {
+        out.push_str("\nAccess changes:\n");
+        for a in &plan.access_changes {
+            let who = match &a.principal_type {
+                Some(t) => format!("{} ({t})", a.principal_id),
+                None => a.principal_id.clone(),
+            };
+            let (sign, verb, action) =
+                if a.gains { ("+", "gains", Action::Create) } else { ("-", "loses", Action::Delete) };
+            let _ = writeln!(
+                out,
+                "  {} {who} {verb} {} on {} via {}",
+                paint(sign, action),
+                a.role,
+                crate::plan::access::describe(&a.resources),
+                a.via.join(", ")
+            );
+        }
+    }
     let (add, change, destroy, forbidden) = plan.summary();
     let _ = writeln!(out, "\nPlan: {add} to add, {change} to change, {destroy} to destroy, {forbidden} forbidden.");
+    if let Some(cost) = plan.cost.as_ref().filter(|c| !c.resources.is_empty()) {
+        let sign = if cost.monthly_storage < 0.0 { "-" } else { "+" };
+        let _ = writeln!(
+            out,
+            "Cost: {sign}${:.2} per month of replica storage, ${:.2} once for replication egress (prices of {}).",
+            cost.monthly_storage.abs(),
+            cost.one_time_egress,
+            cost.price_date
+        );
+    }
+    if let Some(time) = plan.replication_estimate.as_ref().filter(|t| t.total_seconds > 0.0) {
+        let _ = writeln!(
+            out,
+            "Replication: {} for the longest ({} version(s) replicate).",
+            crate::plan::cost::duration_words(time.total_seconds),
+            time.resources.len()
+        );
+    }
     out
 }
 

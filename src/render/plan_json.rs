@@ -70,8 +70,9 @@ pub fn plan_json(plan: &Plan) -> Json {
             "order": plan.order,
             "forbidden": forbidden,
             "diagnostics": plan.diagnostics,
-            "cost": null,
-            "replication_estimate": null,
+            "cost": plan.cost,
+            "replication_estimate": plan.replication_estimate,
+            "access_changes": plan.access_changes,
         },
     })
 }

@@ -7,8 +7,9 @@
 //! interrupted finds its operation still progressing, as in Azure.
 
 mod faults;
-mod replication;
 mod service;
+
+use crate::model::replication;
 
 pub use faults::Faults;
 use faults::{Class, Dice};

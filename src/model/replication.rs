@@ -1,6 +1,7 @@
-//! How long things take in the emulator, in simulated seconds, calibrated on what users report:
-//! galleries and definitions in seconds to a minute; a version tens of minutes for a small image
-//! to a few regions, hours for a large image to many regions.
+//! How long things take, in seconds, calibrated on what users report: galleries and definitions
+//! in seconds to a minute; a version tens of minutes for a small image to a few regions, hours
+//! for a large image to many regions. The emulator runs its simulated time on this model, and
+//! plans estimate replication with it, so the estimate and the emulator agree.
 
 use crate::model::schema::ResourceKind;
 
@@ -53,6 +54,11 @@ pub fn version_regions(image_gb: f64, replicas: &[u32]) -> Vec<(f64, f64)> {
         batch_start += durations.iter().cloned().fold(0.0, f64::max);
     }
     out
+}
+
+/// The estimated replication time of a version to `replicas` new regions (one count per region).
+pub fn estimate_seconds(image_gb: f64, replicas: &[u32]) -> f64 {
+    version_regions(image_gb, replicas).iter().map(|(start, duration)| start + duration).fold(0.0, f64::max)
 }
 
 #[cfg(test)]

@@ -1,0 +1,241 @@
+//! What a plan costs and how long its replication takes (DESIGN.md §6, issue "sharing and money").
+//!
+//! Storage: a version is stored once per replica in every target region, priced by the region's
+//! storage type: monthly = image size × Σ regions (replicas × price per GB-month). Egress: the
+//! image is copied from the source region to every other target region once: one-time = image
+//! size × (target regions other than the source) × price per GB. Replication time comes from the
+//! same model the emulator runs (`model::replication`). A plan's figures are deltas: what it adds
+//! minus what it removes.
+
+use super::{Action, Plan};
+use crate::model::regions;
+use crate::model::replication::estimate_seconds;
+use serde::{Deserialize, Serialize};
+use serde_json::Value as Json;
+use std::collections::HashMap;
+
+/// Prices in USD.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct PriceTable {
+    /// When the shipped figures were taken.
+    pub date: &'static str,
+    pub standard_lrs_gb_month: f64,
+    pub standard_zrs_gb_month: f64,
+    pub premium_lrs_gb_month: f64,
+    pub egress_gb: f64,
+}
+
+/// Approximate list prices (USD) of snapshot-backed replica storage per GB-month and of
+/// inter-region data transfer within a continent, East US, as of the date given. Override them
+/// in `sigform { prices { ... } }` with your agreement's figures.
+pub const SHIPPED: PriceTable = PriceTable {
+    date: "2026-11",
+    standard_lrs_gb_month: 0.05,
+    standard_zrs_gb_month: 0.0625,
+    premium_lrs_gb_month: 0.12,
+    egress_gb: 0.02,
+};
+
+/// The image size assumed when nothing says it (Azure's default OS disk for Linux images).
+pub const DEFAULT_IMAGE_GB: f64 = 30.0;
+
+impl PriceTable {
+    pub fn with(overrides: &crate::model::Prices) -> PriceTable {
+        PriceTable {
+            date: if overrides == &crate::model::Prices::default() { SHIPPED.date } else { "configured" },
+            standard_lrs_gb_month: overrides.standard_lrs_gb_month.unwrap_or(SHIPPED.standard_lrs_gb_month),
+            standard_zrs_gb_month: overrides.standard_zrs_gb_month.unwrap_or(SHIPPED.standard_zrs_gb_month),
+            premium_lrs_gb_month: overrides.premium_lrs_gb_month.unwrap_or(SHIPPED.premium_lrs_gb_month),
+            egress_gb: overrides.egress_gb.unwrap_or(SHIPPED.egress_gb),
+        }
+    }
+
+    fn storage(&self, storage_type: &str) -> f64 {
+        match storage_type {
+            "Standard_ZRS" => self.standard_zrs_gb_month,
+            "Premium_LRS" => self.premium_lrs_gb_month,
+            _ => self.standard_lrs_gb_month,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ResourceCost {
+    pub address: String,
+    pub monthly_storage: f64,
+    pub one_time_egress: f64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Cost {
+    pub currency: String,
+    pub price_date: String,
+    pub monthly_storage: f64,
+    pub one_time_egress: f64,
+    pub resources: Vec<ResourceCost>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ResourceEstimate {
+    pub address: String,
+    pub seconds: f64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ReplicationEstimate {
+    /// The longest single replication: versions replicate in parallel.
+    pub total_seconds: f64,
+    pub resources: Vec<ResourceEstimate>,
+}
+
+/// A version's target regions: (normalised name, replicas, storage type), with the version-wide
+/// values filling what a region does not say.
+pub fn regions_of(attrs: &Json) -> Vec<(String, u32, String)> {
+    let replicas = attrs.get("replica_count").and_then(Json::as_f64).unwrap_or(1.0) as u32;
+    let storage = attrs.get("storage_account_type").and_then(Json::as_str).unwrap_or("Standard_LRS").to_string();
+    attrs
+        .get("target_region")
+        .and_then(Json::as_array)
+        .map(|list| {
+            list.iter()
+                .filter_map(|r| {
+                    let name = regions::normalize(r.get("name")?.as_str()?);
+                    let n = r.get("regional_replica_count").and_then(Json::as_f64).map_or(replicas, |n| n as u32);
+                    let s =
+                        r.get("storage_account_type").and_then(Json::as_str).map_or(storage.clone(), str::to_string);
+                    Some((name, n, s))
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Monthly storage of a version (USD).
+pub fn monthly(attrs: &Json, image_gb: f64, prices: &PriceTable) -> f64 {
+    regions_of(attrs).iter().map(|(_, n, s)| image_gb * f64::from(*n) * prices.storage(s)).sum()
+}
+
+fn image_gb(attrs: &Json, sizes: &HashMap<String, f64>) -> f64 {
+    attrs
+        .get("managed_image_id")
+        .and_then(Json::as_str)
+        .and_then(|id| sizes.get(&id.to_ascii_lowercase()))
+        .copied()
+        .unwrap_or(DEFAULT_IMAGE_GB)
+}
+
+fn round(x: f64) -> f64 {
+    (x * 100.0).round() / 100.0
+}
+
+/// The cost delta and the replication estimate of a plan. `sizes` maps lower-cased managed image
+/// ids to their size in GB.
+pub fn estimate(plan: &Plan, sizes: &HashMap<String, f64>, prices: &PriceTable) -> (Cost, ReplicationEstimate) {
+    let mut cost = Cost {
+        currency: "USD".into(),
+        price_date: prices.date.into(),
+        monthly_storage: 0.0,
+        one_time_egress: 0.0,
+        resources: Vec::new(),
+    };
+    let mut time = ReplicationEstimate { total_seconds: 0.0, resources: Vec::new() };
+    for c in &plan.changes {
+        if c.resource().type_name != "azurerm_shared_image_version"
+            || matches!(c.action, Action::NoOp | Action::Forbidden)
+        {
+            continue;
+        }
+        let removed = matches!(c.action, Action::Delete | Action::Replace);
+        let before = c.before.as_ref().filter(|_| c.action != Action::Create).map(|b| &b.attributes);
+        let after = c.after.as_ref().filter(|_| c.action != Action::Delete).map(|a| &a.attributes);
+        let before_cost = before.map_or(0.0, |b| monthly(b, image_gb(b, sizes), prices));
+        let after_cost = after.map_or(0.0, |a| monthly(a, image_gb(a, sizes), prices));
+        // A replacement creates anew: everything is copied again.
+        let kept: Vec<String> = if removed {
+            Vec::new()
+        } else {
+            before.map(|b| regions_of(b).into_iter().map(|r| r.0).collect()).unwrap_or_default()
+        };
+        let (egress, seconds) = match after {
+            Some(a) => {
+                let gb = image_gb(a, sizes);
+                let source = a.get("location").and_then(Json::as_str).map(regions::normalize).unwrap_or_default();
+                let new: Vec<(String, u32, String)> =
+                    regions_of(a).into_iter().filter(|r| !kept.contains(&r.0)).collect();
+                let copies = new.iter().filter(|r| r.0 != source).count() as f64;
+                let replicas: Vec<u32> = new.iter().map(|r| r.1).collect();
+                (
+                    gb * copies * prices.egress_gb,
+                    if replicas.is_empty() { 0.0 } else { estimate_seconds(gb, &replicas) },
+                )
+            }
+            None => (0.0, 0.0),
+        };
+        let delta = after_cost - before_cost;
+        if delta != 0.0 || egress != 0.0 {
+            cost.resources.push(ResourceCost {
+                address: c.address.clone(),
+                monthly_storage: round(delta),
+                one_time_egress: round(egress),
+            });
+            cost.monthly_storage += delta;
+            cost.one_time_egress += egress;
+        }
+        if seconds > 0.0 {
+            time.resources.push(ResourceEstimate { address: c.address.clone(), seconds: seconds.round() });
+            time.total_seconds = time.total_seconds.max(seconds.round());
+        }
+    }
+    cost.monthly_storage = round(cost.monthly_storage);
+    cost.one_time_egress = round(cost.one_time_egress);
+    (cost, time)
+}
+
+/// "about 23 minutes", "about 3.4 hours".
+pub fn duration_words(seconds: f64) -> String {
+    if seconds < 90.0 {
+        format!("about {} seconds", seconds.round())
+    } else if seconds < 5400.0 {
+        format!("about {} minutes", (seconds / 60.0).round())
+    } else {
+        format!("about {:.1} hours", seconds / 3600.0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn storage_is_size_times_replicas_times_price() {
+        let p = SHIPPED;
+        let cases: &[(Json, f64)] = &[
+            // 30 GB, two regions of one replica each, LRS: 30 × 2 × 0.05
+            (json!({"target_region": [{"name": "eastus"}, {"name": "westus"}]}), 3.0),
+            // version-wide 3 replicas, one region overriding with 1 on ZRS: 30 × (3 × 0.05 + 1 × 0.0625)
+            (
+                json!({"replica_count": 3, "target_region": [{"name": "eastus"}, {"name": "westus", "regional_replica_count": 1, "storage_account_type": "Standard_ZRS"}]}),
+                6.375,
+            ),
+            // Premium everywhere: 30 × 2 × 0.12
+            (
+                json!({"storage_account_type": "Premium_LRS", "target_region": [{"name": "eastus", "regional_replica_count": 2}]}),
+                7.2,
+            ),
+        ];
+        for (attrs, want) in cases {
+            assert!((monthly(attrs, 30.0, &p) - want).abs() < 1e-9, "{attrs}: {} != {want}", monthly(attrs, 30.0, &p));
+        }
+    }
+
+    #[test]
+    fn estimates_grow_with_size_regions_and_replicas() {
+        let base = estimate_seconds(30.0, &[1, 1]);
+        assert!(estimate_seconds(60.0, &[1, 1]) > base);
+        assert!(estimate_seconds(30.0, &[1, 1, 1, 1, 1]) > base);
+        assert!(estimate_seconds(30.0, &[3, 3]) > base);
+        assert_eq!(duration_words(1380.0), "about 23 minutes");
+        assert_eq!(duration_words(12240.0), "about 3.4 hours");
+    }
+}
