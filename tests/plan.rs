@@ -261,3 +261,25 @@ fn sensitive_outputs_are_redacted_in_every_view() {
     let asked = Test::new().chdir(t.dir().to_str().unwrap()).args(&["output", "secret"]).status(0);
     assert_eq!(asked.stdout.trim(), "\"s3cr3t-token\"", "asking for it by name shows it, as Terraform does");
 }
+
+#[test]
+fn prices_come_from_the_configuration_or_a_file() {
+    let config = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/examples/quickstart/main.tf")).unwrap();
+    let inline = config.clone()
+        + "\nsigform {\n  prices {\n    standard_lrs_gb_month = 0.10\n    file                  = \"prices.json\"\n  }\n}\n";
+    let t = Test::new()
+        .config(&inline)
+        .file("prices.json", r#"{"standard_zrs_gb_month": 0.20, "egress_gb": 0.05}"#)
+        .arg("plan");
+    let out = t.status(0);
+    // 30 × (2 × 0.10 + 1 × 0.10 + 1 × 0.20) = 15.00; 2 × 30 × 0.05 = 3.00
+    assert!(
+        out.stdout.contains(
+            "Cost: +$15.00 per month of replica storage, $3.00 once for replication egress (prices of configured)"
+        ),
+        "{}",
+        out.stdout
+    );
+    let missing = Test::new().config(&inline).arg("plan").status(1);
+    assert!(missing.stderr.contains("cannot use the price file"), "{}", missing.stderr);
+}

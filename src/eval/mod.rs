@@ -1083,9 +1083,13 @@ impl<'a> Evaluator<'a> {
                     let ident = b.ident.value().as_str();
                     let fields: &[&str] = match ident {
                         "quotas" => &["galleries", "image_definitions", "image_versions"],
-                        "prices" => {
-                            &["standard_lrs_gb_month", "standard_zrs_gb_month", "premium_lrs_gb_month", "egress_gb"]
-                        }
+                        "prices" => &[
+                            "standard_lrs_gb_month",
+                            "standard_zrs_gb_month",
+                            "premium_lrs_gb_month",
+                            "egress_gb",
+                            "file",
+                        ],
                         other => {
                             self.diags.push(
                                 Diagnostic::error("SIG002", format!("unknown block `{other}` in the sigform block"))
@@ -1107,6 +1111,14 @@ impl<'a> Evaluator<'a> {
                                 Some(s) => d.help(format!("did you mean `{s}`?")),
                                 None => d,
                             });
+                            continue;
+                        }
+                        if key == "file" {
+                            match eval(&a.value, &mut scope) {
+                                Ok(Value::String(f)) => settings.prices.file = Some(f),
+                                Ok(_) => self.diags.push(Diagnostic::error("SIG004", "`file` must be a path").at(span)),
+                                Err(e) => self.diags.push(e.into_diagnostic()),
+                            }
                             continue;
                         }
                         let n = match eval(&a.value, &mut scope) {

@@ -223,6 +223,9 @@ pub struct Prices {
     pub standard_zrs_gb_month: Option<f64>,
     pub premium_lrs_gb_month: Option<f64>,
     pub egress_gb: Option<f64>,
+    /// A JSON file with the same fields (relative to the working directory); the block's own
+    /// values win over it.
+    pub file: Option<String>,
 }
 
 /// The `sigform { ... }` block: settings that are not azurerm's.

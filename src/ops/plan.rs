@@ -34,6 +34,8 @@ pub enum PlanError {
     NothingToReplace(String),
     #[error("cannot write the plan to {path}: {source}")]
     Write { path: PathBuf, source: std::io::Error },
+    #[error("cannot use the price file {path}: {reason}")]
+    PriceFile { path: PathBuf, reason: String },
     #[error("refresh failed: {0}")]
     Cloud(#[from] crate::cloud::CloudError),
 }
@@ -139,7 +141,7 @@ pub fn plan(options: &Options, cloud: Option<&dyn crate::cloud::Cloud>) -> Resul
             sizes.entry(id.clone()).or_insert(gb);
         }
     }
-    let prices = crate::plan::cost::PriceTable::with(&desired.settings.prices);
+    let prices = crate::plan::cost::PriceTable::with(&prices_with_file(&desired.settings.prices, &options.load.dir)?);
     let (cost, time) = crate::plan::cost::estimate(&plan, &sizes, &prices);
     plan.cost = Some(cost);
     plan.replication_estimate = Some(time);
@@ -156,6 +158,24 @@ pub fn plan(options: &Options, cloud: Option<&dyn crate::cloud::Cloud>) -> Resul
         save(&plan, path)?;
     }
     Ok(Planned::Plan { sources, diagnostics, plan: Box::new(plan) })
+}
+
+/// The configured prices, completed from `prices { file = "..." }` when given.
+fn prices_with_file(prices: &crate::model::Prices, dir: &Path) -> Result<crate::model::Prices, PlanError> {
+    let Some(file) = &prices.file else { return Ok(prices.clone()) };
+    let path = dir.join(file);
+    let text = std::fs::read_to_string(&path)
+        .map_err(|e| PlanError::PriceFile { path: path.clone(), reason: e.to_string() })?;
+    let json: serde_json::Value = serde_json::from_str(&text)
+        .map_err(|e| PlanError::PriceFile { path: path.clone(), reason: format!("not a JSON price table: {e}") })?;
+    let get = |k: &str| json.get(k).and_then(|v| v.as_f64());
+    Ok(crate::model::Prices {
+        standard_lrs_gb_month: prices.standard_lrs_gb_month.or(get("standard_lrs_gb_month")),
+        standard_zrs_gb_month: prices.standard_zrs_gb_month.or(get("standard_zrs_gb_month")),
+        premium_lrs_gb_month: prices.premium_lrs_gb_month.or(get("premium_lrs_gb_month")),
+        egress_gb: prices.egress_gb.or(get("egress_gb")),
+        file: prices.file.clone(),
+    })
 }
 
 /// Galleries, definitions and versions the cloud has that this configuration does not declare,

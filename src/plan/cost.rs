@@ -42,7 +42,15 @@ pub const DEFAULT_IMAGE_GB: f64 = 30.0;
 impl PriceTable {
     pub fn with(overrides: &crate::model::Prices) -> PriceTable {
         PriceTable {
-            date: if overrides == &crate::model::Prices::default() { SHIPPED.date } else { "configured" },
+            date: if overrides.standard_lrs_gb_month.is_none()
+                && overrides.standard_zrs_gb_month.is_none()
+                && overrides.premium_lrs_gb_month.is_none()
+                && overrides.egress_gb.is_none()
+            {
+                SHIPPED.date
+            } else {
+                "configured"
+            },
             standard_lrs_gb_month: overrides.standard_lrs_gb_month.unwrap_or(SHIPPED.standard_lrs_gb_month),
             standard_zrs_gb_month: overrides.standard_zrs_gb_month.unwrap_or(SHIPPED.standard_zrs_gb_month),
             premium_lrs_gb_month: overrides.premium_lrs_gb_month.unwrap_or(SHIPPED.premium_lrs_gb_month),

@@ -7,6 +7,24 @@ use crate::model::schema::ResourceKind;
 use crate::model::{Desired, Instance, arm_id, regions};
 use std::collections::BTreeMap;
 
+/// The monthly storage of a version's replicas outside its source region (USD, at the configured
+/// or shipped prices).
+fn savings(v: &Instance, source: &str, desired: &Desired, by_id: &std::collections::HashMap<String, &Instance>) -> f64 {
+    use crate::plan::cost::{DEFAULT_IMAGE_GB, PriceTable, monthly};
+    let prices = PriceTable::with(&desired.settings.prices);
+    let gb = v
+        .attrs
+        .str("managed_image_id")
+        .and_then(|id| by_id.get(&id.to_ascii_lowercase()))
+        .and_then(|image| image.attrs.blocks("os_disk").first()?.attrs.num("size_gb"))
+        .unwrap_or(DEFAULT_IMAGE_GB);
+    let mut attrs = crate::model::value::Value::Map(v.attrs.to_value()).to_json();
+    if let Some(list) = attrs.get_mut("target_region").and_then(|l| l.as_array_mut()) {
+        list.retain(|r| r.get("name").and_then(|n| n.as_str()).map(regions::normalize).as_deref() != Some(source));
+    }
+    monthly(&attrs, gb, &prices)
+}
+
 pub(super) fn check(desired: &Desired, out: &mut Vec<Diagnostic>) {
     let by_id = desired.by_id();
     let mut by_definition: BTreeMap<String, Vec<&Instance>> = BTreeMap::new();
@@ -57,7 +75,11 @@ pub(super) fn check(desired: &Desired, out: &mut Vec<Diagnostic>) {
                             ),
                             v.span.clone(),
                         )
-                        .help(format!("keep it only in its source region, {}", regions::display(&source))),
+                        .help(format!(
+                            "keep it only in its source region, {}: that saves about ${:.2} a month",
+                            regions::display(&source),
+                            savings(v, &source, desired, &by_id)
+                        )),
                     );
                 }
             }

@@ -300,3 +300,19 @@ fn old_versions_replicated_everywhere_warn_when_asked() {
     assert!(warnings[0].3.contains("[\"1.0.0\"]"), "{got:?}");
     assert_eq!(warnings[0].1, Severity::Warning);
 }
+
+#[test]
+fn sig702_says_what_keeping_old_versions_at_home_would_save() {
+    let text =
+        apply(&[("name                = \"1.0.0\"", "for_each = toset([\"1.0.0\", \"2.0.0\"])\n  name = each.key")])
+            + "sigform {\n  keep_latest_in_all_regions = 1\n}\n";
+    let mut sources = Sources::new();
+    sources.add("main.tf", text);
+    let checked = check_configuration(&sources, &[], &Environment::default(), None, &RuleContext { now_unix: NOW });
+    let warning = checked.diagnostics.iter().find(|d| d.rule == "SIG702").expect("SIG702");
+    // The 30 GB image's West Europe replica (version-wide replica_count 2) at $0.05: 30 × 2 × 0.05.
+    assert_eq!(
+        warning.help.as_deref(),
+        Some("keep it only in its source region, East US: that saves about $3.00 a month")
+    );
+}
