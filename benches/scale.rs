@@ -1,0 +1,239 @@
+//! `cargo bench`: sigform at the quota ceiling (issue 8, DESIGN.md §8).
+//!
+//! For 1k, 5k and 11k resources in two shapes (explicit blocks, `for_each`), measures
+//! `plan --refresh=false` with an empty state (all creates) and — for the explicit shape — with a
+//! state that holds everything (no-op), each against hcl-rs's own parse time of the same file;
+//! the refresh's list calls and time with ARM throttling on; and the applier's makespan against
+//! the lower bound max(critical path, total work / parallelism) at parallelism 1, 10 and 32.
+//!
+//! Peak memory is read with GNU time (`/usr/bin/time`), present on this project's machines.
+//! `SIGFORM_BENCH_SIZES=1k,5k` limits the sizes.
+
+#[path = "generate.rs"]
+mod generate;
+
+use generate::{Scale, Shape, generate};
+use std::collections::HashMap;
+use std::path::Path;
+use std::process::Command;
+use std::time::Instant;
+
+const BIN: &str = env!("CARGO_BIN_EXE_sigform");
+
+struct Run {
+    seconds: f64,
+    max_rss_mb: Option<f64>,
+    stdout: String,
+}
+
+/// Runs sigform in `dir`, timing it and reading its peak memory.
+fn sigform(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Run {
+    let gnu_time = Path::new("/usr/bin/time").exists();
+    let rss_file = dir.join(".rss");
+    let mut cmd = if gnu_time {
+        let mut c = Command::new("/usr/bin/time");
+        c.arg("-f").arg("%M").arg("-o").arg(&rss_file).arg(BIN);
+        c
+    } else {
+        Command::new(BIN)
+    };
+    cmd.arg("-C").arg(dir).args(args).env("NO_COLOR", "1");
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let start = Instant::now();
+    let out = cmd.output().expect("sigform runs");
+    let seconds = start.elapsed().as_secs_f64();
+    assert!(
+        out.status.success() || out.status.code() == Some(2),
+        "sigform {args:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let max_rss_mb = std::fs::read_to_string(&rss_file)
+        .ok()
+        .and_then(|s| s.trim().lines().last()?.parse::<f64>().ok())
+        .map(|kb| kb / 1024.0);
+    Run { seconds, max_rss_mb, stdout: String::from_utf8_lossy(&out.stdout).into() }
+}
+
+fn parse_seconds(text: &str) -> f64 {
+    let start = Instant::now();
+    let body = hcl::parse(text).expect("the generated configuration parses");
+    std::hint::black_box(body);
+    start.elapsed().as_secs_f64()
+}
+
+fn mb(x: Option<f64>) -> String {
+    x.map_or("?".into(), |m| format!("{m:.0} MB"))
+}
+
+fn calls(dir: &Path) -> HashMap<String, i64> {
+    serde_json::from_str(&sigform(dir, &["emulator", "calls"], &[]).stdout).unwrap_or_default()
+}
+
+/// Seconds since the epoch, with milliseconds, of an event's `@timestamp`.
+fn stamp(s: &str) -> f64 {
+    let whole = sigform::timestamp::parse_rfc3339(&format!("{}Z", &s[..19])).unwrap_or(0) as f64;
+    let frac: f64 = s.get(19..s.len() - 1).and_then(|f| format!("0{f}").parse().ok()).unwrap_or(0.0);
+    whole + frac
+}
+
+fn main() {
+    let wanted: Vec<String> = std::env::var("SIGFORM_BENCH_SIZES")
+        .unwrap_or_else(|_| "1k,5k,11k".into())
+        .split(',')
+        .map(|s| s.trim().to_string())
+        .collect();
+    let sizes = [
+        ("1k", Scale { regions: 1, galleries: 10, definitions: 20, versions: 4 }),
+        ("5k", Scale { regions: 5, galleries: 10, definitions: 20, versions: 4 }),
+        ("11k", Scale { regions: 5, galleries: 10, definitions: 20, versions: 10 }),
+    ];
+    let fast = [("SIGFORM_EMULATOR_TIME_SCALE", "0"), ("SIGFORM_EMULATOR_THROTTLING", "off")];
+    let mut rows = Vec::new();
+    let mut noop_times = HashMap::new();
+    for (name, scale) in sizes.iter().filter(|(n, _)| wanted.iter().any(|w| w == n)) {
+        for shape in [Shape::ForEach, Shape::Explicit] {
+            let dir = tempfile::tempdir().unwrap();
+            let text = generate(*scale, shape);
+            std::fs::write(dir.path().join("main.tf"), &text).unwrap();
+            let parse = parse_seconds(&text);
+            let creates = sigform(dir.path(), &["plan", "--refresh=false"], &[]);
+            rows.push(format!(
+                "| {name} ({} resources) | {shape:?} | plan, all creates | {:.2} s | {} | {:.1}× |",
+                scale.resources(),
+                creates.seconds,
+                mb(creates.max_rss_mb),
+                creates.seconds / parse
+            ));
+            if shape == Shape::Explicit {
+                let apply = sigform(dir.path(), &["apply", "--auto-approve", "--json"], &fast);
+                rows.push(format!(
+                    "| {name} | {shape:?} | apply at time scale 0, no throttling | {:.1} s | {} | |",
+                    apply.seconds,
+                    mb(apply.max_rss_mb)
+                ));
+                let noop = sigform(dir.path(), &["plan", "--refresh=false", "--detailed-exitcode"], &[]);
+                noop_times.insert(*name, noop.seconds);
+                rows.push(format!(
+                    "| {name} | {shape:?} | plan, no-op | {:.2} s | {} | {:.1}× (hcl-rs parse {:.3} s) |",
+                    noop.seconds,
+                    mb(noop.max_rss_mb),
+                    noop.seconds / parse,
+                    parse
+                ));
+                let before = calls(dir.path());
+                let refresh = sigform(dir.path(), &["plan", "--detailed-exitcode"], &[]);
+                let after = calls(dir.path());
+                let lists = after.get("list").unwrap_or(&0) - before.get("list").unwrap_or(&0);
+                let gets = after.get("get").unwrap_or(&0) - before.get("get").unwrap_or(&0);
+                let galleries = scale.regions * scale.galleries;
+                let definitions = galleries * scale.definitions;
+                rows.push(format!(
+                    "| {name} | {shape:?} | refresh + no-op plan, ARM throttling on | {:.1} s | {} | {lists} list calls (incl. 429s), {gets} gets; galleries + definitions = {} |",
+                    refresh.seconds,
+                    mb(refresh.max_rss_mb),
+                    galleries + definitions
+                ));
+            }
+        }
+    }
+    if let (Some(small), Some(large)) = (noop_times.get("1k"), noop_times.get("11k")) {
+        rows.push(format!("| 11k / 1k | | no-op plan growth | {:.1}× (target ≤ 12) | | |", large / small));
+    }
+
+    // Apply scheduling: a chain (resource group → gallery → definition) and 30 versions that only
+    // need the definition and the image.
+    let chain = r#"
+resource "azurerm_resource_group" "rg" {
+  name     = "rg-sched"
+  location = "eastus"
+}
+resource "azurerm_image" "img" {
+  name                = "base"
+  resource_group_name = azurerm_resource_group.rg.name
+  location            = "eastus"
+  os_disk {
+    os_type  = "Linux"
+    os_state = "Generalized"
+    size_gb  = 1
+  }
+}
+resource "azurerm_shared_image_gallery" "g" {
+  name                = "sched"
+  resource_group_name = azurerm_resource_group.rg.name
+  location            = "eastus"
+}
+resource "azurerm_shared_image" "d" {
+  name                = "def"
+  gallery_name        = azurerm_shared_image_gallery.g.name
+  resource_group_name = azurerm_resource_group.rg.name
+  location            = "eastus"
+  os_type             = "Linux"
+  identifier {
+    publisher = "p"
+    offer     = "o"
+    sku       = "s"
+  }
+}
+resource "azurerm_shared_image_version" "v" {
+  for_each            = toset([for i in range(30) : "1.0.${i}"])
+  name                = each.key
+  gallery_name        = azurerm_shared_image_gallery.g.name
+  image_name          = azurerm_shared_image.d.name
+  resource_group_name = azurerm_resource_group.rg.name
+  location            = "eastus"
+  managed_image_id    = azurerm_image.img.id
+  target_region {
+    name = "eastus"
+  }
+}
+"#;
+    for parallelism in ["1", "10", "32"] {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("main.tf"), chain).unwrap();
+        let run = sigform(
+            dir.path(),
+            &["apply", "--auto-approve", "--json", "--parallelism", parallelism],
+            &[("SIGFORM_EMULATOR_TIME_SCALE", "1200"), ("SIGFORM_EMULATOR_THROTTLING", "off")],
+        );
+        let events: Vec<serde_json::Value> = run.stdout.lines().filter_map(|l| serde_json::from_str(l).ok()).collect();
+        let mut duration: HashMap<String, f64> = HashMap::new();
+        let (mut first, mut last) = (f64::MAX, 0.0f64);
+        for e in &events {
+            let at = e["@timestamp"].as_str().map(stamp).unwrap_or(0.0);
+            match e["type"].as_str() {
+                Some("apply_start") => first = first.min(at),
+                Some("apply_complete") => {
+                    last = last.max(at);
+                    duration.insert(
+                        e["address"].as_str().unwrap_or("").to_string(),
+                        e["elapsed_seconds"].as_f64().unwrap_or(0.0),
+                    );
+                }
+                _ => {}
+            }
+        }
+        let d = |a: &str| duration.get(a).copied().unwrap_or(0.0);
+        let versions: Vec<f64> =
+            duration.iter().filter(|(k, _)| k.starts_with("azurerm_shared_image_version")).map(|(_, v)| *v).collect();
+        let longest_version = versions.iter().cloned().fold(0.0, f64::max);
+        let critical = d("azurerm_resource_group.rg")
+            + (d("azurerm_shared_image_gallery.g") + d("azurerm_shared_image.d")).max(d("azurerm_image.img"))
+            + longest_version;
+        let work: f64 = duration.values().sum();
+        let p: f64 = parallelism.parse().unwrap();
+        let bound = critical.max(work / p);
+        let makespan = last - first;
+        rows.push(format!(
+            "| scheduling | parallelism {parallelism} | apply of 34 resources at time scale 1200 | {makespan:.2} s | | {:.2}× the lower bound {bound:.2} s (critical path {critical:.2} s, work {work:.2} s) |",
+            makespan / bound
+        ));
+    }
+
+    println!("| size | shape | what | time | peak memory | notes |");
+    println!("|---|---|---|---|---|---|");
+    for row in rows {
+        println!("{row}");
+    }
+}
