@@ -52,6 +52,8 @@ CREATE TABLE IF NOT EXISTS resources (
     fails INTEGER NOT NULL DEFAULT 0
 );
 CREATE INDEX IF NOT EXISTS resources_by_quota ON resources (subscription, kind, region);
+-- Every call settles finished operations first: without this index that is a scan of every row.
+CREATE INDEX IF NOT EXISTS resources_pending ON resources (state, op_done_ms);
 CREATE TABLE IF NOT EXISTS counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS buckets (
     subscription TEXT NOT NULL,
