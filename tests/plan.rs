@@ -151,6 +151,9 @@ fn json_plans_follow_terraforms_format() {
     assert_eq!(definition["action_reason"], "replace_because_cannot_update");
     assert_eq!(definition["change"]["replace_paths"], serde_json::json!([["identifier", "sku"]]));
     assert_eq!(by("azurerm_resource_group.images")["change"]["actions"], serde_json::json!(["no-op"]));
+    let rg = &by("azurerm_resource_group.images")["change"];
+    assert_eq!(rg["after"], rg["before"], "a no-op's after is its before");
+    assert_eq!(rg["after"]["name"], "rg-golden-images");
     let forbidden = &plan["sigform"]["forbidden"];
     assert_eq!(forbidden[0]["rule"], "SIG501");
     assert_eq!(forbidden[0]["attribute"], "identifier.sku");

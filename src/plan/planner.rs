@@ -87,7 +87,7 @@ pub fn plan(input: PlanInput) -> Plan {
         .values()
         .filter_map(|c| match c.action {
             Action::Delete => None,
-            Action::Forbidden => c.before.as_ref(),
+            Action::Forbidden | Action::NoOp => c.before.as_ref(),
             _ => c.after.as_ref(),
         })
         .collect();
@@ -221,7 +221,9 @@ fn update(inst: &Instance, before: &ResourceState, replace_reason: Option<&Strin
         address,
         action,
         before: Some(before.clone()),
-        after: Some(after),
+        // A no-op keeps one copy of the record, not two: at the quota ceiling that is a third of
+        // the plan's memory.
+        after: if action == Action::NoOp { None } else { Some(after) },
         after_unknown: unknown,
         changes,
         forbidden,

@@ -14,7 +14,11 @@ pub fn plan_json(plan: &Plan) -> Json {
     let planned: Vec<Json> = plan
         .changes
         .iter()
-        .filter_map(|c| c.after.as_ref().filter(|_| c.action != Action::Delete).map(planned_value))
+        .filter_map(|c| match c.action {
+            Action::Delete => None,
+            Action::NoOp => c.before.as_ref().map(planned_value),
+            _ => c.after.as_ref().map(planned_value),
+        })
         .collect();
     let mut outputs = Map::new();
     let mut planned_outputs = Map::new();
@@ -31,7 +35,7 @@ pub fn plan_json(plan: &Plan) -> Json {
     for c in &plan.changes {
         let r = c.resource();
         let block = format!("{}.{}", r.type_name, r.name);
-        if c.after.is_some() && seen.insert(block.clone()) {
+        if c.action != Action::Delete && seen.insert(block.clone()) {
             config_resources.push(json!({
                 "address": block,
                 "mode": r.mode,
@@ -111,10 +115,11 @@ fn resource_change(c: &ResourceChange) -> Json {
         Action::Forbidden => (&["delete"], None),
     };
     let before = c.before.as_ref().map_or(Json::Null, |b| b.attributes.clone());
-    let after = if c.action == Action::Delete {
-        Json::Null
-    } else {
-        c.after.as_ref().map_or(Json::Null, |a| a.attributes.clone())
+    let after = match c.action {
+        Action::Delete => Json::Null,
+        // A no-op's record is kept once: before and after are the same.
+        Action::NoOp => before.clone(),
+        _ => c.after.as_ref().map_or(Json::Null, |a| a.attributes.clone()),
     };
     let mut unknown = json!({});
     for path in &c.after_unknown {
