@@ -54,7 +54,7 @@ pub fn drift(load: &LoadOptions, state: &Path, cloud: &dyn Cloud) -> Result<Chec
     let options = crate::plan::Options::default();
     let plan = crate::plan::plan(PlanInput {
         desired: &loaded.desired,
-        prior: &recorded,
+        prior: recorded.clone(),
         observed: None,
         options: &options,
         diagnostics: Vec::new(),

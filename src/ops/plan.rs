@@ -111,7 +111,7 @@ pub fn plan(options: &Options, cloud: Option<&dyn crate::cloud::Cloud>) -> Resul
     let plan_options = plan::Options { destroy: options.destroy, targets, replace };
     let mut plan = plan::plan(PlanInput {
         desired: &desired,
-        prior: &prior,
+        prior,
         observed: observed.as_ref(),
         options: &plan_options,
         diagnostics: records,

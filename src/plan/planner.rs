@@ -29,7 +29,8 @@ pub struct Observed {
 
 pub struct PlanInput<'a> {
     pub desired: &'a Desired,
-    pub prior: &'a Snapshot,
+    /// Taken by value: its records move into the plan instead of being copied.
+    pub prior: Snapshot,
     pub observed: Option<&'a Observed>,
     pub options: &'a Options,
     pub diagnostics: Vec<DiagnosticRecord>,
@@ -38,23 +39,27 @@ pub struct PlanInput<'a> {
 
 pub fn plan(input: PlanInput) -> Plan {
     let PlanInput { desired, prior, observed, options, diagnostics, config_hash } = input;
+    let Snapshot { lineage, serial, resources, outputs: prior_outputs } = prior;
     let desired_by_address: BTreeMap<String, &Instance> =
         desired.resources.iter().map(|i| (i.address.to_string(), i)).collect();
-    let prior_by_address: BTreeMap<&str, &ResourceState> =
-        prior.resources.iter().filter(|r| r.mode == "managed").map(|r| (r.address.as_str(), r)).collect();
+    let mut prior_by_address: BTreeMap<String, ResourceState> =
+        resources.into_iter().filter(|r| r.mode == "managed").map(|r| (r.address.clone(), r)).collect();
 
-    let mut replaced = replacement_set(options, &desired_by_address, &prior_by_address);
+    let mut replaced = {
+        let refs: BTreeMap<&str, &ResourceState> = prior_by_address.iter().map(|(k, v)| (k.as_str(), v)).collect();
+        replacement_set(options, &desired_by_address, &refs)
+    };
     // A resource whose create failed in the cloud (a version whose replication failed) is
     // recorded as "failed": it is replaced, as Terraform replaces a tainted resource.
     for (address, r) in &prior_by_address {
-        if r.status == "failed" && desired_by_address.contains_key(*address) {
+        if r.status == "failed" && desired_by_address.contains_key(address) {
             replaced.entry(address.to_string()).or_insert_with(|| "its last create failed".to_string());
         }
     }
     let mut changes: BTreeMap<String, ResourceChange> = BTreeMap::new();
 
     for (address, inst) in &desired_by_address {
-        let before = prior_by_address.get(address.as_str()).copied();
+        let before = prior_by_address.remove(address.as_str());
         let change = if options.destroy {
             match before {
                 Some(b) => delete(b, Some(*inst), "destroy requested"),
@@ -68,13 +73,15 @@ pub fn plan(input: PlanInput) -> Plan {
         };
         changes.insert(address.clone(), change);
     }
-    for (address, before) in &prior_by_address {
-        if desired_by_address.contains_key(*address) {
-            continue;
-        }
-        // A block that still exists (count or for_each shrank) keeps its prevent_destroy.
-        let block = desired.resources.iter().find(|i| i.address.resource.to_string() == before_block(before));
-        changes.insert(address.to_string(), delete(before, block, "not in the configuration"));
+    // What is left of the prior is not in the configuration. A block that still exists (count or
+    // for_each shrank) keeps its prevent_destroy.
+    let mut blocks: HashMap<String, &Instance> = HashMap::new();
+    for i in &desired.resources {
+        blocks.entry(i.address.resource.to_string()).or_insert(i);
+    }
+    for (address, before) in prior_by_address {
+        let block = blocks.get(&before_block(&before)).copied();
+        changes.insert(address, delete(before, block, "not in the configuration"));
     }
 
     blocked_deletes(&mut changes, observed);
@@ -92,13 +99,13 @@ pub fn plan(input: PlanInput) -> Plan {
         })
         .collect();
     let access_changes = super::access::changes(&before, &after);
-    let output_changes = outputs(desired, prior);
+    let output_changes = outputs(desired, &prior_outputs);
     Plan {
         format: PLAN_FORMAT,
         sigform_version: env!("CARGO_PKG_VERSION").to_string(),
         created: crate::timestamp::now_rfc3339(),
-        lineage: prior.lineage.clone(),
-        serial: prior.serial,
+        lineage,
+        serial,
         config_hash,
         destroy: options.destroy,
         changes: changes.into_values().collect(),
@@ -134,7 +141,7 @@ fn create(inst: &Instance) -> ResourceChange {
     }
 }
 
-fn update(inst: &Instance, before: &ResourceState, replace_reason: Option<&String>) -> ResourceChange {
+fn update(inst: &Instance, before: ResourceState, replace_reason: Option<&String>) -> ResourceChange {
     let prior_attrs = match Value::from_json(&before.attributes) {
         Value::Map(m) => m,
         _ => BTreeMap::new(),
@@ -220,7 +227,7 @@ fn update(inst: &Instance, before: &ResourceState, replace_reason: Option<&Strin
     ResourceChange {
         address,
         action,
-        before: Some(before.clone()),
+        before: Some(before),
         // A no-op keeps one copy of the record, not two: at the quota ceiling that is a third of
         // the plan's memory.
         after: if action == Action::NoOp { None } else { Some(after) },
@@ -232,7 +239,7 @@ fn update(inst: &Instance, before: &ResourceState, replace_reason: Option<&Strin
     }
 }
 
-fn delete(before: &ResourceState, block: Option<&Instance>, reason: &str) -> ResourceChange {
+fn delete(before: ResourceState, block: Option<&Instance>, reason: &str) -> ResourceChange {
     let mut forbidden = Vec::new();
     if block.is_some_and(|b| b.lifecycle.prevent_destroy) {
         forbidden.push(prevent_destroy(&before.address));
@@ -461,10 +468,10 @@ impl<'a> Needs<'a> {
     }
 }
 
-fn outputs(desired: &Desired, prior: &Snapshot) -> Vec<OutputChange> {
+fn outputs(desired: &Desired, prior_outputs: &[crate::state::OutputState]) -> Vec<OutputChange> {
     let mut out = Vec::new();
     for o in &desired.outputs {
-        let before = prior.outputs.iter().find(|p| p.name == o.name).map(|p| p.value.clone());
+        let before = prior_outputs.iter().find(|p| p.name == o.name).map(|p| p.value.clone());
         let after = o.value.to_json();
         let unknown = !o.value.is_wholly_known();
         let action = match &before {
@@ -481,7 +488,7 @@ fn outputs(desired: &Desired, prior: &Snapshot) -> Vec<OutputChange> {
             sensitive: o.sensitive,
         });
     }
-    for p in &prior.outputs {
+    for p in prior_outputs {
         if !desired.outputs.iter().any(|o| o.name == p.name) {
             out.push(OutputChange {
                 name: p.name.clone(),
