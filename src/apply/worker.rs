@@ -3,8 +3,8 @@
 //! a failure the cloud is read to settle what really happened.
 
 use super::{Job, Options, Step};
-use crate::cloud::retry;
-use crate::cloud::{Cloud, CloudError, CloudResource, OperationStatus, RegionReplication};
+use crate::cloud::{Cloud, CloudError, OperationStatus, RegionReplication};
+use crate::cloud::{retry, wait_settled};
 use crate::model::schema::ResourceKind;
 use std::time::Duration;
 
@@ -90,17 +90,4 @@ fn same_request(sent: &serde_json::Value, held: &serde_json::Value) -> bool {
         return false;
     };
     sent.iter().all(|(k, v)| v.is_array() || v.is_object() || held.get(k) == Some(v))
-}
-
-/// Reads a resource until no operation is running on it.
-fn wait_settled(cloud: &dyn Cloud, id: &str, retries: u32) -> Result<Option<CloudResource>, CloudError> {
-    for _ in 0..100_000 {
-        match retry(retries, || cloud.get(id))? {
-            Some(r) if matches!(r.provisioning_state.as_str(), "Creating" | "Updating" | "Deleting") => {
-                std::thread::sleep(Duration::from_millis(50));
-            }
-            other => return Ok(other),
-        }
-    }
-    Err(CloudError::new(504, "Timeout", format!("{id} did not settle")))
 }

@@ -132,3 +132,17 @@ pub fn retry<T>(retries: u32, mut call: impl FnMut() -> Result<T, CloudError>) -
         }
     }
 }
+
+/// Reads a resource until no operation is running on it (operations go on in the cloud after the
+/// client that started them stopped waiting, as in Azure). `None`: it does not exist.
+pub fn wait_settled(cloud: &dyn Cloud, id: &str, retries: u32) -> Result<Option<CloudResource>, CloudError> {
+    for _ in 0..100_000 {
+        match retry(retries, || cloud.get(id))? {
+            Some(r) if matches!(r.provisioning_state.as_str(), "Creating" | "Updating" | "Deleting") => {
+                std::thread::sleep(Duration::from_millis(50));
+            }
+            other => return Ok(other),
+        }
+    }
+    Err(CloudError::new(504, "Timeout", format!("{id} did not settle")))
+}

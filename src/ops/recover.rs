@@ -5,7 +5,6 @@
 
 use crate::cloud::{Cloud, CloudError};
 use crate::state::{Change, ResourceState, StateError, StateStore};
-use std::time::Duration;
 
 #[derive(Debug, thiserror::Error)]
 pub enum RecoverError {
@@ -19,7 +18,7 @@ pub enum RecoverError {
 pub fn settle_intents(store: &mut dyn StateStore, cloud: &dyn Cloud) -> Result<Vec<String>, RecoverError> {
     let mut said = Vec::new();
     for intent in store.intents()? {
-        let found = wait_settled(cloud, &intent.arm_id)
+        let found = crate::cloud::wait_settled(cloud, &intent.arm_id, 5)
             .map_err(|source| RecoverError::Cloud { id: intent.arm_id.clone(), source })?;
         let record: Option<ResourceState> = serde_json::from_value(intent.body.clone()).ok();
         let mut changes = Vec::new();
@@ -53,17 +52,4 @@ pub fn settle_intents(store: &mut dyn StateStore, cloud: &dyn Cloud) -> Result<V
         said.push(line);
     }
     Ok(said)
-}
-
-/// Reads a resource until no operation is running on it (cloud operations go on after the
-/// process that started them died, as in Azure).
-fn wait_settled(cloud: &dyn Cloud, id: &str) -> Result<Option<crate::cloud::CloudResource>, CloudError> {
-    loop {
-        match crate::cloud::retry(5, || cloud.get(id))? {
-            Some(r) if matches!(r.provisioning_state.as_str(), "Creating" | "Updating" | "Deleting") => {
-                std::thread::sleep(Duration::from_millis(100));
-            }
-            other => return Ok(other),
-        }
-    }
 }
