@@ -157,13 +157,29 @@ fn killed_at_any_instant_the_next_run_converges() {
     eprintln!("{kills} kills at distinct instants, all converged");
 }
 
+/// Waits until a running sigform holds the state lock (polling, not guessing a delay).
+fn wait_for_lock(dir: &str) {
+    let db = std::path::Path::new(dir).join("state/sigform.db");
+    let start = Instant::now();
+    while start.elapsed() < Duration::from_secs(30) {
+        if let Ok(conn) = rusqlite::Connection::open_with_flags(&db, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
+            && let Ok(n) = conn.query_row("SELECT COUNT(*) FROM lock", [], |r| r.get::<_, i64>(0))
+            && n > 0
+        {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    panic!("no run took the lock in {dir}");
+}
+
 #[test]
 fn two_applies_at_once_exactly_one_runs() {
     let t = Test::new().example("multi-region");
     let dir = t.dir().to_str().unwrap().to_string();
     // Slow enough that the first holds the lock while the second starts.
     let first = sigform(&dir, &["apply", "--auto-approve"], "2000").spawn().unwrap();
-    std::thread::sleep(Duration::from_millis(150));
+    wait_for_lock(&dir);
     let (code, _, err) = finish(sigform(&dir, &["apply", "--auto-approve"], "2000").spawn().unwrap());
     assert_eq!(code, 1, "the second fails fast");
     assert!(err.contains("the state is locked by") && err.contains("running `apply`"), "{err}");
@@ -176,7 +192,7 @@ fn two_applies_at_once_exactly_one_runs() {
         .replace("managed_by  = \"sigform\"", "managed_by  = \"sigform-ci\"");
     std::fs::write(t.dir().join("main.tf"), text).unwrap();
     let first = sigform(&dir, &["apply", "--auto-approve"], "2000").spawn().unwrap();
-    std::thread::sleep(Duration::from_millis(100));
+    wait_for_lock(&dir);
     let (code, out, err) =
         finish(sigform(&dir, &["--lock-timeout", "60s", "apply", "--auto-approve"], "2000").spawn().unwrap());
     assert_eq!(code, 0, "{out}\n{err}");
