@@ -263,7 +263,7 @@ fn role_assignment(attrs: &Json, ctx: &Context) -> Result<(), CloudError> {
             400,
             "CrossTenantPrincipalNotSupported",
             format!(
-                "principal {principal} belongs to tenant {tenant}; galleries are shared only within the subscription's tenant {}",
+                "principal {principal} belongs to tenant {tenant}; galleries are shared only within the subscription's tenant {} (SIG602)",
                 ctx.subscription_tenant
             ),
         ));
