@@ -150,35 +150,27 @@ fn resource_change(c: &ResourceChange) -> Json {
     Json::Object(m)
 }
 
+/// Terraform's `resource_drift[]`: what changed outside (an update from the record to the cloud's
+/// copy) and what was deleted outside.
 fn resource_drift(plan: &Plan) -> Vec<Json> {
-    let mut out = Vec::new();
-    for d in &plan.drift.drifted {
-        let Some(record) = &d.record else { continue };
-        let mut m = Map::new();
-        identity(record, &mut m);
-        m.insert(
-            "change".into(),
-            json!({
-                "actions": ["update"], "before": record.attributes, "after": d.cloud,
-                "after_unknown": {}, "before_sensitive": {}, "after_sensitive": {},
-            }),
-        );
-        out.push(Json::Object(m));
-    }
-    for d in &plan.drift.deleted {
-        let Some(record) = &d.record else { continue };
-        let mut m = Map::new();
-        identity(record, &mut m);
-        m.insert(
-            "change".into(),
-            json!({
-                "actions": ["delete"], "before": record.attributes, "after": null,
-                "after_unknown": {}, "before_sensitive": {}, "after_sensitive": false,
-            }),
-        );
-        out.push(Json::Object(m));
-    }
-    out
+    let changed = plan.drift.drifted.iter().filter_map(|d| Some((d.record.as_ref()?, "update", d.cloud.clone())));
+    let deleted = plan.drift.deleted.iter().filter_map(|d| Some((d.record.as_ref()?, "delete", Json::Null)));
+    changed
+        .chain(deleted)
+        .map(|(record, action, after)| {
+            let mut m = Map::new();
+            identity(record, &mut m);
+            let after_sensitive = if after.is_null() { json!(false) } else { json!({}) };
+            m.insert(
+                "change".into(),
+                json!({
+                    "actions": [action], "before": record.attributes, "after": after,
+                    "after_unknown": {}, "before_sensitive": {}, "after_sensitive": after_sensitive,
+                }),
+            );
+            Json::Object(m)
+        })
+        .collect()
 }
 
 fn output_change(o: &OutputChange) -> Json {
