@@ -66,10 +66,17 @@ pub enum EmulatorCommand {
     Reset,
     /// API calls made so far, per method, as JSON (for checking that refresh uses list calls).
     Calls,
-    /// Serve the emulator as an ARM endpoint.
+    /// Serve the emulator as an ARM endpoint (for `--cloud arm --arm-endpoint http://ADDR`).
     Serve {
+        /// Address to listen on; port 0 picks a free one. Loopback unless you say otherwise.
         #[arg(long, default_value = "127.0.0.1:8443")]
         listen: String,
+        /// Accept only this bearer token (default: any non-empty one).
+        #[arg(long, env = "SIGFORM_EMULATOR_TOKEN", hide_env_values = true)]
+        token: Option<String>,
+        /// Entries per page of a list answer (ARM pages with nextLink).
+        #[arg(long, default_value_t = 100)]
+        page_size: usize,
     },
 }
 
@@ -132,12 +139,20 @@ pub fn run(global: &Global, command: &EmulatorCommand) -> CliResult {
             e.reset()?;
             println!("The embedded cloud is empty.");
         }
-        EmulatorCommand::Serve { .. } => {
-            return Err(crate::ops::NotBuilt {
-                command: "emulator serve".into(),
-                reason: "the ARM endpoint comes with the ARM issue",
-            }
-            .into());
+        EmulatorCommand::Serve { listen, token, page_size } => {
+            let emulator = Emulator::from_env(e.path())?;
+            drop(e);
+            let options = crate::cloud::emulator::serve::Options { token: token.clone(), page_size: *page_size };
+            crate::cloud::emulator::serve::serve(emulator, listen, options, |address| {
+                if !address.starts_with("127.") && !address.starts_with("[::1]") {
+                    eprintln!("warning: serving on {address}, which is not a loopback address");
+                }
+                println!("Serving the emulator as an ARM endpoint on http://{address}");
+                println!("Use it with: sigform --cloud arm --arm-endpoint http://{address} ...");
+                use std::io::Write;
+                let _ = std::io::stdout().flush();
+            })
+            .map_err(|err| format!("cannot listen on {listen}: {err}"))?;
         }
     }
     Ok(ExitStatus::Success)

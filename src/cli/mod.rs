@@ -32,6 +32,9 @@ pub struct Cli {
     /// Which cloud to talk to.
     #[arg(long, global = true, env = "SIGFORM_CLOUD", value_enum, default_value_t = CloudKind::Emulator)]
     pub cloud: CloudKind,
+    /// The ARM endpoint for `--cloud arm` (default: https://management.azure.com).
+    #[arg(long, global = true, env = "SIGFORM_ARM_ENDPOINT", value_name = "URL")]
+    pub arm_endpoint: Option<String>,
     /// The embedded emulator's database (default: state/emulator.db).
     #[arg(long, global = true, env = "SIGFORM_EMULATOR_DB", value_name = "PATH")]
     pub emulator_db: Option<PathBuf>,
@@ -326,6 +329,7 @@ fn run(cli: Cli, sub: Option<&ArgMatches>) -> ExitStatus {
     let global = Global {
         cloud: cli.cloud,
         emulator_db: cli.emulator_db.clone(),
+        arm_endpoint: cli.arm_endpoint.clone(),
         state: cli.state.clone(),
         dir: cli.chdir.clone(),
         no_color: cli.no_color,
@@ -399,6 +403,7 @@ pub struct Global {
     pub state: Option<String>,
     pub cloud: CloudKind,
     pub emulator_db: Option<PathBuf>,
+    pub arm_endpoint: Option<String>,
     pub no_color: bool,
     pub quiet: bool,
 }
@@ -419,9 +424,7 @@ impl Global {
                 };
                 Ok(Box::new(crate::cloud::emulator::Emulator::from_env(&path)?))
             }
-            CloudKind::Arm => {
-                Err("`--cloud arm` is not built yet: the Azure Resource Manager client comes after the emulator".into())
-            }
+            CloudKind::Arm => Ok(Box::new(crate::cloud::arm::ArmCloud::from_env(self.arm_endpoint.as_deref())?)),
         }
     }
 

@@ -6,7 +6,9 @@
 //! Bodies and resources use the azurerm attribute shape (what the state records); the ARM
 //! client maps that to and from ARM's `properties` JSON.
 
+pub mod arm;
 pub mod emulator;
+pub mod limits;
 
 use crate::model::schema::ResourceKind;
 use serde::{Deserialize, Serialize};

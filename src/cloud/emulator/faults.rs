@@ -81,29 +81,6 @@ impl Dice {
     }
 }
 
-/// ARM's request classes and their buckets: (burst, refill per second).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Class {
-    Read,
-    Write,
-}
-
-impl Class {
-    pub fn bucket(self) -> (f64, f64) {
-        match self {
-            Class::Read => (250.0, 25.0),
-            Class::Write => (200.0, 10.0),
-        }
-    }
-
-    pub fn name(self) -> &'static str {
-        match self {
-            Class::Read => "read",
-            Class::Write => "write",
-        }
-    }
-}
-
 pub fn throttling_enabled() -> bool {
     !matches!(std::env::var("SIGFORM_EMULATOR_THROTTLING").as_deref(), Ok("off" | "0" | "false"))
 }

@@ -7,12 +7,14 @@
 //! interrupted finds its operation still progressing, as in Azure.
 
 mod faults;
+pub mod serve;
 mod service;
 
 use crate::model::replication;
 
+use super::limits::Class;
+use faults::Dice;
 pub use faults::Faults;
-use faults::{Class, Dice};
 
 use super::{Body, Cloud, CloudError, CloudResource, ListScope, Operation, OperationStatus, RegionReplication};
 use crate::model::arm_id::ArmId;
@@ -25,6 +27,9 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::time::Duration;
+
+/// The error code of an injected lost response: the served emulator drops the connection instead.
+pub const LOST_RESPONSE: &str = "ResponseLost";
 
 /// Simulated seconds per real second unless `SIGFORM_EMULATOR_TIME_SCALE` says otherwise.
 pub const DEFAULT_TIME_SCALE: f64 = 120.0;
@@ -61,6 +66,12 @@ CREATE TABLE IF NOT EXISTS buckets (
     tokens REAL NOT NULL,
     updated_ms INTEGER NOT NULL,
     PRIMARY KEY (subscription, class)
+);
+-- Long-running operations by id, so an operation status URL can be answered on its own.
+CREATE TABLE IF NOT EXISTS operations (
+    id TEXT PRIMARY KEY,
+    resource_id TEXT NOT NULL,
+    created_ms INTEGER NOT NULL
 );
 CREATE TABLE IF NOT EXISTS principals (
     id TEXT PRIMARY KEY,
@@ -221,7 +232,7 @@ impl Emulator {
         if self.dice.roll(self.faults.lost_response) {
             return Err(CloudError::new(
                 500,
-                "InternalServerError",
+                LOST_RESPONSE,
                 "the response was lost (injected); the write may have happened",
             ));
         }
@@ -271,6 +282,34 @@ impl Emulator {
                 .map_err(db_error)?;
             rows.collect::<Result<_, _>>().map_err(db_error)
         })
+    }
+
+    /// Remembers an operation so its status can be asked for by id alone; forgets those a day old.
+    fn record_operation(&self, conn: &Connection, op: &Operation) -> Result<(), CloudError> {
+        let now = now_ms();
+        conn.execute(
+            "INSERT OR REPLACE INTO operations (id, resource_id, created_ms) VALUES (?1, ?2, ?3)",
+            params![op.id, op.resource_id, now],
+        )
+        .map_err(db_error)?;
+        conn.execute("DELETE FROM operations WHERE created_ms < ?1", [now - 86_400_000]).map_err(db_error)?;
+        Ok(())
+    }
+
+    /// The operation with this id, if the emulator started it (for operation status URLs).
+    pub fn operation(&self, id: &str) -> Result<Option<Operation>, CloudError> {
+        self.with(|c| {
+            c.query_row("SELECT resource_id FROM operations WHERE id = ?1", [id], |r| r.get::<_, String>(0))
+                .optional()
+                .map_err(db_error)
+                .map(|found| found.map(|resource_id| Operation { id: id.to_string(), resource_id }))
+        })
+    }
+
+    /// A resource as it is now, without counting a call or taking a token: what the served
+    /// emulator reads to answer a write it already admitted.
+    pub fn peek(&self, id: &str) -> Result<Option<CloudResource>, CloudError> {
+        self.with(|c| Ok(row(c, id)?.map(|r| resource(&r, now_ms()))))
     }
 
     /// Every resource, for `emulator list`.
@@ -607,6 +646,7 @@ impl Cloud for Emulator {
                 ],
             )
             .map_err(db_error)?;
+            self.record_operation(c, &op)?;
             self.lose_response()?;
             Ok(op)
         })
@@ -648,6 +688,7 @@ impl Cloud for Emulator {
                 params![id.to_ascii_lowercase(), now, done],
             )
             .map_err(db_error)?;
+            self.record_operation(c, &op)?;
             self.lose_response()?;
             Ok(op)
         })

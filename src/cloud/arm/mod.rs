@@ -1,0 +1,459 @@
+//! `--cloud arm`: the `Cloud` over the Azure Resource Manager REST API, with a small blocking HTTP
+//! client (ureq) — the applier's worker threads already give the concurrency, so no async runtime.
+//!
+//! It follows ARM's contracts: `api-version` on every call, `value`/`nextLink` paging (never
+//! sending the token to another host), long-running operations polled through
+//! `Azure-AsyncOperation` (else `Location`, else the resource's own `provisioningState`) at the
+//! pace `Retry-After` asks for, ARM error bodies turned into `CloudError`s with their codes, and
+//! ARM's request limits kept on the client side so a large refresh paces itself.
+//! The endpoint is `https://management.azure.com` unless `--arm-endpoint`/`SIGFORM_ARM_ENDPOINT`
+//! says otherwise (a sovereign cloud, or `sigform emulator serve`).
+
+pub mod auth;
+pub mod shape;
+
+use super::limits::{Buckets, Class};
+use super::{Body, Cloud, CloudError, CloudResource, ListScope, Operation, OperationStatus};
+use crate::model::schema::ResourceKind;
+use serde_json::Value as Json;
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::Duration;
+
+pub const DEFAULT_ENDPOINT: &str = "https://management.azure.com";
+
+pub struct ArmCloud {
+    endpoint: String,
+    agent: ureq::Agent,
+    tokens: auth::Tokens,
+    limits: Buckets,
+    /// Role definition ids by name, for roles that are not built in (looked up once each).
+    roles: Mutex<HashMap<String, String>>,
+}
+
+/// An answer from ARM.
+struct Reply {
+    status: u16,
+    async_operation: Option<String>,
+    location: Option<String>,
+    retry_after: Option<Duration>,
+    body: String,
+}
+
+impl Reply {
+    fn json(&self, endpoint: &str) -> Result<Json, CloudError> {
+        if self.body.trim().is_empty() {
+            return Ok(Json::Null);
+        }
+        serde_json::from_str(&self.body).map_err(|_| not_arm(self.status, endpoint, &self.body))
+    }
+}
+
+/// An answer that is not ARM's JSON: an HTML error page from a proxy, a truncated body.
+fn not_arm(status: u16, endpoint: &str, body: &str) -> CloudError {
+    let text: String = strip_tags(body).split_whitespace().collect::<Vec<_>>().join(" ");
+    let excerpt: String = text.chars().take(160).collect();
+    CloudError::new(
+        if status >= 400 { status } else { 502 },
+        "UnexpectedResponse",
+        format!("{endpoint} answered HTTP {status} with something other than ARM JSON: {excerpt:?}"),
+    )
+}
+
+fn strip_tags(s: &str) -> String {
+    let mut out = String::new();
+    let mut in_tag = false;
+    for c in s.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' if in_tag => {
+                in_tag = false;
+                out.push(' ');
+            }
+            _ if !in_tag => out.push(c),
+            _ => {}
+        }
+    }
+    out
+}
+
+/// `Retry-After` (seconds, or an HTTP date we treat as "soon"), preferring the millisecond
+/// headers Azure's SDKs read first.
+fn retry_after(headers: &ureq::http::HeaderMap) -> Option<Duration> {
+    let get = |name: &str| headers.get(name).and_then(|v| v.to_str().ok()).map(str::trim);
+    if let Some(ms) = get("retry-after-ms").or_else(|| get("x-ms-retry-after-ms")).and_then(|v| v.parse::<u64>().ok()) {
+        return Some(Duration::from_millis(ms));
+    }
+    get("retry-after").map(|v| v.parse::<u64>().map_or(Duration::from_secs(5), Duration::from_secs))
+}
+
+fn subscription_of(id_or_url: &str) -> String {
+    let mut parts = id_or_url.split('/').skip_while(|p| !p.eq_ignore_ascii_case("subscriptions"));
+    parts.nth(1).unwrap_or("").split('?').next().unwrap_or("").to_ascii_lowercase()
+}
+
+fn kind_of(id: &str) -> Result<ResourceKind, CloudError> {
+    shape::kind_of_id(id)
+        .ok_or_else(|| CloudError::new(400, "InvalidResourceId", format!("{id} is not a resource sigform manages")))
+}
+
+/// Operation handles: how to learn that the operation finished.
+const DONE: &str = "done:";
+const ASYNC: &str = "async:";
+const LOCATION: &str = "location:";
+const RESOURCE: &str = "resource:";
+
+impl ArmCloud {
+    /// The client for `endpoint` (or the default), with credentials from the environment.
+    pub fn from_env(endpoint: Option<&str>) -> Result<ArmCloud, CloudError> {
+        let endpoint = endpoint.unwrap_or(DEFAULT_ENDPOINT).trim_end_matches('/').to_string();
+        if !(endpoint.starts_with("https://") || endpoint.starts_with("http://")) {
+            return Err(CloudError::new(400, "InvalidEndpoint", format!("`{endpoint}` is not an http(s) URL")));
+        }
+        let source = auth::Source::from_env()?;
+        Ok(ArmCloud::new(&endpoint, source))
+    }
+
+    pub fn new(endpoint: &str, source: auth::Source) -> ArmCloud {
+        let config = ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .timeout_connect(Some(Duration::from_secs(10)))
+            .timeout_global(Some(Duration::from_secs(120)))
+            .max_redirects(0)
+            .user_agent(concat!("sigform/", env!("CARGO_PKG_VERSION")))
+            .build();
+        ArmCloud {
+            endpoint: endpoint.trim_end_matches('/').to_string(),
+            agent: config.new_agent(),
+            tokens: auth::Tokens::new(source, endpoint),
+            limits: Buckets::default(),
+            roles: Mutex::new(HashMap::new()),
+        }
+    }
+
+    pub fn endpoint(&self) -> &str {
+        &self.endpoint
+    }
+
+    fn url(&self, path: &str, api_version: &str) -> String {
+        let sep = if path.contains('?') { '&' } else { '?' };
+        format!("{}{path}{sep}api-version={api_version}", self.endpoint)
+    }
+
+    /// One call: waits for the client-side bucket, sends with a bearer token, and turns what comes
+    /// back into a `Reply` or a `CloudError` (2xx and 404 are replies; the rest are errors).
+    fn send(&self, method: &str, url: &str, body: Option<&Json>) -> Result<Reply, CloudError> {
+        if !url.starts_with(&self.endpoint) {
+            return Err(CloudError::new(
+                502,
+                "UnexpectedLink",
+                format!("the service pointed at {url}, outside {}; not following it with credentials", self.endpoint),
+            ));
+        }
+        let class = if method == "GET" { Class::Read } else { Class::Write };
+        self.limits.acquire(&subscription_of(url), class);
+        let mut refreshed = false;
+        loop {
+            let token = self.tokens.token(&self.agent)?;
+            let bearer = format!("Bearer {token}");
+            let result = match (method, body) {
+                ("PUT", Some(b)) => self
+                    .agent
+                    .put(url)
+                    .header("Authorization", &bearer)
+                    .content_type("application/json")
+                    .send(b.to_string()),
+                ("DELETE", _) => self.agent.delete(url).header("Authorization", &bearer).call(),
+                _ => self.agent.get(url).header("Authorization", &bearer).call(),
+            };
+            let mut response = result
+                .map_err(|e| CloudError::new(503, "ConnectionFailed", format!("{method} {}: {e}", strip_query(url))))?;
+            let headers = response.headers();
+            let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok()).map(str::to_string);
+            let mut reply = Reply {
+                status: response.status().as_u16(),
+                async_operation: header("azure-asyncoperation"),
+                location: header("location"),
+                retry_after: retry_after(headers),
+                body: String::new(),
+            };
+            reply.body = response.body_mut().with_config().limit(64 << 20).read_to_string().map_err(|e| {
+                CloudError::new(
+                    503,
+                    "ConnectionFailed",
+                    format!("{method} {}: reading the answer: {e}", strip_query(url)),
+                )
+            })?;
+            if reply.status == 401 && !refreshed {
+                // An expired or revoked token: fetch a fresh one once.
+                self.tokens.invalidate();
+                refreshed = true;
+                continue;
+            }
+            if (200..300).contains(&reply.status) || reply.status == 404 {
+                return Ok(reply);
+            }
+            return Err(self.error(&reply));
+        }
+    }
+
+    /// ARM's error body `{"error": {"code", "message", ...}}` as a `CloudError`.
+    fn error(&self, reply: &Reply) -> CloudError {
+        let json: Json = match serde_json::from_str(&reply.body) {
+            Ok(j) => j,
+            Err(_) => {
+                let mut e = not_arm(reply.status, &self.endpoint, &reply.body);
+                e.retry_after_ms = reply.retry_after.map(|d| d.as_millis() as u64);
+                return e;
+            }
+        };
+        let error = json.get("error").unwrap_or(&json);
+        let code = error.get("code").and_then(Json::as_str).unwrap_or("UnknownError");
+        let message = error.get("message").and_then(Json::as_str).unwrap_or("no message");
+        let mut e = CloudError::new(reply.status, code, message);
+        if reply.status == 401 {
+            e.message = format!("{message} (credentials from {})", self.tokens.describe());
+        }
+        e.retry_after_ms = reply.retry_after.map(|d| d.as_millis() as u64);
+        e
+    }
+
+    /// Every page of a list call.
+    fn list_all(&self, first: &str) -> Result<Vec<Json>, CloudError> {
+        let mut out = Vec::new();
+        let mut url = Some(first.to_string());
+        let mut pages = 0;
+        while let Some(next) = url.take() {
+            pages += 1;
+            if pages > 10_000 {
+                return Err(CloudError::new(502, "UnexpectedResponse", "more than 10,000 pages: nextLink loops"));
+            }
+            let reply = self.send("GET", &next, None)?;
+            if reply.status == 404 {
+                return Ok(out);
+            }
+            let json = reply.json(&self.endpoint)?;
+            let values = json.get("value").and_then(Json::as_array).ok_or_else(|| {
+                CloudError::new(
+                    502,
+                    "UnexpectedResponse",
+                    format!("a list answer without `value` from {}", strip_query(&next)),
+                )
+            })?;
+            out.extend(values.iter().cloned());
+            url = json.get("nextLink").and_then(Json::as_str).filter(|l| !l.is_empty()).map(str::to_string);
+        }
+        Ok(out)
+    }
+
+    fn parse(&self, json: &Json, requested: Option<&str>) -> Result<CloudResource, CloudError> {
+        let mut json = json.clone();
+        if json.get("id").is_none()
+            && let Some(id) = requested
+        {
+            json["id"] = Json::String(id.to_string());
+        }
+        let roles = self.roles.lock().unwrap_or_else(|p| p.into_inner()).clone();
+        let role_name = |definition: &str| -> Option<String> {
+            shape::built_in_role_name(definition).map(str::to_string).or_else(|| {
+                roles.iter().find(|(_, id)| id.eq_ignore_ascii_case(definition)).map(|(name, _)| name.clone())
+            })
+        };
+        shape::resource(&json, &role_name)
+            .map_err(|e| CloudError::new(502, "UnexpectedResponse", format!("{} answered {e}", self.endpoint)))
+    }
+
+    /// The role definition id for a role name: built-in roles from the table, others looked up.
+    fn role_definition(&self, subscription: &str, name: &str) -> Result<String, CloudError> {
+        if let Some(guid) = shape::built_in_role_guid(name) {
+            return Ok(shape::role_definition_id(subscription, guid));
+        }
+        if let Some(id) = self.roles.lock().unwrap_or_else(|p| p.into_inner()).get(name) {
+            return Ok(id.clone());
+        }
+        let filter = auth::urlencode(&format!("roleName eq '{name}'"));
+        let url = self.url(
+            &format!(
+                "/subscriptions/{subscription}/providers/Microsoft.Authorization/roleDefinitions?$filter={filter}"
+            ),
+            shape::api_version(ResourceKind::RoleAssignment),
+        );
+        let found = self.list_all(&url)?;
+        let id = found.first().and_then(|d| d.get("id")).and_then(Json::as_str).ok_or_else(|| {
+            CloudError::new(400, "RoleDefinitionDoesNotExist", format!("no role definition is named `{name}`"))
+        })?;
+        self.roles.lock().unwrap_or_else(|p| p.into_inner()).insert(name.to_string(), id.to_string());
+        Ok(id.to_string())
+    }
+
+    /// The handle for an operation ARM accepted.
+    fn operation(&self, reply: &Reply, id: &str) -> Operation {
+        let handle = if let Some(url) = &reply.async_operation {
+            format!("{ASYNC}{url}")
+        } else if reply.status == 202
+            && let Some(url) = &reply.location
+        {
+            format!("{LOCATION}{url}")
+        } else if reply.status == 202 || self.in_progress(reply) {
+            RESOURCE.to_string()
+        } else {
+            DONE.to_string()
+        };
+        Operation { id: handle, resource_id: id.to_string() }
+    }
+
+    fn in_progress(&self, reply: &Reply) -> bool {
+        let json: Json = serde_json::from_str(&reply.body).unwrap_or(Json::Null);
+        matches!(
+            json.pointer("/properties/provisioningState").and_then(Json::as_str),
+            Some("Creating" | "Updating" | "Deleting" | "Accepted" | "Migrating")
+        )
+    }
+
+    /// Replication progress while a version's operation runs (one read of the version).
+    fn progress(&self, operation: &Operation) -> Vec<super::RegionReplication> {
+        if shape::kind_of_id(&operation.resource_id) != Some(ResourceKind::ImageVersion) {
+            return Vec::new();
+        }
+        self.get(&operation.resource_id).ok().flatten().map(|r| r.replication).unwrap_or_default()
+    }
+}
+
+fn strip_query(url: &str) -> &str {
+    url.split('?').next().unwrap_or(url)
+}
+
+impl Cloud for ArmCloud {
+    fn get(&self, id: &str) -> Result<Option<CloudResource>, CloudError> {
+        let kind = kind_of(id)?;
+        let mut url = self.url(id, shape::api_version(kind));
+        if kind == ResourceKind::ImageVersion {
+            url.push_str("&$expand=ReplicationStatus");
+        }
+        let reply = self.send("GET", &url, None)?;
+        if reply.status == 404 {
+            return Ok(None);
+        }
+        Ok(Some(self.parse(&reply.json(&self.endpoint)?, Some(id))?))
+    }
+
+    fn list(&self, scope: &ListScope) -> Result<Vec<CloudResource>, CloudError> {
+        let urls = match scope {
+            ListScope::Subscription(s) => vec![
+                self.url(
+                    &format!("/subscriptions/{s}/resourcegroups"),
+                    shape::api_version(ResourceKind::ResourceGroup),
+                ),
+                self.url(
+                    &format!("/subscriptions/{s}/providers/Microsoft.Compute/images"),
+                    shape::api_version(ResourceKind::ManagedImage),
+                ),
+                self.url(
+                    &format!("/subscriptions/{s}/providers/Microsoft.Compute/galleries"),
+                    shape::api_version(ResourceKind::Gallery),
+                ),
+            ],
+            ListScope::Gallery(id) => {
+                vec![self.url(&format!("{id}/images"), shape::api_version(ResourceKind::ImageDefinition))]
+            }
+            ListScope::Definition(id) => {
+                vec![self.url(&format!("{id}/versions"), shape::api_version(ResourceKind::ImageVersion))]
+            }
+            ListScope::RoleAssignments(scope) => vec![self.url(
+                &format!("{scope}/providers/Microsoft.Authorization/roleAssignments"),
+                shape::api_version(ResourceKind::RoleAssignment),
+            )],
+        };
+        let mut out = Vec::new();
+        for url in urls {
+            for item in self.list_all(&url)? {
+                out.push(self.parse(&item, None)?);
+            }
+        }
+        if let ListScope::RoleAssignments(scope) = scope {
+            // ARM also lists the assignments inherited from above the scope; the trait asks for
+            // those at the scope and below it.
+            let prefix = format!("{}/", scope.trim_end_matches('/').to_ascii_lowercase());
+            out.retain(|r| r.id.to_ascii_lowercase().starts_with(&prefix));
+        }
+        Ok(out)
+    }
+
+    fn put(&self, id: &str, body: &Body) -> Result<Operation, CloudError> {
+        let kind = kind_of(id)?;
+        let role = match body.attributes.get("role_definition_name").and_then(Json::as_str) {
+            Some(name) if kind == ResourceKind::RoleAssignment => {
+                let subscription = body
+                    .attributes
+                    .get("scope")
+                    .and_then(Json::as_str)
+                    .map(subscription_of)
+                    .unwrap_or_else(|| subscription_of(id));
+                Some(self.role_definition(&subscription, name)?)
+            }
+            _ => None,
+        };
+        let request = shape::request_body(kind, &body.attributes, role.as_deref());
+        let reply = self.send("PUT", &self.url(id, shape::api_version(kind)), Some(&request))?;
+        if reply.status == 404 {
+            return Err(self.error(&reply));
+        }
+        Ok(self.operation(&reply, id))
+    }
+
+    fn delete(&self, id: &str) -> Result<Operation, CloudError> {
+        let kind = kind_of(id)?;
+        let reply = self.send("DELETE", &self.url(id, shape::api_version(kind)), None)?;
+        if reply.status == 404 || reply.status == 204 {
+            return Ok(Operation { id: DONE.into(), resource_id: id.to_string() });
+        }
+        Ok(self.operation(&reply, id))
+    }
+
+    fn poll(&self, operation: &Operation) -> Result<OperationStatus, CloudError> {
+        let wait = |reply: &Reply| reply.retry_after.unwrap_or(Duration::from_secs(5));
+        if let Some(url) = operation.id.strip_prefix(ASYNC) {
+            let reply = self.send("GET", url, None)?;
+            if reply.status == 404 {
+                return Err(CloudError::new(404, "OperationNotFound", format!("{} is gone", strip_query(url))));
+            }
+            let json = reply.json(&self.endpoint)?;
+            return Ok(match json.get("status").and_then(Json::as_str).unwrap_or("InProgress") {
+                s if s.eq_ignore_ascii_case("Succeeded") => OperationStatus::Succeeded,
+                s if s.eq_ignore_ascii_case("Failed") || s.eq_ignore_ascii_case("Canceled") => {
+                    let error = json.get("error").cloned().unwrap_or(Json::Null);
+                    OperationStatus::Failed(CloudError::new(
+                        500,
+                        error.get("code").and_then(Json::as_str).unwrap_or("OperationFailed"),
+                        error.get("message").and_then(Json::as_str).unwrap_or("the operation failed"),
+                    ))
+                }
+                _ => OperationStatus::InProgress { retry_after: wait(&reply), replication: self.progress(operation) },
+            });
+        }
+        if let Some(url) = operation.id.strip_prefix(LOCATION) {
+            let reply = self.send("GET", url, None)?;
+            return Ok(match reply.status {
+                202 => OperationStatus::InProgress { retry_after: wait(&reply), replication: self.progress(operation) },
+                _ => OperationStatus::Succeeded,
+            });
+        }
+        if operation.id.starts_with(RESOURCE) {
+            return Ok(match self.get(&operation.resource_id)? {
+                None => OperationStatus::Succeeded,
+                Some(r) => match r.provisioning_state.as_str() {
+                    "Failed" => OperationStatus::Failed(CloudError::new(
+                        500,
+                        "OperationFailed",
+                        format!("{} is in provisioning state Failed", r.id),
+                    )),
+                    "Creating" | "Updating" | "Deleting" | "Accepted" | "Migrating" => {
+                        OperationStatus::InProgress { retry_after: Duration::from_secs(2), replication: r.replication }
+                    }
+                    _ => OperationStatus::Succeeded,
+                },
+            });
+        }
+        Ok(OperationStatus::Succeeded)
+    }
+}

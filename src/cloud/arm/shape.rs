@@ -1,0 +1,392 @@
+//! The one translation between sigform's azurerm-shaped attributes and ARM's JSON resources
+//! (`id`, `name`, `type`, `location`, `tags`, `properties{...}`), used in both directions by both
+//! sides: the client builds request bodies and reads responses with it, the served emulator reads
+//! requests and writes responses with it. Each kind is a table of (attribute path, JSON pointer)
+//! pairs, so a field is stated once and cannot be mapped one way and forgotten the other.
+//!
+//! What the service adds that sigform does not model (`publishedDate`, `replicationMode`,
+//! `safetyProfile`, `osDiskImage`, ...) is ignored when reading, so it never shows as drift.
+
+use crate::cloud::{CloudResource, RegionReplication};
+use crate::model::arm_id::ArmId;
+use crate::model::regions;
+use crate::model::schema::ResourceKind;
+use serde_json::{Map, Value as Json, json};
+
+/// How a value is carried across.
+#[derive(Clone, Copy)]
+enum Conv {
+    Same,
+    /// `specialized = true` ↔ `osState: "Specialized"`.
+    OsState,
+}
+
+/// An attribute path (`/`-separated, numbers index lists) and where ARM keeps it.
+struct Field(&'static str, &'static str, Conv);
+
+const fn f(attr: &'static str, arm: &'static str) -> Field {
+    Field(attr, arm, Conv::Same)
+}
+
+static IMAGE: &[Field] = &[
+    f("hyper_v_generation", "/properties/hyperVGeneration"),
+    f("os_disk/0/os_type", "/properties/storageProfile/osDisk/osType"),
+    f("os_disk/0/os_state", "/properties/storageProfile/osDisk/osState"),
+    f("os_disk/0/blob_uri", "/properties/storageProfile/osDisk/blobUri"),
+    f("os_disk/0/managed_disk_id", "/properties/storageProfile/osDisk/managedDisk/id"),
+    f("os_disk/0/size_gb", "/properties/storageProfile/osDisk/diskSizeGB"),
+    f("os_disk/0/caching", "/properties/storageProfile/osDisk/caching"),
+    f("os_disk/0/storage_type", "/properties/storageProfile/osDisk/storageAccountType"),
+];
+
+static GALLERY: &[Field] =
+    &[f("description", "/properties/description"), f("unique_name", "/properties/identifier/uniqueName")];
+
+static DEFINITION: &[Field] = &[
+    f("os_type", "/properties/osType"),
+    Field("specialized", "/properties/osState", Conv::OsState),
+    f("hyper_v_generation", "/properties/hyperVGeneration"),
+    f("architecture", "/properties/architecture"),
+    f("eula", "/properties/eula"),
+    f("privacy_statement_uri", "/properties/privacyStatementUri"),
+    f("release_note_uri", "/properties/releaseNoteUri"),
+    f("description", "/properties/description"),
+    f("end_of_life_date", "/properties/endOfLifeDate"),
+    f("min_recommended_vcpu_count", "/properties/recommended/vCPUs/min"),
+    f("max_recommended_vcpu_count", "/properties/recommended/vCPUs/max"),
+    f("min_recommended_memory_in_gb", "/properties/recommended/memory/min"),
+    f("max_recommended_memory_in_gb", "/properties/recommended/memory/max"),
+    f("identifier/0/publisher", "/properties/identifier/publisher"),
+    f("identifier/0/offer", "/properties/identifier/offer"),
+    f("identifier/0/sku", "/properties/identifier/sku"),
+];
+
+static VERSION: &[Field] = &[
+    f("managed_image_id", "/properties/storageProfile/source/id"),
+    f("replica_count", "/properties/publishingProfile/replicaCount"),
+    f("exclude_from_latest", "/properties/publishingProfile/excludeFromLatest"),
+    f("end_of_life_date", "/properties/publishingProfile/endOfLifeDate"),
+    f("storage_account_type", "/properties/publishingProfile/storageAccountType"),
+];
+
+/// One `target_region` block ↔ one `publishingProfile.targetRegions[]` entry.
+static TARGET_REGION: &[Field] = &[
+    f("name", "/name"),
+    f("regional_replica_count", "/regionalReplicaCount"),
+    f("storage_account_type", "/storageAccountType"),
+    f("exclude_from_latest_enabled", "/excludeFromLatest"),
+];
+const TARGET_REGIONS: &str = "/properties/publishingProfile/targetRegions";
+
+static ROLE_ASSIGNMENT: &[Field] = &[
+    f("principal_id", "/properties/principalId"),
+    f("principal_type", "/properties/principalType"),
+    f("description", "/properties/description"),
+    f("scope", "/properties/scope"),
+];
+
+fn fields(kind: ResourceKind) -> &'static [Field] {
+    match kind {
+        ResourceKind::ManagedImage => IMAGE,
+        ResourceKind::Gallery => GALLERY,
+        ResourceKind::ImageDefinition => DEFINITION,
+        ResourceKind::ImageVersion => VERSION,
+        ResourceKind::RoleAssignment => ROLE_ASSIGNMENT,
+        ResourceKind::ResourceGroup | ResourceKind::ClientConfig => &[],
+    }
+}
+
+/// ARM's resource type, as in a response's `type`.
+pub fn arm_type(kind: ResourceKind) -> &'static str {
+    match kind {
+        ResourceKind::ResourceGroup => "Microsoft.Resources/resourceGroups",
+        ResourceKind::ManagedImage => "Microsoft.Compute/images",
+        ResourceKind::Gallery => "Microsoft.Compute/galleries",
+        ResourceKind::ImageDefinition => "Microsoft.Compute/galleries/images",
+        ResourceKind::ImageVersion => "Microsoft.Compute/galleries/images/versions",
+        ResourceKind::RoleAssignment | ResourceKind::ClientConfig => "Microsoft.Authorization/roleAssignments",
+    }
+}
+
+/// The api-version the client sends for a kind: the newest stable one of its provider that
+/// sigform has been checked against.
+pub fn api_version(kind: ResourceKind) -> &'static str {
+    match kind {
+        ResourceKind::ResourceGroup => "2021-04-01",
+        ResourceKind::ManagedImage => "2024-07-01",
+        ResourceKind::Gallery | ResourceKind::ImageDefinition | ResourceKind::ImageVersion => "2023-07-03",
+        ResourceKind::RoleAssignment | ResourceKind::ClientConfig => "2022-04-01",
+    }
+}
+
+/// The kind an id names (role assignments included).
+pub fn kind_of_id(id: &str) -> Option<ResourceKind> {
+    if id.to_ascii_lowercase().contains("/providers/microsoft.authorization/roleassignments/") {
+        return Some(ResourceKind::RoleAssignment);
+    }
+    ArmId::parse(id).map(|p| p.kind)
+}
+
+/// Built-in role definitions by name (their ids are the same in every subscription and cloud).
+pub static BUILT_IN_ROLES: &[(&str, &str)] = &[
+    ("Owner", "8e3af657-a8ff-443c-a75c-2fe8c4bcb635"),
+    ("Contributor", "b24988ac-6180-42a0-ab88-20f7382dd24c"),
+    ("Reader", "acdd72a7-3385-48ef-bd42-f606fba81ae7"),
+    ("User Access Administrator", "18d7d88d-d35e-4fb5-a5c3-7773c20a72d9"),
+    ("Virtual Machine Contributor", "9980e02c-c2be-4d73-94e8-173b1dc7cf3c"),
+    ("Compute Gallery Sharing Admin", "1ef6a3be-d0ac-425d-8c01-acb62866290b"),
+    ("Compute Gallery Artifacts Publisher", "85a2d0d9-2eba-4c9c-b355-11c2cc0788ab"),
+    ("Compute Gallery Image Reader", "cf7c76d2-98a3-4358-a134-615aa78bf44d"),
+];
+
+/// A role definition's full id in a subscription.
+pub fn role_definition_id(subscription: &str, guid: &str) -> String {
+    format!("/subscriptions/{subscription}/providers/Microsoft.Authorization/roleDefinitions/{guid}")
+}
+
+pub fn built_in_role_guid(name: &str) -> Option<&'static str> {
+    BUILT_IN_ROLES.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, g)| *g)
+}
+
+pub fn built_in_role_name(definition_id: &str) -> Option<&'static str> {
+    let guid = definition_id.rsplit('/').next()?;
+    BUILT_IN_ROLES.iter().find(|(_, g)| g.eq_ignore_ascii_case(guid)).map(|(n, _)| *n)
+}
+
+fn get_path<'a>(json: &'a Json, path: &str) -> Option<&'a Json> {
+    json.pointer(&format!("/{}", path.trim_start_matches('/'))).filter(|v| !v.is_null())
+}
+
+/// Sets a value at a path, creating objects (and lists, for numeric segments) on the way.
+fn set_path(json: &mut Json, path: &str, value: Json) {
+    let mut at = json;
+    let segments: Vec<&str> = path.trim_start_matches('/').split('/').collect();
+    for (i, seg) in segments.iter().enumerate() {
+        let last = i + 1 == segments.len();
+        let next_is_index = segments.get(i + 1).is_some_and(|s| s.parse::<usize>().is_ok());
+        let fresh = || if next_is_index { json!([]) } else { json!({}) };
+        if let Ok(index) = seg.parse::<usize>() {
+            if !at.is_array() {
+                *at = json!([]);
+            }
+            let list = at.as_array_mut().expect("made a list");
+            while list.len() <= index {
+                list.push(Json::Null);
+            }
+            if last {
+                list[index] = value;
+                return;
+            }
+            if list[index].is_null() {
+                list[index] = fresh();
+            }
+            at = &mut list[index];
+        } else {
+            if !at.is_object() {
+                *at = json!({});
+            }
+            let map = at.as_object_mut().expect("made an object");
+            if last {
+                map.insert(seg.to_string(), value);
+                return;
+            }
+            at = map.entry(seg.to_string()).or_insert_with(fresh);
+        }
+    }
+}
+
+fn to_arm_value(conv: Conv, v: &Json) -> Json {
+    match (conv, v) {
+        (Conv::OsState, Json::Bool(true)) => json!("Specialized"),
+        (Conv::OsState, Json::Bool(false)) => json!("Generalized"),
+        _ => v.clone(),
+    }
+}
+
+fn from_arm_value(conv: Conv, v: &Json) -> Json {
+    match (conv, v) {
+        (Conv::OsState, Json::String(s)) => Json::Bool(s.eq_ignore_ascii_case("Specialized")),
+        _ => v.clone(),
+    }
+}
+
+fn copy_to_arm(table: &[Field], attrs: &Json, out: &mut Json) {
+    for Field(attr, arm, conv) in table {
+        if let Some(v) = get_path(attrs, attr) {
+            set_path(out, arm, to_arm_value(*conv, v));
+        }
+    }
+}
+
+fn copy_from_arm(table: &[Field], arm: &Json, out: &mut Json) {
+    for Field(attr, pointer, conv) in table {
+        if let Some(v) = get_path(arm, pointer) {
+            set_path(out, attr, from_arm_value(*conv, v));
+        }
+    }
+}
+
+/// The ARM request body for a write of `attrs` (azurerm-shaped, without computed attributes).
+/// `role_definition_id` is what the role name resolves to, for role assignments.
+pub fn request_body(kind: ResourceKind, attrs: &Json, role_definition_id: Option<&str>) -> Json {
+    let mut body = json!({});
+    if kind != ResourceKind::RoleAssignment {
+        if let Some(location) = get_path(attrs, "location") {
+            body["location"] = location.clone();
+        }
+        if let Some(tags) = get_path(attrs, "tags") {
+            body["tags"] = tags.clone();
+        }
+    }
+    copy_to_arm(fields(kind), attrs, &mut body);
+    if kind == ResourceKind::ImageVersion
+        && let Some(regions) = get_path(attrs, "target_region").and_then(Json::as_array)
+    {
+        let list: Vec<Json> = regions
+            .iter()
+            .map(|r| {
+                let mut item = json!({});
+                copy_to_arm(TARGET_REGION, r, &mut item);
+                item
+            })
+            .collect();
+        set_path(&mut body, TARGET_REGIONS, Json::Array(list));
+    }
+    if kind == ResourceKind::RoleAssignment
+        && let Some(definition) = role_definition_id
+    {
+        set_path(&mut body, "/properties/roleDefinitionId", json!(definition));
+    }
+    if kind != ResourceKind::ResourceGroup && body.get("properties").is_none() {
+        body["properties"] = json!({});
+    }
+    body
+}
+
+/// The names an id carries, as azurerm attributes (`name`, `resource_group_name`, ...).
+fn names_from_id(kind: ResourceKind, id: &str, attrs: &mut Json) {
+    let last = id.trim_end_matches('/').rsplit('/').next().unwrap_or("");
+    attrs["name"] = json!(last);
+    if kind == ResourceKind::RoleAssignment {
+        return;
+    }
+    let Some(parsed) = ArmId::parse(id) else { return };
+    if kind != ResourceKind::ResourceGroup {
+        attrs["resource_group_name"] = json!(parsed.resource_group);
+    }
+    match kind {
+        ResourceKind::ImageDefinition => attrs["gallery_name"] = json!(parsed.names[0]),
+        ResourceKind::ImageVersion => {
+            attrs["gallery_name"] = json!(parsed.names[0]);
+            attrs["image_name"] = json!(parsed.names[1]);
+        }
+        _ => {}
+    }
+}
+
+/// azurerm attributes from an ARM resource or request body, for the resource at `id`.
+/// `role_name` turns a role definition id back into its name, for role assignments.
+pub fn attributes(kind: ResourceKind, id: &str, arm: &Json, role_name: &dyn Fn(&str) -> Option<String>) -> Json {
+    let mut attrs = json!({});
+    names_from_id(kind, id, &mut attrs);
+    if kind != ResourceKind::RoleAssignment {
+        if let Some(location) = get_path(arm, "location") {
+            attrs["location"] = location.clone();
+        }
+        if let Some(tags) = get_path(arm, "tags").filter(|t| t.as_object().is_some_and(|m| !m.is_empty())) {
+            attrs["tags"] = tags.clone();
+        }
+    }
+    copy_from_arm(fields(kind), arm, &mut attrs);
+    if kind == ResourceKind::ImageVersion
+        && let Some(list) = get_path(arm, TARGET_REGIONS).and_then(Json::as_array)
+    {
+        let regions: Vec<Json> = list
+            .iter()
+            .map(|item| {
+                let mut r = json!({});
+                copy_from_arm(TARGET_REGION, item, &mut r);
+                r
+            })
+            .collect();
+        attrs["target_region"] = Json::Array(regions);
+    }
+    if kind == ResourceKind::RoleAssignment {
+        if let Some(definition) = get_path(arm, "/properties/roleDefinitionId").and_then(Json::as_str) {
+            attrs["role_definition_name"] = json!(role_name(definition).unwrap_or_else(|| definition.to_string()));
+        }
+        if attrs.get("scope").is_none()
+            && let Some(pos) = id.to_ascii_lowercase().find("/providers/microsoft.authorization/")
+        {
+            attrs["scope"] = json!(&id[..pos]);
+        }
+    }
+    attrs["id"] = json!(id);
+    attrs
+}
+
+/// A resource from ARM's JSON (a GET, PUT or list entry).
+pub fn resource(arm: &Json, role_name: &dyn Fn(&str) -> Option<String>) -> Result<CloudResource, String> {
+    let id = arm.get("id").and_then(Json::as_str).ok_or("the resource has no `id`")?;
+    let kind = kind_of_id(id).ok_or_else(|| format!("`{id}` is not a resource sigform manages"))?;
+    let attributes = attributes(kind, id, arm, role_name);
+    let provisioning_state =
+        get_path(arm, "/properties/provisioningState").and_then(Json::as_str).unwrap_or("Succeeded").to_string();
+    let replication = get_path(arm, "/properties/replicationStatus/summary")
+        .and_then(Json::as_array)
+        .map(|summary| {
+            summary
+                .iter()
+                .map(|s| RegionReplication {
+                    region: regions::normalize(s.get("region").and_then(Json::as_str).unwrap_or("")),
+                    state: s.get("state").and_then(Json::as_str).unwrap_or("Unknown").to_string(),
+                    progress: s.get("progress").and_then(Json::as_u64).unwrap_or(0).min(100) as u8,
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let subscription = id.split('/').nth(2).unwrap_or("").to_string();
+    let location = get_path(arm, "location").and_then(Json::as_str).map(str::to_string);
+    Ok(CloudResource { id: id.to_string(), kind, subscription, location, attributes, provisioning_state, replication })
+}
+
+/// A resource as ARM answers it; `replication` adds `replicationStatus` (`$expand=ReplicationStatus`).
+pub fn response(r: &CloudResource, replication: bool) -> Json {
+    let mut arm = Map::new();
+    arm.insert("id".into(), json!(r.id));
+    arm.insert("name".into(), json!(r.id.trim_end_matches('/').rsplit('/').next().unwrap_or("")));
+    arm.insert("type".into(), json!(arm_type(r.kind)));
+    let subscription = r.subscription.clone();
+    let role_id = r
+        .attributes
+        .get("role_definition_name")
+        .and_then(Json::as_str)
+        .map(|n| built_in_role_guid(n).map_or_else(|| n.to_string(), |g| role_definition_id(&subscription, g)));
+    let mut body = request_body(r.kind, &r.attributes, role_id.as_deref());
+    if let Some(map) = body.as_object_mut() {
+        arm.append(map);
+    }
+    let mut arm = Json::Object(arm);
+    if r.kind != ResourceKind::RoleAssignment {
+        set_path(&mut arm, "/properties/provisioningState", json!(r.provisioning_state));
+    }
+    if replication && r.kind == ResourceKind::ImageVersion {
+        let aggregated = if r.replication.iter().any(|s| s.state == "Failed") {
+            "Failed"
+        } else if r.replication.iter().all(|s| s.state == "Completed") {
+            "Completed"
+        } else {
+            "InProgress"
+        };
+        let summary: Vec<Json> = r
+            .replication
+            .iter()
+            .map(|s| json!({"region": regions::display(&s.region), "state": s.state, "details": "", "progress": s.progress}))
+            .collect();
+        set_path(&mut arm, "/properties/replicationStatus", json!({"aggregatedState": aggregated, "summary": summary}));
+    }
+    arm
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,198 @@
+//! The mapping both ways: azurerm attributes survive ARM's shape unchanged, and ARM's own
+//! examples (azure-rest-api-specs, Microsoft.Compute GalleryRP) read as the attributes they mean.
+
+use super::*;
+
+const SUB: &str = "00000000-0000-0000-0000-000000000000";
+
+fn no_roles(_: &str) -> Option<String> {
+    None
+}
+
+/// What the emulator holds after the quickstart, per kind: attributes must come back exactly.
+fn stored() -> Vec<(ResourceKind, &'static str, Json)> {
+    let rg = format!("/subscriptions/{SUB}/resourceGroups/rg");
+    let gallery = format!("{rg}/providers/Microsoft.Compute/galleries/golden");
+    vec![
+        (ResourceKind::ResourceGroup, "", json!({"name": "rg", "location": "East US", "tags": {"env": "prod"}})),
+        (
+            ResourceKind::ManagedImage,
+            "/providers/Microsoft.Compute/images/base",
+            json!({"name": "base", "resource_group_name": "rg", "location": "East US", "hyper_v_generation": "V2",
+                   "os_disk": [{"os_type": "Linux", "os_state": "Generalized", "blob_uri": "https://x.blob.core.windows.net/a.vhd",
+                                "caching": "None", "size_gb": 30}]}),
+        ),
+        (
+            ResourceKind::Gallery,
+            "/providers/Microsoft.Compute/galleries/golden",
+            json!({"name": "golden", "resource_group_name": "rg", "location": "East US", "description": "d",
+                   "tags": {"owner": "platform"}, "unique_name": "a4cc01e4-GOLDEN"}),
+        ),
+        (
+            ResourceKind::ImageDefinition,
+            "/providers/Microsoft.Compute/galleries/golden/images/ubuntu",
+            json!({"name": "ubuntu", "gallery_name": "golden", "resource_group_name": "rg", "location": "East US",
+                   "os_type": "Linux", "hyper_v_generation": "V2", "architecture": "x64", "specialized": true,
+                   "eula": "e", "privacy_statement_uri": "https://p", "release_note_uri": "https://r",
+                   "end_of_life_date": "2030-01-01T00:00:00Z", "min_recommended_vcpu_count": 2,
+                   "max_recommended_vcpu_count": 8, "min_recommended_memory_in_gb": 4, "max_recommended_memory_in_gb": 32,
+                   "identifier": [{"publisher": "contoso", "offer": "o", "sku": "s"}]}),
+        ),
+        (
+            ResourceKind::ImageVersion,
+            "/providers/Microsoft.Compute/galleries/golden/images/ubuntu/versions/1.0.0",
+            json!({"name": "1.0.0", "gallery_name": "golden", "image_name": "ubuntu", "resource_group_name": "rg",
+                   "location": "East US", "managed_image_id": format!("{rg}/providers/Microsoft.Compute/images/base"),
+                   "replica_count": 1, "exclude_from_latest": false, "storage_account_type": "Standard_LRS",
+                   "end_of_life_date": "2030-01-01T00:00:00Z",
+                   "target_region": [
+                       {"name": "East US", "regional_replica_count": 2, "storage_account_type": "Standard_LRS", "exclude_from_latest_enabled": false},
+                       {"name": "West Europe", "regional_replica_count": 1, "storage_account_type": "Standard_ZRS", "exclude_from_latest_enabled": true}]}),
+        ),
+        (
+            ResourceKind::RoleAssignment,
+            "/providers/Microsoft.Compute/galleries/golden/providers/Microsoft.Authorization/roleAssignments/377befc9-e52b-54a4-96b5-66cae13cdbf4",
+            json!({"name": "377befc9-e52b-54a4-96b5-66cae13cdbf4", "scope": gallery, "role_definition_name": "Reader",
+                   "principal_id": "11111111-2222-3333-4444-555555555555", "principal_type": "Group", "description": "team"}),
+        ),
+    ]
+}
+
+#[test]
+fn attributes_survive_a_round_trip_through_arm() {
+    let rg = format!("/subscriptions/{SUB}/resourceGroups/rg");
+    for (kind, suffix, attrs) in stored() {
+        let id = format!("{rg}{suffix}");
+        let mut expected = attrs.clone();
+        expected["id"] = json!(id);
+        let resource = CloudResource {
+            id: id.clone(),
+            kind,
+            subscription: SUB.into(),
+            location: attrs.get("location").and_then(Json::as_str).map(str::to_string),
+            attributes: expected.clone(),
+            provisioning_state: "Succeeded".into(),
+            replication: vec![],
+        };
+        // The service's answer, read by the client.
+        let answer = response(&resource, false);
+        assert_eq!(answer["id"], json!(id), "{kind:?}");
+        assert_eq!(answer["type"], json!(arm_type(kind)), "{kind:?}");
+        let read = super::resource(&answer, &|d| built_in_role_name(d).map(str::to_string)).unwrap();
+        assert_eq!(read.attributes, expected, "{kind:?}: read back");
+        assert_eq!(read, resource, "{kind:?}");
+        // The client's request, read by the service (without what the service computes).
+        let mut sent = attrs.clone();
+        sent.as_object_mut().unwrap().remove("unique_name");
+        let role = built_in_role_guid("Reader").map(|g| role_definition_id(SUB, g));
+        let body = request_body(kind, &sent, role.as_deref());
+        let mut received = attributes(kind, &id, &body, &|d| built_in_role_name(d).map(str::to_string));
+        received.as_object_mut().unwrap().remove("id");
+        assert_eq!(received, sent, "{kind:?}: request read by the service");
+    }
+}
+
+/// GalleryImage_Create.json (2023-07-03): the request body sigform sends for the same definition.
+#[test]
+fn definition_create_request_has_the_specification_shape() {
+    let attrs = json!({"name": "myGalleryImageName", "gallery_name": "myGalleryName", "resource_group_name": "myResourceGroup",
+        "location": "West US", "os_type": "Windows", "specialized": false, "hyper_v_generation": "V1",
+        "identifier": [{"publisher": "myPublisherName", "offer": "myOfferName", "sku": "mySkuName"}]});
+    let body = request_body(ResourceKind::ImageDefinition, &attrs, None);
+    assert_eq!(
+        body,
+        json!({"location": "West US", "properties": {"osType": "Windows", "osState": "Generalized", "hyperVGeneration": "V1",
+            "identifier": {"publisher": "myPublisherName", "offer": "myOfferName", "sku": "mySkuName"}}})
+    );
+}
+
+/// GalleryImageVersion_Create.json with a managed image source: targetRegions with per-region
+/// replica counts and storage types, `storageProfile.source.id`.
+#[test]
+fn version_create_request_has_the_specification_shape() {
+    let image =
+        "/subscriptions/{subscriptionId}/resourceGroups/{resourceGroup}/providers/Microsoft.Compute/images/{imageName}";
+    let attrs = json!({"name": "1.0.0", "location": "West US", "managed_image_id": image,
+        "target_region": [
+            {"name": "West US", "regional_replica_count": 1, "storage_account_type": "Standard_LRS", "exclude_from_latest_enabled": false},
+            {"name": "East US", "regional_replica_count": 2, "storage_account_type": "Standard_ZRS", "exclude_from_latest_enabled": false}]});
+    let body = request_body(ResourceKind::ImageVersion, &attrs, None);
+    assert_eq!(
+        body,
+        json!({"location": "West US", "properties": {
+            "publishingProfile": {"targetRegions": [
+                {"name": "West US", "regionalReplicaCount": 1, "storageAccountType": "Standard_LRS", "excludeFromLatest": false},
+                {"name": "East US", "regionalReplicaCount": 2, "storageAccountType": "Standard_ZRS", "excludeFromLatest": false}]},
+            "storageProfile": {"source": {"id": image}}}})
+    );
+}
+
+/// GalleryImageVersion_Get_WithReplicationStatus.json: the response has no `id` (the client
+/// knows what it asked for), carries fields sigform does not model (`publishedDate`,
+/// `osDiskImage`, ...) and per-region replication with display names.
+#[test]
+fn version_response_with_replication_status_is_read() {
+    let id = "/subscriptions/{subscriptionId}/resourceGroups/myResourceGroup/providers/Microsoft.Compute/galleries/myGalleryName/images/myGalleryImageName/versions/1.0.0";
+    let mut answer = json!({
+        "properties": {
+            "publishingProfile": {
+                "targetRegions": [
+                    {"name": "West US", "regionalReplicaCount": 1, "storageAccountType": "Standard_LRS"},
+                    {"name": "East US", "regionalReplicaCount": 2, "storageAccountType": "Standard_ZRS"}],
+                "replicaCount": 1, "excludeFromLatest": false, "publishedDate": "2018-01-01T00:00:00Z",
+                "endOfLifeDate": "2019-01-01T00:00:00Z", "storageAccountType": "Standard_ZRS"},
+            "storageProfile": {
+                "source": {"id": "/subscriptions/{subscriptionId}/resourceGroups/myResourceGroup/providers/Microsoft.Compute/images/{imageName}"},
+                "osDiskImage": {"sizeInGB": 10, "hostCaching": "ReadOnly"}},
+            "replicationStatus": {"aggregatedState": "Completed", "summary": [
+                {"region": "West US", "state": "Completed", "details": "", "progress": 100},
+                {"region": "East US", "state": "Replicating", "details": "", "progress": 40}]},
+            "provisioningState": "Succeeded"},
+        "location": "West US",
+        "name": "1.0.0"
+    });
+    answer["id"] = json!(id);
+    let r = super::resource(&answer, &no_roles).unwrap();
+    assert_eq!(r.kind, ResourceKind::ImageVersion);
+    assert_eq!(r.attributes["gallery_name"], "myGalleryName");
+    assert_eq!(r.attributes["image_name"], "myGalleryImageName");
+    assert_eq!(r.attributes["end_of_life_date"], "2019-01-01T00:00:00Z");
+    assert_eq!(
+        r.attributes["target_region"][1],
+        json!({"name": "East US", "regional_replica_count": 2, "storage_account_type": "Standard_ZRS"})
+    );
+    assert!(r.attributes.get("published_date").is_none() && r.attributes.get("osDiskImage").is_none());
+    assert_eq!(
+        r.replication,
+        vec![
+            RegionReplication { region: "westus".into(), state: "Completed".into(), progress: 100 },
+            RegionReplication { region: "eastus".into(), state: "Replicating".into(), progress: 40 },
+        ]
+    );
+}
+
+/// Gallery_Get.json: `identifier.uniqueName` is the computed `unique_name`; role assignments
+/// name their role by definition id.
+#[test]
+fn gallery_and_role_assignment_responses_are_read() {
+    let gallery = json!({"id": "/subscriptions/s/resourceGroups/myResourceGroup/providers/Microsoft.Compute/galleries/myGalleryName",
+        "properties": {"description": "This is the gallery description.", "identifier": {"uniqueName": "{subscription-id}-MYGALLERYNAME"},
+        "provisioningState": "Succeeded"}, "location": "West US", "name": "myGalleryName"});
+    let r = super::resource(&gallery, &no_roles).unwrap();
+    assert_eq!(r.attributes["unique_name"], "{subscription-id}-MYGALLERYNAME");
+    assert_eq!(r.attributes["resource_group_name"], "myResourceGroup");
+    let assignment = json!({"id": "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Authorization/roleAssignments/b0f43c54-e787-4862-89b1-a653fa9cf747",
+        "name": "b0f43c54-e787-4862-89b1-a653fa9cf747", "type": "Microsoft.Authorization/roleAssignments",
+        "properties": {"roleDefinitionId": "/subscriptions/s/providers/Microsoft.Authorization/roleDefinitions/acdd72a7-3385-48ef-bd42-f606fba81ae7",
+            "principalId": "ce2ce14e-85d7-4629-bdbc-454d0519d987", "principalType": "User", "scope": "/subscriptions/s/resourceGroups/rg"}});
+    let r = super::resource(&assignment, &|d| built_in_role_name(d).map(str::to_string)).unwrap();
+    assert_eq!(r.attributes["role_definition_name"], "Reader");
+    assert_eq!(r.attributes["scope"], "/subscriptions/s/resourceGroups/rg");
+    assert_eq!(r.provisioning_state, "Succeeded");
+}
+
+#[test]
+fn what_is_not_a_resource_is_refused() {
+    assert!(super::resource(&json!({"name": "x"}), &no_roles).is_err());
+    assert!(super::resource(&json!({"id": "/subscriptions/s/providers/Microsoft.Web/sites/x"}), &no_roles).is_err());
+}

@@ -1,0 +1,246 @@
+//! A small HTTP/1.1 server: a thread per connection, keep-alive, `Content-Length` bodies — what
+//! ARM clients send. Hand-written rather than a dependency because the emulator must be able to
+//! misbehave as a network does (drop a connection without an answer), which server libraries
+//! rightly make impossible.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::sync::Arc;
+
+const MAX_HEAD: usize = 64 * 1024;
+const MAX_BODY: usize = 16 * 1024 * 1024;
+
+#[derive(Debug, Clone)]
+pub struct Request {
+    pub method: String,
+    /// The path, percent-decoded, without the query.
+    pub path: String,
+    pub query: Vec<(String, String)>,
+    /// Header names in lower case.
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
+}
+
+impl Request {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+    }
+
+    pub fn query(&self, name: &str) -> Option<&str> {
+        self.query.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+    }
+}
+
+pub enum Response {
+    Answer {
+        status: u16,
+        headers: Vec<(String, String)>,
+        body: String,
+    },
+    /// Close the connection without answering (a lost response).
+    Drop,
+}
+
+impl Response {
+    pub fn json(status: u16, body: &serde_json::Value) -> Response {
+        Response::Answer {
+            status,
+            headers: vec![("Content-Type".into(), "application/json; charset=utf-8".into())],
+            body: body.to_string(),
+        }
+    }
+
+    pub fn empty(status: u16) -> Response {
+        Response::Answer { status, headers: Vec::new(), body: String::new() }
+    }
+
+    pub fn with_header(mut self, name: &str, value: impl Into<String>) -> Response {
+        if let Response::Answer { headers, .. } = &mut self {
+            headers.push((name.to_string(), value.into()));
+        }
+        self
+    }
+}
+
+pub type Handler = Arc<dyn Fn(&Request) -> Response + Send + Sync>;
+
+/// Serves connections until the process ends.
+pub fn serve(listener: TcpListener, handler: Handler) {
+    for stream in listener.incoming() {
+        let Ok(stream) = stream else { continue };
+        let handler = handler.clone();
+        std::thread::spawn(move || connection(stream, handler));
+    }
+}
+
+fn connection(stream: TcpStream, handler: Handler) {
+    let _ = stream.set_nodelay(true);
+    let Ok(write_half) = stream.try_clone() else { return };
+    let mut reader = BufReader::new(stream);
+    let mut writer = write_half;
+    loop {
+        let request = match read_request(&mut reader) {
+            Ok(Some(r)) => r,
+            Ok(None) => return,
+            Err(message) => {
+                let body = serde_json::json!({"error": {"code": "BadRequest", "message": message}});
+                let _ = write_response(&mut writer, Response::json(400, &body), false);
+                return;
+            }
+        };
+        let close = request.header("connection").is_some_and(|c| c.eq_ignore_ascii_case("close"));
+        let response = handler(&request);
+        if matches!(response, Response::Drop) {
+            let _ = writer.shutdown(std::net::Shutdown::Both);
+            return;
+        }
+        if write_response(&mut writer, response, close).is_err() || close {
+            return;
+        }
+    }
+}
+
+fn read_request(reader: &mut BufReader<TcpStream>) -> Result<Option<Request>, String> {
+    let mut line = String::new();
+    let mut head = 0;
+    // Tolerate blank lines between requests, as RFC 9112 asks.
+    loop {
+        line.clear();
+        match reader.read_line(&mut line) {
+            Ok(0) => return Ok(None),
+            Ok(n) => head += n,
+            Err(_) => return Ok(None),
+        }
+        if !line.trim().is_empty() {
+            break;
+        }
+        if head > MAX_HEAD {
+            return Err("the request head is too long".into());
+        }
+    }
+    let mut parts = line.split_whitespace();
+    let (Some(method), Some(target), Some(version)) = (parts.next(), parts.next(), parts.next()) else {
+        return Err(format!("not an HTTP request line: {:?}", line.trim()));
+    };
+    if !version.starts_with("HTTP/1.") {
+        return Err(format!("unsupported protocol {version}"));
+    }
+    let (method, target) = (method.to_string(), target.to_string());
+    let mut headers = Vec::new();
+    loop {
+        line.clear();
+        let n = reader.read_line(&mut line).map_err(|e| e.to_string())?;
+        head += n;
+        if head > MAX_HEAD {
+            return Err("the request head is too long".into());
+        }
+        if n == 0 || line.trim().is_empty() {
+            break;
+        }
+        let (k, v) = line.split_once(':').ok_or_else(|| format!("a malformed header line: {:?}", line.trim()))?;
+        headers.push((k.trim().to_ascii_lowercase(), v.trim().to_string()));
+    }
+    let length = match headers.iter().find(|(k, _)| k == "content-length") {
+        Some((_, v)) => v.parse::<usize>().map_err(|_| format!("Content-Length `{v}` is not a number"))?,
+        None if headers.iter().any(|(k, _)| k == "transfer-encoding") => {
+            return Err("chunked request bodies are not supported; send Content-Length".into());
+        }
+        None => 0,
+    };
+    if length > MAX_BODY {
+        return Err(format!("a body of {length} bytes is too large"));
+    }
+    let mut body = vec![0; length];
+    reader.read_exact(&mut body).map_err(|e| e.to_string())?;
+    let (path, query) = target.split_once('?').unwrap_or((&target, ""));
+    let query = query
+        .split('&')
+        .filter(|p| !p.is_empty())
+        .map(|p| {
+            let (k, v) = p.split_once('=').unwrap_or((p, ""));
+            (decode(k), decode(v))
+        })
+        .collect();
+    Ok(Some(Request { method, path: decode(path), query, headers, body }))
+}
+
+/// Percent-decoding (and `+` as space, for query strings and forms).
+pub fn decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'%' if i + 2 < bytes.len() => {
+                match u8::from_str_radix(std::str::from_utf8(&bytes[i + 1..i + 3]).unwrap_or("zz"), 16) {
+                    Ok(b) => {
+                        out.push(b);
+                        i += 3;
+                        continue;
+                    }
+                    Err(_) => out.push(b'%'),
+                }
+            }
+            b'+' => out.push(b' '),
+            b => out.push(b),
+        }
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+fn reason(status: u16) -> &'static str {
+    match status {
+        200 => "OK",
+        201 => "Created",
+        202 => "Accepted",
+        204 => "No Content",
+        400 => "Bad Request",
+        401 => "Unauthorized",
+        404 => "Not Found",
+        405 => "Method Not Allowed",
+        409 => "Conflict",
+        429 => "Too Many Requests",
+        500 => "Internal Server Error",
+        503 => "Service Unavailable",
+        _ => "Status",
+    }
+}
+
+fn write_response(writer: &mut TcpStream, response: Response, close: bool) -> std::io::Result<()> {
+    let Response::Answer { status, headers, body } = response else { return Ok(()) };
+    let mut head = format!("HTTP/1.1 {status} {}\r\n", reason(status));
+    for (k, v) in &headers {
+        head.push_str(&format!("{k}: {v}\r\n"));
+    }
+    head.push_str(&format!("Content-Length: {}\r\n", body.len()));
+    head.push_str("x-ms-request-id: ");
+    head.push_str(&uuid::Uuid::new_v4().to_string());
+    head.push_str("\r\n");
+    if close {
+        head.push_str("Connection: close\r\n");
+    }
+    head.push_str("\r\n");
+    writer.write_all(head.as_bytes())?;
+    writer.write_all(body.as_bytes())?;
+    writer.flush()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::decode;
+
+    #[test]
+    fn percent_decoding() {
+        for (input, expected) in [
+            ("roleName%20eq%20%27Reader%27", "roleName eq 'Reader'"),
+            ("a+b", "a b"),
+            ("%", "%"),
+            ("%4", "%4"),
+            ("%zz", "%zz"),
+            ("plain", "plain"),
+        ] {
+            assert_eq!(decode(input), expected, "{input}");
+        }
+    }
+}

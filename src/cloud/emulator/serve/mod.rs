@@ -1,0 +1,446 @@
+//! `sigform emulator serve`: the emulator's model behind HTTP, speaking Azure Resource Manager for
+//! resource groups, managed images, galleries, image definitions and versions, and role
+//! assignments — so the ARM client is tested for real on loopback and any Azure SDK or tool can be
+//! pointed at the emulator.
+//!
+//! ARM's contracts, as the client relies on them: `api-version` required and checked per
+//! provider; bearer tokens required (any non-empty one, or exactly `--token`); bodies in ARM's
+//! shape (`shape.rs`); lists with `value` and `nextLink`; writes answered 200/201/202 with
+//! `Azure-AsyncOperation` and `Location` and an operation status resource; ARM error bodies;
+//! 429 with `Retry-After` from the throttling buckets; injected faults as 500s, 429s and
+//! connections dropped without an answer. A token endpoint (`/{tenant}/oauth2/v2.0/token`) stands
+//! in for Entra ID's client-credentials flow.
+
+pub mod http;
+
+use super::{Emulator, LOST_RESPONSE};
+use crate::cloud::arm::shape;
+use crate::cloud::{Body, Cloud, CloudError, CloudResource, ListScope, Operation, OperationStatus};
+use crate::model::schema::ResourceKind;
+use http::{Request, Response};
+use serde_json::{Value as Json, json};
+use std::net::TcpListener;
+use std::sync::Arc;
+
+pub struct Options {
+    /// Only this bearer token is accepted (default: any non-empty one).
+    pub token: Option<String>,
+    /// Entries per list page.
+    pub page_size: usize,
+}
+
+/// Binds `listen` and serves until the process ends; `ready` gets the bound address first.
+pub fn serve(emulator: Emulator, listen: &str, options: Options, ready: impl FnOnce(&str)) -> std::io::Result<()> {
+    let listener = TcpListener::bind(listen)?;
+    let address = listener.local_addr()?.to_string();
+    ready(&address);
+    let server = Arc::new(Server { emulator, options });
+    http::serve(listener, Arc::new(move |r: &Request| server.handle(r)));
+    Ok(())
+}
+
+struct Server {
+    emulator: Emulator,
+    options: Options,
+}
+
+fn arm_error(e: &CloudError) -> Response {
+    let mut r = Response::json(e.status, &json!({"error": {"code": e.code, "message": e.message, "details": []}}));
+    if let Some(ms) = e.retry_after_ms {
+        r = r
+            .with_header("Retry-After", ms.div_ceil(1000).max(1).to_string())
+            .with_header("retry-after-ms", ms.to_string());
+    }
+    r
+}
+
+fn error(status: u16, code: &str, message: impl Into<String>) -> Response {
+    arm_error(&CloudError::new(status, code, message))
+}
+
+/// The oldest api-version each provider accepts; newer dated versions are accepted up to the
+/// newest stable one sigform knows of.
+fn api_versions(provider: &str) -> (&'static str, &'static str) {
+    match provider {
+        "microsoft.compute" => ("2018-06-01", "2025-04-01"),
+        "microsoft.authorization" => ("2015-07-01", "2022-04-01"),
+        _ => ("2018-05-01", "2025-04-01"),
+    }
+}
+
+fn check_api_version(request: &Request, provider: &str) -> Result<(), Response> {
+    let Some(version) = request.query("api-version") else {
+        return Err(error(
+            400,
+            "MissingApiVersionParameter",
+            "The api-version query parameter (?api-version=) is required for all requests.",
+        ));
+    };
+    let (oldest, newest) = api_versions(provider);
+    let date = version.strip_suffix("-preview").unwrap_or(version);
+    let well_formed = date.len() == 10
+        && date.bytes().enumerate().all(|(i, b)| if i == 4 || i == 7 { b == b'-' } else { b.is_ascii_digit() });
+    if !well_formed || date < oldest || date > newest {
+        return Err(error(
+            400,
+            "InvalidApiVersionParameter",
+            format!(
+                "The api-version '{version}' is invalid. The supported versions for {provider} are {oldest} to {newest}."
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// The tenant a token speaks for: the `tid` claim of a JWT, else the default tenant.
+fn tenant_of(token: &str) -> String {
+    token
+        .split('.')
+        .nth(1)
+        .and_then(base64url_decode)
+        .and_then(|claims| serde_json::from_slice::<Json>(&claims).ok())
+        .and_then(|claims| claims.get("tid").and_then(Json::as_str).map(str::to_string))
+        .unwrap_or_else(|| crate::eval::DEFAULT_TENANT.to_string())
+}
+
+fn base64url_decode(s: &str) -> Option<Vec<u8>> {
+    let mut bits = 0u32;
+    let mut count = 0;
+    let mut out = Vec::new();
+    for c in s.bytes().filter(|c| *c != b'=') {
+        let v = match c {
+            b'A'..=b'Z' => c - b'A',
+            b'a'..=b'z' => c - b'a' + 26,
+            b'0'..=b'9' => c - b'0' + 52,
+            b'-' | b'+' => 62,
+            b'_' | b'/' => 63,
+            _ => return None,
+        };
+        bits = (bits << 6) | u32::from(v);
+        count += 6;
+        if count >= 8 {
+            count -= 8;
+            out.push((bits >> count) as u8);
+        }
+    }
+    Some(out)
+}
+
+pub fn base64url_encode(bytes: &[u8]) -> String {
+    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    let mut out = String::new();
+    for chunk in bytes.chunks(3) {
+        let n = chunk.iter().fold(0u32, |acc, b| (acc << 8) | u32::from(*b)) << (8 * (3 - chunk.len()));
+        for i in 0..=chunk.len() {
+            out.push(ALPHABET[((n >> (18 - 6 * i)) & 63) as usize] as char);
+        }
+    }
+    out
+}
+
+/// An unsigned token of JWT shape carrying the tenant, as the emulator's token endpoint issues.
+pub fn emulator_token(tenant: &str) -> String {
+    let header = base64url_encode(br#"{"alg":"none","typ":"JWT"}"#);
+    let claims = base64url_encode(json!({"tid": tenant, "aud": "sigform-emulator"}).to_string().as_bytes());
+    format!("{header}.{claims}.")
+}
+
+/// How a path splits into (lower-cased) segments.
+fn segments(path: &str) -> Vec<String> {
+    path.trim_matches('/').split('/').map(str::to_ascii_lowercase).collect()
+}
+
+impl Server {
+    fn handle(&self, request: &Request) -> Response {
+        let segs = segments(&request.path);
+        if request.method == "POST" && segs.len() == 4 && segs[1] == "oauth2" && segs[3] == "token" {
+            return self.token(request, &segs[0]);
+        }
+        let token = match request.header("authorization").and_then(|h| h.strip_prefix("Bearer ")).map(str::trim) {
+            Some(t) if !t.is_empty() => t.to_string(),
+            _ => {
+                return error(
+                    401,
+                    "AuthenticationFailed",
+                    "Authentication failed. The 'Authorization' header is missing.",
+                )
+                .with_header("WWW-Authenticate", "Bearer authorization_uri=\"https://login.microsoftonline.com/\"");
+            }
+        };
+        if let Some(pinned) = &self.options.token
+            && *pinned != token
+        {
+            return error(401, "InvalidAuthenticationToken", "The access token is invalid.");
+        }
+        match self.route(request, &segs, &tenant_of(&token)) {
+            Ok(r) | Err(r) => r,
+        }
+    }
+
+    /// Entra ID's client-credentials flow, answered with a token for the tenant in the path.
+    fn token(&self, request: &Request, tenant: &str) -> Response {
+        let form: Vec<(String, String)> = String::from_utf8_lossy(&request.body)
+            .split('&')
+            .filter_map(|p| p.split_once('=').map(|(k, v)| (http::decode(k), http::decode(v))))
+            .collect();
+        let field = |k: &str| form.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_str()).unwrap_or("");
+        if field("grant_type") != "client_credentials"
+            || field("client_id").is_empty()
+            || field("client_secret").is_empty()
+        {
+            return Response::json(
+                400,
+                &json!({"error": "invalid_request", "error_description": "AADSTS900144: client_credentials with client_id and client_secret are required."}),
+            );
+        }
+        let token = self.options.token.clone().unwrap_or_else(|| emulator_token(tenant));
+        Response::json(200, &json!({"token_type": "Bearer", "expires_in": 3599, "access_token": token}))
+    }
+
+    fn route(&self, request: &Request, segs: &[String], tenant: &str) -> Result<Response, Response> {
+        let method = request.method.as_str();
+        let s: Vec<&str> = segs.iter().map(String::as_str).collect();
+        let not_found = || error(404, "NotFound", format!("No HTTP resource was found that matches {}.", request.path));
+        if s.len() < 2 || s[0] != "subscriptions" {
+            return Err(not_found());
+        }
+        let subscription = request.path.trim_matches('/').split('/').nth(1).unwrap_or("").to_string();
+        // Subscription-level lists and the operation status resource.
+        match &s[2..] {
+            ["resourcegroups"] => {
+                check_api_version(request, "microsoft.resources")?;
+                return self.list(request, ListScope::Subscription(subscription), ResourceKind::ResourceGroup, None);
+            }
+            ["providers", "microsoft.compute", "images"] | ["providers", "microsoft.compute", "galleries"] => {
+                check_api_version(request, "microsoft.compute")?;
+                let kind = if s[4] == "images" { ResourceKind::ManagedImage } else { ResourceKind::Gallery };
+                return self.list(request, ListScope::Subscription(subscription), kind, None);
+            }
+            ["resourcegroups", _, "providers", "microsoft.compute", "images" | "galleries"] if method == "GET" => {
+                check_api_version(request, "microsoft.compute")?;
+                let kind = if s[6] == "images" { ResourceKind::ManagedImage } else { ResourceKind::Gallery };
+                let group = request.path.trim_matches('/').split('/').nth(3).unwrap_or("").to_ascii_lowercase();
+                return self.list(request, ListScope::Subscription(subscription), kind, Some(group));
+            }
+            ["providers", "microsoft.compute", "locations", _, "operations", _] => {
+                check_api_version(request, "microsoft.compute")?;
+                let op = request.path.trim_matches('/').rsplit('/').next().unwrap_or("");
+                return self.operation_status(op);
+            }
+            ["providers", "microsoft.authorization", "roledefinitions"] => {
+                check_api_version(request, "microsoft.authorization")?;
+                return Ok(self.role_definitions(request, &subscription));
+            }
+            _ => {}
+        }
+        // Role assignments: {scope}/providers/Microsoft.Authorization/roleAssignments[/{name}].
+        if let Some(pos) = s.windows(3).position(|w| w == ["providers", "microsoft.authorization", "roleassignments"]) {
+            check_api_version(request, "microsoft.authorization")?;
+            let parts: Vec<&str> = request.path.trim_matches('/').split('/').collect();
+            let scope = format!("/{}", parts[..pos].join("/"));
+            return match s.len() - pos {
+                3 if method == "GET" => {
+                    self.list(request, ListScope::RoleAssignments(scope), ResourceKind::RoleAssignment, None)
+                }
+                4 => self.resource(request, ResourceKind::RoleAssignment, tenant),
+                _ => Err(not_found()),
+            };
+        }
+        check_api_version(request, if s.len() <= 4 { "microsoft.resources" } else { "microsoft.compute" })?;
+        // Lists below a gallery and a definition.
+        if method == "GET" && s.len() == 9 && s[6] == "galleries" && s[8] == "images" {
+            let gallery =
+                request.path.trim_matches('/').rsplit_once('/').map(|(g, _)| format!("/{g}")).unwrap_or_default();
+            return self.list(request, ListScope::Gallery(gallery), ResourceKind::ImageDefinition, None);
+        }
+        if method == "GET" && s.len() == 11 && s[6] == "galleries" && s[10] == "versions" {
+            let definition =
+                request.path.trim_matches('/').rsplit_once('/').map(|(d, _)| format!("/{d}")).unwrap_or_default();
+            return self.list(request, ListScope::Definition(definition), ResourceKind::ImageVersion, None);
+        }
+        match shape::kind_of_id(&request.path) {
+            Some(kind) => self.resource(request, kind, tenant),
+            None => Err(not_found()),
+        }
+    }
+
+    fn list(
+        &self,
+        request: &Request,
+        scope: ListScope,
+        kind: ResourceKind,
+        group: Option<String>,
+    ) -> Result<Response, Response> {
+        let all = self.emulator.list(&scope).map_err(|e| arm_error(&e))?;
+        let matching: Vec<&CloudResource> = all
+            .iter()
+            .filter(|r| r.kind == kind && r.provisioning_state != "Deleting")
+            .filter(|r| {
+                group.as_ref().is_none_or(|g| r.id.split('/').nth(4).is_some_and(|rg| rg.eq_ignore_ascii_case(g)))
+            })
+            .collect();
+        let skip: usize = request.query("$skiptoken").and_then(|t| t.parse().ok()).unwrap_or(0);
+        let page = self.options.page_size.max(1);
+        let value: Vec<Json> = matching.iter().skip(skip).take(page).map(|r| shape::response(r, false)).collect();
+        let mut body = json!({"value": value});
+        if skip + page < matching.len() {
+            let host = request.header("host").unwrap_or("127.0.0.1");
+            let mut query: Vec<String> = request
+                .query
+                .iter()
+                .filter(|(k, _)| !k.eq_ignore_ascii_case("$skiptoken"))
+                .map(|(k, v)| {
+                    format!("{}={}", crate::cloud::arm::auth::urlencode(k), crate::cloud::arm::auth::urlencode(v))
+                })
+                .collect();
+            query.push(format!("%24skiptoken={}", skip + page));
+            body["nextLink"] = json!(format!("http://{host}{}?{}", request.path, query.join("&")));
+        }
+        Ok(Response::json(200, &body))
+    }
+
+    fn role_definitions(&self, request: &Request, subscription: &str) -> Response {
+        let wanted = request
+            .query("$filter")
+            .and_then(|f| f.split_once("roleName eq '"))
+            .map(|(_, rest)| rest.trim_end_matches('\'').to_string());
+        let value: Vec<Json> = shape::BUILT_IN_ROLES
+            .iter()
+            .filter(|(name, _)| wanted.as_deref().is_none_or(|w| w.eq_ignore_ascii_case(name)))
+            .map(|(name, guid)| {
+                json!({
+                    "id": shape::role_definition_id(subscription, guid),
+                    "name": guid,
+                    "type": "Microsoft.Authorization/roleDefinitions",
+                    "properties": {"roleName": name, "type": "BuiltInRole"}
+                })
+            })
+            .collect();
+        Response::json(200, &json!({"value": value}))
+    }
+
+    fn resource(&self, request: &Request, kind: ResourceKind, tenant: &str) -> Result<Response, Response> {
+        let id = request.path.trim_end_matches('/').to_string();
+        match request.method.as_str() {
+            "GET" => {
+                let expand = request.query("$expand").is_some_and(|e| e.eq_ignore_ascii_case("ReplicationStatus"));
+                match self.emulator.get(&id).map_err(|e| arm_error(&e))? {
+                    Some(r) => Ok(Response::json(200, &shape::response(&r, expand))),
+                    None => Err(error(
+                        404,
+                        "ResourceNotFound",
+                        format!("The Resource '{id}' under resource group was not found."),
+                    )),
+                }
+            }
+            "PUT" => {
+                let body: Json = serde_json::from_slice(&request.body).map_err(|e| {
+                    error(
+                        400,
+                        "InvalidRequestContent",
+                        format!("The request content was invalid and could not be deserialized: {e}"),
+                    )
+                })?;
+                if !body.is_object() {
+                    return Err(error(400, "InvalidRequestContent", "The request content must be a JSON object."));
+                }
+                let role_name = |definition: &str| shape::built_in_role_name(definition).map(str::to_string);
+                if kind == ResourceKind::RoleAssignment {
+                    let definition = body.pointer("/properties/roleDefinitionId").and_then(Json::as_str).unwrap_or("");
+                    if role_name(definition).is_none() {
+                        return Err(error(
+                            400,
+                            "RoleDefinitionDoesNotExist",
+                            format!("The specified role definition with ID '{definition}' does not exist."),
+                        ));
+                    }
+                }
+                let mut attributes = shape::attributes(kind, &id, &body, &role_name);
+                if let Some(map) = attributes.as_object_mut() {
+                    map.remove("id");
+                }
+                let existed = self.emulator.peek(&id).map_err(|e| arm_error(&e))?.is_some();
+                let op = self
+                    .emulator
+                    .put(&id, &Body { kind, tenant: tenant.to_string(), attributes })
+                    .map_err(|e| self.fault(e))?;
+                let now = self.emulator.peek(&id).map_err(|e| arm_error(&e))?;
+                let Some(resource) = now else { return Ok(Response::empty(200)) };
+                let response = Response::json(if existed { 200 } else { 201 }, &shape::response(&resource, false));
+                Ok(match resource.provisioning_state.as_str() {
+                    "Creating" | "Updating" => self.with_operation(request, response, &op, &resource),
+                    _ => response,
+                })
+            }
+            "DELETE" => {
+                let Some(resource) = self.emulator.peek(&id).map_err(|e| arm_error(&e))? else {
+                    return Ok(Response::empty(204));
+                };
+                let op = self.emulator.delete(&id).map_err(|e| self.fault(e))?;
+                Ok(self.with_operation(request, Response::empty(202), &op, &resource))
+            }
+            other => Err(error(405, "MethodNotAllowed", format!("{other} is not supported on {id}"))),
+        }
+    }
+
+    /// An injected lost response becomes a dropped connection, as on a real network.
+    fn fault(&self, e: CloudError) -> Response {
+        if e.code == LOST_RESPONSE { Response::Drop } else { arm_error(&e) }
+    }
+
+    fn with_operation(
+        &self,
+        request: &Request,
+        response: Response,
+        op: &Operation,
+        resource: &CloudResource,
+    ) -> Response {
+        let endpoint = format!("http://{}", request.header("host").unwrap_or("127.0.0.1"));
+        let location = resource.location.as_deref().map(crate::model::regions::normalize).unwrap_or("global".into());
+        let subscription = resource.id.split('/').nth(2).unwrap_or("");
+        let url = format!(
+            "/subscriptions/{subscription}/providers/Microsoft.Compute/locations/{location}/operations/{}?api-version=2023-07-03",
+            op.id
+        );
+        response
+            .with_header("Azure-AsyncOperation", format!("{endpoint}{url}"))
+            .with_header("Location", format!("{endpoint}{url}&monitor=true"))
+            .with_header("Retry-After", "1")
+            .with_header("retry-after-ms", "20")
+    }
+
+    fn operation_status(&self, id: &str) -> Result<Response, Response> {
+        let Some(op) = self.emulator.operation(id).map_err(|e| arm_error(&e))? else {
+            return Err(error(404, "OperationNotFound", format!("The operation '{id}' was not found.")));
+        };
+        let status = self.emulator.poll(&op).map_err(|e| arm_error(&e))?;
+        Ok(match status {
+            OperationStatus::Succeeded => Response::json(200, &json!({"name": id, "status": "Succeeded"})),
+            OperationStatus::Failed(e) => Response::json(
+                200,
+                &json!({"name": id, "status": "Failed", "error": {"code": e.code, "message": e.message}}),
+            ),
+            OperationStatus::InProgress { retry_after, .. } => {
+                let ms = retry_after.as_millis() as u64;
+                Response::json(200, &json!({"name": id, "status": "InProgress"}))
+                    .with_header("Retry-After", ms.div_ceil(1000).max(1).to_string())
+                    .with_header("retry-after-ms", ms.to_string())
+            }
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tokens_carry_their_tenant() {
+        let t = emulator_token("72f988bf-86f1-41af-91ab-2d7cd011db47");
+        assert_eq!(tenant_of(&t), "72f988bf-86f1-41af-91ab-2d7cd011db47");
+        assert_eq!(tenant_of("opaque-token"), crate::eval::DEFAULT_TENANT);
+        for s in ["", "a", "ab", "abc", "abcd", "héllo wörld"] {
+            assert_eq!(base64url_decode(&base64url_encode(s.as_bytes())).unwrap(), s.as_bytes(), "{s}");
+        }
+    }
+}
