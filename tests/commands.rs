@@ -1,5 +1,6 @@
-//! `init`, `explain`, `fmt`, `completions`, and the commands not built yet, through the binary.
+//! `init`, `explain`, `fmt`, `completions` and `graph`, through the binary.
 
+#[macro_use]
 mod common;
 use common::Test;
 
@@ -23,7 +24,7 @@ fn init_creates_state_and_is_idempotent() {
 #[test]
 fn explain_prints_a_rule_and_lists_them_all() {
     let out = Test::new().args(&["explain", "SIG205"]).status(0);
-    insta::assert_snapshot!("explain_sig205", out.stdout);
+    snapshot!("explain_sig205", out.stdout);
     let lower = Test::new().args(&["explain", "sig205"]).status(0);
     assert_eq!(lower.stdout, out.stdout);
 
@@ -49,7 +50,7 @@ fn fmt_check_reports_without_writing() {
 fn fmt_rewrites_keeps_comments_and_is_idempotent() {
     let t = Test::new().config(UNFORMATTED).file("terraform.tfvars", "a=1\nlong_name=2\n").args(&["fmt", "--diff"]);
     let out = t.status(0);
-    insta::assert_snapshot!("fmt_diff", out.stdout);
+    snapshot!("fmt_diff", out.stdout);
     let formatted = t.read("main.tf");
     assert!(formatted.contains("# gallery for the team") && formatted.contains("# short"));
     assert_eq!(t.read("terraform.tfvars"), "a         = 1\nlong_name = 2\n");
@@ -81,18 +82,9 @@ fn completions_are_generated() {
 }
 
 #[test]
-fn commands_not_built_yet_say_so() {
-    for args in [&["emulator", "serve"][..], &["--cloud", "arm", "plan"]] {
-        let out = Test::new().example("quickstart").args(args).status(1);
-        assert!(out.stderr.contains("is not built yet"), "{args:?}: {}", out.stderr);
-        assert!(out.stdout.is_empty(), "{args:?} printed {}", out.stdout);
-    }
-}
-
-#[test]
 fn graph_prints_dot_with_implicit_parent_links() {
     let out = Test::new().example("quickstart").arg("graph").status(0);
-    insta::assert_snapshot!("graph_quickstart", out.stdout);
+    snapshot!("graph_quickstart", out.stdout);
     let broken = Test::new().config("locals {\n  a = local.a\n}\n").arg("graph").status(1);
     assert!(broken.stderr.contains("SIG007"), "{}", broken.stderr);
     assert!(broken.stdout.is_empty());

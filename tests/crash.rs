@@ -66,13 +66,12 @@ resource "azurerm_shared_image_version" "v" {
 "#;
 
 fn sigform(dir: &str, args: &[&str], scale: &str) -> Command {
-    let mut cmd = Command::new(assert_cmd::cargo::cargo_bin("sigform"));
-    cmd.arg("-C").arg(dir).args(args).env("SIGFORM_EMULATOR_TIME_SCALE", scale).env("NO_COLOR", "1");
-    for (k, _) in std::env::vars() {
-        if k.starts_with("TF_VAR_") || k.starts_with("ARM_") || k == "SIGFORM_EMULATOR_FAULTS" {
-            cmd.env_remove(k);
-        }
-    }
+    let args: Vec<String> = args.iter().map(|a| a.to_string()).collect();
+    let mut cmd = common::command(
+        std::path::Path::new(dir),
+        &args,
+        &[("SIGFORM_EMULATOR_TIME_SCALE".to_string(), scale.to_string())],
+    );
     cmd.stdout(Stdio::piped()).stderr(Stdio::piped());
     cmd
 }

@@ -1,6 +1,7 @@
 //! `sigform plan`, `show` and the state commands through the binary, against states seeded the
 //! way a successful apply leaves them.
 
+#[macro_use]
 mod common;
 use common::Test;
 use serde_json::Value as Json;
@@ -23,7 +24,7 @@ fn an_empty_state_plans_every_create() {
     );
     assert!(out.stdout.contains("Replication: about 24 minutes"), "{}", out.stdout);
     assert!(out.stdout.contains("+ 11111111-2222-3333-4444-555555555555 (Group) gains Reader on 1 gallery, 1 definition, 1 version via azurerm_role_assignment.app_team_reader"), "{}", out.stdout);
-    insta::assert_snapshot!("plan_create_quickstart", out.stdout);
+    snapshot!("plan_create_quickstart", out.stdout);
     quickstart().args(&["plan", "--detailed-exitcode"]).status(2);
     assert!(!quickstart().run().dir.join("state/sigform.db").exists(), "plan never creates a state");
 }
@@ -46,7 +47,7 @@ fn an_updatable_change_plans_an_update_in_place() {
         .edit("regional_replica_count = 2", "regional_replica_count = 3")
         .arg("plan");
     let out = t.status(0);
-    insta::assert_snapshot!("plan_update", out.stdout);
+    snapshot!("plan_update", out.stdout);
     let detailed = quickstart()
         .seeded()
         .edit("owner = \"platform\"", "owner = \"images-team\"")
@@ -59,7 +60,7 @@ fn an_updatable_change_plans_an_update_in_place() {
 fn a_fixed_change_is_forbidden_with_rule_and_attribute() {
     let t = quickstart().seeded().edit("sku       = \"22.04-lts\"", "sku       = \"22.04-pro\"").arg("plan");
     let out = t.status(1);
-    insta::assert_snapshot!("plan_forbidden", out.stdout);
+    snapshot!("plan_forbidden", out.stdout);
     assert!(
         out.stdout.contains("SIG501 azurerm_shared_image.ubuntu: `identifier.sku` cannot change after creation"),
         "{}",
@@ -82,7 +83,7 @@ fn replace_turns_it_into_delete_then_create_listing_the_children() {
         "azurerm_shared_image.ubuntu",
     ]);
     let out = t.status(0);
-    insta::assert_snapshot!("plan_replace", out.stdout);
+    snapshot!("plan_replace", out.stdout);
     assert!(out.stdout.contains(
         "azurerm_shared_image_version.v1 will be replaced (replaced with its parent azurerm_shared_image.ubuntu)"
     ));
@@ -193,7 +194,7 @@ fn state_commands_round_trip() {
     assert_eq!(list.stdout.lines().count(), 6);
     assert!(list.stdout.contains("azurerm_shared_image_version.v1\n"));
     let show = run(&["state", "show", "azurerm_shared_image_gallery.main"], 0);
-    insta::assert_snapshot!("state_show_gallery", show.stdout);
+    snapshot!("state_show_gallery", show.stdout);
     let typo = run(&["state", "show", "azurerm_shared_image_gallery.mian"], 1);
     assert!(typo.stderr.contains("did you mean azurerm_shared_image_gallery.main?"), "{}", typo.stderr);
 

@@ -1,5 +1,6 @@
 //! `sigform validate` through the binary.
 
+#[macro_use]
 mod common;
 use common::Test;
 
@@ -37,7 +38,7 @@ fn the_examples_validate() {
 fn every_mistake_is_reported_at_once_with_its_place() {
     let out = Test::new().config(BROKEN).arg("validate").status(1);
     assert!(out.stdout.is_empty());
-    insta::assert_snapshot!("validate_broken", out.filtered(&out.stderr));
+    snapshot!("validate_broken", out.filtered(&out.stderr));
 }
 
 #[test]
@@ -68,7 +69,7 @@ fn syntax_errors_point_at_the_exact_place() {
     assert_eq!(json[0]["rule"], "SIG001");
     assert_eq!((json[0]["line"].as_u64(), json[0]["column"].as_u64()), (Some(3), Some(14)), "{json}");
     let human = Test::new().config("locals {\n  a = [1, 2\n}\n").arg("validate").status(1);
-    insta::assert_snapshot!("validate_syntax_error", human.filtered(&human.stderr));
+    snapshot!("validate_syntax_error", human.filtered(&human.stderr));
 }
 
 #[test]

@@ -77,6 +77,12 @@ pub enum EmulatorCommand {
         /// Entries per page of a list answer (ARM pages with nextLink).
         #[arg(long, default_value_t = 100)]
         page_size: usize,
+        /// Stop when standard input closes (for a supervising process: the server ends with it).
+        #[arg(long, hide = true)]
+        stop_on_eof: bool,
+        /// Print one line per request to standard error.
+        #[arg(long)]
+        log: bool,
     },
 }
 
@@ -139,18 +145,27 @@ pub fn run(global: &Global, command: &EmulatorCommand) -> CliResult {
             e.reset()?;
             println!("The embedded cloud is empty.");
         }
-        EmulatorCommand::Serve { listen, token, page_size } => {
+        EmulatorCommand::Serve { listen, token, page_size, stop_on_eof, log } => {
+            if *stop_on_eof {
+                std::thread::spawn(|| {
+                    let _ = std::io::copy(&mut std::io::stdin(), &mut std::io::sink());
+                    std::process::exit(0);
+                });
+            }
             let emulator = Emulator::from_env(e.path())?;
             drop(e);
-            let options = crate::cloud::emulator::serve::Options { token: token.clone(), page_size: *page_size };
+            let options =
+                crate::cloud::emulator::serve::Options { token: token.clone(), page_size: *page_size, log: *log };
             crate::cloud::emulator::serve::serve(emulator, listen, options, |address| {
                 if !address.starts_with("127.") && !address.starts_with("[::1]") {
                     eprintln!("warning: serving on {address}, which is not a loopback address");
                 }
-                println!("Serving the emulator as an ARM endpoint on http://{address}");
-                println!("Use it with: sigform --cloud arm --arm-endpoint http://{address} ...");
+                // Written, not println!'d: a server must not die because nobody reads its output.
                 use std::io::Write;
-                let _ = std::io::stdout().flush();
+                let mut out = std::io::stdout().lock();
+                let _ = writeln!(out, "Serving the emulator as an ARM endpoint on http://{address}");
+                let _ = writeln!(out, "Use it with: sigform --cloud arm --arm-endpoint http://{address} ...");
+                let _ = out.flush();
             })
             .map_err(|err| format!("cannot listen on {listen}: {err}"))?;
         }

@@ -17,11 +17,3 @@ pub mod refresh;
 pub mod state;
 pub mod validate;
 pub mod workdir;
-
-/// What an operation that is not built yet answers, so no command fakes output.
-#[derive(Debug, thiserror::Error)]
-#[error("`sigform {command}` is not built yet: {reason}")]
-pub struct NotBuilt {
-    pub command: String,
-    pub reason: &'static str,
-}

@@ -3,11 +3,124 @@
 //!
 //! `Test::new().config("...").arg("validate").status(1)` runs `sigform -C <dir> validate` and
 //! asserts the exit code, returning the output for further checks.
+//!
+//! The suites that talk to the cloud run twice: as themselves against the embedded emulator, and
+//! included by `tests/arm.rs` (their module path then starts with `arm::`), where every command
+//! runs with `--cloud arm` against `sigform emulator serve` on a loopback port, one server per
+//! emulator database and emulator settings, started on first use.
 
 #![allow(dead_code)]
 
 use assert_cmd::Command;
+use std::io::BufRead;
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+/// Whether this copy of the suite drives `--cloud arm` against the served emulator.
+pub fn arm_mode() -> bool {
+    module_path!().starts_with("arm::")
+}
+
+/// `insta::assert_snapshot!` shared by both runs of a suite: the file is `SUITE__NAME.snap`
+/// whether the suite runs as `plan` or as `arm::plan`, so both must produce the same output.
+#[allow(unused_macros)]
+macro_rules! snapshot {
+    ($name:expr, $value:expr) => {{
+        let suite = module_path!().rsplit("::").next().unwrap_or("");
+        let mut settings = insta::Settings::clone_current();
+        settings.set_prepend_module_to_snapshot(false);
+        settings.bind(|| insta::assert_snapshot!(format!("{suite}__{}", $name), $value));
+    }};
+}
+
+struct Server {
+    db: PathBuf,
+    env: Vec<(String, String)>,
+    address: String,
+    child: std::process::Child,
+}
+
+/// The served emulators of this test process.
+static SERVERS: Mutex<Vec<Server>> = Mutex::new(Vec::new());
+
+/// The settings of the emulator a command would use (`SIGFORM_EMULATOR_*`, time scale 0 unless
+/// the test says otherwise), and its database.
+fn emulator_of(workdir: &Path, args: &[String], env: &[(String, String)]) -> (PathBuf, Vec<(String, String)>) {
+    let mut settings = vec![("SIGFORM_EMULATOR_TIME_SCALE".to_string(), "0".to_string())];
+    let mut db = workdir.join("state").join("emulator.db");
+    for (k, v) in env {
+        if k == "SIGFORM_EMULATOR_DB" {
+            db = workdir.join(v);
+        } else if k.starts_with("SIGFORM_EMULATOR_") {
+            settings.retain(|(name, _)| name != k);
+            settings.push((k.clone(), v.clone()));
+        }
+    }
+    if let Some(i) = args.iter().position(|a| a == "--emulator-db") {
+        db = workdir.join(&args[i + 1]);
+    }
+    settings.sort();
+    (db, settings)
+}
+
+/// The address of a served emulator for this database and these settings, started if needed.
+fn server_for(db: &Path, env: &[(String, String)]) -> String {
+    let mut servers = SERVERS.lock().unwrap_or_else(|p| p.into_inner());
+    if let Some(s) = servers.iter().find(|s| s.db == db && s.env == env) {
+        return s.address.clone();
+    }
+    let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin("sigform"));
+    cmd.arg("--emulator-db").arg(db).args(["emulator", "serve", "--listen", "127.0.0.1:0", "--stop-on-eof"]);
+    for (k, _) in std::env::vars() {
+        if k.starts_with("SIGFORM_") || k.starts_with("AZURE_") {
+            cmd.env_remove(k);
+        }
+    }
+    cmd.envs(env.iter().map(|(k, v)| (k, v)));
+    cmd.stdin(std::process::Stdio::piped()).stdout(std::process::Stdio::piped()).stderr(std::process::Stdio::null());
+    let mut child = cmd.spawn().expect("sigform emulator serve starts");
+    let mut line = String::new();
+    std::io::BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
+    let address = line.split_whitespace().find(|w| w.starts_with("http://")).expect("the server says where it listens");
+    let address = address.to_string();
+    servers.push(Server { db: db.to_path_buf(), env: env.to_vec(), address: address.clone(), child });
+    address
+}
+
+/// Stops the served emulators of databases under `dir`.
+fn stop_servers(dir: &Path) {
+    let mut servers = SERVERS.lock().unwrap_or_else(|p| p.into_inner());
+    for s in servers.iter_mut().filter(|s| s.db.starts_with(dir)) {
+        let _ = s.child.kill();
+        let _ = s.child.wait();
+    }
+    servers.retain(|s| !s.db.starts_with(dir));
+}
+
+/// A `sigform` command in `workdir`, with the test environment: no inherited variables that
+/// change behaviour, no colours, time scale 0 unless `env` says otherwise, and in the ARM run the
+/// served emulator as its cloud.
+pub fn command(workdir: &Path, args: &[String], env: &[(String, String)]) -> std::process::Command {
+    let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin("sigform"));
+    cmd.arg("-C").arg(workdir).args(args);
+    for (k, _) in std::env::vars() {
+        if k.starts_with("TF_VAR_") || k.starts_with("ARM_") || k.starts_with("SIGFORM_") || k.starts_with("AZURE_") {
+            cmd.env_remove(k);
+        }
+    }
+    cmd.env("NO_COLOR", "1").env("SIGFORM_EMULATOR_TIME_SCALE", "0");
+    if arm_mode() {
+        let (db, settings) = emulator_of(workdir, args, env);
+        let address = server_for(&db, &settings);
+        cmd.env("SIGFORM_CLOUD", "arm").env("SIGFORM_ARM_ENDPOINT", address).env("AZURE_ACCESS_TOKEN", "sigform-test");
+        if settings.iter().any(|(k, v)| k == "SIGFORM_EMULATOR_THROTTLING" && v == "off") {
+            // The server does not throttle; the client need not pace itself either.
+            cmd.env("SIGFORM_ARM_CLIENT_LIMITS", "off");
+        }
+    }
+    cmd.envs(env.iter().map(|(k, v)| (k, v)));
+    cmd
+}
 
 pub struct Test {
     dir: tempfile::TempDir,
@@ -76,13 +189,8 @@ impl Test {
     /// Applies the current configuration to the test's own emulator (time scale 0), so plans
     /// can be tested against a state and a cloud that hold it.
     pub fn seeded(self) -> Test {
-        let mut cmd = Command::cargo_bin("sigform").expect("the sigform binary");
-        cmd.arg("-C")
-            .arg(self.dir.path())
-            .args(["apply", "--auto-approve"])
-            .env("SIGFORM_EMULATOR_TIME_SCALE", "0")
-            .env("NO_COLOR", "1");
-        let out = cmd.output().expect("sigform runs");
+        let out =
+            command(self.dir.path(), &["apply".into(), "--auto-approve".into()], &[]).output().expect("sigform runs");
         assert!(
             out.status.success(),
             "seeding apply failed:\n{}\n{}",
@@ -110,17 +218,8 @@ impl Test {
     }
 
     pub fn run(&self) -> Output {
-        let mut cmd = Command::cargo_bin("sigform").expect("the sigform binary");
-        cmd.arg("-C").arg(self.chdir.as_deref().unwrap_or(self.dir.path())).args(&self.args);
-        for (k, _) in std::env::vars() {
-            if k.starts_with("TF_VAR_") || k.starts_with("ARM_") || k.starts_with("SIGFORM_") {
-                cmd.env_remove(k);
-            }
-        }
-        cmd.env("NO_COLOR", "1").env("SIGFORM_EMULATOR_TIME_SCALE", "0");
-        for (k, v) in &self.env {
-            cmd.env(k, v);
-        }
+        let mut cmd =
+            Command::from_std(command(self.chdir.as_deref().unwrap_or(self.dir.path()), &self.args, &self.env));
         let out = cmd.output().expect("sigform runs");
         Output {
             code: out.status.code().unwrap_or(-1),
@@ -139,6 +238,14 @@ impl Test {
             self.args, out.stdout, out.stderr
         );
         out
+    }
+}
+
+impl Drop for Test {
+    fn drop(&mut self) {
+        if arm_mode() {
+            stop_servers(self.dir.path());
+        }
     }
 }
 

@@ -26,7 +26,8 @@ pub struct ArmCloud {
     endpoint: String,
     agent: ureq::Agent,
     tokens: auth::Tokens,
-    limits: Buckets,
+    /// `None` when `SIGFORM_ARM_CLIENT_LIMITS=off` (an endpoint without ARM's limits).
+    limits: Option<Buckets>,
     /// Role definition ids by name, for roles that are not built in (looked up once each).
     roles: Mutex<HashMap<String, String>>,
 }
@@ -126,7 +127,8 @@ impl ArmCloud {
             endpoint: endpoint.trim_end_matches('/').to_string(),
             agent: config.new_agent(),
             tokens: auth::Tokens::new(source, endpoint),
-            limits: Buckets::default(),
+            limits: (!matches!(std::env::var("SIGFORM_ARM_CLIENT_LIMITS").as_deref(), Ok("off" | "0" | "false")))
+                .then(Buckets::default),
             roles: Mutex::new(HashMap::new()),
         }
     }
@@ -140,9 +142,34 @@ impl ArmCloud {
         format!("{}{path}{sep}api-version={api_version}", self.endpoint)
     }
 
-    /// One call: waits for the client-side bucket, sends with a bearer token, and turns what comes
-    /// back into a `Reply` or a `CloudError` (2xx and 404 are replies; the rest are errors).
+    /// One call, retried here rather than by the caller so that a list of several calls or pages
+    /// never starts over: throttling (429) for up to ten minutes at the pace Retry-After asks,
+    /// transient failures (5xx, a dropped connection) four times with exponential backoff — both
+    /// with jitter, so parallel workers do not retry in step. ARM's writes are idempotent PUTs and
+    /// DELETEs, so repeating one whose answer was lost is safe.
     fn send(&self, method: &str, url: &str, body: Option<&Json>) -> Result<Reply, CloudError> {
+        let deadline = std::time::Instant::now() + Duration::from_secs(600);
+        let mut failures = 0u32;
+        loop {
+            let jitter = |d: Duration| d + d.mul_f64((uuid::Uuid::new_v4().as_u128() % 1000) as f64 / 5000.0);
+            match self.send_once(method, url, body) {
+                Err(e) if e.status == 429 && std::time::Instant::now() < deadline => {
+                    let wait = e.retry_after_ms.map_or(Duration::from_secs(1), Duration::from_millis);
+                    std::thread::sleep(jitter(wait.clamp(Duration::from_millis(10), Duration::from_secs(60))));
+                }
+                Err(e) if e.is_transient() && e.status != 429 && failures < 4 => {
+                    let backoff = Duration::from_millis(200 * 2u64.pow(failures));
+                    std::thread::sleep(jitter(e.retry_after_ms.map_or(backoff, Duration::from_millis)));
+                    failures += 1;
+                }
+                other => return other,
+            }
+        }
+    }
+
+    /// One attempt: waits for the client-side bucket, sends with a bearer token, and turns what
+    /// comes back into a `Reply` or a `CloudError` (2xx and 404 are replies; the rest are errors).
+    fn send_once(&self, method: &str, url: &str, body: Option<&Json>) -> Result<Reply, CloudError> {
         if !url.starts_with(&self.endpoint) {
             return Err(CloudError::new(
                 502,
@@ -151,7 +178,9 @@ impl ArmCloud {
             ));
         }
         let class = if method == "GET" { Class::Read } else { Class::Write };
-        self.limits.acquire(&subscription_of(url), class);
+        if let Some(limits) = &self.limits {
+            limits.acquire(&subscription_of(url), class);
+        }
         let mut refreshed = false;
         loop {
             let token = self.tokens.token(&self.agent)?;

@@ -27,6 +27,8 @@ pub struct Options {
     pub token: Option<String>,
     /// Entries per list page.
     pub page_size: usize,
+    /// Print one line per request to standard error (method, path, status, milliseconds).
+    pub log: bool,
 }
 
 /// Binds `listen` and serves until the process ends; `ready` gets the bound address first.
@@ -35,7 +37,21 @@ pub fn serve(emulator: Emulator, listen: &str, options: Options, ready: impl FnO
     let address = listener.local_addr()?.to_string();
     ready(&address);
     let server = Arc::new(Server { emulator, options });
-    http::serve(listener, Arc::new(move |r: &Request| server.handle(r)));
+    http::serve(
+        listener,
+        Arc::new(move |r: &Request| {
+            let started = std::time::Instant::now();
+            let response = server.handle(r);
+            if server.options.log {
+                let status = match &response {
+                    Response::Answer { status, .. } => status.to_string(),
+                    Response::Drop => "dropped".into(),
+                };
+                eprintln!("{} {} {status} {} ms", r.method, r.path, started.elapsed().as_millis());
+            }
+            response
+        }),
+    );
     Ok(())
 }
 
