@@ -88,16 +88,26 @@ pub struct CloudError {
     pub message: String,
     #[serde(default)]
     pub retry_after_ms: Option<u64>,
+    /// The client behind the `Cloud` already retried this as often as it should be (the ARM
+    /// client retries each HTTP call itself): callers must not multiply the retries.
+    #[serde(default)]
+    pub retries_exhausted: bool,
 }
 
 impl CloudError {
     pub fn new(status: u16, code: &str, message: impl Into<String>) -> CloudError {
-        CloudError { status, code: code.to_string(), message: message.into(), retry_after_ms: None }
+        CloudError {
+            status,
+            code: code.to_string(),
+            message: message.into(),
+            retry_after_ms: None,
+            retries_exhausted: false,
+        }
     }
 
     /// Worth trying again: throttling and transient server errors.
     pub fn is_transient(&self) -> bool {
-        self.status == 429 || self.status >= 500
+        !self.retries_exhausted && (self.status == 429 || self.status >= 500)
     }
 }
 
@@ -119,7 +129,7 @@ pub fn retry<T>(retries: u32, mut call: impl FnMut() -> Result<T, CloudError>) -
     let mut failures = 0;
     loop {
         match call() {
-            Err(e) if e.status == 429 && std::time::Instant::now() < deadline => {
+            Err(e) if e.status == 429 && !e.retries_exhausted && std::time::Instant::now() < deadline => {
                 let wait = e.retry_after_ms.map_or(Duration::from_secs(1), Duration::from_millis);
                 std::thread::sleep(wait.clamp(Duration::from_millis(10), Duration::from_secs(60)));
             }

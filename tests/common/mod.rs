@@ -33,11 +33,46 @@ macro_rules! snapshot {
     }};
 }
 
-struct Server {
+/// A running `sigform emulator serve`, stopped when dropped (or when the test process ends: it
+/// stops when its standard input closes).
+pub struct Server {
     db: PathBuf,
     env: Vec<(String, String)>,
-    address: String,
+    /// `http://127.0.0.1:PORT`
+    pub address: String,
     child: std::process::Child,
+}
+
+impl Server {
+    /// Serves the emulator database `db` with these `SIGFORM_EMULATOR_*` settings and extra
+    /// `emulator serve` arguments, on a free loopback port.
+    pub fn start(db: &Path, env: &[(String, String)], extra: &[&str]) -> Server {
+        let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin("sigform"));
+        cmd.arg("--emulator-db").arg(db).args(["emulator", "serve", "--listen", "127.0.0.1:0", "--stop-on-eof"]);
+        cmd.args(extra);
+        for (k, _) in std::env::vars() {
+            if k.starts_with("SIGFORM_") || k.starts_with("AZURE_") {
+                cmd.env_remove(k);
+            }
+        }
+        cmd.env("SIGFORM_EMULATOR_TIME_SCALE", "0").envs(env.iter().map(|(k, v)| (k, v)));
+        cmd.stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::null());
+        let mut child = cmd.spawn().expect("sigform emulator serve starts");
+        let mut line = String::new();
+        std::io::BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
+        let address =
+            line.split_whitespace().find(|w| w.starts_with("http://")).expect("the server says where it listens");
+        Server { db: db.to_path_buf(), env: env.to_vec(), address: address.to_string(), child }
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
 }
 
 /// The served emulators of this test process.
@@ -69,31 +104,15 @@ fn server_for(db: &Path, env: &[(String, String)]) -> String {
     if let Some(s) = servers.iter().find(|s| s.db == db && s.env == env) {
         return s.address.clone();
     }
-    let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin("sigform"));
-    cmd.arg("--emulator-db").arg(db).args(["emulator", "serve", "--listen", "127.0.0.1:0", "--stop-on-eof"]);
-    for (k, _) in std::env::vars() {
-        if k.starts_with("SIGFORM_") || k.starts_with("AZURE_") {
-            cmd.env_remove(k);
-        }
-    }
-    cmd.envs(env.iter().map(|(k, v)| (k, v)));
-    cmd.stdin(std::process::Stdio::piped()).stdout(std::process::Stdio::piped()).stderr(std::process::Stdio::null());
-    let mut child = cmd.spawn().expect("sigform emulator serve starts");
-    let mut line = String::new();
-    std::io::BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
-    let address = line.split_whitespace().find(|w| w.starts_with("http://")).expect("the server says where it listens");
-    let address = address.to_string();
-    servers.push(Server { db: db.to_path_buf(), env: env.to_vec(), address: address.clone(), child });
+    let server = Server::start(db, env, &[]);
+    let address = server.address.clone();
+    servers.push(server);
     address
 }
 
 /// Stops the served emulators of databases under `dir`.
 fn stop_servers(dir: &Path) {
     let mut servers = SERVERS.lock().unwrap_or_else(|p| p.into_inner());
-    for s in servers.iter_mut().filter(|s| s.db.starts_with(dir)) {
-        let _ = s.child.kill();
-        let _ = s.child.wait();
-    }
     servers.retain(|s| !s.db.starts_with(dir));
 }
 

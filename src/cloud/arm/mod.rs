@@ -162,7 +162,11 @@ impl ArmCloud {
                     std::thread::sleep(jitter(e.retry_after_ms.map_or(backoff, Duration::from_millis)));
                     failures += 1;
                 }
-                other => return other,
+                Err(mut e) => {
+                    e.retries_exhausted = e.is_transient();
+                    return Err(e);
+                }
+                ok => return ok,
             }
         }
     }

@@ -1,0 +1,507 @@
+//! The ARM client against ARM's contracts: paging, long-running operations, Retry-After, failed
+//! operations, throttling, bad answers (scripted by a fake endpoint that records what it was
+//! asked); and the served emulator against the client's credentials and ARM's request rules,
+//! with request and response shapes from the Azure REST API specification's GalleryRP examples.
+
+mod common;
+use common::{Server, Test};
+use serde_json::{Value as Json, json};
+use sigform::cloud::arm::{ArmCloud, auth::Source};
+use sigform::cloud::{Body, Cloud, ListScope, OperationStatus};
+use sigform::model::schema::ResourceKind;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpListener;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+const SUB: &str = "00000000-0000-0000-0000-000000000000";
+
+/// A canned answer; `{base}` in headers and body becomes the fake endpoint's address.
+struct Canned {
+    status: u16,
+    headers: Vec<(&'static str, String)>,
+    body: String,
+}
+
+fn answer(status: u16, body: &str) -> Canned {
+    Canned { status, headers: Vec::new(), body: body.to_string() }
+}
+
+impl Canned {
+    fn header(mut self, name: &'static str, value: &str) -> Canned {
+        self.headers.push((name, value.to_string()));
+        self
+    }
+}
+
+/// A scripted endpoint: answers requests in order with the canned answers, recording each
+/// request line and its Authorization header.
+struct Fake {
+    base: String,
+    seen: Arc<Mutex<Vec<(String, String, Instant)>>>,
+}
+
+impl Fake {
+    fn new(script: Vec<Canned>) -> Fake {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        let seen = Arc::new(Mutex::new(Vec::new()));
+        let script = Arc::new(Mutex::new(script.into_iter().collect::<std::collections::VecDeque<_>>()));
+        let (b, s) = (base.clone(), seen.clone());
+        std::thread::spawn(move || {
+            for stream in listener.incoming() {
+                let Ok(stream) = stream else { continue };
+                let (base, seen, script) = (b.clone(), s.clone(), script.clone());
+                std::thread::spawn(move || {
+                    let mut writer = stream.try_clone().unwrap();
+                    let mut reader = BufReader::new(stream);
+                    loop {
+                        let mut line = String::new();
+                        if reader.read_line(&mut line).unwrap_or(0) == 0 {
+                            return;
+                        }
+                        let (mut length, mut auth) = (0, String::new());
+                        loop {
+                            let mut h = String::new();
+                            reader.read_line(&mut h).unwrap();
+                            if h.trim().is_empty() {
+                                break;
+                            }
+                            let (k, v) = h.split_once(':').unwrap();
+                            match k.to_ascii_lowercase().as_str() {
+                                "content-length" => length = v.trim().parse().unwrap(),
+                                "authorization" => auth = v.trim().to_string(),
+                                _ => {}
+                            }
+                        }
+                        let mut body = vec![0; length];
+                        reader.read_exact(&mut body).unwrap();
+                        seen.lock().unwrap().push((line.trim().to_string(), auth, Instant::now()));
+                        let Some(c) = script.lock().unwrap().pop_front() else {
+                            return;
+                        };
+                        let body = c.body.replace("{base}", &base);
+                        let mut head = format!("HTTP/1.1 {} X\r\nContent-Length: {}\r\n", c.status, body.len());
+                        for (k, v) in &c.headers {
+                            head.push_str(&format!("{k}: {}\r\n", v.replace("{base}", &base)));
+                        }
+                        head.push_str("\r\n");
+                        writer.write_all(head.as_bytes()).unwrap();
+                        writer.write_all(body.as_bytes()).unwrap();
+                    }
+                });
+            }
+        });
+        Fake { base, seen }
+    }
+
+    fn client(&self) -> ArmCloud {
+        ArmCloud::new(&self.base, Source::Static("t0ken".into()))
+    }
+
+    fn requests(&self) -> Vec<String> {
+        self.seen.lock().unwrap().iter().map(|(l, _, _)| l.clone()).collect()
+    }
+}
+
+fn rg(name: &str) -> Json {
+    json!({"id": format!("/subscriptions/{SUB}/resourceGroups/{name}"), "name": name, "location": "eastus",
+           "type": "Microsoft.Resources/resourceGroups", "properties": {"provisioningState": "Succeeded"}})
+}
+
+fn version_id() -> String {
+    format!("/subscriptions/{SUB}/resourceGroups/rg/providers/Microsoft.Compute/galleries/g/images/d/versions/1.0.0")
+}
+
+#[test]
+fn lists_follow_next_link_across_pages() {
+    let page1 = json!({"value": [rg("a"), rg("b")], "nextLink": format!("{{base}}/subscriptions/{SUB}/resourcegroups?api-version=2021-04-01&%24skiptoken=2")});
+    let fake = Fake::new(vec![
+        answer(200, &page1.to_string()),
+        answer(200, &json!({"value": [rg("c")]}).to_string()),
+        answer(200, r#"{"value": []}"#),
+        answer(200, r#"{"value": []}"#),
+    ]);
+    let found = fake.client().list(&ListScope::Subscription(SUB.into())).unwrap();
+    let names: Vec<&str> = found.iter().map(|r| r.attributes["name"].as_str().unwrap()).collect();
+    assert_eq!(names, ["a", "b", "c"]);
+    let requests = fake.requests();
+    assert_eq!(requests.len(), 4, "{requests:?}");
+    assert!(requests[0].contains("/resourcegroups?api-version=2021-04-01"), "{requests:?}");
+    assert!(requests[1].contains("skiptoken=2"), "{requests:?}");
+    assert!(requests[2].contains("/providers/Microsoft.Compute/images?api-version="), "{requests:?}");
+    assert!(requests[3].contains("/providers/Microsoft.Compute/galleries?api-version=2023-07-03"), "{requests:?}");
+    assert!(fake.seen.lock().unwrap().iter().all(|(_, auth, _)| auth == "Bearer t0ken"));
+}
+
+#[test]
+fn a_next_link_to_another_host_is_not_followed_with_credentials() {
+    let page = json!({"value": [rg("a")], "nextLink": "http://attacker.example/steal"});
+    let fake = Fake::new(vec![answer(200, &page.to_string())]);
+    let e = fake.client().list(&ListScope::Subscription(SUB.into())).unwrap_err();
+    assert_eq!(e.code, "UnexpectedLink", "{e}");
+    assert_eq!(fake.requests().len(), 1);
+}
+
+#[test]
+fn a_write_is_polled_through_azure_async_operation_at_the_pace_retry_after_asks() {
+    let fake = Fake::new(vec![
+        answer(201, &json!({"id": version_id(), "properties": {"provisioningState": "Creating"}}).to_string())
+            .header("Azure-AsyncOperation", "{base}/operations/op1?api-version=2023-07-03")
+            .header("Location", "{base}/operations/op1?monitor=true"),
+        answer(200, r#"{"status": "InProgress"}"#).header("Retry-After", "7"),
+        // The client reads the version for replication progress while it waits.
+        answer(
+            200,
+            &json!({"id": version_id(), "properties": {"provisioningState": "Creating", "replicationStatus": {"aggregatedState": "InProgress",
+                "summary": [{"region": "East US", "state": "Replicating", "progress": 40}]}}})
+            .to_string(),
+        ),
+        answer(200, r#"{"status": "Succeeded"}"#),
+    ]);
+    let cloud = fake.client();
+    let body = Body {
+        kind: ResourceKind::ImageVersion,
+        tenant: "t".into(),
+        attributes: json!({"location": "eastus", "target_region": [{"name": "eastus"}]}),
+    };
+    let op = cloud.put(&version_id(), &body).unwrap();
+    match cloud.poll(&op).unwrap() {
+        OperationStatus::InProgress { retry_after, replication } => {
+            assert_eq!(retry_after, Duration::from_secs(7), "Retry-After is honoured");
+            assert_eq!(replication[0].region, "eastus");
+            assert_eq!(replication[0].progress, 40);
+        }
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(cloud.poll(&op).unwrap(), OperationStatus::Succeeded);
+    let requests = fake.requests();
+    assert!(requests[0].starts_with("PUT ") && requests[0].contains("api-version=2023-07-03"), "{requests:?}");
+    assert!(requests[1].starts_with("GET /operations/op1"), "the async operation, not Location: {requests:?}");
+    assert!(requests[2].contains("$expand=ReplicationStatus"), "{requests:?}");
+}
+
+#[test]
+fn a_delete_with_only_location_is_polled_202_then_200() {
+    let fake = Fake::new(vec![
+        answer(202, "").header("Location", "{base}/monitor/1"),
+        answer(202, "").header("Retry-After", "1"),
+        answer(200, ""),
+    ]);
+    let cloud = fake.client();
+    let id = format!("/subscriptions/{SUB}/resourceGroups/rg");
+    let op = cloud.delete(&id).unwrap();
+    assert!(
+        matches!(cloud.poll(&op).unwrap(), OperationStatus::InProgress { retry_after, .. } if retry_after == Duration::from_secs(1))
+    );
+    assert_eq!(cloud.poll(&op).unwrap(), OperationStatus::Succeeded);
+    assert_eq!(fake.requests()[1], "GET /monitor/1 HTTP/1.1");
+}
+
+#[test]
+fn a_failed_operation_reports_the_services_error() {
+    let fake = Fake::new(vec![
+        answer(202, "").header("Azure-AsyncOperation", "{base}/operations/op2"),
+        answer(
+            200,
+            r#"{"status": "Failed", "error": {"code": "ReplicationFailed", "message": "replication to westus failed"}}"#,
+        ),
+    ]);
+    let cloud = fake.client();
+    let op = cloud.delete(&version_id()).unwrap();
+    match cloud.poll(&op).unwrap() {
+        OperationStatus::Failed(e) => {
+            assert_eq!(e.code, "ReplicationFailed");
+            assert_eq!(e.message, "replication to westus failed");
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn throttling_waits_as_long_as_retry_after_says_then_goes_on() {
+    let fake = Fake::new(vec![
+        answer(429, r#"{"error": {"code": "TooManyRequests", "message": "slow down"}}"#).header("Retry-After", "1"),
+        answer(200, &rg("a").to_string()),
+    ]);
+    let found = fake.client().get(&format!("/subscriptions/{SUB}/resourceGroups/a")).unwrap().unwrap();
+    assert_eq!(found.attributes["name"], "a");
+    let seen = fake.seen.lock().unwrap();
+    let waited = seen[1].2 - seen[0].2;
+    assert!(waited >= Duration::from_millis(950), "the retry came after {waited:?}");
+}
+
+#[test]
+fn not_found_is_none_and_service_errors_keep_their_codes() {
+    let fake = Fake::new(vec![
+        answer(404, r#"{"error": {"code": "ResourceNotFound", "message": "gone"}}"#),
+        answer(
+            409,
+            r#"{"error": {"code": "PropertyChangeNotAllowed", "message": "Changing property 'osType' is not allowed.", "target": "osType"}}"#,
+        ),
+    ]);
+    let cloud = fake.client();
+    assert!(cloud.get(&version_id()).unwrap().is_none());
+    let body =
+        Body { kind: ResourceKind::ResourceGroup, tenant: "t".into(), attributes: json!({"location": "eastus"}) };
+    let e = cloud.put(&format!("/subscriptions/{SUB}/resourceGroups/rg"), &body).unwrap_err();
+    assert_eq!((e.status, e.code.as_str()), (409, "PropertyChangeNotAllowed"));
+    assert!(!e.is_transient());
+}
+
+#[test]
+fn html_pages_and_broken_json_are_clear_errors() {
+    let fake = Fake::new(vec![
+        answer(
+            403,
+            "<html><head><title>Blocked</title></head><body><h1>Request blocked by the proxy</h1></body></html>",
+        ),
+        answer(200, r#"{"value": [{"id": "#),
+    ]);
+    let cloud = fake.client();
+    let e = cloud.get(&version_id()).unwrap_err();
+    assert_eq!(e.code, "UnexpectedResponse");
+    assert!(e.message.contains("HTTP 403") && e.message.contains("Request blocked by the proxy"), "{e}");
+    assert!(!e.message.contains("<h1>"), "{e}");
+    let e = cloud
+        .list(&ListScope::Definition(
+            "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Compute/galleries/g/images/d".into(),
+        ))
+        .unwrap_err();
+    assert_eq!(e.code, "UnexpectedResponse", "{e}");
+    assert!(e.message.contains("something other than ARM JSON"), "{e}");
+}
+
+#[test]
+fn an_expired_token_is_fetched_again_once_and_never_printed() {
+    let fake = Fake::new(vec![
+        answer(
+            401,
+            r#"{"error": {"code": "ExpiredAuthenticationToken", "message": "The access token expiry has passed."}}"#,
+        ),
+        answer(
+            401,
+            r#"{"error": {"code": "ExpiredAuthenticationToken", "message": "The access token expiry has passed."}}"#,
+        ),
+    ]);
+    let e = fake.client().get(&version_id()).unwrap_err();
+    assert_eq!(fake.requests().len(), 2, "one fresh attempt after a 401");
+    assert_eq!(e.code, "ExpiredAuthenticationToken");
+    assert!(e.message.contains("AZURE_ACCESS_TOKEN") && !e.message.contains("t0ken"), "{e}");
+}
+
+// ---- the served emulator -------------------------------------------------------------------
+
+fn serve(t: &Test, extra: &[&str]) -> Server {
+    Server::start(&t.dir().join("state/emulator.db"), &[], extra)
+}
+
+fn agent() -> ureq::Agent {
+    ureq::Agent::config_builder().http_status_as_error(false).build().new_agent()
+}
+
+fn call(method: &str, url: &str, body: Option<&Json>) -> (u16, Json, ureq::http::HeaderMap) {
+    let agent = agent();
+    let response = match (method, body) {
+        ("PUT", Some(b)) => agent.put(url).header("Authorization", "Bearer x").send(b.to_string()),
+        _ => agent.get(url).header("Authorization", "Bearer x").call(),
+    };
+    let mut response = response.unwrap();
+    let headers = response.headers().clone();
+    let text = response.body_mut().read_to_string().unwrap();
+    (response.status().as_u16(), serde_json::from_str(&text).unwrap_or(Json::Null), headers)
+}
+
+/// The requests of GalleryRP's examples (Gallery_Create, GalleryImage_Create,
+/// GalleryImageVersion_Create) are accepted, and the answers have ARM's shape.
+#[test]
+fn the_specification_examples_are_accepted_and_answered_in_shape() {
+    let t = Test::new();
+    let server = serve(&t, &[]);
+    let base = format!("{}/subscriptions/{SUB}/resourceGroups/myResourceGroup", server.address);
+    let (status, _, _) = call("PUT", &format!("{base}?api-version=2021-04-01"), Some(&json!({"location": "West US"})));
+    assert_eq!(status, 201);
+    let image =
+        format!("/subscriptions/{SUB}/resourceGroups/myResourceGroup/providers/Microsoft.Compute/images/myImage");
+    let image_body = json!({"location": "West US", "properties": {"storageProfile": {"osDisk": {"osType": "Windows", "osState": "Generalized",
+        "blobUri": "https://mystorageaccount.blob.core.windows.net/osimages/osimage.vhd", "diskSizeGB": 10}}}});
+    assert_eq!(call("PUT", &format!("{}{image}?api-version=2024-07-01", server.address), Some(&image_body)).0, 201);
+
+    let gallery = format!("{base}/providers/Microsoft.Compute/galleries/myGalleryName");
+    let (status, body, _) = call(
+        "PUT",
+        &format!("{gallery}?api-version=2023-07-03"),
+        Some(&json!({"location": "West US", "properties": {"description": "This is the gallery description."}})),
+    );
+    assert_eq!(status, 201, "{body}");
+    assert_eq!(body["name"], "myGalleryName");
+    assert_eq!(body["type"], "Microsoft.Compute/galleries");
+    assert_eq!(body["properties"]["description"], "This is the gallery description.");
+    assert!(body["properties"]["identifier"]["uniqueName"].as_str().unwrap().ends_with("-MYGALLERYNAME"), "{body}");
+    assert_eq!(body["properties"]["provisioningState"], "Succeeded");
+
+    let definition = format!("{gallery}/images/myGalleryImageName");
+    let (status, body, _) = call(
+        "PUT",
+        &format!("{definition}?api-version=2023-07-03"),
+        Some(
+            &json!({"location": "West US", "properties": {"osType": "Windows", "osState": "Generalized", "hyperVGeneration": "V1",
+            "identifier": {"publisher": "myPublisherName", "offer": "myOfferName", "sku": "mySkuName"}}}),
+        ),
+    );
+    assert_eq!(status, 201, "{body}");
+    assert_eq!(
+        body["properties"]["identifier"],
+        json!({"publisher": "myPublisherName", "offer": "myOfferName", "sku": "mySkuName"})
+    );
+    assert_eq!(body["properties"]["architecture"], "x64", "the service fills the default");
+
+    let version = format!("{definition}/versions/1.0.0");
+    let (status, body, _) = call(
+        "PUT",
+        &format!("{version}?api-version=2022-03-03"),
+        Some(&json!({"location": "West US", "properties": {
+            "publishingProfile": {"targetRegions": [
+                {"name": "West US", "regionalReplicaCount": 1, "storageAccountType": "Standard_LRS"},
+                {"name": "East US", "regionalReplicaCount": 2, "storageAccountType": "Standard_ZRS"}]},
+            "storageProfile": {"source": {"id": image}}}})),
+    );
+    assert_eq!(status, 201, "{body}");
+    assert_eq!(body["properties"]["publishingProfile"]["replicaCount"], 1, "{body}");
+    let (status, body, _) = call("GET", &format!("{version}?api-version=2023-07-03&$expand=ReplicationStatus"), None);
+    assert_eq!(status, 200);
+    assert_eq!(body["id"], version.trim_start_matches(&server.address));
+    assert_eq!(body["properties"]["replicationStatus"]["aggregatedState"], "Completed", "{body}");
+    assert_eq!(body["properties"]["replicationStatus"]["summary"][1]["region"], "East US");
+    assert_eq!(body["properties"]["publishingProfile"]["targetRegions"][1]["storageAccountType"], "Standard_ZRS");
+    assert_eq!(body["properties"]["storageProfile"]["source"]["id"], image);
+    let (status, body, _) = call("GET", &format!("{definition}/versions?api-version=2023-07-03"), None);
+    assert_eq!(status, 200);
+    assert_eq!(body["value"].as_array().unwrap().len(), 1);
+}
+
+#[test]
+fn requests_without_api_version_or_a_token_are_refused_as_arm_does() {
+    let t = Test::new();
+    let server = serve(&t, &[]);
+    let url = format!("{}/subscriptions/{SUB}/resourcegroups", server.address);
+    let (status, body, _) = call("GET", &url, None);
+    assert_eq!((status, body["error"]["code"].as_str()), (400, Some("MissingApiVersionParameter")));
+    let (status, body, _) = call("GET", &format!("{url}?api-version=2016-01-01"), None);
+    assert_eq!((status, body["error"]["code"].as_str()), (400, Some("InvalidApiVersionParameter")));
+    let (status, body, _) = call("GET", &format!("{url}?api-version=2021-04-01"), None);
+    assert_eq!((status, &body["value"]), (200, &json!([])));
+    let mut response = agent().get(&format!("{url}?api-version=2021-04-01")).call().unwrap();
+    assert_eq!(response.status().as_u16(), 401);
+    let text = response.body_mut().read_to_string().unwrap();
+    assert!(text.contains("AuthenticationFailed"), "{text}");
+}
+
+#[test]
+fn a_pinned_token_is_required_and_never_echoed() {
+    let t = Test::new().example("quickstart");
+    let server = serve(&t, &["--token", "s3cret-pinned"]);
+    let run = |token: &str| {
+        Test::new()
+            .chdir(t.dir().to_str().unwrap())
+            .env("SIGFORM_CLOUD", "arm")
+            .env("SIGFORM_ARM_ENDPOINT", &server.address)
+            .env("AZURE_ACCESS_TOKEN", token)
+            .arg("plan")
+            .run()
+    };
+    let out = run("wrong-token");
+    assert_eq!(out.code, 1);
+    assert!(out.stderr.contains("InvalidAuthenticationToken"), "{}", out.stderr);
+    assert!(!out.stderr.contains("wrong-token") && !out.stderr.contains("s3cret"), "{}", out.stderr);
+    assert_eq!(run("s3cret-pinned").code, 0);
+}
+
+#[test]
+fn credentials_come_from_a_service_principal_or_the_azure_cli() {
+    let t = Test::new().example("quickstart");
+    let server = serve(&t, &[]);
+    let dir = t.dir().to_str().unwrap().to_string();
+    let arm = |test: Test| test.chdir(&dir).env("SIGFORM_CLOUD", "arm").env("SIGFORM_ARM_ENDPOINT", &server.address);
+
+    // Client credentials, against the emulator's token endpoint.
+    let out = arm(Test::new())
+        .env("AZURE_TENANT_ID", "72f988bf-86f1-41af-91ab-2d7cd011db47")
+        .env("AZURE_CLIENT_ID", "app")
+        .env("AZURE_CLIENT_SECRET", "very-secret-value")
+        .env("AZURE_AUTHORITY_HOST", &server.address)
+        .args(&["apply", "--auto-approve"])
+        .status(0);
+    assert!(!out.stdout.contains("very-secret-value") && !out.stderr.contains("very-secret-value"));
+    // The token carried the tenant; the subscription joined it.
+    let state: Json = serde_json::from_str(&Test::new().chdir(&dir).args(&["state", "pull"]).status(0).stdout).unwrap();
+    assert!(state.to_string().contains("rg-golden-images"));
+
+    // The Azure CLI, found on PATH.
+    let bin = t.dir().join("fake-bin");
+    std::fs::create_dir_all(&bin).unwrap();
+    let az = bin.join("az");
+    std::fs::write(&az, "#!/bin/sh\necho '{\"accessToken\": \"from-az\", \"expires_on\": 4102444800}'\n").unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&az, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    let out = arm(Test::new()).env("PATH", bin.to_str().unwrap()).args(&["plan", "--detailed-exitcode"]).status(0);
+    assert!(out.stdout.contains("No changes"), "{}", out.stdout);
+
+    // Nothing at all: a clear error naming every way to sign in.
+    let out = arm(Test::new()).env("PATH", "/nonexistent").arg("plan").status(1);
+    assert!(
+        out.stderr.contains("no Azure credentials")
+            && out.stderr.contains("AZURE_CLIENT_SECRET")
+            && out.stderr.contains("az login"),
+        "{}",
+        out.stderr
+    );
+}
+
+#[test]
+fn an_unreachable_endpoint_is_a_clear_error() {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let address = format!("http://{}", listener.local_addr().unwrap());
+    drop(listener);
+    let out = Test::new()
+        .example("quickstart")
+        .env("SIGFORM_CLOUD", "arm")
+        .env("SIGFORM_ARM_ENDPOINT", &address)
+        .env("AZURE_ACCESS_TOKEN", "x")
+        .arg("plan")
+        .status(1);
+    assert!(out.stderr.contains("ConnectionFailed") && out.stderr.contains(&address), "{}", out.stderr);
+}
+
+#[test]
+fn small_pages_give_the_same_plan_with_one_list_call_per_page() {
+    let t = Test::new().example("multi-region").seeded();
+    let dir = t.dir().to_str().unwrap().to_string();
+    let server = serve(&t, &["--page-size", "1"]);
+    let calls = || -> Json {
+        serde_json::from_str(&Test::new().chdir(&dir).args(&["emulator", "calls"]).status(0).stdout).unwrap()
+    };
+    let before = calls();
+    let out = Test::new()
+        .chdir(&dir)
+        .env("SIGFORM_CLOUD", "arm")
+        .env("SIGFORM_ARM_ENDPOINT", &server.address)
+        .env("AZURE_ACCESS_TOKEN", "x")
+        .args(&["drift", "--format", "json"])
+        .status(0);
+    let report: Json = serde_json::from_str(&out.stdout).unwrap();
+    assert_eq!(report["drifted"], json!([]), "{report}");
+    assert_eq!(report["deleted"], json!([]), "{report}");
+    let after = calls();
+    let lists = after["list"].as_i64().unwrap() - before["list"].as_i64().unwrap();
+    let resources = serde_json::from_str::<Json>(&Test::new().chdir(&dir).args(&["state", "pull"]).status(0).stdout)
+        .unwrap()["resources"]
+        .as_array()
+        .unwrap()
+        .len() as i64;
+    // With one entry per page every resource costs a page (and each list one more, empty or last).
+    assert!(lists >= resources, "{lists} list calls for {resources} resources");
+}
