@@ -82,7 +82,6 @@ static ROLE_ASSIGNMENT: &[Field] = &[
     f("principal_id", "/properties/principalId"),
     f("principal_type", "/properties/principalType"),
     f("description", "/properties/description"),
-    f("scope", "/properties/scope"),
 ];
 
 fn fields(kind: ResourceKind) -> &'static [Field] {
@@ -315,9 +314,10 @@ pub fn attributes(kind: ResourceKind, id: &str, arm: &Json, role_name: &dyn Fn(&
         if let Some(definition) = get_path(arm, "/properties/roleDefinitionId").and_then(Json::as_str) {
             attrs["role_definition_name"] = json!(role_name(definition).unwrap_or_else(|| definition.to_string()));
         }
-        if attrs.get("scope").is_none()
-            && let Some(pos) = id.to_ascii_lowercase().find("/providers/microsoft.authorization/")
-        {
+        // The scope is the id's prefix; ARM also reports it (read-only) as `properties.scope`.
+        if let Some(scope) = get_path(arm, "/properties/scope") {
+            attrs["scope"] = scope.clone();
+        } else if let Some(pos) = id.to_ascii_lowercase().find("/providers/microsoft.authorization/") {
             attrs["scope"] = json!(&id[..pos]);
         }
     }
@@ -367,7 +367,11 @@ pub fn response(r: &CloudResource, replication: bool) -> Json {
         arm.append(map);
     }
     let mut arm = Json::Object(arm);
-    if r.kind != ResourceKind::RoleAssignment {
+    if r.kind == ResourceKind::RoleAssignment {
+        if let Some(scope) = r.attributes.get("scope").filter(|s| !s.is_null()) {
+            set_path(&mut arm, "/properties/scope", scope.clone());
+        }
+    } else {
         set_path(&mut arm, "/properties/provisioningState", json!(r.provisioning_state));
     }
     if replication && r.kind == ResourceKind::ImageVersion {

@@ -196,3 +196,19 @@ fn what_is_not_a_resource_is_refused() {
     assert!(super::resource(&json!({"name": "x"}), &no_roles).is_err());
     assert!(super::resource(&json!({"id": "/subscriptions/s/providers/Microsoft.Web/sites/x"}), &no_roles).is_err());
 }
+
+/// RoleAssignments_CreateForResourceGroup.json (2022-04-01): only the role definition id, the
+/// principal and its type; the scope is the id itself.
+#[test]
+fn role_assignment_request_has_the_specification_shape() {
+    let attrs = json!({"name": "05c5a614-a7d6-4502-b150-c2fb455033ff", "scope": "/subscriptions/a925f2f7-5c63-4b7b-8799-25a5f97bc3b2/resourceGroups/testrg",
+        "role_definition_name": "Contributor", "principal_id": "ce2ce14e-85d7-4629-bdbc-454d0519d987", "principal_type": "User"});
+    let definition =
+        role_definition_id("a925f2f7-5c63-4b7b-8799-25a5f97bc3b2", built_in_role_guid("contributor").unwrap());
+    assert_eq!(
+        request_body(ResourceKind::RoleAssignment, &attrs, Some(&definition)),
+        json!({"properties": {
+            "roleDefinitionId": "/subscriptions/a925f2f7-5c63-4b7b-8799-25a5f97bc3b2/providers/Microsoft.Authorization/roleDefinitions/b24988ac-6180-42a0-ab88-20f7382dd24c",
+            "principalId": "ce2ce14e-85d7-4629-bdbc-454d0519d987", "principalType": "User"}})
+    );
+}
