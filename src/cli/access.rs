@@ -5,7 +5,7 @@ use crate::exit::ExitStatus;
 use crate::plan::access::{describe, effective};
 
 pub fn run(global: &Global, json: bool, principal: Option<&str>) -> CliResult {
-    let snap = crate::ops::state::snapshot(&global.state_path())?;
+    let snap = crate::ops::state::snapshot(&global.state_location()?)?;
     let records: Vec<&crate::state::ResourceState> = snap.resources.iter().collect();
     let grants: Vec<_> = effective(&records)
         .into_iter()

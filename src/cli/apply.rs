@@ -25,7 +25,7 @@ pub fn run(global: &Global, args: Args) -> CliResult {
     // The lock is held from before the plan until the last record: a second apply waits (or
     // fails at once) instead of planning against a state that is about to change.
     let operation = if args.destroy { "destroy" } else { "apply" };
-    let mut session = crate::ops::apply::Session::open(&global.state_path(), operation)?;
+    let mut session = crate::ops::apply::Session::open(&global.state_location()?, operation)?;
     for line in session.recover(cloud.as_ref())? {
         if !json {
             println!("Recovered: {line}");
@@ -36,7 +36,7 @@ pub fn run(global: &Global, args: Args) -> CliResult {
         None => {
             let options = PlanOpsOptions {
                 load: super::validate::options(global, args.vars),
-                state: global.state_path(),
+                state: global.state_location()?,
                 destroy: args.destroy || args.plan.destroy,
                 refresh_only: args.plan.refresh_only,
                 targets: args.plan.target.clone(),
@@ -80,7 +80,7 @@ pub fn run(global: &Global, args: Args) -> CliResult {
         return Ok(ExitStatus::Success);
     }
     let options = crate::ops::apply::Options {
-        state: global.state_path(),
+        state: global.state_location()?,
         parallelism: args.parallelism.max(1) as usize,
         wait_for_replication: args.wait_for_replication,
     };

@@ -19,7 +19,7 @@ pub fn run(
     vars: Vec<VarArg>,
 ) -> CliResult {
     let cloud = global.open_cloud()?;
-    let report = match drift(&super::validate::options(global, vars), &global.state_path(), cloud.as_ref())? {
+    let report = match drift(&super::validate::options(global, vars), &global.state_location()?, cloud.as_ref())? {
         Checked::Invalid { sources, diagnostics: d } => {
             eprint!("{}", diagnostics::human(&d, &sources, Style::for_stderr(global.no_color)));
             eprintln!("No drift check: {}.", diagnostics::summary(&d));

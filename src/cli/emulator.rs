@@ -176,7 +176,7 @@ pub fn run(global: &Global, command: &EmulatorCommand) -> CliResult {
 /// `sigform status [ADDR]`: replication per version and region, read from the cloud.
 pub fn status(global: &Global, address: Option<&str>) -> CliResult {
     let cloud = global.open_cloud()?;
-    let snap = crate::ops::state::snapshot(&global.state_path())?;
+    let snap = crate::ops::state::snapshot(&global.state_location()?)?;
     let versions: Vec<_> = snap
         .resources
         .iter()

@@ -236,6 +236,12 @@ pub enum StateCommand {
     Restore {
         backup: PathBuf,
     },
+    /// Copy the state to another backend (a SQLite path or a postgres:// URL), checked by
+    /// comparing both after the copy; the source is left as it was.
+    Migrate {
+        #[arg(long, value_name = "PATH|URL")]
+        to: String,
+    },
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -351,7 +357,9 @@ fn run(cli: Cli, sub: Option<&ArgMatches>) -> ExitStatus {
             drift::run(&global, *format, *fail_on_unmanaged, out.as_deref(), var_args(sub, vars))
         }
         Command::Import { address, id, vars } => import(&global, address, id, var_args(sub, vars)),
-        Command::ForceUnlock { lock_id } => crate::ops::state::force_unlock(&global.state_path(), lock_id)
+        Command::ForceUnlock { lock_id } => global
+            .state_location()
+            .and_then(|s| crate::ops::state::force_unlock(&s, lock_id))
             .map(|_| {
                 println!("Lock {lock_id} is broken: the state can be changed again.");
                 ExitStatus::Success
@@ -428,11 +436,12 @@ impl Global {
         }
     }
 
-    /// The state database: `--state`/`SIGFORM_STATE`, else `state/sigform.db` under the directory.
-    pub fn state_path(&self) -> PathBuf {
+    /// The state: `--state`/`SIGFORM_STATE` (a path, or a `postgres://` URL), else
+    /// `state/sigform.db` under the directory.
+    pub fn state_location(&self) -> Result<crate::state::Location, crate::state::StateError> {
         match &self.state {
-            Some(p) => self.resolve(std::path::Path::new(p)),
-            None => crate::ops::plan::default_state_path(&self.dir),
+            Some(p) => crate::state::Location::parse(p, &self.dir),
+            None => Ok(crate::state::Location::File(crate::ops::plan::default_state_path(&self.dir))),
         }
     }
 }
@@ -442,7 +451,7 @@ fn import(global: &Global, address: &str, id: &str, vars: Vec<VarArg>) -> CliRes
     let cloud = global.open_cloud()?;
     match crate::ops::import::import(
         &validate::options(global, vars),
-        &global.state_path(),
+        &global.state_location()?,
         cloud.as_ref(),
         address,
         id,

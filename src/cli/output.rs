@@ -5,7 +5,7 @@ use crate::exit::ExitStatus;
 use crate::render::plan::hcl;
 
 pub fn run(global: &Global, name: Option<&str>, json: bool) -> CliResult {
-    let outputs = crate::ops::state::outputs(&global.state_path())?;
+    let outputs = crate::ops::state::outputs(&global.state_location()?)?;
     match name {
         Some(name) => {
             let Some(o) = outputs.iter().find(|o| o.name == name) else {

@@ -12,7 +12,7 @@ pub fn run(global: &Global, options: &PlanOptions, vars: Vec<VarArg>) -> CliResu
     }
     let ops_options = Options {
         load: super::validate::options(global, vars),
-        state: global.state_path(),
+        state: global.state_location()?,
         destroy: options.destroy,
         refresh_only: options.refresh_only,
         targets: options.target.clone(),

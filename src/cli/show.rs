@@ -17,7 +17,7 @@ pub fn run(global: &Global, planfile: Option<&Path>, json: bool) -> CliResult {
             }
         }
         None => {
-            let snap = crate::ops::state::snapshot(&global.state_path())?;
+            let snap = crate::ops::state::snapshot(&global.state_location()?)?;
             if json {
                 println!("{}", crate::render::state::json(&snap));
             } else {

@@ -5,7 +5,7 @@ use crate::exit::ExitStatus;
 use crate::ops::state;
 
 pub fn run(global: &Global, command: &StateCommand) -> CliResult {
-    let path = global.state_path();
+    let path = global.state_location()?;
     match command {
         StateCommand::List => {
             for r in state::snapshot(&path)?.resources {
@@ -38,12 +38,16 @@ pub fn run(global: &Global, command: &StateCommand) -> CliResult {
         }
         StateCommand::Restore { backup } => {
             let saved = state::restore(&path, &global.resolve(backup))?;
+            println!("Restored {} from {}. The state before it is in {}.", path, backup.display(), saved.display());
+        }
+        StateCommand::Migrate { to } => {
+            let target = crate::state::Location::parse(to, &global.dir)?;
+            let done = state::migrate(&path, &target)?;
             println!(
-                "Restored {} from {}. The state before it is in {}.",
-                path.display(),
-                backup.display(),
-                saved.display()
+                "Copied {} resource(s) and {} history entries (serial {}, lineage {}) from {path} to {target}; the copy reads back equal.",
+                done.resources, done.history, done.serial, done.lineage
             );
+            println!("The source is unchanged. Point --state (or SIGFORM_STATE) at {target} to use it.");
         }
         StateCommand::History { limit } => {
             for h in state::history(&path, *limit)? {

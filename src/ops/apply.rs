@@ -6,11 +6,10 @@ use super::recover::RecoverError;
 use crate::apply::{self, Event, Outcome};
 use crate::cloud::Cloud;
 use crate::plan::Plan;
-use crate::state::{LockInfo, SqliteStore, StateError, StateStore};
-use std::path::PathBuf;
+use crate::state::{Location, LockInfo, StateError, StateStore};
 
 pub struct Options {
-    pub state: PathBuf,
+    pub state: Location,
     pub parallelism: usize,
     pub wait_for_replication: bool,
 }
@@ -29,21 +28,21 @@ pub enum ApplyError {
 
 /// The state, locked for one command. Dropping it releases the lock.
 pub struct Session {
-    store: SqliteStore,
+    store: Box<dyn StateStore + Send>,
     lock: Option<LockInfo>,
 }
 
 impl Session {
     /// Opens (creating) the state and takes its lock (waiting up to `--lock-timeout`).
-    pub fn open(state: &std::path::Path, operation: &str) -> Result<Session, ApplyError> {
-        let mut store = SqliteStore::open(state, true)?;
-        let lock = crate::state::acquire(&mut store, operation)?;
+    pub fn open(state: &Location, operation: &str) -> Result<Session, ApplyError> {
+        let mut store = state.open(true)?;
+        let lock = crate::state::acquire(store.as_mut(), operation)?;
         Ok(Session { store, lock: Some(lock) })
     }
 
     /// Settles intents left by a run that died; one line per intent.
     pub fn recover(&mut self, cloud: &dyn Cloud) -> Result<Vec<String>, ApplyError> {
-        Ok(super::recover::settle_intents(&mut self.store, cloud)?)
+        Ok(super::recover::settle_intents(self.store.as_mut(), cloud)?)
     }
 
     pub fn execute(
@@ -66,7 +65,7 @@ impl Session {
             tenants: plan.tenants.clone().into_iter().collect(),
             retries: 5,
         };
-        match apply::apply(plan, cloud, &mut self.store, &apply_options, on_event) {
+        match apply::apply(plan, cloud, self.store.as_mut(), &apply_options, on_event) {
             Ok(outcome) => Ok(outcome),
             Err(apply::ApplyError::State(e)) => Err(e.into()),
         }

@@ -9,7 +9,6 @@ use crate::diagnostic::Diagnostic;
 use crate::plan::drift::Drift;
 use crate::plan::{Action, PlanInput};
 use serde::Serialize;
-use std::path::Path;
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Pending {
@@ -43,7 +42,7 @@ pub enum Checked {
     Report(Box<Report>),
 }
 
-pub fn drift(load: &LoadOptions, state: &Path, cloud: &dyn Cloud) -> Result<Checked, PlanError> {
+pub fn drift(load: &LoadOptions, state: &crate::state::Location, cloud: &dyn Cloud) -> Result<Checked, PlanError> {
     let loaded = super::validate::load_with(load, Some(&super::data::CloudData(cloud)))?;
     if loaded.has_errors() {
         return Ok(Checked::Invalid { sources: loaded.sources, diagnostics: loaded.diagnostics });

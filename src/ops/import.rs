@@ -6,8 +6,7 @@ use super::workdir::WorkdirError;
 use crate::cloud::{Cloud, CloudError};
 use crate::config::Sources;
 use crate::diagnostic::Diagnostic;
-use crate::state::{Change, ResourceState, SqliteStore, StateError, StateStore};
-use std::path::Path;
+use crate::state::{Change, Location, ResourceState, StateError};
 
 #[derive(Debug, thiserror::Error)]
 pub enum ImportError {
@@ -38,7 +37,7 @@ pub enum Imported {
 
 pub fn import(
     load: &LoadOptions,
-    state: &Path,
+    state: &Location,
     cloud: &dyn Cloud,
     address: &str,
     id: &str,
@@ -73,8 +72,8 @@ pub fn import(
     record.attributes = found.attributes.clone();
     record.subscription_id = found.subscription.clone();
 
-    let mut store = SqliteStore::open(state, true)?;
-    let lock = crate::state::acquire(&mut store, "import")?;
+    let mut store = state.open(true)?;
+    let lock = crate::state::acquire(store.as_mut(), "import")?;
     let result = (|| -> Result<(), ImportError> {
         if store.snapshot()?.resource(&wanted).is_some() {
             return Err(ImportError::AlreadyManaged(wanted.clone()));

@@ -1,12 +1,12 @@
 //! `init`: prepare a working directory — its `state/` folder and an empty state — idempotently.
 
-use crate::state::{SqliteStore, StateError, StateStore};
+use crate::state::{Location, StateError};
 use std::path::{Path, PathBuf};
 
 pub struct Initialized {
     pub state_dir: PathBuf,
     pub created: bool,
-    pub state: PathBuf,
+    pub state: Location,
     pub lineage: String,
     pub serial: u64,
 }
@@ -19,7 +19,7 @@ pub enum InitError {
     State(#[from] StateError),
 }
 
-pub fn init(dir: &Path, state: &Path) -> Result<Initialized, InitError> {
+pub fn init(dir: &Path, state: &Location) -> Result<Initialized, InitError> {
     let io = |source| InitError::Io { path: dir.to_path_buf(), source };
     if !dir.is_dir() {
         return Err(io(std::io::Error::new(std::io::ErrorKind::NotFound, "not a directory")));
@@ -32,12 +32,6 @@ pub fn init(dir: &Path, state: &Path) -> Result<Initialized, InitError> {
         // State databases hold ids and attributes of live resources: keep them out of git.
         std::fs::write(&ignore, "*.db\n*.db-*\nbackups/\n").map_err(io)?;
     }
-    let snapshot = SqliteStore::open(state, true)?.snapshot()?;
-    Ok(Initialized {
-        state_dir,
-        created,
-        state: state.to_path_buf(),
-        lineage: snapshot.lineage,
-        serial: snapshot.serial,
-    })
+    let snapshot = state.open(true)?.snapshot()?;
+    Ok(Initialized { state_dir, created, state: state.clone(), lineage: snapshot.lineage, serial: snapshot.serial })
 }

@@ -6,12 +6,12 @@ use crate::config::Sources;
 use crate::diagnostic::{self, Diagnostic, DiagnosticRecord};
 use crate::model::{Address, Desired};
 use crate::plan::{self, Plan, PlanInput};
-use crate::state::{Snapshot, SqliteStore, StateError, StateStore};
+use crate::state::{Location, Snapshot, StateError};
 use std::path::{Path, PathBuf};
 
 pub struct Options {
     pub load: LoadOptions,
-    pub state: PathBuf,
+    pub state: Location,
     pub destroy: bool,
     /// Only read the cloud: the plan records drift in the state and changes nothing else.
     pub refresh_only: bool,
@@ -60,11 +60,11 @@ pub fn default_state_path(dir: &Path) -> PathBuf {
 
 /// The state as the planner sees it: empty (serial 0, no lineage) when there is none yet.
 /// Planning never creates a state.
-pub fn read_state(path: &Path) -> Result<Snapshot, StateError> {
-    if !path.exists() {
+pub fn read_state(location: &Location) -> Result<Snapshot, StateError> {
+    if !location.exists()? {
         return Ok(Snapshot { lineage: String::new(), serial: 0, resources: Vec::new(), outputs: Vec::new() });
     }
-    SqliteStore::open(path, false)?.snapshot()
+    location.open(false)?.snapshot()
 }
 
 /// Plans; with a cloud, refreshes first (list calls) so that what was deleted outside sigform is

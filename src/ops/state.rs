@@ -1,19 +1,19 @@
 //! `state list|show|rm|mv|pull|history` and `output`: reading and surgery on the state. Commands
 //! that change it hold the state lock for their whole run.
 
-use crate::state::{Change, HistoryEntry, OutputState, ResourceState, Snapshot, SqliteStore, StateError, StateStore};
+use crate::state::{Change, HistoryEntry, Location, OutputState, ResourceState, Snapshot, StateError, StateStore};
 use std::path::Path;
 
-fn open(path: &Path) -> Result<SqliteStore, StateError> {
-    SqliteStore::open(path, false)
+fn open(location: &Location) -> Result<Box<dyn StateStore + Send>, StateError> {
+    location.open(false)
 }
 
 /// The current state; an empty one when none exists yet.
-pub fn snapshot(path: &Path) -> Result<Snapshot, StateError> {
+pub fn snapshot(path: &Location) -> Result<Snapshot, StateError> {
     super::plan::read_state(path)
 }
 
-pub fn show(path: &Path, address: &str) -> Result<ResourceState, StateError> {
+pub fn show(path: &Location, address: &str) -> Result<ResourceState, StateError> {
     let snap = snapshot(path)?;
     snap.resource(address).cloned().ok_or_else(|| no_such(&snap, address))
 }
@@ -27,16 +27,16 @@ fn no_such(snap: &Snapshot, address: &str) -> StateError {
 }
 
 fn locked<T>(
-    path: &Path,
+    path: &Location,
     operation: &str,
-    f: impl FnOnce(&mut SqliteStore) -> Result<T, StateError>,
+    f: impl FnOnce(&mut dyn StateStore) -> Result<T, StateError>,
 ) -> Result<T, StateError> {
     let mut store = open(path)?;
-    crate::state::with_lock(&mut store, operation, f)
+    crate::state::with_lock(store.as_mut(), operation, f)
 }
 
 /// Forgets resources (the cloud keeps them); returns the new serial.
-pub fn rm(path: &Path, addresses: &[String]) -> Result<u64, StateError> {
+pub fn rm(path: &Location, addresses: &[String]) -> Result<u64, StateError> {
     locked(path, "state rm", |store| {
         let snap = store.snapshot()?;
         for a in addresses {
@@ -50,7 +50,7 @@ pub fn rm(path: &Path, addresses: &[String]) -> Result<u64, StateError> {
     })
 }
 
-pub fn mv(path: &Path, from: &str, to: &str) -> Result<u64, StateError> {
+pub fn mv(path: &Location, from: &str, to: &str) -> Result<u64, StateError> {
     crate::plan::address::parse(to).map_err(|e| StateError::Corrupt(e.to_string()))?;
     locked(path, "state mv", |store| {
         let snap = store.snapshot()?;
@@ -61,25 +61,74 @@ pub fn mv(path: &Path, from: &str, to: &str) -> Result<u64, StateError> {
     })
 }
 
-pub fn history(path: &Path, limit: Option<usize>) -> Result<Vec<HistoryEntry>, StateError> {
-    if !path.exists() {
+pub fn history(path: &Location, limit: Option<usize>) -> Result<Vec<HistoryEntry>, StateError> {
+    if !path.exists()? {
         return Ok(Vec::new());
     }
     open(path)?.history(limit)
 }
 
-pub fn outputs(path: &Path) -> Result<Vec<OutputState>, StateError> {
+pub fn outputs(path: &Location) -> Result<Vec<OutputState>, StateError> {
     Ok(snapshot(path)?.outputs)
 }
 
 /// Breaks a lock by its id (the holder is gone, or a human decided so).
-pub fn force_unlock(path: &Path, id: &str) -> Result<(), StateError> {
+pub fn force_unlock(path: &Location, id: &str) -> Result<(), StateError> {
     let mut store = open(path)?;
     store.unlock(id)
 }
 
 /// `state restore BACKUP`: puts a backup back, after backing up the current state; returns the
 /// path of that fresh backup.
-pub fn restore(path: &Path, backup: &Path) -> Result<std::path::PathBuf, StateError> {
+pub fn restore(path: &Location, backup: &Path) -> Result<std::path::PathBuf, StateError> {
     locked(path, "state restore", |store| store.restore(backup))
+}
+
+/// What `state migrate` copied.
+pub struct Migrated {
+    pub resources: usize,
+    pub history: usize,
+    pub serial: u64,
+    pub lineage: String,
+}
+
+/// `state migrate --to URL`: copies the state (lineage, serial, resources, outputs, history) into
+/// an empty store of either backend, holding both locks, then reads the copy back and compares it
+/// with the source. The source's content is left as it was.
+pub fn migrate(from: &Location, to: &Location) -> Result<Migrated, StateError> {
+    if from == to {
+        return Err(StateError::Unsupported(format!("{from} is both the source and the destination")));
+    }
+    let mut source = open(from)?;
+    crate::state::with_lock(source.as_mut(), "state migrate", |source| {
+        let unsettled = source.intents()?;
+        if !unsettled.is_empty() {
+            return Err(StateError::Unsupported(format!(
+                "{} holds {} unsettled cloud operation(s) from a run that died; run `sigform apply` (it settles them) before migrating",
+                source.describe(),
+                unsettled.len()
+            )));
+        }
+        let snapshot = source.snapshot()?;
+        let history = source.history(None)?;
+        let mut target = to.open(true)?;
+        crate::state::with_lock(target.as_mut(), "state migrate", |target| {
+            target.replace_all(&snapshot, &history)?;
+            let copied = target.snapshot()?;
+            let copied_history = target.history(None)?;
+            if copied != snapshot || copied_history != history {
+                return Err(StateError::Corrupt(format!(
+                    "the copy in {} differs from {} after writing; the source is unchanged",
+                    target.describe(),
+                    source.describe()
+                )));
+            }
+            Ok(Migrated {
+                resources: snapshot.resources.len(),
+                history: history.len(),
+                serial: snapshot.serial,
+                lineage: snapshot.lineage.clone(),
+            })
+        })
+    })
 }

@@ -5,12 +5,16 @@
 //! the default implementation (DESIGN.md §4). Every change is one transaction that bumps the
 //! serial and appends history, so a state never holds half a change.
 
+mod location;
+mod postgres;
 mod sqlite;
 
+pub use location::{Location, PostgresUrl, redact};
+pub use postgres::PostgresStore;
 pub use sqlite::{BACKUPS_KEPT, SqliteStore, restrict_permissions};
 
 use serde::{Deserialize, Serialize};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 /// One managed resource (or data source) instance as last recorded.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -127,12 +131,27 @@ impl LockInfo {
 
 #[derive(Debug, thiserror::Error)]
 pub enum StateError {
-    #[error("{path} is not a sigform state database; it was left untouched")]
-    Foreign { path: PathBuf },
+    #[error("{location} is not a sigform state database; it was left untouched")]
+    Foreign { location: String },
     #[error(
-        "{path} was written by a newer sigform (state format {found}, this one reads up to {supported}); it was left untouched"
+        "{location} was written by a newer sigform (state format {found}, this one reads up to {supported}); it was left untouched"
     )]
-    Newer { path: PathBuf, found: i64, supported: i64 },
+    Newer { location: String, found: i64, supported: i64 },
+    #[error("`{location}` is not a state location: {why}")]
+    BadLocation { location: String, why: String },
+    #[error("PostgreSQL state {location}: {message}")]
+    Postgres { location: String, message: String },
+    #[error("there is no state at {0} yet")]
+    Missing(String),
+    #[error("{0} already holds a state; copy only into an empty one")]
+    NotEmpty(String),
+    #[error("{0}")]
+    Unsupported(String),
+    #[error(
+        "the lock {} is held by a live connection (PostgreSQL backend pid {backend_pid}, {} running `{}`); it is released the moment that process ends — stop it, or end its session with SELECT pg_terminate_backend({backend_pid})",
+        .info.id, .info.holder, .info.operation
+    )]
+    HeldByLiveSession { info: LockInfo, backend_pid: i32 },
     #[error("the state is locked by {} (pid {} on {}, running `{}` since {}); lock id {}", .0.holder, .0.pid, .0.host, .0.operation, .0.created, .0.id)]
     Locked(LockInfo),
     #[error("no lock with id {0}")]
@@ -167,6 +186,43 @@ pub trait StateStore {
         body: &serde_json::Value,
     ) -> Result<i64, StateError>;
     fn intents(&self) -> Result<Vec<Intent>, StateError>;
+    /// A copy to go back to, taken before an apply changes anything; `None` where the backend
+    /// keeps its own (PostgreSQL: the server's backups).
+    fn backup(&self) -> Result<Option<PathBuf>, StateError> {
+        Ok(None)
+    }
+    /// Puts a backup file back (after backing up the current state); returns that fresh backup.
+    fn restore(&mut self, from: &Path) -> Result<PathBuf, StateError> {
+        let _ = from;
+        Err(StateError::Unsupported(format!(
+            "{} restores from its server's backups, not from files; `state restore` is for SQLite states",
+            self.describe()
+        )))
+    }
+    /// Whether a lock is released by the death of its holder (then it is never broken by hand).
+    fn locks_die_with_holder(&self) -> bool {
+        false
+    }
+    /// Fills an empty store with a whole state and its history (`state migrate`).
+    fn replace_all(&mut self, snapshot: &Snapshot, history: &[HistoryEntry]) -> Result<(), StateError>;
+    /// Where the store is, for messages (never with a password).
+    fn describe(&self) -> String;
+}
+
+/// A resource row's JSON columns, decoded (shared by both backends).
+pub(crate) fn decode(
+    (mut r, index, attributes, dependencies): (ResourceState, String, String, String),
+) -> Result<ResourceState, StateError> {
+    let parse = |s: &str| serde_json::from_str(s).map_err(|e| StateError::Corrupt(format!("{}: {e}", r.address)));
+    r.index = parse(&index)?;
+    r.attributes = parse(&attributes)?;
+    r.dependencies =
+        serde_json::from_str(&dependencies).map_err(|e| StateError::Corrupt(format!("{}: {e}", r.address)))?;
+    Ok(r)
+}
+
+pub(crate) fn to_json<T: serde::Serialize>(value: &T) -> String {
+    serde_json::to_string(value).expect("state values serialize")
 }
 
 /// How long a writer waits for a held lock (`--lock-timeout`); zero fails at once.
@@ -191,7 +247,11 @@ pub fn acquire(store: &mut dyn StateStore, operation: &str) -> Result<LockInfo, 
         match store.lock(&info) {
             Ok(()) => return Ok(info),
             Err(StateError::Locked(held)) => {
-                if held.host == info.host && held.pid != info.pid && !process_alive(held.pid) {
+                if !store.locks_die_with_holder()
+                    && held.host == info.host
+                    && held.pid != info.pid
+                    && !process_alive(held.pid)
+                {
                     // The one place the library speaks: a broken lock must not go unnoticed.
                     eprintln!(
                         "warning: breaking the lock left by pid {} (`{}` since {}), which is no longer running",
@@ -211,10 +271,10 @@ pub fn acquire(store: &mut dyn StateStore, operation: &str) -> Result<LockInfo, 
 }
 
 /// Runs `f` with the lock held; the lock is released whatever `f` returns.
-pub fn with_lock<S: StateStore, T, E: From<StateError>>(
-    store: &mut S,
+pub fn with_lock<T, E: From<StateError>>(
+    store: &mut dyn StateStore,
     operation: &str,
-    f: impl FnOnce(&mut S) -> Result<T, E>,
+    f: impl FnOnce(&mut dyn StateStore) -> Result<T, E>,
 ) -> Result<T, E> {
     let lock = acquire(store, operation)?;
     let result = f(store);

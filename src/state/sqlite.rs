@@ -2,7 +2,10 @@
 //! recorded in `PRAGMA user_version`, and `PRAGMA application_id` marking the file as sigform's
 //! so that a foreign database is refused before anything is written to it.
 
-use super::{Change, HistoryEntry, Intent, LockInfo, OutputState, ResourceState, Snapshot, StateError, StateStore};
+use super::{
+    Change, HistoryEntry, Intent, LockInfo, OutputState, ResourceState, Snapshot, StateError, StateStore, decode,
+    to_json,
+};
 use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
 use std::path::{Path, PathBuf};
 
@@ -99,21 +102,21 @@ impl SqliteStore {
     /// Reads only the header fields of an existing file; never writes to it.
     fn check_existing(path: &Path) -> Result<(), StateError> {
         if std::fs::metadata(path).map(|m| m.len()).unwrap_or(0) == 0 {
-            return Err(StateError::Foreign { path: path.to_path_buf() });
+            return Err(StateError::Foreign { location: path.display().to_string() });
         }
         let conn =
             Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX)
-                .map_err(|_| StateError::Foreign { path: path.to_path_buf() })?;
+                .map_err(|_| StateError::Foreign { location: path.display().to_string() })?;
         let app: i64 = conn
             .query_row("PRAGMA application_id", [], |r| r.get(0))
-            .map_err(|_| StateError::Foreign { path: path.to_path_buf() })?;
+            .map_err(|_| StateError::Foreign { location: path.display().to_string() })?;
         if app != APPLICATION_ID {
-            return Err(StateError::Foreign { path: path.to_path_buf() });
+            return Err(StateError::Foreign { location: path.display().to_string() });
         }
         let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
         if version > MIGRATIONS.len() as i64 {
             return Err(StateError::Newer {
-                path: path.to_path_buf(),
+                location: path.display().to_string(),
                 found: version,
                 supported: MIGRATIONS.len() as i64,
             });
@@ -180,21 +183,6 @@ impl SqliteStore {
             .optional()?;
         row.map(decode).transpose()
     }
-}
-
-fn decode(
-    (mut r, index, attributes, dependencies): (ResourceState, String, String, String),
-) -> Result<ResourceState, StateError> {
-    let parse = |s: &str| serde_json::from_str(s).map_err(|e| StateError::Corrupt(format!("{}: {e}", r.address)));
-    r.index = parse(&index)?;
-    r.attributes = parse(&attributes)?;
-    r.dependencies =
-        serde_json::from_str(&dependencies).map_err(|e| StateError::Corrupt(format!("{}: {e}", r.address)))?;
-    Ok(r)
-}
-
-fn to_json<T: serde::Serialize>(value: &T) -> String {
-    serde_json::to_string(value).expect("state values serialize")
 }
 
 impl StateStore for SqliteStore {
@@ -379,6 +367,60 @@ impl StateStore for SqliteStore {
         Ok(self.conn.last_insert_rowid())
     }
 
+    fn backup(&self) -> Result<Option<PathBuf>, StateError> {
+        self.backup_file().map(Some)
+    }
+
+    fn restore(&mut self, from: &Path) -> Result<PathBuf, StateError> {
+        self.restore_file(from)
+    }
+
+    fn replace_all(&mut self, snapshot: &Snapshot, history: &[HistoryEntry]) -> Result<(), StateError> {
+        let tx = self.conn.transaction()?;
+        let count: i64 = tx.query_row("SELECT COUNT(*) FROM resources", [], |r| r.get(0))?;
+        let serial: String = tx.query_row("SELECT value FROM meta WHERE key = 'serial'", [], |r| r.get(0))?;
+        if count > 0 || serial != "0" {
+            return Err(StateError::NotEmpty(self.path.display().to_string()));
+        }
+        tx.execute("UPDATE meta SET value = ?1 WHERE key = 'lineage'", [&snapshot.lineage])?;
+        tx.execute("UPDATE meta SET value = ?1 WHERE key = 'serial'", [snapshot.serial.to_string()])?;
+        for r in &snapshot.resources {
+            tx.execute(
+                "INSERT INTO resources (address, mode, type, name, index_key, provider, subscription_id, arm_id, attributes, dependencies, status, serial)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+                params![
+                    r.address, r.mode, r.type_name, r.name, to_json(&r.index), r.provider, r.subscription_id, r.id,
+                    to_json(&r.attributes), to_json(&r.dependencies), r.status, snapshot.serial as i64
+                ],
+            )?;
+        }
+        for o in &snapshot.outputs {
+            tx.execute(
+                "INSERT INTO outputs (name, value, sensitive) VALUES (?1, ?2, ?3)",
+                params![o.name, to_json(&o.value), o.sensitive],
+            )?;
+        }
+        for h in history.iter().rev() {
+            tx.execute(
+                "INSERT INTO history (serial, time, action, address, before, after) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                params![
+                    h.serial as i64,
+                    h.time,
+                    h.action,
+                    h.address,
+                    h.before.as_ref().map(to_json),
+                    h.after.as_ref().map(to_json)
+                ],
+            )?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    fn describe(&self) -> String {
+        self.path.display().to_string()
+    }
+
     fn intents(&self) -> Result<Vec<Intent>, StateError> {
         let mut stmt =
             self.conn.prepare("SELECT id, address, arm_id, action, body, created, pid FROM intents ORDER BY id")?;
@@ -423,7 +465,7 @@ impl SqliteStore {
 
     /// A consistent copy of the state through SQLite's backup API (safe while others read it),
     /// keeping the newest `BACKUPS_KEPT`.
-    pub fn backup(&self) -> Result<PathBuf, StateError> {
+    fn backup_file(&self) -> Result<PathBuf, StateError> {
         let dir = self.backup_dir();
         std::fs::create_dir_all(&dir).map_err(|source| StateError::Io { path: dir.clone(), source })?;
         let serial = self.snapshot()?.serial;
@@ -458,9 +500,9 @@ impl SqliteStore {
 
     /// Puts a backup back (after backing up the current state); refuses a file that is not a
     /// sigform state.
-    pub fn restore(&mut self, from: &Path) -> Result<PathBuf, StateError> {
+    fn restore_file(&mut self, from: &Path) -> Result<PathBuf, StateError> {
         Self::check_existing(from)?;
-        let saved = self.backup()?;
+        let saved = self.backup_file()?;
         let held = self.current_lock()?;
         let source = Connection::open_with_flags(from, OpenFlags::SQLITE_OPEN_READ_ONLY)?;
         {
