@@ -85,6 +85,7 @@ pub fn restore(path: &Location, backup: &Path) -> Result<std::path::PathBuf, Sta
 }
 
 /// What `state migrate` copied.
+#[derive(Debug)]
 pub struct Migrated {
     pub resources: usize,
     pub history: usize,

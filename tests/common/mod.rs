@@ -21,6 +21,85 @@ pub fn arm_mode() -> bool {
     module_path!().starts_with("arm::")
 }
 
+/// Whether this copy of the suite keeps its state in PostgreSQL (`tests/postgres.rs`).
+pub fn postgres_mode() -> bool {
+    module_path!().starts_with("postgres::")
+}
+
+/// The PostgreSQL server for the tests (`SIGFORM_TEST_POSTGRES`, as `scripts/test-postgres.sh`
+/// prints it). Without one the PostgreSQL tests are skipped with a message — unless
+/// `SIGFORM_REQUIRE_POSTGRES` is set (CI), where they fail loudly.
+pub fn postgres_server() -> Option<String> {
+    match std::env::var("SIGFORM_TEST_POSTGRES") {
+        Ok(url) if !url.is_empty() => Some(url),
+        _ if std::env::var_os("SIGFORM_REQUIRE_POSTGRES").is_some() => {
+            panic!(
+                "SIGFORM_REQUIRE_POSTGRES is set but SIGFORM_TEST_POSTGRES names no server (start one with scripts/test-postgres.sh)"
+            )
+        }
+        _ => {
+            eprintln!("skipped: no PostgreSQL server (export SIGFORM_TEST_POSTGRES=$(scripts/test-postgres.sh))");
+            None
+        }
+    }
+}
+
+/// Whether the backend this copy of the suite needs is there (always, except PostgreSQL).
+pub fn backend_ready() -> bool {
+    !postgres_mode() || postgres_server().is_some()
+}
+
+/// The PostgreSQL workspace of a working directory: one per test directory.
+pub fn workspace_of(workdir: &Path) -> String {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in workdir.to_string_lossy().bytes() {
+        hash ^= u64::from(b);
+        hash = hash.wrapping_mul(0x0100_0000_01b3);
+    }
+    format!("t{hash:016x}")
+}
+
+/// The `--state` of a working directory in this copy of the suite: the SQLite file, or its
+/// PostgreSQL workspace.
+pub fn state_location(workdir: &Path) -> String {
+    match postgres_server().filter(|_| postgres_mode()) {
+        Some(server) => {
+            let sep = if server.contains('?') { '&' } else { '?' };
+            format!("{server}{sep}workspace={}", workspace_of(workdir))
+        }
+        None => workdir.join("state/sigform.db").display().to_string(),
+    }
+}
+
+/// (unsettled intents, lock rows) of a working directory's state, read behind sigform's back.
+pub fn intents_and_locks(workdir: &Path) -> (i64, i64) {
+    try_intents_and_locks(workdir).expect("the state can be read")
+}
+
+/// The same, or `None` while there is no state to read yet. Never creates anything.
+pub fn try_intents_and_locks(workdir: &Path) -> Option<(i64, i64)> {
+    if postgres_mode() {
+        let server = postgres_server()?;
+        let mut client = postgres::Client::connect(&server, postgres::NoTls).ok()?;
+        let ws = workspace_of(workdir);
+        let mut count = |sql: &str| -> Option<i64> { client.query_one(sql, &[&ws]).ok().map(|r| r.get(0)) };
+        let intents = count("SELECT count(*) FROM sigform.intents WHERE workspace = $1")?;
+        // A lock is an advisory lock held by a live session; the row alone is only its record.
+        let locks = count(
+            "SELECT count(*) FROM sigform.locks l JOIN pg_stat_activity a ON a.pid = l.backend_pid WHERE l.workspace = $1",
+        )?;
+        return Some((intents, locks));
+    }
+    let db = rusqlite::Connection::open_with_flags(
+        workdir.join("state/sigform.db"),
+        rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
+    )
+    .ok()?;
+    let intents: i64 = db.query_row("SELECT COUNT(*) FROM intents", [], |r| r.get(0)).ok()?;
+    let locks: i64 = db.query_row("SELECT COUNT(*) FROM lock", [], |r| r.get(0)).ok()?;
+    Some((intents, locks))
+}
+
 /// `insta::assert_snapshot!` shared by both runs of a suite: the file is `SUITE__NAME.snap`
 /// whether the suite runs as `plan` or as `arm::plan`, so both must produce the same output.
 #[allow(unused_macros)]
@@ -128,6 +207,9 @@ pub fn command(workdir: &Path, args: &[String], env: &[(String, String)]) -> std
         }
     }
     cmd.env("NO_COLOR", "1").env("SIGFORM_EMULATOR_TIME_SCALE", "0");
+    if postgres_mode() {
+        cmd.env("SIGFORM_STATE", state_location(workdir));
+    }
     if arm_mode() {
         let (db, settings) = emulator_of(workdir, args, env);
         let address = server_for(&db, &settings);

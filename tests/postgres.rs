@@ -1,0 +1,73 @@
+//! The crash-safety suite (kills at any instant, an interrupt, two writers at once) run a second
+//! time with the state in PostgreSQL (`SIGFORM_TEST_POSTGRES`, one workspace per test directory;
+//! see `tests/common`), plus what only PostgreSQL promises: a SIGKILLed holder's lock is gone the
+//! moment its connection drops, and workspaces of one database do not block each other.
+
+// Each suite brings its own copy of `common`, which tells from its module path that it runs here.
+#![allow(clippy::duplicate_mod)]
+
+#[path = "crash.rs"]
+mod crash;
+
+mod common;
+use common::Test;
+use std::process::Stdio;
+use std::time::{Duration, Instant};
+
+fn wait_until_locked(dir: &std::path::Path) {
+    let start = Instant::now();
+    while common::try_intents_and_locks(dir).is_none_or(|(_, locks)| locks == 0) {
+        assert!(start.elapsed() < Duration::from_secs(30), "no run took the lock");
+        std::thread::sleep(Duration::from_millis(5));
+    }
+}
+
+#[test]
+fn a_killed_apply_leaves_no_lock_behind() {
+    if !common::backend_ready() {
+        return;
+    }
+    let t = Test::new().example("multi-region");
+    let args: Vec<String> = ["apply", "--auto-approve"].iter().map(|s| s.to_string()).collect();
+    let slow = [("SIGFORM_EMULATOR_TIME_SCALE".to_string(), "200".to_string())];
+    let mut child = common::command(t.dir(), &args, &slow).stdout(Stdio::null()).stderr(Stdio::null()).spawn().unwrap();
+    wait_until_locked(t.dir());
+    child.kill().unwrap(); // SIGKILL: nothing of sigform's runs after this
+    child.wait().unwrap();
+    // The connection dropped with the process: no lock, at once, and no "breaking the lock".
+    let started = Instant::now();
+    let out = Test::new().chdir(t.dir().to_str().unwrap()).args(&["apply", "--auto-approve"]).status(0);
+    assert!(!out.stderr.contains("breaking the lock") && !out.stderr.contains("locked"), "{}", out.stderr);
+    assert!(started.elapsed() < Duration::from_secs(60));
+    assert_eq!(common::intents_and_locks(t.dir()), (0, 0));
+    Test::new().chdir(t.dir().to_str().unwrap()).args(&["plan", "--detailed-exitcode"]).status(0);
+}
+
+#[test]
+fn workspaces_do_not_block_each_other_and_one_workspace_has_one_writer() {
+    if !common::backend_ready() {
+        return;
+    }
+    let a = Test::new().example("quickstart");
+    let b = Test::new().example("quickstart");
+    let args: Vec<String> = ["apply", "--auto-approve"].iter().map(|s| s.to_string()).collect();
+    let slow = [("SIGFORM_EMULATOR_TIME_SCALE".to_string(), "300".to_string())];
+    let first = common::command(a.dir(), &args, &slow).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
+    wait_until_locked(a.dir());
+    // Another workspace of the same database: proceeds while the first holds its lock.
+    Test::new().chdir(b.dir().to_str().unwrap()).args(&["apply", "--auto-approve"]).status(0);
+    // The same workspace: fails fast, naming the holder.
+    let out = Test::new().chdir(a.dir().to_str().unwrap()).args(&["apply", "--auto-approve"]).status(1);
+    assert!(out.stderr.contains("the state is locked by") && out.stderr.contains("running `apply`"), "{}", out.stderr);
+    // force-unlock cannot take a live holder's lock; it says how to end it.
+    let id = out.stderr.split("lock id ").nth(1).unwrap().trim().to_string();
+    let out = Test::new().chdir(a.dir().to_str().unwrap()).args(&["force-unlock", &id]).status(1);
+    assert!(
+        out.stderr.contains("held by a live connection") && out.stderr.contains("pg_terminate_backend"),
+        "{}",
+        out.stderr
+    );
+    let done = first.wait_with_output().unwrap();
+    assert!(done.status.success(), "{}", String::from_utf8_lossy(&done.stderr));
+    assert_eq!(common::intents_and_locks(a.dir()), (0, 0));
+}
