@@ -209,6 +209,80 @@ pub trait StateStore {
     fn describe(&self) -> String;
 }
 
+/// The row operations a commit needs, inside one transaction of a backend: what both backends
+/// share is how changes become rows (`write_changes`, `write_all`), written once.
+pub(crate) trait Rows {
+    fn resource(&mut self, address: &str) -> Result<Option<ResourceState>, StateError>;
+    fn put(&mut self, resource: &ResourceState, serial: u64) -> Result<(), StateError>;
+    fn delete(&mut self, address: &str) -> Result<(), StateError>;
+    fn history(&mut self, entry: &HistoryEntry) -> Result<(), StateError>;
+    fn replace_outputs(&mut self, outputs: &[OutputState]) -> Result<(), StateError>;
+    fn settle_intent(&mut self, id: i64) -> Result<(), StateError>;
+}
+
+/// Writes one commit's changes at `serial`, each with its history entry.
+pub(crate) fn write_changes(rows: &mut dyn Rows, changes: &[Change], serial: u64) -> Result<(), StateError> {
+    let time = crate::timestamp::now_rfc3339();
+    let entry = |action: &str, address: &str, before: Option<serde_json::Value>, after: Option<serde_json::Value>| {
+        HistoryEntry {
+            serial,
+            time: time.clone(),
+            action: action.to_string(),
+            address: address.to_string(),
+            before,
+            after,
+        }
+    };
+    for change in changes {
+        match change {
+            Change::Put { action, resource: r } => {
+                let before = rows.resource(&r.address)?;
+                rows.put(r, serial)?;
+                rows.history(&entry(action, &r.address, before.map(|b| b.attributes), Some(r.attributes.clone())))?;
+            }
+            Change::Remove { action, address } => {
+                let Some(before) = rows.resource(address)? else {
+                    return Err(StateError::NoSuchResource { address: address.clone(), suggestion: None });
+                };
+                rows.delete(address)?;
+                rows.history(&entry(action, address, Some(before.attributes), None))?;
+            }
+            Change::Move { from, to } => {
+                if rows.resource(to)?.is_some() {
+                    return Err(StateError::AddressTaken(to.clone()));
+                }
+                let Some(mut moved) = rows.resource(from)? else {
+                    return Err(StateError::NoSuchResource { address: from.clone(), suggestion: None });
+                };
+                let parsed = crate::plan::address::parse(to).map_err(|e| StateError::Corrupt(e.to_string()))?;
+                moved.type_name = parsed.resource.type_name.clone();
+                moved.name = parsed.resource.name.clone();
+                moved.index = crate::plan::address::index_json(&parsed.key);
+                moved.address = to.clone();
+                rows.delete(from)?;
+                rows.put(&moved, serial)?;
+                let before = serde_json::json!({"address": from});
+                rows.history(&entry("move", to, Some(before), Some(serde_json::json!({"address": to}))))?;
+            }
+            Change::SettleIntent(id) => rows.settle_intent(*id)?,
+            Change::Outputs(outputs) => rows.replace_outputs(outputs)?,
+        }
+    }
+    Ok(())
+}
+
+/// Fills an empty store with a whole state and its history (oldest first), for `state migrate`.
+pub(crate) fn write_all(rows: &mut dyn Rows, snapshot: &Snapshot, history: &[HistoryEntry]) -> Result<(), StateError> {
+    for r in &snapshot.resources {
+        rows.put(r, snapshot.serial)?;
+    }
+    rows.replace_outputs(&snapshot.outputs)?;
+    for h in history.iter().rev() {
+        rows.history(h)?;
+    }
+    Ok(())
+}
+
 /// A resource row's JSON columns, decoded (shared by both backends).
 pub(crate) fn decode(
     (mut r, index, attributes, dependencies): (ResourceState, String, String, String),

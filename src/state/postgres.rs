@@ -9,8 +9,8 @@
 
 use super::location::PostgresUrl;
 use super::{
-    Change, HistoryEntry, Intent, LockInfo, OutputState, ResourceState, Snapshot, StateError, StateStore, decode,
-    to_json,
+    Change, HistoryEntry, Intent, LockInfo, OutputState, ResourceState, Rows, Snapshot, StateError, StateStore, decode,
+    to_json, write_all, write_changes,
 };
 use postgres::{Client, GenericClient, NoTls, Transaction};
 use std::sync::Mutex;
@@ -251,20 +251,6 @@ impl PostgresStore {
         error(&self.url, e)
     }
 
-    fn get_resource(&self, tx: &mut Transaction, address: &str) -> Result<Option<ResourceState>, StateError> {
-        let row = tx
-            .query_opt(
-                &format!(
-                    "SELECT address, mode, type, name, index_key, provider, subscription_id, arm_id, attributes, dependencies, status
-                     FROM {} WHERE workspace = $1 AND address = $2",
-                    self.table("resources")
-                ),
-                &[&self.url.workspace, &address],
-            )
-            .map_err(|e| self.err(e))?;
-        row.map(|r| decode(resource_row(&r))).transpose()
-    }
-
     fn lock_row(&self, client: &mut impl GenericClient) -> Result<Option<(LockInfo, i32)>, StateError> {
         let row = client
             .query_opt(
@@ -289,57 +275,115 @@ impl PostgresStore {
             )
         }))
     }
+}
 
-    #[allow(clippy::too_many_arguments)]
-    fn insert_history(
-        &self,
-        tx: &mut Transaction,
-        serial: i64,
-        time: &str,
-        action: &str,
-        address: &str,
-        before: Option<String>,
-        after: Option<String>,
-    ) -> Result<(), StateError> {
-        tx.execute(
-            &format!(
-                "INSERT INTO {} (workspace, serial, time, action, address, before, after) VALUES ($1, $2, $3, $4, $5, $6, $7)",
-                self.table("history")
-            ),
-            &[&self.url.workspace, &serial, &time, &action, &address, &before, &after],
-        )
-        .map_err(|e| self.err(e))?;
+/// A commit's rows, in one PostgreSQL transaction on the store's workspace.
+struct PgRows<'a, 'b> {
+    store: &'a PostgresStore,
+    tx: &'a mut Transaction<'b>,
+}
+
+impl Rows for PgRows<'_, '_> {
+    fn resource(&mut self, address: &str) -> Result<Option<ResourceState>, StateError> {
+        let row = self
+            .tx
+            .query_opt(
+                &format!(
+                    "SELECT address, mode, type, name, index_key, provider, subscription_id, arm_id, attributes, dependencies, status
+                     FROM {} WHERE workspace = $1 AND address = $2",
+                    self.store.table("resources")
+                ),
+                &[&self.store.url.workspace, &address],
+            )
+            .map_err(|e| self.store.err(e))?;
+        row.map(|r| decode(resource_row(&r))).transpose()
+    }
+
+    fn put(&mut self, r: &ResourceState, serial: u64) -> Result<(), StateError> {
+        self.tx
+            .execute(
+                &format!(
+                    "INSERT INTO {} (workspace, address, mode, type, name, index_key, provider, subscription_id, arm_id, attributes, dependencies, status, serial)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
+                     ON CONFLICT (workspace, address) DO UPDATE SET mode = excluded.mode, type = excluded.type, name = excluded.name,
+                       index_key = excluded.index_key, provider = excluded.provider, subscription_id = excluded.subscription_id,
+                       arm_id = excluded.arm_id, attributes = excluded.attributes, dependencies = excluded.dependencies,
+                       status = excluded.status, serial = excluded.serial",
+                    self.store.table("resources")
+                ),
+                &[
+                    &self.store.url.workspace,
+                    &r.address,
+                    &r.mode,
+                    &r.type_name,
+                    &r.name,
+                    &to_json(&r.index),
+                    &r.provider,
+                    &r.subscription_id,
+                    &r.id,
+                    &to_json(&r.attributes),
+                    &to_json(&r.dependencies),
+                    &r.status,
+                    &(serial as i64),
+                ],
+            )
+            .map_err(|e| self.store.err(e))?;
         Ok(())
     }
 
-    fn put_resource(&self, tx: &mut Transaction, r: &ResourceState, serial: i64) -> Result<(), StateError> {
-        tx.execute(
-            &format!(
-                "INSERT INTO {} (workspace, address, mode, type, name, index_key, provider, subscription_id, arm_id, attributes, dependencies, status, serial)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
-                 ON CONFLICT (workspace, address) DO UPDATE SET mode = excluded.mode, type = excluded.type, name = excluded.name,
-                   index_key = excluded.index_key, provider = excluded.provider, subscription_id = excluded.subscription_id,
-                   arm_id = excluded.arm_id, attributes = excluded.attributes, dependencies = excluded.dependencies,
-                   status = excluded.status, serial = excluded.serial",
-                self.table("resources")
-            ),
-            &[
-                &self.url.workspace,
-                &r.address,
-                &r.mode,
-                &r.type_name,
-                &r.name,
-                &to_json(&r.index),
-                &r.provider,
-                &r.subscription_id,
-                &r.id,
-                &to_json(&r.attributes),
-                &to_json(&r.dependencies),
-                &r.status,
-                &serial,
-            ],
-        )
-        .map_err(|e| self.err(e))?;
+    fn delete(&mut self, address: &str) -> Result<(), StateError> {
+        self.tx
+            .execute(
+                &format!("DELETE FROM {} WHERE workspace = $1 AND address = $2", self.store.table("resources")),
+                &[&self.store.url.workspace, &address],
+            )
+            .map_err(|e| self.store.err(e))?;
+        Ok(())
+    }
+
+    fn history(&mut self, h: &HistoryEntry) -> Result<(), StateError> {
+        self.tx
+            .execute(
+                &format!(
+                    "INSERT INTO {} (workspace, serial, time, action, address, before, after) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                    self.store.table("history")
+                ),
+                &[
+                    &self.store.url.workspace,
+                    &(h.serial as i64),
+                    &h.time,
+                    &h.action,
+                    &h.address,
+                    &h.before.as_ref().map(to_json),
+                    &h.after.as_ref().map(to_json),
+                ],
+            )
+            .map_err(|e| self.store.err(e))?;
+        Ok(())
+    }
+
+    fn replace_outputs(&mut self, outputs: &[OutputState]) -> Result<(), StateError> {
+        let table = self.store.table("outputs");
+        let ws = &self.store.url.workspace;
+        self.tx.execute(&format!("DELETE FROM {table} WHERE workspace = $1"), &[ws]).map_err(|e| self.store.err(e))?;
+        for o in outputs {
+            self.tx
+                .execute(
+                    &format!("INSERT INTO {table} (workspace, name, value, sensitive) VALUES ($1, $2, $3, $4)"),
+                    &[ws, &o.name, &to_json(&o.value), &o.sensitive],
+                )
+                .map_err(|e| self.store.err(e))?;
+        }
+        Ok(())
+    }
+
+    fn settle_intent(&mut self, id: i64) -> Result<(), StateError> {
+        self.tx
+            .execute(
+                &format!("DELETE FROM {} WHERE workspace = $1 AND id = $2", self.store.table("intents")),
+                &[&self.store.url.workspace, &id],
+            )
+            .map_err(|e| self.store.err(e))?;
         Ok(())
     }
 }
@@ -442,103 +486,23 @@ impl StateStore for PostgresStore {
     fn commit(&mut self, changes: &[Change]) -> Result<u64, StateError> {
         let mut client = self.client.lock().unwrap_or_else(|p| p.into_inner());
         let mut tx = client.transaction().map_err(|e| error(&self.url, e))?;
-        let ws = self.url.workspace.clone();
         // The workspace row serializes writers: each commit is the next serial.
         let serial: i64 = tx
-            .query_one(&format!("SELECT serial FROM {} WHERE name = $1 FOR UPDATE", self.table("workspaces")), &[&ws])
+            .query_one(
+                &format!("SELECT serial FROM {} WHERE name = $1 FOR UPDATE", self.table("workspaces")),
+                &[&self.url.workspace],
+            )
             .map_err(|e| self.err(e))?
             .get(0);
-        let serial = serial + 1;
-        let now = crate::timestamp::now_rfc3339();
-        for change in changes {
-            match change {
-                Change::Put { action, resource: r } => {
-                    let before = self.get_resource(&mut tx, &r.address)?;
-                    self.put_resource(&mut tx, r, serial)?;
-                    self.insert_history(
-                        &mut tx,
-                        serial,
-                        &now,
-                        action,
-                        &r.address,
-                        before.map(|b| to_json(&b.attributes)),
-                        Some(to_json(&r.attributes)),
-                    )?;
-                }
-                Change::Remove { action, address } => {
-                    let Some(before) = self.get_resource(&mut tx, address)? else {
-                        return Err(StateError::NoSuchResource { address: address.clone(), suggestion: None });
-                    };
-                    tx.execute(
-                        &format!("DELETE FROM {} WHERE workspace = $1 AND address = $2", self.table("resources")),
-                        &[&ws, address],
-                    )
-                    .map_err(|e| self.err(e))?;
-                    self.insert_history(
-                        &mut tx,
-                        serial,
-                        &now,
-                        action,
-                        address,
-                        Some(to_json(&before.attributes)),
-                        None,
-                    )?;
-                }
-                Change::Move { from, to } => {
-                    if self.get_resource(&mut tx, to)?.is_some() {
-                        return Err(StateError::AddressTaken(to.clone()));
-                    }
-                    let Some(mut moved) = self.get_resource(&mut tx, from)? else {
-                        return Err(StateError::NoSuchResource { address: from.clone(), suggestion: None });
-                    };
-                    let parsed = crate::plan::address::parse(to).map_err(|e| StateError::Corrupt(e.to_string()))?;
-                    moved.type_name = parsed.resource.type_name.clone();
-                    moved.name = parsed.resource.name.clone();
-                    moved.index = crate::plan::address::index_json(&parsed.key);
-                    moved.address = to.clone();
-                    tx.execute(
-                        &format!("DELETE FROM {} WHERE workspace = $1 AND address = $2", self.table("resources")),
-                        &[&ws, from],
-                    )
-                    .map_err(|e| self.err(e))?;
-                    self.put_resource(&mut tx, &moved, serial)?;
-                    self.insert_history(
-                        &mut tx,
-                        serial,
-                        &now,
-                        "move",
-                        to,
-                        Some(to_json(&serde_json::json!({"address": from}))),
-                        Some(to_json(&serde_json::json!({"address": to}))),
-                    )?;
-                }
-                Change::SettleIntent(id) => {
-                    tx.execute(
-                        &format!("DELETE FROM {} WHERE workspace = $1 AND id = $2", self.table("intents")),
-                        &[&ws, id],
-                    )
-                    .map_err(|e| self.err(e))?;
-                }
-                Change::Outputs(outputs) => {
-                    tx.execute(&format!("DELETE FROM {} WHERE workspace = $1", self.table("outputs")), &[&ws])
-                        .map_err(|e| self.err(e))?;
-                    for o in outputs {
-                        tx.execute(
-                            &format!(
-                                "INSERT INTO {} (workspace, name, value, sensitive) VALUES ($1, $2, $3, $4)",
-                                self.table("outputs")
-                            ),
-                            &[&ws, &o.name, &to_json(&o.value), &o.sensitive],
-                        )
-                        .map_err(|e| self.err(e))?;
-                    }
-                }
-            }
-        }
-        tx.execute(&format!("UPDATE {} SET serial = $2 WHERE name = $1", self.table("workspaces")), &[&ws, &serial])
-            .map_err(|e| self.err(e))?;
+        let serial = serial as u64 + 1;
+        write_changes(&mut PgRows { store: self, tx: &mut tx }, changes, serial)?;
+        tx.execute(
+            &format!("UPDATE {} SET serial = $2 WHERE name = $1", self.table("workspaces")),
+            &[&self.url.workspace, &(serial as i64)],
+        )
+        .map_err(|e| self.err(e))?;
         tx.commit().map_err(|e| self.err(e))?;
-        Ok(serial as u64)
+        Ok(serial)
     }
 
     fn lock(&mut self, info: &LockInfo) -> Result<(), StateError> {
@@ -705,30 +669,7 @@ impl StateStore for PostgresStore {
             &[&ws, &snapshot.lineage, &(snapshot.serial as i64)],
         )
         .map_err(|e| self.err(e))?;
-        for r in &snapshot.resources {
-            self.put_resource(&mut tx, r, snapshot.serial as i64)?;
-        }
-        for o in &snapshot.outputs {
-            tx.execute(
-                &format!(
-                    "INSERT INTO {} (workspace, name, value, sensitive) VALUES ($1, $2, $3, $4)",
-                    self.table("outputs")
-                ),
-                &[&ws, &o.name, &to_json(&o.value), &o.sensitive],
-            )
-            .map_err(|e| self.err(e))?;
-        }
-        for h in history.iter().rev() {
-            self.insert_history(
-                &mut tx,
-                h.serial as i64,
-                &h.time,
-                &h.action,
-                &h.address,
-                h.before.as_ref().map(to_json),
-                h.after.as_ref().map(to_json),
-            )?;
-        }
+        write_all(&mut PgRows { store: self, tx: &mut tx }, snapshot, history)?;
         tx.commit().map_err(|e| self.err(e))?;
         Ok(())
     }

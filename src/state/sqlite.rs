@@ -3,8 +3,8 @@
 //! so that a foreign database is refused before anything is written to it.
 
 use super::{
-    Change, HistoryEntry, Intent, LockInfo, OutputState, ResourceState, Snapshot, StateError, StateStore, decode,
-    to_json,
+    Change, HistoryEntry, Intent, LockInfo, OutputState, ResourceState, Rows, Snapshot, StateError, StateStore, decode,
+    to_json, write_all, write_changes,
 };
 use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
 use std::path::{Path, PathBuf};
@@ -172,16 +172,70 @@ impl SqliteStore {
             row.get(9)?,
         ))
     }
+}
 
-    fn get_resource(tx: &rusqlite::Transaction, address: &str) -> Result<Option<ResourceState>, StateError> {
-        let row = tx
+/// A commit's rows, in one SQLite transaction.
+struct SqliteRows<'a>(&'a rusqlite::Transaction<'a>);
+
+impl Rows for SqliteRows<'_> {
+    fn resource(&mut self, address: &str) -> Result<Option<ResourceState>, StateError> {
+        let row = self
+            .0
             .query_row(
                 "SELECT address, mode, type, name, index_key, provider, subscription_id, arm_id, attributes, dependencies, status FROM resources WHERE address = ?1",
                 [address],
-                Self::resource_row,
+                SqliteStore::resource_row,
             )
             .optional()?;
         row.map(decode).transpose()
+    }
+
+    fn put(&mut self, r: &ResourceState, serial: u64) -> Result<(), StateError> {
+        self.0.execute(
+            "INSERT OR REPLACE INTO resources (address, mode, type, name, index_key, provider, subscription_id, arm_id, attributes, dependencies, status, serial)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+            params![
+                r.address, r.mode, r.type_name, r.name, to_json(&r.index), r.provider, r.subscription_id, r.id,
+                to_json(&r.attributes), to_json(&r.dependencies), r.status, serial as i64
+            ],
+        )?;
+        Ok(())
+    }
+
+    fn delete(&mut self, address: &str) -> Result<(), StateError> {
+        self.0.execute("DELETE FROM resources WHERE address = ?1", [address])?;
+        Ok(())
+    }
+
+    fn history(&mut self, h: &HistoryEntry) -> Result<(), StateError> {
+        self.0.execute(
+            "INSERT INTO history (serial, time, action, address, before, after) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            params![
+                h.serial as i64,
+                h.time,
+                h.action,
+                h.address,
+                h.before.as_ref().map(to_json),
+                h.after.as_ref().map(to_json)
+            ],
+        )?;
+        Ok(())
+    }
+
+    fn replace_outputs(&mut self, outputs: &[OutputState]) -> Result<(), StateError> {
+        self.0.execute("DELETE FROM outputs", [])?;
+        for o in outputs {
+            self.0.execute(
+                "INSERT INTO outputs (name, value, sensitive) VALUES (?1, ?2, ?3)",
+                params![o.name, to_json(&o.value), o.sensitive],
+            )?;
+        }
+        Ok(())
+    }
+
+    fn settle_intent(&mut self, id: i64) -> Result<(), StateError> {
+        self.0.execute("DELETE FROM intents WHERE id = ?1", [id])?;
+        Ok(())
     }
 }
 
@@ -250,79 +304,7 @@ impl StateStore for SqliteStore {
             .parse()
             .map_err(|_| StateError::Corrupt("serial".into()))?;
         let serial = serial + 1;
-        let now = crate::timestamp::now_rfc3339();
-        let history =
-            |tx: &rusqlite::Transaction, action: &str, address: &str, before: Option<String>, after: Option<String>| {
-                tx.execute(
-                "INSERT INTO history (serial, time, action, address, before, after) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                params![serial as i64, now, action, address, before, after],
-            )
-            };
-        for change in changes {
-            match change {
-                Change::Put { action, resource: r } => {
-                    let before = Self::get_resource(&tx, &r.address)?;
-                    tx.execute(
-                        "INSERT OR REPLACE INTO resources (address, mode, type, name, index_key, provider, subscription_id, arm_id, attributes, dependencies, status, serial)
-                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
-                        params![
-                            r.address, r.mode, r.type_name, r.name, to_json(&r.index), r.provider, r.subscription_id, r.id,
-                            to_json(&r.attributes), to_json(&r.dependencies), r.status, serial as i64
-                        ],
-                    )?;
-                    history(
-                        &tx,
-                        action,
-                        &r.address,
-                        before.map(|b| to_json(&b.attributes)),
-                        Some(to_json(&r.attributes)),
-                    )?;
-                }
-                Change::Remove { action, address } => {
-                    let Some(before) = Self::get_resource(&tx, address)? else {
-                        return Err(StateError::NoSuchResource { address: address.clone(), suggestion: None });
-                    };
-                    tx.execute("DELETE FROM resources WHERE address = ?1", [address])?;
-                    history(&tx, action, address, Some(to_json(&before.attributes)), None)?;
-                }
-                Change::Move { from, to } => {
-                    if Self::get_resource(&tx, to)?.is_some() {
-                        return Err(StateError::AddressTaken(to.clone()));
-                    }
-                    let Some(mut moved) = Self::get_resource(&tx, from)? else {
-                        return Err(StateError::NoSuchResource { address: from.clone(), suggestion: None });
-                    };
-                    let parsed = crate::plan::address::parse(to).map_err(|e| StateError::Corrupt(e.to_string()))?;
-                    moved.type_name = parsed.resource.type_name.clone();
-                    moved.name = parsed.resource.name.clone();
-                    moved.index = crate::plan::address::index_json(&parsed.key);
-                    moved.address = to.clone();
-                    tx.execute(
-                        "UPDATE resources SET address = ?2, type = ?3, name = ?4, index_key = ?5, serial = ?6 WHERE address = ?1",
-                        params![from, to, moved.type_name, moved.name, to_json(&moved.index), serial as i64],
-                    )?;
-                    history(
-                        &tx,
-                        "move",
-                        to,
-                        Some(to_json(&serde_json::json!({"address": from}))),
-                        Some(to_json(&serde_json::json!({"address": to}))),
-                    )?;
-                }
-                Change::SettleIntent(id) => {
-                    tx.execute("DELETE FROM intents WHERE id = ?1", [id])?;
-                }
-                Change::Outputs(outputs) => {
-                    tx.execute("DELETE FROM outputs", [])?;
-                    for o in outputs {
-                        tx.execute(
-                            "INSERT INTO outputs (name, value, sensitive) VALUES (?1, ?2, ?3)",
-                            params![o.name, to_json(&o.value), o.sensitive],
-                        )?;
-                    }
-                }
-            }
-        }
+        write_changes(&mut SqliteRows(&tx), changes, serial)?;
         tx.execute("UPDATE meta SET value = ?1 WHERE key = 'serial'", [serial.to_string()])?;
         tx.commit()?;
         Ok(serial)
@@ -384,35 +366,7 @@ impl StateStore for SqliteStore {
         }
         tx.execute("UPDATE meta SET value = ?1 WHERE key = 'lineage'", [&snapshot.lineage])?;
         tx.execute("UPDATE meta SET value = ?1 WHERE key = 'serial'", [snapshot.serial.to_string()])?;
-        for r in &snapshot.resources {
-            tx.execute(
-                "INSERT INTO resources (address, mode, type, name, index_key, provider, subscription_id, arm_id, attributes, dependencies, status, serial)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
-                params![
-                    r.address, r.mode, r.type_name, r.name, to_json(&r.index), r.provider, r.subscription_id, r.id,
-                    to_json(&r.attributes), to_json(&r.dependencies), r.status, snapshot.serial as i64
-                ],
-            )?;
-        }
-        for o in &snapshot.outputs {
-            tx.execute(
-                "INSERT INTO outputs (name, value, sensitive) VALUES (?1, ?2, ?3)",
-                params![o.name, to_json(&o.value), o.sensitive],
-            )?;
-        }
-        for h in history.iter().rev() {
-            tx.execute(
-                "INSERT INTO history (serial, time, action, address, before, after) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                params![
-                    h.serial as i64,
-                    h.time,
-                    h.action,
-                    h.address,
-                    h.before.as_ref().map(to_json),
-                    h.after.as_ref().map(to_json)
-                ],
-            )?;
-        }
+        write_all(&mut SqliteRows(&tx), snapshot, history)?;
         tx.commit()?;
         Ok(())
     }
