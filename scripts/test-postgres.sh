@@ -1,6 +1,7 @@
 #!/bin/sh
 # Starts a throwaway PostgreSQL cluster on a loopback port for the tests and prints its URL
-# (for SIGFORM_TEST_POSTGRES). Installs Debian's postgresql package when no server is found.
+# (for SIGFORM_TEST_POSTGRES), with TLS from its own CA. Installs Debian's postgresql package
+# when no server is found.
 # Usage: scripts/test-postgres.sh [DIR] [PORT]; stop it with `pg_ctl -D DIR/data stop`.
 set -eu
 find_bin() { ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1; }
@@ -15,6 +16,17 @@ PORT=${2:-55432}
 PASSWORD=sigform-test-password
 mkdir -p "$DIR"
 printf '%s\n' "$PASSWORD" > "$DIR/pwfile"
+# TLS with a throwaway CA, so the tests connect as to a managed server: verified TLS only.
+(
+    cd "$DIR"
+    openssl req -x509 -newkey rsa:2048 -nodes -days 7 -subj "/CN=sigform test CA" \
+        -keyout ca.key -out ca.crt 2>/dev/null
+    openssl req -newkey rsa:2048 -nodes -subj "/CN=127.0.0.1" -keyout server.key -out server.csr 2>/dev/null
+    printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n' > server.ext
+    openssl x509 -req -in server.csr -CA ca.crt -CAkey ca.key -CAcreateserial -days 7 \
+        -extfile server.ext -out server.crt 2>/dev/null
+    chmod 600 server.key ca.key
+)
 if [ "$(id -u)" = 0 ]; then
     # PostgreSQL refuses to run as root: the cluster belongs to the postgres user.
     chown -R postgres "$DIR"
@@ -24,5 +36,6 @@ else
 fi
 run "$BIN/initdb" -D "$DIR/data" -U sigform --auth=scram-sha-256 --pwfile="$DIR/pwfile" >/dev/null
 run "$BIN/pg_ctl" -D "$DIR/data" -l "$DIR/log" -w \
-    -o "-p $PORT -k $DIR -c listen_addresses=127.0.0.1 -c max_connections=300 -c fsync=off" start >/dev/null
-echo "postgres://sigform:$PASSWORD@127.0.0.1:$PORT/postgres"
+    -o "-p $PORT -k $DIR -c listen_addresses=127.0.0.1 -c max_connections=300 -c fsync=off \
+        -c ssl=on -c ssl_cert_file=$DIR/server.crt -c ssl_key_file=$DIR/server.key" start >/dev/null
+echo "postgres://sigform:$PASSWORD@127.0.0.1:$PORT/postgres?sslmode=require&sslrootcert=$DIR/ca.crt"

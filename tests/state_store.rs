@@ -14,7 +14,7 @@ fn backends() -> Vec<(tempfile::TempDir, Location)> {
     out.push((dir, file));
     if let Some(server) = common::postgres_server() {
         let dir = tempfile::tempdir().unwrap();
-        let url = format!("{server}?workspace={}", common::workspace_of(dir.path()));
+        let url = common::with_param(&server, "workspace", &common::workspace_of(dir.path()));
         out.push((dir, Location::parse(&url, std::path::Path::new("/")).unwrap()));
     }
     out
@@ -214,15 +214,20 @@ fn bad_postgres_locations_are_clear_errors_without_passwords() {
     let wrong = server.replacen("://sigform:", "://sigform:not-the-password-", 1);
     let e = Location::parse(&wrong, base).unwrap().open(true).err().unwrap().to_string();
     assert!(e.contains("password authentication failed") && !e.contains("not-the-password"), "{e}");
+    // The server's certificate is verified: without the test CA it is refused.
+    if let Some((before, _)) = server.split_once("&sslrootcert=") {
+        let e = Location::parse(before, base).unwrap().open(true).err().unwrap().to_string();
+        assert!(e.contains("TLS") && e.contains("UnknownIssuer"), "{e}");
+    }
 }
 
 #[test]
 fn postgres_schemas_holding_something_else_or_newer_are_refused_untouched() {
     let Some(server) = common::postgres_server() else { return };
-    let mut admin = postgres::Client::connect(&server, postgres::NoTls).unwrap();
+    let mut admin = common::postgres_admin().expect("the test server answers");
     let schema = format!("other_{}", common::workspace_of(tempfile::tempdir().unwrap().path()));
     admin.batch_execute(&format!("CREATE SCHEMA {schema}; CREATE TABLE {schema}.invoices (id int)")).unwrap();
-    let foreign = Location::parse(&format!("{server}?schema={schema}"), std::path::Path::new("/")).unwrap();
+    let foreign = Location::parse(&common::with_param(&server, "schema", &schema), std::path::Path::new("/")).unwrap();
     let e = foreign.open(true).err().unwrap();
     assert!(matches!(e, StateError::Foreign { .. }), "{e}");
     let tables: i64 = admin
@@ -233,7 +238,7 @@ fn postgres_schemas_holding_something_else_or_newer_are_refused_untouched() {
 
     // A schema written by a newer sigform.
     let newer = format!("newer_{}", &schema[6..]);
-    let location = Location::parse(&format!("{server}?schema={newer}"), std::path::Path::new("/")).unwrap();
+    let location = Location::parse(&common::with_param(&server, "schema", &newer), std::path::Path::new("/")).unwrap();
     location.open(true).unwrap();
     admin.execute(&format!("UPDATE {newer}.meta SET value = '99' WHERE key = 'format'"), &[]).unwrap();
     assert!(matches!(location.open(true), Err(StateError::Newer { found: 99, .. })));

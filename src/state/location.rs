@@ -20,6 +20,8 @@ pub struct PostgresUrl {
     pub connection: String,
     pub workspace: String,
     pub schema: String,
+    /// `sslrootcert=FILE`: PEM certificates trusted besides the public web roots (a private CA).
+    pub root_cert: Option<PathBuf>,
 }
 
 impl std::fmt::Debug for PostgresUrl {
@@ -95,12 +97,17 @@ impl Location {
         let (before_query, query) = text.split_once('?').map_or((text, ""), |(b, q)| (b, q));
         let mut workspace = "default".to_string();
         let mut schema = "sigform".to_string();
+        let mut root_cert = None;
         let mut kept = Vec::new();
         for pair in query.split('&').filter(|p| !p.is_empty()) {
             let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
             match k {
                 "workspace" => workspace = v.to_string(),
                 "schema" => schema = v.to_string(),
+                "sslrootcert" => {
+                    let path = Path::new(v);
+                    root_cert = Some(if path.is_absolute() { path.to_path_buf() } else { base.join(path) });
+                }
                 _ => kept.push(pair),
             }
         }
@@ -116,7 +123,7 @@ impl Location {
         }
         let connection =
             if kept.is_empty() { before_query.to_string() } else { format!("{before_query}?{}", kept.join("&")) };
-        Ok(Location::Postgres(PostgresUrl { connection, workspace, schema }))
+        Ok(Location::Postgres(PostgresUrl { connection, workspace, schema, root_cert }))
     }
 
     /// Opens the store; `create` makes an empty state where there is none.

@@ -12,7 +12,7 @@ use super::{
     Change, HistoryEntry, Intent, LockInfo, OutputState, ResourceState, Rows, Snapshot, StateError, StateStore, decode,
     to_json, write_all, write_changes,
 };
-use postgres::{Client, GenericClient, NoTls, Transaction};
+use postgres::{Client, GenericClient, Transaction};
 use std::sync::Mutex;
 
 /// Migrations of the schema (`{s}` is the schema), applied in order; only ever appended.
@@ -93,6 +93,34 @@ pub struct PostgresStore {
     held: Option<String>,
 }
 
+/// TLS as `sslmode` asks (`prefer` by default: TLS when the server offers it), verifying the
+/// server against the public web roots — what managed servers such as Azure Database for
+/// PostgreSQL present.
+fn tls(url: &PostgresUrl) -> Result<tokio_postgres_rustls::MakeRustlsConnect, StateError> {
+    use rustls::pki_types::{CertificateDer, pem::PemObject};
+    let mut roots = rustls::RootCertStore { roots: webpki_roots::TLS_SERVER_ROOTS.to_vec() };
+    if let Some(file) = &url.root_cert {
+        let bad = |why: String| StateError::BadLocation { location: url.to_string(), why };
+        let certs = CertificateDer::pem_file_iter(file)
+            .map_err(|e| bad(format!("sslrootcert {}: {e}", file.display())))?
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| bad(format!("sslrootcert {}: {e}", file.display())))?;
+        if certs.is_empty() {
+            return Err(bad(format!("sslrootcert {} holds no certificate", file.display())));
+        }
+        for cert in certs {
+            roots.add(cert).map_err(|e| bad(format!("sslrootcert {}: {e}", file.display())))?;
+        }
+    }
+    let config =
+        rustls::ClientConfig::builder_with_provider(std::sync::Arc::new(rustls::crypto::ring::default_provider()))
+            .with_safe_default_protocol_versions()
+            .expect("the ring provider supports the default TLS versions")
+            .with_root_certificates(roots)
+            .with_no_client_auth();
+    Ok(tokio_postgres_rustls::MakeRustlsConnect::new(config))
+}
+
 /// A stable 64-bit key for an advisory lock (FNV-1a).
 fn lock_key(text: &str) -> i64 {
     let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
@@ -115,7 +143,9 @@ fn error(url: &PostgresUrl, e: postgres::Error) -> StateError {
 }
 
 impl PostgresStore {
-    fn connect(url: &PostgresUrl) -> Result<Client, StateError> {
+    /// A connection to the server of a location, as sigform makes it (TLS as `sslmode` asks,
+    /// `sslrootcert` honoured); for tools and tests that look behind sigform's back.
+    pub fn connect(url: &PostgresUrl) -> Result<Client, StateError> {
         let mut config: postgres::Config = url
             .connection
             .parse()
@@ -124,7 +154,7 @@ impl PostgresStore {
             config.connect_timeout(std::time::Duration::from_secs(10));
         }
         config.application_name(&format!("sigform {}", url.workspace));
-        config.connect(NoTls).map_err(|e| error(url, e))
+        config.connect(tls(url)?).map_err(|e| error(url, e))
     }
 
     /// Whether a state exists at `url`: the schema is sigform's and holds the workspace. A schema

@@ -44,9 +44,25 @@ pub fn postgres_server() -> Option<String> {
     }
 }
 
+/// A connection to the test server as sigform makes it (TLS, `sslrootcert`), for looking
+/// behind sigform's back.
+pub fn postgres_admin() -> Option<postgres::Client> {
+    let server = postgres_server()?;
+    let sigform::state::Location::Postgres(url) = sigform::state::Location::parse(&server, Path::new("/")).ok()? else {
+        return None;
+    };
+    sigform::state::PostgresStore::connect(&url).ok()
+}
+
 /// Whether the backend this copy of the suite needs is there (always, except PostgreSQL).
 pub fn backend_ready() -> bool {
     !postgres_mode() || postgres_server().is_some()
+}
+
+/// A URL with one more query parameter.
+pub fn with_param(url: &str, key: &str, value: &str) -> String {
+    let sep = if url.contains('?') { '&' } else { '?' };
+    format!("{url}{sep}{key}={value}")
 }
 
 /// The PostgreSQL workspace of a working directory: one per test directory.
@@ -63,10 +79,7 @@ pub fn workspace_of(workdir: &Path) -> String {
 /// PostgreSQL workspace.
 pub fn state_location(workdir: &Path) -> String {
     match postgres_server().filter(|_| postgres_mode()) {
-        Some(server) => {
-            let sep = if server.contains('?') { '&' } else { '?' };
-            format!("{server}{sep}workspace={}", workspace_of(workdir))
-        }
+        Some(server) => with_param(&server, "workspace", &workspace_of(workdir)),
         None => workdir.join("state/sigform.db").display().to_string(),
     }
 }
@@ -79,8 +92,7 @@ pub fn intents_and_locks(workdir: &Path) -> (i64, i64) {
 /// The same, or `None` while there is no state to read yet. Never creates anything.
 pub fn try_intents_and_locks(workdir: &Path) -> Option<(i64, i64)> {
     if postgres_mode() {
-        let server = postgres_server()?;
-        let mut client = postgres::Client::connect(&server, postgres::NoTls).ok()?;
+        let mut client = postgres_admin()?;
         let ws = workspace_of(workdir);
         let mut count = |sql: &str| -> Option<i64> { client.query_one(sql, &[&ws]).ok().map(|r| r.get(0)) };
         let intents = count("SELECT count(*) FROM sigform.intents WHERE workspace = $1")?;
