@@ -32,8 +32,9 @@ pub enum EmulatorCommand {
         id: String,
         #[arg(long, default_value = "Linux")]
         os: String,
+        /// Generalized or Specialized. (Not `--state`: that is the global state location.)
         #[arg(long, default_value = "Generalized")]
-        state: String,
+        os_state: String,
         #[arg(long, default_value_t = 30.0)]
         size_gb: f64,
         #[arg(long, default_value = "V1")]
@@ -123,8 +124,8 @@ pub fn run(global: &Global, command: &EmulatorCommand) -> CliResult {
             ops::delete(&e, id)?;
             println!("Deleting {id}.");
         }
-        EmulatorCommand::AddImage { id, os, state, size_gb, hyper_v, location } => {
-            let r = ops::add_image(&e, id, os, state, *size_gb, hyper_v, location)?;
+        EmulatorCommand::AddImage { id, os, os_state, size_gb, hyper_v, location } => {
+            let r = ops::add_image(&e, id, os, os_state, *size_gb, hyper_v, location)?;
             println!("Added managed image {} in {}.", r.id, r.location.unwrap_or_default());
         }
         EmulatorCommand::AddPrincipal { id, tenant, principal_type, name } => {

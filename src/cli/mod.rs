@@ -471,3 +471,34 @@ fn import(global: &Global, address: &str, id: &str, vars: Vec<VarArg>) -> CliRes
 }
 
 pub type CliResult = Result<ExitStatus, Box<dyn std::error::Error>>;
+
+#[cfg(test)]
+mod tests {
+    use super::Cli;
+    use clap::CommandFactory;
+
+    /// A subcommand argument named like a global one would silently take the global's value
+    /// (and its environment variable: `SIGFORM_STATE` once reached `emulator add-image --state`).
+    #[test]
+    fn no_subcommand_argument_shadows_a_global_one() {
+        let cli = Cli::command();
+        let globals: Vec<String> =
+            cli.get_arguments().filter(|a| a.is_global_set()).map(|a| a.get_id().to_string()).collect();
+        fn walk(cmd: &clap::Command, globals: &[String], path: &str) {
+            for arg in cmd.get_arguments() {
+                assert!(
+                    !globals.contains(&arg.get_id().to_string()),
+                    "`{path}` has an argument `{}` that shadows a global",
+                    arg.get_id()
+                );
+            }
+            for sub in cmd.get_subcommands() {
+                walk(sub, globals, &format!("{path} {}", sub.get_name()));
+            }
+        }
+        for sub in cli.get_subcommands() {
+            walk(sub, &globals, sub.get_name());
+        }
+        assert!(globals.contains(&"state".to_string()), "{globals:?}");
+    }
+}

@@ -84,6 +84,17 @@ pub fn state_location(workdir: &Path) -> String {
     }
 }
 
+/// Whether a working directory has a state yet (its file, or its PostgreSQL workspace).
+pub fn state_exists(workdir: &Path) -> bool {
+    if postgres_mode() {
+        let mut client = postgres_admin().expect("the PostgreSQL test server answers");
+        return client
+            .query_opt("SELECT 1 FROM sigform.workspaces WHERE name = $1", &[&workspace_of(workdir)])
+            .is_ok_and(|row| row.is_some());
+    }
+    workdir.join("state/sigform.db").exists()
+}
+
 /// (unsettled intents, lock rows) of a working directory's state, read behind sigform's back.
 pub fn intents_and_locks(workdir: &Path) -> (i64, i64) {
     try_intents_and_locks(workdir).expect("the state can be read")
