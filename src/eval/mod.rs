@@ -104,6 +104,7 @@ pub fn evaluate(input: &EvalInput) -> (Desired, Vec<Diagnostic>) {
         desired: Desired::default(),
         input,
         providers: HashMap::new(),
+        referenced: Default::default(),
     };
     ev.run();
     (ev.desired, ev.diags)
@@ -115,6 +116,10 @@ struct Evaluator<'a> {
     desired: Desired,
     input: &'a EvalInput<'a>,
     providers: HashMap<String, Provider>,
+    /// Managed resource blocks that some expression refers to. Only those get a value in the
+    /// scope: at the quota ceiling most blocks (versions) are referenced by nobody, and a copy of
+    /// every instance's attributes for references would be a third of the evaluation's memory.
+    referenced: std::collections::HashSet<ConfigAddress>,
 }
 
 impl<'a> Evaluator<'a> {
@@ -135,6 +140,13 @@ impl<'a> Evaluator<'a> {
             });
         }
         self.check_duplicates(&nodes);
+        for (block, _) in settings.iter().chain(imports.iter()) {
+            for r in refs::in_block(block) {
+                if let Reference::Resource(type_name, name) = r {
+                    self.referenced.insert(ConfigAddress { mode: Mode::Managed, type_name, name });
+                }
+            }
+        }
 
         let vars = variables::evaluate(&variables, self.input, &mut self.diags);
         self.roots.insert("var".into(), Value::Map(vars));
@@ -343,7 +355,9 @@ impl<'a> Evaluator<'a> {
                     Reference::Variable(_) => continue,
                     Reference::Local(n) => NodeKey::Local(n),
                     Reference::Resource(t, n) => {
-                        NodeKey::Resource(ConfigAddress { mode: Mode::Managed, type_name: t, name: n })
+                        let address = ConfigAddress { mode: Mode::Managed, type_name: t, name: n };
+                        self.referenced.insert(address.clone());
+                        NodeKey::Resource(address)
                     }
                     Reference::Data(t, n) => {
                         NodeKey::Resource(ConfigAddress { mode: Mode::Data, type_name: t, name: n })
@@ -610,6 +624,10 @@ impl<'a> Evaluator<'a> {
                 references,
             };
             complete(&mut instance, self.input.environment);
+            if addr.mode == Mode::Managed && !self.referenced.contains(addr) {
+                self.desired.resources.push(instance);
+                continue;
+            }
             let mut value = instance.attrs.to_value();
             for a in schema.attrs {
                 value.entry(a.name.to_string()).or_insert(if a.mutability == Mutability::Computed {

@@ -518,3 +518,36 @@ fn the_examples_validate_clean() {
         assert!(r.diagnostics.is_empty(), "{example}: {:#?}", r.diagnostics);
     }
 }
+
+/// Blocks nobody refers to get no value in the scope (a memory saving at the quota ceiling);
+/// they must still be planned, and every kind of reference must still find what it names.
+#[test]
+fn unreferenced_blocks_are_planned_and_referenced_ones_resolve() {
+    let r = run(&with_rg(
+        r#"
+resource "azurerm_shared_image_gallery" "lonely" {
+  count               = 2
+  name                = "lonely${count.index}"
+  resource_group_name = azurerm_resource_group.rg.name
+  location            = "eastus"
+}
+resource "azurerm_shared_image_gallery" "named" {
+  name                = "named"
+  resource_group_name = "rg"
+  location            = "eastus"
+}
+resource "azurerm_shared_image_gallery" "waited_for" {
+  name                = "waited"
+  resource_group_name = "rg"
+  location            = "eastus"
+  depends_on          = [azurerm_shared_image_gallery.named]
+}
+output "names" {
+  value = [azurerm_shared_image_gallery.named.name, try(azurerm_shared_image_gallery.waited_for.location, "none")]
+}
+"#,
+    ))
+    .clean();
+    assert_eq!(r.get("azurerm_shared_image_gallery.lonely[1]").attrs.str("name"), Some("lonely1"));
+    assert_eq!(r.output("names"), &Value::List(vec![Value::string("named"), Value::string("eastus")]));
+}
