@@ -79,9 +79,44 @@ pub struct ParsedFile {
 pub fn parse_file(sources: &Sources, file: FileId) -> Result<ParsedFile, Diagnostic> {
     let text = sources.text(file);
     match hcl::edit::parser::parse_body(text) {
-        Ok(body) => Ok(ParsedFile { file, body }),
+        Ok(mut body) => {
+            compact(&mut body);
+            Ok(ParsedFile { file, body })
+        }
         Err(error) => Err(syntax_diagnostic(sources, file, &error)),
     }
+}
+
+/// Gives back what the parser's growing vectors left unused (up to half of each list of blocks,
+/// attributes and traversal steps): a syntax tree lives through the whole evaluation, and at the
+/// quota ceiling these trees are the largest thing in memory. Decor and every span are kept but
+/// a body's own (hcl_edit cannot set it back; sigform reads the spans of what a body holds).
+fn compact(body: &mut Body) {
+    use hcl::edit::Decorate;
+    use hcl::edit::visit_mut::{VisitMut, visit_body_mut, visit_traversal_mut};
+    struct Compact;
+    impl VisitMut for Compact {
+        fn visit_body_mut(&mut self, body: &mut Body) {
+            visit_body_mut(self, body);
+            if body.is_empty() {
+                return;
+            }
+            let decor = body.decor().clone();
+            let (oneline, omit_newline) = (body.prefer_oneline(), body.prefer_omit_trailing_newline());
+            let mut structures: Vec<_> = std::mem::take(body).into_iter().collect();
+            structures.shrink_to_fit();
+            *body = Body::from(structures);
+            *body.decor_mut() = decor;
+            body.set_prefer_oneline(oneline);
+            body.set_prefer_omit_trailing_newline(omit_newline);
+        }
+
+        fn visit_traversal_mut(&mut self, traversal: &mut hcl::edit::expr::Traversal) {
+            visit_traversal_mut(self, traversal);
+            traversal.operators.shrink_to_fit();
+        }
+    }
+    Compact.visit_body_mut(body);
 }
 
 pub fn syntax_diagnostic(sources: &Sources, file: FileId, error: &hcl::edit::parser::Error) -> Diagnostic {
@@ -120,6 +155,40 @@ pub fn parse_all(sources: &Sources) -> (Vec<ParsedFile>, Vec<Diagnostic>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Compacting keeps the text (decor) and the span of every block, attribute and expression.
+    #[test]
+    fn compacting_a_tree_keeps_its_text_and_spans() {
+        use hcl::edit::Span as _;
+        use hcl::edit::visit::{Visit, visit_attr, visit_block, visit_expr};
+        #[derive(Default)]
+        struct Spans(Vec<Option<std::ops::Range<usize>>>);
+        impl Visit for Spans {
+            fn visit_block(&mut self, b: &hcl::edit::structure::Block) {
+                self.0.push(b.ident.span());
+                visit_block(self, b);
+            }
+            fn visit_attr(&mut self, a: &hcl::edit::structure::Attribute) {
+                self.0.push(a.span());
+                self.0.push(a.key.span());
+                visit_attr(self, a);
+            }
+            fn visit_expr(&mut self, e: &hcl::edit::expr::Expression) {
+                self.0.push(e.span());
+                visit_expr(self, e);
+            }
+        }
+        let text = "# top\nresource \"a\" \"b\" { # why\n  name = var.x.y[0] # trailing\n  nested {\n    v = [a.b.c, \"s\"]\n  }\n}\n\nlocals {\n  k = { a = 1 }\n}\n";
+        let parsed = hcl::edit::parser::parse_body(text).unwrap();
+        let mut compacted = parsed.clone();
+        compact(&mut compacted);
+        assert_eq!(compacted.to_string(), text);
+        let (mut before, mut after) = (Spans::default(), Spans::default());
+        before.visit_body(&parsed);
+        after.visit_body(&compacted);
+        assert!(before.0.len() > 10 && before.0.iter().all(Option::is_some), "{:?}", before.0);
+        assert_eq!(before.0, after.0);
+    }
 
     #[test]
     fn line_column_counts_characters_from_one() {
