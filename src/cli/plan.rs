@@ -39,7 +39,7 @@ pub fn run(global: &Global, options: &PlanOptions, vars: Vec<VarArg>) -> CliResu
             println!("\nSaved the plan to {}. To carry it out: sigform apply {}", out.display(), out.display());
         }
     }
-    Ok(if !plan.applyable() {
+    let status = if !plan.applyable() {
         if !options.json {
             eprintln!("error: the plan cannot be applied: {} forbidden change(s)", plan.forbidden().count());
         }
@@ -48,5 +48,9 @@ pub fn run(global: &Global, options: &PlanOptions, vars: Vec<VarArg>) -> CliResu
         ExitStatus::Changes
     } else {
         ExitStatus::Success
-    })
+    };
+    // The process ends now: freeing a plan of thousands of resources, allocation by allocation,
+    // would be the last thing it does for nothing.
+    std::mem::forget((sources, plan));
+    Ok(status)
 }
