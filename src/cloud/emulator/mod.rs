@@ -73,6 +73,8 @@ CREATE TABLE IF NOT EXISTS operations (
     resource_id TEXT NOT NULL,
     created_ms INTEGER NOT NULL
 );
+-- Every write forgets day-old operations: without this index that is a scan per write.
+CREATE INDEX IF NOT EXISTS operations_by_age ON operations (created_ms);
 CREATE TABLE IF NOT EXISTS principals (
     id TEXT PRIMARY KEY,
     tenant TEXT NOT NULL,
