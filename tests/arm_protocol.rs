@@ -505,3 +505,48 @@ fn small_pages_give_the_same_plan_with_one_list_call_per_page() {
     // With one entry per page every resource costs a page (and each list one more, empty or last).
     assert!(lists >= resources, "{lists} list calls for {resources} resources");
 }
+
+/// Garbage on the wire gets an ARM error or a closed connection, never a dead server.
+#[test]
+fn the_served_emulator_survives_garbage() {
+    use std::io::{Read as _, Write as _};
+    let t = Test::new();
+    let server = serve(&t, &[]);
+    let addr = server.address.trim_start_matches("http://").to_string();
+    let big_header = format!("GET / HTTP/1.1\r\nX: {}\r\n\r\n", "a".repeat(100_000));
+    let cases: Vec<Vec<u8>> = vec![
+        b"\r\n\r\n".to_vec(),
+        b"NONSENSE\r\n\r\n".to_vec(),
+        b"GET /subscriptions HTTP/9.9\r\n\r\n".to_vec(),
+        b"PUT /x HTTP/1.1\r\nContent-Length: nope\r\n\r\n".to_vec(),
+        b"PUT /x HTTP/1.1\r\nContent-Length: 999999999999\r\n\r\n".to_vec(),
+        b"PUT /x HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n".to_vec(),
+        big_header.into_bytes(),
+        b"GET /%ff%fe/\xff\xfe HTTP/1.1\r\nAuthorization: Bearer x\r\n\r\n".to_vec(),
+        format!("PUT /subscriptions/{SUB}/resourceGroups/rg?api-version=2021-04-01 HTTP/1.1\r\nAuthorization: Bearer x\r\nContent-Length: 9\r\n\r\n{{\"locat")
+            .into_bytes(),
+        format!("PUT /subscriptions/{SUB}/resourceGroups/rg?api-version=2021-04-01 HTTP/1.1\r\nAuthorization: Bearer x\r\nContent-Length: 2\r\n\r\n[]")
+            .into_bytes(),
+        format!("DELETE /subscriptions/{SUB}/resourceGroups/rg/providers/Microsoft.Compute/galleries/g/images/i/versions/1.0.0/extra?api-version=2023-07-03 HTTP/1.1\r\nAuthorization: Bearer x\r\n\r\n")
+            .into_bytes(),
+    ];
+    for case in &cases {
+        let mut stream = std::net::TcpStream::connect(&addr).unwrap();
+        stream.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+        let _ = stream.write_all(case);
+        let _ = stream.shutdown(std::net::Shutdown::Write);
+        let mut answer = String::new();
+        let _ = stream.read_to_string(&mut answer);
+        if !answer.is_empty() {
+            assert!(
+                answer.starts_with("HTTP/1.1 4"),
+                "{:?} got {answer:?}",
+                String::from_utf8_lossy(&case[..case.len().min(60)])
+            );
+        }
+    }
+    // Still serving.
+    let (status, body, _) =
+        call("GET", &format!("{}/subscriptions/{SUB}/resourcegroups?api-version=2021-04-01", server.address), None);
+    assert_eq!(status, 200, "{body}");
+}
