@@ -243,3 +243,21 @@ fn postgres_schemas_holding_something_else_or_newer_are_refused_untouched() {
     admin.execute(&format!("UPDATE {newer}.meta SET value = '99' WHERE key = 'format'"), &[]).unwrap();
     assert!(matches!(location.open(true), Err(StateError::Newer { found: 99, .. })));
 }
+
+#[test]
+fn workspaces_are_listed_with_their_serial_size_and_holder() {
+    for (_dir, location) in backends() {
+        assert!(location.workspaces().unwrap().is_empty() || matches!(location, Location::Postgres(_)));
+        let mut store = location.open(true).unwrap();
+        store.commit(&[put("azurerm_shared_image_gallery.a", 1), put("azurerm_shared_image_gallery.b", 2)]).unwrap();
+        let lock = LockInfo::for_this_process("apply");
+        store.lock(&lock).unwrap();
+        let all = location.workspaces().unwrap();
+        let mine = all.iter().find(|w| w.name == location.workspace()).expect("listed");
+        assert_eq!((mine.serial, mine.resources), (1, 2), "{location}");
+        assert_eq!(mine.locked_by.as_deref(), Some(format!("{} running `apply`", lock.holder).as_str()), "{location}");
+        store.unlock(&lock.id).unwrap();
+        let all = location.workspaces().unwrap();
+        assert!(all.iter().find(|w| w.name == location.workspace()).unwrap().locked_by.is_none(), "{location}");
+    }
+}

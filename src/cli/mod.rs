@@ -236,6 +236,8 @@ pub enum StateCommand {
     Restore {
         backup: PathBuf,
     },
+    /// The workspaces of the state's database: name, serial, resources, who holds the lock.
+    Workspaces,
     /// Copy the state to another backend (a SQLite path or a postgres:// URL), checked by
     /// comparing both after the copy; the source is left as it was.
     Migrate {

@@ -40,6 +40,17 @@ pub fn run(global: &Global, command: &StateCommand) -> CliResult {
             let saved = state::restore(&path, &global.resolve(backup))?;
             println!("Restored {} from {}. The state before it is in {}.", path, backup.display(), saved.display());
         }
+        StateCommand::Workspaces => {
+            let all = path.workspaces()?;
+            if all.is_empty() {
+                println!("No state at {path} yet.");
+            }
+            for w in all {
+                let current = if w.name == path.workspace() { "*" } else { " " };
+                let lock = w.locked_by.map(|l| format!("  locked by {l}")).unwrap_or_default();
+                println!("{current} {}  serial {}  {} resource(s){lock}", w.name, w.serial, w.resources);
+            }
+        }
         StateCommand::Migrate { to } => {
             let target = crate::state::Location::parse(to, &global.dir)?;
             let done = state::migrate(&path, &target)?;

@@ -134,6 +134,36 @@ impl Location {
         }
     }
 
+    /// The workspaces of this location's database (a SQLite file holds one, `default`); empty
+    /// when there is no state yet.
+    pub fn workspaces(&self) -> Result<Vec<super::WorkspaceInfo>, StateError> {
+        match self {
+            Location::File(path) => {
+                if !path.exists() {
+                    return Ok(Vec::new());
+                }
+                let store = super::SqliteStore::open(path, false)?;
+                let snapshot = store.snapshot()?;
+                let locked_by = store.current_lock()?.map(|l| format!("{} running `{}`", l.holder, l.operation));
+                Ok(vec![super::WorkspaceInfo {
+                    name: "default".into(),
+                    serial: snapshot.serial,
+                    resources: snapshot.resources.len(),
+                    locked_by,
+                }])
+            }
+            Location::Postgres(url) => super::PostgresStore::workspaces(url),
+        }
+    }
+
+    /// The workspace this location names.
+    pub fn workspace(&self) -> &str {
+        match self {
+            Location::File(_) => "default",
+            Location::Postgres(url) => &url.workspace,
+        }
+    }
+
     /// Whether a state exists here yet (planning never creates one).
     pub fn exists(&self) -> Result<bool, StateError> {
         match self {

@@ -99,6 +99,16 @@ pub struct Intent {
     pub pid: u32,
 }
 
+/// One configuration's state among those a location's database holds (`state workspaces`).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct WorkspaceInfo {
+    pub name: String,
+    pub serial: u64,
+    pub resources: usize,
+    /// `user@host running \`apply\``, while a live process holds the lock.
+    pub locked_by: Option<String>,
+}
+
 /// Who holds the lock.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct LockInfo {

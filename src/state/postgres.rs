@@ -171,6 +171,36 @@ impl PostgresStore {
         Ok(found.is_some())
     }
 
+    /// Every workspace of the schema with its serial, size and live lock holder.
+    pub fn workspaces(url: &PostgresUrl) -> Result<Vec<super::WorkspaceInfo>, StateError> {
+        let mut client = Self::connect(url)?;
+        if !Self::check_schema(&mut client, url)? {
+            return Ok(Vec::new());
+        }
+        let s = &url.schema;
+        let rows = client
+            .query(
+                &format!(
+                    "SELECT w.name, w.serial,
+                            (SELECT count(*) FROM \"{s}\".resources r WHERE r.workspace = w.name),
+                            (SELECT l.holder || ' running `' || l.operation || '`' FROM \"{s}\".locks l
+                               JOIN pg_stat_activity a ON a.pid = l.backend_pid WHERE l.workspace = w.name)
+                     FROM \"{s}\".workspaces w ORDER BY w.name COLLATE \"C\""
+                ),
+                &[],
+            )
+            .map_err(|e| error(url, e))?;
+        Ok(rows
+            .iter()
+            .map(|r| super::WorkspaceInfo {
+                name: r.get(0),
+                serial: r.get::<_, i64>(1) as u64,
+                resources: r.get::<_, i64>(2) as usize,
+                locked_by: r.get(3),
+            })
+            .collect())
+    }
+
     /// Whether sigform's schema is there (false: nothing yet); refuses one that is not sigform's
     /// or was written by a newer version, without writing anything.
     fn check_schema(client: &mut impl GenericClient, url: &PostgresUrl) -> Result<bool, StateError> {
