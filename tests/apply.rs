@@ -440,3 +440,34 @@ fn access_shows_inherited_access_and_json_is_typed() {
     assert!(plan["sigform"]["replication_estimate"]["total_seconds"].as_f64().unwrap() > 1000.0);
     assert_eq!(plan["sigform"]["access_changes"][0]["gains"], true);
 }
+
+/// Azure fills in `principal_type` when the configuration leaves it out (azurerm's Optional +
+/// Computed): the next plan must not call that a change — let alone a forbidden one.
+#[test]
+fn a_principal_type_filled_by_the_service_is_not_a_change() {
+    let t = Test::new().example("quickstart").edit("  principal_type       = \"Group\"\n", "");
+    let dir = t.dir().to_str().unwrap().to_string();
+    Test::new()
+        .chdir(&dir)
+        .args(&[
+            "emulator",
+            "add-principal",
+            "11111111-2222-3333-4444-555555555555",
+            "--tenant",
+            "00000000-0000-0000-0000-000000000000",
+            "--type",
+            "Group",
+        ])
+        .status(0);
+    Test::new().chdir(&dir).args(&["apply", "--auto-approve"]).status(0);
+    let cloud = Test::new().chdir(&dir).args(&["emulator", "list", "--json"]).status(0);
+    assert!(cloud.stdout.contains("\"principal_type\":\"Group\""), "the service filled it in: {}", cloud.stdout);
+    let drift = Test::new().chdir(&dir).arg("drift").run();
+    assert_eq!(drift.code, 0, "not drift either:\n{}", drift.stdout);
+    let plan = Test::new().chdir(&dir).args(&["plan", "--detailed-exitcode"]).status(0);
+    assert!(plan.stdout.contains("No changes"), "{}", plan.stdout);
+    // Setting it explicitly to what Azure chose is no change either; to something else is forbidden.
+    t.edit("  principal_id", "  principal_type       = \"Group\"\n  principal_id")
+        .args(&["plan", "--detailed-exitcode"])
+        .status(0);
+}

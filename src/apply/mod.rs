@@ -339,8 +339,14 @@ fn run_stage(
                                     if let (Some(cloud_attrs), Some(schema)) =
                                         (read_back, schema::resource(&after.type_name))
                                     {
-                                        for a in schema.attrs.iter().filter(|a| a.mutability == Mutability::Computed) {
-                                            if let Some(v) = cloud_attrs.get(a.name) {
+                                        // What the service computed, and what it filled in where
+                                        // the configuration left a value to it.
+                                        for a in schema.attrs {
+                                            let left_to_azure = a.filled_by_service
+                                                && after.attributes.get(a.name).is_none_or(|v| v.is_null());
+                                            if (a.mutability == Mutability::Computed || left_to_azure)
+                                                && let Some(v) = cloud_attrs.get(a.name)
+                                            {
                                                 after.attributes[a.name] = v.clone();
                                             }
                                         }

@@ -41,6 +41,9 @@ pub struct AttrSchema {
     pub required: bool,
     pub default: Default,
     pub mutability: Mutability,
+    /// Left unset, the service fills it in (azurerm's Optional + Computed): an unset value in the
+    /// configuration then means "whatever Azure chose", never a change.
+    pub filled_by_service: bool,
 }
 
 impl AttrSchema {
@@ -48,10 +51,15 @@ impl AttrSchema {
         self.default = default;
         self
     }
+
+    pub const fn filled_by_service(mut self) -> AttrSchema {
+        self.filled_by_service = true;
+        self
+    }
 }
 
 const fn attr(name: &'static str, ty: AttrType, required: bool, mutability: Mutability) -> AttrSchema {
-    AttrSchema { name, ty, required, default: Default::None, mutability }
+    AttrSchema { name, ty, required, default: Default::None, mutability, filled_by_service: false }
 }
 
 use AttrType::{Bool, Number, String as Str, StringMap};
@@ -272,7 +280,8 @@ pub static ROLE_ASSIGNMENT: ResourceSchema = ResourceSchema {
         req("scope"),
         req("role_definition_name"),
         req("principal_id"),
-        fixed("principal_type", Str),
+        // Azure records the principal's type from the directory when the request leaves it out.
+        fixed("principal_type", Str).filled_by_service(),
         upd("description", Str),
         attr("skip_service_principal_aad_check", Bool, false, ClientOnly),
         ID,

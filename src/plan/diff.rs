@@ -91,6 +91,9 @@ fn push_if_different(
     block_fixed: bool,
 ) {
     let fixed = block_fixed || attr.mutability == Mutability::Fixed;
+    if attr.filled_by_service && after.is_null() {
+        return;
+    }
     if after.is_unknown() {
         out.push(AttrChange {
             path,

@@ -588,6 +588,17 @@ impl Cloud for Emulator {
             service::check_put(body.kind, &body.attributes, &ctx)?;
 
             let mut attrs = body.attributes.clone();
+            if body.kind == ResourceKind::RoleAssignment && attrs.get("principal_type").is_none_or(Json::is_null) {
+                // As Azure does: the principal's type comes from the directory.
+                let principal = attrs.get("principal_id").and_then(Json::as_str).unwrap_or("").to_ascii_lowercase();
+                let kind: Option<String> = c
+                    .query_row("SELECT type FROM principals WHERE id = ?1", [principal], |r| r.get(0))
+                    .optional()
+                    .map_err(db_error)?;
+                if let Some(kind) = kind {
+                    attrs["principal_type"] = json!(kind);
+                }
+            }
             server_fill(body.kind, id, &mut attrs, existing.as_ref());
             let now = now_ms();
             let (state, simulated) = match &existing {
