@@ -157,19 +157,6 @@ fn killed_at_any_instant_the_next_run_converges() {
     eprintln!("{kills} kills at distinct instants, all converged");
 }
 
-/// Waits until a running sigform holds the state lock (polling, not guessing a delay).
-fn wait_for_lock(dir: &str) {
-    let db = std::path::Path::new(dir);
-    let start = Instant::now();
-    while start.elapsed() < Duration::from_secs(30) {
-        if common::try_intents_and_locks(db).is_some_and(|(_, locks)| locks > 0) {
-            return;
-        }
-        std::thread::sleep(Duration::from_millis(5));
-    }
-    panic!("no run took the lock in {dir}");
-}
-
 #[test]
 fn two_applies_at_once_exactly_one_runs() {
     if !common::backend_ready() {
@@ -179,7 +166,7 @@ fn two_applies_at_once_exactly_one_runs() {
     let dir = t.dir().to_str().unwrap().to_string();
     // Slow enough that the first holds the lock while the second starts.
     let first = sigform(&dir, &["apply", "--auto-approve"], "2000").spawn().unwrap();
-    wait_for_lock(&dir);
+    common::wait_for_lock(t.dir());
     let (code, _, err) = finish(sigform(&dir, &["apply", "--auto-approve"], "2000").spawn().unwrap());
     assert_eq!(code, 1, "the second fails fast");
     assert!(err.contains("the state is locked by") && err.contains("running `apply`"), "{err}");
@@ -192,7 +179,7 @@ fn two_applies_at_once_exactly_one_runs() {
         .replace("managed_by  = \"sigform\"", "managed_by  = \"sigform-ci\"");
     std::fs::write(t.dir().join("main.tf"), text).unwrap();
     let first = sigform(&dir, &["apply", "--auto-approve"], "2000").spawn().unwrap();
-    wait_for_lock(&dir);
+    common::wait_for_lock(t.dir());
     let (code, out, err) =
         finish(sigform(&dir, &["--lock-timeout", "60s", "apply", "--auto-approve"], "2000").spawn().unwrap());
     assert_eq!(code, 0, "{out}\n{err}");

@@ -27,14 +27,6 @@ use common::Test;
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
-fn wait_until_locked(dir: &std::path::Path) {
-    let start = Instant::now();
-    while common::try_intents_and_locks(dir).is_none_or(|(_, locks)| locks == 0) {
-        assert!(start.elapsed() < Duration::from_secs(30), "no run took the lock");
-        std::thread::sleep(Duration::from_millis(5));
-    }
-}
-
 #[test]
 fn a_killed_apply_leaves_no_lock_behind() {
     if !common::backend_ready() {
@@ -44,7 +36,7 @@ fn a_killed_apply_leaves_no_lock_behind() {
     let args: Vec<String> = ["apply", "--auto-approve"].iter().map(|s| s.to_string()).collect();
     let slow = [("SIGFORM_EMULATOR_TIME_SCALE".to_string(), "200".to_string())];
     let mut child = common::command(t.dir(), &args, &slow).stdout(Stdio::null()).stderr(Stdio::null()).spawn().unwrap();
-    wait_until_locked(t.dir());
+    common::wait_for_lock(t.dir());
     child.kill().unwrap(); // SIGKILL: nothing of sigform's runs after this
     child.wait().unwrap();
     // The connection dropped with the process: no lock, at once, and no "breaking the lock".
@@ -66,7 +58,7 @@ fn workspaces_do_not_block_each_other_and_one_workspace_has_one_writer() {
     let args: Vec<String> = ["apply", "--auto-approve"].iter().map(|s| s.to_string()).collect();
     let slow = [("SIGFORM_EMULATOR_TIME_SCALE".to_string(), "300".to_string())];
     let first = common::command(a.dir(), &args, &slow).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
-    wait_until_locked(a.dir());
+    common::wait_for_lock(a.dir());
     // Another workspace of the same database: proceeds while the first holds its lock.
     Test::new().chdir(b.dir().to_str().unwrap()).args(&["apply", "--auto-approve"]).status(0);
     // The same workspace: fails fast, naming the holder.

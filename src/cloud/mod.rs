@@ -111,6 +111,12 @@ impl CloudError {
     }
 }
 
+/// The subscription (lower case) an ARM id or a management URL belongs to.
+pub fn subscription_of(id_or_url: &str) -> String {
+    let mut parts = id_or_url.split('/').skip_while(|p| !p.eq_ignore_ascii_case("subscriptions"));
+    parts.nth(1).unwrap_or("").split('?').next().unwrap_or("").to_ascii_lowercase()
+}
+
 pub trait Cloud: Send + Sync {
     /// `Ok(None)` for 404.
     fn get(&self, id: &str) -> Result<Option<CloudResource>, CloudError>;

@@ -61,10 +61,12 @@ pub fn default_state_path(dir: &Path) -> PathBuf {
 /// The state as the planner sees it: empty (serial 0, no lineage) when there is none yet.
 /// Planning never creates a state.
 pub fn read_state(location: &Location) -> Result<Snapshot, StateError> {
-    if !location.exists()? {
-        return Ok(Snapshot { lineage: String::new(), serial: 0, resources: Vec::new(), outputs: Vec::new() });
+    match location.open(false) {
+        Err(StateError::Missing(_)) => {
+            Ok(Snapshot { lineage: String::new(), serial: 0, resources: Vec::new(), outputs: Vec::new() })
+        }
+        opened => opened?.snapshot(),
     }
-    location.open(false)?.snapshot()
 }
 
 /// Plans; with a cloud, refreshes first (list calls) so that what was deleted outside sigform is

@@ -62,10 +62,10 @@ pub fn mv(path: &Location, from: &str, to: &str) -> Result<u64, StateError> {
 }
 
 pub fn history(path: &Location, limit: Option<usize>) -> Result<Vec<HistoryEntry>, StateError> {
-    if !path.exists()? {
-        return Ok(Vec::new());
+    match open(path) {
+        Err(StateError::Missing(_)) => Ok(Vec::new()),
+        opened => opened?.history(limit),
     }
-    open(path)?.history(limit)
 }
 
 pub fn outputs(path: &Location) -> Result<Vec<OutputState>, StateError> {

@@ -161,7 +161,7 @@ impl PostgresStore {
     /// of the same name that is not sigform's is refused.
     pub fn exists(url: &PostgresUrl) -> Result<bool, StateError> {
         let mut client = Self::connect(url)?;
-        if !Self::check_schema(&mut client, url)? {
+        if Self::check_schema(&mut client, url)?.is_none() {
             return Ok(false);
         }
         let s = &url.schema;
@@ -174,7 +174,7 @@ impl PostgresStore {
     /// Every workspace of the schema with its serial, size and live lock holder.
     pub fn workspaces(url: &PostgresUrl) -> Result<Vec<super::WorkspaceInfo>, StateError> {
         let mut client = Self::connect(url)?;
-        if !Self::check_schema(&mut client, url)? {
+        if Self::check_schema(&mut client, url)?.is_none() {
             return Ok(Vec::new());
         }
         let s = &url.schema;
@@ -201,15 +201,15 @@ impl PostgresStore {
             .collect())
     }
 
-    /// Whether sigform's schema is there (false: nothing yet); refuses one that is not sigform's
-    /// or was written by a newer version, without writing anything.
-    fn check_schema(client: &mut impl GenericClient, url: &PostgresUrl) -> Result<bool, StateError> {
+    /// The format of sigform's schema (`None`: nothing there yet); refuses one that is not
+    /// sigform's or was written by a newer version, without writing anything.
+    fn check_schema(client: &mut impl GenericClient, url: &PostgresUrl) -> Result<Option<usize>, StateError> {
         let s = &url.schema;
         let schema = client
             .query_opt("SELECT 1 FROM information_schema.schemata WHERE schema_name = $1", &[s])
             .map_err(|e| error(url, e))?;
         if schema.is_none() {
-            return Ok(false);
+            return Ok(None);
         }
         let meta: Option<String> = client
             .query_one("SELECT to_regclass($1)::text", &[&format!("\"{s}\".meta")])
@@ -221,7 +221,7 @@ impl PostgresStore {
                 .query_one("SELECT count(*) FROM information_schema.tables WHERE table_schema = $1", &[s])
                 .map_err(|e| error(url, e))?
                 .get(0);
-            return if tables == 0 { Ok(false) } else { Err(foreign()) };
+            return if tables == 0 { Ok(None) } else { Err(foreign()) };
         }
         let rows = client
             .query(&format!("SELECT key, value FROM \"{s}\".meta WHERE key IN ('application', 'format')"), &[])
@@ -238,15 +238,15 @@ impl PostgresStore {
                 supported: MIGRATIONS.len() as i64,
             });
         }
-        Ok(true)
+        Ok(Some(format as usize))
     }
 
     /// Opens the workspace; `create` makes the schema (migrated) and an empty workspace as needed.
     pub fn open(url: &PostgresUrl, create: bool) -> Result<PostgresStore, StateError> {
         let mut client = Self::connect(url)?;
         let s = url.schema.clone();
-        let present = Self::check_schema(&mut client, url)?;
-        if !present && !create {
+        let format = Self::check_schema(&mut client, url)?;
+        if format.is_none() && !create {
             return Err(StateError::Missing(url.to_string()));
         }
         let migrate = |client: &mut Client| -> Result<(), postgres::Error> {
@@ -277,7 +277,10 @@ impl PostgresStore {
             }
             tx.commit()
         };
-        migrate(&mut client).map_err(|e| error(url, e))?;
+        // Readers of an up-to-date schema write nothing.
+        if format != Some(MIGRATIONS.len()) {
+            migrate(&mut client).map_err(|e| error(url, e))?;
+        }
         let workspace = client
             .query_opt(&format!("SELECT 1 FROM \"{s}\".workspaces WHERE name = $1"), &[&url.workspace])
             .map_err(|e| error(url, e))?;

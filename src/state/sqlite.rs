@@ -74,10 +74,7 @@ impl SqliteStore {
     pub fn open(path: &Path, create: bool) -> Result<SqliteStore, StateError> {
         let exists = path.exists();
         if !exists && !create {
-            return Err(StateError::Io {
-                path: path.to_path_buf(),
-                source: std::io::Error::new(std::io::ErrorKind::NotFound, "no state here yet"),
-            });
+            return Err(StateError::Missing(path.display().to_string()));
         }
         if exists {
             Self::check_existing(path)?;

@@ -100,6 +100,16 @@ pub fn intents_and_locks(workdir: &Path) -> (i64, i64) {
     try_intents_and_locks(workdir).expect("the state can be read")
 }
 
+/// Waits until a running sigform holds the lock of a working directory's state (polling, not
+/// guessing a delay).
+pub fn wait_for_lock(workdir: &Path) {
+    let start = std::time::Instant::now();
+    while try_intents_and_locks(workdir).is_none_or(|(_, locks)| locks == 0) {
+        assert!(start.elapsed() < std::time::Duration::from_secs(30), "no run took the lock in {}", workdir.display());
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+}
+
 /// The same, or `None` while there is no state to read yet. Never creates anything.
 pub fn try_intents_and_locks(workdir: &Path) -> Option<(i64, i64)> {
     if postgres_mode() {

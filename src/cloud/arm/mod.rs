@@ -13,7 +13,7 @@ pub mod auth;
 pub mod shape;
 
 use super::limits::{Buckets, Class};
-use super::{Body, Cloud, CloudError, CloudResource, ListScope, Operation, OperationStatus};
+use super::{Body, Cloud, CloudError, CloudResource, ListScope, Operation, OperationStatus, subscription_of};
 use crate::model::schema::ResourceKind;
 use serde_json::Value as Json;
 use std::collections::HashMap;
@@ -86,11 +86,6 @@ fn retry_after(headers: &ureq::http::HeaderMap) -> Option<Duration> {
         return Some(Duration::from_millis(ms));
     }
     get("retry-after").map(|v| v.parse::<u64>().map_or(Duration::from_secs(5), Duration::from_secs))
-}
-
-fn subscription_of(id_or_url: &str) -> String {
-    let mut parts = id_or_url.split('/').skip_while(|p| !p.eq_ignore_ascii_case("subscriptions"));
-    parts.nth(1).unwrap_or("").split('?').next().unwrap_or("").to_ascii_lowercase()
 }
 
 fn kind_of(id: &str) -> Result<ResourceKind, CloudError> {
@@ -280,19 +275,13 @@ impl ArmCloud {
     }
 
     fn parse(&self, json: &Json, requested: Option<&str>) -> Result<CloudResource, CloudError> {
-        let mut json = json.clone();
-        if json.get("id").is_none()
-            && let Some(id) = requested
-        {
-            json["id"] = Json::String(id.to_string());
-        }
-        let roles = self.roles.lock().unwrap_or_else(|p| p.into_inner()).clone();
         let role_name = |definition: &str| -> Option<String> {
             shape::built_in_role_name(definition).map(str::to_string).or_else(|| {
+                let roles = self.roles.lock().unwrap_or_else(|p| p.into_inner());
                 roles.iter().find(|(_, id)| id.eq_ignore_ascii_case(definition)).map(|(name, _)| name.clone())
             })
         };
-        shape::resource(&json, &role_name)
+        shape::resource_at(json, requested, &role_name)
             .map_err(|e| CloudError::new(502, "UnexpectedResponse", format!("{} answered {e}", self.endpoint)))
     }
 

@@ -327,7 +327,17 @@ pub fn attributes(kind: ResourceKind, id: &str, arm: &Json, role_name: &dyn Fn(&
 
 /// A resource from ARM's JSON (a GET, PUT or list entry).
 pub fn resource(arm: &Json, role_name: &dyn Fn(&str) -> Option<String>) -> Result<CloudResource, String> {
-    let id = arm.get("id").and_then(Json::as_str).ok_or("the resource has no `id`")?;
+    resource_at(arm, None, role_name)
+}
+
+/// The same, for an answer to a GET of `requested`, which may leave out its own `id` (as some of
+/// the specification's examples do).
+pub fn resource_at(
+    arm: &Json,
+    requested: Option<&str>,
+    role_name: &dyn Fn(&str) -> Option<String>,
+) -> Result<CloudResource, String> {
+    let id = arm.get("id").and_then(Json::as_str).or(requested).ok_or("the resource has no `id`")?;
     let kind = kind_of_id(id).ok_or_else(|| format!("`{id}` is not a resource sigform manages"))?;
     let attributes = attributes(kind, id, arm, role_name);
     let provisioning_state =

@@ -16,7 +16,9 @@ use super::limits::Class;
 use faults::Dice;
 pub use faults::Faults;
 
-use super::{Body, Cloud, CloudError, CloudResource, ListScope, Operation, OperationStatus, RegionReplication};
+use super::{
+    Body, Cloud, CloudError, CloudResource, ListScope, Operation, OperationStatus, RegionReplication, subscription_of,
+};
 use crate::model::arm_id::ArmId;
 use crate::model::regions;
 use crate::model::schema::ResourceKind;
@@ -73,7 +75,7 @@ CREATE TABLE IF NOT EXISTS operations (
     resource_id TEXT NOT NULL,
     created_ms INTEGER NOT NULL
 );
--- Every write forgets day-old operations: without this index that is a scan per write.
+-- Opening the emulator forgets day-old operations: without this index, a scan of all of them.
 CREATE INDEX IF NOT EXISTS operations_by_age ON operations (created_ms);
 CREATE TABLE IF NOT EXISTS principals (
     id TEXT PRIMARY KEY,
@@ -146,6 +148,8 @@ impl Emulator {
         // WAL with NORMAL sync survives any crash of the process (what the emulator must survive).
         conn.pragma_update(None, "synchronous", "NORMAL").map_err(db_error)?;
         conn.execute_batch(SCHEMA).map_err(db_error)?;
+        // Operations are remembered for a day, as ARM keeps its operation status resources.
+        conn.execute("DELETE FROM operations WHERE created_ms < ?1", [now_ms() - 86_400_000]).map_err(db_error)?;
         Ok(Emulator {
             conn: Mutex::new(conn),
             path: path.to_path_buf(),
@@ -286,15 +290,13 @@ impl Emulator {
         })
     }
 
-    /// Remembers an operation so its status can be asked for by id alone; forgets those a day old.
+    /// Remembers an operation so its status can be asked for by id alone.
     fn record_operation(&self, conn: &Connection, op: &Operation) -> Result<(), CloudError> {
-        let now = now_ms();
         conn.execute(
             "INSERT OR REPLACE INTO operations (id, resource_id, created_ms) VALUES (?1, ?2, ?3)",
-            params![op.id, op.resource_id, now],
+            params![op.id, op.resource_id, now_ms()],
         )
         .map_err(db_error)?;
-        conn.execute("DELETE FROM operations WHERE created_ms < ?1", [now - 86_400_000]).map_err(db_error)?;
         Ok(())
     }
 
@@ -491,12 +493,6 @@ fn server_fill(kind: ResourceKind, id: &str, attrs: &mut Json, existing: Option<
         _ => {}
     }
     attrs["id"] = json!(id);
-}
-
-/// The subscription an id lives in.
-fn subscription_of(id: &str) -> String {
-    let mut parts = id.split('/').skip_while(|p| !p.eq_ignore_ascii_case("subscriptions"));
-    parts.nth(1).unwrap_or("").to_ascii_lowercase()
 }
 
 /// Checks the shape of an id and what it names.

@@ -220,7 +220,10 @@ impl Server {
         if s.len() < 2 || s[0] != "subscriptions" {
             return Err(not_found());
         }
-        let subscription = request.path.trim_matches('/').split('/').nth(1).unwrap_or("").to_string();
+        // The path's segments as sent (ids keep their casing), and the id made of the first `n`.
+        let parts: Vec<&str> = request.path.trim_matches('/').split('/').collect();
+        let prefix = |n: usize| format!("/{}", parts[..n].join("/"));
+        let subscription = parts[1].to_string();
         // Subscription-level lists and the operation status resource.
         match &s[2..] {
             ["resourcegroups"] => {
@@ -235,13 +238,12 @@ impl Server {
             ["resourcegroups", _, "providers", "microsoft.compute", "images" | "galleries"] if method == "GET" => {
                 check_api_version(request, "microsoft.compute")?;
                 let kind = if s[6] == "images" { ResourceKind::ManagedImage } else { ResourceKind::Gallery };
-                let group = request.path.trim_matches('/').split('/').nth(3).unwrap_or("").to_ascii_lowercase();
+                let group = parts[3].to_ascii_lowercase();
                 return self.list(request, ListScope::Subscription(subscription), kind, Some(group));
             }
             ["providers", "microsoft.compute", "locations", _, "operations", _] => {
                 check_api_version(request, "microsoft.compute")?;
-                let op = request.path.trim_matches('/').rsplit('/').next().unwrap_or("");
-                return self.operation_status(op);
+                return self.operation_status(parts[parts.len() - 1]);
             }
             ["providers", "microsoft.authorization", "roledefinitions"] => {
                 check_api_version(request, "microsoft.authorization")?;
@@ -252,8 +254,7 @@ impl Server {
         // Role assignments: {scope}/providers/Microsoft.Authorization/roleAssignments[/{name}].
         if let Some(pos) = s.windows(3).position(|w| w == ["providers", "microsoft.authorization", "roleassignments"]) {
             check_api_version(request, "microsoft.authorization")?;
-            let parts: Vec<&str> = request.path.trim_matches('/').split('/').collect();
-            let scope = format!("/{}", parts[..pos].join("/"));
+            let scope = prefix(pos);
             return match s.len() - pos {
                 3 if method == "GET" => {
                     self.list(request, ListScope::RoleAssignments(scope), ResourceKind::RoleAssignment, None)
@@ -265,14 +266,10 @@ impl Server {
         check_api_version(request, if s.len() <= 4 { "microsoft.resources" } else { "microsoft.compute" })?;
         // Lists below a gallery and a definition.
         if method == "GET" && s.len() == 9 && s[6] == "galleries" && s[8] == "images" {
-            let gallery =
-                request.path.trim_matches('/').rsplit_once('/').map(|(g, _)| format!("/{g}")).unwrap_or_default();
-            return self.list(request, ListScope::Gallery(gallery), ResourceKind::ImageDefinition, None);
+            return self.list(request, ListScope::Gallery(prefix(8)), ResourceKind::ImageDefinition, None);
         }
         if method == "GET" && s.len() == 11 && s[6] == "galleries" && s[10] == "versions" {
-            let definition =
-                request.path.trim_matches('/').rsplit_once('/').map(|(d, _)| format!("/{d}")).unwrap_or_default();
-            return self.list(request, ListScope::Definition(definition), ResourceKind::ImageVersion, None);
+            return self.list(request, ListScope::Definition(prefix(10)), ResourceKind::ImageVersion, None);
         }
         match shape::kind_of_id(&request.path) {
             Some(kind) => self.resource(request, kind, tenant),
