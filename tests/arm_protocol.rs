@@ -76,7 +76,12 @@ impl Fake {
                         }
                         let mut body = vec![0; length];
                         reader.read_exact(&mut body).unwrap();
-                        seen.lock().unwrap().push((line.trim().to_string(), auth, Instant::now()));
+                        // The request line, and the body after a newline when there is one.
+                        let mut request = line.trim().to_string();
+                        if !body.is_empty() {
+                            request = format!("{request}\n{}", String::from_utf8_lossy(&body));
+                        }
+                        seen.lock().unwrap().push((request, auth, Instant::now()));
                         let Some(c) = script.lock().unwrap().pop_front() else {
                             return;
                         };
@@ -132,6 +137,61 @@ fn lists_follow_next_link_across_pages() {
     assert!(requests[2].contains("/providers/Microsoft.Compute/images?api-version="), "{requests:?}");
     assert!(requests[3].contains("/providers/Microsoft.Compute/galleries?api-version=2023-07-03"), "{requests:?}");
     assert!(fake.seen.lock().unwrap().iter().all(|(_, auth, _)| auth == "Bearer t0ken"));
+}
+
+/// Resource Graph: one POST per page with the query, `$skipToken` carried to the next page, its
+/// quota's 429 waited out as long as `x-ms-user-quota-resets-after` says.
+#[test]
+fn resource_graph_queries_follow_skip_tokens_and_wait_for_the_quota() {
+    let definition = format!("/subscriptions/{SUB}/resourceGroups/rg/providers/Microsoft.Compute/galleries/g/images/d");
+    let row = |id: &str| {
+        json!({"id": id, "name": id.rsplit('/').next(), "type": "microsoft.compute/galleries/images/versions",
+        "location": "eastus", "subscriptionId": SUB, "resourceGroup": "rg",
+        "properties": {"provisioningState": "Succeeded", "publishingProfile": {"targetRegions": [{"name": "East US", "regionalReplicaCount": 1}]}}})
+    };
+    let page1 = json!({"totalRecords": 2, "count": 1, "data": [json!({"id": definition, "name": "d",
+        "type": "microsoft.compute/galleries/images", "location": "eastus", "properties": {"osType": "Linux", "osState": "Generalized"}})],
+        "$skipToken": "opaque+/token=="});
+    let page2 = json!({"totalRecords": 2, "count": 1, "data": [row(&version_id())]});
+    let fake = Fake::new(vec![
+        answer(200, &page1.to_string()),
+        answer(429, r#"{"error": {"code": "RateLimiting", "message": "quota"}}"#)
+            .header("x-ms-user-quota-remaining", "0")
+            .header("x-ms-user-quota-resets-after", "00:00:01"),
+        answer(200, &page2.to_string()),
+    ]);
+    let found = fake.client().list(&ListScope::Graph(SUB.into())).unwrap();
+    assert_eq!(
+        found.iter().map(|r| r.kind).collect::<Vec<_>>(),
+        [ResourceKind::ImageDefinition, ResourceKind::ImageVersion]
+    );
+    assert_eq!(found[1].attributes["target_region"][0]["name"], "East US");
+    assert!(found[1].replication.is_empty(), "the index has no replication status");
+    let requests = fake.requests();
+    assert_eq!(requests.len(), 3, "{requests:?}");
+    for r in &requests {
+        assert!(r.starts_with("POST /providers/Microsoft.ResourceGraph/resources?api-version=2022-10-01 "), "{r}");
+        let body: Json = serde_json::from_str(r.split_once('\n').unwrap().1).unwrap();
+        assert_eq!(body["subscriptions"], json!([SUB]));
+        assert_eq!(
+            body["query"],
+            sigform::cloud::arm::shape::graph_query(&[ResourceKind::ImageDefinition, ResourceKind::ImageVersion])
+        );
+        assert_eq!(body["options"]["$top"], 1000);
+    }
+    assert!(!requests[0].contains("skipToken\":\"opaque"), "{}", requests[0]);
+    assert!(requests[2].contains(r#""$skipToken":"opaque+/token==""#), "{}", requests[2]);
+    let seen = fake.seen.lock().unwrap();
+    assert!(seen[2].2 - seen[1].2 >= Duration::from_millis(950), "the retry came after {:?}", seen[2].2 - seen[1].2);
+}
+
+/// An endpoint without Resource Graph answers 404: the error says so (refresh then walks the lists).
+#[test]
+fn an_endpoint_without_resource_graph_is_a_distinct_error() {
+    let fake = Fake::new(vec![answer(404, r#"{"error": {"code": "NotFound", "message": "no"}}"#)]);
+    let e = fake.client().list(&ListScope::Graph(SUB.into())).unwrap_err();
+    assert_eq!((e.status, e.code.as_str()), (404, "ResourceGraphUnavailable"), "{e}");
+    assert!(!e.is_transient());
 }
 
 #[test]
@@ -304,6 +364,7 @@ fn call(method: &str, url: &str, body: Option<&Json>) -> (u16, Json, ureq::http:
     let agent = agent();
     let response = match (method, body) {
         ("PUT", Some(b)) => agent.put(url).header("Authorization", "Bearer x").send(b.to_string()),
+        ("POST", Some(b)) => agent.post(url).header("Authorization", "Bearer x").send(b.to_string()),
         _ => agent.get(url).header("Authorization", "Bearer x").call(),
     };
     let mut response = response.unwrap();
@@ -496,7 +557,11 @@ fn small_pages_give_the_same_plan_with_one_list_call_per_page() {
     assert_eq!(report["drifted"], json!([]), "{report}");
     assert_eq!(report["deleted"], json!([]), "{report}");
     let after = calls();
-    let lists = after["list"].as_i64().unwrap() - before["list"].as_i64().unwrap();
+    let delta = |k: &str| after[k].as_i64().unwrap_or(0) - before[k].as_i64().unwrap_or(0);
+    // Resource Graph pages are queries; the rest are list pages.
+    let (lists, queries) = (delta("list"), delta("query"));
+    assert!(queries > 1, "definitions and versions come from the resource index, a page each: {queries}");
+    let lists = lists + queries;
     let resources = serde_json::from_str::<Json>(&Test::new().chdir(&dir).args(&["state", "pull"]).status(0).stdout)
         .unwrap()["resources"]
         .as_array()
@@ -504,6 +569,86 @@ fn small_pages_give_the_same_plan_with_one_list_call_per_page() {
         .len() as i64;
     // With one entry per page every resource costs a page (and each list one more, empty or last).
     assert!(lists >= resources, "{lists} list calls for {resources} resources");
+}
+
+/// The served Resource Graph answers the client's query in pages and refuses KQL it cannot run.
+#[test]
+fn the_served_resource_graph_pages_and_refuses_other_queries() {
+    let t = Test::new().example("multi-region").seeded();
+    let server = serve(&t, &["--page-size", "2"]);
+    let url = format!("{}/providers/Microsoft.ResourceGraph/resources?api-version=2022-10-01", server.address);
+    let query = sigform::cloud::arm::shape::graph_query(&[ResourceKind::ImageDefinition, ResourceKind::ImageVersion]);
+    let mut ids = Vec::new();
+    let mut options = json!({"$top": 1000});
+    loop {
+        let (status, page, _) =
+            call("POST", &url, Some(&json!({"subscriptions": [SUB], "query": query, "options": options})));
+        assert_eq!(status, 200, "{page}");
+        assert!(page["count"].as_u64().unwrap() <= 2, "{page}");
+        for row in page["data"].as_array().unwrap() {
+            assert!(row["type"].as_str().unwrap().starts_with("microsoft.compute/galleries/images"), "{row}");
+            assert_eq!(row["subscriptionId"], SUB);
+            ids.push(row["id"].as_str().unwrap().to_string());
+        }
+        match page["$skipToken"].as_str() {
+            Some(token) => options["$skipToken"] = json!(token),
+            None => break,
+        }
+    }
+    let state: Json =
+        serde_json::from_str(&Test::new().chdir(t.dir().to_str().unwrap()).args(&["state", "pull"]).status(0).stdout)
+            .unwrap();
+    let indexed = state["resources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| matches!(r["type"].as_str(), Some("azurerm_shared_image" | "azurerm_shared_image_version")))
+        .count();
+    assert_eq!(ids.len(), indexed);
+    let mut sorted = ids.clone();
+    sorted.sort_by_key(|id| id.to_ascii_lowercase());
+    assert_eq!(ids, sorted, "pages are in id order");
+
+    let (status, body, _) = call("POST", &url, Some(&json!({"subscriptions": [SUB], "query": "resources | take 5"})));
+    assert_eq!((status, body["error"]["code"].as_str()), (400, Some("InvalidQuery")), "{body}");
+    let (status, body, _) = call("POST", &url, Some(&json!({"query": query})));
+    assert_eq!((status, body["error"]["code"].as_str()), (400, Some("BadRequest")), "{body}");
+    let bare = url.split('?').next().unwrap();
+    let (status, body, _) = call("POST", bare, Some(&json!({"subscriptions": [SUB], "query": query})));
+    assert_eq!((status, body["error"]["code"].as_str()), (400, Some("MissingApiVersionParameter")), "{body}");
+}
+
+/// Against an endpoint without Resource Graph, refresh walks the lists (a call per gallery and
+/// per definition) and comes to the same report.
+#[test]
+fn without_resource_graph_refresh_walks_the_lists() {
+    let t = Test::new().example("multi-region").seeded();
+    let dir = t.dir().to_str().unwrap().to_string();
+    let server = serve(&t, &["--no-resource-graph"]);
+    let calls = || -> Json {
+        serde_json::from_str(&Test::new().chdir(&dir).args(&["emulator", "calls"]).status(0).stdout).unwrap()
+    };
+    let before = calls();
+    let out = Test::new()
+        .chdir(&dir)
+        .env("SIGFORM_CLOUD", "arm")
+        .env("SIGFORM_ARM_ENDPOINT", &server.address)
+        .env("AZURE_ACCESS_TOKEN", "x")
+        .args(&["drift", "--format", "json"])
+        .status(0);
+    let report: Json = serde_json::from_str(&out.stdout).unwrap();
+    assert_eq!((&report["drifted"], &report["deleted"]), (&json!([]), &json!([])), "{report}");
+    let after = calls();
+    let delta = |k: &str| after[k].as_i64().unwrap_or(0) - before[k].as_i64().unwrap_or(0);
+    let state: Json = serde_json::from_str(&Test::new().chdir(&dir).args(&["state", "pull"]).status(0).stdout).unwrap();
+    let count = |t: &str| state["resources"].as_array().unwrap().iter().filter(|r| r["type"] == t).count() as i64;
+    let (galleries, definitions) = (count("azurerm_shared_image_gallery"), count("azurerm_shared_image"));
+    assert!(definitions > 0);
+    assert_eq!(delta("query"), 0);
+    assert_eq!(delta("get"), 0);
+    // Groups, images and galleries of the subscription; per gallery its definitions and role
+    // assignments; per definition its versions.
+    assert_eq!(delta("list"), 3 + 2 * galleries + definitions);
 }
 
 /// Garbage on the wire gets an ARM error or a closed connection, never a dead server.

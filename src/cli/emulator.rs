@@ -75,7 +75,8 @@ pub enum EmulatorCommand {
         /// Accept only this bearer token (default: any non-empty one).
         #[arg(long, env = "SIGFORM_EMULATOR_TOKEN", hide_env_values = true)]
         token: Option<String>,
-        /// Entries per page of a list answer (ARM pages with nextLink).
+        /// Entries per page of a list answer (ARM pages with nextLink) and at most per page of a
+        /// Resource Graph answer (which pages at the query's `$top`, at most 1,000).
         #[arg(long, default_value_t = 100)]
         page_size: usize,
         /// Stop when standard input closes (for a supervising process: the server ends with it).
@@ -84,6 +85,10 @@ pub enum EmulatorCommand {
         /// Print one line per request to standard error.
         #[arg(long)]
         log: bool,
+        /// Answer Azure Resource Graph queries with 404, as an endpoint without Resource Graph
+        /// would (refresh then walks the list calls instead).
+        #[arg(long)]
+        no_resource_graph: bool,
     },
 }
 
@@ -146,7 +151,7 @@ pub fn run(global: &Global, command: &EmulatorCommand) -> CliResult {
             e.reset()?;
             println!("The embedded cloud is empty.");
         }
-        EmulatorCommand::Serve { listen, token, page_size, stop_on_eof, log } => {
+        EmulatorCommand::Serve { listen, token, page_size, stop_on_eof, log, no_resource_graph } => {
             if *stop_on_eof {
                 std::thread::spawn(|| {
                     let _ = std::io::copy(&mut std::io::stdin(), &mut std::io::sink());
@@ -155,8 +160,12 @@ pub fn run(global: &Global, command: &EmulatorCommand) -> CliResult {
             }
             let emulator = Emulator::from_env(e.path())?;
             drop(e);
-            let options =
-                crate::cloud::emulator::serve::Options { token: token.clone(), page_size: *page_size, log: *log };
+            let options = crate::cloud::emulator::serve::Options {
+                token: token.clone(),
+                page_size: *page_size,
+                log: *log,
+                resource_graph: !*no_resource_graph,
+            };
             crate::cloud::emulator::serve::serve(emulator, listen, options, |address| {
                 if !address.starts_with("127.") && !address.starts_with("[::1]") {
                     eprintln!("warning: serving on {address}, which is not a loopback address");

@@ -1,5 +1,6 @@
 //! ARM's request limits: token buckets per subscription and request class, as Azure Resource
-//! Manager publishes them (reads: 250 burst, 25/s refill; writes and deletes: 200 burst, 10/s).
+//! Manager publishes them (reads: 250 burst, 25/s refill; writes and deletes: 200 burst, 10/s), and
+//! Azure Resource Graph's own quota (15 queries per 5-second window).
 //! The emulator enforces them (answering 429 with Retry-After); the ARM client keeps its own
 //! copy and waits for a token before it sends, so a large refresh paces itself instead of
 //! collecting 429s.
@@ -13,6 +14,9 @@ use std::time::{Duration, Instant};
 pub enum Class {
     Read,
     Write,
+    /// Azure Resource Graph queries: a quota of 15 per 5-second window (per user in Azure), kept
+    /// here as a bucket of 15 refilled at 3 a second.
+    Graph,
 }
 
 impl Class {
@@ -21,6 +25,7 @@ impl Class {
         match self {
             Class::Read => (250.0, 25.0),
             Class::Write => (200.0, 10.0),
+            Class::Graph => (15.0, 3.0),
         }
     }
 
@@ -28,6 +33,7 @@ impl Class {
         match self {
             Class::Read => "read",
             Class::Write => "write",
+            Class::Graph => "graph",
         }
     }
 }

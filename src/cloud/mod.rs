@@ -77,6 +77,11 @@ pub enum ListScope {
     Definition(String),
     /// Role assignments at a scope (and below it).
     RoleAssignments(String),
+    /// Every image definition and image version of a subscription, from the resource index
+    /// (Azure Resource Graph): a few paged queries instead of one list call per definition. The
+    /// index trails ARM by seconds (at times minutes) and carries no replication status: what it
+    /// disagrees on with the state must be confirmed with a read.
+    Graph(String),
 }
 
 /// An ARM error: HTTP status, ARM error code, message; Retry-After for throttling.

@@ -85,7 +85,17 @@ fn retry_after(headers: &ureq::http::HeaderMap) -> Option<Duration> {
     if let Some(ms) = get("retry-after-ms").or_else(|| get("x-ms-retry-after-ms")).and_then(|v| v.parse::<u64>().ok()) {
         return Some(Duration::from_millis(ms));
     }
-    get("retry-after").map(|v| v.parse::<u64>().map_or(Duration::from_secs(5), Duration::from_secs))
+    if let Some(v) = get("retry-after") {
+        return Some(v.parse::<u64>().map_or(Duration::from_secs(5), Duration::from_secs));
+    }
+    // Resource Graph says when its quota window resets instead, as hh:mm:ss.
+    get("x-ms-user-quota-resets-after").and_then(|v| {
+        let mut seconds = 0u64;
+        for part in v.split(':') {
+            seconds = seconds * 60 + part.trim().parse::<f64>().ok()? as u64;
+        }
+        Some(Duration::from_secs(seconds.max(1)))
+    })
 }
 
 fn kind_of(id: &str) -> Result<ResourceKind, CloudError> {
@@ -176,7 +186,13 @@ impl ArmCloud {
                 format!("the service pointed at {url}, outside {}; not following it with credentials", self.endpoint),
             ));
         }
-        let class = if method == "GET" { Class::Read } else { Class::Write };
+        let class = if url.to_ascii_lowercase().contains("/providers/microsoft.resourcegraph/") {
+            Class::Graph
+        } else if method == "GET" {
+            Class::Read
+        } else {
+            Class::Write
+        };
         if let Some(limits) = &self.limits {
             limits.acquire(&subscription_of(url), class);
         }
@@ -188,6 +204,12 @@ impl ArmCloud {
                 ("PUT", Some(b)) => self
                     .agent
                     .put(url)
+                    .header("Authorization", &bearer)
+                    .content_type("application/json")
+                    .send(b.to_string()),
+                ("POST", Some(b)) => self
+                    .agent
+                    .post(url)
                     .header("Authorization", &bearer)
                     .content_type("application/json")
                     .send(b.to_string()),
@@ -272,6 +294,42 @@ impl ArmCloud {
             url = json.get("nextLink").and_then(Json::as_str).filter(|l| !l.is_empty()).map(str::to_string);
         }
         Ok(out)
+    }
+
+    /// Every page of a Resource Graph query for `kinds` in `subscription`. An endpoint without
+    /// Resource Graph answers 404 (`ResourceGraphUnavailable`: the caller walks the lists instead).
+    fn graph(&self, subscription: &str, kinds: &[ResourceKind]) -> Result<Vec<CloudResource>, CloudError> {
+        let url = self.url("/providers/Microsoft.ResourceGraph/resources", shape::GRAPH_API_VERSION);
+        let query = shape::graph_query(kinds);
+        let mut out = Vec::new();
+        let mut skip_token: Option<String> = None;
+        for _ in 0..10_000 {
+            let mut options = serde_json::json!({"$top": 1000, "resultFormat": "objectArray"});
+            if let Some(token) = &skip_token {
+                options["$skipToken"] = Json::String(token.clone());
+            }
+            let body = serde_json::json!({"subscriptions": [subscription], "query": query, "options": options});
+            let reply = self.send("POST", &url, Some(&body))?;
+            if reply.status == 404 {
+                return Err(CloudError::new(
+                    404,
+                    "ResourceGraphUnavailable",
+                    format!("{} does not answer Azure Resource Graph queries", self.endpoint),
+                ));
+            }
+            let json = reply.json(&self.endpoint)?;
+            let rows = json.get("data").and_then(Json::as_array).ok_or_else(|| {
+                CloudError::new(502, "UnexpectedResponse", "a Resource Graph answer without `data` rows")
+            })?;
+            for row in rows {
+                out.push(self.parse(row, None)?);
+            }
+            skip_token = json.get("$skipToken").and_then(Json::as_str).filter(|t| !t.is_empty()).map(str::to_string);
+            if skip_token.is_none() {
+                return Ok(out);
+            }
+        }
+        Err(CloudError::new(502, "UnexpectedResponse", "more than 10,000 pages: $skipToken loops"))
     }
 
     fn parse(&self, json: &Json, requested: Option<&str>) -> Result<CloudResource, CloudError> {
@@ -361,6 +419,9 @@ impl Cloud for ArmCloud {
 
     fn list(&self, scope: &ListScope) -> Result<Vec<CloudResource>, CloudError> {
         let urls = match scope {
+            ListScope::Graph(s) => {
+                return self.graph(s, &[ResourceKind::ImageDefinition, ResourceKind::ImageVersion]);
+            }
             ListScope::Subscription(s) => vec![
                 self.url(
                     &format!("/subscriptions/{s}/resourcegroups"),

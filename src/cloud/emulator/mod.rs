@@ -116,6 +116,8 @@ pub struct Emulator {
     faults: Faults,
     dice: Dice,
     throttling: bool,
+    /// How far the resource index (`ListScope::Graph`) trails the resources, in real milliseconds.
+    graph_lag_ms: i64,
 }
 
 fn now_ms() -> i64 {
@@ -157,6 +159,7 @@ impl Emulator {
             faults: Faults::default(),
             dice: Dice::new(1),
             throttling: false,
+            graph_lag_ms: 0,
         })
     }
 
@@ -173,7 +176,35 @@ impl Emulator {
         self
     }
 
-    /// The emulator as the command line configures it: time scale, faults, throttling.
+    /// Makes the resource index trail the resources by `lag`, as Azure Resource Graph trails ARM:
+    /// the index is a copy of the resources taken when a query finds its copy older than `lag`.
+    pub fn with_graph_lag(mut self, lag: Duration) -> Emulator {
+        self.graph_lag_ms = lag.as_millis() as i64;
+        self
+    }
+
+    /// `SIGFORM_EMULATOR_GRAPH_LAG`: seconds (real time) the resource index trails the resources.
+    pub fn graph_lag_from_env() -> Result<Duration, CloudError> {
+        match std::env::var("SIGFORM_EMULATOR_GRAPH_LAG") {
+            Err(_) => Ok(Duration::ZERO),
+            Ok(v) => v
+                .trim()
+                .parse::<f64>()
+                .ok()
+                .filter(|s| s.is_finite() && *s >= 0.0)
+                .map(Duration::from_secs_f64)
+                .ok_or_else(|| {
+                    CloudError::new(
+                        400,
+                        "InvalidGraphLag",
+                        format!("SIGFORM_EMULATOR_GRAPH_LAG: `{v}` is not a number of seconds"),
+                    )
+                }),
+        }
+    }
+
+    /// The emulator as the command line configures it: time scale, faults, throttling, the
+    /// resource index's lag.
     pub fn from_env(path: &Path) -> Result<Emulator, CloudError> {
         let faults = Faults::from_env()
             .map_err(|e| CloudError::new(400, "InvalidFaults", format!("SIGFORM_EMULATOR_FAULTS: {e}")))?;
@@ -186,7 +217,8 @@ impl Emulator {
             c.query_row("SELECT value FROM counters WHERE name = 'runs'", [], |r| r.get::<_, i64>(0)).map_err(db_error)
         })?;
         let faults = Faults { seed: faults.seed ^ (run as u64).wrapping_mul(0x2545_F491_4F6C_DD1D), ..faults };
-        Ok(emulator.with_faults(faults).with_throttling(faults::throttling_enabled()))
+        let lag = Self::graph_lag_from_env()?;
+        Ok(emulator.with_faults(faults).with_throttling(faults::throttling_enabled()).with_graph_lag(lag))
     }
 
     /// Admission of one request: ARM's token bucket for its subscription and class, then the
@@ -363,10 +395,48 @@ impl Emulator {
     /// Empties the embedded cloud.
     pub fn reset(&self) -> Result<(), CloudError> {
         self.with(|c| {
-            c.execute_batch("DELETE FROM resources; DELETE FROM principals; DELETE FROM subscriptions;")
-                .map_err(db_error)?;
+            c.execute_batch(
+                "DELETE FROM resources; DELETE FROM principals; DELETE FROM subscriptions;
+                 DROP TABLE IF EXISTS graph; DELETE FROM counters WHERE name = 'graph_synced_ms';",
+            )
+            .map_err(db_error)?;
             Ok(())
         })
+    }
+}
+
+impl Emulator {
+    /// The table the resource index reads: the resources themselves without a lag; else a copy,
+    /// taken again when it is older than the lag.
+    fn graph_index(&self, conn: &Connection, now: i64) -> Result<&'static str, CloudError> {
+        if self.graph_lag_ms == 0 {
+            return Ok("resources");
+        }
+        let synced: i64 = conn
+            .query_row("SELECT value FROM counters WHERE name = 'graph_synced_ms'", [], |r| r.get(0))
+            .optional()
+            .map_err(db_error)?
+            .unwrap_or(i64::MIN / 2);
+        let copied = conn
+            .query_row("SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'graph'", [], |r| {
+                r.get::<_, i64>(0)
+            })
+            .map_err(db_error)?
+            == 1;
+        if !copied || now - synced >= self.graph_lag_ms {
+            conn.execute_batch(
+                "DROP TABLE IF EXISTS graph;
+                 CREATE TABLE graph AS SELECT * FROM resources;
+                 CREATE INDEX graph_by_subscription ON graph (subscription, kind);",
+            )
+            .map_err(db_error)?;
+            conn.execute(
+                "INSERT INTO counters (name, value) VALUES ('graph_synced_ms', ?1) ON CONFLICT(name) DO UPDATE SET value = ?1",
+                [now],
+            )
+            .map_err(db_error)?;
+        }
+        Ok("graph")
     }
 }
 
@@ -528,12 +598,25 @@ impl Cloud for Emulator {
     fn list(&self, scope: &ListScope) -> Result<Vec<CloudResource>, CloudError> {
         self.with(|c| {
             let sub = match scope {
-                ListScope::Subscription(s) => s.to_ascii_lowercase(),
+                ListScope::Subscription(s) | ListScope::Graph(s) => s.to_ascii_lowercase(),
                 ListScope::Gallery(id) | ListScope::Definition(id) | ListScope::RoleAssignments(id) => subscription_of(id),
             };
+            let now = now_ms();
+            if let ListScope::Graph(_) = scope {
+                // One query answers everything here; the served emulator pages it as ARG does.
+                self.count_call(c, "query")?;
+                self.admit(c, &sub, Class::Graph)?;
+                let table = self.graph_index(c, now)?;
+                let found = rows(
+                    c,
+                    &format!("SELECT * FROM {table} WHERE subscription = ?1 AND kind IN ('ImageDefinition', 'ImageVersion') ORDER BY key"),
+                    [&sub],
+                )?;
+                // The index has no replication status (ARM returns it only to a read that asks).
+                return Ok(found.iter().map(|r| CloudResource { replication: Vec::new(), ..resource(r, now) }).collect());
+            }
             self.count_call(c, "list")?;
             self.admit(c, &sub, Class::Read)?;
-            let now = now_ms();
             let found = match scope {
                 ListScope::Subscription(sub) => rows(
                     c,
@@ -543,6 +626,7 @@ impl Cloud for Emulator {
                 ListScope::Gallery(id) => rows(c, "SELECT * FROM resources WHERE kind = 'ImageDefinition' AND key LIKE ?1 || '/images/%' ORDER BY key", [id.to_ascii_lowercase()])?,
                 ListScope::Definition(id) => rows(c, "SELECT * FROM resources WHERE kind = 'ImageVersion' AND key LIKE ?1 || '/versions/%' ORDER BY key", [id.to_ascii_lowercase()])?,
                 ListScope::RoleAssignments(scope) => rows(c, "SELECT * FROM resources WHERE kind = 'RoleAssignment' AND key LIKE ?1 || '/%' ORDER BY key", [scope.to_ascii_lowercase()])?,
+                ListScope::Graph(_) => unreachable!("answered above"),
             };
             Ok(found.iter().map(|r| resource(r, now)).collect())
         })

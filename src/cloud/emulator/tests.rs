@@ -246,3 +246,31 @@ fn throttling_follows_arms_buckets() {
     // Writes have their own bucket.
     put(&e, &image("img"), ResourceKind::ManagedImage, image_attrs("eastus", "Generalized")).unwrap();
 }
+
+/// The resource index holds definitions and versions without replication status; with a lag it
+/// is a copy that is taken again only once it is older than the lag.
+#[test]
+fn the_resource_index_trails_by_its_lag() {
+    let (d, e) = seeded();
+    let v1 = version_attrs("eastus", &image("img"), &["East US"]);
+    put(&e, &version("1.0.0"), ResourceKind::ImageVersion, v1.clone()).unwrap();
+    let ids = |e: &Emulator| -> Vec<String> {
+        e.list(&ListScope::Graph(SUB.into()))
+            .unwrap()
+            .into_iter()
+            .map(|r| r.id.rsplit('/').next().unwrap().to_string())
+            .collect()
+    };
+    assert_eq!(ids(&e), ["def", "1.0.0"]);
+    assert!(e.list(&ListScope::Graph(SUB.into())).unwrap().iter().all(|r| r.replication.is_empty()));
+    drop(e);
+    let lagging =
+        Emulator::open(&d.path().join("emulator.db"), 0.0).unwrap().with_graph_lag(Duration::from_millis(300));
+    assert_eq!(ids(&lagging), ["def", "1.0.0"]);
+    put(&lagging, &version("2.0.0"), ResourceKind::ImageVersion, v1).unwrap();
+    assert_eq!(ids(&lagging), ["def", "1.0.0"], "not yet in the index");
+    assert_eq!(lagging.list(&ListScope::Definition(definition())).unwrap().len(), 2, "but listed by ARM");
+    std::thread::sleep(Duration::from_millis(350));
+    assert_eq!(ids(&lagging), ["def", "1.0.0", "2.0.0"]);
+    assert_eq!(lagging.calls().unwrap()["query"], 5, "one call per query");
+}

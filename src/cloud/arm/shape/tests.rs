@@ -212,3 +212,50 @@ fn role_assignment_request_has_the_specification_shape() {
             "principalId": "ce2ce14e-85d7-4629-bdbc-454d0519d987", "principalType": "User"}})
     );
 }
+
+/// Resource Graph rows read as the same resources a GET returns, and the served emulator
+/// understands the query the client sends (and refuses KQL it cannot answer).
+#[test]
+fn graph_rows_and_queries() {
+    let rg = format!("/subscriptions/{SUB}/resourceGroups/rg");
+    for (kind, suffix, attrs) in stored().into_iter().filter(|(_, s, _)| s.contains("/galleries/")) {
+        let id = format!("{rg}{suffix}");
+        let mut expected = attrs.clone();
+        expected["id"] = json!(id);
+        let resource = CloudResource {
+            id: id.clone(),
+            kind,
+            subscription: SUB.into(),
+            location: attrs.get("location").and_then(Json::as_str).map(str::to_string),
+            attributes: expected,
+            provisioning_state: "Succeeded".into(),
+            replication: vec![],
+        };
+        let row = graph_row(&resource);
+        assert_eq!(row["type"], json!(arm_type(kind).to_ascii_lowercase()), "{kind:?}");
+        assert_eq!(row["subscriptionId"], json!(SUB));
+        assert_eq!(row["resourceGroup"], json!("rg"));
+        let read = super::resource(&row, &|d| built_in_role_name(d).map(str::to_string)).unwrap();
+        assert_eq!(read, resource, "{kind:?}");
+    }
+    let kinds = [ResourceKind::ImageDefinition, ResourceKind::ImageVersion];
+    let query = graph_query(&kinds);
+    assert_eq!(
+        query,
+        "resources | where type in~ ('microsoft.compute/galleries/images', 'microsoft.compute/galleries/images/versions') | order by id asc"
+    );
+    assert_eq!(graph_query_kinds(&query).unwrap(), kinds);
+    assert_eq!(
+        graph_query_kinds("Resources\n| where type in~ (\"Microsoft.Compute/galleries/images\")").unwrap(),
+        [ResourceKind::ImageDefinition]
+    );
+    for bad in [
+        "resources | project id",
+        "resources | where type in~ ('microsoft.web/sites')",
+        "resources | where type in~ ('microsoft.compute/galleries/images') | take 5",
+        "resources | where type in~ ('microsoft.compute/galleries')",
+        "",
+    ] {
+        assert!(graph_query_kinds(bad).is_err(), "{bad}");
+    }
+}

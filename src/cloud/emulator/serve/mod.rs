@@ -29,6 +29,8 @@ pub struct Options {
     pub page_size: usize,
     /// Print one line per request to standard error (method, path, status, milliseconds).
     pub log: bool,
+    /// Answer Azure Resource Graph queries (`POST /providers/Microsoft.ResourceGraph/resources`).
+    pub resource_graph: bool,
 }
 
 /// Binds `listen` and serves until the process ends; `ready` gets the bound address first.
@@ -80,6 +82,7 @@ fn api_versions(provider: &str) -> (&'static str, &'static str) {
     match provider {
         "microsoft.compute" => ("2018-06-01", "2025-04-01"),
         "microsoft.authorization" => ("2015-07-01", "2022-04-01"),
+        "microsoft.resourcegraph" => ("2019-04-01", "2024-04-01"),
         _ => ("2018-05-01", "2025-04-01"),
     }
 }
@@ -217,6 +220,11 @@ impl Server {
         let method = request.method.as_str();
         let s: Vec<&str> = segs.iter().map(String::as_str).collect();
         let not_found = || error(404, "NotFound", format!("No HTTP resource was found that matches {}.", request.path));
+        if s == ["providers", "microsoft.resourcegraph", "resources"] && method == "POST" && self.options.resource_graph
+        {
+            check_api_version(request, "microsoft.resourcegraph")?;
+            return self.graph(request);
+        }
         if s.len() < 2 || s[0] != "subscriptions" {
             return Err(not_found());
         }
@@ -310,6 +318,51 @@ impl Server {
             body["nextLink"] = json!(format!("http://{host}{}?{}", request.path, query.join("&")));
         }
         Ok(Response::json(200, &body))
+    }
+
+    /// Azure Resource Graph's query API, for the queries the client sends: rows of the requested
+    /// types from every subscription asked for, at most `$top` (and at most 1,000) per page, the
+    /// rest behind `$skipToken`. Each page is a query against the Graph quota.
+    fn graph(&self, request: &Request) -> Result<Response, Response> {
+        let bad = |message: String| error(400, "BadRequest", message);
+        let body: Json =
+            serde_json::from_slice(&request.body).map_err(|e| bad(format!("the request body is not JSON: {e}")))?;
+        let subscriptions: Vec<String> = body
+            .get("subscriptions")
+            .and_then(Json::as_array)
+            .map(|list| list.iter().filter_map(Json::as_str).map(str::to_string).collect())
+            .filter(|list: &Vec<String>| !list.is_empty())
+            .ok_or_else(|| bad("`subscriptions` must list at least one subscription".into()))?;
+        let query = body.get("query").and_then(Json::as_str).unwrap_or("");
+        let kinds = shape::graph_query_kinds(query).map_err(|m| error(400, "InvalidQuery", m))?;
+        let options = body.get("options").cloned().unwrap_or(Json::Null);
+        let top = options.get("$top").and_then(Json::as_u64).unwrap_or(1000).clamp(1, 1000) as usize;
+        let page = top.min(self.options.page_size.max(1));
+        let skip: usize = match options.get("$skipToken").and_then(Json::as_str) {
+            None => 0,
+            Some(t) => t
+                .strip_prefix("emulator:")
+                .and_then(|n| n.parse().ok())
+                .ok_or_else(|| bad(format!("`{t}` is not a skip token this service gave")))?,
+        };
+        let mut rows = Vec::new();
+        for subscription in &subscriptions {
+            let found = self.emulator.list(&ListScope::Graph(subscription.clone())).map_err(|e| arm_error(&e))?;
+            rows.extend(found.into_iter().filter(|r| kinds.contains(&r.kind)));
+        }
+        rows.sort_by_cached_key(|r| r.id.to_ascii_lowercase());
+        let data: Vec<Json> = rows.iter().skip(skip).take(page).map(shape::graph_row).collect();
+        let mut answer = json!({
+            "totalRecords": rows.len(),
+            "count": data.len(),
+            "data": data,
+            "facets": [],
+            "resultTruncated": "false",
+        });
+        if skip + page < rows.len() {
+            answer["$skipToken"] = json!(format!("emulator:{}", skip + page));
+        }
+        Ok(Response::json(200, &answer))
     }
 
     fn role_definitions(&self, request: &Request, subscription: &str) -> Response {
