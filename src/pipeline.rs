@@ -34,8 +34,8 @@ pub fn check_configuration(
         diagnostic::sort(&mut diagnostics);
         return Checked { desired: Desired::default(), diagnostics };
     }
-    let input = EvalInput { sources, files: &files, vars, environment, data };
-    let (desired, eval_diagnostics) = eval::evaluate(&input);
+    let input = EvalInput { sources, vars, environment, data };
+    let (desired, eval_diagnostics) = eval::evaluate(&input, files);
     diagnostics.extend(eval_diagnostics);
     diagnostics.extend(rules::check(&desired, ctx));
     diagnostic::sort(&mut diagnostics);

@@ -54,7 +54,6 @@ pub trait DataResolver {
 
 pub struct EvalInput<'a> {
     pub sources: &'a Sources,
-    pub files: &'a [ParsedFile],
     /// Lowest precedence first.
     pub vars: &'a [VarAssignment],
     pub environment: &'a Environment,
@@ -83,21 +82,33 @@ impl std::fmt::Display for NodeKey {
     }
 }
 
-enum NodeBody<'a> {
-    Local(&'a Attribute),
-    Resource(&'a Block, &'static ResourceSchema),
-    Output(&'a Block),
-    Provider(Option<&'a Block>),
+/// A node owns its syntax: evaluation drops each block once it is evaluated, so that the syntax
+/// trees (at the quota ceiling the largest thing in memory) give their memory to the values.
+enum NodeBody {
+    Local(Attribute),
+    Resource(Block, &'static ResourceSchema),
+    Output(Block),
+    Provider(Option<Block>),
 }
 
-struct Node<'a> {
+struct Node {
     key: NodeKey,
     file: FileId,
-    body: NodeBody<'a>,
+    body: NodeBody,
     span: Span,
 }
 
-pub fn evaluate(input: &EvalInput) -> (Desired, Vec<Diagnostic>) {
+/// The blocks that are not nodes of the evaluation order, with their files.
+#[derive(Default)]
+struct Declarations {
+    variables: Vec<(Block, FileId)>,
+    nodes: Vec<Node>,
+    settings: Vec<(Block, FileId)>,
+    imports: Vec<(Block, FileId)>,
+}
+
+/// Evaluates `files`, consuming them.
+pub fn evaluate(input: &EvalInput, files: Vec<ParsedFile>) -> (Desired, Vec<Diagnostic>) {
     let mut ev = Evaluator {
         diags: Vec::new(),
         roots: BTreeMap::new(),
@@ -106,7 +117,7 @@ pub fn evaluate(input: &EvalInput) -> (Desired, Vec<Diagnostic>) {
         providers: HashMap::new(),
         referenced: Default::default(),
     };
-    ev.run();
+    ev.run(files);
     (ev.desired, ev.diags)
 }
 
@@ -123,14 +134,12 @@ struct Evaluator<'a> {
 }
 
 impl<'a> Evaluator<'a> {
-    fn run(&mut self) {
-        let mut variables = Vec::new();
-        let mut nodes: Vec<Node<'a>> = Vec::new();
-        let mut settings = Vec::new();
-        let mut imports = Vec::new();
-        for file in self.input.files {
-            self.declarations(file, &mut variables, &mut nodes, &mut settings, &mut imports);
+    fn run(&mut self, files: Vec<ParsedFile>) {
+        let mut declared = Declarations::default();
+        for file in files {
+            self.declarations(file, &mut declared);
         }
+        let Declarations { variables, mut nodes, settings, imports } = declared;
         if !nodes.iter().any(|n| n.key == NodeKey::Provider("azurerm".into())) {
             nodes.push(Node {
                 key: NodeKey::Provider("azurerm".into()),
@@ -148,6 +157,7 @@ impl<'a> Evaluator<'a> {
             }
         }
 
+        let variables: Vec<(&Block, FileId)> = variables.iter().map(|(b, f)| (b, *f)).collect();
         let vars = variables::evaluate(&variables, self.input, &mut self.diags);
         self.roots.insert("var".into(), Value::Map(vars));
         for root in ["local", "data"] {
@@ -162,14 +172,18 @@ impl<'a> Evaluator<'a> {
             Value::Map(BTreeMap::from([("workspace".to_string(), Value::string("default"))])),
         );
 
-        for index in self.order(&nodes) {
-            self.eval_node(&nodes[index]);
+        let order = self.order(&nodes);
+        let mut nodes: Vec<Option<Node>> = nodes.into_iter().map(Some).collect();
+        for index in order {
+            if let Some(node) = nodes[index].take() {
+                self.eval_node(&node);
+            }
         }
-        for (block, file) in settings {
-            self.desired.settings = self.settings(block, file);
+        for (block, file) in &settings {
+            self.desired.settings = self.settings(block, *file);
         }
-        for (block, file) in imports {
-            self.import(block, file);
+        for (block, file) in &imports {
+            self.import(block, *file);
         }
         self.desired.providers = {
             let mut p: Vec<Provider> = self.providers.values().cloned().collect();
@@ -180,17 +194,11 @@ impl<'a> Evaluator<'a> {
         self.diags.extend(graph_diags);
     }
 
-    fn declarations(
-        &mut self,
-        file: &'a ParsedFile,
-        variables: &mut Vec<(&'a Block, FileId)>,
-        nodes: &mut Vec<Node<'a>>,
-        settings: &mut Vec<(&'a Block, FileId)>,
-        imports: &mut Vec<(&'a Block, FileId)>,
-    ) {
+    fn declarations(&mut self, file: ParsedFile, declared: &mut Declarations) {
         let roots = BTreeMap::new();
         let scope = Scope::new(file.file, &roots);
-        for structure in file.body.iter() {
+        let Declarations { variables, nodes, settings, imports } = declared;
+        for structure in file.body.into_iter() {
             let block = match structure {
                 Structure::Block(b) => b,
                 Structure::Attribute(a) => {
@@ -205,9 +213,10 @@ impl<'a> Evaluator<'a> {
                     continue;
                 }
             };
-            let ident = block.ident.value().as_str();
-            let labels: Vec<&str> = block.labels.iter().map(|l| l.as_str()).collect();
-            let header = header_span(&scope, block);
+            let ident = block.ident.value().to_string();
+            let ident = ident.as_str();
+            let labels: Vec<String> = block.labels.iter().map(|l| l.as_str().to_string()).collect();
+            let header = header_span(&scope, &block);
             let want_labels = match ident {
                 "variable" | "output" | "provider" => 1,
                 "resource" | "data" => 2,
@@ -252,13 +261,13 @@ impl<'a> Evaluator<'a> {
             match ident {
                 "variable" => variables.push((block, file.file)),
                 "locals" => {
-                    for s in block.body.iter() {
+                    for s in block.body.into_iter() {
                         match s {
                             Structure::Attribute(a) => nodes.push(Node {
                                 key: NodeKey::Local(a.key.value().as_str().to_string()),
                                 file: file.file,
-                                body: NodeBody::Local(a),
                                 span: scope.span_of(&a.key),
+                                body: NodeBody::Local(a),
                             }),
                             Structure::Block(b) => self.diags.push(
                                 Diagnostic::error("SIG002", "blocks are not allowed inside `locals`")
@@ -270,19 +279,19 @@ impl<'a> Evaluator<'a> {
                 "resource" | "data" => {
                     let mode = if ident == "resource" { Mode::Managed } else { Mode::Data };
                     let schema = if mode == Mode::Managed {
-                        schema::resource(labels[0])
+                        schema::resource(&labels[0])
                     } else {
-                        schema::data_source(labels[0])
+                        schema::data_source(&labels[0])
                     };
                     let Some(schema) = schema else {
-                        self.diags.push(unsupported_type(mode, labels[0], scope.span_of(&block.labels[0])));
+                        self.diags.push(unsupported_type(mode, &labels[0], scope.span_of(&block.labels[0])));
                         continue;
                     };
                     nodes.push(node(
                         NodeKey::Resource(ConfigAddress {
                             mode,
-                            type_name: labels[0].to_string(),
-                            name: labels[1].to_string(),
+                            type_name: labels[0].clone(),
+                            name: labels[1].clone(),
                         }),
                         NodeBody::Resource(block, schema),
                     ));
@@ -436,7 +445,7 @@ impl<'a> Evaluator<'a> {
         }
     }
 
-    fn eval_node(&mut self, node: &Node<'a>) {
+    fn eval_node(&mut self, node: &Node) {
         match &node.body {
             NodeBody::Local(attr) => {
                 let mut scope = Scope::new(node.file, &self.roots);
@@ -448,7 +457,7 @@ impl<'a> Evaluator<'a> {
             }
             NodeBody::Provider(block) => {
                 let NodeKey::Provider(name) = &node.key else { unreachable!() };
-                let provider = self.provider(name, *block, node.file);
+                let provider = self.provider(name, block.as_ref(), node.file);
                 self.providers.insert(name.clone(), provider);
             }
             NodeBody::Resource(block, schema) => {

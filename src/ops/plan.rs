@@ -79,6 +79,8 @@ pub fn plan(options: &Options, cloud: Option<&dyn crate::cloud::Cloud>) -> Resul
     }
     let super::validate::Loaded { sources, desired, mut diagnostics } = loaded;
     let recorded = read_state(&options.state)?;
+    // The plan binds to the state as recorded, not as refreshed.
+    let recorded_serial = recorded.serial;
     let mut drift = crate::plan::drift::Drift::default();
     let mut cloud_resources = std::collections::BTreeMap::new();
     let (prior, observed) = match cloud {
@@ -153,8 +155,7 @@ pub fn plan(options: &Options, cloud: Option<&dyn crate::cloud::Cloud>) -> Resul
         plan.order.clear();
         plan.output_changes.clear();
     }
-    // The plan binds to the state as recorded, not as refreshed.
-    plan.serial = read_state(&options.state)?.serial;
+    plan.serial = recorded_serial;
     plan.tenants = desired.providers.iter().map(|p| (p.subscription_id.clone(), p.tenant_id.clone())).collect();
     if let Some(path) = &options.out {
         save(&plan, path)?;
