@@ -5,6 +5,7 @@
 //! keeps the byte range of every block, attribute and expression.
 
 pub mod format;
+mod split;
 pub mod vars;
 
 use crate::diagnostic::{Diagnostic, Span};
@@ -136,20 +137,100 @@ fn first_line(message: &str) -> String {
     if line.is_empty() { "invalid HCL".to_string() } else { line.to_string() }
 }
 
-/// Parses every `.tf` file among `sources` (by name), collecting syntax errors.
+/// Below this size a file is parsed whole: a thread costs more than it saves.
+const MIN_PART_BYTES: usize = 256 * 1024;
+
+/// Parses every `.tf` file among `sources` (by name), collecting syntax errors. Files, and large
+/// files cut between their top-level blocks, are parsed on as many threads as there are cores.
 pub fn parse_all(sources: &Sources) -> (Vec<ParsedFile>, Vec<Diagnostic>) {
+    parse_on(sources, std::thread::available_parallelism().map_or(1, |n| n.get()).min(8))
+}
+
+fn parse_on(sources: &Sources, threads: usize) -> (Vec<ParsedFile>, Vec<Diagnostic>) {
+    let files: Vec<FileId> = sources.iter().filter(|(_, f)| f.name.ends_with(".tf")).map(|(id, _)| id).collect();
+    // The work: parts (file, start, end), each parsed with the text before it blanked out so
+    // that every span and every error location is the file's own.
+    let mut parts: Vec<(usize, usize, usize)> = Vec::new();
+    for (n, &id) in files.iter().enumerate() {
+        let text = sources.text(id);
+        let wanted = (text.len() / MIN_PART_BYTES).clamp(1, threads);
+        let cuts = split::cuts(text, wanted);
+        for (k, &start) in cuts.iter().enumerate() {
+            parts.push((n, start, cuts.get(k + 1).copied().unwrap_or(text.len())));
+        }
+    }
+    let mut bodies: Vec<Option<Body>> = Vec::new();
+    if threads == 1 || parts.len() == 1 {
+        bodies.extend(parts.iter().map(|&(n, start, end)| parse_part(sources.text(files[n]), start, end)));
+    } else {
+        // Largest first, each to the least loaded thread.
+        let mut order: Vec<usize> = (0..parts.len()).collect();
+        order.sort_by_key(|&i| std::cmp::Reverse(parts[i].2 - parts[i].1));
+        let mut queues: Vec<(usize, Vec<usize>)> = vec![(0, Vec::new()); threads.min(parts.len())];
+        for i in order {
+            let queue = queues.iter_mut().min_by_key(|(load, _)| *load).expect("a thread");
+            queue.0 += parts[i].2 - parts[i].1;
+            queue.1.push(i);
+        }
+        bodies.resize_with(parts.len(), || None);
+        let parse = |queue: &[usize]| -> Vec<(usize, Option<Body>)> {
+            queue
+                .iter()
+                .map(|&i| {
+                    let (n, start, end) = parts[i];
+                    (i, parse_part(sources.text(files[n]), start, end))
+                })
+                .collect()
+        };
+        std::thread::scope(|scope| {
+            let (first, others) = queues.split_first().expect("a thread");
+            let handles: Vec<_> = others.iter().map(|(_, queue)| scope.spawn(|| parse(queue))).collect();
+            let mut done = parse(&first.1);
+            for handle in handles {
+                done.extend(handle.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)));
+            }
+            for (i, body) in done {
+                bodies[i] = body;
+            }
+        });
+    }
+    // Each file from its parts; a part that did not parse: the whole file again, on this thread,
+    // for the diagnostic (or for the file, if the cut was wrong).
     let mut parsed = Vec::new();
     let mut diagnostics = Vec::new();
-    for (id, file) in sources.iter() {
-        if !file.name.ends_with(".tf") {
-            continue;
-        }
-        match parse_file(sources, id) {
+    let mut bodies = bodies.into_iter();
+    for (n, &id) in files.iter().enumerate() {
+        let mine: Vec<Option<Body>> = bodies.by_ref().take(parts.iter().filter(|p| p.0 == n).count()).collect();
+        let whole = if mine.iter().all(Option::is_some) {
+            let mut structures = Vec::with_capacity(mine.iter().flatten().map(Body::len).sum());
+            for body in mine.into_iter().flatten() {
+                structures.extend(body);
+            }
+            Ok(ParsedFile { file: id, body: Body::from(structures) })
+        } else {
+            parse_file(sources, id)
+        };
+        match whole {
             Ok(p) => parsed.push(p),
             Err(d) => diagnostics.push(d),
         }
     }
     (parsed, diagnostics)
+}
+
+/// The structures of `text[start..end]`, compacted; `None` if it does not parse.
+fn parse_part(text: &str, start: usize, end: usize) -> Option<Body> {
+    let parsed = if start == 0 {
+        hcl::edit::parser::parse_body(&text[..end])
+    } else {
+        let mut padded = String::with_capacity(end);
+        padded.extend(text.as_bytes()[..start].iter().map(|&b| if b == b'\n' { '\n' } else { ' ' }));
+        padded.push_str(&text[start..end]);
+        hcl::edit::parser::parse_body(&padded)
+    };
+    let mut body = parsed.ok()?;
+    compact(&mut body);
+    Some(body)
 }
 
 #[cfg(test)]
@@ -188,6 +269,49 @@ mod tests {
         after.visit_body(&compacted);
         assert!(before.0.len() > 10 && before.0.iter().all(Option::is_some), "{:?}", before.0);
         assert_eq!(before.0, after.0);
+    }
+
+    /// A file parsed in parts on several threads is the file parsed whole: the same structures,
+    /// the same text, the same spans; a part that does not parse gives the whole file's error.
+    #[test]
+    fn parts_parse_to_the_whole() {
+        use hcl::edit::Span as _;
+        let block = |i: usize| {
+            format!(
+                "# block {i}\nresource \"t\" \"n{i}\" {{\n  s = \"${{var.x}} }} {{\"\n  h = <<-EOT\n  }}\n  resource \"x\" {{\n  EOT\n  l = [1, {{ a = \"ç\" }}]\n}}\n\n"
+            )
+        };
+        let text: String = (0..7_000).map(block).collect();
+        assert!(text.len() > 3 * MIN_PART_BYTES);
+        assert_eq!(split::cuts(&text, 3).len(), 3, "three parts");
+        let mut sources = Sources::new();
+        sources.add("main.tf", text.clone());
+        sources.add("other.tf", block(0));
+        let (whole, errors) = parse_on(&sources, 1);
+        assert!(errors.is_empty());
+        let (parted, errors) = parse_on(&sources, 3);
+        assert!(errors.is_empty());
+        assert_eq!(parted.len(), 2);
+        let (w, p) = (&whole[0].body, &parted[0].body);
+        assert_eq!(w.len(), 7_000);
+        assert_eq!(p.len(), w.len());
+        for (a, b) in w.iter().zip(p.iter()) {
+            assert_eq!(a.span(), b.span());
+            let (a, b) = (a.as_block().unwrap(), b.as_block().unwrap());
+            assert_eq!(a.body.to_string(), b.body.to_string());
+            assert_eq!(
+                a.body.get_attribute("l").unwrap().value.span(),
+                b.body.get_attribute("l").unwrap().value.span()
+            );
+        }
+        assert_eq!(parted[1].body.len(), 1);
+
+        let broken = text.replacen("l = [1,", "l = [1,,", 6_000);
+        let mut sources = Sources::new();
+        let id2 = sources.add("main.tf", broken.clone());
+        let (_, errors) = parse_on(&sources, 3);
+        let expected = parse_file(&sources, id2).unwrap_err();
+        assert_eq!(errors, vec![expected]);
     }
 
     #[test]
