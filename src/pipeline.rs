@@ -29,16 +29,37 @@ pub fn check_configuration(
     data: Option<&dyn DataResolver>,
     ctx: &RuleContext,
 ) -> Checked {
+    let mut checked = evaluate_configuration(sources, vars, environment, data);
+    let found = rules::check(&checked.desired, ctx);
+    checked.add(found);
+    checked
+}
+
+/// Parses and evaluates, leaving the rules to the caller (who may run them alongside other work:
+/// `plan` reads the state meanwhile).
+pub fn evaluate_configuration(
+    sources: &Sources,
+    vars: &[VarAssignment],
+    environment: &Environment,
+    data: Option<&dyn DataResolver>,
+) -> Checked {
     let (files, mut diagnostics) = config::parse_all(sources);
-    if !diagnostics.is_empty() {
-        diagnostic::sort(&mut diagnostics);
-        return Checked { desired: Desired::default(), diagnostics };
+    if diagnostics.is_empty() {
+        let input = EvalInput { sources, vars, environment, data };
+        let (desired, eval_diagnostics) = eval::evaluate(&input, files);
+        let mut checked = Checked { desired, diagnostics: Vec::new() };
+        checked.add(eval_diagnostics);
+        return checked;
     }
-    let input = EvalInput { sources, vars, environment, data };
-    let (desired, eval_diagnostics) = eval::evaluate(&input, files);
-    diagnostics.extend(eval_diagnostics);
-    diagnostics.extend(rules::check(&desired, ctx));
     diagnostic::sort(&mut diagnostics);
-    diagnostics.dedup();
-    Checked { desired, diagnostics }
+    Checked { desired: Desired::default(), diagnostics }
+}
+
+impl Checked {
+    /// Adds diagnostics, keeping them sorted by place and without repeats.
+    pub fn add(&mut self, diagnostics: Vec<Diagnostic>) {
+        self.diagnostics.extend(diagnostics);
+        diagnostic::sort(&mut self.diagnostics);
+        self.diagnostics.dedup();
+    }
 }

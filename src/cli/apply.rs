@@ -57,7 +57,7 @@ pub fn run(global: &Global, args: Args) -> CliResult {
                 eprint!("{}", diagnostics::human(&diags, &sources, Style::for_stderr(global.no_color)));
             }
             if !json {
-                print!("{}", crate::render::plan::human(&plan, Style::for_stdout(global.no_color)));
+                crate::render::plan::print(&plan, Style::for_stdout(global.no_color), &mut std::io::stdout().lock())?;
             }
             if !plan.applyable() {
                 eprintln!("error: the plan cannot be applied: {} forbidden change(s)", plan.forbidden().count());

@@ -34,7 +34,7 @@ pub fn run(global: &Global, options: &PlanOptions, vars: Vec<VarArg>) -> CliResu
     if options.json {
         println!("{}", crate::render::plan_json::plan_json(&plan));
     } else {
-        print!("{}", crate::render::plan::human(&plan, Style::for_stdout(global.no_color)));
+        crate::render::plan::print(&plan, Style::for_stdout(global.no_color), &mut std::io::stdout().lock())?;
         if let Some(out) = &options.out {
             println!("\nSaved the plan to {}. To carry it out: sigform apply {}", out.display(), out.display());
         }

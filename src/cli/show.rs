@@ -13,7 +13,7 @@ pub fn run(global: &Global, planfile: Option<&Path>, json: bool) -> CliResult {
             if json {
                 println!("{}", crate::render::plan_json::plan_json(&plan));
             } else {
-                print!("{}", crate::render::plan::human(&plan, Style::for_stdout(global.no_color)));
+                crate::render::plan::print(&plan, Style::for_stdout(global.no_color), &mut std::io::stdout().lock())?;
             }
         }
         None => {

@@ -73,12 +73,21 @@ pub fn read_state(location: &Location) -> Result<Snapshot, StateError> {
 /// planned again and blocked deletes see the children nobody manages.
 pub fn plan(options: &Options, cloud: Option<&dyn crate::cloud::Cloud>) -> Result<Planned, PlanError> {
     let data = cloud.map(super::data::CloudData);
-    let loaded = super::validate::load_with(&options.load, data.as_ref().map(|d| d as &dyn crate::eval::DataResolver))?;
-    if loaded.has_errors() {
+    let mut loaded =
+        super::validate::load_evaluated(&options.load, data.as_ref().map(|d| d as &dyn crate::eval::DataResolver))?;
+    let rules = crate::rules::RuleContext { now_unix: options.load.now_unix };
+    // The rules run while the state is read: at the quota ceiling each takes tens of milliseconds.
+    let (found, recorded) = std::thread::scope(|scope| {
+        let found = scope.spawn(|| crate::rules::check(&loaded.desired, &rules));
+        let recorded = (!loaded.has_errors()).then(|| read_state(&options.state));
+        (found.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)), recorded)
+    });
+    loaded.add(found);
+    let Some(recorded) = recorded.filter(|_| !loaded.has_errors()) else {
         return Ok(Planned::Invalid { sources: loaded.sources, diagnostics: loaded.diagnostics });
-    }
+    };
     let super::validate::Loaded { sources, desired, mut diagnostics } = loaded;
-    let recorded = read_state(&options.state)?;
+    let recorded = recorded?;
     // The plan binds to the state as recorded, not as refreshed.
     let recorded_serial = recorded.serial;
     let mut drift = crate::plan::drift::Drift::default();

@@ -40,6 +40,13 @@ impl Loaded {
     pub fn has_errors(&self) -> bool {
         diagnostic::has_errors(&self.diagnostics)
     }
+
+    /// Adds the rules' diagnostics to a configuration loaded without them.
+    pub fn add(&mut self, diagnostics: Vec<Diagnostic>) {
+        self.diagnostics.extend(diagnostics);
+        diagnostic::sort(&mut self.diagnostics);
+        self.diagnostics.dedup();
+    }
 }
 
 pub fn load(options: &Options) -> Result<Loaded, WorkdirError> {
@@ -54,6 +61,17 @@ pub fn load_with(options: &Options, data: Option<&dyn crate::eval::DataResolver>
     diags.extend(checked.diagnostics);
     diagnostic::sort(&mut diags);
     Ok(Loaded { sources, desired: checked.desired, diagnostics: diags })
+}
+
+/// Loads and evaluates without running the rules (`crate::rules::check`), for a caller that
+/// runs them alongside other work and then `add`s what they found.
+pub fn load_evaluated(options: &Options, data: Option<&dyn crate::eval::DataResolver>) -> Result<Loaded, WorkdirError> {
+    let Workdir { sources, vars, diagnostics: mut diags, environment, .. } =
+        workdir::load(&options.dir, &options.vars, options.env.iter().cloned())?;
+    let evaluated = crate::pipeline::evaluate_configuration(&sources, &vars, &environment, data);
+    diags.extend(evaluated.diagnostics);
+    diagnostic::sort(&mut diags);
+    Ok(Loaded { sources, desired: evaluated.desired, diagnostics: diags })
 }
 
 pub fn validate(options: &Options) -> Result<Validated, WorkdirError> {

@@ -193,7 +193,7 @@ fn update(inst: &Instance, before: ResourceState, replace_reason: Option<&String
     // What Azure computed at creation (a gallery's unique name) stays as recorded: an update
     // does not recompute it. A replacement creates anew, so it is unknown again.
     let mut after_attrs = after_attrs;
-    let mut after = record(inst);
+    let mut kept = Vec::new();
     if replace_reason.is_none() {
         for a in inst
             .schema
@@ -202,13 +202,12 @@ fn update(inst: &Instance, before: ResourceState, replace_reason: Option<&String
             .filter(|a| a.mutability == crate::model::schema::Mutability::Computed && a.name != "id")
         {
             let recorded = prior_attrs.get(a.name).cloned().unwrap_or(Value::Null);
-            after.attributes[a.name] = recorded.to_json();
+            kept.push((a.name, recorded.to_json()));
             after_attrs.insert(a.name.to_string(), recorded);
         }
     }
     let mut unknown = Vec::new();
     unknown_paths(&Value::Map(after_attrs), "", &mut unknown);
-    after.status = before.status.clone();
     let (action, reason) = match replace_reason {
         Some(reason) => {
             // SIG502 holds even for a replacement: a gallery is never moved, only recreated, and
@@ -224,13 +223,21 @@ fn update(inst: &Instance, before: ResourceState, replace_reason: Option<&String
         forbidden.push(prevent_destroy(&address));
     }
     let action = if action == Action::Replace && !forbidden.is_empty() { Action::Forbidden } else { action };
+    // A no-op keeps one copy of the record, not two: at the quota ceiling that is a third of the
+    // plan's memory (and building it a tenth of the plan's time).
+    let after = (action != Action::NoOp).then(|| {
+        let mut after = record(inst);
+        for (name, value) in kept {
+            after.attributes[name] = value;
+        }
+        after.status = before.status.clone();
+        after
+    });
     ResourceChange {
         address,
         action,
         before: Some(before),
-        // A no-op keeps one copy of the record, not two: at the quota ceiling that is a third of
-        // the plan's memory.
-        after: if action == Action::NoOp { None } else { Some(after) },
+        after,
         after_unknown: unknown,
         changes,
         forbidden,

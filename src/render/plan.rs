@@ -2,7 +2,7 @@
 //! sigform's own `!` for a change Azure forbids, with the rule and the reason; a summary line
 //! `Plan: A to add, C to change, D to destroy, F forbidden.`
 
-use super::Style;
+use super::{Sink, Style};
 use crate::plan::diff::AttrChange;
 use crate::plan::{Action, Plan, ResourceChange};
 use console::style;
@@ -10,7 +10,19 @@ use serde_json::Value as Json;
 use std::fmt::Write;
 
 pub fn human(plan: &Plan, st: Style) -> String {
-    let mut out = String::new();
+    let mut out = Sink::string();
+    write(&mut out, plan, st);
+    out.into_string()
+}
+
+/// The same, written to `to` as it is made.
+pub fn print(plan: &Plan, st: Style, to: &mut dyn std::io::Write) -> std::io::Result<()> {
+    let mut out = Sink::writer(to);
+    write(&mut out, plan, st);
+    out.finish()
+}
+
+fn write(out: &mut Sink, plan: &Plan, st: Style) {
     let paint = |text: &str, action: Action| -> String {
         if !st.color {
             return text.to_string();
@@ -24,19 +36,19 @@ pub fn human(plan: &Plan, st: Style) -> String {
             Action::NoOp => text.to_string(),
         }
     };
-    drift(&mut out, plan, &paint);
+    drift(out, plan, &paint);
     if plan.refresh_only {
         if plan.is_empty() {
             out.push_str("No changes. The state and the cloud agree.\n");
         } else {
             out.push_str("This is a refresh-only plan: `apply --refresh-only` records these in the state and changes nothing in the cloud.\n");
         }
-        return out;
+        return;
     }
     let visible: Vec<&ResourceChange> = plan.changes.iter().filter(|c| c.action != Action::NoOp).collect();
     if visible.is_empty() && plan.output_changes.iter().all(|o| o.action == Action::NoOp) {
         out.push_str("No changes. The configuration and the state agree.\n");
-        return out;
+        return;
     }
     if !visible.is_empty() {
         out.push_str("sigform will perform the following actions:\n");
@@ -58,12 +70,12 @@ pub fn human(plan: &Plan, st: Style) -> String {
         let _ = writeln!(out, "\n  # {} {what}", c.address);
         let _ = writeln!(out, "{} resource \"{}\" \"{}\" {{", paint(symbol, c.action), r.type_name, r.name);
         match c.action {
-            Action::Create => attributes(&mut out, c, "+", &paint),
+            Action::Create => attributes(out, c, "+", &paint),
             Action::Delete => {
                 let id = c.before.as_ref().map_or("", |b| b.id.as_str());
                 let _ = writeln!(out, "      {} id = {}", paint("-", Action::Delete), Json::String(id.to_string()));
             }
-            _ => changes(&mut out, c, &paint),
+            _ => changes(out, c, &paint),
         }
         out.push_str("    }\n");
     }
@@ -149,13 +161,12 @@ pub fn human(plan: &Plan, st: Style) -> String {
             time.resources.len()
         );
     }
-    out
 }
 
 type Paint<'a> = dyn Fn(&str, Action) -> String + 'a;
 
 /// "Objects have changed outside of sigform", before the changes, as Terraform shows it.
-fn drift(out: &mut String, plan: &Plan, paint: &Paint) {
+fn drift(out: &mut Sink, plan: &Plan, paint: &Paint) {
     let d = &plan.drift;
     if d.drifted.is_empty() && d.deleted.is_empty() {
         return;
@@ -175,7 +186,7 @@ fn drift(out: &mut String, plan: &Plan, paint: &Paint) {
     out.push('\n');
 }
 
-fn attributes(out: &mut String, c: &ResourceChange, sign: &str, paint: &Paint) {
+fn attributes(out: &mut Sink, c: &ResourceChange, sign: &str, paint: &Paint) {
     let Some(after) = &c.after else { return };
     let Some(map) = after.attributes.as_object() else {
         return;
@@ -207,7 +218,7 @@ fn is_block_list(v: &Json) -> bool {
     v.as_array().is_some_and(|a| !a.is_empty() && a.iter().all(Json::is_object))
 }
 
-fn changes(out: &mut String, c: &ResourceChange, paint: &Paint) {
+fn changes(out: &mut Sink, c: &ResourceChange, paint: &Paint) {
     if let Some(after) = &c.after {
         for key in ["id", "name"] {
             if let Some(v) = after.attributes.get(key).filter(|v| !v.is_null()) {
@@ -226,7 +237,7 @@ fn changes(out: &mut String, c: &ResourceChange, paint: &Paint) {
     }
 }
 
-fn line(out: &mut String, change: &AttrChange, rule: Option<&str>, action: Action, paint: &Paint) {
+fn line(out: &mut Sink, change: &AttrChange, rule: Option<&str>, action: Action, paint: &Paint) {
     let after = if change.after_unknown { "(known after apply)".to_string() } else { hcl(&change.after) };
     let (sign, text) = match (&change.before, &change.after) {
         (Json::Null, _) => ("+", format!("{} = {after}", change.path)),

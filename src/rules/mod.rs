@@ -24,15 +24,32 @@ pub struct RuleContext {
 }
 
 /// Runs every configuration rule.
+/// One family of rules, adding what it finds.
+type Family<'a> = dyn Fn(&mut Vec<Diagnostic>) + Sync + 'a;
+
 pub fn check(desired: &Desired, ctx: &RuleContext) -> Vec<Diagnostic> {
-    let mut out = Vec::new();
-    names::check(desired, ctx, &mut out);
-    regions::check(desired, &mut out);
-    sources::check(desired, &mut out);
-    quotas::check(desired, &quotas::Existing::default(), &mut out);
-    sharing::check(desired, &mut out);
-    latest::check(desired, &mut out);
-    out
+    // The rule families are independent reads of the same model: at the quota ceiling they take
+    // tens of milliseconds each, so they run side by side (diagnostics are sorted afterwards).
+    let families: [&Family; 6] = [
+        &|out| names::check(desired, ctx, out),
+        &|out| regions::check(desired, out),
+        &|out| sources::check(desired, out),
+        &|out| quotas::check(desired, &quotas::Existing::default(), out),
+        &|out| sharing::check(desired, out),
+        &|out| latest::check(desired, out),
+    ];
+    let run = |family: &Family| {
+        let mut out = Vec::new();
+        family(&mut out);
+        out
+    };
+    if desired.resources.len() < 1_000 {
+        return families.iter().flat_map(|f| run(f)).collect();
+    }
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = families.iter().map(|f| scope.spawn(move || run(f))).collect();
+        handles.into_iter().flat_map(|h| h.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))).collect()
+    })
 }
 
 /// A diagnostic for a catalogue rule, with its severity and a pointer to `explain`.
