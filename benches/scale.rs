@@ -7,6 +7,7 @@
 //! and walking the lists at the largest size); and the applier's makespan against
 //! the lower bound max(critical path, total work / parallelism) at parallelism 1, 10 and 32.
 //!
+//! Plans are timed three times (the median, and the largest peak memory), as is hcl-rs's parse.
 //! Peak memory is read with GNU time (`/usr/bin/time`), present on this project's machines.
 //! `SIGFORM_BENCH_SIZES=1k,5k` limits the sizes.
 
@@ -57,11 +58,38 @@ fn sigform(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Run {
     Run { seconds, max_rss_mb, stdout: String::from_utf8_lossy(&out.stdout).into() }
 }
 
-fn parse_seconds(text: &str) -> f64 {
+/// Three runs: the median time, the largest peak memory (machines here are noisy).
+fn median_of_three(dir: &Path, args: &[&str]) -> Run {
+    let mut runs: Vec<Run> = (0..3).map(|_| sigform(dir, args, &[])).collect();
+    let max_rss_mb = runs.iter().filter_map(|r| r.max_rss_mb).reduce(f64::max);
+    runs.sort_by(|a, b| a.seconds.total_cmp(&b.seconds));
+    let median = runs.swap_remove(1);
+    Run { max_rss_mb, ..median }
+}
+
+/// hcl-rs's own parse time of `file`: `hcl::parse` in a fresh process (this bench run again, with
+/// the system allocator, as hcl-rs's users get it), the median of three.
+fn parse_seconds(file: &Path) -> f64 {
+    let mut runs: Vec<f64> = (0..3)
+        .map(|_| {
+            let out = Command::new(std::env::current_exe().expect("the bench binary"))
+                .env("SIGFORM_BENCH_PARSE", file)
+                .output()
+                .expect("the bench runs");
+            String::from_utf8_lossy(&out.stdout).trim().parse().expect("seconds")
+        })
+        .collect();
+    runs.sort_by(f64::total_cmp);
+    runs[1]
+}
+
+/// `SIGFORM_BENCH_PARSE=FILE`: only parse FILE with hcl-rs and print the seconds it took.
+fn parse_only(file: &str) {
+    let text = std::fs::read_to_string(file).expect("the generated file");
     let start = Instant::now();
-    let body = hcl::parse(text).expect("the generated configuration parses");
-    std::hint::black_box(body);
-    start.elapsed().as_secs_f64()
+    let body = hcl::parse(&text).expect("the generated configuration parses");
+    println!("{}", start.elapsed().as_secs_f64());
+    std::mem::forget(body); // freeing is not parsing
 }
 
 fn mb(x: Option<f64>) -> String {
@@ -113,6 +141,9 @@ fn stamp(s: &str) -> f64 {
 }
 
 fn main() {
+    if let Ok(file) = std::env::var("SIGFORM_BENCH_PARSE") {
+        return parse_only(&file);
+    }
     let wanted: Vec<String> = std::env::var("SIGFORM_BENCH_SIZES")
         .unwrap_or_else(|_| "1k,5k,11k".into())
         .split(',')
@@ -132,8 +163,8 @@ fn main() {
             let dir = tempfile::tempdir().unwrap();
             let text = generate(*scale, shape);
             std::fs::write(dir.path().join("main.tf"), &text).unwrap();
-            let parse = parse_seconds(&text);
-            let creates = sigform(dir.path(), &["plan", "--refresh=false"], &[]);
+            let parse = parse_seconds(&dir.path().join("main.tf"));
+            let creates = median_of_three(dir.path(), &["plan", "--refresh=false"]);
             rows.push(format!(
                 "| {name} ({} resources) | {shape:?} | plan, all creates | {:.2} s | {} | {} |",
                 scale.resources(),
@@ -149,7 +180,7 @@ fn main() {
                     apply.seconds,
                     mb(apply.max_rss_mb)
                 ));
-                let noop = sigform(dir.path(), &["plan", "--refresh=false", "--detailed-exitcode"], &[]);
+                let noop = median_of_three(dir.path(), &["plan", "--refresh=false", "--detailed-exitcode"]);
                 noop_times.insert(*name, noop.seconds);
                 rows.push(format!(
                     "| {name} | {shape:?} | plan, no-op | {:.2} s | {} | {:.1}× (hcl-rs parse {:.3} s) |",

@@ -36,6 +36,21 @@ fn an_applied_configuration_plans_no_changes() {
     quickstart().seeded().args(&["plan", "--detailed-exitcode"]).status(0);
 }
 
+/// A rule's error stops the plan whether or not it refreshes (the rules run alongside the state
+/// read and the planning), and no plan file is written.
+#[test]
+fn a_rule_error_stops_the_plan_with_or_without_refresh() {
+    for args in [&["plan", "--out", "p.plan"][..], &["plan", "--refresh=false", "--out", "p.plan"]] {
+        let out = quickstart().seeded().edit("\"golden_images\"", "\"golden-images\"").args(args).status(1);
+        assert!(out.stderr.contains("SIG101"), "{args:?}: {}", out.stderr);
+        assert!(out.stderr.contains("No plan:"), "{args:?}: {}", out.stderr);
+        assert!(!out.stdout.contains("Plan:"), "{args:?}: {}", out.stdout);
+        assert!(!std::path::Path::new(&out.dir).join("p.plan").exists(), "{args:?}");
+    }
+    let out = quickstart().seeded().args(&["plan", "--refresh=false"]).status(0);
+    assert!(out.stdout.starts_with("No changes."), "{}", out.stdout);
+}
+
 #[test]
 fn an_updatable_change_plans_an_update_in_place() {
     let t = quickstart()

@@ -69,24 +69,57 @@ pub fn read_state(location: &Location) -> Result<Snapshot, StateError> {
     }
 }
 
-/// Plans; with a cloud, refreshes first (list calls) so that what was deleted outside sigform is
+/// Plans; with a cloud, refreshes first (in bulk) so that what was deleted outside sigform is
 /// planned again and blocked deletes see the children nobody manages.
 pub fn plan(options: &Options, cloud: Option<&dyn crate::cloud::Cloud>) -> Result<Planned, PlanError> {
     let data = cloud.map(super::data::CloudData);
-    let mut loaded =
+    let loaded =
         super::validate::load_evaluated(&options.load, data.as_ref().map(|d| d as &dyn crate::eval::DataResolver))?;
-    let rules = crate::rules::RuleContext { now_unix: options.load.now_unix };
-    // The rules run while the state is read: at the quota ceiling each takes tens of milliseconds.
-    let (found, recorded) = std::thread::scope(|scope| {
-        let found = scope.spawn(|| crate::rules::check(&loaded.desired, &rules));
-        let recorded = (!loaded.has_errors()).then(|| read_state(&options.state));
-        (found.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)), recorded)
-    });
-    loaded.add(found);
-    let Some(recorded) = recorded.filter(|_| !loaded.has_errors()) else {
-        return Ok(Planned::Invalid { sources: loaded.sources, diagnostics: loaded.diagnostics });
-    };
-    let super::validate::Loaded { sources, desired, mut diagnostics } = loaded;
+    let super::validate::Loaded { sources, desired, diagnostics } = loaded;
+    let context = crate::rules::RuleContext { now_unix: options.load.now_unix };
+    // The rules run alongside the state read and, without a refresh (whose quota check needs
+    // their verdict first), alongside the planning: at the quota ceiling each takes a while.
+    std::thread::scope(|scope| {
+        let rules = scope.spawn(|| crate::rules::check(&desired, &context));
+        let verdict = Verdict { diagnostics, rules: Some(rules) };
+        plan_with(options, cloud, sources, &desired, verdict)
+    })
+}
+
+/// The diagnostics so far, and the rules' once they are in.
+struct Verdict<'scope> {
+    diagnostics: Vec<Diagnostic>,
+    rules: Option<std::thread::ScopedJoinHandle<'scope, Vec<Diagnostic>>>,
+}
+
+impl Verdict<'_> {
+    /// Waits for the rules; whether there are errors.
+    fn settle(&mut self) -> bool {
+        if let Some(rules) = self.rules.take() {
+            self.diagnostics.extend(rules.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)));
+            diagnostic::sort(&mut self.diagnostics);
+            self.diagnostics.dedup();
+        }
+        diagnostic::has_errors(&self.diagnostics)
+    }
+}
+
+fn plan_with(
+    options: &Options,
+    cloud: Option<&dyn crate::cloud::Cloud>,
+    sources: Sources,
+    desired: &Desired,
+    mut verdict: Verdict,
+) -> Result<Planned, PlanError> {
+    if diagnostic::has_errors(&verdict.diagnostics) {
+        verdict.settle();
+        return Ok(Planned::Invalid { sources, diagnostics: verdict.diagnostics });
+    }
+    let recorded = read_state(&options.state);
+    // A configuration with errors is reported before anything else goes wrong.
+    if (cloud.is_some() || recorded.is_err()) && verdict.settle() {
+        return Ok(Planned::Invalid { sources, diagnostics: verdict.diagnostics });
+    }
     let recorded = recorded?;
     // The plan binds to the state as recorded, not as refreshed.
     let recorded_serial = recorded.serial;
@@ -94,17 +127,18 @@ pub fn plan(options: &Options, cloud: Option<&dyn crate::cloud::Cloud>) -> Resul
     let mut cloud_resources = std::collections::BTreeMap::new();
     let (prior, observed) = match cloud {
         Some(cloud) => {
-            let r = super::refresh::refresh(cloud, &recorded, &desired)?;
+            let r = super::refresh::refresh(cloud, &recorded, desired)?;
             // Quotas count what exists in the cloud, managed here or not (DESIGN.md §5).
-            let existing = unmanaged_counts(&r, &desired);
+            let existing = unmanaged_counts(&r, desired);
             if !existing.counts.is_empty() {
                 let mut quota = Vec::new();
-                crate::rules::quotas::check(&desired, &existing, &mut quota);
+                crate::rules::quotas::check(desired, &existing, &mut quota);
+                let diagnostics = &mut verdict.diagnostics;
                 diagnostics.retain(|d| !matches!(d.rule, "SIG401" | "SIG402" | "SIG403"));
                 diagnostics.extend(quota);
-                diagnostic::sort(&mut diagnostics);
-                if diagnostic::has_errors(&diagnostics) {
-                    return Ok(Planned::Invalid { sources, diagnostics });
+                diagnostic::sort(diagnostics);
+                if diagnostic::has_errors(diagnostics) {
+                    return Ok(Planned::Invalid { sources, diagnostics: verdict.diagnostics });
                 }
             }
             drift = r.drift;
@@ -113,23 +147,31 @@ pub fn plan(options: &Options, cloud: Option<&dyn crate::cloud::Cloud>) -> Resul
         }
         None => (recorded, None),
     };
-    let targets = addresses("--target", &options.targets, &desired, &prior)?;
-    let replace = addresses("--replace", &options.replace, &desired, &prior)?;
+    let chosen = addresses("--target", &options.targets, desired, &prior)
+        .and_then(|targets| Ok((targets, addresses("--replace", &options.replace, desired, &prior)?)));
+    let (targets, replace) = match chosen {
+        Err(_) if verdict.settle() => return Ok(Planned::Invalid { sources, diagnostics: verdict.diagnostics }),
+        chosen => chosen?,
+    };
     for r in &replace {
         if prior.resource(&r.to_string()).is_none() {
             return Err(PlanError::NothingToReplace(r.to_string()));
         }
     }
-    let records = diagnostics.iter().map(|d| DiagnosticRecord::new(d, &sources)).collect();
     let plan_options = plan::Options { destroy: options.destroy, targets, replace };
     let mut plan = plan::plan(PlanInput {
-        desired: &desired,
+        desired,
         prior,
         observed: observed.as_ref(),
         options: &plan_options,
-        diagnostics: records,
+        diagnostics: Vec::new(),
         config_hash: config_hash(&sources),
     });
+    if verdict.settle() {
+        return Ok(Planned::Invalid { sources, diagnostics: verdict.diagnostics });
+    }
+    let diagnostics = verdict.diagnostics;
+    plan.diagnostics = diagnostics.iter().map(|d| DiagnosticRecord::new(d, &sources)).collect();
     let by_address: std::collections::HashMap<String, &crate::model::Instance> =
         desired.resources.iter().map(|i| (i.address.to_string(), i)).collect();
     for change in &mut plan.changes {

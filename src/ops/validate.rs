@@ -40,13 +40,6 @@ impl Loaded {
     pub fn has_errors(&self) -> bool {
         diagnostic::has_errors(&self.diagnostics)
     }
-
-    /// Adds the rules' diagnostics to a configuration loaded without them.
-    pub fn add(&mut self, diagnostics: Vec<Diagnostic>) {
-        self.diagnostics.extend(diagnostics);
-        diagnostic::sort(&mut self.diagnostics);
-        self.diagnostics.dedup();
-    }
 }
 
 pub fn load(options: &Options) -> Result<Loaded, WorkdirError> {
@@ -64,7 +57,7 @@ pub fn load_with(options: &Options, data: Option<&dyn crate::eval::DataResolver>
 }
 
 /// Loads and evaluates without running the rules (`crate::rules::check`), for a caller that
-/// runs them alongside other work and then `add`s what they found.
+/// runs them alongside other work.
 pub fn load_evaluated(options: &Options, data: Option<&dyn crate::eval::DataResolver>) -> Result<Loaded, WorkdirError> {
     let Workdir { sources, vars, diagnostics: mut diags, environment, .. } =
         workdir::load(&options.dir, &options.vars, options.env.iter().cloned())?;

@@ -30,7 +30,9 @@ type Family<'a> = dyn Fn(&mut Vec<Diagnostic>) + Sync + 'a;
 pub fn check(desired: &Desired, ctx: &RuleContext) -> Vec<Diagnostic> {
     // The rule families are independent reads of the same model: at the quota ceiling they take
     // tens of milliseconds each, so they run side by side (diagnostics are sorted afterwards).
-    let families: [&Family; 6] = [
+    let families: [&Family; 7] = [
+        // Dependency cycles between instances (SIG007).
+        &|out| out.extend(crate::model::graph::DependencyGraph::build(desired).1),
         &|out| names::check(desired, ctx, out),
         &|out| regions::check(desired, out),
         &|out| sources::check(desired, out),
