@@ -124,10 +124,11 @@ fn plan_with(
     // The plan binds to the state as recorded, not as refreshed.
     let recorded_serial = recorded.serial;
     let mut drift = crate::plan::drift::Drift::default();
-    let mut cloud_resources = std::collections::BTreeMap::new();
+    // Image sizes the cloud knows, for cost and replication time.
+    let mut cloud_sizes: std::collections::HashMap<String, f64> = std::collections::HashMap::new();
     let (prior, observed) = match cloud {
         Some(cloud) => {
-            let r = super::refresh::refresh(cloud, &recorded, desired)?;
+            let mut r = super::refresh::refresh(cloud, &recorded, desired)?;
             // Quotas count what exists in the cloud, managed here or not (DESIGN.md §5).
             let existing = unmanaged_counts(&r, desired);
             if !existing.counts.is_empty() {
@@ -141,9 +142,10 @@ fn plan_with(
                     return Ok(Planned::Invalid { sources, diagnostics: verdict.diagnostics });
                 }
             }
+            cloud_sizes.extend(r.resources.iter().filter_map(|(id, r)| Some((id.clone(), image_size(&r.attributes)?))));
+            let prior = r.prior(recorded);
             drift = r.drift;
-            cloud_resources = r.resources;
-            (r.prior, Some(r.observed))
+            (prior, Some(r.observed))
         }
         None => (recorded, None),
     };
@@ -183,18 +185,15 @@ fn plan_with(
     plan.drift = drift;
     // Image sizes, for cost and replication time: from the configuration, the state, the cloud.
     let mut sizes: std::collections::HashMap<String, f64> = std::collections::HashMap::new();
-    let size_of = |attrs: &serde_json::Value| attrs.get("os_disk")?.get(0)?.get("size_gb")?.as_f64();
     for r in plan.changes.iter().flat_map(|c| c.before.iter().chain(c.after.iter())) {
         if r.type_name == "azurerm_image"
-            && let Some(gb) = size_of(&r.attributes)
+            && let Some(gb) = image_size(&r.attributes)
         {
             sizes.insert(r.id.to_ascii_lowercase(), gb);
         }
     }
-    for (id, r) in &cloud_resources {
-        if let Some(gb) = size_of(&r.attributes) {
-            sizes.entry(id.clone()).or_insert(gb);
-        }
+    for (id, gb) in cloud_sizes {
+        sizes.entry(id).or_insert(gb);
     }
     let prices = crate::plan::cost::PriceTable::with(&prices_with_file(&desired.settings.prices, &options.load.dir)?);
     let (cost, time) = crate::plan::cost::estimate(&plan, &sizes, &prices);
@@ -212,6 +211,11 @@ fn plan_with(
         save(&plan, path)?;
     }
     Ok(Planned::Plan { sources, diagnostics, plan: Box::new(plan) })
+}
+
+/// A managed image's size in GB, from its attributes.
+fn image_size(attrs: &serde_json::Value) -> Option<f64> {
+    attrs.get("os_disk")?.get(0)?.get("size_gb")?.as_f64()
 }
 
 /// The configured prices, completed from `prices { file = "..." }` when given.

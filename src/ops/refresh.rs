@@ -23,8 +23,6 @@ use crate::state::Snapshot;
 use std::collections::{BTreeMap, BTreeSet};
 
 pub struct Refreshed {
-    /// The state as the cloud has it: the cloud's attributes, without what it no longer has.
-    pub prior: Snapshot,
     pub observed: Observed,
     /// Every resource seen, by lower-cased id.
     pub resources: BTreeMap<String, CloudResource>,
@@ -111,7 +109,6 @@ pub fn refresh(cloud: &dyn Cloud, prior: &Snapshot, desired: &Desired) -> Result
     }
     let gone = found.deleted.iter().map(|d| d.address.clone()).collect();
     Ok(Refreshed {
-        prior: drift::refreshed(prior, &seen),
         observed: Observed { ids: seen.keys().cloned().collect() },
         resources: seen,
         drift: found,
@@ -119,6 +116,14 @@ pub fn refresh(cloud: &dyn Cloud, prior: &Snapshot, desired: &Desired) -> Result
         calls,
         reads,
     })
+}
+
+impl Refreshed {
+    /// The state as the cloud has it (`prior` is the state the refresh compared): the cloud's
+    /// attributes, without what it no longer has. The attributes move out of `resources`.
+    pub fn prior(&mut self, prior: Snapshot) -> Snapshot {
+        drift::refreshed(prior, &mut self.resources)
+    }
 }
 
 /// The bulk reads, remembering every resource they return.

@@ -105,18 +105,18 @@ pub fn changes(recorded: &ResourceState, cloud: &CloudResource) -> Vec<AttrChang
     changes
 }
 
-/// The state as the cloud has it: recorded resources carry the cloud's attributes, and those
-/// deleted outside sigform are gone.
-pub fn refreshed(prior: &Snapshot, cloud: &BTreeMap<String, CloudResource>) -> Snapshot {
-    let mut out = prior.clone();
-    out.resources.retain_mut(|r| {
-        match cloud.get(&r.id.to_ascii_lowercase()).filter(|c| c.provisioning_state != "Deleting") {
+/// The state as the cloud has it: recorded resources carry the cloud's attributes (moved out of
+/// `cloud`, which keeps them only for what the state does not record), and those deleted outside
+/// sigform are gone.
+pub fn refreshed(mut prior: Snapshot, cloud: &mut BTreeMap<String, CloudResource>) -> Snapshot {
+    prior.resources.retain_mut(|r| {
+        match cloud.get_mut(&r.id.to_ascii_lowercase()).filter(|c| c.provisioning_state != "Deleting") {
             Some(c) => {
-                r.attributes = c.attributes.clone();
+                r.attributes = std::mem::take(&mut c.attributes);
                 true
             }
             None => r.mode != "managed",
         }
     });
-    out
+    prior
 }

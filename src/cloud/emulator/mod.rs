@@ -345,13 +345,16 @@ impl Emulator {
     /// A resource as it is now, without counting a call or taking a token: what the served
     /// emulator reads to answer a write it already admitted.
     pub fn peek(&self, id: &str) -> Result<Option<CloudResource>, CloudError> {
-        self.with(|c| Ok(row(c, id)?.map(|r| resource(&r, now_ms()))))
+        self.with(|c| Ok(row(c, id)?.map(|r| into_resource(r, now_ms()))))
     }
 
     /// Every resource, for `emulator list`.
     pub fn all(&self) -> Result<Vec<CloudResource>, CloudError> {
         self.with(|c| {
-            Ok(rows(c, "SELECT * FROM resources ORDER BY key", [])?.iter().map(|r| resource(r, now_ms())).collect())
+            Ok(rows(c, "SELECT * FROM resources ORDER BY key", [])?
+                .into_iter()
+                .map(|r| into_resource(r, now_ms()))
+                .collect())
         })
     }
 
@@ -507,15 +510,17 @@ fn replication_status(r: &Row, now: i64) -> Vec<RegionReplication> {
         .collect()
 }
 
-fn resource(r: &Row, now: i64) -> CloudResource {
+/// A stored row as the service answers it (taking the row: a list of thousands is not copied).
+fn into_resource(r: Row, now: i64) -> CloudResource {
+    let replication = replication_status(&r, now);
     CloudResource {
-        id: r.id.clone(),
+        id: r.id,
         kind: r.kind,
-        subscription: r.subscription.clone(),
-        location: r.location.clone(),
-        attributes: r.attributes.clone(),
-        provisioning_state: r.state.clone(),
-        replication: replication_status(r, now),
+        subscription: r.subscription,
+        location: r.location,
+        attributes: r.attributes,
+        provisioning_state: r.state,
+        replication,
     }
 }
 
@@ -591,7 +596,7 @@ impl Cloud for Emulator {
         self.with(|c| {
             self.count_call(c, "get")?;
             self.admit(c, &subscription_of(id), Class::Read)?;
-            Ok(row(c, id)?.map(|r| resource(&r, now_ms())))
+            Ok(row(c, id)?.map(|r| into_resource(r, now_ms())))
         })
     }
 
@@ -613,7 +618,10 @@ impl Cloud for Emulator {
                     [&sub],
                 )?;
                 // The index has no replication status (ARM returns it only to a read that asks).
-                return Ok(found.iter().map(|r| CloudResource { replication: Vec::new(), ..resource(r, now) }).collect());
+                return Ok(found
+                    .into_iter()
+                    .map(|r| CloudResource { replication: Vec::new(), ..into_resource(r, now) })
+                    .collect());
             }
             self.count_call(c, "list")?;
             self.admit(c, &sub, Class::Read)?;
@@ -628,7 +636,7 @@ impl Cloud for Emulator {
                 ListScope::RoleAssignments(scope) => rows(c, "SELECT * FROM resources WHERE kind = 'RoleAssignment' AND key LIKE ?1 || '/%' ORDER BY key", [scope.to_ascii_lowercase()])?,
                 ListScope::Graph(_) => unreachable!("answered above"),
             };
-            Ok(found.iter().map(|r| resource(r, now)).collect())
+            Ok(found.into_iter().map(|r| into_resource(r, now)).collect())
         })
     }
 
