@@ -12,6 +12,7 @@
 //! - [`model`]: addresses, schemas (with F/U mutability), ARM ids, regions, the dependency graph.
 //! - [`rules`]: the rule catalogue and the checks that need only the configuration.
 //! - [`pipeline`]: the pure chain from sources to checked `Desired`.
+//! - [`parallel`]: the little work sharing among cores that pays at the quota ceiling.
 //! - [`ops`]: one function per command; [`cli`] parses and renders; [`render`] formats output.
 //!
 //! `config`, `eval`, `model`, `rules` and `pipeline` do no I/O.
@@ -29,6 +30,7 @@ pub mod eval;
 pub mod exit;
 pub mod model;
 pub mod ops;
+pub mod parallel;
 pub mod pipeline;
 pub mod plan;
 pub mod render;

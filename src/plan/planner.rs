@@ -73,7 +73,8 @@ pub fn plan(input: PlanInput) -> Plan {
         };
         Some((address.clone(), change))
     };
-    let mut changes: BTreeMap<String, ResourceChange> = in_parallel(paired, compare).into_iter().flatten().collect();
+    let mut changes: BTreeMap<String, ResourceChange> =
+        crate::parallel::map(paired, 1_024, compare).into_iter().flatten().collect();
     // What is left of the prior is not in the configuration. A block that still exists (count or
     // for_each shrank) keeps its prevent_destroy.
     let mut blocks: HashMap<String, &Instance> = HashMap::new();
@@ -120,37 +121,6 @@ pub fn plan(input: PlanInput) -> Plan {
         replication_estimate: None,
         access_changes,
     }
-}
-
-/// `items` mapped by `f`, in order, on as many threads as there are cores once there are enough
-/// items to be worth it.
-fn in_parallel<T: Send, U: Send>(items: Vec<T>, f: impl Fn(T) -> U + Sync) -> Vec<U> {
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(8);
-    if threads < 2 || items.len() < 2_000 {
-        return items.into_iter().map(f).collect();
-    }
-    let per_thread = items.len().div_ceil(threads);
-    let mut chunks: Vec<Vec<T>> = Vec::new();
-    let mut items = items.into_iter();
-    loop {
-        let chunk: Vec<T> = items.by_ref().take(per_thread).collect();
-        if chunk.is_empty() {
-            break;
-        }
-        chunks.push(chunk);
-    }
-    let f = &f;
-    std::thread::scope(|scope| {
-        let mut chunks = chunks.into_iter();
-        let first = chunks.next().unwrap_or_default();
-        let handles: Vec<_> =
-            chunks.map(|chunk| scope.spawn(move || chunk.into_iter().map(f).collect::<Vec<U>>())).collect();
-        let mut out: Vec<U> = first.into_iter().map(f).collect();
-        for handle in handles {
-            out.extend(handle.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)));
-        }
-        out
-    })
 }
 
 fn before_block(before: &ResourceState) -> String {
@@ -554,19 +524,4 @@ pub fn known_addresses(desired: &Desired, prior: &Snapshot) -> Vec<String> {
     all.sort();
     all.dedup();
     all
-}
-
-#[cfg(test)]
-mod parallel_tests {
-    use super::in_parallel;
-
-    /// Whatever the number of items and threads, the results come back in the items' order.
-    #[test]
-    fn results_keep_their_order() {
-        for n in [0, 1, 1_999, 2_000, 2_001, 10_007] {
-            let items: Vec<usize> = (0..n).collect();
-            let out = in_parallel(items, |i| (i, std::thread::current().id()));
-            assert_eq!(out.iter().map(|(i, _)| *i).collect::<Vec<_>>(), (0..n).collect::<Vec<_>>(), "{n}");
-        }
-    }
 }

@@ -23,10 +23,10 @@ pub struct RuleContext {
     pub now_unix: i64,
 }
 
-/// Runs every configuration rule.
 /// One family of rules, adding what it finds.
 type Family<'a> = dyn Fn(&mut Vec<Diagnostic>) + Sync + 'a;
 
+/// Runs every configuration rule.
 pub fn check(desired: &Desired, ctx: &RuleContext) -> Vec<Diagnostic> {
     // The rule families are independent reads of the same model: at the quota ceiling they take
     // tens of milliseconds each, so they run side by side (diagnostics are sorted afterwards).
@@ -45,13 +45,9 @@ pub fn check(desired: &Desired, ctx: &RuleContext) -> Vec<Diagnostic> {
         family(&mut out);
         out
     };
-    if desired.resources.len() < 1_000 {
-        return families.iter().flat_map(|f| run(f)).collect();
-    }
-    std::thread::scope(|scope| {
-        let handles: Vec<_> = families.iter().map(|f| scope.spawn(move || run(f))).collect();
-        handles.into_iter().flat_map(|h| h.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))).collect()
-    })
+    // A small configuration is checked faster than a thread starts.
+    let batch = if desired.resources.len() < 1_000 { families.len() } else { 1 };
+    crate::parallel::map(families.to_vec(), batch, run).into_iter().flatten().collect()
 }
 
 /// A diagnostic for a catalogue rule, with its severity and a pointer to `explain`.

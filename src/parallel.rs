@@ -1,0 +1,48 @@
+//! Work shared among the cores, for the few stages where it pays at the quota ceiling (the rule
+//! families, the planner's comparisons): scoped threads, no pool, no dependency, results in the
+//! items' order. As few threads as there are cores: each thread's allocations take fresh pages,
+//! so more threads than cores would cost memory and win nothing.
+
+use std::sync::Mutex;
+
+/// `f` over `items`, in order, on up to as many threads as there are cores. Items are taken
+/// `batch` at a time, so uneven work spreads out; one batch or less runs on this thread alone.
+pub fn map<T: Send, U: Send>(items: Vec<T>, batch: usize, f: impl Fn(T) -> U + Sync) -> Vec<U> {
+    let batch = batch.max(1);
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get()).min(8);
+    let threads = cores.min(items.len().div_ceil(batch));
+    if threads < 2 {
+        return items.into_iter().map(f).collect();
+    }
+    let queue = Mutex::new(items.into_iter().enumerate());
+    let work = || {
+        let mut done: Vec<(usize, Vec<U>)> = Vec::new();
+        loop {
+            let taken: Vec<(usize, T)> = queue.lock().unwrap_or_else(|p| p.into_inner()).by_ref().take(batch).collect();
+            let Some(&(start, _)) = taken.first() else { return done };
+            done.push((start, taken.into_iter().map(|(_, item)| f(item)).collect()));
+        }
+    };
+    let mut batches = std::thread::scope(|scope| {
+        let others: Vec<_> = (1..threads).map(|_| scope.spawn(work)).collect();
+        let mut all = work();
+        for handle in others {
+            all.extend(handle.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)));
+        }
+        all
+    });
+    batches.sort_by_key(|(start, _)| *start);
+    batches.into_iter().flat_map(|(_, results)| results).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    /// Whatever the number of items and the batch, the results come back in the items' order.
+    #[test]
+    fn results_keep_their_order() {
+        for (n, batch) in [(0, 1), (1, 1), (7, 1), (1_999, 512), (2_000, 512), (10_007, 256), (5, 0)] {
+            let out = super::map((0..n).collect(), batch, |i: usize| i * 2);
+            assert_eq!(out, (0..n).map(|i| i * 2).collect::<Vec<_>>(), "{n} items in batches of {batch}");
+        }
+    }
+}
