@@ -146,6 +146,7 @@ pub fn parse_all(sources: &Sources) -> (Vec<ParsedFile>, Vec<Diagnostic>) {
     parse_on(sources, std::thread::available_parallelism().map_or(1, |n| n.get()).min(8))
 }
 
+/// The same, cutting large files into up to `threads` parts.
 fn parse_on(sources: &Sources, threads: usize) -> (Vec<ParsedFile>, Vec<Diagnostic>) {
     let files: Vec<FileId> = sources.iter().filter(|(_, f)| f.name.ends_with(".tf")).map(|(id, _)| id).collect();
     // The work: parts (file, start, end), each parsed with the text before it blanked out so
@@ -159,40 +160,16 @@ fn parse_on(sources: &Sources, threads: usize) -> (Vec<ParsedFile>, Vec<Diagnost
             parts.push((n, start, cuts.get(k + 1).copied().unwrap_or(text.len())));
         }
     }
-    let mut bodies: Vec<Option<Body>> = Vec::new();
-    if threads == 1 || parts.len() == 1 {
-        bodies.extend(parts.iter().map(|&(n, start, end)| parse_part(sources.text(files[n]), start, end)));
-    } else {
-        // Largest first, each to the least loaded thread.
-        let mut order: Vec<usize> = (0..parts.len()).collect();
-        order.sort_by_key(|&i| std::cmp::Reverse(parts[i].2 - parts[i].1));
-        let mut queues: Vec<(usize, Vec<usize>)> = vec![(0, Vec::new()); threads.min(parts.len())];
-        for i in order {
-            let queue = queues.iter_mut().min_by_key(|(load, _)| *load).expect("a thread");
-            queue.0 += parts[i].2 - parts[i].1;
-            queue.1.push(i);
-        }
-        bodies.resize_with(parts.len(), || None);
-        let parse = |queue: &[usize]| -> Vec<(usize, Option<Body>)> {
-            queue
-                .iter()
-                .map(|&i| {
-                    let (n, start, end) = parts[i];
-                    (i, parse_part(sources.text(files[n]), start, end))
-                })
-                .collect()
-        };
-        std::thread::scope(|scope| {
-            let (first, others) = queues.split_first().expect("a thread");
-            let handles: Vec<_> = others.iter().map(|(_, queue)| scope.spawn(|| parse(queue))).collect();
-            let mut done = parse(&first.1);
-            for handle in handles {
-                done.extend(handle.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)));
-            }
-            for (i, body) in done {
-                bodies[i] = body;
-            }
-        });
+    // Largest first, so that the cores finish together; then each part back in its place.
+    let mut order: Vec<usize> = (0..parts.len()).collect();
+    order.sort_by_key(|&i| std::cmp::Reverse(parts[i].2 - parts[i].1));
+    let done = crate::parallel::map(order.clone(), 1, |i| {
+        let (n, start, end) = parts[i];
+        parse_part(sources.text(files[n]), start, end)
+    });
+    let mut bodies: Vec<Option<Body>> = std::iter::repeat_with(|| None).take(parts.len()).collect();
+    for (i, body) in order.into_iter().zip(done) {
+        bodies[i] = body;
     }
     // Each file from its parts; a part that did not parse: the whole file again, on this thread,
     // for the diagnostic (or for the file, if the cut was wrong).
