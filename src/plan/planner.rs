@@ -73,8 +73,12 @@ pub fn plan(input: PlanInput) -> Plan {
         };
         Some((address.clone(), change))
     };
-    let mut changes: BTreeMap<String, ResourceChange> =
-        crate::parallel::map(paired, 1_024, compare).into_iter().flatten().collect();
+    // In address order already: inserted one by one, the map only appends (collecting would
+    // first copy everything into a vector and sort it).
+    let mut changes: BTreeMap<String, ResourceChange> = BTreeMap::new();
+    for (address, change) in crate::parallel::map(paired, 1_024, compare).into_iter().flatten() {
+        changes.insert(address, change);
+    }
     // What is left of the prior is not in the configuration. A block that still exists (count or
     // for_each shrank) keeps its prevent_destroy.
     let mut blocks: HashMap<String, &Instance> = HashMap::new();
