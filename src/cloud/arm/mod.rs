@@ -201,18 +201,10 @@ impl ArmCloud {
             let token = self.tokens.token(&self.agent)?;
             let bearer = format!("Bearer {token}");
             let result = match (method, body) {
-                ("PUT", Some(b)) => self
-                    .agent
-                    .put(url)
-                    .header("Authorization", &bearer)
-                    .content_type("application/json")
-                    .send(b.to_string()),
-                ("POST", Some(b)) => self
-                    .agent
-                    .post(url)
-                    .header("Authorization", &bearer)
-                    .content_type("application/json")
-                    .send(b.to_string()),
+                ("PUT" | "POST", Some(b)) => {
+                    let request = if method == "PUT" { self.agent.put(url) } else { self.agent.post(url) };
+                    request.header("Authorization", &bearer).content_type("application/json").send(b.to_string())
+                }
                 ("DELETE", _) => self.agent.delete(url).header("Authorization", &bearer).call(),
                 _ => self.agent.get(url).header("Authorization", &bearer).call(),
             };

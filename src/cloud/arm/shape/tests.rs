@@ -58,22 +58,28 @@ fn stored() -> Vec<(ResourceKind, &'static str, Json)> {
     ]
 }
 
+/// What the emulator holds for one of `stored()`: its id, and the resource with the id filled in.
+fn stored_resource(kind: ResourceKind, suffix: &str, attrs: &Json) -> (String, CloudResource) {
+    let id = format!("/subscriptions/{SUB}/resourceGroups/rg{suffix}");
+    let mut attributes = attrs.clone();
+    attributes["id"] = json!(id);
+    let resource = CloudResource {
+        id: id.clone(),
+        kind,
+        subscription: SUB.into(),
+        location: attrs.get("location").and_then(Json::as_str).map(str::to_string),
+        attributes,
+        provisioning_state: "Succeeded".into(),
+        replication: vec![],
+    };
+    (id, resource)
+}
+
 #[test]
 fn attributes_survive_a_round_trip_through_arm() {
-    let rg = format!("/subscriptions/{SUB}/resourceGroups/rg");
     for (kind, suffix, attrs) in stored() {
-        let id = format!("{rg}{suffix}");
-        let mut expected = attrs.clone();
-        expected["id"] = json!(id);
-        let resource = CloudResource {
-            id: id.clone(),
-            kind,
-            subscription: SUB.into(),
-            location: attrs.get("location").and_then(Json::as_str).map(str::to_string),
-            attributes: expected.clone(),
-            provisioning_state: "Succeeded".into(),
-            replication: vec![],
-        };
+        let (id, resource) = stored_resource(kind, suffix, &attrs);
+        let expected = resource.attributes.clone();
         // The service's answer, read by the client.
         let answer = response(&resource, false);
         assert_eq!(answer["id"], json!(id), "{kind:?}");
@@ -217,20 +223,8 @@ fn role_assignment_request_has_the_specification_shape() {
 /// understands the query the client sends (and refuses KQL it cannot answer).
 #[test]
 fn graph_rows_and_queries() {
-    let rg = format!("/subscriptions/{SUB}/resourceGroups/rg");
     for (kind, suffix, attrs) in stored().into_iter().filter(|(_, s, _)| s.contains("/galleries/")) {
-        let id = format!("{rg}{suffix}");
-        let mut expected = attrs.clone();
-        expected["id"] = json!(id);
-        let resource = CloudResource {
-            id: id.clone(),
-            kind,
-            subscription: SUB.into(),
-            location: attrs.get("location").and_then(Json::as_str).map(str::to_string),
-            attributes: expected,
-            provisioning_state: "Succeeded".into(),
-            replication: vec![],
-        };
+        let (_, resource) = stored_resource(kind, suffix, &attrs);
         let row = graph_row(&resource);
         assert_eq!(row["type"], json!(arm_type(kind).to_ascii_lowercase()), "{kind:?}");
         assert_eq!(row["subscriptionId"], json!(SUB));
