@@ -541,6 +541,9 @@ fn an_unreachable_endpoint_is_a_clear_error() {
 /// emulator started with `extra`: the report, the state, and the calls the emulator counted.
 struct ServedDrift {
     report: Json,
+    stderr: String,
+    /// Standard error of a `plan` run after the drift check.
+    plan_stderr: String,
     state: Json,
     before: Json,
     after: Json,
@@ -564,7 +567,15 @@ impl ServedDrift {
             .status(0);
         let report: Json = serde_json::from_str(&out.stdout).unwrap();
         assert_eq!((&report["drifted"], &report["deleted"]), (&json!([]), &json!([])), "{report}");
-        ServedDrift { report, state: json(&["state", "pull"]), before, after: json(&["emulator", "calls"]) }
+        let (state, after) = (json(&["state", "pull"]), json(&["emulator", "calls"]));
+        let plan = Test::new()
+            .chdir(&dir)
+            .env("SIGFORM_CLOUD", "arm")
+            .env("SIGFORM_ARM_ENDPOINT", &server.address)
+            .env("AZURE_ACCESS_TOKEN", "x")
+            .arg("plan")
+            .status(0);
+        ServedDrift { report, stderr: out.stderr, plan_stderr: plan.stderr, state, before, after }
     }
 
     /// Calls of one method during the drift check.
@@ -581,6 +592,7 @@ impl ServedDrift {
 fn small_pages_give_the_same_plan_with_one_list_call_per_page() {
     let checked = ServedDrift::run(&["--page-size", "1"]);
     assert_eq!(checked.report["pending"], json!([]));
+    assert!(!checked.stderr.contains("warning"), "{}", checked.stderr);
     // Resource Graph pages are queries; the rest are list pages.
     let (lists, queries) = (checked.delta("list"), checked.delta("query"));
     assert!(queries > 1, "definitions and versions come from the resource index, a page each: {queries}");
@@ -641,6 +653,10 @@ fn the_served_resource_graph_pages_and_refuses_other_queries() {
 #[test]
 fn without_resource_graph_refresh_walks_the_lists() {
     let checked = ServedDrift::run(&["--no-resource-graph"]);
+    // Why it is slower is said once per subscription, on standard error.
+    assert_eq!(checked.stderr.matches("warning: reading subscription").count(), 1, "{}", checked.stderr);
+    assert!(checked.stderr.contains("ResourceGraphUnavailable"), "{}", checked.stderr);
+    assert_eq!(checked.plan_stderr.matches("warning: reading subscription").count(), 1, "{}", checked.plan_stderr);
     let (galleries, definitions) =
         (checked.count("azurerm_shared_image_gallery"), checked.count("azurerm_shared_image"));
     assert!(definitions > 0);

@@ -51,7 +51,10 @@ pub fn run(global: &Global, args: Args) -> CliResult {
                     eprintln!("Nothing was applied: {}.", diagnostics::summary(&d));
                     return Ok(ExitStatus::Failure);
                 }
-                Planned::Plan { sources, diagnostics, plan } => (sources, diagnostics, plan),
+                Planned::Plan { sources, diagnostics, plan, warnings } => {
+                    global.warn(&warnings);
+                    (sources, diagnostics, plan)
+                }
             };
             if !diags.is_empty() && !global.quiet {
                 eprint!("{}", diagnostics::human(&diags, &sources, Style::for_stderr(global.no_color)));

@@ -27,6 +27,7 @@ pub fn run(
         }
         Checked::Report(r) => r,
     };
+    global.warn(&report.warnings);
     let text = match format {
         DriftFormat::Human => crate::render::drift::human(&report),
         DriftFormat::Json => crate::render::drift::json(&report) + "\n",

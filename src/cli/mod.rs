@@ -419,6 +419,15 @@ pub struct Global {
 }
 
 impl Global {
+    /// Warnings for standard error, unless `--quiet`.
+    pub fn warn(&self, warnings: &[String]) {
+        if !self.quiet {
+            for w in warnings {
+                eprintln!("warning: {w}");
+            }
+        }
+    }
+
     /// A path given on the command line, relative to `-C DIR` as Terraform's `-chdir` does.
     pub fn resolve(&self, path: &std::path::Path) -> PathBuf {
         if path.is_absolute() { path.to_path_buf() } else { self.dir.join(path) }

@@ -26,7 +26,10 @@ pub fn run(global: &Global, options: &PlanOptions, vars: Vec<VarArg>) -> CliResu
             eprintln!("No plan: {}.", diagnostics::summary(&d));
             return Ok(ExitStatus::Failure);
         }
-        Planned::Plan { sources, diagnostics, plan } => (sources, diagnostics, plan),
+        Planned::Plan { sources, diagnostics, plan, warnings } => {
+            global.warn(&warnings);
+            (sources, diagnostics, plan)
+        }
     };
     if !diags.is_empty() && !global.quiet {
         eprint!("{}", diagnostics::human(&diags, &sources, Style::for_stderr(global.no_color)));

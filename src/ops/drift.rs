@@ -25,6 +25,8 @@ pub struct Report {
     pub managed: Vec<String>,
     /// List calls the refresh made.
     pub calls: usize,
+    /// About how the cloud was read, for standard error.
+    pub warnings: Vec<String>,
 }
 
 impl Report {
@@ -80,5 +82,6 @@ pub fn drift(load: &LoadOptions, state: &crate::state::Location, cloud: &dyn Clo
         pending,
         managed: recorded.resources.iter().filter(|r| r.mode == "managed").map(|r| r.address.clone()).collect(),
         calls: refreshed.calls,
+        warnings: refreshed.warnings,
     })))
 }

@@ -42,14 +42,13 @@ pub enum PlanError {
 
 pub enum Planned {
     /// The configuration has errors: no plan.
-    Invalid {
-        sources: Sources,
-        diagnostics: Vec<Diagnostic>,
-    },
+    Invalid { sources: Sources, diagnostics: Vec<Diagnostic> },
     Plan {
         sources: Sources,
         diagnostics: Vec<Diagnostic>,
         plan: Box<Plan>,
+        /// About how the cloud was read, for standard error.
+        warnings: Vec<String>,
     },
 }
 
@@ -124,6 +123,7 @@ fn plan_with(
     // The plan binds to the state as recorded, not as refreshed.
     let recorded_serial = recorded.serial;
     let mut drift = crate::plan::drift::Drift::default();
+    let mut warnings = Vec::new();
     // Image sizes the cloud knows, for cost and replication time.
     let mut cloud_sizes: std::collections::HashMap<String, f64> = std::collections::HashMap::new();
     let (prior, observed) = match cloud {
@@ -145,6 +145,7 @@ fn plan_with(
             cloud_sizes.extend(r.resources.iter().filter_map(|(id, r)| Some((id.clone(), image_size(&r.attributes)?))));
             let prior = r.prior(recorded);
             drift = r.drift;
+            warnings = r.warnings;
             (prior, Some(r.observed))
         }
         None => (recorded, None),
@@ -210,7 +211,7 @@ fn plan_with(
     if let Some(path) = &options.out {
         save(&plan, path)?;
     }
-    Ok(Planned::Plan { sources, diagnostics, plan: Box::new(plan) })
+    Ok(Planned::Plan { sources, diagnostics, plan: Box::new(plan), warnings })
 }
 
 /// A managed image's size in GB, from its attributes.

@@ -33,6 +33,8 @@ pub struct Refreshed {
     pub calls: usize,
     /// How many resources were read one by one to confirm what the index said.
     pub reads: usize,
+    /// What the user should know about how the cloud was read (why the lists were walked).
+    pub warnings: Vec<String>,
 }
 
 /// Where image definitions and versions are read from.
@@ -59,6 +61,7 @@ pub fn refresh(cloud: &dyn Cloud, prior: &Snapshot, desired: &Desired) -> Result
     subscriptions.extend(desired.resources.iter().map(|r| r.subscription_id.to_ascii_lowercase()));
     let mut reader = Reader { cloud, seen: BTreeMap::new(), calls: 0 };
     let mut indexed = false;
+    let mut warnings = Vec::new();
     for sub in &subscriptions {
         // Every gallery of the subscription is read: quotas count what exists, managed here or not.
         let galleries: Vec<String> = reader
@@ -81,7 +84,9 @@ pub fn refresh(cloud: &dyn Cloud, prior: &Snapshot, desired: &Desired) -> Result
                 }
                 Err(e) if e.is_transient() || e.status == 401 => return Err(e),
                 // No index here (a private endpoint, a sovereign cloud without it): walk.
-                Err(_) => {}
+                Err(e) => warnings.push(format!(
+                    "reading subscription {sub} with a list call per gallery and per definition: the resource index is unavailable ({e})"
+                )),
             }
         }
         for gallery in galleries {
@@ -115,6 +120,7 @@ pub fn refresh(cloud: &dyn Cloud, prior: &Snapshot, desired: &Desired) -> Result
         gone,
         calls,
         reads,
+        warnings,
     })
 }
 
