@@ -427,17 +427,20 @@ impl Emulator {
             .map_err(db_error)?
             == 1;
         if !copied || now - synced >= self.graph_lag_ms {
-            conn.execute_batch(
+            // In one transaction: another process may be copying the index at the same moment.
+            let copy = conn.unchecked_transaction().map_err(db_error)?;
+            copy.execute_batch(
                 "DROP TABLE IF EXISTS graph;
                  CREATE TABLE graph AS SELECT * FROM resources;
                  CREATE INDEX graph_by_subscription ON graph (subscription, kind);",
             )
             .map_err(db_error)?;
-            conn.execute(
+            copy.execute(
                 "INSERT INTO counters (name, value) VALUES ('graph_synced_ms', ?1) ON CONFLICT(name) DO UPDATE SET value = ?1",
                 [now],
             )
             .map_err(db_error)?;
+            copy.commit().map_err(db_error)?;
         }
         Ok("graph")
     }
