@@ -115,6 +115,13 @@ pub fn sort(diagnostics: &mut [Diagnostic]) {
     });
 }
 
+/// Adds `more` to sorted `diagnostics`, keeping them sorted and without repeats.
+pub fn merge(diagnostics: &mut Vec<Diagnostic>, more: Vec<Diagnostic>) {
+    diagnostics.extend(more);
+    sort(diagnostics);
+    diagnostics.dedup();
+}
+
 pub fn has_errors(diagnostics: &[Diagnostic]) -> bool {
     diagnostics.iter().any(Diagnostic::is_error)
 }

@@ -31,7 +31,7 @@ pub fn check_configuration(
 ) -> Checked {
     let mut checked = evaluate_configuration(sources, vars, environment, data);
     let found = rules::check(&checked.desired, ctx);
-    checked.add(found);
+    diagnostic::merge(&mut checked.diagnostics, found);
     checked
 }
 
@@ -44,22 +44,12 @@ pub fn evaluate_configuration(
     data: Option<&dyn DataResolver>,
 ) -> Checked {
     let (files, mut diagnostics) = config::parse_all(sources);
-    if diagnostics.is_empty() {
-        let input = EvalInput { sources, vars, environment, data };
-        let (desired, eval_diagnostics) = eval::evaluate(&input, files);
-        let mut checked = Checked { desired, diagnostics: Vec::new() };
-        checked.add(eval_diagnostics);
-        return checked;
+    if !diagnostics.is_empty() {
+        diagnostic::sort(&mut diagnostics);
+        return Checked { desired: Desired::default(), diagnostics };
     }
-    diagnostic::sort(&mut diagnostics);
-    Checked { desired: Desired::default(), diagnostics }
-}
-
-impl Checked {
-    /// Adds diagnostics, keeping them sorted by place and without repeats.
-    pub fn add(&mut self, diagnostics: Vec<Diagnostic>) {
-        self.diagnostics.extend(diagnostics);
-        diagnostic::sort(&mut self.diagnostics);
-        self.diagnostics.dedup();
-    }
+    let input = EvalInput { sources, vars, environment, data };
+    let (desired, found) = eval::evaluate(&input, files);
+    diagnostic::merge(&mut diagnostics, found);
+    Checked { desired, diagnostics }
 }

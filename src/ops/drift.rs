@@ -58,7 +58,6 @@ pub fn drift(load: &LoadOptions, state: &crate::state::Location, cloud: &dyn Clo
         prior: recorded.clone(),
         observed: None,
         options: &options,
-        diagnostics: Vec::new(),
         config_hash: String::new(),
     });
     let pending = plan

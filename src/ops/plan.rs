@@ -95,9 +95,8 @@ impl Verdict<'_> {
     /// Waits for the rules; whether there are errors.
     fn settle(&mut self) -> bool {
         if let Some(rules) = self.rules.take() {
-            self.diagnostics.extend(rules.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)));
-            diagnostic::sort(&mut self.diagnostics);
-            self.diagnostics.dedup();
+            let found = rules.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+            diagnostic::merge(&mut self.diagnostics, found);
         }
         diagnostic::has_errors(&self.diagnostics)
     }
@@ -167,7 +166,6 @@ fn plan_with(
         prior,
         observed: observed.as_ref(),
         options: &plan_options,
-        diagnostics: Vec::new(),
         config_hash: config_hash(&sources),
     });
     if verdict.settle() {

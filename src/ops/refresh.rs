@@ -31,8 +31,6 @@ pub struct Refreshed {
     pub gone: Vec<String>,
     /// How many bulk calls were made (lists and index queries).
     pub calls: usize,
-    /// How many resources were read one by one to confirm what the index said.
-    pub reads: usize,
     /// What the user should know about how the cloud was read (why the lists were walked).
     pub warnings: Vec<String>,
 }
@@ -60,6 +58,7 @@ pub fn refresh(cloud: &dyn Cloud, prior: &Snapshot, desired: &Desired) -> Result
         prior.resources.iter().map(|r| r.subscription_id.to_ascii_lowercase()).collect();
     subscriptions.extend(desired.resources.iter().map(|r| r.subscription_id.to_ascii_lowercase()));
     let mut reader = Reader { cloud, seen: BTreeMap::new(), calls: 0 };
+    let source = Source::from_env();
     let mut indexed = false;
     let mut warnings = Vec::new();
     for sub in &subscriptions {
@@ -69,7 +68,7 @@ pub fn refresh(cloud: &dyn Cloud, prior: &Snapshot, desired: &Desired) -> Result
             .into_iter()
             .filter(|id| reader.seen[id].kind == ResourceKind::Gallery)
             .collect();
-        if Source::from_env() == Source::Index {
+        if source == Source::Index {
             match reader.list(ListScope::Graph(sub.clone())) {
                 Ok(_) => {
                     indexed = true;
@@ -98,12 +97,10 @@ pub fn refresh(cloud: &dyn Cloud, prior: &Snapshot, desired: &Desired) -> Result
     }
     let Reader { mut seen, calls, .. } = reader;
     let mut found = drift::drift(prior, &seen);
-    let mut reads = 0;
     if indexed {
         let doubtful = doubtful(&found, &seen);
         if !doubtful.is_empty() {
             for id in &doubtful {
-                reads += 1;
                 match crate::cloud::retry(5, || cloud.get(id))? {
                     Some(r) => seen.insert(id.clone(), r),
                     None => seen.remove(id),
@@ -119,7 +116,6 @@ pub fn refresh(cloud: &dyn Cloud, prior: &Snapshot, desired: &Desired) -> Result
         drift: found,
         gone,
         calls,
-        reads,
         warnings,
     })
 }

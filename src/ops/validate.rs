@@ -4,7 +4,6 @@ use super::workdir::{self, VarArg, Workdir, WorkdirError};
 use crate::config::Sources;
 use crate::diagnostic::{self, Diagnostic};
 use crate::model::Desired;
-use crate::pipeline::check_configuration;
 use crate::rules::RuleContext;
 use std::path::PathBuf;
 
@@ -48,12 +47,10 @@ pub fn load(options: &Options) -> Result<Loaded, WorkdirError> {
 
 /// Loads with data sources answered by `data` (the cloud) instead of left unknown.
 pub fn load_with(options: &Options, data: Option<&dyn crate::eval::DataResolver>) -> Result<Loaded, WorkdirError> {
-    let Workdir { sources, vars, diagnostics: mut diags, environment, .. } =
-        workdir::load(&options.dir, &options.vars, options.env.iter().cloned())?;
-    let checked = check_configuration(&sources, &vars, &environment, data, &RuleContext { now_unix: options.now_unix });
-    diags.extend(checked.diagnostics);
-    diagnostic::sort(&mut diags);
-    Ok(Loaded { sources, desired: checked.desired, diagnostics: diags })
+    let mut loaded = load_evaluated(options, data)?;
+    let found = crate::rules::check(&loaded.desired, &RuleContext { now_unix: options.now_unix });
+    diagnostic::merge(&mut loaded.diagnostics, found);
+    Ok(loaded)
 }
 
 /// Loads and evaluates without running the rules (`crate::rules::check`), for a caller that

@@ -3,7 +3,6 @@
 use super::diff::{AttrChange, diff};
 use super::record::{attributes, record, unknown_paths};
 use super::{Action, Forbidden, OutputChange, PLAN_FORMAT, Plan, ResourceChange};
-use crate::diagnostic::DiagnosticRecord;
 use crate::model::schema::ResourceKind;
 use crate::model::value::Value;
 use crate::model::{Address, Desired, Instance};
@@ -33,12 +32,11 @@ pub struct PlanInput<'a> {
     pub prior: Snapshot,
     pub observed: Option<&'a Observed>,
     pub options: &'a Options,
-    pub diagnostics: Vec<DiagnosticRecord>,
     pub config_hash: String,
 }
 
 pub fn plan(input: PlanInput) -> Plan {
-    let PlanInput { desired, prior, observed, options, diagnostics, config_hash } = input;
+    let PlanInput { desired, prior, observed, options, config_hash } = input;
     let Snapshot { lineage, serial, resources, outputs: prior_outputs } = prior;
     let desired_by_address: BTreeMap<String, &Instance> =
         desired.resources.iter().map(|i| (i.address.to_string(), i)).collect();
@@ -117,7 +115,8 @@ pub fn plan(input: PlanInput) -> Plan {
         changes: changes.into_values().collect(),
         output_changes,
         order,
-        diagnostics,
+        // The caller adds the configuration's diagnostics once the rules are in.
+        diagnostics: Vec::new(),
         tenants: Default::default(),
         drift: Default::default(),
         refresh_only: false,
