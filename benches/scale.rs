@@ -135,7 +135,7 @@ impl Drop for Served {
 
 /// Seconds since the epoch, with milliseconds, of an event's `@timestamp`.
 fn stamp(s: &str) -> f64 {
-    let whole = sigform::timestamp::parse_rfc3339(&format!("{}Z", &s[..19])).unwrap_or(0) as f64;
+    let whole = sigform_azure::timestamp::parse_rfc3339(&format!("{}Z", &s[..19])).unwrap_or(0) as f64;
     let frac: f64 = s.get(19..s.len() - 1).and_then(|f| format!("0{f}").parse().ok()).unwrap_or(0.0);
     whole + frac
 }

@@ -22,13 +22,14 @@
 #![allow(clippy::result_large_err)]
 
 pub mod apply;
+pub mod arm;
 pub mod cli;
-pub mod cloud;
 pub mod config;
 pub mod diagnostic;
 pub mod eval;
 pub mod exit;
 pub mod model;
+pub mod notice;
 pub mod ops;
 pub mod parallel;
 pub mod pipeline;
@@ -36,4 +37,3 @@ pub mod plan;
 pub mod render;
 pub mod rules;
 pub mod state;
-pub mod timestamp;

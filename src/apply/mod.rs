@@ -10,10 +10,10 @@
 
 mod worker;
 
-use crate::cloud::{Body, Cloud, RegionReplication};
-use crate::model::schema::{self, Mutability, ResourceKind};
 use crate::plan::{Action, Plan, ResourceChange};
 use crate::state::{Change, OutputState, ResourceState, StateError, StateStore};
+use sigform_azure::cloud::{Body, Cloud, RegionReplication};
+use sigform_azure::schema::{Mutability, ResourceKind};
 use std::collections::{BTreeSet, HashMap};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
@@ -157,7 +157,7 @@ pub fn apply(
                 .tenants
                 .get(&after.subscription_id)
                 .cloned()
-                .unwrap_or_else(|| crate::eval::DEFAULT_TENANT.to_string());
+                .unwrap_or_else(|| sigform_azure::resources::client_config::DEFAULT_TENANT.to_string());
             Some(Job {
                 address: c.address.clone(),
                 step: if c.action == Action::Update { Step::Update } else { Step::Create },
@@ -188,14 +188,14 @@ pub fn apply(
 }
 
 fn kind_of(r: &ResourceState) -> ResourceKind {
-    schema::resource(&r.type_name).map_or(ResourceKind::ResourceGroup, |s| s.kind)
+    sigform_azure::resources::resource(&r.type_name).map_or(ResourceKind::ResourceGroup, |s| s.kind)
 }
 
 /// What is sent to the cloud: the recorded attributes without what the service computes or what
 /// only sigform reads.
 fn cloud_attributes(r: &ResourceState) -> serde_json::Value {
     let mut attrs = r.attributes.clone();
-    if let (Some(schema), Some(map)) = (schema::resource(&r.type_name), attrs.as_object_mut()) {
+    if let (Some(schema), Some(map)) = (sigform_azure::resources::resource(&r.type_name), attrs.as_object_mut()) {
         for a in schema.attrs.iter().filter(|a| matches!(a.mutability, Mutability::Computed | Mutability::ClientOnly)) {
             map.remove(a.name);
         }
@@ -337,7 +337,7 @@ fn run_stage(
                                 Step::Create | Step::Update => {
                                     let mut after = change.after.clone().expect("writes have an after");
                                     if let (Some(cloud_attrs), Some(schema)) =
-                                        (read_back, schema::resource(&after.type_name))
+                                        (read_back, sigform_azure::resources::resource(&after.type_name))
                                     {
                                         // What the service computed, and what it filled in where
                                         // the configuration left a value to it.

@@ -3,9 +3,9 @@
 //! a failure the cloud is read to settle what really happened.
 
 use super::{Job, Options, Step};
-use crate::cloud::{Cloud, CloudError, OperationStatus, RegionReplication};
-use crate::cloud::{retry, wait_settled};
-use crate::model::schema::ResourceKind;
+use sigform_azure::cloud::{Cloud, CloudError, OperationStatus, RegionReplication};
+use sigform_azure::cloud::{retry, wait_settled};
+use sigform_azure::schema::ResourceKind;
 use std::time::Duration;
 
 /// How a job ended.

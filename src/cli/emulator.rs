@@ -1,10 +1,10 @@
 //! `sigform emulator ...` and `sigform status`.
 
 use super::{CliResult, Global};
-use crate::cloud::emulator::Emulator;
 use crate::exit::ExitStatus;
 use crate::ops::emulator as ops;
 use clap::Subcommand;
+use sigform_emulator::Emulator;
 
 #[derive(Subcommand, Debug)]
 pub enum EmulatorCommand {
@@ -142,7 +142,8 @@ pub fn run(global: &Global, command: &EmulatorCommand) -> CliResult {
             println!("Publishing {} ({}).", r.id, ops::replication_line(&r));
         }
         EmulatorCommand::Allowlist { subscription, region } => {
-            let tenant = std::env::var("ARM_TENANT_ID").unwrap_or_else(|_| crate::eval::DEFAULT_TENANT.to_string());
+            let tenant = std::env::var("ARM_TENANT_ID")
+                .unwrap_or_else(|_| sigform_azure::resources::client_config::DEFAULT_TENANT.to_string());
             e.allowlist(subscription, &tenant, region)?;
             println!("Subscription {subscription} is allow-listed for {region}.");
         }
@@ -160,13 +161,13 @@ pub fn run(global: &Global, command: &EmulatorCommand) -> CliResult {
             }
             let emulator = Emulator::from_env(e.path())?;
             drop(e);
-            let options = crate::cloud::emulator::serve::Options {
+            let options = sigform_emulator::serve::Options {
                 token: token.clone(),
                 page_size: *page_size,
                 log: *log,
                 resource_graph: !*no_resource_graph,
             };
-            crate::cloud::emulator::serve::serve(emulator, listen, options, |address| {
+            sigform_emulator::serve::serve(emulator, listen, options, |address| {
                 if !address.starts_with("127.") && !address.starts_with("[::1]") {
                     eprintln!("warning: serving on {address}, which is not a loopback address");
                 }

@@ -1,6 +1,9 @@
 //! The command line (DESIGN.md §6): clap definitions and dispatch. Each command's file parses
 //! its arguments into an operation's `Options`, calls `ops`, and renders the result.
 
+// The command line and its renderers are where output is written (workspace lints deny it elsewhere).
+#![allow(clippy::print_stdout, clippy::print_stderr)]
+
 mod access;
 mod apply;
 mod drift;
@@ -292,6 +295,7 @@ fn install_interrupt_handler() {
 
 pub fn main() -> std::process::ExitCode {
     install_interrupt_handler();
+    crate::notice::set_sink(|message| eprintln!("warning: {message}"));
     let matches = match Cli::command().try_get_matches() {
         Ok(m) => m,
         Err(e) => return usage_error(e),
@@ -434,16 +438,16 @@ impl Global {
     }
 
     /// The cloud: the embedded emulator (`--emulator-db`, default `state/emulator.db`), or ARM.
-    pub fn open_cloud(&self) -> Result<Box<dyn crate::cloud::Cloud>, Box<dyn std::error::Error>> {
+    pub fn open_cloud(&self) -> Result<Box<dyn sigform_azure::cloud::Cloud>, Box<dyn std::error::Error>> {
         match self.cloud {
             CloudKind::Emulator => {
                 let path = match &self.emulator_db {
                     Some(p) => self.resolve(p),
                     None => self.dir.join("state").join("emulator.db"),
                 };
-                Ok(Box::new(crate::cloud::emulator::Emulator::from_env(&path)?))
+                Ok(Box::new(sigform_emulator::Emulator::from_env(&path)?))
             }
-            CloudKind::Arm => Ok(Box::new(crate::cloud::arm::ArmCloud::from_env(self.arm_endpoint.as_deref())?)),
+            CloudKind::Arm => Ok(Box::new(crate::arm::ArmCloud::from_env(self.arm_endpoint.as_deref())?)),
         }
     }
 

@@ -9,7 +9,7 @@ use crate::render::{Style, diagnostics};
 /// The options every configuration-reading command starts from: the directory, the variables,
 /// this process's environment and the clock.
 pub fn options(global: &Global, vars: Vec<VarArg>) -> Options {
-    let now_unix = crate::timestamp::now_unix();
+    let now_unix = sigform_azure::timestamp::now_unix();
     Options { dir: global.dir.clone(), vars, env: std::env::vars().collect(), now_unix }
 }
 

@@ -5,11 +5,11 @@
 
 use super::expr::{Scope, eval, iterate};
 use crate::diagnostic::{Diagnostic, Span};
-use crate::model::schema::{AttrSchema, AttrType, BlockSchema, Default, Mutability};
 use crate::model::value::Value;
 use crate::model::{Attr, Attrs, BlockInstance};
 use hcl::edit::Span as _;
 use hcl::edit::structure::{Block, Body, Structure};
+use sigform_azure::schema::{AttrSchema, AttrType, BlockSchema, Mutability};
 use std::collections::BTreeMap;
 
 /// What a body may contain.
@@ -134,7 +134,7 @@ pub fn eval_body(
             );
             continue;
         }
-        if let Some(value) = default_value(attr_schema.default) {
+        if let Some(value) = crate::model::value::default_value(attr_schema.default) {
             attrs.values.insert(attr_schema.name.to_string(), Attr { value, span: header.clone(), defaulted: true });
         }
     }
@@ -288,15 +288,6 @@ fn unknown_name(schema: &BodySchema, name: &str, what: &str, span: Span) -> Diag
     match crate::model::suggest(name, schema.known_names()) {
         Some(s) => d.help(format!("did you mean `{s}`?")),
         None => d,
-    }
-}
-
-pub fn default_value(default: Default) -> Option<Value> {
-    match default {
-        Default::None => None,
-        Default::Str(s) => Some(Value::string(s)),
-        Default::Num(n) => Some(Value::Number(n)),
-        Default::Bool(b) => Some(Value::Bool(b)),
     }
 }
 

@@ -17,11 +17,9 @@ use crate::config::vars::VarAssignment;
 use crate::config::{FileId, ParsedFile, Sources};
 use crate::diagnostic::{Diagnostic, Span};
 use crate::model::graph::{cycle_diagnostic, cycles};
-use crate::model::schema::{self, Mutability, ResourceKind, ResourceSchema};
 use crate::model::value::Value;
 use crate::model::{
     Address, Attr, ConfigAddress, Desired, Import, Instance, InstanceKey, Lifecycle, Mode, Output, Provider, Settings,
-    arm_id, regions,
 };
 use body::{BodySchema, eval_body, header_span};
 use expr::{Scope, eval};
@@ -30,6 +28,8 @@ use hcl::edit::expr::{Expression, TraversalOperator};
 use hcl::edit::structure::{Attribute, Block, Structure};
 use petgraph::graph::{DiGraph, NodeIndex};
 use refs::Reference;
+use sigform_azure::schema::{self, Mutability, ResourceKind, ResourceSchema};
+use sigform_azure::{arm_id, regions};
 use std::collections::{BTreeMap, HashMap};
 
 /// Facts from outside the configuration: the `ARM_*` environment a Terraform user already sets.
@@ -279,9 +279,9 @@ impl<'a> Evaluator<'a> {
                 "resource" | "data" => {
                     let mode = if ident == "resource" { Mode::Managed } else { Mode::Data };
                     let schema = if mode == Mode::Managed {
-                        schema::resource(&labels[0])
+                        sigform_azure::resources::resource(&labels[0])
                     } else {
-                        schema::data_source(&labels[0])
+                        sigform_azure::resources::data_source(&labels[0])
                     };
                     let Some(schema) = schema else {
                         self.diags.push(unsupported_type(mode, &labels[0], scope.span_of(&block.labels[0])));
@@ -1232,10 +1232,10 @@ fn unknown_expansion(what: &str, span: Span) -> Diagnostic {
 
 fn unsupported_type(mode: Mode, type_name: &str, span: Span) -> Diagnostic {
     let (what, known): (&str, Vec<&str>) = match mode {
-        Mode::Managed => ("resource type", schema::RESOURCES.iter().map(|s| s.type_name).collect()),
-        Mode::Data => ("data source", schema::DATA_SOURCES.iter().map(|s| s.type_name).collect()),
+        Mode::Managed => ("resource type", sigform_azure::resources::RESOURCES.iter().map(|s| s.type_name).collect()),
+        Mode::Data => ("data source", sigform_azure::resources::DATA_SOURCES.iter().map(|s| s.type_name).collect()),
     };
-    let listed = schema::UNSUPPORTED_RESOURCES.contains(&type_name);
+    let listed = sigform_azure::resources::UNSUPPORTED_RESOURCES.contains(&type_name);
     if listed
         || (type_name.starts_with("azurerm_") && crate::model::suggest(type_name, known.iter().copied()).is_none())
     {

@@ -38,7 +38,7 @@ impl DependencyGraph {
             let implicit = inst
                 .id
                 .as_deref()
-                .and_then(super::arm_id::parent)
+                .and_then(sigform_azure::arm_id::parent)
                 .into_iter()
                 .chain(inst.attrs.str("managed_image_id").map(str::to_string));
             for id in implicit {

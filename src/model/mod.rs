@@ -3,16 +3,15 @@
 //!
 //! Everything downstream (rules, the planner, the applier) reads this, never the syntax.
 
-pub mod arm_id;
+pub mod address;
 pub mod graph;
-pub mod regions;
-pub mod replication;
-pub mod schema;
 pub mod value;
 
 use crate::diagnostic::Span;
-use schema::{ResourceKind, ResourceSchema};
 use serde::Serialize;
+use sigform_azure::prices::{self, PriceTable};
+use sigform_azure::regions;
+use sigform_azure::schema::{ResourceKind, ResourceSchema};
 use std::collections::BTreeMap;
 use std::fmt;
 use value::Value;
@@ -226,6 +225,28 @@ pub struct Prices {
     /// A JSON file with the same fields (relative to the working directory); the block's own
     /// values win over it.
     pub file: Option<String>,
+}
+
+/// The shipped prices with the configuration's self.
+impl Prices {
+    /// The shipped prices with these overrides.
+    pub fn table(&self) -> PriceTable {
+        PriceTable {
+            date: if self.standard_lrs_gb_month.is_none()
+                && self.standard_zrs_gb_month.is_none()
+                && self.premium_lrs_gb_month.is_none()
+                && self.egress_gb.is_none()
+            {
+                prices::SHIPPED.date
+            } else {
+                "configured"
+            },
+            standard_lrs_gb_month: self.standard_lrs_gb_month.unwrap_or(prices::SHIPPED.standard_lrs_gb_month),
+            standard_zrs_gb_month: self.standard_zrs_gb_month.unwrap_or(prices::SHIPPED.standard_zrs_gb_month),
+            premium_lrs_gb_month: self.premium_lrs_gb_month.unwrap_or(prices::SHIPPED.premium_lrs_gb_month),
+            egress_gb: self.egress_gb.unwrap_or(prices::SHIPPED.egress_gb),
+        }
+    }
 }
 
 /// The `sigform { ... }` block: settings that are not azurerm's.

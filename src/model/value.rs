@@ -201,6 +201,16 @@ impl fmt::Display for Value {
     }
 }
 
+/// A schema default as a value.
+pub fn default_value(default: sigform_azure::schema::Default) -> Option<Value> {
+    match default {
+        sigform_azure::schema::Default::None => None,
+        sigform_azure::schema::Default::Str(s) => Some(Value::string(s)),
+        sigform_azure::schema::Default::Num(n) => Some(Value::Number(n)),
+        sigform_azure::schema::Default::Bool(b) => Some(Value::Bool(b)),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -4,9 +4,9 @@
 
 use super::recover::RecoverError;
 use crate::apply::{self, Event, Outcome};
-use crate::cloud::Cloud;
 use crate::plan::Plan;
 use crate::state::{Location, LockInfo, StateError, StateStore};
+use sigform_azure::cloud::Cloud;
 
 pub struct Options {
     pub state: Location,

@@ -2,11 +2,12 @@
 //! `azurerm_shared_image_version` named `latest` resolved as Azure does — the highest version not
 //! excluded from latest.
 
-use crate::cloud::{Cloud, ListScope};
 use crate::eval::DataResolver;
-use crate::model::schema::ResourceKind;
+use crate::model::Instance;
 use crate::model::value::Value;
-use crate::model::{Instance, arm_id};
+use sigform_azure::arm_id;
+use sigform_azure::cloud::{Cloud, ListScope};
+use sigform_azure::schema::ResourceKind;
 use std::collections::BTreeMap;
 
 pub struct CloudData<'a>(pub &'a dyn Cloud);
@@ -26,19 +27,20 @@ impl DataResolver for CloudData<'_> {
         let id = instance.id.as_deref()?;
         if instance.kind() == ResourceKind::ImageVersion && instance.attrs.str("name") == Some("latest") {
             let definition = arm_id::parent(id)?;
-            let versions = crate::cloud::retry(5, || self.0.list(&ListScope::Definition(definition.clone()))).ok()?;
+            let versions =
+                sigform_azure::cloud::retry(5, || self.0.list(&ListScope::Definition(definition.clone()))).ok()?;
             let latest = versions
                 .into_iter()
                 .filter(|v| v.provisioning_state != "Deleting")
                 .filter(|v| v.attributes.get("exclude_from_latest").and_then(|e| e.as_bool()) != Some(true))
                 .filter_map(|v| {
                     let name = v.id.rsplit('/').next()?.to_string();
-                    Some((crate::rules::names::parse_version(&name)?, v))
+                    Some((sigform_azure::names::parse_version(&name)?, v))
                 })
                 .max_by_key(|(version, _)| *version)?;
             return Some(as_map(&latest.1.attributes));
         }
-        let found = crate::cloud::retry(5, || self.0.get(id)).ok()??;
+        let found = sigform_azure::cloud::retry(5, || self.0.get(id)).ok()??;
         Some(as_map(&found.attributes))
     }
 }

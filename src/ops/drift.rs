@@ -3,41 +3,11 @@
 
 use super::plan::{PlanError, read_state};
 use super::validate::Options as LoadOptions;
-use crate::cloud::Cloud;
 use crate::config::Sources;
 use crate::diagnostic::Diagnostic;
-use crate::plan::drift::Drift;
+use crate::plan::drift::{Pending, Report};
 use crate::plan::{Action, PlanInput};
-use serde::Serialize;
-
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Pending {
-    pub address: String,
-    pub actions: Vec<&'static str>,
-}
-
-#[derive(Debug, Clone, PartialEq)]
-pub struct Report {
-    pub format_version: &'static str,
-    pub drift: Drift,
-    pub pending: Vec<Pending>,
-    /// Every resource the state manages, for one JUnit test case each.
-    pub managed: Vec<String>,
-    /// List calls the refresh made.
-    pub calls: usize,
-    /// About how the cloud was read, for standard error.
-    pub warnings: Vec<String>,
-}
-
-impl Report {
-    /// Drift that fails the check: drifted, deleted or pending (and unmanaged when asked).
-    pub fn failing(&self, fail_on_unmanaged: bool) -> bool {
-        !self.drift.drifted.is_empty()
-            || !self.drift.deleted.is_empty()
-            || !self.pending.is_empty()
-            || (fail_on_unmanaged && !self.drift.unmanaged.is_empty())
-    }
-}
+use sigform_azure::cloud::Cloud;
 
 pub enum Checked {
     Invalid { sources: Sources, diagnostics: Vec<Diagnostic> },

@@ -1,12 +1,12 @@
 //! `emulator ...`: act on the embedded cloud behind sigform's back, as a person in the portal or
 //! another tool (Packer, the Azure CLI) would. Every change goes through the service's own rules.
 
-use crate::cloud::emulator::Emulator;
-use crate::cloud::{Body, Cloud, CloudError, CloudResource};
-use crate::model::arm_id::{self, ArmId};
-use crate::model::regions;
-use crate::model::schema::{Mutability, ResourceKind};
 use serde_json::{Value as Json, json};
+use sigform_azure::arm_id::{self, ArmId};
+use sigform_azure::cloud::{Body, Cloud, CloudError, CloudResource};
+use sigform_azure::regions;
+use sigform_azure::schema::{Mutability, ResourceKind};
+use sigform_emulator::Emulator;
 use std::collections::BTreeMap;
 
 #[derive(Debug, thiserror::Error)]
@@ -27,13 +27,13 @@ fn tenant() -> String {
     std::env::var("ARM_TENANT_ID")
         .ok()
         .filter(|t| !t.is_empty())
-        .unwrap_or_else(|| crate::eval::DEFAULT_TENANT.to_string())
+        .unwrap_or_else(|| sigform_azure::resources::client_config::DEFAULT_TENANT.to_string())
 }
 
 /// What a PUT sends back: the attributes without what the service computes.
 fn writable(r: &CloudResource) -> Json {
     let mut attrs = r.attributes.clone();
-    if let (Some(schema), Some(map)) = (crate::model::schema::of_kind(r.kind), attrs.as_object_mut()) {
+    if let (Some(schema), Some(map)) = (sigform_azure::resources::of_kind(r.kind), attrs.as_object_mut()) {
         for a in schema.attrs.iter().filter(|a| a.mutability == Mutability::Computed) {
             map.remove(a.name);
         }
@@ -181,7 +181,7 @@ pub fn publish_version(
 
 /// `emulator list --json`: id, type, location, properties.
 pub fn json_view(r: &CloudResource) -> Json {
-    let type_name = crate::model::schema::of_kind(r.kind).map_or("unknown", |s| s.type_name);
+    let type_name = sigform_azure::resources::of_kind(r.kind).map_or("unknown", |s| s.type_name);
     json!({
         "id": r.id, "type": type_name, "location": r.location, "provisioning_state": r.provisioning_state,
         "properties": r.attributes, "replication": r.replication,

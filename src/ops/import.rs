@@ -3,10 +3,10 @@
 
 use super::validate::Options as LoadOptions;
 use super::workdir::WorkdirError;
-use crate::cloud::{Cloud, CloudError};
 use crate::config::Sources;
 use crate::diagnostic::Diagnostic;
 use crate::state::{Change, Location, ResourceState, StateError};
+use sigform_azure::cloud::{Cloud, CloudError};
 
 #[derive(Debug, thiserror::Error)]
 pub enum ImportError {
@@ -17,7 +17,7 @@ pub enum ImportError {
     #[error(transparent)]
     Cloud(#[from] CloudError),
     #[error(transparent)]
-    Address(#[from] crate::plan::address::BadAddress),
+    Address(#[from] crate::model::address::BadAddress),
     #[error("{0} is not declared in the configuration: write its resource block first, then import")]
     NotDeclared(String),
     #[error("{0} is already in the state")]
@@ -25,7 +25,7 @@ pub enum ImportError {
     #[error("no resource {0} in the cloud")]
     NotFound(String),
     #[error("{address} is a {expected}, but {id} is a {found:?}")]
-    WrongKind { address: String, expected: &'static str, id: String, found: crate::model::schema::ResourceKind },
+    WrongKind { address: String, expected: &'static str, id: String, found: sigform_azure::schema::ResourceKind },
     #[error("the configuration of {address} describes {configured}, not {id}")]
     OtherId { address: String, configured: String, id: String },
 }
@@ -46,7 +46,7 @@ pub fn import(
     if loaded.has_errors() {
         return Ok(Imported::Invalid { sources: loaded.sources, diagnostics: loaded.diagnostics });
     }
-    let wanted = crate::plan::address::parse(address)?.to_string();
+    let wanted = crate::model::address::parse(address)?.to_string();
     let inst = loaded
         .desired
         .resources

@@ -27,7 +27,7 @@ pub enum PlanError {
     #[error(transparent)]
     State(#[from] StateError),
     #[error(transparent)]
-    Address(#[from] crate::plan::address::BadAddress),
+    Address(#[from] crate::model::address::BadAddress),
     #[error("{flag} {address}: no such resource in the configuration or the state{}", suggestion.as_ref().map(|s| format!("; did you mean {s}?")).unwrap_or_default())]
     UnknownAddress { flag: &'static str, address: String, suggestion: Option<String> },
     #[error("--replace {0}: it does not exist yet, so there is nothing to replace")]
@@ -37,7 +37,7 @@ pub enum PlanError {
     #[error("cannot use the price file {path}: {reason}")]
     PriceFile { path: PathBuf, reason: String },
     #[error("refresh failed: {0}")]
-    Cloud(#[from] crate::cloud::CloudError),
+    Cloud(#[from] sigform_azure::cloud::CloudError),
 }
 
 pub enum Planned {
@@ -70,7 +70,7 @@ pub fn read_state(location: &Location) -> Result<Snapshot, StateError> {
 
 /// Plans; with a cloud, refreshes first (in bulk) so that what was deleted outside sigform is
 /// planned again and blocked deletes see the children nobody manages.
-pub fn plan(options: &Options, cloud: Option<&dyn crate::cloud::Cloud>) -> Result<Planned, PlanError> {
+pub fn plan(options: &Options, cloud: Option<&dyn sigform_azure::cloud::Cloud>) -> Result<Planned, PlanError> {
     let data = cloud.map(super::data::CloudData);
     let loaded =
         super::validate::load_evaluated(&options.load, data.as_ref().map(|d| d as &dyn crate::eval::DataResolver))?;
@@ -104,7 +104,7 @@ impl Verdict<'_> {
 
 fn plan_with(
     options: &Options,
-    cloud: Option<&dyn crate::cloud::Cloud>,
+    cloud: Option<&dyn sigform_azure::cloud::Cloud>,
     sources: Sources,
     desired: &Desired,
     mut verdict: Verdict,
@@ -194,7 +194,7 @@ fn plan_with(
     for (id, gb) in cloud_sizes {
         sizes.entry(id).or_insert(gb);
     }
-    let prices = crate::plan::cost::PriceTable::with(&prices_with_file(&desired.settings.prices, &options.load.dir)?);
+    let prices = prices_with_file(&desired.settings.prices, &options.load.dir)?.table();
     let (cost, time) = crate::plan::cost::estimate(&plan, &sizes, &prices);
     plan.cost = Some(cost);
     plan.replication_estimate = Some(time);
@@ -248,16 +248,16 @@ fn unmanaged_counts(r: &super::refresh::Refreshed, desired: &Desired) -> crate::
         let kind = res.kind;
         if !matches!(
             kind,
-            crate::model::schema::ResourceKind::Gallery
-                | crate::model::schema::ResourceKind::ImageDefinition
-                | crate::model::schema::ResourceKind::ImageVersion
+            sigform_azure::schema::ResourceKind::Gallery
+                | sigform_azure::schema::ResourceKind::ImageDefinition
+                | sigform_azure::schema::ResourceKind::ImageVersion
         ) {
             continue;
         }
         let Some(location) = res.location.as_deref() else { continue };
         *existing
             .counts
-            .entry((res.subscription.clone(), crate::model::regions::normalize(location), kind))
+            .entry((res.subscription.clone(), sigform_azure::regions::normalize(location), kind))
             .or_insert(0) += 1;
     }
     existing
@@ -272,7 +272,7 @@ fn addresses(
     let known = plan::known_addresses(desired, prior);
     let mut out = Vec::new();
     for text in given {
-        let address = crate::plan::address::parse(text)?;
+        let address = crate::model::address::parse(text)?;
         let whole_block = address.key == crate::model::InstanceKey::None;
         let exists = known
             .iter()

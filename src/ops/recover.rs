@@ -3,8 +3,8 @@
 //! adopted into the state when the call happened, dropped when it did not. Nothing the tool
 //! created is forgotten; nothing is created twice.
 
-use crate::cloud::{Cloud, CloudError};
 use crate::state::{Change, ResourceState, StateError, StateStore};
+use sigform_azure::cloud::{Cloud, CloudError};
 
 #[derive(Debug, thiserror::Error)]
 pub enum RecoverError {
@@ -18,7 +18,7 @@ pub enum RecoverError {
 pub fn settle_intents(store: &mut dyn StateStore, cloud: &dyn Cloud) -> Result<Vec<String>, RecoverError> {
     let mut said = Vec::new();
     for intent in store.intents()? {
-        let found = crate::cloud::wait_settled(cloud, &intent.arm_id, 5)
+        let found = sigform_azure::cloud::wait_settled(cloud, &intent.arm_id, 5)
             .map_err(|source| RecoverError::Cloud { id: intent.arm_id.clone(), source })?;
         let record: Option<ResourceState> = serde_json::from_value(intent.body.clone()).ok();
         let mut changes = Vec::new();

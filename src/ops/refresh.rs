@@ -14,12 +14,12 @@
 //! per drifted resource. What changed outside sigform in the last moments may go unseen until the
 //! index catches up, as in any tool that reads it.
 
-use crate::cloud::{Cloud, CloudError, CloudResource, ListScope};
 use crate::model::Desired;
-use crate::model::schema::ResourceKind;
 use crate::plan::Observed;
 use crate::plan::drift::{self, Drift};
 use crate::state::Snapshot;
+use sigform_azure::cloud::{Cloud, CloudError, CloudResource, ListScope};
+use sigform_azure::schema::ResourceKind;
 use std::collections::{BTreeMap, BTreeSet};
 
 pub struct Refreshed {
@@ -101,7 +101,7 @@ pub fn refresh(cloud: &dyn Cloud, prior: &Snapshot, desired: &Desired) -> Result
         let doubtful = doubtful(&found, &seen);
         if !doubtful.is_empty() {
             for id in &doubtful {
-                match crate::cloud::retry(5, || cloud.get(id))? {
+                match sigform_azure::cloud::retry(5, || cloud.get(id))? {
                     Some(r) => seen.insert(id.clone(), r),
                     None => seen.remove(id),
                 };
@@ -139,7 +139,7 @@ impl Reader<'_> {
     /// The lower-cased ids of what the call returned.
     fn list(&mut self, scope: ListScope) -> Result<Vec<String>, CloudError> {
         self.calls += 1;
-        let found = crate::cloud::retry(5, || self.cloud.list(&scope))?;
+        let found = sigform_azure::cloud::retry(5, || self.cloud.list(&scope))?;
         let ids = found.iter().map(|r| r.id.to_ascii_lowercase()).collect();
         for r in found {
             self.seen.insert(r.id.to_ascii_lowercase(), r);
@@ -155,7 +155,7 @@ fn doubtful(found: &Drift, seen: &BTreeMap<String, CloudResource>) -> Vec<String
     let from_index =
         |kind: Option<ResourceKind>| matches!(kind, Some(ResourceKind::ImageDefinition | ResourceKind::ImageVersion));
     let recorded_kind = |d: &drift::Deleted| {
-        d.record.as_ref().and_then(|r| crate::model::schema::resource(&r.type_name)).map(|s| s.kind)
+        d.record.as_ref().and_then(|r| sigform_azure::resources::resource(&r.type_name)).map(|s| s.kind)
     };
     let mut out: Vec<String> = Vec::new();
     out.extend(

@@ -51,7 +51,7 @@ pub fn rm(path: &Location, addresses: &[String]) -> Result<u64, StateError> {
 }
 
 pub fn mv(path: &Location, from: &str, to: &str) -> Result<u64, StateError> {
-    crate::plan::address::parse(to).map_err(|e| StateError::Corrupt(e.to_string()))?;
+    crate::model::address::parse(to).map_err(|e| StateError::Corrupt(e.to_string()))?;
     locked(path, "state mv", |store| {
         let snap = store.snapshot()?;
         if snap.resource(from).is_none() {

@@ -8,64 +8,12 @@
 //! minus what it removes.
 
 use super::{Action, Plan};
-use crate::model::regions;
-use crate::model::replication::estimate_seconds;
 use serde::{Deserialize, Serialize};
 use serde_json::Value as Json;
+pub use sigform_azure::prices::{DEFAULT_IMAGE_GB, PriceTable, SHIPPED, monthly, regions_of};
+use sigform_azure::regions;
+use sigform_azure::replication::estimate_seconds;
 use std::collections::HashMap;
-
-/// Prices in USD.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-pub struct PriceTable {
-    /// When the shipped figures were taken.
-    pub date: &'static str,
-    pub standard_lrs_gb_month: f64,
-    pub standard_zrs_gb_month: f64,
-    pub premium_lrs_gb_month: f64,
-    pub egress_gb: f64,
-}
-
-/// Approximate list prices (USD) of snapshot-backed replica storage per GB-month and of
-/// inter-region data transfer within a continent, East US, as of the date given. Override them
-/// in `sigform { prices { ... } }` with your agreement's figures.
-pub const SHIPPED: PriceTable = PriceTable {
-    date: "2026-11",
-    standard_lrs_gb_month: 0.05,
-    standard_zrs_gb_month: 0.0625,
-    premium_lrs_gb_month: 0.12,
-    egress_gb: 0.02,
-};
-
-/// The image size assumed when nothing says it (Azure's default OS disk for Linux images).
-pub const DEFAULT_IMAGE_GB: f64 = 30.0;
-
-impl PriceTable {
-    pub fn with(overrides: &crate::model::Prices) -> PriceTable {
-        PriceTable {
-            date: if overrides.standard_lrs_gb_month.is_none()
-                && overrides.standard_zrs_gb_month.is_none()
-                && overrides.premium_lrs_gb_month.is_none()
-                && overrides.egress_gb.is_none()
-            {
-                SHIPPED.date
-            } else {
-                "configured"
-            },
-            standard_lrs_gb_month: overrides.standard_lrs_gb_month.unwrap_or(SHIPPED.standard_lrs_gb_month),
-            standard_zrs_gb_month: overrides.standard_zrs_gb_month.unwrap_or(SHIPPED.standard_zrs_gb_month),
-            premium_lrs_gb_month: overrides.premium_lrs_gb_month.unwrap_or(SHIPPED.premium_lrs_gb_month),
-            egress_gb: overrides.egress_gb.unwrap_or(SHIPPED.egress_gb),
-        }
-    }
-
-    fn storage(&self, storage_type: &str) -> f64 {
-        match storage_type {
-            "Standard_ZRS" => self.standard_zrs_gb_month,
-            "Premium_LRS" => self.premium_lrs_gb_month,
-            _ => self.standard_lrs_gb_month,
-        }
-    }
-}
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ResourceCost {
@@ -94,33 +42,6 @@ pub struct ReplicationEstimate {
     /// The longest single replication: versions replicate in parallel.
     pub total_seconds: f64,
     pub resources: Vec<ResourceEstimate>,
-}
-
-/// A version's target regions: (normalised name, replicas, storage type), with the version-wide
-/// values filling what a region does not say.
-pub fn regions_of(attrs: &Json) -> Vec<(String, u32, String)> {
-    let replicas = attrs.get("replica_count").and_then(Json::as_f64).unwrap_or(1.0) as u32;
-    let storage = attrs.get("storage_account_type").and_then(Json::as_str).unwrap_or("Standard_LRS").to_string();
-    attrs
-        .get("target_region")
-        .and_then(Json::as_array)
-        .map(|list| {
-            list.iter()
-                .filter_map(|r| {
-                    let name = regions::normalize(r.get("name")?.as_str()?);
-                    let n = r.get("regional_replica_count").and_then(Json::as_f64).map_or(replicas, |n| n as u32);
-                    let s =
-                        r.get("storage_account_type").and_then(Json::as_str).map_or(storage.clone(), str::to_string);
-                    Some((name, n, s))
-                })
-                .collect()
-        })
-        .unwrap_or_default()
-}
-
-/// Monthly storage of a version (USD).
-pub fn monthly(attrs: &Json, image_gb: f64, prices: &PriceTable) -> f64 {
-    regions_of(attrs).iter().map(|(_, n, s)| image_gb * f64::from(*n) * prices.storage(s)).sum()
 }
 
 fn image_gb(attrs: &Json, sizes: &HashMap<String, f64>) -> f64 {

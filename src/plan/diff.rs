@@ -4,10 +4,10 @@
 //! defaults and server-filled values never showing as phantom changes, ARM ids compared as ARM
 //! compares them (case-insensitively).
 
-use crate::model::regions;
-use crate::model::schema::{AttrSchema, BlockSchema, Mutability, ResourceSchema};
 use crate::model::value::Value;
 use serde::{Deserialize, Serialize};
+use sigform_azure::regions;
+use sigform_azure::schema::{AttrSchema, BlockSchema, Mutability, ResourceSchema};
 use std::collections::BTreeMap;
 
 /// One attribute that differs. `path` is Terraform-like: `description`,
@@ -104,7 +104,7 @@ fn push_if_different(
         });
         return;
     }
-    let default = crate::eval::body::default_value(attr.default).unwrap_or(Value::Null);
+    let default = crate::model::value::default_value(attr.default).unwrap_or(Value::Null);
     let b = if before.is_null() { &default } else { before };
     let a = if after.is_null() { &default } else { after };
     if !equivalent(attr.name, b, a) {
@@ -194,6 +194,6 @@ fn inherited_value(schema: &ResourceSchema, name: &str, version: &BTreeMap<Strin
     };
     match version.get(from).filter(|v| !v.is_null()) {
         Some(v) => v.clone(),
-        None => schema.attr(from).and_then(|a| crate::eval::body::default_value(a.default)).unwrap_or(Value::Null),
+        None => schema.attr(from).and_then(|a| crate::model::value::default_value(a.default)).unwrap_or(Value::Null),
     }
 }

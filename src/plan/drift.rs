@@ -3,11 +3,10 @@
 //! manages. Pure: the refresh reads the cloud, this compares.
 
 use super::diff::{AttrChange, diff};
-use crate::cloud::CloudResource;
-use crate::model::schema;
 use crate::model::value::Value;
 use crate::state::{ResourceState, Snapshot};
 use serde::{Deserialize, Serialize};
+use sigform_azure::cloud::CloudResource;
 use std::collections::{BTreeMap, BTreeSet};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -88,7 +87,7 @@ pub fn drift(prior: &Snapshot, cloud: &BTreeMap<String, CloudResource>) -> Drift
         }
         out.unmanaged.push(Unmanaged {
             id: c.id.clone(),
-            type_name: schema::of_kind(c.kind).map_or("unknown", |s| s.type_name).to_string(),
+            type_name: sigform_azure::resources::of_kind(c.kind).map_or("unknown", |s| s.type_name).to_string(),
             in_managed_gallery: galleries.iter().any(|g| id.starts_with(g)),
         });
     }
@@ -97,7 +96,7 @@ pub fn drift(prior: &Snapshot, cloud: &BTreeMap<String, CloudResource>) -> Drift
 
 /// What differs between the record and the cloud's copy of one resource.
 pub fn changes(recorded: &ResourceState, cloud: &CloudResource) -> Vec<AttrChange> {
-    let Some(schema) = schema::resource(&recorded.type_name) else { return Vec::new() };
+    let Some(schema) = sigform_azure::resources::resource(&recorded.type_name) else { return Vec::new() };
     let mut changes = diff(schema, &as_map(&recorded.attributes), &as_map(&cloud.attributes), &[]);
     for c in &mut changes {
         c.fixed = false; // what changed outside is a fact, not a request
@@ -119,4 +118,34 @@ pub fn refreshed(mut prior: Snapshot, cloud: &mut BTreeMap<String, CloudResource
         }
     });
     prior
+}
+
+/// What `drift` reports: the three-way comparison, for CI.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Pending {
+    pub address: String,
+    pub actions: Vec<&'static str>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Report {
+    pub format_version: &'static str,
+    pub drift: Drift,
+    pub pending: Vec<Pending>,
+    /// Every resource the state manages, for one JUnit test case each.
+    pub managed: Vec<String>,
+    /// List calls the refresh made.
+    pub calls: usize,
+    /// About how the cloud was read, for standard error.
+    pub warnings: Vec<String>,
+}
+
+impl Report {
+    /// Drift that fails the check: drifted, deleted or pending (and unmanaged when asked).
+    pub fn failing(&self, fail_on_unmanaged: bool) -> bool {
+        !self.drift.drifted.is_empty()
+            || !self.drift.deleted.is_empty()
+            || !self.pending.is_empty()
+            || (fail_on_unmanaged && !self.drift.unmanaged.is_empty())
+    }
 }

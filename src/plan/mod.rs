@@ -6,7 +6,6 @@
 //! unappliable; `--replace` turns them into an explicit delete-then-create.
 
 pub mod access;
-pub mod address;
 pub mod cost;
 pub mod diff;
 pub mod drift;

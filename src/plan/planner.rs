@@ -3,10 +3,10 @@
 use super::diff::{AttrChange, diff};
 use super::record::{attributes, record, unknown_paths};
 use super::{Action, Forbidden, OutputChange, PLAN_FORMAT, Plan, ResourceChange};
-use crate::model::schema::ResourceKind;
 use crate::model::value::Value;
 use crate::model::{Address, Desired, Instance};
 use crate::state::{ResourceState, Snapshot};
+use sigform_azure::schema::ResourceKind;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 #[derive(Debug, Clone, Default)]
@@ -107,7 +107,7 @@ pub fn plan(input: PlanInput) -> Plan {
     Plan {
         format: PLAN_FORMAT,
         sigform_version: env!("CARGO_PKG_VERSION").to_string(),
-        created: crate::timestamp::now_rfc3339(),
+        created: sigform_azure::timestamp::now_rfc3339(),
         lineage,
         serial,
         config_hash,
@@ -204,7 +204,7 @@ fn update(inst: &Instance, before: ResourceState, replace_reason: Option<&String
             .schema
             .attrs
             .iter()
-            .filter(|a| a.mutability == crate::model::schema::Mutability::Computed && a.name != "id")
+            .filter(|a| a.mutability == sigform_azure::schema::Mutability::Computed && a.name != "id")
         {
             let recorded = prior_attrs.get(a.name).cloned().unwrap_or(Value::Null);
             kept.push((a.name, recorded.to_json()));
@@ -458,7 +458,7 @@ impl<'a> Needs<'a> {
             return Vec::new();
         };
         let mut out: Vec<String> = Vec::new();
-        let ids = crate::model::arm_id::parent(&after.id)
+        let ids = sigform_azure::arm_id::parent(&after.id)
             .into_iter()
             .chain(after.attributes.get("managed_image_id").and_then(|v| v.as_str()).map(str::to_string));
         for id in ids {

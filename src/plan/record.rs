@@ -1,9 +1,9 @@
 //! How a configured instance is recorded in the state: the `ResourceState` apply will write.
 
-use crate::model::schema::Mutability;
 use crate::model::value::Value;
 use crate::model::{Instance, Mode};
 use crate::state::ResourceState;
+use sigform_azure::schema::Mutability;
 use std::collections::BTreeMap;
 
 /// The attributes as references see them, with the ARM id, and every attribute of the schema
@@ -34,7 +34,7 @@ pub fn record(instance: &Instance) -> ResourceState {
         },
         type_name: a.resource.type_name.clone(),
         name: a.resource.name.clone(),
-        index: super::address::index_json(&a.key),
+        index: crate::model::address::index_json(&a.key),
         provider: instance.provider.clone(),
         subscription_id: instance.subscription_id.clone(),
         id: instance.id.clone().unwrap_or_default(),

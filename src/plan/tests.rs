@@ -5,11 +5,11 @@ use super::{Action, Options, Plan, PlanInput, plan};
 use crate::config::Sources;
 use crate::eval::Environment;
 use crate::model::Desired;
-use crate::model::schema::{AttrType, Mutability};
 use crate::pipeline::check_configuration;
 use crate::rules::RuleContext;
 use crate::state::Snapshot;
 use serde_json::{Value as Json, json};
+use sigform_azure::schema::{AttrType, Mutability};
 
 fn desired(text: &str) -> Desired {
     let mut sources = Sources::new();
@@ -69,7 +69,7 @@ fn every_attribute_plans_by_its_mutability() {
     let base = recorded(&d);
     let mut checked = 0;
     for (i, r) in base.resources.iter().enumerate() {
-        let schema = crate::model::schema::resource(&r.type_name).unwrap();
+        let schema = sigform_azure::resources::resource(&r.type_name).unwrap();
         for attr in schema.attrs.iter().filter(|a| matches!(a.mutability, Mutability::Fixed | Mutability::Updatable)) {
             let mut prior = base.clone();
             let current = prior.resources[i].attributes.get(attr.name).cloned().unwrap_or(Json::Null);
@@ -167,8 +167,10 @@ fn replace_expands_to_children_and_deletes_go_children_first() {
     assert_eq!(change(&forbidden, "azurerm_shared_image.def").action, Action::Forbidden);
     assert!(!forbidden.applyable());
 
-    let options =
-        Options { replace: vec![super::address::parse("azurerm_shared_image.def").unwrap()], ..Options::default() };
+    let options = Options {
+        replace: vec![crate::model::address::parse("azurerm_shared_image.def").unwrap()],
+        ..Options::default()
+    };
     let p = run(&d, &prior, &options);
     assert!(p.applyable());
     assert_eq!(change(&p, "azurerm_shared_image.def").action, Action::Replace);
@@ -250,8 +252,10 @@ fn ignore_changes_and_targets() {
     assert_eq!(change(&run(&d, &prior, &Options::default()), "azurerm_resource_group.rg").action, Action::NoOp);
 
     let empty = Snapshot { lineage: String::new(), serial: 0, resources: vec![], outputs: vec![] };
-    let options =
-        Options { targets: vec![super::address::parse("azurerm_shared_image.def").unwrap()], ..Options::default() };
+    let options = Options {
+        targets: vec![crate::model::address::parse("azurerm_shared_image.def").unwrap()],
+        ..Options::default()
+    };
     let p = run(&d, &empty, &options);
     let mut addresses: Vec<&str> = p.changes.iter().map(|c| c.address.as_str()).collect();
     addresses.sort();

@@ -3,8 +3,8 @@
 //! show drift natively).
 
 use super::plan::hcl;
-use crate::ops::drift::Report;
 use crate::plan::diff::AttrChange;
+use crate::plan::drift::Report;
 use std::fmt::Write;
 
 fn change_text(c: &AttrChange) -> String {

@@ -85,7 +85,7 @@ pub fn summary(outcome: &Outcome, destroy: bool) -> String {
 }
 
 fn stamp() -> String {
-    crate::timestamp::now_rfc3339()
+    sigform_azure::timestamp::now_rfc3339()
 }
 
 pub fn json_line(event: &Event) -> String {

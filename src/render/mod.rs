@@ -1,6 +1,9 @@
 //! Everything that turns results into text for people or machines. The only code that decides
 //! how output looks; commands call it and print what it returns.
 
+// The command line and its renderers are where output is written (workspace lints deny it elsewhere).
+#![allow(clippy::print_stdout, clippy::print_stderr)]
+
 pub mod diagnostics;
 pub mod drift;
 pub mod events;

@@ -1,17 +1,18 @@
 //! SIG701–SIG702: what `latest` resolves to, and old versions still replicated everywhere.
 
-use super::names::parse_version;
 use super::violation;
 use crate::diagnostic::Diagnostic;
-use crate::model::schema::ResourceKind;
-use crate::model::{Desired, Instance, arm_id, regions};
+use crate::model::{Desired, Instance};
+use sigform_azure::names::parse_version;
+use sigform_azure::schema::ResourceKind;
+use sigform_azure::{arm_id, regions};
 use std::collections::BTreeMap;
 
 /// The monthly storage of a version's replicas outside its source region (USD, at the configured
 /// or shipped prices).
 fn savings(v: &Instance, source: &str, desired: &Desired, by_id: &std::collections::HashMap<String, &Instance>) -> f64 {
-    use crate::plan::cost::{DEFAULT_IMAGE_GB, PriceTable, monthly};
-    let prices = PriceTable::with(&desired.settings.prices);
+    use sigform_azure::prices::{DEFAULT_IMAGE_GB, monthly};
+    let prices = desired.settings.prices.table();
     let gb = v
         .attrs
         .str("managed_image_id")

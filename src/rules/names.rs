@@ -3,9 +3,11 @@
 
 use super::{RuleContext, violation};
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::model::schema::ResourceKind;
-use crate::model::{Attrs, Desired, Instance, regions};
-use crate::timestamp::parse_rfc3339;
+use crate::model::{Attrs, Desired, Instance};
+use sigform_azure::names::{definition_name_problem, gallery_name_problem, parse_version};
+use sigform_azure::regions;
+use sigform_azure::schema::ResourceKind;
+use sigform_azure::timestamp::parse_rfc3339;
 use std::collections::HashMap;
 
 pub(super) fn check(desired: &Desired, ctx: &RuleContext, out: &mut Vec<Diagnostic>) {
@@ -47,30 +49,6 @@ const ARCHITECTURES: &[&str] = &["x64", "Arm64"];
 const OS_STATES: &[&str] = &["Generalized", "Specialized"];
 const STORAGE_TYPES: &[&str] = &["Standard_LRS", "Premium_LRS", "Standard_ZRS"];
 
-/// What is wrong with a gallery name, if anything (SIG101; the emulator enforces it too).
-pub fn gallery_name_problem(name: &str) -> Option<String> {
-    if name.is_empty() || name.chars().count() > 80 {
-        Some(format!("is {} characters long; 1 to 80 are allowed", name.chars().count()))
-    } else if name.contains('-') {
-        Some("contains a dash, which gallery names may not".to_string())
-    } else {
-        name.chars()
-            .find(|c| !(c.is_ascii_alphanumeric() || *c == '.' || *c == '_'))
-            .map(|c| format!("contains {c:?}; only letters, digits, periods and underscores are allowed"))
-    }
-}
-
-/// What is wrong with an image definition name, if anything (SIG102).
-pub fn definition_name_problem(name: &str) -> Option<String> {
-    if name.is_empty() || name.chars().count() > 80 {
-        Some(format!("is {} characters long; 1 to 80 are allowed", name.chars().count()))
-    } else {
-        name.chars()
-            .find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-')))
-            .map(|c| format!("contains {c:?}; only letters, digits, hyphens, periods and underscores are allowed"))
-    }
-}
-
 fn gallery_name(inst: &Instance, out: &mut Vec<Diagnostic>) {
     let Some(name) = inst.attrs.str("name") else {
         return;
@@ -100,21 +78,6 @@ fn version_name(inst: &Instance, out: &mut Vec<Diagnostic>) {
                 .label("three whole numbers, e.g. 1.0.0; each at most 2147483647"),
         );
     }
-}
-
-/// `Major.Minor.Patch`, each a non-negative 32-bit (signed) integer, as Azure documents it.
-pub fn parse_version(name: &str) -> Option<(u32, u32, u32)> {
-    let parts: Vec<&str> = name.split('.').collect();
-    let [a, b, c] = parts.as_slice() else {
-        return None;
-    };
-    let part = |p: &str| -> Option<u32> {
-        if p.is_empty() || !p.bytes().all(|c| c.is_ascii_digit()) {
-            return None;
-        }
-        p.parse::<u32>().ok().filter(|n| *n <= i32::MAX as u32)
-    };
-    Some((part(a)?, part(b)?, part(c)?))
 }
 
 fn is_version(name: &str) -> bool {

@@ -3,8 +3,9 @@
 
 use super::violation;
 use crate::diagnostic::Diagnostic;
-use crate::model::schema::ResourceKind;
-use crate::model::{Desired, regions};
+use crate::model::Desired;
+use sigform_azure::regions;
+use sigform_azure::schema::ResourceKind;
 use std::collections::BTreeMap;
 
 /// Resources that exist outside this configuration, per (lower-cased subscription, normalised

@@ -4,9 +4,10 @@
 
 use super::violation;
 use crate::diagnostic::{Diagnostic, Span};
-use crate::model::regions::{self, ALLOWLIST_REGIONS, Cloud};
-use crate::model::schema::ResourceKind;
-use crate::model::{Desired, Instance, Settings, arm_id};
+use crate::model::{Desired, Instance, Settings};
+use sigform_azure::arm_id;
+use sigform_azure::regions::{self, ALLOWLIST_REGIONS, Cloud};
+use sigform_azure::schema::ResourceKind;
 
 pub(super) fn check(desired: &Desired, out: &mut Vec<Diagnostic>) {
     let by_id = desired.by_id();

@@ -4,8 +4,8 @@
 use super::violation;
 use crate::diagnostic::Diagnostic;
 use crate::model::Desired;
-use crate::model::arm_id::ArmId;
-use crate::model::schema::ResourceKind;
+use sigform_azure::arm_id::ArmId;
+use sigform_azure::schema::ResourceKind;
 
 pub(super) fn check(desired: &Desired, out: &mut Vec<Diagnostic>) {
     for inst in desired.resources.iter().filter(|i| i.kind() == ResourceKind::RoleAssignment) {

@@ -3,9 +3,9 @@
 
 use super::violation;
 use crate::diagnostic::Diagnostic;
-use crate::model::arm_id::{self, ArmId};
-use crate::model::schema::ResourceKind;
 use crate::model::{Desired, Instance};
+use sigform_azure::arm_id::{self, ArmId};
+use sigform_azure::schema::ResourceKind;
 
 pub(super) fn check(desired: &Desired, out: &mut Vec<Diagnostic>) {
     let by_id = desired.by_id();

@@ -134,7 +134,7 @@ impl LockInfo {
             pid: std::process::id(),
             host,
             operation: operation.to_string(),
-            created: crate::timestamp::now_rfc3339(),
+            created: sigform_azure::timestamp::now_rfc3339(),
         }
     }
 }
@@ -232,7 +232,7 @@ pub(crate) trait Rows {
 
 /// Writes one commit's changes at `serial`, each with its history entry.
 pub(crate) fn write_changes(rows: &mut dyn Rows, changes: &[Change], serial: u64) -> Result<(), StateError> {
-    let time = crate::timestamp::now_rfc3339();
+    let time = sigform_azure::timestamp::now_rfc3339();
     let entry = |action: &str, address: &str, before: Option<serde_json::Value>, after: Option<serde_json::Value>| {
         HistoryEntry {
             serial,
@@ -264,10 +264,10 @@ pub(crate) fn write_changes(rows: &mut dyn Rows, changes: &[Change], serial: u64
                 let Some(mut moved) = rows.resource(from)? else {
                     return Err(StateError::NoSuchResource { address: from.clone(), suggestion: None });
                 };
-                let parsed = crate::plan::address::parse(to).map_err(|e| StateError::Corrupt(e.to_string()))?;
+                let parsed = crate::model::address::parse(to).map_err(|e| StateError::Corrupt(e.to_string()))?;
                 moved.type_name = parsed.resource.type_name.clone();
                 moved.name = parsed.resource.name.clone();
-                moved.index = crate::plan::address::index_json(&parsed.key);
+                moved.index = crate::model::address::index_json(&parsed.key);
                 moved.address = to.clone();
                 rows.delete(from)?;
                 rows.put(&moved, serial)?;
@@ -322,7 +322,7 @@ fn process_alive(pid: u32) -> bool {
 }
 
 /// Takes the lock for `operation`: waits up to the lock timeout for a live holder, and breaks
-/// (with a warning on stderr) a lock whose holder died on this host.
+/// (with a warning, see `notice`) a lock whose holder died on this host.
 pub fn acquire(store: &mut dyn StateStore, operation: &str) -> Result<LockInfo, StateError> {
     let info = LockInfo::for_this_process(operation);
     let timeout = std::time::Duration::from_millis(LOCK_TIMEOUT_MS.load(std::sync::atomic::Ordering::Relaxed));
@@ -336,11 +336,11 @@ pub fn acquire(store: &mut dyn StateStore, operation: &str) -> Result<LockInfo, 
                     && held.pid != info.pid
                     && !process_alive(held.pid)
                 {
-                    // The one place the library speaks: a broken lock must not go unnoticed.
-                    eprintln!(
-                        "warning: breaking the lock left by pid {} (`{}` since {}), which is no longer running",
+                    // A broken lock must not go unnoticed.
+                    crate::notice::warn(&format!(
+                        "breaking the lock left by pid {} (`{}` since {}), which is no longer running",
                         held.pid, held.operation, held.created
-                    );
+                    ));
                     store.unlock(&held.id)?;
                     continue;
                 }

@@ -294,7 +294,7 @@ impl PostgresStore {
                         "INSERT INTO \"{s}\".workspaces (name, lineage, serial, created) VALUES ($1, $2, 0, $3)
                          ON CONFLICT (name) DO NOTHING"
                     ),
-                    &[&url.workspace, &uuid::Uuid::new_v4().to_string(), &crate::timestamp::now_rfc3339()],
+                    &[&url.workspace, &uuid::Uuid::new_v4().to_string(), &sigform_azure::timestamp::now_rfc3339()],
                 )
                 .map_err(|e| error(url, e))?;
         }
@@ -582,7 +582,7 @@ impl StateStore for PostgresStore {
                     pid: 0,
                     host: "unknown".into(),
                     operation: "unknown".into(),
-                    created: crate::timestamp::now_rfc3339(),
+                    created: sigform_azure::timestamp::now_rfc3339(),
                 }),
             });
         }
@@ -675,7 +675,7 @@ impl StateStore for PostgresStore {
                     &arm_id,
                     &action,
                     &body.to_string(),
-                    &crate::timestamp::now_rfc3339(),
+                    &sigform_azure::timestamp::now_rfc3339(),
                     &(std::process::id() as i32),
                 ],
             )

@@ -132,7 +132,10 @@ impl SqliteStore {
             if i == 0 {
                 tx.execute("INSERT INTO meta (key, value) VALUES ('lineage', ?1)", [uuid::Uuid::new_v4().to_string()])?;
                 tx.execute("INSERT INTO meta (key, value) VALUES ('serial', '0')", [])?;
-                tx.execute("INSERT INTO meta (key, value) VALUES ('created', ?1)", [crate::timestamp::now_rfc3339()])?;
+                tx.execute(
+                    "INSERT INTO meta (key, value) VALUES ('created', ?1)",
+                    [sigform_azure::timestamp::now_rfc3339()],
+                )?;
             }
         }
         tx.pragma_update(None, "application_id", APPLICATION_ID)?;
@@ -341,7 +344,14 @@ impl StateStore for SqliteStore {
     ) -> Result<i64, StateError> {
         self.conn.execute(
             "INSERT INTO intents (address, arm_id, action, body, created, pid) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-            params![address, arm_id, action, body.to_string(), crate::timestamp::now_rfc3339(), std::process::id()],
+            params![
+                address,
+                arm_id,
+                action,
+                body.to_string(),
+                sigform_azure::timestamp::now_rfc3339(),
+                std::process::id()
+            ],
         )?;
         Ok(self.conn.last_insert_rowid())
     }
@@ -420,7 +430,7 @@ impl SqliteStore {
         let dir = self.backup_dir();
         std::fs::create_dir_all(&dir).map_err(|source| StateError::Io { path: dir.clone(), source })?;
         let serial = self.snapshot()?.serial;
-        let stamp = crate::timestamp::now_rfc3339().replace([':', '.'], "-");
+        let stamp = sigform_azure::timestamp::now_rfc3339().replace([':', '.'], "-");
         let stem = self.path.file_stem().and_then(|s| s.to_str()).unwrap_or("sigform");
         let target = dir.join(format!("{stem}-{stamp}-serial{serial}.db"));
         let mut copy = Connection::open(&target)?;

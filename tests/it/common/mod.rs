@@ -18,12 +18,12 @@ use std::sync::Mutex;
 
 /// Whether this copy of the suite drives `--cloud arm` against the served emulator.
 pub fn arm_mode() -> bool {
-    module_path!().starts_with("arm::")
+    module_path!().starts_with("it::arm::")
 }
 
 /// Whether this copy of the suite keeps its state in PostgreSQL (`tests/postgres.rs`).
 pub fn postgres_mode() -> bool {
-    module_path!().starts_with("postgres::")
+    module_path!().starts_with("it::postgres::")
 }
 
 /// The PostgreSQL server for the tests (`SIGFORM_TEST_POSTGRES`, as `scripts/test-postgres.sh`

@@ -5,8 +5,9 @@
 //! (`az account get-access-token`). Tokens are cached until shortly before they expire.
 //! Secrets and tokens never appear in messages or `Debug` output.
 
-use crate::cloud::CloudError;
 use serde_json::Value as Json;
+use sigform_azure::cloud::CloudError;
+use sigform_azure::shape::urlencode;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
@@ -168,17 +169,4 @@ impl Tokens {
             }
         }
     }
-}
-
-/// Percent-encoding for form and query values.
-pub fn urlencode(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for b in s.bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
 }

@@ -6,11 +6,7 @@
 //! Bodies and resources use the azurerm attribute shape (what the state records); the ARM
 //! client maps that to and from ARM's `properties` JSON.
 
-pub mod arm;
-pub mod emulator;
-pub mod limits;
-
-use crate::model::schema::ResourceKind;
+use crate::schema::ResourceKind;
 use serde::{Deserialize, Serialize};
 use std::time::Duration;
 

@@ -11,14 +11,17 @@
 //! connections dropped without an answer. A token endpoint (`/{tenant}/oauth2/v2.0/token`) stands
 //! in for Entra ID's client-credentials flow.
 
+// The server's request log goes to standard error: the one place in the library crates that prints.
+#![allow(clippy::print_stderr)]
+
 pub mod http;
 
-use super::{Emulator, LOST_RESPONSE};
-use crate::cloud::arm::shape;
-use crate::cloud::{Body, Cloud, CloudError, CloudResource, ListScope, Operation, OperationStatus};
-use crate::model::schema::ResourceKind;
+use crate::{Emulator, LOST_RESPONSE};
 use http::{Request, Response};
 use serde_json::{Value as Json, json};
+use sigform_azure::cloud::{Body, Cloud, CloudError, CloudResource, ListScope, Operation, OperationStatus};
+use sigform_azure::schema::ResourceKind;
+use sigform_azure::shape;
 use std::net::TcpListener;
 use std::sync::Arc;
 
@@ -119,7 +122,7 @@ fn tenant_of(token: &str) -> String {
         .and_then(base64url_decode)
         .and_then(|claims| serde_json::from_slice::<Json>(&claims).ok())
         .and_then(|claims| claims.get("tid").and_then(Json::as_str).map(str::to_string))
-        .unwrap_or_else(|| crate::eval::DEFAULT_TENANT.to_string())
+        .unwrap_or_else(|| sigform_azure::resources::client_config::DEFAULT_TENANT.to_string())
 }
 
 fn base64url_decode(s: &str) -> Option<Vec<u8>> {
@@ -310,9 +313,7 @@ impl Server {
                 .query
                 .iter()
                 .filter(|(k, _)| !k.eq_ignore_ascii_case("$skiptoken"))
-                .map(|(k, v)| {
-                    format!("{}={}", crate::cloud::arm::auth::urlencode(k), crate::cloud::arm::auth::urlencode(v))
-                })
+                .map(|(k, v)| format!("{}={}", sigform_azure::shape::urlencode(k), sigform_azure::shape::urlencode(v)))
                 .collect();
             query.push(format!("%24skiptoken={}", skip + page));
             body["nextLink"] = json!(format!("http://{host}{}?{}", request.path, query.join("&")));
@@ -462,7 +463,7 @@ impl Server {
         resource: &CloudResource,
     ) -> Response {
         let endpoint = format!("http://{}", request.header("host").unwrap_or("127.0.0.1"));
-        let location = resource.location.as_deref().map(crate::model::regions::normalize).unwrap_or("global".into());
+        let location = resource.location.as_deref().map(sigform_azure::regions::normalize).unwrap_or("global".into());
         let subscription = resource.id.split('/').nth(2).unwrap_or("");
         let url = format!(
             "/subscriptions/{subscription}/providers/Microsoft.Compute/locations/{location}/operations/{}?api-version=2023-07-03",
@@ -504,7 +505,7 @@ mod tests {
     fn tokens_carry_their_tenant() {
         let t = emulator_token("72f988bf-86f1-41af-91ab-2d7cd011db47");
         assert_eq!(tenant_of(&t), "72f988bf-86f1-41af-91ab-2d7cd011db47");
-        assert_eq!(tenant_of("opaque-token"), crate::eval::DEFAULT_TENANT);
+        assert_eq!(tenant_of("opaque-token"), sigform_azure::resources::client_config::DEFAULT_TENANT);
         for s in ["", "a", "ab", "abc", "abcd", "héllo wörld"] {
             assert_eq!(base64url_decode(&base64url_encode(s.as_bytes())).unwrap(), s.as_bytes(), "{s}");
         }

@@ -1,7 +1,7 @@
 //! Deterministic ARM resource ids: built from a resource's own attributes, so `x.id` is known at
 //! plan time, and parsed back to tell what an id names (SIG302, SIG601) and what its parent is.
 
-use super::schema::ResourceKind;
+use crate::schema::ResourceKind;
 
 pub fn resource_group(subscription: &str, name: &str) -> String {
     format!("/subscriptions/{subscription}/resourceGroups/{name}")

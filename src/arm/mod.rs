@@ -10,12 +10,14 @@
 //! says otherwise (a sovereign cloud, or `sigform emulator serve`).
 
 pub mod auth;
-pub mod shape;
 
-use super::limits::{Buckets, Class};
-use super::{Body, Cloud, CloudError, CloudResource, ListScope, Operation, OperationStatus, subscription_of};
-use crate::model::schema::ResourceKind;
 use serde_json::Value as Json;
+use sigform_azure::cloud::{
+    Body, Cloud, CloudError, CloudResource, ListScope, Operation, OperationStatus, RegionReplication, subscription_of,
+};
+use sigform_azure::limits::{Buckets, Class};
+use sigform_azure::schema::ResourceKind;
+use sigform_azure::shape;
 use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::Duration;
@@ -343,7 +345,7 @@ impl ArmCloud {
         if let Some(id) = self.roles.lock().unwrap_or_else(|p| p.into_inner()).get(name) {
             return Ok(id.clone());
         }
-        let filter = auth::urlencode(&format!("roleName eq '{name}'"));
+        let filter = shape::urlencode(&format!("roleName eq '{name}'"));
         let url = self.url(
             &format!(
                 "/subscriptions/{subscription}/providers/Microsoft.Authorization/roleDefinitions?$filter={filter}"
@@ -383,7 +385,7 @@ impl ArmCloud {
     }
 
     /// Replication progress while a version's operation runs (one read of the version).
-    fn progress(&self, operation: &Operation) -> Vec<super::RegionReplication> {
+    fn progress(&self, operation: &Operation) -> Vec<RegionReplication> {
         if shape::kind_of_id(&operation.resource_id) != Some(ResourceKind::ImageVersion) {
             return Vec::new();
         }

@@ -1,5 +1,5 @@
 //! State-store conformance: every test runs against each backend — a SQLite file, and a
-//! PostgreSQL workspace when `SIGFORM_TEST_POSTGRES` names a server (see `tests/common`) — and
+//! PostgreSQL workspace when `SIGFORM_TEST_POSTGRES` names a server (see `tests/it/common`) — and
 //! `state migrate` copies between them; plus each backend's bad inputs, refused untouched.
 
 mod common;

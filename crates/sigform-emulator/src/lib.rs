@@ -1,5 +1,8 @@
-//! The embedded Azure Compute Gallery emulator (DESIGN.md §7): a model of the control plane in a
-//! SQLite file, shared by every configuration that points at it, as a subscription is.
+//! The Azure Compute Gallery emulator: a model of the control plane in a SQLite file, shared by
+//! every configuration that points at it, as a subscription is; embedded (this `Cloud`) or served
+//! over HTTP as Azure Resource Manager ([`serve`]). It depends only on the facts crate
+//! (`sigform-azure`): what the service refuses is written here from the service's rules
+//! ([`service`]), not borrowed from sigform's planner.
 //!
 //! Time is lazy: a write records when its operation started and when it will be done (in real
 //! milliseconds, from simulated durations and `SIGFORM_EMULATOR_TIME_SCALE`), and every call
@@ -10,21 +13,21 @@ mod faults;
 pub mod serve;
 mod service;
 
-use crate::model::replication;
+use sigform_azure::replication;
 
-use super::limits::Class;
 use faults::Dice;
 pub use faults::Faults;
+use sigform_azure::limits::Class;
 
-use super::{
-    Body, Cloud, CloudError, CloudResource, ListScope, Operation, OperationStatus, RegionReplication, subscription_of,
-};
-use crate::model::arm_id::ArmId;
-use crate::model::regions;
-use crate::model::schema::ResourceKind;
 use rusqlite::{Connection, OptionalExtension, params};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value as Json, json};
+use sigform_azure::arm_id::ArmId;
+use sigform_azure::cloud::{
+    Body, Cloud, CloudError, CloudResource, ListScope, Operation, OperationStatus, RegionReplication, subscription_of,
+};
+use sigform_azure::regions;
+use sigform_azure::schema::ResourceKind;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
@@ -129,11 +132,19 @@ fn db_error(e: rusqlite::Error) -> CloudError {
 }
 
 fn kind_str(kind: ResourceKind) -> String {
-    serde_json::to_string(&kind).expect("kinds serialize").trim_matches('"').to_string()
+    kind.name().to_string()
 }
 
-fn kind_from(s: &str) -> ResourceKind {
-    serde_json::from_str(&format!("\"{s}\"")).unwrap_or(ResourceKind::ResourceGroup)
+/// The kind a stored row names. A name this build does not know means a database written by
+/// something else: an error, never a guess.
+fn kind_from(s: &str) -> rusqlite::Result<ResourceKind> {
+    ResourceKind::from_name(s).ok_or_else(|| {
+        rusqlite::Error::FromSqlConversionFailure(
+            0,
+            rusqlite::types::Type::Text,
+            format!("unknown resource kind `{s}` in the emulator database").into(),
+        )
+    })
 }
 
 impl Emulator {
@@ -475,7 +486,7 @@ fn rows<P: rusqlite::Params>(conn: &Connection, sql: &str, p: P) -> Result<Vec<R
         .query_map(p, |r| {
             Ok(Row {
                 id: r.get("id")?,
-                kind: kind_from(&r.get::<_, String>("kind")?),
+                kind: kind_from(&r.get::<_, String>("kind")?)?,
                 subscription: r.get("subscription")?,
                 location: r.get("location")?,
                 attributes: serde_json::from_str(&r.get::<_, String>("attributes")?).unwrap_or(Json::Null),
@@ -525,52 +536,6 @@ fn into_resource(r: Row, now: i64) -> CloudResource {
         provisioning_state: r.state,
         replication,
     }
-}
-
-/// What the service fills in on write: defaults, each region's own replica count and storage
-/// type, a gallery's unique name.
-fn server_fill(kind: ResourceKind, id: &str, attrs: &mut Json, existing: Option<&Row>) {
-    let set_default = |attrs: &mut Json, key: &str, v: Json| {
-        if attrs.get(key).is_none_or(Json::is_null) {
-            attrs[key] = v;
-        }
-    };
-    match kind {
-        ResourceKind::Gallery => {
-            let unique = existing
-                .and_then(|e| e.attributes.get("unique_name").cloned())
-                .filter(|v| !v.is_null())
-                .unwrap_or_else(|| {
-                    let name = id.rsplit('/').next().unwrap_or("").to_uppercase();
-                    let prefix = &uuid::Uuid::new_v5(&uuid::Uuid::NAMESPACE_URL, id.to_ascii_lowercase().as_bytes())
-                        .to_string()[..8];
-                    json!(format!("{prefix}-{name}"))
-                });
-            attrs["unique_name"] = unique;
-        }
-        ResourceKind::ImageDefinition => {
-            set_default(attrs, "hyper_v_generation", json!("V1"));
-            set_default(attrs, "architecture", json!("x64"));
-            set_default(attrs, "specialized", json!(false));
-        }
-        ResourceKind::ManagedImage => set_default(attrs, "hyper_v_generation", json!("V1")),
-        ResourceKind::ImageVersion => {
-            set_default(attrs, "replica_count", json!(1));
-            set_default(attrs, "storage_account_type", json!("Standard_LRS"));
-            set_default(attrs, "exclude_from_latest", json!(false));
-            let replicas = attrs["replica_count"].clone();
-            let storage = attrs["storage_account_type"].clone();
-            if let Some(list) = attrs.get_mut("target_region").and_then(Json::as_array_mut) {
-                for r in list {
-                    set_default(r, "regional_replica_count", replicas.clone());
-                    set_default(r, "storage_account_type", storage.clone());
-                    set_default(r, "exclude_from_latest_enabled", json!(false));
-                }
-            }
-        }
-        _ => {}
-    }
-    attrs["id"] = json!(id);
 }
 
 /// Checks the shape of an id and what it names.
@@ -690,7 +655,7 @@ impl Cloud for Emulator {
                     attrs["principal_type"] = json!(kind);
                 }
             }
-            server_fill(body.kind, id, &mut attrs, existing.as_ref());
+            service::fill(body.kind, id, &mut attrs, existing.as_ref());
             let now = now_ms();
             let (state, simulated) = match &existing {
                 None => ("Creating", replication::create_seconds(body.kind)),

@@ -6,9 +6,9 @@
 mod common;
 use common::{Server, Test};
 use serde_json::{Value as Json, json};
-use sigform::cloud::arm::{ArmCloud, auth::Source};
-use sigform::cloud::{Body, Cloud, ListScope, OperationStatus};
-use sigform::model::schema::ResourceKind;
+use sigform::arm::{ArmCloud, auth::Source};
+use sigform_azure::cloud::{Body, Cloud, ListScope, OperationStatus};
+use sigform_azure::schema::ResourceKind;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpListener;
 use std::sync::{Arc, Mutex};
@@ -175,7 +175,7 @@ fn resource_graph_queries_follow_skip_tokens_and_wait_for_the_quota() {
         assert_eq!(body["subscriptions"], json!([SUB]));
         assert_eq!(
             body["query"],
-            sigform::cloud::arm::shape::graph_query(&[ResourceKind::ImageDefinition, ResourceKind::ImageVersion])
+            sigform_azure::shape::graph_query(&[ResourceKind::ImageDefinition, ResourceKind::ImageVersion])
         );
         assert_eq!(body["options"]["$top"], 1000);
     }
@@ -607,7 +607,7 @@ fn the_served_resource_graph_pages_and_refuses_other_queries() {
     let t = Test::new().example("multi-region").seeded();
     let server = serve(&t, &["--page-size", "2"]);
     let url = format!("{}/providers/Microsoft.ResourceGraph/resources?api-version=2022-10-01", server.address);
-    let query = sigform::cloud::arm::shape::graph_query(&[ResourceKind::ImageDefinition, ResourceKind::ImageVersion]);
+    let query = sigform_azure::shape::graph_query(&[ResourceKind::ImageDefinition, ResourceKind::ImageVersion]);
     let mut ids = Vec::new();
     let mut options = json!({"$top": 1000});
     loop {

@@ -1,7 +1,7 @@
 //! The emulator answers as Azure does: each service rule with its error code.
 
 use super::*;
-use crate::model::arm_id;
+use sigform_azure::arm_id;
 
 const SUB: &str = "00000000-0000-0000-0000-00000000000a";
 const TENANT: &str = "tenant-a";

@@ -7,115 +7,23 @@
 //! What the service adds that sigform does not model (`publishedDate`, `replicationMode`,
 //! `safetyProfile`, `osDiskImage`, ...) is ignored when reading, so it never shows as drift.
 
+use crate::arm_id::ArmId;
 use crate::cloud::{CloudResource, RegionReplication};
-use crate::model::arm_id::ArmId;
-use crate::model::regions;
-use crate::model::schema::ResourceKind;
+use crate::regions;
+pub use crate::resources::role_assignment::{
+    BUILT_IN_ROLES, built_in_role_guid, built_in_role_name, role_definition_id,
+};
+use crate::schema::{Conv, Field, ResourceKind};
 use serde_json::{Map, Value as Json, json};
-
-/// How a value is carried across.
-#[derive(Clone, Copy)]
-enum Conv {
-    Same,
-    /// `specialized = true` ↔ `osState: "Specialized"`.
-    OsState,
-}
-
-/// An attribute path (`/`-separated, numbers index lists) and where ARM keeps it.
-struct Field(&'static str, &'static str, Conv);
-
-const fn f(attr: &'static str, arm: &'static str) -> Field {
-    Field(attr, arm, Conv::Same)
-}
-
-static IMAGE: &[Field] = &[
-    f("hyper_v_generation", "/properties/hyperVGeneration"),
-    f("os_disk/0/os_type", "/properties/storageProfile/osDisk/osType"),
-    f("os_disk/0/os_state", "/properties/storageProfile/osDisk/osState"),
-    f("os_disk/0/blob_uri", "/properties/storageProfile/osDisk/blobUri"),
-    f("os_disk/0/managed_disk_id", "/properties/storageProfile/osDisk/managedDisk/id"),
-    f("os_disk/0/size_gb", "/properties/storageProfile/osDisk/diskSizeGB"),
-    f("os_disk/0/caching", "/properties/storageProfile/osDisk/caching"),
-    f("os_disk/0/storage_type", "/properties/storageProfile/osDisk/storageAccountType"),
-];
-
-static GALLERY: &[Field] =
-    &[f("description", "/properties/description"), f("unique_name", "/properties/identifier/uniqueName")];
-
-static DEFINITION: &[Field] = &[
-    f("os_type", "/properties/osType"),
-    Field("specialized", "/properties/osState", Conv::OsState),
-    f("hyper_v_generation", "/properties/hyperVGeneration"),
-    f("architecture", "/properties/architecture"),
-    f("eula", "/properties/eula"),
-    f("privacy_statement_uri", "/properties/privacyStatementUri"),
-    f("release_note_uri", "/properties/releaseNoteUri"),
-    f("description", "/properties/description"),
-    f("end_of_life_date", "/properties/endOfLifeDate"),
-    f("min_recommended_vcpu_count", "/properties/recommended/vCPUs/min"),
-    f("max_recommended_vcpu_count", "/properties/recommended/vCPUs/max"),
-    f("min_recommended_memory_in_gb", "/properties/recommended/memory/min"),
-    f("max_recommended_memory_in_gb", "/properties/recommended/memory/max"),
-    f("identifier/0/publisher", "/properties/identifier/publisher"),
-    f("identifier/0/offer", "/properties/identifier/offer"),
-    f("identifier/0/sku", "/properties/identifier/sku"),
-];
-
-static VERSION: &[Field] = &[
-    f("managed_image_id", "/properties/storageProfile/source/id"),
-    f("replica_count", "/properties/publishingProfile/replicaCount"),
-    f("exclude_from_latest", "/properties/publishingProfile/excludeFromLatest"),
-    f("end_of_life_date", "/properties/publishingProfile/endOfLifeDate"),
-    f("storage_account_type", "/properties/publishingProfile/storageAccountType"),
-];
-
-/// One `target_region` block ↔ one `publishingProfile.targetRegions[]` entry.
-static TARGET_REGION: &[Field] = &[
-    f("name", "/name"),
-    f("regional_replica_count", "/regionalReplicaCount"),
-    f("storage_account_type", "/storageAccountType"),
-    f("exclude_from_latest_enabled", "/excludeFromLatest"),
-];
-const TARGET_REGIONS: &str = "/properties/publishingProfile/targetRegions";
-
-static ROLE_ASSIGNMENT: &[Field] = &[
-    f("principal_id", "/properties/principalId"),
-    f("principal_type", "/properties/principalType"),
-    f("description", "/properties/description"),
-];
-
-fn fields(kind: ResourceKind) -> &'static [Field] {
-    match kind {
-        ResourceKind::ManagedImage => IMAGE,
-        ResourceKind::Gallery => GALLERY,
-        ResourceKind::ImageDefinition => DEFINITION,
-        ResourceKind::ImageVersion => VERSION,
-        ResourceKind::RoleAssignment => ROLE_ASSIGNMENT,
-        ResourceKind::ResourceGroup | ResourceKind::ClientConfig => &[],
-    }
-}
 
 /// ARM's resource type, as in a response's `type`.
 pub fn arm_type(kind: ResourceKind) -> &'static str {
-    match kind {
-        ResourceKind::ResourceGroup => "Microsoft.Resources/resourceGroups",
-        ResourceKind::ManagedImage => "Microsoft.Compute/images",
-        ResourceKind::Gallery => "Microsoft.Compute/galleries",
-        ResourceKind::ImageDefinition => "Microsoft.Compute/galleries/images",
-        ResourceKind::ImageVersion => "Microsoft.Compute/galleries/images/versions",
-        ResourceKind::RoleAssignment | ResourceKind::ClientConfig => "Microsoft.Authorization/roleAssignments",
-    }
+    kind.facts().arm_type
 }
 
-/// The api-version the client sends for a kind: the newest stable one of its provider that
-/// sigform has been checked against.
+/// The api-version the client sends for a kind.
 pub fn api_version(kind: ResourceKind) -> &'static str {
-    match kind {
-        ResourceKind::ResourceGroup => "2021-04-01",
-        ResourceKind::ManagedImage => "2024-07-01",
-        ResourceKind::Gallery | ResourceKind::ImageDefinition | ResourceKind::ImageVersion => "2023-07-03",
-        ResourceKind::RoleAssignment | ResourceKind::ClientConfig => "2022-04-01",
-    }
+    kind.facts().api_version
 }
 
 /// The kind an id names (role assignments included).
@@ -124,32 +32,6 @@ pub fn kind_of_id(id: &str) -> Option<ResourceKind> {
         return Some(ResourceKind::RoleAssignment);
     }
     ArmId::parse(id).map(|p| p.kind)
-}
-
-/// Built-in role definitions by name (their ids are the same in every subscription and cloud).
-pub static BUILT_IN_ROLES: &[(&str, &str)] = &[
-    ("Owner", "8e3af657-a8ff-443c-a75c-2fe8c4bcb635"),
-    ("Contributor", "b24988ac-6180-42a0-ab88-20f7382dd24c"),
-    ("Reader", "acdd72a7-3385-48ef-bd42-f606fba81ae7"),
-    ("User Access Administrator", "18d7d88d-d35e-4fb5-a5c3-7773c20a72d9"),
-    ("Virtual Machine Contributor", "9980e02c-c2be-4d73-94e8-173b1dc7cf3c"),
-    ("Compute Gallery Sharing Admin", "1ef6a3be-d0ac-425d-8c01-acb62866290b"),
-    ("Compute Gallery Artifacts Publisher", "85a2d0d9-2eba-4c9c-b355-11c2cc0788ab"),
-    ("Compute Gallery Image Reader", "cf7c76d2-98a3-4358-a134-615aa78bf44d"),
-];
-
-/// A role definition's full id in a subscription.
-pub fn role_definition_id(subscription: &str, guid: &str) -> String {
-    format!("/subscriptions/{subscription}/providers/Microsoft.Authorization/roleDefinitions/{guid}")
-}
-
-pub fn built_in_role_guid(name: &str) -> Option<&'static str> {
-    BUILT_IN_ROLES.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, g)| *g)
-}
-
-pub fn built_in_role_name(definition_id: &str) -> Option<&'static str> {
-    let guid = definition_id.rsplit('/').next()?;
-    BUILT_IN_ROLES.iter().find(|(_, g)| g.eq_ignore_ascii_case(guid)).map(|(n, _)| *n)
 }
 
 fn get_path<'a>(json: &'a Json, path: &str) -> Option<&'a Json> {
@@ -228,8 +110,9 @@ fn copy_from_arm(table: &[Field], arm: &Json, out: &mut Json) {
 /// The ARM request body for a write of `attrs` (azurerm-shaped, without computed attributes).
 /// `role_definition_id` is what the role name resolves to, for role assignments.
 pub fn request_body(kind: ResourceKind, attrs: &Json, role_definition_id: Option<&str>) -> Json {
+    let facts = kind.facts();
     let mut body = json!({});
-    if kind != ResourceKind::RoleAssignment {
+    if facts.tracked {
         if let Some(location) = get_path(attrs, "location") {
             body["location"] = location.clone();
         }
@@ -237,19 +120,19 @@ pub fn request_body(kind: ResourceKind, attrs: &Json, role_definition_id: Option
             body["tags"] = tags.clone();
         }
     }
-    copy_to_arm(fields(kind), attrs, &mut body);
-    if kind == ResourceKind::ImageVersion
-        && let Some(regions) = get_path(attrs, "target_region").and_then(Json::as_array)
+    copy_to_arm(facts.wire, attrs, &mut body);
+    if let Some(wire_list) = &facts.wire_list
+        && let Some(entries) = get_path(attrs, wire_list.block).and_then(Json::as_array)
     {
-        let list: Vec<Json> = regions
+        let list: Vec<Json> = entries
             .iter()
             .map(|r| {
                 let mut item = json!({});
-                copy_to_arm(TARGET_REGION, r, &mut item);
+                copy_to_arm(wire_list.fields, r, &mut item);
                 item
             })
             .collect();
-        set_path(&mut body, TARGET_REGIONS, Json::Array(list));
+        set_path(&mut body, wire_list.pointer, Json::Array(list));
     }
     if kind == ResourceKind::RoleAssignment
         && let Some(definition) = role_definition_id
@@ -286,9 +169,10 @@ fn names_from_id(kind: ResourceKind, id: &str, attrs: &mut Json) {
 /// azurerm attributes from an ARM resource or request body, for the resource at `id`.
 /// `role_name` turns a role definition id back into its name, for role assignments.
 pub fn attributes(kind: ResourceKind, id: &str, arm: &Json, role_name: &dyn Fn(&str) -> Option<String>) -> Json {
+    let facts = kind.facts();
     let mut attrs = json!({});
     names_from_id(kind, id, &mut attrs);
-    if kind != ResourceKind::RoleAssignment {
+    if facts.tracked {
         if let Some(location) = get_path(arm, "location") {
             attrs["location"] = location.clone();
         }
@@ -296,19 +180,19 @@ pub fn attributes(kind: ResourceKind, id: &str, arm: &Json, role_name: &dyn Fn(&
             attrs["tags"] = tags.clone();
         }
     }
-    copy_from_arm(fields(kind), arm, &mut attrs);
-    if kind == ResourceKind::ImageVersion
-        && let Some(list) = get_path(arm, TARGET_REGIONS).and_then(Json::as_array)
+    copy_from_arm(facts.wire, arm, &mut attrs);
+    if let Some(wire_list) = &facts.wire_list
+        && let Some(list) = get_path(arm, wire_list.pointer).and_then(Json::as_array)
     {
-        let regions: Vec<Json> = list
+        let entries: Vec<Json> = list
             .iter()
             .map(|item| {
                 let mut r = json!({});
-                copy_from_arm(TARGET_REGION, item, &mut r);
+                copy_from_arm(wire_list.fields, item, &mut r);
                 r
             })
             .collect();
-        attrs["target_region"] = Json::Array(regions);
+        attrs[wire_list.block] = Json::Array(entries);
     }
     if kind == ResourceKind::RoleAssignment {
         if let Some(definition) = get_path(arm, "/properties/roleDefinitionId").and_then(Json::as_str) {
@@ -358,6 +242,19 @@ pub fn resource_at(
     let subscription = id.split('/').nth(2).unwrap_or("").to_string();
     let location = get_path(arm, "location").and_then(Json::as_str).map(str::to_string);
     Ok(CloudResource { id: id.to_string(), kind, subscription, location, attributes, provisioning_state, replication })
+}
+
+/// Percent-encoding for form and query values.
+pub fn urlencode(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
 }
 
 /// The api-version of Azure Resource Graph's query API.

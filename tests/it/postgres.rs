@@ -1,13 +1,10 @@
 //! The suites that read and write state — apply, plan (saved and stale plans, state surgery),
 //! drift and crash safety (kills at any instant, an interrupt, two writers at once) — run a
 //! second time with the state in PostgreSQL (`SIGFORM_TEST_POSTGRES`, one workspace per test
-//! directory; see `tests/common`), plus what only PostgreSQL promises: a SIGKILLed holder's lock
+//! directory; see `tests/it/common`), plus what only PostgreSQL promises: a SIGKILLed holder's lock
 //! is gone the moment its connection drops, and workspaces of one database do not block each
 //! other. Without a server (at build time: see build.rs) the copied suites are not compiled and
 //! the tests here return at once — unless `SIGFORM_REQUIRE_POSTGRES` is set, as in CI.
-
-// Each suite brings its own copy of `common`, which tells from its module path that it runs here.
-#![allow(clippy::duplicate_mod)]
 
 #[cfg(postgres_tests)]
 #[path = "apply.rs"]

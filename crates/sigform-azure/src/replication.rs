@@ -3,7 +3,7 @@
 //! for a large image to many regions. The emulator runs its simulated time on this model, and
 //! plans estimate replication with it, so the estimate and the emulator agree.
 
-use crate::model::schema::ResourceKind;
+use crate::schema::ResourceKind;
 
 /// Regions replicate this many at a time.
 const CONCURRENT_REGIONS: usize = 4;

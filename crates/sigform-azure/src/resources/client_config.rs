@@ -1,0 +1,36 @@
+//! `data "azurerm_client_config"`: who the caller is (tenant, subscription, object id). A data
+//! source only; the tenant a subscription joins when nothing else says is [`DEFAULT_TENANT`].
+
+use crate::schema::AttrType::String as Str;
+use crate::schema::{ID, ResourceKind, ResourceSchema, ResourceType, computed};
+
+/// The tenant of a caller that names none (the embedded cloud's default directory).
+pub const DEFAULT_TENANT: &str = "00000000-0000-0000-0000-000000000000";
+
+pub static DATA: ResourceSchema = ResourceSchema {
+    type_name: "azurerm_client_config",
+    kind: ResourceKind::ClientConfig,
+    attrs: &[
+        computed("client_id", Str),
+        computed("tenant_id", Str),
+        computed("subscription_id", Str),
+        computed("object_id", Str),
+        ID,
+    ],
+    blocks: &[],
+    unsupported: &[],
+};
+
+pub static TYPE: ResourceType = ResourceType {
+    kind: ResourceKind::ClientConfig,
+    noun: "client configuration",
+    resource: None,
+    data_source: Some(&DATA),
+    // Not an ARM resource; the nearest ARM type, for completeness of the record.
+    arm_type: "Microsoft.Authorization/roleAssignments",
+    api_version: "2022-04-01",
+    wire: &[],
+    wire_list: None,
+    tracked: false,
+    quota_per_region: None,
+};

@@ -1,0 +1,104 @@
+//! `azurerm_shared_image_version` / `Microsoft.Compute/galleries/images/versions`: the image
+//! version, built from a managed image and replicated to its target regions. Target regions,
+//! replica counts, exclude-from-latest, end of life and tags are updatable; the source is fixed.
+//! First documented quota: 2,000 per subscription per region.
+
+use crate::schema::AttrType::{Bool, Number, String as Str, StringMap};
+use crate::schema::Mutability::Updatable;
+use crate::schema::{
+    BlockSchema, Default, Field, ID, ResourceKind, ResourceSchema, ResourceType, TAGS, WireList, computed, f, fixed,
+    req, upd,
+};
+
+pub static RESOURCE: ResourceSchema = ResourceSchema {
+    type_name: "azurerm_shared_image_version",
+    kind: ResourceKind::ImageVersion,
+    attrs: &[
+        req("name"),
+        req("gallery_name"),
+        req("image_name"),
+        req("resource_group_name"),
+        req("location"),
+        fixed("managed_image_id", Str),
+        upd("replica_count", Number).default(Default::Num(1.0)),
+        upd("exclude_from_latest", Bool).default(Default::Bool(false)),
+        upd("end_of_life_date", Str),
+        fixed("storage_account_type", Str).default(Default::Str("Standard_LRS")),
+        TAGS,
+        ID,
+    ],
+    blocks: &[BlockSchema {
+        name: "target_region",
+        min: 1,
+        max: 0,
+        mutability: Updatable,
+        attrs: &[
+            req("name"),
+            upd("regional_replica_count", Number),
+            fixed("storage_account_type", Str),
+            upd("exclude_from_latest_enabled", Bool).default(Default::Bool(false)),
+        ],
+        key: Some("name"),
+        unsupported: &["disk_encryption_set_id"],
+    }],
+    unsupported: &[
+        "blob_uri",
+        "os_disk_snapshot_id",
+        "storage_account_id",
+        "deletion_of_replicated_locations_enabled",
+        "replication_mode",
+    ],
+};
+
+pub static DATA: ResourceSchema = ResourceSchema {
+    type_name: "azurerm_shared_image_version",
+    kind: ResourceKind::ImageVersion,
+    attrs: &[
+        req("name"),
+        req("image_name"),
+        req("gallery_name"),
+        req("resource_group_name"),
+        fixed("sort_versions_by_semver", Bool).default(Default::Bool(false)),
+        computed("location", Str),
+        computed("managed_image_id", Str),
+        computed("exclude_from_latest", Bool),
+        computed("os_disk_image_size_gb", Number),
+        computed("tags", StringMap),
+        ID,
+    ],
+    blocks: &[],
+    unsupported: &[],
+};
+
+static WIRE: &[Field] = &[
+    f("managed_image_id", "/properties/storageProfile/source/id"),
+    f("replica_count", "/properties/publishingProfile/replicaCount"),
+    f("exclude_from_latest", "/properties/publishingProfile/excludeFromLatest"),
+    f("end_of_life_date", "/properties/publishingProfile/endOfLifeDate"),
+    f("storage_account_type", "/properties/publishingProfile/storageAccountType"),
+];
+
+/// One `target_region` block ↔ one `publishingProfile.targetRegions[]` entry.
+static TARGET_REGION: &[Field] = &[
+    f("name", "/name"),
+    f("regional_replica_count", "/regionalReplicaCount"),
+    f("storage_account_type", "/storageAccountType"),
+    f("exclude_from_latest_enabled", "/excludeFromLatest"),
+];
+
+pub static TYPE: ResourceType = ResourceType {
+    kind: ResourceKind::ImageVersion,
+    noun: "image version",
+    resource: Some(&RESOURCE),
+    data_source: Some(&DATA),
+    arm_type: "Microsoft.Compute/galleries/images/versions",
+    api_version: "2023-07-03",
+    wire: WIRE,
+    wire_list: Some(WireList {
+        block: "target_region",
+        pointer: "/properties/publishingProfile/targetRegions",
+        fields: TARGET_REGION,
+    }),
+    tracked: true,
+    quota_per_region: Some(2000),
+};

@@ -1,0 +1,247 @@
+//! The vocabulary every resource type is described in: attribute and block schemas (type,
+//! required, default, fixed or updatable after creation), the ARM wire mapping of a type, and
+//! `ResourceType`, the one record of everything Azure Compute Gallery says about a type.
+//!
+//! The types themselves live one per module in [`crate::resources`]; this file only says what a
+//! description is made of. The planner's forbidden-change rule (SIG501) and the emulator's own
+//! `PropertyChangeNotAllowed` both read `Mutability` from those descriptions.
+
+/// Whether an attribute can change after creation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mutability {
+    /// F: fixed; a different value is a forbidden change.
+    Fixed,
+    /// U: updatable in place.
+    Updatable,
+    /// Set by the service (`id`, `unique_name`); never written by the user.
+    Computed,
+    /// Read by sigform itself, never sent to Azure (e.g. `skip_service_principal_aad_check`).
+    ClientOnly,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AttrType {
+    String,
+    Number,
+    Bool,
+    /// map(string), e.g. `tags`.
+    StringMap,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Default {
+    None,
+    Str(&'static str),
+    Num(f64),
+    Bool(bool),
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct AttrSchema {
+    pub name: &'static str,
+    pub ty: AttrType,
+    pub required: bool,
+    pub default: Default,
+    pub mutability: Mutability,
+    /// Left unset, the service fills it in (azurerm's Optional + Computed): an unset value in the
+    /// configuration then means "whatever Azure chose", never a change.
+    pub filled_by_service: bool,
+}
+
+impl AttrSchema {
+    pub const fn default(mut self, default: Default) -> AttrSchema {
+        self.default = default;
+        self
+    }
+
+    pub const fn filled_by_service(mut self) -> AttrSchema {
+        self.filled_by_service = true;
+        self
+    }
+}
+
+pub(crate) const fn attr(name: &'static str, ty: AttrType, required: bool, mutability: Mutability) -> AttrSchema {
+    AttrSchema { name, ty, required, default: Default::None, mutability, filled_by_service: false }
+}
+
+use AttrType::String as Str;
+use Mutability::{Computed, Fixed, Updatable};
+
+/// Required and fixed.
+pub(crate) const fn req(name: &'static str) -> AttrSchema {
+    attr(name, Str, true, Fixed)
+}
+/// Optional and fixed.
+pub(crate) const fn fixed(name: &'static str, ty: AttrType) -> AttrSchema {
+    attr(name, ty, false, Fixed)
+}
+/// Optional and updatable.
+pub(crate) const fn upd(name: &'static str, ty: AttrType) -> AttrSchema {
+    attr(name, ty, false, Updatable)
+}
+pub(crate) const fn computed(name: &'static str, ty: AttrType) -> AttrSchema {
+    attr(name, ty, false, Computed)
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct BlockSchema {
+    pub name: &'static str,
+    pub min: usize,
+    /// 0 means unbounded.
+    pub max: usize,
+    /// Whether blocks may be added and removed after creation.
+    pub mutability: Mutability,
+    pub attrs: &'static [AttrSchema],
+    /// The attribute that identifies a block among its siblings (target regions by `name`).
+    pub key: Option<&'static str>,
+    /// azurerm attributes of this block that sigform does not support yet.
+    pub unsupported: &'static [&'static str],
+}
+
+/// What a resource is, independent of its azurerm type name. Everything known about a kind is
+/// in its [`ResourceType`] (`kind.facts()`), one module per kind under [`crate::resources`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
+pub enum ResourceKind {
+    ResourceGroup,
+    ManagedImage,
+    Gallery,
+    ImageDefinition,
+    ImageVersion,
+    RoleAssignment,
+    ClientConfig,
+}
+
+impl ResourceKind {
+    /// Every kind, parents before children.
+    pub const ALL: [ResourceKind; 7] = [
+        ResourceKind::ResourceGroup,
+        ResourceKind::ManagedImage,
+        ResourceKind::Gallery,
+        ResourceKind::ImageDefinition,
+        ResourceKind::ImageVersion,
+        ResourceKind::RoleAssignment,
+        ResourceKind::ClientConfig,
+    ];
+
+    /// The kind's name as stored (`"ImageVersion"`); `from_name` is its inverse.
+    pub fn name(self) -> &'static str {
+        match self {
+            ResourceKind::ResourceGroup => "ResourceGroup",
+            ResourceKind::ManagedImage => "ManagedImage",
+            ResourceKind::Gallery => "Gallery",
+            ResourceKind::ImageDefinition => "ImageDefinition",
+            ResourceKind::ImageVersion => "ImageVersion",
+            ResourceKind::RoleAssignment => "RoleAssignment",
+            ResourceKind::ClientConfig => "ClientConfig",
+        }
+    }
+
+    /// The kind a stored name names; `None` for anything else (never a guess).
+    pub fn from_name(name: &str) -> Option<ResourceKind> {
+        ResourceKind::ALL.into_iter().find(|k| k.name() == name)
+    }
+
+    /// The kind whose managed azurerm resource type is `type_name`; `None` for any other type.
+    pub fn of_resource_type(type_name: &str) -> Option<ResourceKind> {
+        crate::resources::resource(type_name).map(|s| s.kind)
+    }
+}
+
+/// How a value is carried between azurerm's attribute and ARM's JSON.
+#[derive(Debug, Clone, Copy)]
+pub enum Conv {
+    Same,
+    /// `specialized = true` ↔ `osState: "Specialized"`.
+    OsState,
+}
+
+/// An attribute path (`/`-separated, numbers index lists) and the JSON pointer where ARM keeps it.
+#[derive(Debug)]
+pub struct Field(pub &'static str, pub &'static str, pub Conv);
+
+/// A field carried as is.
+pub(crate) const fn f(attr: &'static str, arm: &'static str) -> Field {
+    Field(attr, arm, Conv::Same)
+}
+
+/// A repeated block carried as an ARM list (target regions ↔ `publishingProfile.targetRegions`).
+#[derive(Debug)]
+pub struct WireList {
+    /// The azurerm block name.
+    pub block: &'static str,
+    /// Where ARM keeps the list.
+    pub pointer: &'static str,
+    /// Each entry's fields, relative to the entry.
+    pub fields: &'static [Field],
+}
+
+/// Everything Azure Compute Gallery says about one resource type: its azurerm resource and data
+/// source schemas, its ARM type and api-version, how its attributes travel on the wire, and its
+/// per-region quota. Each kind has exactly one, in its module under [`crate::resources`].
+#[derive(Debug)]
+pub struct ResourceType {
+    pub kind: ResourceKind,
+    /// How people name it in messages ("image definition").
+    pub noun: &'static str,
+    /// The managed azurerm resource (`None` for data-only kinds such as the client config).
+    pub resource: Option<&'static ResourceSchema>,
+    /// The azurerm data source of the same name, if azurerm has one that sigform reads.
+    pub data_source: Option<&'static ResourceSchema>,
+    /// ARM's resource type, as in a response's `type`.
+    pub arm_type: &'static str,
+    /// The api-version the client sends: the newest stable one of its provider that sigform has
+    /// been checked against.
+    pub api_version: &'static str,
+    /// Attribute ↔ ARM pointer pairs (besides `location` and `tags`, which every tracked resource has).
+    pub wire: &'static [Field],
+    /// A repeated block carried as an ARM list.
+    pub wire_list: Option<WireList>,
+    /// Whether ARM tracks it (has `location` and `tags`): everything but role assignments.
+    pub tracked: bool,
+    /// Default quota per subscription per region, as first documented (DESIGN.md §1).
+    pub quota_per_region: Option<u64>,
+}
+
+#[derive(Debug)]
+pub struct ResourceSchema {
+    pub type_name: &'static str,
+    pub kind: ResourceKind,
+    pub attrs: &'static [AttrSchema],
+    pub blocks: &'static [BlockSchema],
+    /// azurerm arguments sigform does not support yet: rejected with "not supported yet".
+    pub unsupported: &'static [&'static str],
+}
+
+impl ResourceSchema {
+    /// The type's facts.
+    pub fn facts(&self) -> &'static ResourceType {
+        self.kind.facts()
+    }
+
+    pub fn attr(&self, name: &str) -> Option<&AttrSchema> {
+        self.attrs.iter().find(|a| a.name == name)
+    }
+
+    pub fn block(&self, name: &str) -> Option<&BlockSchema> {
+        self.blocks.iter().find(|b| b.name == name)
+    }
+}
+
+pub(crate) const TAGS: AttrSchema = upd("tags", AttrType::StringMap);
+pub(crate) const ID: AttrSchema = computed("id", Str);
+
+/// The `timeouts` block azurerm accepts on every resource: accepted, its values are strings.
+pub static TIMEOUTS: BlockSchema = BlockSchema {
+    name: "timeouts",
+    min: 0,
+    max: 1,
+    mutability: Mutability::ClientOnly,
+    attrs: &[
+        attr("create", Str, false, Mutability::ClientOnly),
+        attr("read", Str, false, Mutability::ClientOnly),
+        attr("update", Str, false, Mutability::ClientOnly),
+        attr("delete", Str, false, Mutability::ClientOnly),
+    ],
+    key: None,
+    unsupported: &[],
+};

@@ -1,0 +1,39 @@
+//! Galleries: where the service lets them be created, their name rules, and the unique name it
+//! gives each one. Updatable after creation: the description (and tags).
+
+use super::{Context, invalid, str_of};
+use crate::Row;
+use serde_json::{Value as Json, json};
+use sigform_azure::cloud::CloudError;
+use sigform_azure::names::gallery_name_problem;
+use sigform_azure::regions::{self, GALLERY_REGIONS};
+
+pub(super) const UPDATABLE: &[&str] = &["/properties/description"];
+
+pub(super) fn check(attrs: &Json, ctx: &Context) -> Result<(), CloudError> {
+    let name = ctx.parsed.names.first().map(String::as_str).unwrap_or("");
+    if let Some(problem) = gallery_name_problem(name) {
+        return Err(invalid(format!("gallery name '{name}' {problem}")));
+    }
+    let location = str_of(attrs, "location").unwrap_or("");
+    if !GALLERY_REGIONS.contains(&regions::normalize(location).as_str()) {
+        return Err(CloudError::new(
+            400,
+            "LocationNotAvailableForResourceType",
+            format!("galleries cannot be created in {location}"),
+        ));
+    }
+    Ok(())
+}
+
+/// The unique name is given once, at creation, and kept.
+pub(super) fn fill(id: &str, attrs: &mut Json, existing: Option<&Row>) {
+    let unique =
+        existing.and_then(|e| e.attributes.get("unique_name").cloned()).filter(|v| !v.is_null()).unwrap_or_else(|| {
+            let name = id.rsplit('/').next().unwrap_or("").to_uppercase();
+            let prefix =
+                &uuid::Uuid::new_v5(&uuid::Uuid::NAMESPACE_URL, id.to_ascii_lowercase().as_bytes()).to_string()[..8];
+            json!(format!("{prefix}-{name}"))
+        });
+    attrs["unique_name"] = unique;
+}

@@ -1,0 +1,151 @@
+//! Image versions: the source image and its agreement with the definition, target regions
+//! (known, in this cloud, allow-listed, each once, the source region among them), replica counts
+//! and storage types, and the defaults the service fills in per region. Updatable after
+//! creation: target regions and their replica counts, the version-wide replica count,
+//! exclude-from-latest and end of life (and tags); a region's storage type stays as created.
+
+use super::{Context, id_of, invalid, location_exists, one_of, set_default, str_of};
+use serde_json::{Value as Json, json};
+use sigform_azure::arm_id;
+use sigform_azure::cloud::CloudError;
+use sigform_azure::names::parse_version;
+use sigform_azure::regions::{self, ALLOWLIST_REGIONS};
+use sigform_azure::schema::ResourceKind;
+
+const TARGET_REGIONS: &str = "/properties/publishingProfile/targetRegions";
+
+pub(super) const UPDATABLE: &[&str] = &[
+    TARGET_REGIONS,
+    "/properties/publishingProfile/replicaCount",
+    "/properties/publishingProfile/excludeFromLatest",
+    "/properties/publishingProfile/endOfLifeDate",
+];
+
+pub(super) fn check(attrs: &Json, ctx: &Context) -> Result<(), CloudError> {
+    let name = ctx.parsed.names.get(2).map(String::as_str).unwrap_or("");
+    if parse_version(name).is_none() {
+        return Err(invalid(format!("version name '{name}' is not Major.Minor.Patch with 32-bit integers")));
+    }
+    let location = str_of(attrs, "location").unwrap_or("");
+    let image_id =
+        str_of(attrs, "managed_image_id").ok_or_else(|| invalid("a version needs a source: managed_image_id"))?;
+    let image = (ctx.lookup)(image_id).ok_or_else(|| invalid(format!("the source image {image_id} was not found")))?;
+    if image.kind != ResourceKind::ManagedImage {
+        return Err(invalid(format!("{image_id} is not a managed image")));
+    }
+    let image_location = image.location.clone().unwrap_or_default();
+    if regions::normalize(&image_location) != regions::normalize(location) {
+        return Err(invalid(format!(
+            "the source image is in {}, but the version is in {}: they must be in the same location",
+            regions::display(&image_location),
+            regions::display(location)
+        )));
+    }
+    let disk = image.attributes.get("os_disk").and_then(|d| d.get(0)).cloned().unwrap_or(Json::Null);
+    if str_of(&disk, "os_state") == Some("Specialized") {
+        return Err(invalid("the source image is specialized; only generalized images can become versions"));
+    }
+    let definition_id = arm_id::parent(&id_of(ctx.parsed, ResourceKind::ImageVersion)).unwrap_or_default();
+    if let Some(def) = (ctx.lookup)(&definition_id) {
+        let pairs = [
+            ("os_type", str_of(&disk, "os_type")),
+            ("hyper_v_generation", str_of(&image.attributes, "hyper_v_generation").or(Some("V1"))),
+        ];
+        for (key, image_value) in pairs {
+            let def_value = str_of(&def.attributes, key).unwrap_or(if key == "hyper_v_generation" { "V1" } else { "" });
+            if let Some(iv) = image_value
+                && !iv.eq_ignore_ascii_case(def_value)
+            {
+                return Err(invalid(format!(
+                    "the source image's {key} ({iv}) differs from the image definition's ({def_value})"
+                )));
+            }
+        }
+    }
+    let regions_list = attrs.get("target_region").and_then(Json::as_array).cloned().unwrap_or_default();
+    if regions_list.is_empty() {
+        return Err(invalid("a version needs at least one target region"));
+    }
+    let mut seen = Vec::new();
+    for r in &regions_list {
+        let name = str_of(r, "name").unwrap_or("");
+        location_exists(name)?;
+        let n = regions::normalize(name);
+        if ALLOWLIST_REGIONS.contains(&n.as_str()) && !ctx.allowlisted.contains(&n) {
+            return Err(CloudError::new(
+                403,
+                "SubscriptionNotAllowListed",
+                format!("replicating to {} needs the subscription to be allow-listed", regions::display(name)),
+            ));
+        }
+        if seen.contains(&n) {
+            return Err(invalid(format!("target region {name} appears twice")));
+        }
+        seen.push(n);
+        if let Some(c) = r.get("regional_replica_count").and_then(Json::as_f64)
+            && !(1.0..=100.0).contains(&c)
+        {
+            return Err(invalid(format!("regional replica count {c} is outside 1-100")));
+        }
+        one_of(r, "storage_account_type", &["Standard_LRS", "Premium_LRS", "Standard_ZRS"])?;
+    }
+    if !seen.contains(&regions::normalize(location)) {
+        return Err(invalid(format!(
+            "the source region {} must be one of the target regions",
+            regions::display(location)
+        )));
+    }
+    if let Some(c) = attrs.get("replica_count").and_then(Json::as_f64)
+        && !(1.0..=100.0).contains(&c)
+    {
+        return Err(invalid(format!("replica count {c} is outside 1-100")));
+    }
+    one_of(attrs, "storage_account_type", &["Standard_LRS", "Premium_LRS", "Standard_ZRS"])
+}
+
+pub(super) fn fill(attrs: &mut Json) {
+    set_default(attrs, "replica_count", json!(1));
+    set_default(attrs, "storage_account_type", json!("Standard_LRS"));
+    set_default(attrs, "exclude_from_latest", json!(false));
+    let replicas = attrs["replica_count"].clone();
+    let storage = attrs["storage_account_type"].clone();
+    if let Some(list) = attrs.get_mut("target_region").and_then(Json::as_array_mut) {
+        for r in list {
+            set_default(r, "regional_replica_count", replicas.clone());
+            set_default(r, "storage_account_type", storage.clone());
+            set_default(r, "exclude_from_latest_enabled", json!(false));
+        }
+    }
+}
+
+/// Regions may come and go, but a region that stays keeps the storage type it was created with.
+pub(super) fn regions_keep_storage(before: &Json, after: &Json) -> Result<(), CloudError> {
+    let list = |arm: &Json| -> Vec<(String, Option<String>)> {
+        arm.pointer(TARGET_REGIONS)
+            .and_then(Json::as_array)
+            .map(|l| {
+                l.iter()
+                    .map(|r| {
+                        let name = regions::normalize(r.get("name").and_then(Json::as_str).unwrap_or(""));
+                        (name, r.get("storageAccountType").and_then(Json::as_str).map(str::to_string))
+                    })
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let old = list(before);
+    for (i, (name, storage)) in list(after).iter().enumerate() {
+        if let Some(new) = storage
+            && let Some((_, Some(was))) = old.iter().find(|(n, _)| n == name)
+            && !was.eq_ignore_ascii_case(new)
+        {
+            let path = format!("properties.publishingProfile.targetRegions[{i}].storageAccountType");
+            return Err(CloudError::new(
+                409,
+                "PropertyChangeNotAllowed",
+                format!("Changing property '{path}' is not allowed."),
+            ));
+        }
+    }
+    Ok(())
+}
