@@ -1,4 +1,4 @@
-//! `cargo bench`: sigform at the quota ceiling (issue 8, DESIGN.md §8).
+//! `cargo bench`: sigform at the quota ceiling (the performance targets in ARCHITECTURE.md).
 //!
 //! For 1k, 5k and 11k resources in two shapes (explicit blocks, `for_each`), measures
 //! `plan --refresh=false` with an empty state (all creates) and — for the explicit shape — with a
@@ -10,6 +10,9 @@
 //! Plans are timed three times (the median, and the largest peak memory), as is hcl-rs's parse.
 //! Peak memory is read with GNU time (`/usr/bin/time`), present on this project's machines.
 //! `SIGFORM_BENCH_SIZES=1k,5k` limits the sizes.
+
+// A benchmark reports on standard output.
+#![allow(clippy::print_stdout, clippy::print_stderr)]
 
 #[path = "generate.rs"]
 mod generate;
