@@ -3,7 +3,7 @@
 //! Stages never print; they collect `Diagnostic`s and carry on, so a user sees every mistake in
 //! one run (as Terraform does). Rendering lives in `render::diagnostics`.
 
-use crate::config::{FileId, Sources};
+use crate::source::{FileId, Sources};
 use serde::Serialize;
 use std::ops::Range;
 

@@ -36,4 +36,5 @@ pub mod pipeline;
 pub mod plan;
 pub mod render;
 pub mod rules;
+pub mod source;
 pub mod state;

@@ -85,6 +85,8 @@ impl Outcome {
 pub enum ApplyError {
     #[error(transparent)]
     State(#[from] StateError),
+    #[error("the plan cannot be applied: {0}; nothing was changed")]
+    InvalidPlan(String),
 }
 
 /// One unit of work: one cloud call and its record.
@@ -115,23 +117,27 @@ pub fn apply(
     let changes: HashMap<&str, &ResourceChange> = plan.changes.iter().map(|c| (c.address.as_str(), c)).collect();
     let mut failed_ids: Vec<String> = Vec::new();
 
+    // The plan's own order: its deletes (children first), then its writes (parents first).
+    crate::plan::file::verify(plan).map_err(ApplyError::InvalidPlan)?;
+    let delete_count = plan.changes.iter().filter(|c| matches!(c.action, Action::Delete | Action::Replace)).count();
+    let (delete_order, write_order) = plan.order.split_at(delete_count);
+
     // Stage 1: deletes, children first.
-    let deletes: Vec<Job> = plan
-        .changes
+    let deletes: Vec<Job> = delete_order
         .iter()
-        .filter(|c| matches!(c.action, Action::Delete | Action::Replace))
-        .filter_map(|c| {
-            let before = c.before.as_ref()?;
-            Some(Job {
+        .map(|address| {
+            let c = changes[address.as_str()];
+            let before = c.before.as_ref().ok_or_else(|| ApplyError::InvalidPlan(format!("{address}: no record")))?;
+            Ok(Job {
                 address: c.address.clone(),
                 step: Step::Delete,
                 id: before.id.clone(),
-                kind: kind_of(before),
+                kind: kind_of(before)?,
                 body: None,
                 replacing: c.action == Action::Replace,
             })
         })
-        .collect();
+        .collect::<Result<_, ApplyError>>()?;
     let delete_deps: Vec<Vec<usize>> = deletes
         .iter()
         .map(|job| {
@@ -147,27 +153,27 @@ pub fn apply(
     run_stage(&deletes, &delete_deps, plan, &changes, cloud, state, options, on_event, &mut outcome, &mut failed_ids)?;
 
     // Stage 2: creates and updates, parents first. A replacement whose delete failed is skipped.
-    let writes: Vec<Job> = plan
-        .changes
+    let writes: Vec<Job> = write_order
         .iter()
-        .filter(|c| matches!(c.action, Action::Create | Action::Update | Action::Replace))
-        .filter_map(|c| {
-            let after = c.after.as_ref()?;
+        .map(|address| {
+            let c = changes[address.as_str()];
+            let after = c.after.as_ref().ok_or_else(|| ApplyError::InvalidPlan(format!("{address}: no record")))?;
             let tenant = options
                 .tenants
                 .get(&after.subscription_id)
                 .cloned()
                 .unwrap_or_else(|| sigform_azure::resources::client_config::DEFAULT_TENANT.to_string());
-            Some(Job {
+            let kind = kind_of(after)?;
+            Ok(Job {
                 address: c.address.clone(),
                 step: if c.action == Action::Update { Step::Update } else { Step::Create },
                 id: after.id.clone(),
-                kind: kind_of(after),
-                body: Some(Body { kind: kind_of(after), tenant, attributes: cloud_attributes(after) }),
+                kind,
+                body: Some(Body { kind, tenant, attributes: cloud_attributes(after) }),
                 replacing: c.action == Action::Replace,
             })
         })
-        .collect();
+        .collect::<Result<_, ApplyError>>()?;
     let index: HashMap<String, usize> = writes.iter().enumerate().map(|(i, j)| (j.address.clone(), i)).collect();
     let needs = crate::plan::Needs::new(&plan.changes);
     let write_deps: Vec<Vec<usize>> = writes
@@ -187,8 +193,12 @@ pub fn apply(
     Ok(outcome)
 }
 
-fn kind_of(r: &ResourceState) -> ResourceKind {
-    sigform_azure::resources::resource(&r.type_name).map_or(ResourceKind::ResourceGroup, |s| s.kind)
+/// The kind of a recorded resource; a type sigform does not manage is an invalid plan, never a
+/// guess.
+fn kind_of(r: &ResourceState) -> Result<ResourceKind, ApplyError> {
+    ResourceKind::of_resource_type(&r.type_name).ok_or_else(|| {
+        ApplyError::InvalidPlan(format!("{}: `{}` is not a resource type sigform manages", r.address, r.type_name))
+    })
 }
 
 /// What is sent to the cloud: the recorded attributes without what the service computes or what

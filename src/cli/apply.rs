@@ -1,8 +1,12 @@
-//! `sigform apply [PLANFILE]` and `sigform destroy`.
+//! `sigform apply [PLANFILE]` and `sigform destroy`: arguments in, `ops::apply::run`, and what it
+//! reports rendered (the plan, the question, progress, the summary).
 
 use super::{CliResult, Global, PlanOptions};
+use crate::config::Sources;
+use crate::diagnostic::Diagnostic;
 use crate::exit::ExitStatus;
-use crate::ops::plan::{Options as PlanOpsOptions, Planned};
+use crate::ops::apply::{Applied, ApplyError, ApplyUi, PlanSource};
+use crate::ops::plan::Options as PlanOpsOptions;
 use crate::ops::workdir::VarArg;
 use crate::plan::Plan;
 use crate::render::{Style, diagnostics, events};
@@ -22,19 +26,10 @@ pub struct Args<'a> {
 pub fn run(global: &Global, args: Args) -> CliResult {
     let json = args.plan.json;
     let cloud = global.open_cloud()?;
-    // The lock is held from before the plan until the last record: a second apply waits (or
-    // fails at once) instead of planning against a state that is about to change.
-    let operation = if args.destroy { "destroy" } else { "apply" };
-    let mut session = crate::ops::apply::Session::open(&global.state_location()?, operation)?;
-    for line in session.recover(cloud.as_ref())? {
-        if !json {
-            println!("Recovered: {line}");
-        }
-    }
-    let plan: Plan = match args.planfile {
-        Some(path) => crate::ops::plan::load(&global.resolve(path))?,
-        None => {
-            let options = PlanOpsOptions {
+    let source = match args.planfile {
+        Some(path) => PlanSource::File(global.resolve(path)),
+        None => PlanSource::Make {
+            options: Box::new(PlanOpsOptions {
                 load: super::validate::options(global, args.vars),
                 state: global.state_location()?,
                 destroy: args.destroy || args.plan.destroy,
@@ -42,95 +37,135 @@ pub fn run(global: &Global, args: Args) -> CliResult {
                 targets: args.plan.target.clone(),
                 replace: args.plan.replace.clone(),
                 out: None,
-            };
-            let refresh = args.plan.refresh != Some(false);
-            let planned = crate::ops::plan::plan(&options, if refresh { Some(cloud.as_ref()) } else { None })?;
-            let (sources, diags, plan) = match planned {
-                Planned::Invalid { sources, diagnostics: d } => {
-                    eprint!("{}", diagnostics::human(&d, &sources, Style::for_stderr(global.no_color)));
-                    eprintln!("Nothing was applied: {}.", diagnostics::summary(&d));
-                    return Ok(ExitStatus::Failure);
-                }
-                Planned::Plan { sources, diagnostics, plan, warnings } => {
-                    global.warn(&warnings);
-                    (sources, diagnostics, plan)
-                }
-            };
-            if !diags.is_empty() && !global.quiet {
-                eprint!("{}", diagnostics::human(&diags, &sources, Style::for_stderr(global.no_color)));
-            }
-            if !json {
-                crate::render::plan::print(&plan, Style::for_stdout(global.no_color), &mut std::io::stdout().lock())?;
-            }
-            if !plan.applyable() {
-                eprintln!("error: the plan cannot be applied: {} forbidden change(s)", plan.forbidden().count());
-                return Ok(ExitStatus::Failure);
-            }
-            if plan.is_empty() {
-                return Ok(ExitStatus::Success);
-            }
-            if !args.auto_approve && !confirm(args.destroy)? {
-                println!("Apply cancelled.");
-                return Ok(ExitStatus::Failure);
-            }
-            *plan
-        }
+            }),
+            refresh: args.plan.refresh != Some(false),
+        },
     };
-    if plan.is_empty() {
-        if !json {
-            println!("No changes to apply.");
-        }
-        return Ok(ExitStatus::Success);
-    }
     let options = crate::ops::apply::Options {
         state: global.state_location()?,
         parallelism: args.parallelism.max(1) as usize,
         wait_for_replication: args.wait_for_replication,
     };
-    if !json {
-        println!();
+    let mut ui = Terminal::new(global, json, args.auto_approve);
+    match crate::ops::apply::run(source, &options, cloud.as_ref(), &mut ui)? {
+        Applied::Invalid { sources, diagnostics: d } => {
+            eprint!("{}", diagnostics::human(&d, &sources, Style::for_stderr(global.no_color)));
+            eprintln!("Nothing was applied: {}.", diagnostics::summary(&d));
+            Ok(ExitStatus::Failure)
+        }
+        Applied::NotApplyable { forbidden } => {
+            eprintln!("error: the plan cannot be applied: {forbidden} forbidden change(s)");
+            Ok(ExitStatus::Failure)
+        }
+        Applied::NothingToDo { from_file } => {
+            if from_file && !json {
+                println!("No changes to apply.");
+            }
+            Ok(ExitStatus::Success)
+        }
+        Applied::Cancelled => {
+            println!("Apply cancelled.");
+            Ok(ExitStatus::Failure)
+        }
+        Applied::Refreshed { recorded, forgotten } => {
+            println!(
+                "Refresh complete: {recorded} resource(s) recorded as the cloud has them, {forgotten} forgotten as deleted outside sigform."
+            );
+            Ok(ExitStatus::Success)
+        }
+        Applied::Done { outcome, plan } => {
+            if json {
+                println!("{}", events::json_summary(&outcome));
+            } else {
+                println!("\n{}", events::summary(&outcome, plan.destroy));
+            }
+            if !outcome.interrupted.is_empty() || crate::apply::interrupted() {
+                eprintln!(
+                    "Interrupted. In flight and going on in the cloud: {}. Run the same command again to record them and finish.",
+                    if outcome.interrupted.is_empty() { "nothing".to_string() } else { outcome.interrupted.join(", ") }
+                );
+                return Ok(ExitStatus::Interrupted);
+            }
+            Ok(if outcome.succeeded() { ExitStatus::Success } else { ExitStatus::Failure })
+        }
     }
-    let mut human = events::Human::default();
-    if let Some(estimate) = &plan.replication_estimate {
-        human.estimates = estimate.resources.iter().map(|r| (r.address.clone(), r.seconds)).collect();
+}
+
+/// The apply as a person (or, with `--json`, a machine) on the terminal sees it.
+struct Terminal<'a> {
+    global: &'a Global,
+    json: bool,
+    auto_approve: bool,
+    human: events::Human,
+    bars: Option<events::Bars>,
+}
+
+impl<'a> Terminal<'a> {
+    fn new(global: &'a Global, json: bool, auto_approve: bool) -> Terminal<'a> {
+        Terminal {
+            global,
+            json,
+            auto_approve,
+            human: events::Human::default(),
+            bars: (!json && console::Term::stdout().is_term()).then(events::Bars::default),
+        }
     }
-    let mut bars = (!json && console::Term::stdout().is_term()).then(events::Bars::default);
-    let mut on_event = |e: &crate::apply::Event| {
-        if json {
+}
+
+impl ApplyUi for Terminal<'_> {
+    fn recovered(&mut self, line: &str) {
+        if !self.json {
+            println!("Recovered: {line}");
+        }
+    }
+
+    fn planned(
+        &mut self,
+        sources: &Sources,
+        diags: &[Diagnostic],
+        plan: &Plan,
+        warnings: &[String],
+    ) -> Result<(), ApplyError> {
+        self.global.warn(warnings);
+        if !diags.is_empty() && !self.global.quiet {
+            eprint!("{}", diagnostics::human(diags, sources, Style::for_stderr(self.global.no_color)));
+        }
+        if !self.json {
+            crate::render::plan::print(plan, Style::for_stdout(self.global.no_color), &mut std::io::stdout().lock())
+                .map_err(|e| ApplyError::Ui(e.to_string()))?;
+        }
+        Ok(())
+    }
+
+    fn applying(&mut self, plan: &Plan) {
+        if !self.json {
+            println!();
+        }
+        if let Some(estimate) = &plan.replication_estimate {
+            self.human.estimates = estimate.resources.iter().map(|r| (r.address.clone(), r.seconds)).collect();
+        }
+    }
+
+    fn confirm(&mut self, destroy: bool) -> Result<bool, ApplyError> {
+        if self.auto_approve {
+            return Ok(true);
+        }
+        ask(destroy).map_err(|e| ApplyError::Ui(e.to_string()))
+    }
+
+    fn event(&mut self, e: &crate::apply::Event) {
+        if self.json {
             println!("{}", events::json_line(e));
-        } else if let Some(bars) = bars.as_mut() {
+        } else if let Some(bars) = self.bars.as_mut() {
             bars.event(e);
-        } else if let Some(line) = human.line(e) {
+        } else if let Some(line) = self.human.line(e) {
             println!("{line}");
         }
-    };
-    if plan.refresh_only {
-        let (recorded, forgotten) = session.record_drift(&plan)?;
-        session.close()?;
-        println!(
-            "Refresh complete: {recorded} resource(s) recorded as the cloud has them, {forgotten} forgotten as deleted outside sigform."
-        );
-        return Ok(ExitStatus::Success);
     }
-    let outcome = session.execute(&plan, cloud.as_ref(), &options, &mut on_event)?;
-    session.close()?;
-    if json {
-        println!("{}", events::json_summary(&outcome));
-    } else {
-        println!("\n{}", events::summary(&outcome, plan.destroy));
-    }
-    if !outcome.interrupted.is_empty() || crate::apply::interrupted() {
-        eprintln!(
-            "Interrupted. In flight and going on in the cloud: {}. Run the same command again to record them and finish.",
-            if outcome.interrupted.is_empty() { "nothing".to_string() } else { outcome.interrupted.join(", ") }
-        );
-        return Ok(ExitStatus::Interrupted);
-    }
-    Ok(if outcome.succeeded() { ExitStatus::Success } else { ExitStatus::Failure })
 }
 
 /// Asks for `yes` on a terminal; refuses to guess anywhere else.
-fn confirm(destroy: bool) -> Result<bool, Box<dyn std::error::Error>> {
+fn ask(destroy: bool) -> Result<bool, Box<dyn std::error::Error>> {
     if !std::io::stdin().is_terminal() {
         return Err("not on a terminal: pass --auto-approve to apply without being asked".into());
     }

@@ -11,63 +11,7 @@ pub mod vars;
 use crate::diagnostic::{Diagnostic, Span};
 use hcl::edit::structure::Body;
 
-/// Index of a file in `Sources`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct FileId(pub u32);
-
-#[derive(Debug, Clone)]
-pub struct SourceFile {
-    /// The name diagnostics show: a path relative to the working directory, or a pseudo-name
-    /// such as `<--var>` for values given on the command line.
-    pub name: String,
-    pub text: String,
-    line_starts: Vec<usize>,
-}
-
-/// Every text a diagnostic may point into.
-#[derive(Debug, Clone, Default)]
-pub struct Sources {
-    files: Vec<SourceFile>,
-}
-
-impl Sources {
-    pub fn new() -> Sources {
-        Sources::default()
-    }
-
-    pub fn add(&mut self, name: impl Into<String>, text: impl Into<String>) -> FileId {
-        let text = text.into();
-        let line_starts = std::iter::once(0).chain(text.match_indices('\n').map(|(i, _)| i + 1)).collect();
-        self.files.push(SourceFile { name: name.into(), text, line_starts });
-        FileId(self.files.len() as u32 - 1)
-    }
-
-    pub fn get(&self, id: FileId) -> &SourceFile {
-        &self.files[id.0 as usize]
-    }
-
-    pub fn name(&self, id: FileId) -> &str {
-        &self.get(id).name
-    }
-
-    pub fn text(&self, id: FileId) -> &str {
-        &self.get(id).text
-    }
-
-    pub fn iter(&self) -> impl Iterator<Item = (FileId, &SourceFile)> {
-        self.files.iter().enumerate().map(|(i, f)| (FileId(i as u32), f))
-    }
-
-    /// 1-based line and column (in characters) of a byte offset.
-    pub fn line_column(&self, id: FileId, offset: usize) -> (usize, usize) {
-        let file = self.get(id);
-        let offset = offset.min(file.text.len());
-        let line = file.line_starts.partition_point(|&start| start <= offset) - 1;
-        let start = file.line_starts[line];
-        let column = file.text.get(start..offset).map_or(offset - start, |s| s.chars().count());
-        (line + 1, column + 1)
-    }
-}
+pub use crate::source::{FileId, SourceFile, Sources};
 
 /// One parsed configuration file.
 #[derive(Debug, Clone)]

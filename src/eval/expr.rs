@@ -7,41 +7,13 @@
 
 use super::functions;
 use crate::config::FileId;
-use crate::diagnostic::{Diagnostic, Span};
+use crate::diagnostic::Span;
 use crate::model::value::Value;
 use hcl::edit::expr::{BinaryOperator, Expression, ForExpr, FuncCall, ObjectKey, TraversalOperator, UnaryOperator};
 use hcl::edit::template::{Directive, Element, Template};
 use std::collections::BTreeMap;
 
-/// An evaluation error: SIG005 (references), SIG004 (types) or SIG006 (functions).
-#[derive(Debug, Clone, PartialEq)]
-pub struct EvalError {
-    pub rule: &'static str,
-    pub span: Span,
-    pub message: String,
-    pub help: Option<String>,
-}
-
-impl EvalError {
-    pub fn new(rule: &'static str, span: Span, message: impl Into<String>) -> EvalError {
-        EvalError { rule, span, message: message.into(), help: None }
-    }
-
-    pub fn with_help(mut self, help: impl Into<String>) -> EvalError {
-        self.help = Some(help.into());
-        self
-    }
-
-    pub fn into_diagnostic(self) -> Diagnostic {
-        let d = Diagnostic::error(self.rule, self.message).at(self.span);
-        match self.help {
-            Some(h) => d.help(h),
-            None => d,
-        }
-    }
-}
-
-pub type EvalResult = Result<Value, EvalError>;
+pub use super::error::{EvalError, EvalResult};
 
 /// The names an expression can see: the global roots (`var`, `local`, resource types, `data`,
 /// ...) and a stack of local bindings (`each`, `count`, for-expression and iterator variables).

@@ -3,7 +3,7 @@
 //! `try` and `can` are not here: they are special forms in `expr`. Any unknown argument makes
 //! the result unknown, so a function never has to think about "known after apply".
 
-use super::expr::{EvalError, EvalResult};
+use super::error::{EvalError, EvalResult};
 use crate::diagnostic::Span;
 use crate::model::value::{Value, format_number};
 use std::collections::BTreeMap;

@@ -7,6 +7,7 @@
 //! here: data sources are answered by an optional `DataResolver` (the cloud, in later stages).
 
 pub mod body;
+mod error;
 pub mod expr;
 pub mod functions;
 pub mod refs;

@@ -1,12 +1,19 @@
-//! `apply` and `destroy`: a session holds the state lock from before the plan until the last
-//! record, settles what an earlier run left half-done, backs the state up, and carries the plan
-//! out — refusing a plan made for another state or one that has moved on.
+//! `apply` and `destroy`: the whole workflow. A saved plan file is read and checked whole before
+//! anything is touched; then a session holds the state lock from before the plan until the last
+//! record, settles what an earlier run left half-done, plans (or takes the saved plan), asks,
+//! backs the state up, and carries the plan out — refusing a plan made for another state or one
+//! that has moved on. What the user sees and says goes through [`ApplyUi`], which the command
+//! line implements with the renderers: nothing here prints.
 
+use super::plan::{LoadPlanError, PlanError, Planned};
 use super::recover::RecoverError;
 use crate::apply::{self, Event, Outcome};
+use crate::config::Sources;
+use crate::diagnostic::Diagnostic;
 use crate::plan::Plan;
 use crate::state::{Location, LockInfo, StateError, StateStore};
 use sigform_azure::cloud::Cloud;
+use std::path::PathBuf;
 
 pub struct Options {
     pub state: Location,
@@ -24,6 +31,113 @@ pub enum ApplyError {
     Recover(#[from] RecoverError),
     #[error("the plan cannot be applied: {0}")]
     NotApplyable(String),
+    #[error(transparent)]
+    Plan(#[from] PlanError),
+    #[error(transparent)]
+    LoadPlan(#[from] LoadPlanError),
+    #[error("{0}")]
+    Ui(String),
+}
+
+/// Where the plan comes from.
+pub enum PlanSource {
+    /// A saved plan file (`apply PLANFILE`).
+    File(PathBuf),
+    /// A plan made now, under the lock; `refresh` reads the cloud first.
+    Make { options: Box<super::plan::Options>, refresh: bool },
+}
+
+/// What the user sees and says during an apply.
+pub trait ApplyUi {
+    /// An intent left by an earlier run was settled.
+    fn recovered(&mut self, line: &str);
+    /// A plan was made: show it (with the configuration's diagnostics and the refresh's warnings).
+    fn planned(
+        &mut self,
+        sources: &Sources,
+        diagnostics: &[Diagnostic],
+        plan: &Plan,
+        warnings: &[String],
+    ) -> Result<(), ApplyError>;
+    /// Whether to carry the plan out.
+    fn confirm(&mut self, destroy: bool) -> Result<bool, ApplyError>;
+    /// The plan is about to be carried out.
+    fn applying(&mut self, plan: &Plan);
+    /// Progress of the apply.
+    fn event(&mut self, event: &Event);
+}
+
+/// How an apply ended (short of an error).
+pub enum Applied {
+    /// The configuration has errors: nothing was planned or applied.
+    Invalid { sources: Sources, diagnostics: Vec<Diagnostic> },
+    /// The plan has forbidden changes or errors: nothing was applied.
+    NotApplyable { forbidden: usize },
+    /// The plan changes nothing; `from_file`: it came from a saved plan (and was not shown).
+    NothingToDo { from_file: bool },
+    /// The user said no.
+    Cancelled,
+    /// A refresh-only plan was recorded: resources recorded as the cloud has them, and forgotten.
+    Refreshed { recorded: usize, forgotten: usize },
+    /// The plan was carried out (or as much of it as could be).
+    Done { outcome: Outcome, plan: Box<Plan> },
+}
+
+/// `apply` and `destroy`, start to end.
+pub fn run(
+    source: PlanSource,
+    options: &Options,
+    cloud: &dyn Cloud,
+    ui: &mut dyn ApplyUi,
+) -> Result<Applied, ApplyError> {
+    // A saved plan is checked whole before the state is locked or anything is settled.
+    let source = match source {
+        PlanSource::File(path) => Ok(super::plan::load(&path)?),
+        PlanSource::Make { options, refresh } => Err((options, refresh)),
+    };
+    let operation = match &source {
+        Err((options, _)) if options.destroy => "destroy",
+        _ => "apply",
+    };
+    // The lock is held from before the plan until the last record: a second apply waits (or
+    // fails at once) instead of planning against a state that is about to change.
+    let mut session = Session::open(&options.state, operation)?;
+    for line in session.recover(cloud)? {
+        ui.recovered(&line);
+    }
+    let plan = match source {
+        Ok(plan) => {
+            if plan.is_empty() {
+                return Ok(Applied::NothingToDo { from_file: true });
+            }
+            plan
+        }
+        Err((plan_options, refresh)) => match super::plan::plan(&plan_options, refresh.then_some(cloud))? {
+            Planned::Invalid { sources, diagnostics } => return Ok(Applied::Invalid { sources, diagnostics }),
+            Planned::Plan { sources, diagnostics, plan, warnings } => {
+                ui.planned(&sources, &diagnostics, &plan, &warnings)?;
+                if !plan.applyable() {
+                    return Ok(Applied::NotApplyable { forbidden: plan.forbidden().count() });
+                }
+                if plan.is_empty() {
+                    return Ok(Applied::NothingToDo { from_file: false });
+                }
+                if !ui.confirm(plan.destroy)? {
+                    return Ok(Applied::Cancelled);
+                }
+                *plan
+            }
+        },
+    };
+    if plan.refresh_only {
+        let (recorded, forgotten) = session.record_drift(&plan)?;
+        session.close()?;
+        return Ok(Applied::Refreshed { recorded, forgotten });
+    }
+    ui.applying(&plan);
+    let outcome = session.execute(&plan, cloud, options, &mut |e| ui.event(e))?;
+    session.close()?;
+    Ok(Applied::Done { outcome, plan: Box::new(plan) })
 }
 
 /// The state, locked for one command. Dropping it releases the lock.
@@ -68,6 +182,7 @@ impl Session {
         match apply::apply(plan, cloud, self.store.as_mut(), &apply_options, on_event) {
             Ok(outcome) => Ok(outcome),
             Err(apply::ApplyError::State(e)) => Err(e.into()),
+            Err(e @ apply::ApplyError::InvalidPlan(_)) => Err(ApplyError::NotApplyable(e.to_string())),
         }
     }
 

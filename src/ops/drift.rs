@@ -23,13 +23,7 @@ pub fn drift(load: &LoadOptions, state: &crate::state::Location, cloud: &dyn Clo
     let refreshed = super::refresh::refresh(cloud, &recorded, &loaded.desired)?;
     // Pending: what the configuration asks of the state as recorded (not of the cloud).
     let options = crate::plan::Options::default();
-    let plan = crate::plan::plan(PlanInput {
-        desired: &loaded.desired,
-        prior: recorded.clone(),
-        observed: None,
-        options: &options,
-        config_hash: String::new(),
-    });
+    let plan = crate::plan::plan(PlanInput::new(&loaded.desired, recorded.clone(), &options));
     let pending = plan
         .changes
         .iter()

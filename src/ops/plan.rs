@@ -119,8 +119,6 @@ fn plan_with(
         return Ok(Planned::Invalid { sources, diagnostics: verdict.diagnostics });
     }
     let recorded = recorded?;
-    // The plan binds to the state as recorded, not as refreshed.
-    let recorded_serial = recorded.serial;
     let mut drift = crate::plan::drift::Drift::default();
     let mut warnings = Vec::new();
     // Image sizes the cloud knows, for cost and replication time.
@@ -141,7 +139,9 @@ fn plan_with(
                     return Ok(Planned::Invalid { sources, diagnostics: verdict.diagnostics });
                 }
             }
-            cloud_sizes.extend(r.resources.iter().filter_map(|(id, r)| Some((id.clone(), image_size(&r.attributes)?))));
+            cloud_sizes.extend(
+                r.resources.iter().filter_map(|(id, r)| Some((id.clone(), crate::plan::image_size(&r.attributes)?))),
+            );
             let prior = r.prior(recorded);
             drift = r.drift;
             warnings = r.warnings;
@@ -160,61 +160,32 @@ fn plan_with(
             return Err(PlanError::NothingToReplace(r.to_string()));
         }
     }
-    let plan_options = plan::Options { destroy: options.destroy, targets, replace };
-    let mut plan = plan::plan(PlanInput {
+    let plan_options = plan::Options { destroy: options.destroy, targets, replace, refresh_only: options.refresh_only };
+    let prices = prices_with_file(&desired.settings.prices, &options.load.dir)?.table();
+    let plan = plan::plan(PlanInput {
         desired,
         prior,
         observed: observed.as_ref(),
         options: &plan_options,
         config_hash: config_hash(&sources),
+        diagnostics: Box::new(|| {
+            verdict.settle();
+            verdict.diagnostics.iter().map(|d| DiagnosticRecord::new(d, &sources)).collect()
+        }),
+        sources: Some(&sources),
+        drift,
+        cloud_image_sizes: cloud_sizes,
+        prices,
+        created: sigform_azure::timestamp::now_rfc3339(),
     });
+    // The rules' verdict came in at the end of the planning: an error there means no plan.
     if verdict.settle() {
         return Ok(Planned::Invalid { sources, diagnostics: verdict.diagnostics });
     }
-    let diagnostics = verdict.diagnostics;
-    plan.diagnostics = diagnostics.iter().map(|d| DiagnosticRecord::new(d, &sources)).collect();
-    let by_address: std::collections::HashMap<String, &crate::model::Instance> =
-        desired.resources.iter().map(|i| (i.address.to_string(), i)).collect();
-    for change in &mut plan.changes {
-        if let Some(inst) = by_address.get(&change.address) {
-            let (line, _) = sources.line_column(inst.span.file, inst.span.range.start);
-            change.source = Some(format!("{}:{line}", sources.name(inst.span.file)));
-        }
-    }
-    plan.drift = drift;
-    // Image sizes, for cost and replication time: from the configuration, the state, the cloud.
-    let mut sizes: std::collections::HashMap<String, f64> = std::collections::HashMap::new();
-    for r in plan.changes.iter().flat_map(|c| c.before.iter().chain(c.after.iter())) {
-        if r.type_name == "azurerm_image"
-            && let Some(gb) = image_size(&r.attributes)
-        {
-            sizes.insert(r.id.to_ascii_lowercase(), gb);
-        }
-    }
-    for (id, gb) in cloud_sizes {
-        sizes.entry(id).or_insert(gb);
-    }
-    let prices = prices_with_file(&desired.settings.prices, &options.load.dir)?.table();
-    let (cost, time) = crate::plan::cost::estimate(&plan, &sizes, &prices);
-    plan.cost = Some(cost);
-    plan.replication_estimate = Some(time);
-    if options.refresh_only {
-        plan.refresh_only = true;
-        plan.changes.clear();
-        plan.order.clear();
-        plan.output_changes.clear();
-    }
-    plan.serial = recorded_serial;
-    plan.tenants = desired.providers.iter().map(|p| (p.subscription_id.clone(), p.tenant_id.clone())).collect();
     if let Some(path) = &options.out {
         save(&plan, path)?;
     }
-    Ok(Planned::Plan { sources, diagnostics, plan: Box::new(plan), warnings })
-}
-
-/// A managed image's size in GB, from its attributes.
-fn image_size(attrs: &serde_json::Value) -> Option<f64> {
-    attrs.get("os_disk")?.get(0)?.get("size_gb")?.as_f64()
+    Ok(Planned::Plan { sources, diagnostics: verdict.diagnostics, plan: Box::new(plan), warnings })
 }
 
 /// The configured prices, completed from `prices { file = "..." }` when given.
@@ -300,7 +271,7 @@ pub fn config_hash(sources: &Sources) -> String {
 
 /// Writes a plan file atomically: beside, then renamed.
 pub fn save(plan: &Plan, path: &Path) -> Result<(), PlanError> {
-    let text = serde_json::to_string_pretty(plan).expect("plans serialize");
+    let text = crate::plan::file::to_text(plan);
     let tmp = path.with_extension("tmp");
     std::fs::write(&tmp, text)
         .and_then(|_| {
@@ -314,26 +285,15 @@ pub fn save(plan: &Plan, path: &Path) -> Result<(), PlanError> {
 pub enum LoadPlanError {
     #[error("cannot read the plan file {path}: {source}")]
     Io { path: PathBuf, source: std::io::Error },
-    #[error("{path} is not a sigform plan file: {reason}")]
-    Invalid { path: PathBuf, reason: String },
-    #[error("{path} is a plan of format {found}; this sigform reads format {supported}")]
-    Format { path: PathBuf, found: u32, supported: u32 },
+    #[error("{path} {source}")]
+    Refused { path: PathBuf, source: crate::plan::file::PlanFileError },
 }
 
+/// Reads a plan file and checks it whole (format, checksum, shape) before anyone uses it.
 pub fn load(path: &Path) -> Result<Plan, LoadPlanError> {
     let text =
         std::fs::read_to_string(path).map_err(|source| LoadPlanError::Io { path: path.to_path_buf(), source })?;
-    let json: serde_json::Value = serde_json::from_str(&text)
-        .map_err(|e| LoadPlanError::Invalid { path: path.to_path_buf(), reason: e.to_string() })?;
-    let format = json
-        .get("format")
-        .and_then(|f| f.as_u64())
-        .ok_or_else(|| LoadPlanError::Invalid { path: path.to_path_buf(), reason: "no format field".into() })?
-        as u32;
-    if format != plan::PLAN_FORMAT {
-        return Err(LoadPlanError::Format { path: path.to_path_buf(), found: format, supported: plan::PLAN_FORMAT });
-    }
-    serde_json::from_value(json).map_err(|e| LoadPlanError::Invalid { path: path.to_path_buf(), reason: e.to_string() })
+    crate::plan::file::from_text(&text).map_err(|source| LoadPlanError::Refused { path: path.to_path_buf(), source })
 }
 
 #[derive(Debug, thiserror::Error, PartialEq)]

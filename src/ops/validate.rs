@@ -47,10 +47,12 @@ pub fn load(options: &Options) -> Result<Loaded, WorkdirError> {
 
 /// Loads with data sources answered by `data` (the cloud) instead of left unknown.
 pub fn load_with(options: &Options, data: Option<&dyn crate::eval::DataResolver>) -> Result<Loaded, WorkdirError> {
-    let mut loaded = load_evaluated(options, data)?;
-    let found = crate::rules::check(&loaded.desired, &RuleContext { now_unix: options.now_unix });
-    diagnostic::merge(&mut loaded.diagnostics, found);
-    Ok(loaded)
+    let Workdir { sources, vars, diagnostics: mut diags, environment, .. } =
+        workdir::load(&options.dir, &options.vars, options.env.iter().cloned())?;
+    let context = RuleContext { now_unix: options.now_unix };
+    let checked = crate::pipeline::check_configuration(&sources, &vars, &environment, data, &context);
+    diagnostic::merge(&mut diags, checked.diagnostics);
+    Ok(Loaded { sources, desired: checked.desired, diagnostics: diags })
 }
 
 /// Loads and evaluates without running the rules (`crate::rules::check`), for a caller that

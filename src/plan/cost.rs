@@ -7,7 +7,7 @@
 //! same model the emulator runs (`model::replication`). A plan's figures are deltas: what it adds
 //! minus what it removes.
 
-use super::{Action, Plan};
+use super::{Action, ResourceChange};
 use serde::{Deserialize, Serialize};
 use serde_json::Value as Json;
 pub use sigform_azure::prices::{DEFAULT_IMAGE_GB, PriceTable, SHIPPED, monthly, regions_of};
@@ -59,7 +59,11 @@ fn round(x: f64) -> f64 {
 
 /// The cost delta and the replication estimate of a plan. `sizes` maps lower-cased managed image
 /// ids to their size in GB.
-pub fn estimate(plan: &Plan, sizes: &HashMap<String, f64>, prices: &PriceTable) -> (Cost, ReplicationEstimate) {
+pub fn estimate(
+    changes: &[ResourceChange],
+    sizes: &HashMap<String, f64>,
+    prices: &PriceTable,
+) -> (Cost, ReplicationEstimate) {
     let mut cost = Cost {
         currency: "USD".into(),
         price_date: prices.date.into(),
@@ -68,7 +72,7 @@ pub fn estimate(plan: &Plan, sizes: &HashMap<String, f64>, prices: &PriceTable) 
         resources: Vec::new(),
     };
     let mut time = ReplicationEstimate { total_seconds: 0.0, resources: Vec::new() };
-    for c in &plan.changes {
+    for c in changes {
         if c.resource().type_name != "azurerm_shared_image_version"
             || matches!(c.action, Action::NoOp | Action::Forbidden)
         {

@@ -9,10 +9,12 @@ pub mod access;
 pub mod cost;
 pub mod diff;
 pub mod drift;
+pub mod file;
+pub mod path;
 mod planner;
 pub mod record;
 
-pub use planner::{Needs, Observed, Options, PlanInput, known_addresses, plan};
+pub use planner::{Needs, Observed, Options, PlanInput, image_size, known_addresses, plan};
 
 use crate::diagnostic::DiagnosticRecord;
 use crate::state::ResourceState;
@@ -20,7 +22,8 @@ use diff::AttrChange;
 use serde::{Deserialize, Serialize};
 
 /// Version of the saved-plan file format.
-pub const PLAN_FORMAT: u32 = 1;
+/// 2: a SHA-256 checksum over the content (see `file`).
+pub const PLAN_FORMAT: u32 = 2;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
@@ -98,8 +101,9 @@ pub struct Plan {
     /// Every resource the plan considered, no-ops included, in address order.
     pub changes: Vec<ResourceChange>,
     pub output_changes: Vec<OutputChange>,
-    /// Addresses in the order apply must visit them: deletes children first, then creates and
-    /// updates parents first.
+    /// The order apply dispatches in: first every delete (and the delete half of each
+    /// replacement), children first; then every create and update (and each replacement's
+    /// create half), parents first. A replacement is listed in both parts.
     pub order: Vec<String>,
     pub diagnostics: Vec<DiagnosticRecord>,
     /// The tenant of each subscription's provider, for the applier.

@@ -1,11 +1,17 @@
-//! `plan`: desired × prior (× observed) → `Plan`.
+//! `plan`: desired × prior (× observed) → the finished `Plan`, in one call: the diff, the apply
+//! order, access changes, the configuration's diagnostics with their places, drift, cost and
+//! replication time, and the tenants — the caller adds nothing afterwards.
 
 use super::diff::{AttrChange, diff};
+use super::drift::Drift;
 use super::record::{attributes, record, unknown_paths};
 use super::{Action, Forbidden, OutputChange, PLAN_FORMAT, Plan, ResourceChange};
+use crate::config::Sources;
+use crate::diagnostic::DiagnosticRecord;
 use crate::model::value::Value;
 use crate::model::{Address, Desired, Instance};
 use crate::state::{ResourceState, Snapshot};
+use sigform_azure::prices::PriceTable;
 use sigform_azure::schema::ResourceKind;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
@@ -17,6 +23,8 @@ pub struct Options {
     pub targets: Vec<Address>,
     /// Delete and re-create these (and the children that must go with them).
     pub replace: Vec<Address>,
+    /// Only record what the refresh found: the plan changes nothing in the cloud.
+    pub refresh_only: bool,
 }
 
 /// What a refresh read from the cloud: every resource in the subscriptions and galleries the
@@ -28,15 +36,60 @@ pub struct Observed {
 
 pub struct PlanInput<'a> {
     pub desired: &'a Desired,
-    /// Taken by value: its records move into the plan instead of being copied.
+    /// Taken by value: its records move into the plan instead of being copied. With a refresh,
+    /// the state as refreshed; the plan still binds to the serial the state recorded.
     pub prior: Snapshot,
     pub observed: Option<&'a Observed>,
     pub options: &'a Options,
     pub config_hash: String,
+    /// The evaluation's diagnostics and the rules' verdict, asked for once the diff is done (the
+    /// rules may run alongside the planning until then).
+    pub diagnostics: Box<dyn FnOnce() -> Vec<DiagnosticRecord> + 'a>,
+    /// The configuration's sources, for where each change is declared.
+    pub sources: Option<&'a Sources>,
+    /// What the refresh found changed or deleted outside sigform.
+    pub drift: Drift,
+    /// Managed image sizes (GB) the cloud reported, by lower-cased id, for cost and time.
+    pub cloud_image_sizes: HashMap<String, f64>,
+    pub prices: PriceTable,
+    /// When the plan is made (RFC 3339): the planner reads no clock.
+    pub created: String,
+}
+
+impl<'a> PlanInput<'a> {
+    /// The input with nothing beyond the diff's own needs (no diagnostics, drift or cloud sizes;
+    /// shipped prices).
+    pub fn new(desired: &'a Desired, prior: Snapshot, options: &'a Options) -> PlanInput<'a> {
+        PlanInput {
+            desired,
+            prior,
+            observed: None,
+            options,
+            config_hash: String::new(),
+            diagnostics: Box::new(Vec::new),
+            sources: None,
+            drift: Drift::default(),
+            cloud_image_sizes: HashMap::new(),
+            prices: sigform_azure::prices::SHIPPED,
+            created: String::new(),
+        }
+    }
 }
 
 pub fn plan(input: PlanInput) -> Plan {
-    let PlanInput { desired, prior, observed, options, config_hash } = input;
+    let PlanInput {
+        desired,
+        prior,
+        observed,
+        options,
+        config_hash,
+        diagnostics,
+        sources,
+        drift,
+        cloud_image_sizes,
+        prices,
+        created,
+    } = input;
     let Snapshot { lineage, serial, resources, outputs: prior_outputs } = prior;
     let desired_by_address: BTreeMap<String, &Instance> =
         desired.resources.iter().map(|i| (i.address.to_string(), i)).collect();
@@ -104,26 +157,66 @@ pub fn plan(input: PlanInput) -> Plan {
         .collect();
     let access_changes = super::access::changes(&before, &after);
     let output_changes = outputs(desired, &prior_outputs);
-    Plan {
+    let mut changes: Vec<ResourceChange> = changes.into_values().collect();
+    if let Some(sources) = sources {
+        for change in &mut changes {
+            if let Some(inst) = desired_by_address.get(&change.address) {
+                let (line, _) = sources.line_column(inst.span.file, inst.span.range.start);
+                change.source = Some(format!("{}:{line}", sources.name(inst.span.file)));
+            }
+        }
+    }
+    let (cost, time) = super::cost::estimate(&changes, &image_sizes(&changes, cloud_image_sizes), &prices);
+    let diagnostics = diagnostics();
+    let mut plan = Plan {
         format: PLAN_FORMAT,
         sigform_version: env!("CARGO_PKG_VERSION").to_string(),
-        created: sigform_azure::timestamp::now_rfc3339(),
+        created,
         lineage,
         serial,
         config_hash,
         destroy: options.destroy,
-        changes: changes.into_values().collect(),
+        changes,
         output_changes,
         order,
-        // The caller adds the configuration's diagnostics once the rules are in.
-        diagnostics: Vec::new(),
-        tenants: Default::default(),
-        drift: Default::default(),
+        diagnostics,
+        tenants: desired.providers.iter().map(|p| (p.subscription_id.clone(), p.tenant_id.clone())).collect(),
+        drift,
         refresh_only: false,
-        cost: None,
-        replication_estimate: None,
+        cost: Some(cost),
+        replication_estimate: Some(time),
         access_changes,
+    };
+    if options.refresh_only {
+        // Only the drift is recorded: nothing in the cloud changes.
+        plan.refresh_only = true;
+        plan.changes.clear();
+        plan.order.clear();
+        plan.output_changes.clear();
     }
+    plan
+}
+
+/// Managed image sizes, for cost and replication time: from the configuration and the state
+/// (the plan's records), then from the cloud.
+fn image_sizes(changes: &[ResourceChange], mut sizes_in_cloud: HashMap<String, f64>) -> HashMap<String, f64> {
+    let mut sizes = HashMap::new();
+    for r in changes.iter().flat_map(|c| c.before.iter().chain(c.after.iter())) {
+        if r.type_name == "azurerm_image"
+            && let Some(gb) = image_size(&r.attributes)
+        {
+            sizes.insert(r.id.to_ascii_lowercase(), gb);
+        }
+    }
+    for (id, gb) in sizes_in_cloud.drain() {
+        sizes.entry(id).or_insert(gb);
+    }
+    sizes
+}
+
+/// A managed image's size in GB, from its attributes.
+pub fn image_size(attrs: &serde_json::Value) -> Option<f64> {
+    attrs.get("os_disk")?.get(0)?.get("size_gb")?.as_f64()
 }
 
 fn before_block(before: &ResourceState) -> String {

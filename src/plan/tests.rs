@@ -35,7 +35,7 @@ fn recorded(d: &Desired) -> Snapshot {
 }
 
 fn run(d: &Desired, prior: &Snapshot, options: &Options) -> Plan {
-    plan(PlanInput { desired: d, prior: prior.clone(), observed: None, options, config_hash: "h".into() })
+    plan(PlanInput { config_hash: "h".into(), ..PlanInput::new(d, prior.clone(), options) })
 }
 
 fn change<'a>(p: &'a Plan, address: &str) -> &'a super::ResourceChange {

@@ -123,13 +123,13 @@ fn resource_change(c: &ResourceChange) -> Json {
     };
     let mut unknown = json!({});
     for path in &c.after_unknown {
-        set_path(&mut unknown, path);
+        set_path(&mut unknown, path, &after);
     }
     let replace_paths: Vec<Json> = c
         .changes
         .iter()
         .filter(|ch| ch.fixed && matches!(c.action, Action::Replace | Action::Forbidden))
-        .map(|ch| json!(path_segments(&ch.path)))
+        .map(|ch| json!(crate::plan::path::segments(&ch.path)))
         .collect();
     let sensitive = |v: &Json| if v.is_null() { json!(false) } else { json!({}) };
     let mut change = json!({
@@ -196,34 +196,22 @@ fn output_change(o: &OutputChange) -> Json {
     })
 }
 
-/// `target_region["eastus"].name` → ["target_region", "eastus", "name"]; `a[0]` → ["a", 0].
-pub fn path_segments(path: &str) -> Vec<Json> {
-    let mut out = Vec::new();
-    let mut rest = path;
-    while !rest.is_empty() {
-        if let Some(after) = rest.strip_prefix('[') {
-            let end = after.find(']').unwrap_or(after.len());
-            let inner = &after[..end];
-            out.push(inner.parse::<u64>().map_or_else(|_| json!(inner.trim_matches('"')), |n| json!(n)));
-            rest = after.get(end + 1..).unwrap_or("");
-        } else {
-            let rest_trim = rest.strip_prefix('.').unwrap_or(rest);
-            let end = rest_trim.find(['.', '[']).unwrap_or(rest_trim.len());
-            out.push(json!(&rest_trim[..end]));
-            rest = &rest_trim[end..];
-        }
-    }
-    out
-}
-
-fn set_path(root: &mut Json, path: &str) {
-    let segments = path_segments(path);
+/// Marks `path` unknown in `root`, Terraform's `after_unknown` shape. A list index is honoured
+/// only inside the list `after` has there: the shape never grows past the value it describes.
+fn set_path(root: &mut Json, path: &str, after: &Json) {
+    let segments = crate::plan::path::segments(path);
     let mut node = root;
+    let mut shadow = Some(after);
     for (i, seg) in segments.iter().enumerate() {
         let last = i + 1 == segments.len();
         match seg {
             Json::Number(n) => {
                 let idx = n.as_u64().unwrap_or(0) as usize;
+                let len = shadow.and_then(Json::as_array).map_or(0, Vec::len);
+                if idx >= len {
+                    return;
+                }
+                shadow = shadow.and_then(|s| s.get(idx));
                 if !node.is_array() {
                     *node = json!([]);
                 }
@@ -242,6 +230,7 @@ fn set_path(root: &mut Json, path: &str) {
             }
             other => {
                 let key = other.as_str().unwrap_or_default().to_string();
+                shadow = shadow.and_then(|s| s.get(&key));
                 if !node.is_object() {
                     *node = json!({});
                 }
@@ -263,13 +252,17 @@ mod tests {
     #[test]
     fn paths_become_segments_and_masks() {
         assert_eq!(
-            path_segments("target_region[\"eastus\"].regional_replica_count"),
+            crate::plan::path::segments("target_region[\"eastus\"].regional_replica_count"),
             vec![json!("target_region"), json!("eastus"), json!("regional_replica_count")]
         );
-        assert_eq!(path_segments("a[0].b"), vec![json!("a"), json!(0), json!("b")]);
+        assert_eq!(crate::plan::path::segments("a[0].b"), vec![json!("a"), json!(0), json!("b")]);
+        let after = json!({"target_region": [{"name": "a"}, {"name": "b"}]});
         let mut mask = json!({});
-        set_path(&mut mask, "id");
-        set_path(&mut mask, "target_region[1].name");
+        set_path(&mut mask, "id", &after);
+        set_path(&mut mask, "target_region[1].name", &after);
+        assert_eq!(mask, json!({"id": true, "target_region": [false, {"name": true}]}));
+        // A crafted index past the list is not honoured: the mask never outgrows the value.
+        set_path(&mut mask, "target_region[4000000000].name", &after);
         assert_eq!(mask, json!({"id": true, "target_region": [false, {"name": true}]}));
     }
 }

@@ -10,6 +10,8 @@
 
 #[path = "apply.rs"]
 mod apply;
+#[path = "architecture.rs"]
+mod architecture;
 #[path = "arm.rs"]
 mod arm;
 #[path = "arm_protocol.rs"]

@@ -200,6 +200,43 @@ fn saved_plans_show_as_they_were_planned() {
     assert!(bad.stderr.contains("format 99"), "{}", bad.stderr);
 }
 
+/// A plan file changed by hand, or crafted with a correct checksum but a change that has neither
+/// record, is refused whole by `show` and `apply`: exit 1, a clear reason, and nothing created
+/// (the emulator stays empty, the state is not even created).
+#[test]
+fn a_plan_file_that_is_not_whole_is_refused_before_anything_happens() {
+    let t = quickstart().args(&["plan", "--out", "new.plan"]);
+    let out = t.status(0);
+    let dir = out.dir.to_str().unwrap().to_string();
+    let run = |args: &[&str], code: i32| Test::new().chdir(&dir).args(args).status(code);
+    let text = std::fs::read_to_string(out.dir.join("new.plan")).unwrap();
+    std::fs::write(out.dir.join("edited.plan"), text.replacen("\"action\": \"create\"", "\"action\": \"no-op\"", 1))
+        .unwrap();
+    for args in [&["show", "edited.plan"][..], &["apply", "edited.plan"]] {
+        let refused = run(args, 1);
+        assert!(refused.stderr.contains("changed after it was written"), "{args:?}: {}", refused.stderr);
+    }
+    // The same defect with its checksum made to match: the shape check refuses it.
+    let mut json: Json = serde_json::from_str(&text).unwrap();
+    json["changes"][0]["before"] = Json::Null;
+    json["changes"][0]["after"] = Json::Null;
+    json.as_object_mut().unwrap().remove("checksum");
+    let sum = {
+        use sha2::Digest;
+        sha2::Sha256::digest(json.to_string().as_bytes()).iter().map(|b| format!("{b:02x}")).collect::<String>()
+    };
+    json["checksum"] = Json::String(sum);
+    std::fs::write(out.dir.join("crafted.plan"), json.to_string()).unwrap();
+    for args in [&["show", "crafted.plan"][..], &["show", "--json", "crafted.plan"], &["apply", "crafted.plan"]] {
+        let refused = run(args, 1);
+        assert!(refused.stderr.contains("is not a whole plan"), "{args:?}: {}", refused.stderr);
+    }
+    assert!(run(&["emulator", "list"], 0).stdout.trim().is_empty(), "nothing was created");
+    assert!(!out.dir.join("state/sigform.db").exists(), "the state was not touched");
+    // The file as written applies.
+    run(&["apply", "new.plan"], 0);
+}
+
 #[test]
 fn state_commands_round_trip() {
     let t = quickstart().seeded();
