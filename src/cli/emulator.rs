@@ -167,7 +167,10 @@ pub fn run(global: &Global, command: &EmulatorCommand) -> CliResult {
                 log: *log,
                 resource_graph: !*no_resource_graph,
             };
-            sigform_emulator::serve::serve(emulator, listen, options, |address| {
+            super::on_interrupt(
+                "Stopping: no new connections; finishing the requests in flight (Ctrl-C again to exit at once).",
+            );
+            sigform_emulator::serve::serve(emulator, listen, options, &crate::apply::INTERRUPTED, |address| {
                 if !address.starts_with("127.") && !address.starts_with("[::1]") {
                     eprintln!("warning: serving on {address}, which is not a loopback address");
                 }
@@ -179,6 +182,7 @@ pub fn run(global: &Global, command: &EmulatorCommand) -> CliResult {
                 let _ = out.flush();
             })
             .map_err(|err| format!("cannot listen on {listen}: {err}"))?;
+            eprintln!("Stopped.");
         }
     }
     Ok(ExitStatus::Success)

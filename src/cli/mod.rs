@@ -279,17 +279,27 @@ fn var_args(matches: Option<&ArgMatches>, vars: &VarOptions) -> Vec<VarArg> {
     ordered.into_iter().map(|(_, a)| a).collect()
 }
 
-/// First Ctrl-C or SIGTERM: stop starting operations and let the state record what it can;
-/// second: exit at once (the intent log makes the next run whole).
+/// What the first interrupt means to the running command, said when it comes.
+static ON_INTERRUPT: std::sync::OnceLock<&'static str> = std::sync::OnceLock::new();
+
+/// Sets what the first interrupt says (the default speaks of an apply's operations).
+pub fn on_interrupt(message: &'static str) {
+    let _ = ON_INTERRUPT.set(message);
+}
+
+/// First Ctrl-C or SIGTERM: stop starting operations and let the state record what it can (a
+/// server: stop accepting and finish what is in flight); second: exit at once (the intent log
+/// makes the next run whole).
 fn install_interrupt_handler() {
     let _ = ctrlc::set_handler(|| {
         if crate::apply::INTERRUPTED.swap(true, std::sync::atomic::Ordering::SeqCst) {
             eprintln!("\nInterrupted again: exiting now. The next run settles what was in flight.");
             std::process::exit(ExitStatus::Interrupted.code().into());
         }
-        eprintln!(
-            "\nInterrupted: no new operations will start; waiting for the state to record what is in flight (Ctrl-C again to exit at once)."
+        let message = ON_INTERRUPT.get().copied().unwrap_or(
+            "Interrupted: no new operations will start; waiting for the state to record what is in flight (Ctrl-C again to exit at once).",
         );
+        eprintln!("\n{message}");
     });
 }
 

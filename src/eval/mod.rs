@@ -48,9 +48,9 @@ pub const DEFAULT_TENANT: &str = "00000000-0000-0000-0000-000000000000";
 
 /// Answers data sources. Without one, their computed attributes are unknown.
 pub trait DataResolver {
-    /// The attributes of the object a data source instance names (by its ARM id), or `None`
-    /// when it does not exist.
-    fn read(&self, instance: &Instance) -> Option<BTreeMap<String, Value>>;
+    /// The attributes of the object a data source instance names (by its ARM id); `Ok(None)`
+    /// when it does not exist; `Err` with the cause when the cloud could not say.
+    fn read(&self, instance: &Instance) -> Result<Option<BTreeMap<String, Value>>, String>;
 }
 
 pub struct EvalInput<'a> {
@@ -651,7 +651,7 @@ impl<'a> Evaluator<'a> {
                 && let Some(resolver) = self.input.data
             {
                 match resolver.read(&instance) {
-                    Some(read) => {
+                    Ok(Some(read)) => {
                         // What the cloud says becomes part of the instance, so the rules see it
                         // (an image's location and OS disk for SIG206, SIG301, SIG303).
                         absorb(&mut instance.attrs, &read, &header);
@@ -660,7 +660,7 @@ impl<'a> Evaluator<'a> {
                         }
                         value.extend(read);
                     }
-                    None => self.diags.push(
+                    Ok(None) => self.diags.push(
                         Diagnostic::error(
                             "SIG005",
                             format!(
@@ -668,6 +668,13 @@ impl<'a> Evaluator<'a> {
                                 instance.address,
                                 instance.id.as_deref().unwrap_or("unknown id")
                             ),
+                        )
+                        .at(header.clone()),
+                    ),
+                    Err(cause) => self.diags.push(
+                        Diagnostic::error(
+                            "SIG011",
+                            format!("{}: cannot be read from the cloud: {cause}", instance.address),
                         )
                         .at(header.clone()),
                     ),

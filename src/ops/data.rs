@@ -20,15 +20,21 @@ fn as_map(json: &serde_json::Value) -> BTreeMap<String, Value> {
 }
 
 impl DataResolver for CloudData<'_> {
-    fn read(&self, instance: &Instance) -> Option<BTreeMap<String, Value>> {
+    /// A cloud failure is reported as what it is (`Err`), never as "no such resource".
+    fn read(&self, instance: &Instance) -> Result<Option<BTreeMap<String, Value>>, String> {
         if instance.kind() == ResourceKind::ClientConfig {
-            return Some(BTreeMap::new());
+            return Ok(Some(BTreeMap::new()));
         }
-        let id = instance.id.as_deref()?;
+        let Some(id) = instance.id.as_deref() else { return Ok(None) };
         if instance.kind() == ResourceKind::ImageVersion && instance.attrs.str("name") == Some("latest") {
-            let definition = arm_id::parent(id)?;
+            let Some(definition) = arm_id::parent(id) else { return Ok(None) };
             let versions =
-                sigform_azure::cloud::retry(5, || self.0.list(&ListScope::Definition(definition.clone()))).ok()?;
+                match sigform_azure::cloud::retry(5, || self.0.list(&ListScope::Definition(definition.clone()))) {
+                    Ok(versions) => versions,
+                    // The definition itself is not there: nothing is "latest".
+                    Err(e) if e.status == 404 => return Ok(None),
+                    Err(e) => return Err(e.to_string()),
+                };
             let latest = versions
                 .into_iter()
                 .filter(|v| v.provisioning_state != "Deleting")
@@ -37,10 +43,10 @@ impl DataResolver for CloudData<'_> {
                     let name = v.id.rsplit('/').next()?.to_string();
                     Some((sigform_azure::names::parse_version(&name)?, v))
                 })
-                .max_by_key(|(version, _)| *version)?;
-            return Some(as_map(&latest.1.attributes));
+                .max_by_key(|(version, _)| *version);
+            return Ok(latest.map(|(_, v)| as_map(&v.attributes)));
         }
-        let found = sigform_azure::cloud::retry(5, || self.0.get(id)).ok()??;
-        Some(as_map(&found.attributes))
+        let found = sigform_azure::cloud::retry(5, || self.0.get(id)).map_err(|e| e.to_string())?;
+        Ok(found.map(|r| as_map(&r.attributes)))
     }
 }

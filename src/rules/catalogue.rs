@@ -106,6 +106,13 @@ pub static RULES: &[Rule] = &[
         "`count` is a whole number, `for_each` a map or a set of strings, and both must be known when planning: they decide which instances exist. Derive them from variables and locals, not from attributes Azure computes.",
     ),
     rule(
+        "SIG011",
+        Error,
+        Plan,
+        "a data source cannot be read from the cloud",
+        "Data sources are read from the cloud when the configuration is planned. When the cloud does not answer — credentials refused (401, 403), a server error that outlasts the retries, an endpoint that cannot be reached — the diagnostic gives the cloud's own code and message, never \"no such resource\": a resource that does not exist is SIG005.",
+    ),
+    rule(
         "SIG101",
         Error,
         Config,

@@ -408,6 +408,13 @@ output "latest" {
     std::fs::write(t.dir().join("main.tf"), missing).unwrap();
     let plan = run(&["plan"], 1);
     assert!(plan.stderr.contains("no such resource in the cloud"), "{}", plan.stderr);
+
+    // A cloud that fails is a failure with its cause, never "no such resource".
+    std::fs::write(t.dir().join("main.tf"), &latest).unwrap();
+    let failing = Test::new().chdir(&dir).env("SIGFORM_EMULATOR_FAULTS", "error=1,seed=1").arg("plan").status(1);
+    assert!(failing.stderr.contains("SIG011"), "{}", failing.stderr);
+    assert!(failing.stderr.contains("cannot be read from the cloud"), "{}", failing.stderr);
+    assert!(!failing.stderr.contains("no such resource"), "{}", failing.stderr);
 }
 
 #[test]

@@ -710,3 +710,44 @@ fn the_served_emulator_survives_garbage() {
         call("GET", &format!("{}/subscriptions/{SUB}/resourcegroups?api-version=2021-04-01", server.address), None);
     assert_eq!(status, 200, "{body}");
 }
+
+/// The first SIGTERM stops the server: it accepts nothing more, says so, and exits 0 (it used to
+/// print the apply's "no new operations will start" and serve on).
+#[test]
+fn emulator_serve_stops_on_the_first_sigterm() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("sigform"))
+        .arg("--emulator-db")
+        .arg(dir.path().join("emulator.db"))
+        .args(["emulator", "serve", "--listen", "127.0.0.1:0"])
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
+    let address = line.split_whitespace().find(|w| w.starts_with("http://")).unwrap().trim_start_matches("http://");
+    // It answers (a keep-alive connection stays open across the stop: idle, it holds nothing up).
+    let mut idle = std::net::TcpStream::connect(address).unwrap();
+    idle.write_all(b"GET /subscriptions?api-version=2022-12-01 HTTP/1.1\r\nHost: x\r\n\r\n").unwrap();
+    let mut first = [0u8; 12];
+    idle.read_exact(&mut first).unwrap();
+    assert!(first.starts_with(b"HTTP/1.1"), "{first:?}");
+    let status = std::process::Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap();
+    assert!(status.success());
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let code = loop {
+        if let Some(code) = child.try_wait().unwrap() {
+            break code;
+        }
+        assert!(Instant::now() < deadline, "the server is still running 20 s after SIGTERM");
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    let mut err = String::new();
+    child.stderr.take().unwrap().read_to_string(&mut err).unwrap();
+    assert_eq!(code.code(), Some(0), "{err}");
+    assert!(err.contains("Stopping: no new connections"), "{err}");
+    assert!(!err.contains("no new operations will start"), "{err}");
+    assert!(std::net::TcpStream::connect(address).is_err(), "nothing listens any more");
+}

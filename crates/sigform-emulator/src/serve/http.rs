@@ -6,6 +6,8 @@
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::time::Duration;
 
 const MAX_HEAD: usize = 64 * 1024;
 const MAX_BODY: usize = 16 * 1024 * 1024;
@@ -65,15 +67,49 @@ impl Response {
 pub type Handler = Arc<dyn Fn(&Request) -> Response + Send + Sync>;
 
 /// Serves connections until the process ends.
-pub fn serve(listener: TcpListener, handler: Handler) {
-    for stream in listener.incoming() {
-        let Ok(stream) = stream else { continue };
-        let handler = handler.clone();
-        std::thread::spawn(move || connection(stream, handler));
+/// Serves until `stop` is set; then accepts no more connections, lets the requests in flight
+/// finish (for up to `drain`), and returns. Idle keep-alive connections are simply left.
+pub fn serve(listener: TcpListener, handler: Handler, stop: &AtomicBool, drain: Duration) -> std::io::Result<()> {
+    // Accepting without blocking, so that a stop is seen within a few milliseconds.
+    listener.set_nonblocking(true)?;
+    let in_flight = Arc::new(AtomicUsize::new(0));
+    while !stop.load(Ordering::SeqCst) {
+        match listener.accept() {
+            Ok((stream, _)) => {
+                let _ = stream.set_nonblocking(false);
+                let handler = handler.clone();
+                let in_flight = in_flight.clone();
+                std::thread::spawn(move || connection(stream, handler, &in_flight));
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => std::thread::sleep(Duration::from_millis(5)),
+            Err(_) => std::thread::sleep(Duration::from_millis(5)),
+        }
+    }
+    drop(listener);
+    let deadline = std::time::Instant::now() + drain;
+    while in_flight.load(Ordering::SeqCst) > 0 && std::time::Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    Ok(())
+}
+
+/// Counts a request as in flight from the moment it is read until its answer is written.
+struct InFlight<'a>(&'a AtomicUsize);
+
+impl<'a> InFlight<'a> {
+    fn start(count: &'a AtomicUsize) -> InFlight<'a> {
+        count.fetch_add(1, Ordering::SeqCst);
+        InFlight(count)
     }
 }
 
-fn connection(stream: TcpStream, handler: Handler) {
+impl Drop for InFlight<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
+fn connection(stream: TcpStream, handler: Handler, in_flight: &AtomicUsize) {
     let _ = stream.set_nodelay(true);
     let Ok(write_half) = stream.try_clone() else { return };
     let mut reader = BufReader::new(stream);
@@ -88,6 +124,7 @@ fn connection(stream: TcpStream, handler: Handler) {
                 return;
             }
         };
+        let _busy = InFlight::start(in_flight);
         let close = request.header("connection").is_some_and(|c| c.eq_ignore_ascii_case("close"));
         let response = handler(&request);
         if matches!(response, Response::Drop) {

@@ -24,6 +24,7 @@ use sigform_azure::schema::ResourceKind;
 use sigform_azure::shape;
 use std::net::TcpListener;
 use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
 
 pub struct Options {
     /// Only this bearer token is accepted (default: any non-empty one).
@@ -36,8 +37,16 @@ pub struct Options {
     pub resource_graph: bool,
 }
 
-/// Binds `listen` and serves until the process ends; `ready` gets the bound address first.
-pub fn serve(emulator: Emulator, listen: &str, options: Options, ready: impl FnOnce(&str)) -> std::io::Result<()> {
+/// Binds `listen` and serves until `stop` is set (the first Ctrl-C or SIGTERM): then it accepts
+/// nothing more, finishes the requests in flight (for up to 30 seconds) and returns. `ready` gets
+/// the bound address first.
+pub fn serve(
+    emulator: Emulator,
+    listen: &str,
+    options: Options,
+    stop: &AtomicBool,
+    ready: impl FnOnce(&str),
+) -> std::io::Result<()> {
     let listener = TcpListener::bind(listen)?;
     let address = listener.local_addr()?.to_string();
     ready(&address);
@@ -56,8 +65,9 @@ pub fn serve(emulator: Emulator, listen: &str, options: Options, ready: impl FnO
             }
             response
         }),
-    );
-    Ok(())
+        stop,
+        std::time::Duration::from_secs(30),
+    )
 }
 
 struct Server {
