@@ -9,7 +9,7 @@ use crate::ops::apply::{Applied, ApplyError, ApplyUi, PlanSource};
 use crate::ops::plan::Options as PlanOpsOptions;
 use crate::ops::workdir::VarArg;
 use crate::plan::Plan;
-use crate::render::{Style, diagnostics, events};
+use crate::render::{Style, diagnostics, events, messages};
 use std::io::{BufRead, IsTerminal, Write};
 use std::path::Path;
 
@@ -49,28 +49,25 @@ pub fn run(global: &Global, args: Args) -> CliResult {
     let mut ui = Terminal::new(global, json, args.auto_approve);
     match crate::ops::apply::run(source, &options, cloud.as_ref(), &mut ui)? {
         Applied::Invalid { sources, diagnostics: d } => {
-            eprint!("{}", diagnostics::human(&d, &sources, Style::for_stderr(global.no_color)));
-            eprintln!("Nothing was applied: {}.", diagnostics::summary(&d));
+            eprint!("{}", messages::invalid("Nothing was applied", &d, &sources, Style::for_stderr(global.no_color)));
             Ok(ExitStatus::Failure)
         }
         Applied::NotApplyable { forbidden } => {
-            eprintln!("error: the plan cannot be applied: {forbidden} forbidden change(s)");
+            eprintln!("{}", messages::not_applyable(forbidden));
             Ok(ExitStatus::Failure)
         }
         Applied::NothingToDo { from_file } => {
             if from_file && !json {
-                println!("No changes to apply.");
+                println!("{}", messages::NO_CHANGES_TO_APPLY);
             }
             Ok(ExitStatus::Success)
         }
         Applied::Cancelled => {
-            println!("Apply cancelled.");
+            println!("{}", messages::APPLY_CANCELLED);
             Ok(ExitStatus::Failure)
         }
         Applied::Refreshed { recorded, forgotten } => {
-            println!(
-                "Refresh complete: {recorded} resource(s) recorded as the cloud has them, {forgotten} forgotten as deleted outside sigform."
-            );
+            println!("{}", messages::refreshed(recorded, forgotten));
             Ok(ExitStatus::Success)
         }
         Applied::Done { outcome, plan } => {
@@ -80,10 +77,7 @@ pub fn run(global: &Global, args: Args) -> CliResult {
                 println!("\n{}", events::summary(&outcome, plan.destroy));
             }
             if !outcome.interrupted.is_empty() || crate::apply::interrupted() {
-                eprintln!(
-                    "Interrupted. In flight and going on in the cloud: {}. Run the same command again to record them and finish.",
-                    if outcome.interrupted.is_empty() { "nothing".to_string() } else { outcome.interrupted.join(", ") }
-                );
+                eprintln!("{}", messages::interrupted(&outcome.interrupted));
                 return Ok(ExitStatus::Interrupted);
             }
             Ok(if outcome.succeeded() { ExitStatus::Success } else { ExitStatus::Failure })
@@ -115,7 +109,7 @@ impl<'a> Terminal<'a> {
 impl ApplyUi for Terminal<'_> {
     fn recovered(&mut self, line: &str) {
         if !self.json {
-            println!("Recovered: {line}");
+            println!("{}", messages::recovered(line));
         }
     }
 
@@ -169,8 +163,7 @@ fn ask(destroy: bool) -> Result<bool, Box<dyn std::error::Error>> {
     if !std::io::stdin().is_terminal() {
         return Err("not on a terminal: pass --auto-approve to apply without being asked".into());
     }
-    let what = if destroy { "destroy all these resources" } else { "perform these actions" };
-    print!("\nDo you want to {what}? Only 'yes' will be accepted: ");
+    print!("{}", messages::confirm(destroy));
     std::io::stdout().flush()?;
     let mut answer = String::new();
     std::io::stdin().lock().read_line(&mut answer)?;

@@ -8,7 +8,7 @@ use super::{CliResult, DriftFormat, Global};
 use crate::exit::ExitStatus;
 use crate::ops::drift::{Checked, drift};
 use crate::ops::workdir::VarArg;
-use crate::render::{Style, diagnostics};
+use crate::render::{Style, messages};
 use std::path::Path;
 
 pub fn run(
@@ -21,8 +21,7 @@ pub fn run(
     let cloud = global.open_cloud()?;
     let report = match drift(&super::validate::options(global, vars), &global.state_location()?, cloud.as_ref())? {
         Checked::Invalid { sources, diagnostics: d } => {
-            eprint!("{}", diagnostics::human(&d, &sources, Style::for_stderr(global.no_color)));
-            eprintln!("No drift check: {}.", diagnostics::summary(&d));
+            eprint!("{}", messages::invalid("No drift check", &d, &sources, Style::for_stderr(global.no_color)));
             return Ok(ExitStatus::Failure);
         }
         Checked::Report(r) => r,
@@ -38,7 +37,7 @@ pub fn run(
         Some(path) => {
             let path = global.resolve(path);
             std::fs::write(&path, &text).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
-            println!("Drift report: {} (written to {}).", crate::render::drift::summary(&report), path.display());
+            println!("{}", messages::drift_written(&crate::render::drift::summary(&report), &path));
         }
         None => print!("{text}"),
     }

@@ -3,6 +3,7 @@
 use super::{CliResult, Global};
 use crate::exit::ExitStatus;
 use crate::ops::emulator as ops;
+use crate::render::emulator as render;
 use clap::Subcommand;
 use sigform_emulator::Emulator;
 
@@ -106,7 +107,7 @@ pub fn run(global: &Global, command: &EmulatorCommand) -> CliResult {
         EmulatorCommand::List { json } => {
             let all = e.all()?;
             if *json {
-                println!("{}", serde_json::Value::Array(all.iter().map(ops::json_view).collect()));
+                println!("{}", serde_json::Value::Array(all.iter().map(render::json_view).collect()));
             } else {
                 for r in all {
                     println!("{}", r.id);
@@ -116,41 +117,39 @@ pub fn run(global: &Global, command: &EmulatorCommand) -> CliResult {
         EmulatorCommand::Show { id, json } => {
             let r = ops::show(&e, id)?;
             if *json {
-                println!("{}", ops::json_view(&r));
+                println!("{}", render::json_view(&r));
             } else {
-                println!("{}", serde_json::to_string_pretty(&ops::json_view(&r)).expect("json"));
+                println!("{}", serde_json::to_string_pretty(&render::json_view(&r)).expect("json"));
             }
         }
         EmulatorCommand::Set { id, assignments } => {
             let r = ops::set(&e, id, assignments)?;
-            println!("Updated {} ({}).", r.id, r.provisioning_state);
+            println!("{}", render::updated(&r));
         }
         EmulatorCommand::Delete { id } => {
             ops::delete(&e, id)?;
-            println!("Deleting {id}.");
+            println!("{}", render::deleting(id));
         }
         EmulatorCommand::AddImage { id, os, os_state, size_gb, hyper_v, location } => {
             let r = ops::add_image(&e, id, os, os_state, *size_gb, hyper_v, location)?;
-            println!("Added managed image {} in {}.", r.id, r.location.unwrap_or_default());
+            println!("{}", render::added_image(&r));
         }
         EmulatorCommand::AddPrincipal { id, tenant, principal_type, name } => {
             e.add_principal(id, tenant, principal_type, name.as_deref())?;
-            println!("Added {principal_type} {id} in tenant {tenant}.");
+            println!("{}", render::added_principal(principal_type, id, tenant));
         }
         EmulatorCommand::PublishVersion { id, image, regions } => {
             let r = ops::publish_version(&e, id, image, regions)?;
-            println!("Publishing {} ({}).", r.id, ops::replication_line(&r));
+            println!("{}", render::publishing(&r));
         }
         EmulatorCommand::Allowlist { subscription, region } => {
-            let tenant = std::env::var("ARM_TENANT_ID")
-                .unwrap_or_else(|_| sigform_azure::resources::client_config::DEFAULT_TENANT.to_string());
-            e.allowlist(subscription, &tenant, region)?;
-            println!("Subscription {subscription} is allow-listed for {region}.");
+            ops::allowlist(&e, subscription, region)?;
+            println!("{}", render::allowlisted(subscription, region));
         }
         EmulatorCommand::Calls => println!("{}", serde_json::json!(e.calls()?)),
         EmulatorCommand::Reset => {
             e.reset()?;
-            println!("The embedded cloud is empty.");
+            println!("{}", crate::render::messages::EMULATOR_EMPTY);
         }
         EmulatorCommand::Serve { listen, token, page_size, stop_on_eof, log, no_resource_graph } => {
             if *stop_on_eof {
@@ -167,22 +166,19 @@ pub fn run(global: &Global, command: &EmulatorCommand) -> CliResult {
                 log: *log,
                 resource_graph: !*no_resource_graph,
             };
-            super::on_interrupt(
-                "Stopping: no new connections; finishing the requests in flight (Ctrl-C again to exit at once).",
-            );
+            super::on_interrupt(crate::render::messages::SERVER_STOPPING);
             sigform_emulator::serve::serve(emulator, listen, options, &crate::apply::INTERRUPTED, |address| {
                 if !address.starts_with("127.") && !address.starts_with("[::1]") {
-                    eprintln!("warning: serving on {address}, which is not a loopback address");
+                    eprintln!("{}", crate::render::messages::not_loopback(address));
                 }
                 // Written, not println!'d: a server must not die because nobody reads its output.
                 use std::io::Write;
                 let mut out = std::io::stdout().lock();
-                let _ = writeln!(out, "Serving the emulator as an ARM endpoint on http://{address}");
-                let _ = writeln!(out, "Use it with: sigform --cloud arm --arm-endpoint http://{address} ...");
+                let _ = writeln!(out, "{}", crate::render::messages::serving(address));
                 let _ = out.flush();
             })
             .map_err(|err| format!("cannot listen on {listen}: {err}"))?;
-            eprintln!("Stopped.");
+            eprintln!("{}", crate::render::messages::SERVER_STOPPED);
         }
     }
     Ok(ExitStatus::Success)
@@ -191,23 +187,7 @@ pub fn run(global: &Global, command: &EmulatorCommand) -> CliResult {
 /// `sigform status [ADDR]`: replication per version and region, read from the cloud.
 pub fn status(global: &Global, address: Option<&str>) -> CliResult {
     let cloud = global.open_cloud()?;
-    let snap = crate::ops::state::snapshot(&global.state_location()?)?;
-    let versions: Vec<_> = snap
-        .resources
-        .iter()
-        .filter(|r| r.type_name == "azurerm_shared_image_version")
-        .filter(|r| address.is_none_or(|a| r.address == a))
-        .collect();
-    if let Some(a) = address
-        && versions.is_empty()
-    {
-        return Err(format!("no image version {a} in the state").into());
-    }
-    for v in versions {
-        match cloud.get(&v.id)? {
-            Some(r) => println!("{}: {}", v.address, ops::replication_line(&r)),
-            None => println!("{}: not found in the cloud (deleted outside sigform?)", v.address),
-        }
-    }
+    let versions = crate::ops::status::status(&global.state_location()?, cloud.as_ref(), address)?;
+    print!("{}", render::status(&versions));
     Ok(ExitStatus::Success)
 }

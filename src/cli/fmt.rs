@@ -32,7 +32,7 @@ pub fn run(global: &Global, check: bool, diff: bool) -> CliResult {
         }
     }
     if check && status == ExitStatus::Failure && !global.quiet {
-        eprintln!("Some files are not formatted: run `sigform fmt`.");
+        eprintln!("{}", crate::render::messages::NOT_FORMATTED);
     }
     Ok(status)
 }

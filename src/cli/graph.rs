@@ -4,7 +4,7 @@ use super::{CliResult, Global};
 use crate::exit::ExitStatus;
 use crate::ops::graph::{Graphed, graph};
 use crate::ops::workdir::VarArg;
-use crate::render::{Style, diagnostics};
+use crate::render::{Style, messages};
 
 pub fn run(global: &Global, vars: Vec<VarArg>) -> CliResult {
     match graph(&super::validate::options(global, vars))? {
@@ -13,8 +13,10 @@ pub fn run(global: &Global, vars: Vec<VarArg>) -> CliResult {
             Ok(ExitStatus::Success)
         }
         Graphed::Invalid(v) => {
-            eprint!("{}", diagnostics::human(&v.diagnostics, &v.sources, Style::for_stderr(global.no_color)));
-            eprintln!("No graph: {}.", diagnostics::summary(&v.diagnostics));
+            eprint!(
+                "{}",
+                messages::invalid("No graph", &v.diagnostics, &v.sources, Style::for_stderr(global.no_color))
+            );
             Ok(ExitStatus::Failure)
         }
     }

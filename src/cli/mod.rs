@@ -377,7 +377,7 @@ fn run(cli: Cli, sub: Option<&ArgMatches>) -> ExitStatus {
             .state_location()
             .and_then(|s| crate::ops::state::force_unlock(&s, lock_id))
             .map(|_| {
-                println!("Lock {lock_id} is broken: the state can be changed again.");
+                println!("{}", crate::render::messages::lock_broken(lock_id));
                 ExitStatus::Success
             })
             .map_err(Into::into),
@@ -483,13 +483,11 @@ fn import(global: &Global, address: &str, id: &str, vars: Vec<VarArg>) -> CliRes
     )? {
         Imported::Invalid { sources, diagnostics: d } => {
             let style = crate::render::Style::for_stderr(global.no_color);
-            eprint!("{}", crate::render::diagnostics::human(&d, &sources, style));
-            eprintln!("Nothing was imported: {}.", crate::render::diagnostics::summary(&d));
+            eprint!("{}", crate::render::messages::invalid("Nothing was imported", &d, &sources, style));
             Ok(ExitStatus::Failure)
         }
         Imported::Done(r) => {
-            println!("Imported {} [id={}].", r.address, r.id);
-            println!("Run `sigform plan` to see how the configuration differs from it.");
+            println!("{}", crate::render::messages::imported(&r.address, &r.id));
             Ok(ExitStatus::Success)
         }
     }

@@ -4,7 +4,7 @@ use super::{CliResult, Global, PlanOptions};
 use crate::exit::ExitStatus;
 use crate::ops::plan::{Options, Planned, plan};
 use crate::ops::workdir::VarArg;
-use crate::render::{Style, diagnostics};
+use crate::render::{Style, diagnostics, messages};
 
 pub fn run(global: &Global, options: &PlanOptions, vars: Vec<VarArg>) -> CliResult {
     if options.refresh_only && options.refresh == Some(false) {
@@ -22,8 +22,7 @@ pub fn run(global: &Global, options: &PlanOptions, vars: Vec<VarArg>) -> CliResu
     let cloud = if options.refresh == Some(false) { None } else { Some(global.open_cloud()?) };
     let (sources, diags, plan) = match plan(&ops_options, cloud.as_deref())? {
         Planned::Invalid { sources, diagnostics: d } => {
-            eprint!("{}", diagnostics::human(&d, &sources, Style::for_stderr(global.no_color)));
-            eprintln!("No plan: {}.", diagnostics::summary(&d));
+            eprint!("{}", messages::invalid("No plan", &d, &sources, Style::for_stderr(global.no_color)));
             return Ok(ExitStatus::Failure);
         }
         Planned::Plan { sources, diagnostics, plan, warnings } => {
@@ -39,12 +38,12 @@ pub fn run(global: &Global, options: &PlanOptions, vars: Vec<VarArg>) -> CliResu
     } else {
         crate::render::plan::print(&plan, Style::for_stdout(global.no_color), &mut std::io::stdout().lock())?;
         if let Some(out) = &options.out {
-            println!("\nSaved the plan to {}. To carry it out: sigform apply {}", out.display(), out.display());
+            println!("{}", messages::plan_saved(out));
         }
     }
     let status = if !plan.applyable() {
         if !options.json {
-            eprintln!("error: the plan cannot be applied: {} forbidden change(s)", plan.forbidden().count());
+            eprintln!("{}", messages::not_applyable(plan.forbidden().count()));
         }
         ExitStatus::Failure
     } else if options.detailed_exitcode && !plan.is_empty() {

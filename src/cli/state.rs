@@ -3,6 +3,7 @@
 use super::{CliResult, Global, StateCommand};
 use crate::exit::ExitStatus;
 use crate::ops::state;
+use crate::render::messages;
 
 pub fn run(global: &Global, command: &StateCommand) -> CliResult {
     let path = global.state_location()?;
@@ -19,17 +20,17 @@ pub fn run(global: &Global, command: &StateCommand) -> CliResult {
             }
             let serial = state::rm(&path, addresses)?;
             for a in addresses {
-                println!("Removed {a} from the state (the cloud keeps it).");
+                println!("{}", messages::removed_from_state(a));
             }
             if !global.quiet {
-                println!("State serial is now {serial}.");
+                println!("{}", messages::serial(serial));
             }
         }
         StateCommand::Mv { source, destination } => {
             let serial = state::mv(&path, source, destination)?;
-            println!("Moved {source} to {destination}.");
+            println!("{}", messages::moved_in_state(source, destination));
             if !global.quiet {
-                println!("State serial is now {serial}.");
+                println!("{}", messages::serial(serial));
             }
         }
         StateCommand::Pull => {
@@ -38,32 +39,25 @@ pub fn run(global: &Global, command: &StateCommand) -> CliResult {
         }
         StateCommand::Restore { backup } => {
             let saved = state::restore(&path, &global.resolve(backup))?;
-            println!("Restored {} from {}. The state before it is in {}.", path, backup.display(), saved.display());
+            println!("{}", messages::restored(&path, backup, &saved));
         }
         StateCommand::Workspaces => {
             let all = path.workspaces()?;
             if all.is_empty() {
-                println!("No state at {path} yet.");
+                println!("{}", messages::no_state_yet(&path));
             }
-            for w in all {
-                let current = if w.name == path.workspace() { "*" } else { " " };
-                let lock = w.locked_by.map(|l| format!("  locked by {l}")).unwrap_or_default();
-                println!("{current} {}  serial {}  {} resource(s){lock}", w.name, w.serial, w.resources);
-            }
+            print!("{}", crate::render::state::workspaces(&all, path.workspace()));
         }
         StateCommand::Migrate { to } => {
             let target = crate::state::Location::parse(to, &global.dir)?;
             let done = state::migrate(&path, &target)?;
             println!(
-                "Copied {} resource(s) and {} history entries (serial {}, lineage {}) from {path} to {target}; the copy reads back equal.",
-                done.resources, done.history, done.serial, done.lineage
+                "{}",
+                messages::migrated(done.resources, done.history, done.serial, &done.lineage, &path, &target)
             );
-            println!("The source is unchanged. Point --state (or SIGFORM_STATE) at {target} to use it.");
         }
         StateCommand::History { limit } => {
-            for h in state::history(&path, *limit)? {
-                println!("{:>5}  {}  {:<10}  {}", h.serial, h.time, h.action, h.address);
-            }
+            print!("{}", crate::render::state::history(&state::history(&path, *limit)?));
         }
     }
     Ok(ExitStatus::Success)

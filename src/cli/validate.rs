@@ -4,7 +4,7 @@ use super::{CliResult, Global};
 use crate::exit::ExitStatus;
 use crate::ops::validate::{Options, validate};
 use crate::ops::workdir::VarArg;
-use crate::render::{Style, diagnostics};
+use crate::render::{Style, diagnostics, messages};
 
 /// The options every configuration-reading command starts from: the directory, the variables,
 /// this process's environment and the clock.
@@ -27,14 +27,9 @@ pub fn run(global: &Global, vars: Vec<VarArg>, json: bool) -> CliResult {
         );
     }
     if validated.has_errors() {
-        eprintln!("Validation failed: {}.", diagnostics::summary(&validated.diagnostics));
+        eprintln!("{}", messages::stopped("Validation failed", &validated.diagnostics));
     } else if !global.quiet {
-        let warnings = if validated.diagnostics.is_empty() {
-            String::new()
-        } else {
-            format!(" ({})", diagnostics::summary(&validated.diagnostics))
-        };
-        println!("Success! The configuration is valid: {} resources{warnings}.", validated.resources);
+        println!("{}", messages::validated(validated.resources, &validated.diagnostics));
     }
     Ok(status)
 }

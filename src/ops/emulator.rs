@@ -179,20 +179,12 @@ pub fn publish_version(
     show(e, id)
 }
 
-/// `emulator list --json`: id, type, location, properties.
-pub fn json_view(r: &CloudResource) -> Json {
-    let type_name = sigform_azure::resources::of_kind(r.kind).map_or("unknown", |s| s.type_name);
-    json!({
-        "id": r.id, "type": type_name, "location": r.location, "provisioning_state": r.provisioning_state,
-        "properties": r.attributes, "replication": r.replication,
-    })
-}
-
-/// A version's replication, for `status`.
-pub fn replication_line(r: &CloudResource) -> String {
-    let regions: Vec<String> =
-        r.replication.iter().map(|x| format!("{} {} {}%", regions::display(&x.region), x.state, x.progress)).collect();
-    format!("{}: {}", r.provisioning_state, regions.join(", "))
+/// Allow-lists a subscription for a restricted region; a subscription used for the first time
+/// joins the caller's tenant (`ARM_TENANT_ID`, else the default one).
+pub fn allowlist(e: &Emulator, subscription: &str, region: &str) -> Result<(), EmulatorError> {
+    let tenant = std::env::var("ARM_TENANT_ID")
+        .unwrap_or_else(|_| sigform_azure::resources::client_config::DEFAULT_TENANT.to_string());
+    Ok(e.allowlist(subscription, &tenant, region)?)
 }
 
 #[cfg(test)]

@@ -2,6 +2,7 @@
 //! arguments into `Options`, call the operation and render what it returns; operations do the
 //! work (and the I/O) and never print.
 
+pub mod access;
 pub mod apply;
 pub mod data;
 pub mod drift;
@@ -11,9 +12,11 @@ pub mod fmt;
 pub mod graph;
 pub mod import;
 pub mod init;
+pub mod output;
 pub mod plan;
 pub mod recover;
 pub mod refresh;
 pub mod state;
+pub mod status;
 pub mod validate;
 pub mod workdir;

@@ -4,9 +4,14 @@
 // The command line and its renderers are where output is written (workspace lints deny it elsewhere).
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
+pub mod access;
 pub mod diagnostics;
 pub mod drift;
+pub mod emulator;
 pub mod events;
+pub mod explain;
+pub mod messages;
+pub mod output;
 pub mod plan;
 pub mod plan_json;
 pub mod state;

@@ -86,3 +86,18 @@ pub fn json(snap: &Snapshot) -> Json {
         "sigform": {"lineage": snap.lineage, "serial": snap.serial},
     })
 }
+/// `state workspaces`: one line per workspace, the current one starred, with its lock holder.
+pub fn workspaces(all: &[crate::state::WorkspaceInfo], current: &str) -> String {
+    all.iter()
+        .map(|w| {
+            let mark = if w.name == current { "*" } else { " " };
+            let lock = w.locked_by.as_ref().map(|l| format!("  locked by {l}")).unwrap_or_default();
+            format!("{mark} {}  serial {}  {} resource(s){lock}\n", w.name, w.serial, w.resources)
+        })
+        .collect()
+}
+
+/// `state history`: serial, time, action and address, one change a line.
+pub fn history(entries: &[crate::state::HistoryEntry]) -> String {
+    entries.iter().map(|h| format!("{:>5}  {}  {:<10}  {}\n", h.serial, h.time, h.action, h.address)).collect()
+}
