@@ -274,3 +274,80 @@ fn the_resource_index_trails_by_its_lag() {
     assert_eq!(ids(&lagging), ["def", "1.0.0", "2.0.0"]);
     assert_eq!(lagging.calls().unwrap()["query"], 5, "one call per query");
 }
+
+/// The emulator's updatable properties are its own (from the service's rules), the facts crate's
+/// `Mutability` is the planner's: they must agree attribute by attribute. Each attribute of each
+/// type, changed on an existing resource, is refused (409 PropertyChangeNotAllowed, naming ARM's
+/// property path) exactly when the facts call it fixed — so a wrong flag on either side fails
+/// here instead of hiding behind a shared mistake.
+#[test]
+fn the_service_and_the_schemas_agree_on_what_can_change() {
+    use sigform_azure::schema::{AttrType, Mutability};
+    let (_d, e) = seeded();
+    put(&e, &version("1.0.0"), ResourceKind::ImageVersion, version_attrs("eastus", &image("img"), &["eastus"]))
+        .unwrap();
+    let existing = |id: &str| e.peek(id).unwrap().unwrap().attributes;
+    // A value that differs from `current` in the attribute's type and passes the service's checks.
+    let other = |name: &str, ty: AttrType, current: &Json| -> Json {
+        match (name, ty) {
+            ("os_type", _) => json!("Windows"),
+            ("hyper_v_generation", _) => json!(if current == "V1" { "V2" } else { "V1" }),
+            ("architecture", _) => json!("Arm64"),
+            ("location", _) => json!("westus"),
+            ("managed_image_id", _) => json!(image("far")),
+            ("storage_account_type", _) => json!("Premium_LRS"),
+            (_, AttrType::Number) => json!(current.as_f64().unwrap_or(1.0) + 1.0),
+            (_, AttrType::Bool) => json!(!current.as_bool().unwrap_or(false)),
+            (_, AttrType::StringMap) => json!({"changed": "yes"}),
+            (_, AttrType::String) => json!(format!("{}-changed", current.as_str().unwrap_or("x"))),
+        }
+    };
+    let cases = [
+        (ResourceKind::Gallery, gallery()),
+        (ResourceKind::ImageDefinition, definition()),
+        (ResourceKind::ImageVersion, version("1.0.0")),
+        (ResourceKind::ManagedImage, image("img")),
+        (ResourceKind::ResourceGroup, rg()),
+    ];
+    let mut checked = 0;
+    for (kind, id) in cases {
+        let schema = kind.facts().resource.unwrap();
+        for attr in schema.attrs {
+            // Names come from the id; computed values are the service's own.
+            if matches!(attr.name, "name" | "gallery_name" | "image_name" | "resource_group_name" | "id")
+                || matches!(attr.mutability, Mutability::Computed | Mutability::ClientOnly)
+            {
+                continue;
+            }
+            let mut attrs = existing(&id);
+            let current = attrs.get(attr.name).cloned().unwrap_or(Json::Null);
+            attrs[attr.name] = other(attr.name, attr.ty, &current);
+            let result = put(&e, &id, kind, attrs);
+            match attr.mutability {
+                Mutability::Fixed => {
+                    let err = result.expect_err(&format!("{}.{} is fixed", schema.type_name, attr.name));
+                    assert_eq!(
+                        (err.status, err.code.as_str()),
+                        (409, "PropertyChangeNotAllowed"),
+                        "{}.{}: {err}",
+                        schema.type_name,
+                        attr.name
+                    );
+                    assert!(
+                        err.message.contains("'properties.") || err.message.contains("'location'"),
+                        "ARM's property path, not azurerm's name: {err}"
+                    );
+                }
+                _ => {
+                    result.unwrap_or_else(|err| panic!("{}.{} is updatable: {err}", schema.type_name, attr.name));
+                    // Back to where it was, for the next attribute.
+                    let mut restore = existing(&id);
+                    restore[attr.name] = current.clone();
+                    put(&e, &id, kind, restore).unwrap();
+                }
+            }
+            checked += 1;
+        }
+    }
+    assert!(checked >= 25, "{checked} attributes checked");
+}
