@@ -1,4 +1,4 @@
-//! The one type that decides every exit code (DESIGN.md §6).
+//! The one type that decides every exit code (0 success, 1 error, 2 changes present with `--detailed-exitcode` or drift found, 130 interrupted).
 
 use std::process::ExitCode;
 

@@ -1,6 +1,6 @@
 //! sigform: a declarative reconciler for Azure Compute Gallery.
 //!
-//! Data flows one way (DESIGN.md §2):
+//! Data flows one way (ARCHITECTURE.md has the whole map):
 //!
 //! ```text
 //! *.tf ──config──▶ syntax with spans ──eval──▶ model::Desired ──rules──▶ diagnostics

@@ -1,4 +1,4 @@
-//! The command line (DESIGN.md §6): clap definitions and dispatch. Each command's file parses
+//! The command line: clap definitions and dispatch. Each command's file parses
 //! its arguments into an operation's `Options`, calls `ops`, and renders the result.
 
 // The command line and its renderers are where output is written (workspace lints deny it elsewhere).

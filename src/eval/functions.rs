@@ -1,4 +1,4 @@
-//! The Terraform functions gallery configurations use (DESIGN.md §3), with Terraform's semantics.
+//! The Terraform functions gallery configurations use, with Terraform's semantics.
 //!
 //! `try` and `can` are not here: they are special forms in `expr`. Any unknown argument makes
 //! the result unknown, so a function never has to think about "known after apply".

@@ -1331,23 +1331,6 @@ fn complete(instance: &mut Instance, env: &Environment) {
     let s = instance.subscription_id.as_str();
     let get = |name: &str| a.str(name);
     let id = match instance.schema.kind {
-        ResourceKind::ResourceGroup => get("name").map(|n| arm_id::resource_group(s, n)),
-        ResourceKind::ManagedImage => {
-            get("resource_group_name").zip(get("name")).map(|(rg, n)| arm_id::image(s, rg, n))
-        }
-        ResourceKind::Gallery => get("resource_group_name").zip(get("name")).map(|(rg, n)| arm_id::gallery(s, rg, n)),
-        ResourceKind::ImageDefinition => {
-            (|| Some(arm_id::image_definition(s, get("resource_group_name")?, get("gallery_name")?, get("name")?)))()
-        }
-        ResourceKind::ImageVersion => (|| {
-            Some(arm_id::image_version(
-                s,
-                get("resource_group_name")?,
-                get("gallery_name")?,
-                get("image_name")?,
-                get("name")?,
-            ))
-        })(),
         ResourceKind::RoleAssignment => {
             let name = match get("name") {
                 Some(n) => Some(n.to_string()),
@@ -1373,7 +1356,7 @@ fn complete(instance: &mut Instance, env: &Environment) {
                     .insert("name".into(), Attr { value: Value::string(name.clone()), span, defaulted: true });
             }
             let a = &instance.attrs;
-            a.str("scope").zip(name).map(|(scope, name)| arm_id::role_assignment(scope, &name))
+            arm_id::build(ResourceKind::RoleAssignment, s, &|k| a.str(k).map(str::to_string))
         }
         ResourceKind::ClientConfig => {
             let span = instance.span.clone();
@@ -1395,6 +1378,8 @@ fn complete(instance: &mut Instance, env: &Environment) {
                 instance.tenant_id
             ))
         }
+        // Every other type's id comes from its attributes, as its facts say.
+        kind => arm_id::build(kind, s, &|k| get(k).map(str::to_string)),
     };
     instance.id = id;
 }

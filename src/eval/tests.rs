@@ -1,4 +1,4 @@
-//! Language tests: each feature of DESIGN.md §3 evaluated through the whole configuration
+//! Language tests: each feature of the configuration language evaluated through the whole configuration
 //! pipeline, on in-memory files.
 
 use crate::config::Sources;

@@ -210,7 +210,7 @@ pub struct Quotas {
 
 impl Default for Quotas {
     fn default() -> Quotas {
-        // DESIGN.md §1: the default quotas per subscription per region.
+        // The default quotas per subscription per region, as the service was first documented.
         Quotas { galleries: 10, image_definitions: 200, image_versions: 2000 }
     }
 }

@@ -126,7 +126,7 @@ fn plan_with(
     let (prior, observed) = match cloud {
         Some(cloud) => {
             let mut r = super::refresh::refresh(cloud, &recorded, desired)?;
-            // Quotas count what exists in the cloud, managed here or not (DESIGN.md §5).
+            // Quotas count what exists in the cloud, managed here or not (so a quota is checked against what is really there).
             let existing = unmanaged_counts(&r, desired);
             if !existing.counts.is_empty() {
                 let mut quota = Vec::new();

@@ -1,4 +1,4 @@
-//! Recovery (DESIGN.md §4): every intent left by a process that died between announcing a cloud
+//! Recovery: every intent left by a process that died between announcing a cloud
 //! call and recording its result is settled by reading the cloud at its (deterministic) ARM id —
 //! adopted into the state when the call happened, dropped when it did not. Nothing the tool
 //! created is forgotten; nothing is created twice.

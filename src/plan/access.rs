@@ -1,4 +1,4 @@
-//! Effective access (DESIGN.md §1, the sharing matrix): a role assigned on a gallery reaches the
+//! Effective access (the service's sharing matrix): a role assigned on a gallery reaches the
 //! gallery, its definitions and their versions; on a definition, that definition and its
 //! versions; on a version, that version only. Pure: it reads records, not the cloud.
 

@@ -1,4 +1,4 @@
-//! What a plan costs and how long its replication takes (DESIGN.md §6, issue "sharing and money").
+//! What a plan costs and how long its replication takes.
 //!
 //! Storage: a version is stored once per replica in every target region, priced by the region's
 //! storage type: monthly = image size × Σ regions (replicas × price per GB-month). Egress: the

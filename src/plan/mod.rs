@@ -1,4 +1,4 @@
-//! The planner: `plan(desired, prior, observed) → Plan`, with no I/O (DESIGN.md §2).
+//! The planner: `plan(desired, prior, observed) → Plan`, with no I/O (see ARCHITECTURE.md).
 //!
 //! A `Plan` is a value: it is rendered for people, printed as Terraform's plan JSON, saved to a
 //! file bound to the state's lineage and serial, and applied later without diffing again.

@@ -60,7 +60,7 @@ pub fn human(r: &Report) -> String {
     out
 }
 
-/// The versioned document of DESIGN.md §6.
+/// The versioned JSON document (`format_version` "1": drifted, deleted, unmanaged, pending).
 pub fn json(r: &Report) -> String {
     use serde_json::json;
     let doc = json!({

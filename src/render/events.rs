@@ -1,5 +1,5 @@
 //! Apply progress: Terraform-style lines for people, and one JSON object per line for machines
-//! (`apply --json`, DESIGN.md §6).
+//! (`apply --json`, in the manner of Terraform's machine-readable UI).
 
 use crate::apply::{Event, Outcome, Step};
 use serde_json::json;

@@ -1,4 +1,4 @@
-//! The rule catalogue (DESIGN.md §5): stable ids, severities, one-line summaries and the
+//! The rule catalogue: stable ids, severities, one-line summaries and the
 //! `explain` text citing the product fact behind each rule. SIG0xx are the language's own
 //! checks (syntax, references, types), so every diagnostic has an id to look up.
 

@@ -1,4 +1,4 @@
-//! The product rules (DESIGN.md §5) that can be decided from the configuration alone.
+//! The product rules that can be decided from the configuration alone.
 //!
 //! Each check reads `model::Desired` and returns diagnostics pointing at the attribute at fault.
 //! Rules that need state or the cloud (forbidden changes, quota counts of existing resources,

@@ -2,7 +2,7 @@
 //! attributes, the outputs, the history of every change, the lock and the intent log.
 //!
 //! `StateStore` is the one interface the planner's callers and the applier use; `SqliteStore` is
-//! the default implementation (DESIGN.md §4). Every change is one transaction that bumps the
+//! the default implementation. Every change is one transaction that bumps the
 //! serial and appends history, so a state never holds half a change.
 
 mod location;
@@ -86,7 +86,7 @@ pub enum Change {
     SettleIntent(i64),
 }
 
-/// A cloud operation announced before it is made (DESIGN.md §4): if the process dies between
+/// A cloud operation announced before it is made: if the process dies between
 /// the call and the record, the next run finds the intent and settles it by reading the cloud.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Intent {

@@ -1,7 +1,7 @@
 //! Deterministic ARM resource ids: built from a resource's own attributes, so `x.id` is known at
 //! plan time, and parsed back to tell what an id names (SIG302, SIG601) and what its parent is.
 
-use crate::schema::ResourceKind;
+use crate::schema::{IdShape, ResourceKind};
 
 pub fn resource_group(subscription: &str, name: &str) -> String {
     format!("/subscriptions/{subscription}/resourceGroups/{name}")
@@ -41,8 +41,48 @@ pub struct ArmId {
     pub names: Vec<String>,
 }
 
+/// The id of a resource of `kind`, from its subscription and its attributes (`get` answers an
+/// attribute's value): how each type's id is made is in its facts (`IdShape`). `None` when an
+/// attribute the id needs is not known.
+pub fn build(kind: ResourceKind, subscription: &str, get: &dyn Fn(&str) -> Option<String>) -> Option<String> {
+    match &kind.facts().id {
+        IdShape::ResourceGroup => Some(resource_group(subscription, &get("name")?)),
+        IdShape::InResourceGroup { provider, segments } => {
+            let mut id = format!("{}/providers/{provider}", resource_group(subscription, &get("resource_group_name")?));
+            for (segment, attribute) in *segments {
+                id = format!("{id}/{segment}/{}", get(attribute)?);
+            }
+            Some(id)
+        }
+        IdShape::Extension { provider, type_segment } => Some(format!(
+            "{}/providers/{provider}/{type_segment}/{}",
+            get("scope")?.trim_end_matches('/'),
+            get("name")?
+        )),
+        IdShape::None => None,
+    }
+}
+
 impl ArmId {
-    /// Parses an id, case-insensitively as ARM does; `None` for anything else.
+    /// The id, written canonically (ARM's casing of the path, the names as parsed). `None` for
+    /// kinds whose ids are not under a resource group.
+    pub fn id(&self) -> Option<String> {
+        let rg = resource_group(&self.subscription, &self.resource_group);
+        match &self.kind.facts().id {
+            IdShape::ResourceGroup => Some(rg),
+            IdShape::InResourceGroup { provider, segments } if segments.len() == self.names.len() => {
+                let mut id = format!("{rg}/providers/{provider}");
+                for ((segment, _), name) in segments.iter().zip(&self.names) {
+                    id = format!("{id}/{segment}/{name}");
+                }
+                Some(id)
+            }
+            _ => None,
+        }
+    }
+
+    /// Parses an id of a resource-group-level kind, case-insensitively as ARM does; `None` for
+    /// anything else (extension resources such as role assignments included).
     pub fn parse(id: &str) -> Option<ArmId> {
         let parts: Vec<&str> = id.trim_end_matches('/').split('/').collect();
         if parts.first() != Some(&"") {
@@ -53,41 +93,28 @@ impl ArmId {
         if parts.len() < 2 || !eq(parts[0], "subscriptions") || parts[1].is_empty() {
             return None;
         }
-        let subscription = parts[1].to_string();
         if parts.len() < 4 || !eq(parts[2], "resourceGroups") || parts[3].is_empty() {
             return None;
         }
-        let group = parts[3].to_string();
+        let (subscription, resource_group) = (parts[1].to_string(), parts[3].to_string());
         let rest = &parts[4..];
-        let id = |kind, names: &[&str]| {
-            Some(ArmId {
-                kind,
-                subscription: subscription.clone(),
-                resource_group: group.clone(),
-                names: names.iter().map(|s| s.to_string()).collect(),
-            })
-        };
+        let found = |kind, names: Vec<String>| Some(ArmId { kind, subscription, resource_group, names });
         if rest.is_empty() {
-            return id(ResourceKind::ResourceGroup, &[]);
+            return found(ResourceKind::ResourceGroup, Vec::new());
         }
         if rest.len() < 4 || !eq(rest[0], "providers") || rest.iter().any(|p| p.is_empty()) {
             return None;
         }
-        if eq(rest[1], "Microsoft.Authorization") {
-            return None;
-        }
-        if !eq(rest[1], "Microsoft.Compute") {
-            return None;
-        }
-        match &rest[2..] {
-            [t, name] if eq(t, "images") => id(ResourceKind::ManagedImage, &[name]),
-            [t, g] if eq(t, "galleries") => id(ResourceKind::Gallery, &[g]),
-            [t, g, i, name] if eq(t, "galleries") && eq(i, "images") => id(ResourceKind::ImageDefinition, &[g, name]),
-            [t, g, i, name, v, version] if eq(t, "galleries") && eq(i, "images") && eq(v, "versions") => {
-                id(ResourceKind::ImageVersion, &[g, name, version])
+        let (provider, path) = (rest[1], &rest[2..]);
+        let kind = ResourceKind::ALL.into_iter().find(|k| match &k.facts().id {
+            IdShape::InResourceGroup { provider: p, segments } => {
+                eq(p, provider)
+                    && path.len() == segments.len() * 2
+                    && segments.iter().zip(path.chunks(2)).all(|((segment, _), pair)| eq(segment, pair[0]))
             }
-            _ => None,
-        }
+            _ => false,
+        })?;
+        found(kind, path.chunks(2).map(|pair| pair[1].to_string()).collect())
     }
 }
 
@@ -100,13 +127,14 @@ pub fn parent(id: &str) -> Option<String> {
     }
     let parsed = ArmId::parse(id)?;
     let rg = resource_group(&parsed.subscription, &parsed.resource_group);
-    let n = &parsed.names;
-    match parsed.kind {
-        ResourceKind::ResourceGroup | ResourceKind::ClientConfig | ResourceKind::RoleAssignment => None,
-        ResourceKind::ManagedImage | ResourceKind::Gallery => Some(rg),
-        ResourceKind::ImageDefinition => Some(gallery(&parsed.subscription, &parsed.resource_group, &n[0])),
-        ResourceKind::ImageVersion => {
-            Some(image_definition(&parsed.subscription, &parsed.resource_group, &n[0], &n[1]))
+    match parsed.names.len() {
+        0 => None,
+        1 => Some(rg),
+        // The same path without its last `type/name` pair.
+        _ => {
+            let id = id.trim_end_matches('/');
+            let cut = id.rfind('/').and_then(|i| id[..i].rfind('/'))?;
+            Some(id[..cut].to_string())
         }
     }
 }

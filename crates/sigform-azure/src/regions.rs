@@ -113,7 +113,7 @@ pub static REGIONS: &[Region] = &[
     other("usdodeast", "US DoD East", Cloud::Government),
 ];
 
-/// DESIGN.md §1: where gallery creation was available. The `sigform { gallery_regions }`
+/// Where gallery creation was available when the service was first documented (api-version 2018-06-01). The `sigform { gallery_regions }`
 /// setting replaces this list.
 pub static GALLERY_REGIONS: &[&str] =
     &["westcentralus", "eastus2", "southcentralus", "southeastasia", "westeurope", "westus", "eastus", "canadacentral"];

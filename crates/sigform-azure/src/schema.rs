@@ -125,15 +125,7 @@ impl ResourceKind {
 
     /// The kind's name as stored (`"ImageVersion"`); `from_name` is its inverse.
     pub fn name(self) -> &'static str {
-        match self {
-            ResourceKind::ResourceGroup => "ResourceGroup",
-            ResourceKind::ManagedImage => "ManagedImage",
-            ResourceKind::Gallery => "Gallery",
-            ResourceKind::ImageDefinition => "ImageDefinition",
-            ResourceKind::ImageVersion => "ImageVersion",
-            ResourceKind::RoleAssignment => "RoleAssignment",
-            ResourceKind::ClientConfig => "ClientConfig",
-        }
+        self.facts().name
     }
 
     /// The kind a stored name names; `None` for anything else (never a guess).
@@ -175,12 +167,29 @@ pub struct WireList {
     pub fields: &'static [Field],
 }
 
+/// How a type's ARM id is made.
+#[derive(Debug)]
+pub enum IdShape {
+    /// `/subscriptions/S/resourceGroups/{name}`.
+    ResourceGroup,
+    /// `/subscriptions/S/resourceGroups/{resource_group_name}/providers/{provider}/` then, per
+    /// segment, `{type}/{value of the attribute}`: a gallery is `[("galleries", "name")]`, a
+    /// version `[("galleries", "gallery_name"), ("images", "image_name"), ("versions", "name")]`.
+    InResourceGroup { provider: &'static str, segments: &'static [(&'static str, &'static str)] },
+    /// `{scope}/providers/{provider}/{type}/{name}`: an extension resource on any scope.
+    Extension { provider: &'static str, type_segment: &'static str },
+    /// Not an ARM resource.
+    None,
+}
+
 /// Everything Azure Compute Gallery says about one resource type: its azurerm resource and data
 /// source schemas, its ARM type and api-version, how its attributes travel on the wire, and its
 /// per-region quota. Each kind has exactly one, in its module under [`crate::resources`].
 #[derive(Debug)]
 pub struct ResourceType {
     pub kind: ResourceKind,
+    /// The kind's stored name (the variant's name).
+    pub name: &'static str,
     /// How people name it in messages ("image definition").
     pub noun: &'static str,
     /// The managed azurerm resource (`None` for data-only kinds such as the client config).
@@ -198,7 +207,9 @@ pub struct ResourceType {
     pub wire_list: Option<WireList>,
     /// Whether ARM tracks it (has `location` and `tags`): everything but role assignments.
     pub tracked: bool,
-    /// Default quota per subscription per region, as first documented (DESIGN.md §1).
+    /// How its ARM id is made from its attributes (and parsed back).
+    pub id: IdShape,
+    /// Default quota per subscription per region, as first documented.
     pub quota_per_region: Option<u64>,
 }
 

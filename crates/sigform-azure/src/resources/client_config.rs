@@ -2,7 +2,7 @@
 //! source only; the tenant a subscription joins when nothing else says is [`DEFAULT_TENANT`].
 
 use crate::schema::AttrType::String as Str;
-use crate::schema::{ID, ResourceKind, ResourceSchema, ResourceType, computed};
+use crate::schema::{ID, IdShape, ResourceKind, ResourceSchema, ResourceType, computed};
 
 /// The tenant of a caller that names none (the embedded cloud's default directory).
 pub const DEFAULT_TENANT: &str = "00000000-0000-0000-0000-000000000000";
@@ -23,6 +23,7 @@ pub static DATA: ResourceSchema = ResourceSchema {
 
 pub static TYPE: ResourceType = ResourceType {
     kind: ResourceKind::ClientConfig,
+    name: "ClientConfig",
     noun: "client configuration",
     resource: None,
     data_source: Some(&DATA),
@@ -33,4 +34,5 @@ pub static TYPE: ResourceType = ResourceType {
     wire_list: None,
     tracked: false,
     quota_per_region: None,
+    id: IdShape::None,
 };

@@ -3,7 +3,7 @@
 //! per region.
 
 use crate::schema::AttrType::{String as Str, StringMap};
-use crate::schema::{ID, ResourceKind, ResourceSchema, ResourceType, TAGS, computed, f, req, upd};
+use crate::schema::{ID, IdShape, ResourceKind, ResourceSchema, ResourceType, TAGS, computed, f, req, upd};
 
 pub static RESOURCE: ResourceSchema = ResourceSchema {
     type_name: "azurerm_shared_image_gallery",
@@ -39,6 +39,7 @@ pub static DATA: ResourceSchema = ResourceSchema {
 
 pub static TYPE: ResourceType = ResourceType {
     kind: ResourceKind::Gallery,
+    name: "Gallery",
     noun: "gallery",
     resource: Some(&RESOURCE),
     data_source: Some(&DATA),
@@ -48,4 +49,5 @@ pub static TYPE: ResourceType = ResourceType {
     wire_list: None,
     tracked: true,
     quota_per_region: Some(10),
+    id: IdShape::InResourceGroup { provider: "Microsoft.Compute", segments: &[("galleries", "name")] },
 };

@@ -5,8 +5,8 @@
 use crate::schema::AttrType::{Bool, Number, String as Str, StringMap};
 use crate::schema::Mutability::Fixed;
 use crate::schema::{
-    BlockSchema, Conv, Default, Field, ID, ResourceKind, ResourceSchema, ResourceType, TAGS, computed, f, fixed, req,
-    upd,
+    BlockSchema, Conv, Default, Field, ID, IdShape, ResourceKind, ResourceSchema, ResourceType, TAGS, computed, f,
+    fixed, req, upd,
 };
 
 pub static RESOURCE: ResourceSchema = ResourceSchema {
@@ -95,6 +95,7 @@ static WIRE: &[Field] = &[
 
 pub static TYPE: ResourceType = ResourceType {
     kind: ResourceKind::ImageDefinition,
+    name: "ImageDefinition",
     noun: "image definition",
     resource: Some(&RESOURCE),
     data_source: Some(&DATA),
@@ -104,4 +105,8 @@ pub static TYPE: ResourceType = ResourceType {
     wire_list: None,
     tracked: true,
     quota_per_region: Some(200),
+    id: IdShape::InResourceGroup {
+        provider: "Microsoft.Compute",
+        segments: &[("galleries", "gallery_name"), ("images", "name")],
+    },
 };

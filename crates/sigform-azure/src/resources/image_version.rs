@@ -6,8 +6,8 @@
 use crate::schema::AttrType::{Bool, Number, String as Str, StringMap};
 use crate::schema::Mutability::Updatable;
 use crate::schema::{
-    BlockSchema, Default, Field, ID, ResourceKind, ResourceSchema, ResourceType, TAGS, WireList, computed, f, fixed,
-    req, upd,
+    BlockSchema, Default, Field, ID, IdShape, ResourceKind, ResourceSchema, ResourceType, TAGS, WireList, computed, f,
+    fixed, req, upd,
 };
 
 pub static RESOURCE: ResourceSchema = ResourceSchema {
@@ -88,6 +88,7 @@ static TARGET_REGION: &[Field] = &[
 
 pub static TYPE: ResourceType = ResourceType {
     kind: ResourceKind::ImageVersion,
+    name: "ImageVersion",
     noun: "image version",
     resource: Some(&RESOURCE),
     data_source: Some(&DATA),
@@ -101,4 +102,8 @@ pub static TYPE: ResourceType = ResourceType {
     }),
     tracked: true,
     quota_per_region: Some(2000),
+    id: IdShape::InResourceGroup {
+        provider: "Microsoft.Compute",
+        segments: &[("galleries", "gallery_name"), ("images", "image_name"), ("versions", "name")],
+    },
 };

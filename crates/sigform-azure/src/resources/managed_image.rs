@@ -4,7 +4,7 @@
 use crate::schema::AttrType::{Number, String as Str, StringMap};
 use crate::schema::Mutability::Fixed;
 use crate::schema::{
-    BlockSchema, Default, Field, ID, ResourceKind, ResourceSchema, ResourceType, TAGS, computed, f, fixed, req,
+    BlockSchema, Default, Field, ID, IdShape, ResourceKind, ResourceSchema, ResourceType, TAGS, computed, f, fixed, req,
 };
 
 pub static RESOURCE: ResourceSchema = ResourceSchema {
@@ -66,6 +66,7 @@ static WIRE: &[Field] = &[
 
 pub static TYPE: ResourceType = ResourceType {
     kind: ResourceKind::ManagedImage,
+    name: "ManagedImage",
     noun: "managed image",
     resource: Some(&RESOURCE),
     data_source: Some(&DATA),
@@ -75,4 +76,5 @@ pub static TYPE: ResourceType = ResourceType {
     wire_list: None,
     tracked: true,
     quota_per_region: None,
+    id: IdShape::InResourceGroup { provider: "Microsoft.Compute", segments: &[("images", "name")] },
 };

@@ -98,7 +98,7 @@ mod tests {
         }
     }
 
-    /// DESIGN.md §3's updatable (U) attributes, per type; everything else the user writes is F.
+    /// The updatable (U) attributes, per type, as the service documents them; everything else the user writes is F.
     #[test]
     fn mutability_matches_the_design() {
         let updatable: &[(&ResourceSchema, &[&str])] = &[

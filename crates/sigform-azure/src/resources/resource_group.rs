@@ -2,7 +2,7 @@
 //! tags updatable. Resource groups have no gallery properties on the wire.
 
 use crate::schema::AttrType::{String as Str, StringMap};
-use crate::schema::{ID, ResourceKind, ResourceSchema, ResourceType, TAGS, computed, req};
+use crate::schema::{ID, IdShape, ResourceKind, ResourceSchema, ResourceType, TAGS, computed, req};
 
 pub static RESOURCE: ResourceSchema = ResourceSchema {
     type_name: "azurerm_resource_group",
@@ -22,6 +22,7 @@ pub static DATA: ResourceSchema = ResourceSchema {
 
 pub static TYPE: ResourceType = ResourceType {
     kind: ResourceKind::ResourceGroup,
+    name: "ResourceGroup",
     noun: "resource group",
     resource: Some(&RESOURCE),
     data_source: Some(&DATA),
@@ -31,4 +32,5 @@ pub static TYPE: ResourceType = ResourceType {
     wire_list: None,
     tracked: true,
     quota_per_region: None,
+    id: IdShape::ResourceGroup,
 };

@@ -4,7 +4,7 @@
 
 use crate::schema::AttrType::{Bool, String as Str};
 use crate::schema::Mutability::ClientOnly;
-use crate::schema::{ID, ResourceKind, ResourceSchema, ResourceType, attr, f, fixed, req, upd};
+use crate::schema::{ID, IdShape, ResourceKind, ResourceSchema, ResourceType, attr, f, fixed, req, upd};
 
 pub static RESOURCE: ResourceSchema = ResourceSchema {
     type_name: "azurerm_role_assignment",
@@ -26,6 +26,7 @@ pub static RESOURCE: ResourceSchema = ResourceSchema {
 
 pub static TYPE: ResourceType = ResourceType {
     kind: ResourceKind::RoleAssignment,
+    name: "RoleAssignment",
     noun: "role assignment",
     resource: Some(&RESOURCE),
     data_source: None,
@@ -39,6 +40,7 @@ pub static TYPE: ResourceType = ResourceType {
     wire_list: None,
     tracked: false,
     quota_per_region: None,
+    id: IdShape::Extension { provider: "Microsoft.Authorization", type_segment: "roleAssignments" },
 };
 
 /// Built-in role definitions by name (their ids are the same in every subscription and cloud).

@@ -1,16 +1,30 @@
 //! Galleries: where the service lets them be created, their name rules, and the unique name it
 //! gives each one. Updatable after creation: the description (and tags).
 
-use super::{Context, invalid, str_of};
+use super::{Context, TypeService, invalid, str_of};
 use crate::Row;
 use serde_json::{Value as Json, json};
 use sigform_azure::cloud::CloudError;
 use sigform_azure::names::gallery_name_problem;
 use sigform_azure::regions::{self, GALLERY_REGIONS};
 
-pub(super) const UPDATABLE: &[&str] = &["/properties/description"];
+pub(super) struct Gallery;
 
-pub(super) fn check(attrs: &Json, ctx: &Context) -> Result<(), CloudError> {
+impl TypeService for Gallery {
+    fn updatable(&self) -> &'static [&'static str] {
+        &["/properties/description"]
+    }
+
+    fn check(&self, attrs: &Json, ctx: &Context) -> Result<(), CloudError> {
+        check_write(attrs, ctx)
+    }
+
+    fn fill(&self, id: &str, attrs: &mut Json, existing: Option<&Row>) {
+        fill_in(id, attrs, existing)
+    }
+}
+
+fn check_write(attrs: &Json, ctx: &Context) -> Result<(), CloudError> {
     let name = ctx.parsed.names.first().map(String::as_str).unwrap_or("");
     if let Some(problem) = gallery_name_problem(name) {
         return Err(invalid(format!("gallery name '{name}' {problem}")));
@@ -27,7 +41,7 @@ pub(super) fn check(attrs: &Json, ctx: &Context) -> Result<(), CloudError> {
 }
 
 /// The unique name is given once, at creation, and kept.
-pub(super) fn fill(id: &str, attrs: &mut Json, existing: Option<&Row>) {
+fn fill_in(id: &str, attrs: &mut Json, existing: Option<&Row>) {
     let unique =
         existing.and_then(|e| e.attributes.get("unique_name").cloned()).filter(|v| !v.is_null()).unwrap_or_else(|| {
             let name = id.rsplit('/').next().unwrap_or("").to_uppercase();

@@ -2,15 +2,29 @@
 //! service fills in. Updatable after creation: description, end-of-life date, the recommended
 //! vCPU and memory ranges (and tags).
 
-use super::{Context, invalid, one_of, set_default, str_of};
+use super::{Context, TypeService, invalid, one_of, set_default, str_of};
+use crate::Row;
 use serde_json::{Value as Json, json};
 use sigform_azure::cloud::CloudError;
 use sigform_azure::names::definition_name_problem;
 
-pub(super) const UPDATABLE: &[&str] =
-    &["/properties/description", "/properties/endOfLifeDate", "/properties/recommended"];
+pub(super) struct ImageDefinition;
 
-pub(super) fn check(attrs: &Json, ctx: &Context) -> Result<(), CloudError> {
+impl TypeService for ImageDefinition {
+    fn updatable(&self) -> &'static [&'static str] {
+        &["/properties/description", "/properties/endOfLifeDate", "/properties/recommended"]
+    }
+
+    fn check(&self, attrs: &Json, ctx: &Context) -> Result<(), CloudError> {
+        check_write(attrs, ctx)
+    }
+
+    fn fill(&self, _id: &str, attrs: &mut Json, _existing: Option<&Row>) {
+        fill_in(attrs)
+    }
+}
+
+fn check_write(attrs: &Json, ctx: &Context) -> Result<(), CloudError> {
     let name = ctx.parsed.names.get(1).map(String::as_str).unwrap_or("");
     if let Some(problem) = definition_name_problem(name) {
         return Err(invalid(format!("image definition name '{name}' {problem}")));
@@ -28,7 +42,7 @@ pub(super) fn check(attrs: &Json, ctx: &Context) -> Result<(), CloudError> {
     Ok(())
 }
 
-pub(super) fn fill(attrs: &mut Json) {
+fn fill_in(attrs: &mut Json) {
     set_default(attrs, "hyper_v_generation", json!("V1"));
     set_default(attrs, "architecture", json!("x64"));
     set_default(attrs, "specialized", json!(false));

@@ -4,7 +4,8 @@
 //! creation: target regions and their replica counts, the version-wide replica count,
 //! exclude-from-latest and end of life (and tags); a region's storage type stays as created.
 
-use super::{Context, id_of, invalid, location_exists, one_of, set_default, str_of};
+use super::{Context, TypeService, id_of, invalid, location_exists, one_of, set_default, str_of};
+use crate::Row;
 use serde_json::{Value as Json, json};
 use sigform_azure::arm_id;
 use sigform_azure::cloud::CloudError;
@@ -12,16 +13,30 @@ use sigform_azure::names::parse_version;
 use sigform_azure::regions::{self, ALLOWLIST_REGIONS};
 use sigform_azure::schema::ResourceKind;
 
+pub(super) struct ImageVersion;
+
+impl TypeService for ImageVersion {
+    fn updatable(&self) -> &'static [&'static str] {
+        &[
+            TARGET_REGIONS,
+            "/properties/publishingProfile/replicaCount",
+            "/properties/publishingProfile/excludeFromLatest",
+            "/properties/publishingProfile/endOfLifeDate",
+        ]
+    }
+
+    fn check(&self, attrs: &Json, ctx: &Context) -> Result<(), CloudError> {
+        check_write(attrs, ctx)
+    }
+
+    fn fill(&self, _id: &str, attrs: &mut Json, _existing: Option<&Row>) {
+        fill_in(attrs)
+    }
+}
+
 const TARGET_REGIONS: &str = "/properties/publishingProfile/targetRegions";
 
-pub(super) const UPDATABLE: &[&str] = &[
-    TARGET_REGIONS,
-    "/properties/publishingProfile/replicaCount",
-    "/properties/publishingProfile/excludeFromLatest",
-    "/properties/publishingProfile/endOfLifeDate",
-];
-
-pub(super) fn check(attrs: &Json, ctx: &Context) -> Result<(), CloudError> {
+fn check_write(attrs: &Json, ctx: &Context) -> Result<(), CloudError> {
     let name = ctx.parsed.names.get(2).map(String::as_str).unwrap_or("");
     if parse_version(name).is_none() {
         return Err(invalid(format!("version name '{name}' is not Major.Minor.Patch with 32-bit integers")));
@@ -103,7 +118,7 @@ pub(super) fn check(attrs: &Json, ctx: &Context) -> Result<(), CloudError> {
     one_of(attrs, "storage_account_type", &["Standard_LRS", "Premium_LRS", "Standard_ZRS"])
 }
 
-pub(super) fn fill(attrs: &mut Json) {
+fn fill_in(attrs: &mut Json) {
     set_default(attrs, "replica_count", json!(1));
     set_default(attrs, "storage_account_type", json!("Standard_LRS"));
     set_default(attrs, "exclude_from_latest", json!(false));

@@ -43,15 +43,34 @@ pub struct Context<'a> {
     pub subscription_tenant: &'a str,
 }
 
-/// The ARM properties a type lets change after creation (tags always can, on tracked types).
-fn updatable(kind: ResourceKind) -> &'static [&'static str] {
+/// One resource type's behaviour in the service: what it checks on a write, what it fills in,
+/// and which of its ARM properties may change after creation. Each type's module implements it.
+pub(crate) trait TypeService: Sync {
+    /// ARM property paths that may change after creation (tags always may, on tracked types).
+    fn updatable(&self) -> &'static [&'static str] {
+        &[]
+    }
+    /// The type's own checks on a write (after the shared ones: quota, parent, location).
+    fn check(&self, _attrs: &Json, _ctx: &Context) -> Result<(), CloudError> {
+        Ok(())
+    }
+    /// What the service fills in on a write.
+    fn fill(&self, _id: &str, _attrs: &mut Json, _existing: Option<&Row>) {}
+}
+
+/// A type the service keeps without rules of its own (resource groups).
+struct Plain;
+impl TypeService for Plain {}
+
+/// The one registration point: each kind's behaviour.
+fn service(kind: ResourceKind) -> &'static dyn TypeService {
     match kind {
-        ResourceKind::Gallery => gallery::UPDATABLE,
-        ResourceKind::ImageDefinition => image_definition::UPDATABLE,
-        ResourceKind::ImageVersion => image_version::UPDATABLE,
-        ResourceKind::RoleAssignment => role_assignment::UPDATABLE,
-        ResourceKind::ManagedImage => managed_image::UPDATABLE,
-        ResourceKind::ResourceGroup | ResourceKind::ClientConfig => &[],
+        ResourceKind::Gallery => &gallery::Gallery,
+        ResourceKind::ImageDefinition => &image_definition::ImageDefinition,
+        ResourceKind::ImageVersion => &image_version::ImageVersion,
+        ResourceKind::ManagedImage => &managed_image::ManagedImage,
+        ResourceKind::RoleAssignment => &role_assignment::RoleAssignment,
+        ResourceKind::ResourceGroup | ResourceKind::ClientConfig => &Plain,
     }
 }
 
@@ -93,26 +112,13 @@ pub fn check_put(kind: ResourceKind, attrs: &Json, ctx: &Context) -> Result<(), 
     if let Some(location) = str_of(attrs, "location") {
         location_exists(location)?;
     }
-    match kind {
-        ResourceKind::Gallery => gallery::check(attrs, ctx),
-        ResourceKind::ImageDefinition => image_definition::check(attrs, ctx),
-        ResourceKind::ImageVersion => image_version::check(attrs, ctx),
-        ResourceKind::ManagedImage => managed_image::check(attrs, ctx),
-        ResourceKind::RoleAssignment => role_assignment::check(attrs, ctx),
-        ResourceKind::ResourceGroup | ResourceKind::ClientConfig => Ok(()),
-    }
+    service(kind).check(attrs, ctx)
 }
 
 /// What the service fills in on write: defaults, each region's own replica count and storage
 /// type, a gallery's unique name.
 pub fn fill(kind: ResourceKind, id: &str, attrs: &mut Json, existing: Option<&Row>) {
-    match kind {
-        ResourceKind::Gallery => gallery::fill(id, attrs, existing),
-        ResourceKind::ImageDefinition => image_definition::fill(attrs),
-        ResourceKind::ManagedImage => managed_image::fill(attrs),
-        ResourceKind::ImageVersion => image_version::fill(attrs),
-        ResourceKind::ResourceGroup | ResourceKind::RoleAssignment | ResourceKind::ClientConfig => {}
-    }
+    service(kind).fill(id, attrs, existing);
     attrs["id"] = json!(id);
 }
 
@@ -123,18 +129,9 @@ pub(crate) fn set_default(attrs: &mut Json, key: &str, v: Json) {
     }
 }
 
+/// The canonical id of what a write names (empty for role assignments, whose ids hang off a scope).
 pub(crate) fn id_of(parsed: &ArmId, kind: ResourceKind) -> String {
-    let s = &parsed.subscription;
-    let rg = &parsed.resource_group;
-    let n = &parsed.names;
-    match kind {
-        ResourceKind::ResourceGroup => arm_id::resource_group(s, rg),
-        ResourceKind::ManagedImage => arm_id::image(s, rg, &n[0]),
-        ResourceKind::Gallery => arm_id::gallery(s, rg, &n[0]),
-        ResourceKind::ImageDefinition => arm_id::image_definition(s, rg, &n[0], &n[1]),
-        ResourceKind::ImageVersion => arm_id::image_version(s, rg, &n[0], &n[1], &n[2]),
-        ResourceKind::RoleAssignment | ResourceKind::ClientConfig => String::new(),
-    }
+    ArmId { kind, ..parsed.clone() }.id().unwrap_or_default()
 }
 
 pub(crate) fn location_exists(name: &str) -> Result<(), CloudError> {
@@ -175,7 +172,7 @@ fn fixed_unchanged(kind: ResourceKind, before: &Json, after: &Json) -> Result<()
         body
     };
     let (before, after) = (wire(before), wire(after));
-    let updatable = updatable(kind);
+    let updatable = service(kind).updatable();
     let mut leaves = Vec::new();
     collect_leaves(&after, String::new(), &mut leaves);
     for (pointer, value) in leaves {

@@ -2,15 +2,25 @@
 //! principal must be in the subscription's tenant (no sharing across tenants by RBAC).
 //! Updatable after creation: the description only.
 
-use super::{Context, invalid, str_of};
+use super::{Context, TypeService, invalid, str_of};
 use serde_json::Value as Json;
 use sigform_azure::arm_id::ArmId;
 use sigform_azure::cloud::CloudError;
 use sigform_azure::schema::ResourceKind;
 
-pub(super) const UPDATABLE: &[&str] = &["/properties/description"];
+pub(super) struct RoleAssignment;
 
-pub(super) fn check(attrs: &Json, ctx: &Context) -> Result<(), CloudError> {
+impl TypeService for RoleAssignment {
+    fn updatable(&self) -> &'static [&'static str] {
+        &["/properties/description"]
+    }
+
+    fn check(&self, attrs: &Json, ctx: &Context) -> Result<(), CloudError> {
+        check_write(attrs, ctx)
+    }
+}
+
+fn check_write(attrs: &Json, ctx: &Context) -> Result<(), CloudError> {
     let scope = str_of(attrs, "scope").unwrap_or("");
     let kind = ArmId::parse(scope).map(|p| p.kind);
     if !matches!(kind, Some(ResourceKind::Gallery | ResourceKind::ImageDefinition | ResourceKind::ImageVersion)) {
