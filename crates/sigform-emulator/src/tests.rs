@@ -351,3 +351,20 @@ fn the_service_and_the_schemas_agree_on_what_can_change() {
     }
     assert!(checked >= 25, "{checked} attributes checked");
 }
+
+/// A row of a kind this build does not know (a database written by something else) is an error
+/// when read, never taken for a resource group (as it once silently was).
+#[test]
+fn an_unknown_kind_in_the_database_is_an_error_not_a_resource_group() {
+    let (d, e) = seeded();
+    let conn = rusqlite::Connection::open(d.path().join("emulator.db")).unwrap();
+    let changed = conn.execute("UPDATE resources SET kind = 'StorageAccount' WHERE kind = 'Gallery'", []).unwrap();
+    assert_eq!(changed, 1);
+    drop(conn);
+    let err = e.get(&gallery()).expect_err("an unknown kind is refused");
+    assert_eq!(err.status, 500, "{err}");
+    assert!(err.message.contains("unknown resource kind `StorageAccount`"), "{err}");
+    assert!(e.all().is_err());
+    // Every other resource still reads as it was.
+    assert_eq!(e.get(&rg()).unwrap().unwrap().kind, ResourceKind::ResourceGroup);
+}
