@@ -131,6 +131,10 @@ impl ApplyUi for Terminal<'_> {
         Ok(())
     }
 
+    fn warn(&mut self, message: &str) {
+        self.global.warn(&[message.to_string()]);
+    }
+
     fn applying(&mut self, plan: &Plan) {
         if !self.json {
             println!();

@@ -64,8 +64,20 @@ pub enum EmulatorCommand {
     },
     /// Allow-list a subscription for a region (Australia Central and Central 2).
     Allowlist { subscription: String, region: String },
-    /// Empty the embedded cloud.
-    Reset,
+    /// Empty the embedded cloud; with --profile, emulate that service profile from now on.
+    Reset {
+        /// `current` (Azure today) or `2018-06-01` (the service as first documented).
+        #[arg(long)]
+        profile: Option<String>,
+    },
+    /// Register the preview feature the service profile requires (`2018-06-01`:
+    /// Microsoft.Compute/GalleryPreview) for a subscription, as `az feature register` does.
+    RegisterFeature {
+        subscription: String,
+        /// The feature (default: the one the emulated profile requires).
+        #[arg(long)]
+        feature: Option<String>,
+    },
     /// API calls made so far, per method, as JSON (for checking that refresh uses list calls).
     Calls,
     /// Serve the emulator as an ARM endpoint (for `--cloud arm --arm-endpoint http://ADDR`).
@@ -90,6 +102,9 @@ pub enum EmulatorCommand {
         /// would (refresh then walks the list calls instead).
         #[arg(long)]
         no_resource_graph: bool,
+        /// Emulate this service profile (and remember it in the database).
+        #[arg(long)]
+        profile: Option<String>,
     },
 }
 
@@ -147,11 +162,18 @@ pub fn run(global: &Global, command: &EmulatorCommand) -> CliResult {
             println!("{}", render::allowlisted(subscription, region));
         }
         EmulatorCommand::Calls => println!("{}", serde_json::json!(e.calls()?)),
-        EmulatorCommand::Reset => {
-            e.reset()?;
-            println!("{}", crate::render::messages::EMULATOR_EMPTY);
+        EmulatorCommand::Reset { profile } => {
+            let profile = ops::reset(&e, profile.as_deref())?;
+            println!("{}", render::reset(profile));
         }
-        EmulatorCommand::Serve { listen, token, page_size, stop_on_eof, log, no_resource_graph } => {
+        EmulatorCommand::RegisterFeature { subscription, feature } => {
+            let feature = ops::register_feature(&e, subscription, feature.as_deref())?;
+            println!("{}", render::feature_registered(subscription, &feature));
+        }
+        EmulatorCommand::Serve { listen, token, page_size, stop_on_eof, log, no_resource_graph, profile } => {
+            if let Some(name) = profile {
+                ops::set_profile(&e, name)?;
+            }
             if *stop_on_eof {
                 std::thread::spawn(|| {
                     let _ = std::io::copy(&mut std::io::stdin(), &mut std::io::sink());

@@ -17,6 +17,7 @@ mod variables;
 use crate::config::vars::VarAssignment;
 use crate::config::{FileId, ParsedFile, Sources};
 use crate::diagnostic::{Diagnostic, Span};
+use crate::model::ProfileChoice;
 use crate::model::graph::{cycle_diagnostic, cycles};
 use crate::model::value::Value;
 use crate::model::{
@@ -30,12 +31,14 @@ use hcl::edit::structure::{Attribute, Block, Structure};
 use petgraph::graph::{DiGraph, NodeIndex};
 use refs::Reference;
 use sigform_azure::schema::{self, Mutability, ResourceKind, ResourceSchema};
-use sigform_azure::{arm_id, regions};
+use sigform_azure::{arm_id, profiles, regions};
 use std::collections::{BTreeMap, HashMap};
 
 /// Facts from outside the configuration: the `ARM_*` environment a Terraform user already sets.
 #[derive(Debug, Clone, Default)]
 pub struct Environment {
+    /// `SIGFORM_SERVICE_PROFILE`: the service profile, over the configuration's.
+    pub service_profile: Option<String>,
     pub subscription_id: Option<String>,
     pub tenant_id: Option<String>,
     pub client_id: Option<String>,
@@ -182,6 +185,23 @@ impl<'a> Evaluator<'a> {
         }
         for (block, file) in &settings {
             self.desired.settings = self.settings(block, *file);
+        }
+        // The environment wins over the configuration, so CI can check one configuration against
+        // every profile.
+        if let Some(name) = &self.input.environment.service_profile {
+            match profiles::find(name) {
+                Some(profile) => {
+                    self.desired.settings.profile = profile;
+                    self.desired.settings.profile_choice = ProfileChoice::Environment;
+                }
+                None => self.diags.push(Diagnostic::error(
+                    "SIG004",
+                    format!(
+                        "SIGFORM_SERVICE_PROFILE names an unknown service profile \"{name}\"; the known ones are {}",
+                        profiles::names().join(", ")
+                    ),
+                )),
+            }
         }
         for (block, file) in &imports {
             self.import(block, *file);
@@ -1073,12 +1093,29 @@ impl<'a> Evaluator<'a> {
                                 }
                                 let list = list.iter().map(|r| regions::normalize(r)).collect();
                                 if key == "gallery_regions" {
-                                    settings.gallery_regions = list;
+                                    settings.gallery_regions = Some(list);
                                 } else {
                                     settings.allowlisted_regions = list;
                                 }
                             }
                             None => bad("a list of region names"),
+                        },
+                        "service_profile" => match value.as_str().map(|name| (name, profiles::find(name))) {
+                            Some((_, Some(profile))) => {
+                                settings.profile = profile;
+                                settings.profile_choice = ProfileChoice::Configuration(span.clone());
+                            }
+                            Some((name, None)) => self.diags.push(
+                                Diagnostic::error(
+                                    "SIG004",
+                                    format!(
+                                        "unknown service profile \"{name}\"; the known ones are {}",
+                                        profiles::names().join(", ")
+                                    ),
+                                )
+                                .at(span.clone()),
+                            ),
+                            None => bad("the name of a service profile"),
                         },
                         "parallelism" => match value.as_f64().filter(|n| *n >= 1.0 && n.fract() == 0.0) {
                             Some(n) => settings.parallelism = n as u32,
@@ -1096,6 +1133,7 @@ impl<'a> Evaluator<'a> {
                         },
                         other => {
                             let known = [
+                                "service_profile",
                                 "gallery_regions",
                                 "allowlisted_regions",
                                 "parallelism",
@@ -1169,12 +1207,12 @@ impl<'a> Evaluator<'a> {
                             );
                             continue;
                         };
-                        let q = &mut settings.quotas;
+                        let q = &mut settings.quota_overrides;
                         let p = &mut settings.prices;
                         match key {
-                            "galleries" => q.galleries = n as u64,
-                            "image_definitions" => q.image_definitions = n as u64,
-                            "image_versions" => q.image_versions = n as u64,
+                            "galleries" => q.galleries = Some(n as u64),
+                            "image_definitions" => q.image_definitions = Some(n as u64),
+                            "image_versions" => q.image_versions = Some(n as u64),
                             "standard_lrs_gb_month" => p.standard_lrs_gb_month = Some(n),
                             "standard_zrs_gb_month" => p.standard_zrs_gb_month = Some(n),
                             "premium_lrs_gb_month" => p.premium_lrs_gb_month = Some(n),

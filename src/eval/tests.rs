@@ -491,8 +491,9 @@ sigform {
     assert!(r.desired.outputs.iter().any(|o| o.name == "secret" && o.sensitive));
     let s = &r.desired.settings;
     assert_eq!((s.parallelism, s.wait_for_replication, s.keep_latest_in_all_regions), (4, false, Some(3)));
-    assert_eq!(s.quotas.galleries, 100);
-    assert_eq!(s.quotas.image_versions, 2000);
+    assert_eq!(s.quotas().galleries, 100);
+    assert_eq!(s.quotas().image_versions, 10000, "today's default where the configuration says nothing");
+    assert_eq!(s.profile.name, "current");
     assert_eq!(s.prices.egress_gb, Some(0.02));
 
     let bad =

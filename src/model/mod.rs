@@ -10,6 +10,7 @@ pub mod value;
 use crate::diagnostic::Span;
 use serde::Serialize;
 use sigform_azure::prices::{self, PriceTable};
+use sigform_azure::profiles::{self, ServiceProfile};
 use sigform_azure::regions;
 use sigform_azure::schema::{ResourceKind, ResourceSchema};
 use std::collections::BTreeMap;
@@ -208,11 +209,29 @@ pub struct Quotas {
     pub image_versions: u64,
 }
 
+impl Quotas {
+    /// A profile's default quotas.
+    pub fn of(profile: &ServiceProfile) -> Quotas {
+        let q = profile.quotas;
+        Quotas { galleries: q.galleries, image_definitions: q.image_definitions, image_versions: q.image_versions }
+    }
+}
+
 impl Default for Quotas {
     fn default() -> Quotas {
-        // The default quotas per subscription per region, as the service was first documented.
-        Quotas { galleries: 10, image_definitions: 200, image_versions: 2000 }
+        Quotas::of(profiles::DEFAULT)
     }
+}
+
+/// Where the service profile was chosen: what messages name when they tell how to change it.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ProfileChoice {
+    /// Nothing chose one: `current`.
+    Default,
+    /// `sigform { service_profile = "..." }`, here.
+    Configuration(Span),
+    /// `SIGFORM_SERVICE_PROFILE` (which wins over the configuration).
+    Environment,
 }
 
 /// Prices that override the shipped table (USD).
@@ -252,23 +271,69 @@ impl Prices {
 /// The `sigform { ... }` block: settings that are not azurerm's.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Settings {
-    /// Normalised region names where galleries can be created.
-    pub gallery_regions: Vec<String>,
+    /// The service the rules check against (`sigform { service_profile }`, overridden by
+    /// `SIGFORM_SERVICE_PROFILE`).
+    pub profile: &'static ServiceProfile,
+    pub profile_choice: ProfileChoice,
+    /// Normalised region names where galleries can be created, when the configuration lists
+    /// them (`sigform { gallery_regions }`); otherwise the profile says.
+    pub gallery_regions: Option<Vec<String>>,
     /// Normalised region names the subscription is allow-listed for (SIG204).
     pub allowlisted_regions: Vec<String>,
-    pub quotas: Quotas,
+    /// `sigform { quotas { ... } }`: what the subscription really has; unset ones are the
+    /// profile's defaults (see `quotas()`).
+    pub quota_overrides: QuotaOverrides,
     pub parallelism: u32,
     pub wait_for_replication: bool,
     pub keep_latest_in_all_regions: Option<u32>,
     pub prices: Prices,
 }
 
+/// Quotas the configuration states (`None`: the profile's default).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct QuotaOverrides {
+    pub galleries: Option<u64>,
+    pub image_definitions: Option<u64>,
+    pub image_versions: Option<u64>,
+}
+
+impl Settings {
+    /// The quotas the rules count against: the configured ones, else the profile's defaults.
+    pub fn quotas(&self) -> Quotas {
+        let d = Quotas::of(self.profile);
+        let o = &self.quota_overrides;
+        Quotas {
+            galleries: o.galleries.unwrap_or(d.galleries),
+            image_definitions: o.image_definitions.unwrap_or(d.image_definitions),
+            image_versions: o.image_versions.unwrap_or(d.image_versions),
+        }
+    }
+
+    /// Whether galleries can be created in `region`: the configured list, else the profile's.
+    pub fn gallery_region_allowed(&self, region: &str) -> bool {
+        match &self.gallery_regions {
+            Some(list) => list.contains(&regions::normalize(region)),
+            None => self.profile.gallery_region_allowed(region),
+        }
+    }
+
+    /// Where galleries can be created, for messages.
+    pub fn gallery_regions_text(&self) -> String {
+        match &self.gallery_regions {
+            Some(list) => list.iter().map(|r| regions::display(r)).collect::<Vec<_>>().join(", "),
+            None => self.profile.gallery_regions_text(),
+        }
+    }
+}
+
 impl Default for Settings {
     fn default() -> Settings {
         Settings {
-            gallery_regions: regions::GALLERY_REGIONS.iter().map(|s| s.to_string()).collect(),
+            profile: profiles::DEFAULT,
+            profile_choice: ProfileChoice::Default,
+            gallery_regions: None,
             allowlisted_regions: Vec::new(),
-            quotas: Quotas::default(),
+            quota_overrides: QuotaOverrides::default(),
             parallelism: 10,
             wait_for_replication: true,
             keep_latest_in_all_regions: None,

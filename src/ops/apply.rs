@@ -37,6 +37,8 @@ pub enum ApplyError {
     LoadPlan(#[from] LoadPlanError),
     #[error("{0}")]
     Ui(String),
+    #[error(transparent)]
+    Profile(#[from] super::profile::ProfileError),
 }
 
 /// Where the plan comes from.
@@ -61,6 +63,8 @@ pub trait ApplyUi {
     ) -> Result<(), ApplyError>;
     /// Whether to carry the plan out.
     fn confirm(&mut self, destroy: bool) -> Result<bool, ApplyError>;
+    /// Something to know before going on (never a secret, never a question).
+    fn warn(&mut self, message: &str);
     /// The plan is about to be carried out.
     fn applying(&mut self, plan: &Plan);
     /// Progress of the apply.
@@ -95,6 +99,8 @@ pub fn run(
         PlanSource::File(path) => Ok(super::plan::load(&path)?),
         PlanSource::Make { options, refresh } => Err((options, refresh)),
     };
+    // A plan made now with a refresh has asked the cloud which service it is already.
+    let asked_cloud = matches!(&source, Err((_, true)));
     let operation = match &source {
         Err((options, _)) if options.destroy => "destroy",
         _ => "apply",
@@ -129,6 +135,16 @@ pub fn run(
             }
         },
     };
+    // The cloud must be the service the plan was checked against (a saved plan, or one made
+    // without reading the cloud, has not asked yet).
+    let profile = sigform_azure::profiles::find(&plan.service_profile).ok_or_else(|| {
+        ApplyError::NotApplyable(format!("it names an unknown service profile `{}`", plan.service_profile))
+    })?;
+    if !asked_cloud {
+        for warning in super::profile::check(cloud, profile, "the plan")? {
+            ui.warn(&warning);
+        }
+    }
     if plan.refresh_only {
         let (recorded, forgotten) = session.record_drift(&plan)?;
         session.close()?;

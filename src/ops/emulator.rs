@@ -4,6 +4,7 @@
 use serde_json::{Value as Json, json};
 use sigform_azure::arm_id::{self, ArmId};
 use sigform_azure::cloud::{Body, Cloud, CloudError, CloudResource};
+use sigform_azure::profiles::{self, ServiceProfile};
 use sigform_azure::regions;
 use sigform_azure::schema::{Mutability, ResourceKind};
 use sigform_emulator::Emulator;
@@ -185,6 +186,44 @@ pub fn allowlist(e: &Emulator, subscription: &str, region: &str) -> Result<(), E
     let tenant = std::env::var("ARM_TENANT_ID")
         .unwrap_or_else(|_| sigform_azure::resources::client_config::DEFAULT_TENANT.to_string());
     Ok(e.allowlist(subscription, &tenant, region)?)
+}
+
+/// A profile by name, or the error listing the known ones.
+fn profile_named(name: &str) -> Result<&'static ServiceProfile, EmulatorError> {
+    profiles::find(name).ok_or_else(|| {
+        EmulatorError::Usage(format!(
+            "unknown service profile \"{name}\"; the known ones are {}",
+            profiles::names().join(", ")
+        ))
+    })
+}
+
+/// `emulator reset [--profile NAME]`: empties the cloud; the profile it emulates from now on.
+pub fn reset(e: &Emulator, profile: Option<&str>) -> Result<&'static ServiceProfile, EmulatorError> {
+    let chosen = profile.map(profile_named).transpose()?;
+    e.reset(chosen)?;
+    Ok(e.profile()?.unwrap_or(profiles::DEFAULT))
+}
+
+/// `emulator serve --profile NAME`: emulate that profile from now on.
+pub fn set_profile(e: &Emulator, name: &str) -> Result<(), EmulatorError> {
+    Ok(e.set_profile(profile_named(name)?)?)
+}
+
+/// `emulator register-feature SUBSCRIPTION [--feature F]`: the feature registered.
+pub fn register_feature(e: &Emulator, subscription: &str, feature: Option<&str>) -> Result<String, EmulatorError> {
+    let profile = e.profile()?.unwrap_or(profiles::DEFAULT);
+    let feature = match feature.or(profile.required_feature) {
+        Some(f) => f.to_string(),
+        None => {
+            return Err(EmulatorError::Usage(format!(
+                "service profile {} requires no feature; name one with --feature",
+                profile.name
+            )));
+        }
+    };
+    e.register_feature(subscription, &feature)?;
+    Ok(feature)
 }
 
 #[cfg(test)]

@@ -14,6 +14,7 @@ pub mod import;
 pub mod init;
 pub mod output;
 pub mod plan;
+pub mod profile;
 pub mod recover;
 pub mod refresh;
 pub mod state;

@@ -38,6 +38,8 @@ pub enum PlanError {
     PriceFile { path: PathBuf, reason: String },
     #[error("refresh failed: {0}")]
     Cloud(#[from] sigform_azure::cloud::CloudError),
+    #[error(transparent)]
+    Profile(#[from] super::profile::ProfileError),
 }
 
 pub enum Planned {
@@ -125,6 +127,22 @@ fn plan_with(
     let mut cloud_sizes: std::collections::HashMap<String, f64> = std::collections::HashMap::new();
     let (prior, observed) = match cloud {
         Some(cloud) => {
+            // The cloud must be the service the configuration is checked against.
+            let settings = &desired.settings;
+            let selected_by = super::profile::describe_choice(&settings.profile_choice, Some(&sources));
+            warnings.extend(super::profile::check(cloud, settings.profile, &selected_by)?);
+            // The first documented service wanted a preview feature registered first (SIG208).
+            let unregistered = unregistered_subscriptions(cloud, desired)?;
+            if !unregistered.is_empty() {
+                let mut found = Vec::new();
+                crate::rules::features::check(desired, &unregistered, &mut found);
+                let diagnostics = &mut verdict.diagnostics;
+                diagnostic::merge(diagnostics, found);
+                if diagnostic::has_errors(diagnostics) {
+                    verdict.settle();
+                    return Ok(Planned::Invalid { sources, diagnostics: verdict.diagnostics });
+                }
+            }
             let mut r = super::refresh::refresh(cloud, &recorded, desired)?;
             // Quotas count what exists in the cloud, managed here or not (so a quota is checked against what is really there).
             let existing = unmanaged_counts(&r, desired);
@@ -144,7 +162,7 @@ fn plan_with(
             );
             let prior = r.prior(recorded);
             drift = r.drift;
-            warnings = r.warnings;
+            warnings.extend(r.warnings);
             (prior, Some(r.observed))
         }
         None => (recorded, None),
@@ -204,6 +222,28 @@ fn prices_with_file(prices: &crate::model::Prices, dir: &Path) -> Result<crate::
         egress_gb: prices.egress_gb.or(get("egress_gb")),
         file: prices.file.clone(),
     })
+}
+
+/// The subscriptions with gallery resources in the configuration that have not registered the
+/// preview feature the selected profile requires (where the cloud can say).
+fn unregistered_subscriptions(
+    cloud: &dyn sigform_azure::cloud::Cloud,
+    desired: &Desired,
+) -> Result<std::collections::BTreeSet<String>, PlanError> {
+    let mut out = std::collections::BTreeSet::new();
+    let Some(feature) = desired.settings.profile.required_feature else { return Ok(out) };
+    let subscriptions: std::collections::BTreeSet<String> = desired
+        .resources
+        .iter()
+        .filter(|i| crate::rules::features::needs_feature(i.kind()))
+        .map(|i| i.subscription_id.to_ascii_lowercase())
+        .collect();
+    for subscription in subscriptions {
+        if cloud.feature_registered(&subscription, feature)? == Some(false) {
+            out.insert(subscription);
+        }
+    }
+    Ok(out)
 }
 
 /// Galleries, definitions and versions the cloud has that this configuration does not declare,
@@ -331,6 +371,7 @@ mod tests {
             lineage: lineage.into(),
             serial,
             config_hash: String::new(),
+            service_profile: "current".into(),
             destroy: false,
             changes: vec![],
             output_changes: vec![],

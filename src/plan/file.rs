@@ -192,6 +192,7 @@ mod tests {
             lineage: "l".into(),
             serial: 1,
             config_hash: String::new(),
+            service_profile: "current".into(),
             destroy: false,
             changes,
             output_changes: vec![],

@@ -97,6 +97,9 @@ pub struct Plan {
     pub serial: u64,
     /// A hash of the configuration and variable files the plan was made from.
     pub config_hash: String,
+    /// The service profile the plan was checked against (`current`, `2018-06-01`).
+    #[serde(default = "default_profile")]
+    pub service_profile: String,
     pub destroy: bool,
     /// Every resource the plan considered, no-ops included, in address order.
     pub changes: Vec<ResourceChange>,
@@ -123,6 +126,10 @@ pub struct Plan {
     /// Who gains and who loses access to what.
     #[serde(default)]
     pub access_changes: Vec<access::AccessChange>,
+}
+
+fn default_profile() -> String {
+    sigform_azure::profiles::DEFAULT.name.to_string()
 }
 
 impl Plan {

@@ -175,6 +175,7 @@ pub fn plan(input: PlanInput) -> Plan {
         lineage,
         serial,
         config_hash,
+        service_profile: desired.settings.profile.name.to_string(),
         destroy: options.destroy,
         changes,
         output_changes,

@@ -3,6 +3,7 @@
 
 use serde_json::{Value as Json, json};
 use sigform_azure::cloud::CloudResource;
+use sigform_azure::profiles::ServiceProfile;
 use sigform_azure::regions;
 
 /// `emulator list --json`: id, type, location, properties.
@@ -54,4 +55,12 @@ pub fn publishing(r: &CloudResource) -> String {
 
 pub fn allowlisted(subscription: &str, region: &str) -> String {
     format!("Subscription {subscription} is allow-listed for {region}.")
+}
+
+pub fn reset(profile: &ServiceProfile) -> String {
+    format!("The embedded cloud is empty; it emulates service profile {} ({}).", profile.name, profile.title)
+}
+
+pub fn feature_registered(subscription: &str, feature: &str) -> String {
+    format!("Subscription {subscription} has registered Microsoft.Compute/{feature}.")
 }

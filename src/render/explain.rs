@@ -21,7 +21,17 @@ pub fn rule(r: &Rule) -> String {
         Stage::Config => "Checked by: validate, plan and apply (from the configuration alone).",
         Stage::Plan => "Checked by: plan and apply (needs the state and the cloud).",
     };
-    format!("{} ({}): {}\n\n{}\n\n{stage}", r.id, severity(r.severity), r.summary, textwrap(r.explain, 90))
+    let profiles = match crate::rules::catalogue::per_profile(r.id) {
+        Some(facts) => {
+            let lines: Vec<String> = facts.iter().map(|(name, fact)| format!("  {name:<12} {fact}")).collect();
+            format!(
+                "\n\nPer service profile (sigform {{ service_profile }} or SIGFORM_SERVICE_PROFILE):\n{}",
+                lines.join("\n")
+            )
+        }
+        None => String::new(),
+    };
+    format!("{} ({}): {}\n\n{}{profiles}\n\n{stage}", r.id, severity(r.severity), r.summary, textwrap(r.explain, 90))
 }
 
 fn textwrap(text: &str, width: usize) -> String {

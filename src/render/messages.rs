@@ -123,4 +123,3 @@ pub fn serving(address: &str) -> String {
 pub const SERVER_STOPPING: &str =
     "Stopping: no new connections; finishing the requests in flight (Ctrl-C again to exit at once).";
 pub const SERVER_STOPPED: &str = "Stopped.";
-pub const EMULATOR_EMPTY: &str = "The embedded cloud is empty.";

@@ -194,7 +194,7 @@ pub static RULES: &[Rule] = &[
         Error,
         Config,
         "gallery location is not a region where galleries can be created",
-        "Galleries can be created only in some regions: by default West Central US, East US 2, South Central US, Southeast Asia, West Europe, West US, East US and Canada Central. Versions may still be replicated to every public region. If your subscription can create galleries elsewhere, list the regions in sigform { gallery_regions = [...] }.",
+        "Where galleries can be created depends on the service profile: the service as first documented (2018-06-01) offered eight regions; Azure today offers every public region. Versions may be replicated to every public region either way. If your subscription can create galleries elsewhere, list the regions in sigform { gallery_regions = [...] }.",
     ),
     rule(
         "SIG203",
@@ -232,6 +232,13 @@ pub static RULES: &[Rule] = &[
         "Best practice is to keep the resource group, gallery, image definition and image version in the same location; a mismatch is allowed but complicates replication, cost and recovery.",
     ),
     rule(
+        "SIG208",
+        Error,
+        Plan,
+        "the subscription has not registered the preview feature the service profile requires",
+        "The service as first documented (profile 2018-06-01) was a preview: every subscription registered the feature Microsoft.Compute/GalleryPreview (az feature register --namespace Microsoft.Compute --name GalleryPreview, then az provider register --namespace Microsoft.Compute) before it could create galleries, image definitions or versions. Azure today needs no such registration. plan asks the cloud for each subscription the configuration creates gallery resources in.",
+    ),
+    rule(
         "SIG301",
         Error,
         Config,
@@ -257,21 +264,21 @@ pub static RULES: &[Rule] = &[
         Error,
         Plan,
         "more than the quota of galleries in one subscription and region",
-        "The default quota is 10 galleries per subscription per region (Azure later raised it to 100; quotas are settings: sigform { quotas { galleries = N } }). Counts include what already exists in the cloud.",
+        "The default quota of galleries per subscription per region is the service profile's (below); a subscription with another quota says so in sigform { quotas { galleries = N } }. Counts include what already exists in the cloud.",
     ),
     rule(
         "SIG402",
         Error,
         Plan,
         "more than the quota of image definitions in one subscription and region",
-        "The default quota is 200 image definitions per subscription per region (later raised to 1,000; set sigform { quotas { image_definitions = N } }). Counts include what already exists in the cloud.",
+        "The default quota of image definitions per subscription per region is the service profile's (below); set sigform { quotas { image_definitions = N } } for another. Counts include what already exists in the cloud.",
     ),
     rule(
         "SIG403",
         Error,
         Plan,
         "more than the quota of image versions in one subscription and region",
-        "The default quota is 2,000 image versions per subscription per region (later raised to 10,000; set sigform { quotas { image_versions = N } }). Counts include what already exists in the cloud.",
+        "The default quota of image versions per subscription per region is the service profile's (below); set sigform { quotas { image_versions = N } } for another. Counts include what already exists in the cloud.",
     ),
     rule(
         "SIG501",
@@ -335,6 +342,36 @@ pub fn find(id: &str) -> Option<&'static Rule> {
     RULES.iter().find(|r| r.id.eq_ignore_ascii_case(id))
 }
 
+/// The facts a rule checks that depend on the service profile, per profile (`explain` shows
+/// them): `None` for a rule that is the same under every profile.
+pub fn per_profile(id: &str) -> Option<Vec<(&'static str, String)>> {
+    use sigform_azure::profiles::{PROFILES, ServiceProfile};
+    let fact: fn(&ServiceProfile) -> String = match id.to_ascii_uppercase().as_str() {
+        "SIG202" => |p| format!("galleries can be created in {}", p.gallery_regions_text()),
+        "SIG204" => |p| {
+            let list: Vec<String> = p.allowlist_regions.iter().map(|r| sigform_azure::regions::display(r)).collect();
+            format!("allow-listing needed for {}", list.join(", "))
+        },
+        "SIG107" => |p| format!("replica counts 1–{} per region", p.max_replicas_per_region),
+        "SIG401" => |p| format!("{} galleries per subscription per region", p.quotas.galleries),
+        "SIG402" => |p| format!("{} image definitions per subscription per region", p.quotas.image_definitions),
+        "SIG403" => |p| format!("{} image versions per subscription per region", p.quotas.image_versions),
+        "SIG602" => |p| {
+            if p.sharing_beyond_tenant {
+                "RBAC within the tenant; beyond it, the gallery's sharing profile (groups of subscriptions and tenants, community galleries)".to_string()
+            } else {
+                "RBAC within the tenant only; no sharing beyond it".to_string()
+            }
+        },
+        "SIG208" => |p| match p.required_feature {
+            Some(f) => format!("each subscription registers Microsoft.Compute/{f} first"),
+            None => "no feature to register".to_string(),
+        },
+        _ => return None,
+    };
+    Some(PROFILES.iter().map(|p| (p.name, fact(p))).collect())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -349,8 +386,8 @@ mod tests {
         for id in [
             "SIG101", "SIG102", "SIG103", "SIG104", "SIG105", "SIG106", "SIG107", "SIG108", "SIG109", "SIG110",
             "SIG201", "SIG202", "SIG203", "SIG204", "SIG205", "SIG206", "SIG207", "SIG301", "SIG302", "SIG303",
-            "SIG401", "SIG402", "SIG403", "SIG501", "SIG502", "SIG503", "SIG504", "SIG601", "SIG602", "SIG701",
-            "SIG702",
+            "SIG208", "SIG401", "SIG402", "SIG403", "SIG501", "SIG502", "SIG503", "SIG504", "SIG601", "SIG602",
+            "SIG701", "SIG702",
         ] {
             assert!(find(id).is_some(), "{id} missing from the catalogue");
         }

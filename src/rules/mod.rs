@@ -5,6 +5,7 @@
 //! tenants of principals) run in the planner and reuse the catalogue for their ids and text.
 
 pub mod catalogue;
+pub mod features;
 mod latest;
 pub mod names;
 pub mod quotas;

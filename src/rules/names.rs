@@ -5,6 +5,7 @@ use super::{RuleContext, violation};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::model::{Attrs, Desired, Instance};
 use sigform_azure::names::{definition_name_problem, gallery_name_problem, parse_version};
+use sigform_azure::profiles::ServiceProfile;
 use sigform_azure::regions;
 use sigform_azure::schema::ResourceKind;
 use sigform_azure::timestamp::parse_rfc3339;
@@ -28,7 +29,7 @@ pub(super) fn check(desired: &Desired, ctx: &RuleContext, out: &mut Vec<Diagnost
             ResourceKind::ImageVersion => {
                 version_name(inst, out);
                 end_of_life(inst, ctx, out);
-                replicas(inst, out);
+                replicas(inst, desired.settings.profile, out);
                 storage_types(inst, out);
                 duplicate_regions(inst, out);
             }
@@ -165,13 +166,15 @@ fn end_of_life(inst: &Instance, ctx: &RuleContext, out: &mut Vec<Diagnostic>) {
     }
 }
 
-fn replicas(inst: &Instance, out: &mut Vec<Diagnostic>) {
+/// SIG107: replica counts within the profile's limit per region.
+fn replicas(inst: &Instance, profile: &ServiceProfile, out: &mut Vec<Diagnostic>) {
+    let max = f64::from(profile.max_replicas_per_region);
     let mut check = |attrs: &Attrs, name: &str| {
         if let Some(attr) = attrs.get(name)
             && let Some(n) = attr.value.as_f64()
-            && (!(1.0..=100.0).contains(&n) || n.fract() != 0.0)
+            && (!(1.0..=max).contains(&n) || n.fract() != 0.0)
         {
-            out.push(violation("SIG107", format!("`{name}` = {n} is outside 1–100"), attr.span.clone()));
+            out.push(violation("SIG107", format!("`{name}` = {n} is outside 1–{max}"), attr.span.clone()));
         }
     };
     check(&inst.attrs, "replica_count");

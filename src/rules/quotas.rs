@@ -16,7 +16,7 @@ pub struct Existing {
 }
 
 pub(crate) fn check(desired: &Desired, existing: &Existing, out: &mut Vec<Diagnostic>) {
-    let q = &desired.settings.quotas;
+    let q = desired.settings.quotas();
     let mut counts: BTreeMap<(String, String, ResourceKind), u64> = existing.counts.clone();
     for inst in &desired.resources {
         let (rule, quota, noun) = match inst.kind() {

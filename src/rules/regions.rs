@@ -6,25 +6,45 @@ use super::violation;
 use crate::diagnostic::{Diagnostic, Span};
 use crate::model::{Desired, Instance, Settings};
 use sigform_azure::arm_id;
-use sigform_azure::regions::{self, ALLOWLIST_REGIONS, Cloud};
+use sigform_azure::regions::{self, Cloud};
 use sigform_azure::schema::ResourceKind;
+
+/// SIG202, naming the profile when the refusal is the profile's (and today's Azure differs).
+fn gallery_region(location: &str, settings: &Settings, span: Span) -> Diagnostic {
+    let place = regions::display(location);
+    if settings.gallery_regions.is_some() {
+        return violation("SIG202", format!("galleries cannot be created in {place}"), span).help(format!(
+            "galleries can be created in: {} (the regions listed in sigform {{ gallery_regions = [...] }})",
+            settings.gallery_regions_text()
+        ));
+    }
+    let profile = settings.profile;
+    let today = sigform_azure::profiles::CURRENT.gallery_region_allowed(location) && profile.name != "current";
+    let message = if today {
+        format!(
+            "galleries cannot be created in {place} under service profile {}; Azure allows it today — see `sigform explain SIG202`",
+            profile.name
+        )
+    } else {
+        format!("galleries cannot be created in {place} under service profile {}", profile.name)
+    };
+    violation("SIG202", message, span).help(format!(
+        "galleries can be created in: {} (or list your subscription's regions in sigform {{ gallery_regions = [...] }})",
+        settings.gallery_regions_text()
+    ))
+}
 
 pub(super) fn check(desired: &Desired, out: &mut Vec<Diagnostic>) {
     let by_id = desired.by_id();
     for inst in &desired.resources {
         if let Some(location) = inst.attrs.str("location") {
             let span = inst.span_of("location");
-            if region(location, span.clone(), "location", &desired.settings, out)
+            let settings = &desired.settings;
+            if region(location, span.clone(), "location", settings, out)
                 && inst.kind() == ResourceKind::Gallery
-                && !desired.settings.gallery_regions.contains(&regions::normalize(location))
+                && !settings.gallery_region_allowed(location)
             {
-                out.push(
-                    violation("SIG202", format!("galleries cannot be created in {}", regions::display(location)), span)
-                        .help(format!(
-                            "galleries can be created in: {} (or list your subscription's regions in sigform {{ gallery_regions = [...] }})",
-                            desired.settings.gallery_regions.iter().map(|r| regions::display(r)).collect::<Vec<_>>().join(", ")
-                        )),
-                );
+                out.push(gallery_region(location, settings, span));
             }
         }
         if inst.kind() != ResourceKind::ImageVersion {
@@ -87,7 +107,9 @@ fn region(name: &str, span: Span, what: &str, settings: &Settings, out: &mut Vec
         ));
         return false;
     }
-    if ALLOWLIST_REGIONS.contains(&region.name) && !settings.allowlisted_regions.iter().any(|r| r == region.name) {
+    if settings.profile.allowlist_regions.contains(&region.name)
+        && !settings.allowlisted_regions.iter().any(|r| r == region.name)
+    {
         out.push(
             violation("SIG204", format!("{} needs the subscription to be allow-listed", region.display), span)
                 .help(format!("once it is, add sigform {{ allowlisted_regions = [\"{}\"] }}", region.name)),

@@ -82,9 +82,15 @@ resource "azurerm_role_assignment" "reader" {
 
 /// Runs the pipeline on `text` as `main.tf` and returns (rule, severity, line) of each diagnostic.
 pub(crate) fn diagnose(text: &str) -> Vec<(&'static str, Severity, usize, String)> {
+    diagnose_under(text, None)
+}
+
+/// As `diagnose`, with `SIGFORM_SERVICE_PROFILE` set to `profile`.
+pub(crate) fn diagnose_under(text: &str, profile: Option<&str>) -> Vec<(&'static str, Severity, usize, String)> {
     let mut sources = Sources::new();
     sources.add("main.tf", text);
-    let checked = check_configuration(&sources, &[], &Environment::default(), None, &RuleContext { now_unix: NOW });
+    let environment = Environment { service_profile: profile.map(str::to_string), ..Environment::default() };
+    let checked = check_configuration(&sources, &[], &environment, None, &RuleContext { now_unix: NOW });
     checked
         .diagnostics
         .iter()
@@ -230,11 +236,77 @@ fn each_rule_fires_at_the_right_place() {
             }
         }
         want.sort();
-        let got = diagnose(&text);
-        let mut got_pairs: Vec<(String, usize)> = got.iter().map(|(r, _, l, _)| (r.to_string(), *l)).collect();
-        got_pairs.sort();
-        assert_eq!(got_pairs, want, "case {name}: got {got:#?}");
+        // Every seed rule fires under the first documented service; under today's Azure the
+        // same, except that galleries may be created in every public region.
+        for profile in ["2018-06-01", "current"] {
+            let want: Vec<(String, usize)> =
+                want.iter().filter(|(rule, _)| profile == "2018-06-01" || rule != "SIG202").cloned().collect();
+            let got = diagnose_under(&text, Some(profile));
+            let mut got_pairs: Vec<(String, usize)> = got.iter().map(|(r, _, l, _)| (r.to_string(), *l)).collect();
+            got_pairs.sort();
+            assert_eq!(got_pairs, want, "case {name} under {profile}: got {got:#?}");
+        }
     }
+}
+
+/// The profile-dependent rules: each case refused under one profile and accepted under the other.
+#[test]
+fn profile_dependent_rules_differ_between_profiles() {
+    // SIG202: a gallery in UK South.
+    let uk = VALID.replace("\"eastus\"", "\"uksouth\"").replace("\"East US\"", "\"UK South\"");
+    let old = diagnose_under(&uk, Some("2018-06-01"));
+    assert_eq!(old.iter().map(|d| d.0).collect::<Vec<_>>(), vec!["SIG202"], "{old:#?}");
+    assert!(
+        old[0].3.contains("under service profile 2018-06-01; Azure allows it today — see `sigform explain SIG202`"),
+        "{}",
+        old[0].3
+    );
+    assert_eq!(diagnose_under(&uk, Some("current")), vec![]);
+    assert_eq!(diagnose(&uk), vec![], "current is the default");
+
+    // SIG401: galleries beyond the quota, counted (not created): 11 under 2018-06-01, 101 today.
+    let galleries = |n: usize| {
+        let mut text = VALID.to_string();
+        for i in 0..n {
+            text.push_str(&format!(
+                "resource \"azurerm_shared_image_gallery\" \"extra{i}\" {{\n  name = \"extra{i}\"\n  resource_group_name = \"rg-images\"\n  location = \"East US\"\n}}\n"
+            ));
+        }
+        text
+    };
+    let rules = |text: &str, profile: &str| -> Vec<&'static str> {
+        diagnose_under(text, Some(profile)).iter().map(|d| d.0).collect()
+    };
+    assert_eq!(rules(&galleries(9), "2018-06-01"), Vec::<&str>::new(), "ten galleries fit");
+    assert_eq!(rules(&galleries(10), "2018-06-01"), vec!["SIG401"]);
+    assert_eq!(rules(&galleries(10), "current"), Vec::<&str>::new());
+    assert_eq!(rules(&galleries(99), "current"), Vec::<&str>::new(), "a hundred galleries fit today");
+    assert_eq!(rules(&galleries(100), "current"), vec!["SIG401"]);
+    let message = &diagnose_under(&galleries(100), Some("current"))[0].3;
+    assert!(message.contains("more than 100 galleries in East US"), "{message}");
+}
+
+/// `SIGFORM_SERVICE_PROFILE` wins over `sigform { service_profile }`; unknown names are located
+/// errors that list the known ones.
+#[test]
+fn the_environment_selects_over_the_configuration() {
+    let uk = VALID.replace("\"eastus\"", "\"uksouth\"").replace("\"East US\"", "\"UK South\"");
+    let pinned = format!("{uk}\nsigform {{\n  service_profile = \"2018-06-01\"\n}}\n");
+    assert_eq!(diagnose(&pinned).iter().map(|d| d.0).collect::<Vec<_>>(), vec!["SIG202"]);
+    assert_eq!(diagnose_under(&pinned, Some("current")), vec![], "the environment wins");
+    let today = format!("{uk}\nsigform {{\n  service_profile = \"current\"\n}}\n");
+    assert_eq!(diagnose_under(&today, Some("2018-06-01")).iter().map(|d| d.0).collect::<Vec<_>>(), vec!["SIG202"]);
+
+    let unknown = format!("{}\nsigform {{\n  service_profile = \"2019-03-01\"\n}}\n", VALID);
+    let got = diagnose(&unknown);
+    assert_eq!(got.len(), 1, "{got:#?}");
+    assert_eq!(got[0].0, "SIG004");
+    assert_eq!(got[0].2, unknown.matches('\n').count() - 1, "at the setting's line");
+    assert!(
+        got[0].3.contains("unknown service profile \"2019-03-01\"; the known ones are current, 2018-06-01"),
+        "{}",
+        got[0].3
+    );
 }
 
 #[test]
@@ -252,10 +324,15 @@ fn allow_listing_and_gallery_regions_are_settings() {
     let allowed = format!("{text}\nsigform {{\n  allowlisted_regions = [\"Australia Central\"]\n}}\n");
     assert_eq!(diagnose(&allowed), vec![]);
 
+    // Under the first documented service, a subscription that could create galleries elsewhere
+    // says so; under any profile, a list of its own narrows where galleries may go.
     let elsewhere = VALID.replace("\"eastus\"", "\"northeurope\"").replace("\"East US\"", "\"North Europe\"");
-    assert!(diagnose(&elsewhere).iter().any(|d| d.0 == "SIG202"));
+    assert!(diagnose_under(&elsewhere, Some("2018-06-01")).iter().any(|d| d.0 == "SIG202"));
     let allowed = format!("{elsewhere}\nsigform {{\n  gallery_regions = [\"northeurope\"]\n}}\n");
-    assert_eq!(diagnose(&allowed), vec![]);
+    assert_eq!(diagnose_under(&allowed, Some("2018-06-01")), vec![]);
+    assert_eq!(diagnose(&elsewhere), vec![], "today galleries may be created in North Europe");
+    let narrowed = format!("{elsewhere}\nsigform {{\n  gallery_regions = [\"westeurope\"]\n}}\n");
+    assert!(diagnose(&narrowed).iter().any(|d| d.0 == "SIG202"));
 }
 
 #[test]

@@ -6,6 +6,7 @@
 //! Bodies and resources use the azurerm attribute shape (what the state records); the ARM
 //! client maps that to and from ARM's `properties` JSON.
 
+use crate::profiles::ServiceProfile;
 use crate::schema::ResourceKind;
 use serde::{Deserialize, Serialize};
 use std::time::Duration;
@@ -118,7 +119,30 @@ pub fn subscription_of(id_or_url: &str) -> String {
     parts.nth(1).unwrap_or("").split('?').next().unwrap_or("").to_ascii_lowercase()
 }
 
+/// Which service a cloud is.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum CloudProfile {
+    /// Azure itself (Azure Resource Manager): the service as it is today, `current`.
+    Azure,
+    /// An emulator of that profile.
+    Emulated(&'static ServiceProfile),
+}
+
 pub trait Cloud: Send + Sync {
+    /// Which service this is. An emulator that has not chosen a profile yet takes `wanted` and
+    /// keeps it.
+    fn service_profile(&self, wanted: &'static ServiceProfile) -> Result<CloudProfile, CloudError> {
+        let _ = wanted;
+        Ok(CloudProfile::Azure)
+    }
+
+    /// Whether `subscription` registered the preview feature `Microsoft.Compute/{feature}`;
+    /// `None` where the cloud cannot say.
+    fn feature_registered(&self, subscription: &str, feature: &str) -> Result<Option<bool>, CloudError> {
+        let _ = (subscription, feature);
+        Ok(None)
+    }
+
     /// `Ok(None)` for 404.
     fn get(&self, id: &str) -> Result<Option<CloudResource>, CloudError>;
     fn list(&self, scope: &ListScope) -> Result<Vec<CloudResource>, CloudError>;

@@ -5,6 +5,7 @@
 //!   azurerm schemas, ARM type and api-version, wire mapping, quota); [`schema`] is the vocabulary
 //!   they are written in.
 //! - [`arm_id`], [`names`], [`regions`]: deterministic ids, naming rules, the region catalogue.
+//! - [`profiles`]: the service as first documented (`2018-06-01`) and as it is today (`current`).
 //! - [`limits`], [`replication`], [`prices`]: ARM's request limits, how long replication takes,
 //!   what storage and egress cost.
 //! - [`shape`]: the one translation between azurerm-shaped attributes and ARM's JSON.
@@ -19,6 +20,7 @@ pub mod cloud;
 pub mod limits;
 pub mod names;
 pub mod prices;
+pub mod profiles;
 pub mod regions;
 pub mod replication;
 pub mod resources;

@@ -183,8 +183,8 @@ pub enum IdShape {
 }
 
 /// Everything Azure Compute Gallery says about one resource type: its azurerm resource and data
-/// source schemas, its ARM type and api-version, how its attributes travel on the wire, and its
-/// per-region quota. Each kind has exactly one, in its module under [`crate::resources`].
+/// source schemas, its ARM type and api-version, how its attributes travel on the wire, and how
+/// its id is made. (Quotas depend on the service profile: see `profiles`.) Each kind has exactly one, in its module under [`crate::resources`].
 #[derive(Debug)]
 pub struct ResourceType {
     pub kind: ResourceKind,
@@ -209,8 +209,6 @@ pub struct ResourceType {
     pub tracked: bool,
     /// How its ARM id is made from its attributes (and parsed back).
     pub id: IdShape,
-    /// Default quota per subscription per region, as first documented.
-    pub quota_per_region: Option<u64>,
 }
 
 #[derive(Debug)]

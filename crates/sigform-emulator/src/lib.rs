@@ -26,6 +26,7 @@ use sigform_azure::arm_id::ArmId;
 use sigform_azure::cloud::{
     Body, Cloud, CloudError, CloudResource, ListScope, Operation, OperationStatus, RegionReplication, subscription_of,
 };
+use sigform_azure::profiles::{self, ServiceProfile};
 use sigform_azure::regions;
 use sigform_azure::schema::ResourceKind;
 use std::collections::BTreeMap;
@@ -60,6 +61,14 @@ CREATE TABLE IF NOT EXISTS resources (
     replication TEXT NOT NULL DEFAULT '[]',
     error TEXT,
     fails INTEGER NOT NULL DEFAULT 0
+);
+-- The emulator's own settings: `profile`, the service profile it emulates.
+CREATE TABLE IF NOT EXISTS settings (name TEXT PRIMARY KEY, value TEXT NOT NULL);
+-- Preview features a subscription registered (`Microsoft.Features`), as (subscription, feature).
+CREATE TABLE IF NOT EXISTS features (
+    subscription TEXT NOT NULL,
+    feature TEXT NOT NULL,
+    PRIMARY KEY (subscription, feature)
 );
 CREATE INDEX IF NOT EXISTS resources_by_quota ON resources (subscription, kind, region);
 -- Every call settles finished operations first: without this index that is a scan of every row.
@@ -406,15 +415,67 @@ impl Emulator {
         })
     }
 
-    /// Empties the embedded cloud.
-    pub fn reset(&self) -> Result<(), CloudError> {
+    /// Empties the embedded cloud (its profile stays, unless `profile` names another).
+    pub fn reset(&self, profile: Option<&'static ServiceProfile>) -> Result<(), CloudError> {
         self.with(|c| {
             c.execute_batch(
-                "DELETE FROM resources; DELETE FROM principals; DELETE FROM subscriptions;
+                "DELETE FROM resources; DELETE FROM principals; DELETE FROM subscriptions; DELETE FROM features;
                  DROP TABLE IF EXISTS graph; DELETE FROM counters WHERE name = 'graph_synced_ms';",
             )
             .map_err(db_error)?;
+            if let Some(p) = profile {
+                store_profile(c, p)?;
+            }
             Ok(())
+        })
+    }
+
+    /// The service profile this emulator emulates, once one was chosen (`None`: a new database,
+    /// which behaves as the default profile until something chooses).
+    pub fn profile(&self) -> Result<Option<&'static ServiceProfile>, CloudError> {
+        self.with(stored_profile)
+    }
+
+    /// Emulates `profile` from now on (what is already there stays).
+    pub fn set_profile(&self, profile: &'static ServiceProfile) -> Result<(), CloudError> {
+        self.with(|c| store_profile(c, profile))
+    }
+
+    /// The profile this emulator emulates; a database that has not chosen one yet takes `wanted`
+    /// and remembers it.
+    pub fn claim_profile(&self, wanted: &'static ServiceProfile) -> Result<&'static ServiceProfile, CloudError> {
+        self.with(|c| match stored_profile(c)? {
+            Some(p) => Ok(p),
+            None => {
+                store_profile(c, wanted)?;
+                Ok(wanted)
+            }
+        })
+    }
+
+    /// Registers a preview feature for a subscription (`az feature register`).
+    pub fn register_feature(&self, subscription: &str, feature: &str) -> Result<(), CloudError> {
+        self.with(|c| {
+            c.execute(
+                "INSERT OR IGNORE INTO features (subscription, feature) VALUES (?1, ?2)",
+                params![subscription.to_ascii_lowercase(), feature.to_ascii_lowercase()],
+            )
+            .map_err(db_error)?;
+            Ok(())
+        })
+    }
+
+    /// Whether a subscription registered a preview feature.
+    pub fn is_feature_registered(&self, subscription: &str, feature: &str) -> Result<bool, CloudError> {
+        self.with(|c| {
+            c.query_row(
+                "SELECT 1 FROM features WHERE subscription = ?1 AND feature = ?2",
+                params![subscription.to_ascii_lowercase(), feature.to_ascii_lowercase()],
+                |_| Ok(()),
+            )
+            .optional()
+            .map(|found| found.is_some())
+            .map_err(db_error)
         })
     }
 }
@@ -465,6 +526,32 @@ fn settle(conn: &Connection, now: i64) -> Result<(), CloudError> {
                               error = CASE WHEN fails = 1 THEN 'replication to a target region failed' ELSE error END
          WHERE state IN ('Creating', 'Updating') AND op_done_ms <= ?1",
         [now],
+    )
+    .map_err(db_error)?;
+    Ok(())
+}
+
+fn stored_profile(conn: &Connection) -> Result<Option<&'static ServiceProfile>, CloudError> {
+    let name: Option<String> = conn
+        .query_row("SELECT value FROM settings WHERE name = 'profile'", [], |r| r.get(0))
+        .optional()
+        .map_err(db_error)?;
+    match name {
+        None => Ok(None),
+        Some(n) => profiles::find(&n).map(Some).ok_or_else(|| {
+            CloudError::new(
+                500,
+                "InternalServerError",
+                format!("the emulator database names an unknown service profile `{n}`"),
+            )
+        }),
+    }
+}
+
+fn store_profile(conn: &Connection, profile: &ServiceProfile) -> Result<(), CloudError> {
+    conn.execute(
+        "INSERT INTO settings (name, value) VALUES ('profile', ?1) ON CONFLICT(name) DO UPDATE SET value = ?1",
+        [profile.name],
     )
     .map_err(db_error)?;
     Ok(())
@@ -560,6 +647,17 @@ fn parse_id(id: &str, kind: ResourceKind) -> Result<ArmId, CloudError> {
 }
 
 impl Cloud for Emulator {
+    fn service_profile(
+        &self,
+        wanted: &'static ServiceProfile,
+    ) -> Result<sigform_azure::cloud::CloudProfile, CloudError> {
+        Ok(sigform_azure::cloud::CloudProfile::Emulated(self.claim_profile(wanted)?))
+    }
+
+    fn feature_registered(&self, subscription: &str, feature: &str) -> Result<Option<bool>, CloudError> {
+        Ok(Some(self.is_feature_registered(subscription, feature)?))
+    }
+
     fn get(&self, id: &str) -> Result<Option<CloudResource>, CloudError> {
         self.with(|c| {
             self.count_call(c, "get")?;
@@ -632,7 +730,21 @@ impl Cloud for Emulator {
             let principal_tenant = |p: &str| -> Option<String> {
                 c.query_row("SELECT tenant FROM principals WHERE id = ?1", [p.to_ascii_lowercase()], |r| r.get(0)).optional().ok().flatten()
             };
+            let profile = stored_profile(c)?.unwrap_or(profiles::DEFAULT);
+            let registered = |feature: &str| -> bool {
+                c.query_row(
+                    "SELECT 1 FROM features WHERE subscription = ?1 AND feature = ?2",
+                    params![parsed.subscription.to_ascii_lowercase(), feature.to_ascii_lowercase()],
+                    |_| Ok(()),
+                )
+                .optional()
+                .ok()
+                .flatten()
+                .is_some()
+            };
             let ctx = service::Context {
+                profile,
+                feature_registered: &registered,
                 parsed: &parsed,
                 existing: existing.as_ref(),
                 lookup: &lookup,

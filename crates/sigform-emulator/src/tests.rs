@@ -2,6 +2,7 @@
 
 use super::*;
 use sigform_azure::arm_id;
+use sigform_azure::profiles;
 
 const SUB: &str = "00000000-0000-0000-0000-00000000000a";
 const TENANT: &str = "tenant-a";
@@ -48,9 +49,16 @@ fn version_attrs(location: &str, image_id: &str, regions: &[&str]) -> Json {
     })
 }
 
-/// A resource group, an image, a gallery and a definition, all done.
+/// A resource group, an image, a gallery and a definition, all done, in an emulator of the
+/// service as first documented (its subscription registered for the preview feature).
 fn seeded() -> (tempfile::TempDir, Emulator) {
+    seeded_under(&profiles::V2018_06_01)
+}
+
+fn seeded_under(profile: &'static ServiceProfile) -> (tempfile::TempDir, Emulator) {
     let (d, e) = emulator(0.0);
+    e.set_profile(profile).unwrap();
+    e.register_feature(SUB, profiles::GALLERY_PREVIEW).unwrap();
     put(&e, &rg(), ResourceKind::ResourceGroup, json!({"location": "eastus"})).unwrap();
     put(&e, &image("img"), ResourceKind::ManagedImage, image_attrs("eastus", "Generalized")).unwrap();
     put(&e, &image("far"), ResourceKind::ManagedImage, image_attrs("westus", "Generalized")).unwrap();
@@ -367,4 +375,63 @@ fn an_unknown_kind_in_the_database_is_an_error_not_a_resource_group() {
     assert!(e.all().is_err());
     // Every other resource still reads as it was.
     assert_eq!(e.get(&rg()).unwrap().unwrap().kind, ResourceKind::ResourceGroup);
+}
+
+/// What differs between the service profiles, as the emulator answers it: where galleries may be
+/// created, the quotas, and the preview feature of the first documented service.
+#[test]
+fn the_emulated_profile_decides_what_the_service_refuses() {
+    let north = |e: &Emulator, name: &str| {
+        put(e, &arm_id::gallery(SUB, "rg", name), ResourceKind::Gallery, json!({"location": "northeurope"}))
+    };
+    let (_d, old) = seeded_under(&profiles::V2018_06_01);
+    assert_eq!(code(north(&old, "n1")), (400, "LocationNotAvailableForResourceType".into()));
+    let (_d2, today) = seeded_under(&profiles::CURRENT);
+    north(&today, "n1").unwrap();
+    assert_eq!(today.profile().unwrap(), Some(&profiles::CURRENT));
+
+    // Quotas: the 11th gallery in a region under 2018-06-01, the 101st today.
+    let fill = |e: &Emulator, n: usize| {
+        for i in 0..n {
+            put(e, &arm_id::gallery(SUB, "rg", &format!("q{i}")), ResourceKind::Gallery, json!({"location": "westus"}))
+                .unwrap();
+        }
+        put(e, &arm_id::gallery(SUB, "rg", "one_more"), ResourceKind::Gallery, json!({"location": "westus"}))
+    };
+    assert_eq!(code(fill(&old, 10)), (409, "QuotaExceeded".into()));
+    assert_eq!(code(fill(&today, 100)), (409, "QuotaExceeded".into()));
+
+    // The preview feature: an unregistered subscription creates no gallery resource under
+    // 2018-06-01 (a resource group is fine), and does once registered; today nobody registers.
+    let other = "00000000-0000-0000-0000-00000000000b";
+    let other_gallery = arm_id::gallery(other, "rg", "g");
+    for e in [&old, &today] {
+        put(e, &arm_id::resource_group(other, "rg"), ResourceKind::ResourceGroup, json!({"location": "eastus"}))
+            .unwrap();
+    }
+    assert_eq!(
+        code(put(&old, &other_gallery, ResourceKind::Gallery, json!({"location": "eastus"}))),
+        (409, "SubscriptionNotRegisteredForFeature".into())
+    );
+    assert!(!old.is_feature_registered(other, "GalleryPreview").unwrap());
+    old.register_feature(other, "GalleryPreview").unwrap();
+    put(&old, &other_gallery, ResourceKind::Gallery, json!({"location": "eastus"})).unwrap();
+    put(&today, &other_gallery, ResourceKind::Gallery, json!({"location": "eastus"})).unwrap();
+}
+
+/// A new database takes the profile the first caller wants and keeps it; reset can change it.
+#[test]
+fn the_profile_is_remembered() {
+    let (d, e) = emulator(0.0);
+    assert_eq!(e.profile().unwrap(), None);
+    assert_eq!(e.claim_profile(&profiles::V2018_06_01).unwrap(), &profiles::V2018_06_01);
+    assert_eq!(e.claim_profile(&profiles::CURRENT).unwrap(), &profiles::V2018_06_01, "the first choice stays");
+    let again = Emulator::open(&d.path().join("emulator.db"), 0.0).unwrap();
+    assert_eq!(again.profile().unwrap(), Some(&profiles::V2018_06_01), "it survives reopening");
+    put(&again, &rg(), ResourceKind::ResourceGroup, json!({"location": "eastus"})).unwrap();
+    again.reset(Some(&profiles::CURRENT)).unwrap();
+    assert_eq!(again.profile().unwrap(), Some(&profiles::CURRENT));
+    assert!(again.all().unwrap().is_empty(), "reset empties the cloud");
+    again.reset(None).unwrap();
+    assert_eq!(again.profile().unwrap(), Some(&profiles::CURRENT), "a reset without --profile keeps it");
 }

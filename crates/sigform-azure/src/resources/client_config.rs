@@ -33,6 +33,5 @@ pub static TYPE: ResourceType = ResourceType {
     wire: &[],
     wire_list: None,
     tracked: false,
-    quota_per_region: None,
     id: IdShape::None,
 };

@@ -48,6 +48,5 @@ pub static TYPE: ResourceType = ResourceType {
     wire: &[f("description", "/properties/description"), f("unique_name", "/properties/identifier/uniqueName")],
     wire_list: None,
     tracked: true,
-    quota_per_region: Some(10),
     id: IdShape::InResourceGroup { provider: "Microsoft.Compute", segments: &[("galleries", "name")] },
 };

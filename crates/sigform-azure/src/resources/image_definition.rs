@@ -104,7 +104,6 @@ pub static TYPE: ResourceType = ResourceType {
     wire: WIRE,
     wire_list: None,
     tracked: true,
-    quota_per_region: Some(200),
     id: IdShape::InResourceGroup {
         provider: "Microsoft.Compute",
         segments: &[("galleries", "gallery_name"), ("images", "name")],

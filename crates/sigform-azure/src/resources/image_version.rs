@@ -101,7 +101,6 @@ pub static TYPE: ResourceType = ResourceType {
         fields: TARGET_REGION,
     }),
     tracked: true,
-    quota_per_region: Some(2000),
     id: IdShape::InResourceGroup {
         provider: "Microsoft.Compute",
         segments: &[("galleries", "gallery_name"), ("images", "image_name"), ("versions", "name")],

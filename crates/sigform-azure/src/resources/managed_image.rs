@@ -75,6 +75,5 @@ pub static TYPE: ResourceType = ResourceType {
     wire: WIRE,
     wire_list: None,
     tracked: true,
-    quota_per_region: None,
     id: IdShape::InResourceGroup { provider: "Microsoft.Compute", segments: &[("images", "name")] },
 };

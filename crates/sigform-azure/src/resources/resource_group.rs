@@ -31,6 +31,5 @@ pub static TYPE: ResourceType = ResourceType {
     wire: &[],
     wire_list: None,
     tracked: true,
-    quota_per_region: None,
     id: IdShape::ResourceGroup,
 };

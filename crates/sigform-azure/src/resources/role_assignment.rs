@@ -39,7 +39,6 @@ pub static TYPE: ResourceType = ResourceType {
     ],
     wire_list: None,
     tracked: false,
-    quota_per_region: None,
     id: IdShape::Extension { provider: "Microsoft.Authorization", type_segment: "roleAssignments" },
 };
 

@@ -6,7 +6,7 @@ use crate::Row;
 use serde_json::{Value as Json, json};
 use sigform_azure::cloud::CloudError;
 use sigform_azure::names::gallery_name_problem;
-use sigform_azure::regions::{self, GALLERY_REGIONS};
+use sigform_azure::regions;
 
 pub(super) struct Gallery;
 
@@ -30,11 +30,15 @@ fn check_write(attrs: &Json, ctx: &Context) -> Result<(), CloudError> {
         return Err(invalid(format!("gallery name '{name}' {problem}")));
     }
     let location = str_of(attrs, "location").unwrap_or("");
-    if !GALLERY_REGIONS.contains(&regions::normalize(location).as_str()) {
+    if !ctx.profile.gallery_region_allowed(location) {
         return Err(CloudError::new(
             400,
             "LocationNotAvailableForResourceType",
-            format!("galleries cannot be created in {location}"),
+            format!(
+                "The provided location '{}' is not available for resource type 'Microsoft.Compute/galleries'. List of available regions for the resource type is '{}'.",
+                regions::normalize(location),
+                ctx.profile.gallery_regions_text()
+            ),
         ));
     }
     Ok(())

@@ -10,7 +10,7 @@ use serde_json::{Value as Json, json};
 use sigform_azure::arm_id;
 use sigform_azure::cloud::CloudError;
 use sigform_azure::names::parse_version;
-use sigform_azure::regions::{self, ALLOWLIST_REGIONS};
+use sigform_azure::regions;
 use sigform_azure::schema::ResourceKind;
 
 pub(super) struct ImageVersion;
@@ -86,7 +86,7 @@ fn check_write(attrs: &Json, ctx: &Context) -> Result<(), CloudError> {
         let name = str_of(r, "name").unwrap_or("");
         location_exists(name)?;
         let n = regions::normalize(name);
-        if ALLOWLIST_REGIONS.contains(&n.as_str()) && !ctx.allowlisted.contains(&n) {
+        if ctx.profile.allowlist_regions.contains(&n.as_str()) && !ctx.allowlisted.contains(&n) {
             return Err(CloudError::new(
                 403,
                 "SubscriptionNotAllowListed",

@@ -18,6 +18,7 @@ use super::Row;
 use serde_json::{Value as Json, json};
 use sigform_azure::arm_id::{self, ArmId};
 use sigform_azure::cloud::CloudError;
+use sigform_azure::profiles::ServiceProfile;
 use sigform_azure::regions::{self, Cloud};
 use sigform_azure::schema::ResourceKind;
 use sigform_azure::shape;
@@ -32,6 +33,10 @@ pub(crate) fn str_of<'a>(attrs: &'a Json, key: &str) -> Option<&'a str> {
 
 /// What the write needs to know about the world.
 pub struct Context<'a> {
+    /// The service profile the emulator emulates: where galleries may go, quotas, features.
+    pub profile: &'static ServiceProfile,
+    /// Whether the subscription registered a preview feature.
+    pub feature_registered: &'a dyn Fn(&str) -> bool,
     pub parsed: &'a ArmId,
     pub existing: Option<&'a Row>,
     /// Looks a resource up by id.
@@ -81,7 +86,7 @@ pub fn check_put(kind: ResourceKind, attrs: &Json, ctx: &Context) -> Result<(), 
             return Err(CloudError::new(409, "OperationNotAllowed", format!("{} is being deleted", existing.id)));
         }
         fixed_unchanged(kind, &existing.attributes, attrs)?;
-    } else if let Some(limit) = kind.facts().quota_per_region
+    } else if let Some(limit) = quota(ctx.profile, kind)
         && let Some(location) = str_of(attrs, "location")
         && (ctx.count_in_region)(kind, &regions::normalize(location)) >= limit
     {
@@ -91,6 +96,19 @@ pub fn check_put(kind: ResourceKind, attrs: &Json, ctx: &Context) -> Result<(), 
             format!(
                 "the subscription has reached its quota of {limit} for this resource type in {}",
                 regions::display(location)
+            ),
+        ));
+    }
+    if let Some(feature) = ctx.profile.required_feature
+        && matches!(kind, ResourceKind::Gallery | ResourceKind::ImageDefinition | ResourceKind::ImageVersion)
+        && !(ctx.feature_registered)(feature)
+    {
+        return Err(CloudError::new(
+            409,
+            "SubscriptionNotRegisteredForFeature",
+            format!(
+                "Subscription {} is not registered for feature Microsoft.Compute/{feature} required to carry out the requested operation (az feature register --namespace Microsoft.Compute --name {feature}, then az provider register --namespace Microsoft.Compute).",
+                parsed.subscription
             ),
         ));
     }
@@ -113,6 +131,16 @@ pub fn check_put(kind: ResourceKind, attrs: &Json, ctx: &Context) -> Result<(), 
         location_exists(location)?;
     }
     service(kind).check(attrs, ctx)
+}
+
+/// The profile's quota of a kind per subscription per region.
+fn quota(profile: &ServiceProfile, kind: ResourceKind) -> Option<u64> {
+    match kind {
+        ResourceKind::Gallery => Some(profile.quotas.galleries),
+        ResourceKind::ImageDefinition => Some(profile.quotas.image_definitions),
+        ResourceKind::ImageVersion => Some(profile.quotas.image_versions),
+        _ => None,
+    }
 }
 
 /// What the service fills in on write: defaults, each region's own replica count and storage
