@@ -24,6 +24,9 @@ use std::time::Duration;
 
 pub const DEFAULT_ENDPOINT: &str = "https://management.azure.com";
 
+/// The api-version of `Microsoft.Features` (preview feature registration).
+const FEATURES_API_VERSION: &str = "2021-07-01";
+
 pub struct ArmCloud {
     endpoint: String,
     agent: ureq::Agent,
@@ -398,6 +401,22 @@ fn strip_query(url: &str) -> &str {
 }
 
 impl Cloud for ArmCloud {
+    /// Asks `Microsoft.Features`; a feature Azure does not know (404) is one it cannot say about.
+    fn feature_registered(&self, subscription: &str, feature: &str) -> Result<Option<bool>, CloudError> {
+        let path = format!(
+            "/subscriptions/{subscription}/providers/Microsoft.Features/providers/Microsoft.Compute/features/{feature}"
+        );
+        let reply = self.send("GET", &self.url(&path, FEATURES_API_VERSION), None)?;
+        if reply.status == 404 {
+            return Ok(None);
+        }
+        if reply.status != 200 {
+            return Err(self.error(&reply));
+        }
+        let json = reply.json(&self.endpoint)?;
+        Ok(Some(json.pointer("/properties/state").and_then(Json::as_str) == Some("Registered")))
+    }
+
     fn get(&self, id: &str) -> Result<Option<CloudResource>, CloudError> {
         let kind = kind_of(id)?;
         let mut url = self.url(id, shape::api_version(kind));

@@ -74,7 +74,7 @@ pub enum EmulatorCommand {
     /// Microsoft.Compute/GalleryPreview) for a subscription, as `az feature register` does.
     RegisterFeature {
         subscription: String,
-        /// The feature (default: the one the emulated profile requires).
+        /// The feature (default: GalleryPreview, the one profile 2018-06-01 requires).
         #[arg(long)]
         feature: Option<String>,
     },

@@ -210,20 +210,12 @@ pub fn set_profile(e: &Emulator, name: &str) -> Result<(), EmulatorError> {
     Ok(e.set_profile(profile_named(name)?)?)
 }
 
-/// `emulator register-feature SUBSCRIPTION [--feature F]`: the feature registered.
+/// `emulator register-feature SUBSCRIPTION [--feature F]`: the feature registered (by default
+/// the first documented service's preview feature, the one profile 2018-06-01 requires).
 pub fn register_feature(e: &Emulator, subscription: &str, feature: Option<&str>) -> Result<String, EmulatorError> {
-    let profile = e.profile()?.unwrap_or(profiles::DEFAULT);
-    let feature = match feature.or(profile.required_feature) {
-        Some(f) => f.to_string(),
-        None => {
-            return Err(EmulatorError::Usage(format!(
-                "service profile {} requires no feature; name one with --feature",
-                profile.name
-            )));
-        }
-    };
-    e.register_feature(subscription, &feature)?;
-    Ok(feature)
+    let feature = feature.unwrap_or(profiles::GALLERY_PREVIEW);
+    e.register_feature(subscription, feature)?;
+    Ok(feature.to_string())
 }
 
 #[cfg(test)]

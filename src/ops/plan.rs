@@ -130,7 +130,10 @@ fn plan_with(
             // The cloud must be the service the configuration is checked against.
             let settings = &desired.settings;
             let selected_by = super::profile::describe_choice(&settings.profile_choice, Some(&sources));
-            warnings.extend(super::profile::check(cloud, settings.profile, &selected_by)?);
+            // Said at once: it matters most when the plan then stops.
+            for warning in super::profile::check(cloud, settings.profile, &selected_by)? {
+                crate::notice::warn(&warning);
+            }
             // The first documented service wanted a preview feature registered first (SIG208).
             let unregistered = unregistered_subscriptions(cloud, desired)?;
             if !unregistered.is_empty() {

@@ -10,3 +10,5 @@ mod crash;
 mod drift;
 #[path = "plan.rs"]
 mod plan;
+#[path = "profiles.rs"]
+mod profiles;

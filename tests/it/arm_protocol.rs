@@ -751,3 +751,38 @@ fn emulator_serve_stops_on_the_first_sigterm() {
     assert!(!err.contains("no new operations will start"), "{err}");
     assert!(std::net::TcpStream::connect(address).is_err(), "nothing listens any more");
 }
+
+/// `emulator serve --profile 2018-06-01`: the first documented service behind ARM — galleries in
+/// its regions only, and the preview feature registered through `Microsoft.Features` as
+/// `az feature register` and `az provider register` do it.
+#[test]
+fn the_served_emulator_emulates_a_profile_and_registers_features() {
+    let t = Test::new();
+    let server = serve(&t, &["--profile", "2018-06-01"]);
+    let base = &server.address;
+    let sub = format!("{base}/subscriptions/{SUB}");
+    let (status, _, _) = call("PUT", &format!("{sub}/resourceGroups/rg?api-version=2021-04-01"), Some(&rg("eastus")));
+    assert!(matches!(status, 200 | 201), "{status}");
+    let gallery = |name: &str, location: &str| {
+        call(
+            "PUT",
+            &format!("{sub}/resourceGroups/rg/providers/Microsoft.Compute/galleries/{name}?api-version=2023-07-03"),
+            Some(&json!({"location": location, "properties": {}})),
+        )
+    };
+    let (status, body, _) = gallery("g", "eastus");
+    assert_eq!((status, body["error"]["code"].as_str()), (409, Some("SubscriptionNotRegisteredForFeature")), "{body}");
+    let feature = format!("{sub}/providers/Microsoft.Features/providers/Microsoft.Compute/features/GalleryPreview");
+    let (status, body, _) = call("GET", &format!("{feature}?api-version=2021-07-01"), None);
+    assert_eq!((status, body["properties"]["state"].as_str()), (200, Some("NotRegistered")), "{body}");
+    let (status, body, _) = call("POST", &format!("{feature}/register?api-version=2021-07-01"), Some(&json!({})));
+    assert_eq!((status, body["properties"]["state"].as_str()), (200, Some("Registered")), "{body}");
+    assert_eq!(body["name"], "Microsoft.Compute/GalleryPreview");
+    let (status, body, _) =
+        call("POST", &format!("{sub}/providers/Microsoft.Compute/register?api-version=2021-04-01"), Some(&json!({})));
+    assert_eq!((status, body["registrationState"].as_str()), (200, Some("Registered")), "{body}");
+    let (status, body, _) = gallery("g", "eastus");
+    assert!(matches!(status, 200 | 201 | 202), "{status} {body}");
+    let (status, body, _) = gallery("north", "northeurope");
+    assert_eq!((status, body["error"]["code"].as_str()), (400, Some("LocationNotAvailableForResourceType")), "{body}");
+}

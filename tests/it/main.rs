@@ -26,6 +26,10 @@ mod drift;
 mod plan;
 #[path = "postgres.rs"]
 mod postgres;
+#[path = "profiles.rs"]
+mod profiles;
+#[path = "readme.rs"]
+mod readme;
 #[path = "robustness.rs"]
 mod robustness;
 #[path = "state_store.rs"]

@@ -96,6 +96,7 @@ fn api_versions(provider: &str) -> (&'static str, &'static str) {
         "microsoft.compute" => ("2018-06-01", "2025-04-01"),
         "microsoft.authorization" => ("2015-07-01", "2022-04-01"),
         "microsoft.resourcegraph" => ("2019-04-01", "2024-04-01"),
+        "microsoft.features" => ("2015-12-01", "2021-07-01"),
         _ => ("2018-05-01", "2025-04-01"),
     }
 }
@@ -209,6 +210,33 @@ impl Server {
         }
     }
 
+    /// A preview feature of a resource provider, as `Microsoft.Features` answers it; `register`
+    /// registers it (at once: the emulator has no approval queue).
+    fn feature(
+        &self,
+        subscription: &str,
+        namespace: &str,
+        feature: &str,
+        register: bool,
+    ) -> Result<Response, Response> {
+        if !namespace.eq_ignore_ascii_case("microsoft.compute") {
+            return Err(error(404, "FeatureNotFound", format!("The feature '{feature}' could not be found.")));
+        }
+        if register {
+            self.emulator.register_feature(subscription, feature).map_err(|e| arm_error(&e))?;
+        }
+        let registered = self.emulator.is_feature_registered(subscription, feature).map_err(|e| arm_error(&e))?;
+        Ok(Response::json(
+            200,
+            &json!({
+                "id": format!("/subscriptions/{subscription}/providers/Microsoft.Features/providers/Microsoft.Compute/features/{feature}"),
+                "name": format!("Microsoft.Compute/{feature}"),
+                "type": "Microsoft.Features/providers/features",
+                "properties": {"state": if registered { "Registered" } else { "NotRegistered" }},
+            }),
+        ))
+    }
+
     /// Entra ID's client-credentials flow, answered with a token for the tenant in the path.
     fn token(&self, request: &Request, tenant: &str) -> Response {
         let form: Vec<(String, String)> = String::from_utf8_lossy(&request.body)
@@ -245,6 +273,32 @@ impl Server {
         let parts: Vec<&str> = request.path.trim_matches('/').split('/').collect();
         let prefix = |n: usize| format!("/{}", parts[..n].join("/"));
         let subscription = parts[1].to_string();
+        // Preview features (`az feature register`) and provider registration (`az provider register`).
+        match &s[2..] {
+            ["providers", "microsoft.features", "providers", namespace, "features", feature, rest @ ..]
+                if rest.is_empty() || rest == ["register"] =>
+            {
+                check_api_version(request, "microsoft.features")?;
+                let register = rest == ["register"];
+                if register != (method == "POST") || (!register && method != "GET") {
+                    return Err(not_found());
+                }
+                return self.feature(&subscription, namespace, parts[7], register);
+            }
+            ["providers", _, "register"] if method == "POST" => {
+                check_api_version(request, "microsoft.resources")?;
+                return Ok(Response::json(
+                    200,
+                    &json!({
+                        "id": format!("/subscriptions/{subscription}/providers/{}", parts[3]),
+                        "namespace": parts[3],
+                        "registrationState": "Registered",
+                        "resourceTypes": [],
+                    }),
+                ));
+            }
+            _ => {}
+        }
         // Subscription-level lists and the operation status resource.
         match &s[2..] {
             ["resourcegroups"] => {
