@@ -85,6 +85,14 @@ pub(crate) fn diagnose(text: &str) -> Vec<(&'static str, Severity, usize, String
     diagnose_under(text, None)
 }
 
+/// The base configuration evaluated under `profile`.
+pub(crate) fn desired_under(profile: &str) -> crate::model::Desired {
+    let mut sources = Sources::new();
+    sources.add("main.tf", VALID);
+    let environment = Environment { service_profile: Some(profile.to_string()), ..Environment::default() };
+    check_configuration(&sources, &[], &environment, None, &RuleContext { now_unix: NOW }).desired
+}
+
 /// As `diagnose`, with `SIGFORM_SERVICE_PROFILE` set to `profile`.
 pub(crate) fn diagnose_under(text: &str, profile: Option<&str>) -> Vec<(&'static str, Severity, usize, String)> {
     let mut sources = Sources::new();
