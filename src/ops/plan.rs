@@ -367,26 +367,7 @@ mod tests {
     use super::*;
 
     fn plan_for(lineage: &str, serial: u64) -> Plan {
-        Plan {
-            format: crate::plan::PLAN_FORMAT,
-            sigform_version: "0".into(),
-            created: String::new(),
-            lineage: lineage.into(),
-            serial,
-            config_hash: String::new(),
-            service_profile: "current".into(),
-            destroy: false,
-            changes: vec![],
-            output_changes: vec![],
-            order: vec![],
-            diagnostics: vec![],
-            tenants: Default::default(),
-            drift: Default::default(),
-            refresh_only: false,
-            cost: None,
-            replication_estimate: None,
-            access_changes: Vec::new(),
-        }
+        Plan::empty(lineage, serial)
     }
 
     fn state(lineage: &str, serial: u64) -> Snapshot {

@@ -185,26 +185,7 @@ mod tests {
     }
 
     fn plan_of(changes: Vec<ResourceChange>, order: &[&str]) -> Plan {
-        Plan {
-            format: PLAN_FORMAT,
-            sigform_version: "0".into(),
-            created: String::new(),
-            lineage: "l".into(),
-            serial: 1,
-            config_hash: String::new(),
-            service_profile: "current".into(),
-            destroy: false,
-            changes,
-            output_changes: vec![],
-            order: order.iter().map(|s| s.to_string()).collect(),
-            diagnostics: vec![],
-            tenants: Default::default(),
-            drift: Default::default(),
-            refresh_only: false,
-            cost: None,
-            replication_estimate: None,
-            access_changes: vec![],
-        }
+        Plan { changes, order: order.iter().map(|s| s.to_string()).collect(), ..Plan::empty("l", 1) }
     }
 
     fn good() -> Plan {

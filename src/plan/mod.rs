@@ -133,6 +133,30 @@ fn default_profile() -> String {
 }
 
 impl Plan {
+    /// A plan that changes nothing, bound to a state's lineage and serial.
+    pub fn empty(lineage: &str, serial: u64) -> Plan {
+        Plan {
+            format: PLAN_FORMAT,
+            sigform_version: env!("CARGO_PKG_VERSION").to_string(),
+            created: String::new(),
+            lineage: lineage.to_string(),
+            serial,
+            config_hash: String::new(),
+            service_profile: default_profile(),
+            destroy: false,
+            changes: Vec::new(),
+            output_changes: Vec::new(),
+            order: Vec::new(),
+            diagnostics: Vec::new(),
+            tenants: Default::default(),
+            drift: Default::default(),
+            refresh_only: false,
+            cost: None,
+            replication_estimate: None,
+            access_changes: Vec::new(),
+        }
+    }
+
     pub fn forbidden(&self) -> impl Iterator<Item = &Forbidden> {
         self.changes.iter().flat_map(|c| c.forbidden.iter())
     }

@@ -467,16 +467,7 @@ impl Emulator {
 
     /// Whether a subscription registered a preview feature.
     pub fn is_feature_registered(&self, subscription: &str, feature: &str) -> Result<bool, CloudError> {
-        self.with(|c| {
-            c.query_row(
-                "SELECT 1 FROM features WHERE subscription = ?1 AND feature = ?2",
-                params![subscription.to_ascii_lowercase(), feature.to_ascii_lowercase()],
-                |_| Ok(()),
-            )
-            .optional()
-            .map(|found| found.is_some())
-            .map_err(db_error)
-        })
+        self.with(|c| feature_registered(c, subscription, feature))
     }
 }
 
@@ -529,6 +520,17 @@ fn settle(conn: &Connection, now: i64) -> Result<(), CloudError> {
     )
     .map_err(db_error)?;
     Ok(())
+}
+
+fn feature_registered(conn: &Connection, subscription: &str, feature: &str) -> Result<bool, CloudError> {
+    conn.query_row(
+        "SELECT 1 FROM features WHERE subscription = ?1 AND feature = ?2",
+        params![subscription.to_ascii_lowercase(), feature.to_ascii_lowercase()],
+        |_| Ok(()),
+    )
+    .optional()
+    .map(|found| found.is_some())
+    .map_err(db_error)
 }
 
 fn stored_profile(conn: &Connection) -> Result<Option<&'static ServiceProfile>, CloudError> {
@@ -731,17 +733,7 @@ impl Cloud for Emulator {
                 c.query_row("SELECT tenant FROM principals WHERE id = ?1", [p.to_ascii_lowercase()], |r| r.get(0)).optional().ok().flatten()
             };
             let profile = stored_profile(c)?.unwrap_or(profiles::DEFAULT);
-            let registered = |feature: &str| -> bool {
-                c.query_row(
-                    "SELECT 1 FROM features WHERE subscription = ?1 AND feature = ?2",
-                    params![parsed.subscription.to_ascii_lowercase(), feature.to_ascii_lowercase()],
-                    |_| Ok(()),
-                )
-                .optional()
-                .ok()
-                .flatten()
-                .is_some()
-            };
+            let registered = |feature: &str| feature_registered(c, &parsed.subscription, feature).unwrap_or(false);
             let ctx = service::Context {
                 profile,
                 feature_registered: &registered,
