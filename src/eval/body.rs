@@ -59,6 +59,11 @@ pub fn eval_body(
                     continue;
                 }
                 let Some(attr_schema) = schema.attrs.iter().find(|a| a.name == name) else {
+                    // An azurerm argument sigform lacks is fine when it is not set: null means
+                    // "not set", as in Terraform (modules pass null to every optional argument).
+                    if schema.unsupported.contains(&name) && matches!(eval(&attribute.value, scope), Ok(Value::Null)) {
+                        continue;
+                    }
                     diags.push(unknown_name(schema, name, "argument", key_span));
                     continue;
                 };
@@ -208,10 +213,16 @@ fn eval_dynamic<'s>(
         );
         return;
     };
-    let Some(block_schema) = schema.blocks.iter().find(|b| b.name == label) else {
+    let block_schema = schema.blocks.iter().find(|b| b.name == label);
+    // `dynamic "timeouts"` is the meta block written dynamically: checked as the static one is.
+    let timeouts = block_schema.is_none() && label == "timeouts" && schema.meta.contains(&"timeouts");
+    // A block sigform lacks, generated zero times, sets nothing: as in Terraform, it is fine.
+    let unsupported = block_schema.is_none() && !timeouts && schema.unsupported.contains(&label.as_str());
+    if block_schema.is_none() && !timeouts && !unsupported {
         diags.push(unknown_name(schema, &label, "block", header));
         return;
-    };
+    }
+    let block_schema = block_schema.unwrap_or(&sigform_azure::schema::TIMEOUTS);
     let mut iterator = label.clone();
     let mut for_each = None;
     let mut content = None;
@@ -257,12 +268,24 @@ fn eval_dynamic<'s>(
     };
     let pairs = match iterate(&collection, scope.span_of(for_each)) {
         Ok(Some(pairs)) => pairs,
-        Ok(None) => return, // unknown until apply: nothing to check yet
+        Ok(None) => {
+            // Unknown until apply: a block sigform lacks might be generated, so it cannot say yes.
+            if unsupported {
+                diags.push(unknown_name(schema, &label, "block", header));
+            }
+            return;
+        }
         Err(e) => {
             diags.push(e.into_diagnostic());
             return;
         }
     };
+    if unsupported {
+        if !pairs.is_empty() {
+            diags.push(unknown_name(schema, &label, "block", header));
+        }
+        return;
+    }
     let content_header = header_span(scope, content);
     for (key, value) in pairs {
         // A set (a list from toset) iterates with the element as key, as Terraform does.
@@ -273,6 +296,10 @@ fn eval_dynamic<'s>(
         );
         let instance = eval_block(&content.body, block_schema, &content_header, scope, diags);
         scope.pop();
+        if timeouts {
+            // What the static `timeouts` block does with its values, the dynamic one does.
+            continue;
+        }
         block_spans.entry(block_schema.name).or_default().push(content_header.clone());
         attrs.blocks.entry(label.clone()).or_default().push(instance);
     }

@@ -11,11 +11,21 @@ pub struct EvalError {
     pub span: Span,
     pub message: String,
     pub help: Option<String>,
+    /// Whether `try` and `can` may turn it into a fallback. As in Terraform, they catch what goes
+    /// wrong evaluating real functions and values (a missing key, a bad conversion); a mistake in
+    /// the configuration itself — an unknown function, an undeclared name — is always an error.
+    pub catchable: bool,
 }
 
 impl EvalError {
     pub fn new(rule: &'static str, span: Span, message: impl Into<String>) -> EvalError {
-        EvalError { rule, span, message: message.into(), help: None }
+        EvalError { rule, span, message: message.into(), help: None, catchable: true }
+    }
+
+    /// The same error, which `try` and `can` must not swallow.
+    pub fn uncatchable(mut self) -> EvalError {
+        self.catchable = false;
+        self
     }
 
     pub fn with_help(mut self, help: impl Into<String>) -> EvalError {

@@ -150,10 +150,20 @@ pub fn eval(expr: &Expression, scope: &mut Scope) -> EvalResult {
             // type's instances for every `azurerm_x.y[k].attr` would make evaluation quadratic.
             if let Expression::Variable(v) = &traversal.expr {
                 let name = v.value().as_str();
-                if !scope.bindings.iter().any(|(n, _)| n == name)
-                    && let Some(root) = scope.roots.get(name)
-                {
+                let bound = scope.bindings.iter().any(|(n, _)| n == name);
+                if !bound && let Some(root) = scope.roots.get(name) {
                     return walk_root(root, name, &traversal.operators, scope);
+                }
+                // `resource.TYPE.NAME` is `TYPE.NAME` (Terraform's explicit form).
+                if !bound
+                    && name == "resource"
+                    && let Some(TraversalOperator::GetAttr(t)) = traversal.operators.first().map(|o| o.value())
+                {
+                    let type_name = t.value().as_str();
+                    return match scope.roots.get(type_name) {
+                        Some(root) => walk_root(root, type_name, &traversal.operators[1..], scope),
+                        None => Err(undeclared(type_name, scope.span_of(&traversal.expr), scope)),
+                    };
                 }
             }
             let base = eval(&traversal.expr, scope)?;
@@ -247,6 +257,12 @@ fn walk_root<'a>(
                 };
             }
             None => {
+                // An undeclared variable or local is a mistake in the configuration, which
+                // `try` and `can` do not swallow (as in Terraform).
+                if i == 0 && matches!(root_name, "var" | "local") {
+                    return apply_operators(value.clone(), &operators[i..], scope, path)
+                        .map_err(EvalError::uncatchable);
+                }
                 // Splats, unknowns and errors: the general (cloning) walk from here, which also
                 // produces the precise error message.
                 if let Some(t) = touched.take() {
@@ -270,7 +286,7 @@ fn traversal_root_name(expr: &Expression) -> String {
 }
 
 fn undeclared(name: &str, span: Span, scope: &Scope) -> EvalError {
-    let err = EvalError::new("SIG005", span, format!("unknown name `{name}`"));
+    let err = EvalError::new("SIG005", span, format!("unknown name `{name}`")).uncatchable();
     let err = if name.starts_with("azurerm_") {
         EvalError { message: format!("reference to undeclared resource type `{name}`"), ..err }
     } else {
@@ -647,7 +663,8 @@ fn eval_call(call: &FuncCall, scope: &mut Scope, span: Span) -> EvalResult {
                 call.name.namespace.iter().map(|n| n.value().as_str()).collect::<Vec<_>>().join("::"),
                 name
             ),
-        ));
+        )
+        .uncatchable());
     }
     match name {
         // Special forms: the argument's error is the answer, not a failure.
@@ -660,6 +677,7 @@ fn eval_call(call: &FuncCall, scope: &mut Scope, span: Span) -> EvalResult {
                 match eval(arg, scope) {
                     Ok(v) if v.is_wholly_known() => return Ok(v),
                     Ok(_) => return Ok(Value::Unknown),
+                    Err(e) if !e.catchable => return Err(e),
                     Err(e) => last = Some(e),
                 }
             }
@@ -677,6 +695,7 @@ fn eval_call(call: &FuncCall, scope: &mut Scope, span: Span) -> EvalResult {
             match eval(call.args.get(0).expect("one argument"), scope) {
                 Ok(v) if v.is_wholly_known() => Ok(Value::Bool(true)),
                 Ok(_) => Ok(Value::Unknown),
+                Err(e) if !e.catchable => Err(e),
                 Err(_) => Ok(Value::Bool(false)),
             }
         }

@@ -13,6 +13,8 @@ pub const NAMES: &[&str] = &[
     "abs",
     "alltrue",
     "anytrue",
+    "base64decode",
+    "base64encode",
     "can",
     "ceil",
     "chomp",
@@ -40,8 +42,12 @@ pub const NAMES: &[&str] = &[
     "min",
     "one",
     "range",
+    "regex",
+    "regexall",
     "replace",
     "reverse",
+    "setproduct",
+    "sha256",
     "slice",
     "sort",
     "split",
@@ -62,6 +68,7 @@ pub const NAMES: &[&str] = &[
     "trimsuffix",
     "try",
     "upper",
+    "uuidv5",
     "values",
     "zipmap",
 ];
@@ -136,7 +143,7 @@ impl Args<'_> {
 pub fn call(name: &str, values: Vec<Value>, spans: &[Span], call_span: Span) -> EvalResult {
     let a = Args { name, values, spans, call: call_span };
     if !NAMES.contains(&name) {
-        let err = EvalError::new("SIG006", a.call.clone(), format!("unknown function `{name}`"));
+        let err = EvalError::new("SIG006", a.call.clone(), format!("unknown function `{name}`")).uncatchable();
         return Err(match crate::model::suggest(name, NAMES.iter().copied()) {
             Some(s) => err.with_help(format!("did you mean `{s}`?")),
             None => err.with_help("see the README's list of supported functions"),
@@ -350,10 +357,72 @@ pub fn call(name: &str, values: Vec<Value>, spans: &[Span], call_span: Span) -> 
         "replace" => {
             a.arity(3, Some(3))?;
             let (s, from, to) = (a.str(0)?, a.str(1)?, a.str(2)?);
+            // A substring between slashes is a regular expression, as in Terraform; `$1` and
+            // `${name}` in the replacement are its captures.
             if from.len() > 1 && from.starts_with('/') && from.ends_with('/') {
-                return Err(a.err(1, "regular-expression patterns are not supported yet; use a plain substring"));
+                let re = compile(&a, 1, &from[1..from.len() - 1])?;
+                return Ok(Value::String(re.replace_all(&s, to.as_str()).into_owned()));
             }
             Ok(Value::String(s.replace(&from, &to)))
+        }
+        "regex" => {
+            a.arity(2, Some(2))?;
+            let (re, s) = (compile(&a, 0, &a.str(0)?)?, a.str(1)?);
+            match re.captures(&s) {
+                Some(captures) => Ok(match_value(&re, &captures)),
+                None => Err(a.err(1, "the pattern did not match the string")),
+            }
+        }
+        "regexall" => {
+            a.arity(2, Some(2))?;
+            let (re, s) = (compile(&a, 0, &a.str(0)?)?, a.str(1)?);
+            Ok(Value::List(re.captures_iter(&s).map(|c| match_value(&re, &c)).collect()))
+        }
+        "base64encode" => {
+            use base64::Engine;
+            unary_str(&a, |s| base64::engine::general_purpose::STANDARD.encode(s))
+        }
+        "base64decode" => {
+            use base64::Engine;
+            a.arity(1, Some(1))?;
+            let bytes = base64::engine::general_purpose::STANDARD
+                .decode(a.str(0)?.trim())
+                .map_err(|e| a.err(0, format!("not valid base64: {e}")))?;
+            String::from_utf8(bytes).map(Value::String).map_err(|_| a.err(0, "the decoded bytes are not UTF-8 text"))
+        }
+        "sha256" => {
+            use sha2::Digest;
+            unary_str(&a, |s| sha2::Sha256::digest(s.as_bytes()).iter().map(|b| format!("{b:02x}")).collect())
+        }
+        "uuidv5" => {
+            a.arity(2, Some(2))?;
+            let namespace = match a.str(0)?.as_str() {
+                "dns" => uuid::Uuid::NAMESPACE_DNS,
+                "url" => uuid::Uuid::NAMESPACE_URL,
+                "oid" => uuid::Uuid::NAMESPACE_OID,
+                "x500" => uuid::Uuid::NAMESPACE_X500,
+                other => uuid::Uuid::parse_str(other)
+                    .map_err(|_| a.err(0, "the namespace must be dns, url, oid, x500 or a UUID"))?,
+            };
+            Ok(Value::String(uuid::Uuid::new_v5(&namespace, a.str(1)?.as_bytes()).to_string()))
+        }
+        "setproduct" => {
+            a.arity(1, None)?;
+            let mut product: Vec<Vec<Value>> = vec![Vec::new()];
+            for i in 0..a.values.len() {
+                let set = a.list(i)?;
+                product = product
+                    .into_iter()
+                    .flat_map(|prefix| {
+                        set.iter().map(move |item| {
+                            let mut next = prefix.clone();
+                            next.push(item.clone());
+                            next
+                        })
+                    })
+                    .collect();
+            }
+            Ok(Value::List(product.into_iter().map(Value::List).collect()))
         }
         "trim" => {
             a.arity(2, Some(2))?;
@@ -483,6 +552,27 @@ pub fn call(name: &str, values: Vec<Value>, spans: &[Span], call_span: Span) -> 
         }
         other => unreachable!("function `{other}` is listed in NAMES but not implemented"),
     }
+}
+
+/// A regular expression in RE2 syntax, as Terraform's functions take it.
+fn compile(a: &Args, i: usize, pattern: &str) -> Result<regex::Regex, EvalError> {
+    regex::Regex::new(pattern).map_err(|e| a.err(i, format!("invalid regular expression: {e}")))
+}
+
+/// What one match is, as Terraform's regex() gives it: the matched text without capture groups,
+/// a list of captures with unnamed groups, a map of captures with named ones (a group that did
+/// not take part in the match is null).
+fn match_value(re: &regex::Regex, captures: &regex::Captures) -> Value {
+    let text = |m: Option<regex::Match>| m.map_or(Value::Null, |m| Value::string(m.as_str()));
+    if re.captures_len() == 1 {
+        return text(captures.get(0));
+    }
+    if re.capture_names().flatten().next().is_some() {
+        return Value::Map(
+            re.capture_names().flatten().map(|name| (name.to_string(), text(captures.name(name)))).collect(),
+        );
+    }
+    Value::List((1..re.captures_len()).map(|i| text(captures.get(i))).collect())
 }
 
 fn unary_str(a: &Args, f: impl Fn(&str) -> String) -> EvalResult {
@@ -660,6 +750,19 @@ mod tests {
             ("min(3, 1, 2)", "1"),
             ("max(3, 1, 2)", "3"),
             ("replace(\"a-b-c\", \"-\", \".\")", "\"a.b.c\""),
+            ("replace(\"img-2024-v3\", \"/[0-9]+/\", \"N\")", "\"img-N-vN\""),
+            ("replace(\"1.2.3\", \"/^(\\\\d+)\\\\.(\\\\d+)/\", \"$2.$1\")", "\"2.1.3\""),
+            ("regex(\"[a-z]+\", \"123abc456\")", "\"abc\""),
+            ("regex(\"^(\\\\d+)\\\\.(\\\\d+)\", \"10.20.30\")", "[\"10\", \"20\"]"),
+            ("regex(\"(?P<major>\\\\d+)\\\\.(?P<minor>\\\\d+)\", \"1.2\")", "{major = \"1\", minor = \"2\"}"),
+            ("regexall(\"[0-9]+\", \"a1b22c333\")", "[\"1\", \"22\", \"333\"]"),
+            ("regexall(\"x\", \"abc\")", "[]"),
+            ("length(regexall(\"^[a-z0-9_.]+$\", \"golden_images\")) > 0", "true"),
+            ("base64encode(\"hello\")", "\"aGVsbG8=\""),
+            ("base64decode(\"aGVsbG8=\")", "\"hello\""),
+            ("sha256(\"abc\")", "\"ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad\""),
+            ("uuidv5(\"dns\", \"www.example.com\")", "\"2ed6657d-e927-568b-95e1-2665a8aea6a2\""),
+            ("setproduct([\"a\", \"b\"], [1, 2])", "[[\"a\", 1], [\"a\", 2], [\"b\", 1], [\"b\", 2]]"),
             ("trimspace(\"  x \\n\")", "\"x\""),
             ("substr(\"hello\", 1, 3)", "\"ell\""),
             ("substr(\"hello\", -3, -1)", "\"llo\""),
@@ -694,7 +797,9 @@ mod tests {
             "element([], 0)",
             "zipmap([\"a\"], [])",
             "lenght([1])",
-            "replace(\"a\", \"/a/\", \"b\")",
+            "replace(\"a\", \"/(/\", \"b\")",
+            "regex(\"x\", \"abc\")",
+            "base64decode(\"not base64!\")",
         ];
         let roots = BTreeMap::new();
         for src in cases {

@@ -91,6 +91,9 @@ impl std::fmt::Display for NodeKey {
 enum NodeBody {
     Local(Attribute),
     Resource(Block, &'static ResourceSchema),
+    /// A resource type sigform does not manage: fine while it has no instance (`count = 0`,
+    /// an empty `for_each`), as in Terraform; refused once it would have one.
+    Unsupported(Block, Mode),
     Output(Block),
     Provider(Option<Block>),
 }
@@ -305,7 +308,20 @@ impl<'a> Evaluator<'a> {
                         sigform_azure::resources::data_source(&labels[0])
                     };
                     let Some(schema) = schema else {
-                        self.diags.push(unsupported_type(mode, &labels[0], scope.span_of(&block.labels[0])));
+                        let expands = block.body.get_attribute("count").is_some()
+                            || block.body.get_attribute("for_each").is_some();
+                        if !expands {
+                            self.diags.push(unsupported_type(mode, &labels[0], scope.span_of(&block.labels[0])));
+                            continue;
+                        }
+                        nodes.push(node(
+                            NodeKey::Resource(ConfigAddress {
+                                mode,
+                                type_name: labels[0].clone(),
+                                name: labels[1].clone(),
+                            }),
+                            NodeBody::Unsupported(block, mode),
+                        ));
                         continue;
                     };
                     nodes.push(node(
@@ -377,6 +393,12 @@ impl<'a> Evaluator<'a> {
             let found = match &node.body {
                 NodeBody::Local(a) => refs::in_expr(&a.value),
                 NodeBody::Resource(b, _) | NodeBody::Output(b) => refs::in_block(b),
+                // Only what decides its instances.
+                NodeBody::Unsupported(b, _) => ["count", "for_each"]
+                    .iter()
+                    .filter_map(|k| b.body.get_attribute(k))
+                    .flat_map(|a| refs::in_expr(&a.value))
+                    .collect(),
                 NodeBody::Provider(Some(b)) => refs::in_block(b),
                 NodeBody::Provider(None) => Vec::new(),
             };
@@ -487,6 +509,21 @@ impl<'a> Evaluator<'a> {
                 self.set_root(&node.key, value);
             }
             NodeBody::Output(block) => self.output(block, node.file),
+            NodeBody::Unsupported(block, mode) => {
+                let value = match self.expansion(block, node.file) {
+                    Some(e) if e.instances.is_empty() => match e.kind {
+                        ExpansionKind::ForEach => Value::Map(BTreeMap::new()),
+                        _ => Value::List(Vec::new()),
+                    },
+                    Some(_) => {
+                        let scope = Scope::new(node.file, &self.roots);
+                        self.diags.push(unsupported_type(*mode, &block.labels[0], scope.span_of(&block.labels[0])));
+                        Value::Unknown
+                    }
+                    None => Value::Unknown,
+                };
+                self.set_root(&node.key, value);
+            }
         }
     }
 

@@ -43,6 +43,12 @@ impl Visit for Collector {
                         self.found.push(Reference::Data(type_name, name));
                     }
                 }
+                // `resource.TYPE.NAME`: Terraform's explicit form of `TYPE.NAME`.
+                ("resource", Some(type_name)) => {
+                    if let Some(name) = attr_name(ops.get(1)) {
+                        self.found.push(Reference::Resource(type_name, name));
+                    }
+                }
                 (root, Some(name)) if !NOT_DECLARATIONS.contains(&root) => {
                     self.found.push(Reference::Resource(root.to_string(), name));
                 }
@@ -80,6 +86,7 @@ mod tests {
             a = var.x
             b = "${local.y}-${azurerm_shared_image_gallery.g.name}"
             c = [for r in data.azurerm_image.i.tags : r]
+            e = resource.azurerm_resource_group.rg.name
             dynamic "target_region" {
               for_each = var.regions
               content { name = each.key }
@@ -96,6 +103,7 @@ mod tests {
                 Reference::Variable("regions".into()),
                 Reference::Variable("x".into()),
                 Reference::Local("y".into()),
+                Reference::Resource("azurerm_resource_group".into(), "rg".into()),
                 Reference::Resource("azurerm_shared_image_gallery".into(), "g".into()),
                 Reference::Data("azurerm_image".into(), "i".into()),
             ]

@@ -552,3 +552,130 @@ output "names" {
     assert_eq!(r.get("azurerm_shared_image_gallery.lonely[1]").attrs.str("name"), Some("lonely1"));
     assert_eq!(r.output("names"), &Value::List(vec![Value::string("named"), Value::string("eastus")]));
 }
+
+/// `try` and `can` catch what goes wrong in real functions and values, never a mistake in the
+/// configuration: an unknown function or an undeclared name is an error inside them too (a
+/// variable's validation once failed with its own message because `can(regex(...))` quietly
+/// answered false while `regex` was unknown).
+#[test]
+fn try_and_can_do_not_swallow_mistakes() {
+    let r = run(r#"
+variable "gallery_name" {
+  type    = string
+  default = "golden_images"
+  validation {
+    condition     = can(regex("^[A-Za-z0-9_.]+$", var.gallery_name))
+    error_message = "letters, digits, periods and underscores only"
+  }
+}
+output "bad" {
+  value = can(regex("^[0-9]+$", "abc"))
+}
+"#)
+    .clean();
+    assert_eq!(r.output("bad"), &Value::Bool(false), "a function failing on its input is caught");
+    for (expr, wanted) in [
+        ("can(regexx(\"a\", \"b\"))", "SIG006 unknown function `regexx`"),
+        ("try(nosuchfunction(1), \"fallback\")", "SIG006 unknown function `nosuchfunction`"),
+        ("can(var.undeclared)", "SIG005 `var` has no attribute `undeclared`"),
+        ("try(local.nothing, 1)", "SIG005 `local` has no attribute `nothing`"),
+    ] {
+        let r = run(&format!("output \"o\" {{\n  value = {expr}\n}}\n"));
+        let errors = r.errors();
+        assert!(errors.iter().any(|e| e.starts_with(wanted)), "{expr}: {errors:?}");
+    }
+}
+
+/// Modules and verified-module style configurations pass `null` to every optional argument:
+/// `null` is "not set", also for azurerm arguments sigform does not support yet; a block sigform
+/// lacks generated zero times, or a resource type it lacks with no instance, sets nothing.
+#[test]
+fn null_and_nothing_are_not_set() {
+    let r = run(&with_rg(
+        r#"
+variable "purchase_plan" {
+  type    = object({ name = string, publisher = string, product = string })
+  default = null
+}
+variable "replication_mode" {
+  type    = string
+  default = null
+}
+resource "azurerm_shared_image" "def" {
+  name                                = "def"
+  gallery_name                        = azurerm_shared_image_gallery.g.name
+  resource_group_name                 = "rg"
+  location                            = "eastus"
+  os_type                             = "Linux"
+  trusted_launch_enabled              = null
+  accelerated_network_support_enabled = null
+  identifier {
+    publisher = "p"
+    offer     = "o"
+    sku       = "s"
+  }
+  dynamic "purchase_plan" {
+    for_each = var.purchase_plan == null ? [] : [var.purchase_plan]
+    content {
+      name = purchase_plan.value.name
+    }
+  }
+}
+resource "azurerm_storage_account" "unused" {
+  count = 0
+  name  = "x"
+}
+resource "azurerm_managed_disk" "also_unused" {
+  for_each = {}
+  name     = each.key
+}
+resource "azurerm_resource_group" "by_resource" {
+  name     = "rg-two"
+  location = resource.azurerm_resource_group.rg.location
+}
+resource "azurerm_shared_image_gallery" "timeouts" {
+  name                = "gal2"
+  resource_group_name = "rg"
+  location            = "eastus"
+  dynamic "timeouts" {
+    for_each = [1]
+    content {
+      create = "30m"
+    }
+  }
+}
+output "unused" {
+  value = length(azurerm_storage_account.unused)
+}
+"#,
+    ))
+    .clean();
+    assert_eq!(r.get("azurerm_resource_group.by_resource").attrs.str("location"), Some("eastus"));
+    assert_eq!(r.output("unused"), &Value::Number(0.0));
+    let by_resource = r.get("azurerm_resource_group.by_resource");
+    assert!(
+        by_resource.depends_on.iter().any(|d| d.to_string() == "azurerm_resource_group.rg")
+            || by_resource.references.iter().any(|d| d.to_string() == "azurerm_resource_group.rg"),
+        "a resource. reference is a dependency: {:?} {:?}",
+        by_resource.depends_on,
+        by_resource.references
+    );
+
+    // Set to a value, or generated once, they are refused as before.
+    let set = run(&with_rg(
+        "resource \"azurerm_shared_image_version\" \"v\" {\n  name = \"1.0.0\"\n  gallery_name = \"gal\"\n  image_name = \"def\"\n  resource_group_name = \"rg\"\n  location = \"eastus\"\n  managed_image_id = azurerm_image.img.id\n  replication_mode = \"Shallow\"\n  target_region {\n    name = \"eastus\"\n  }\n}\n",
+    ));
+    assert!(
+        set.errors()
+            .iter()
+            .any(|e| e.contains("`replication_mode` is an azurerm argument that sigform does not support yet")),
+        "{:?}",
+        set.errors()
+    );
+    let once = run("resource \"azurerm_storage_account\" \"sa\" {\n  count = 1\n  name  = \"x\"\n}\n");
+    assert!(
+        once.errors().iter().any(|e| e.contains("`azurerm_storage_account` is not supported yet")),
+        "{:?}",
+        once.errors()
+    );
+}

@@ -22,3 +22,13 @@ fn the_service_profile_table_is_the_facts() {
         facts.into_iter().map(|(fact, values)| std::iter::once(fact.to_string()).chain(values).collect()).collect();
     assert_eq!(rows, expected);
 }
+
+/// The README's list of functions is the evaluator's, exactly.
+#[test]
+fn the_function_list_is_the_evaluators() {
+    let text = readme();
+    let start = text.find("functions `abs").expect("the README lists the functions") + "functions `".len();
+    let end = start + text[start..].find('`').unwrap();
+    let listed: Vec<&str> = text[start..end].split_whitespace().collect();
+    assert_eq!(listed, sigform::eval::functions::NAMES);
+}
