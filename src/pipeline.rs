@@ -4,7 +4,7 @@
 use crate::config::vars::VarAssignment;
 use crate::config::{self, Sources};
 use crate::diagnostic::{self, Diagnostic};
-use crate::eval::{self, DataResolver, Environment, EvalInput};
+use crate::eval::{self, DataResolver, Environment, EvalInput, RecordedResolver};
 use crate::model::Desired;
 use crate::rules::{self, RuleContext};
 
@@ -43,12 +43,23 @@ pub fn evaluate_configuration(
     environment: &Environment,
     data: Option<&dyn DataResolver>,
 ) -> Checked {
+    evaluate_with_state(sources, vars, environment, data, None)
+}
+
+/// The same, with what the state recorded answering the values Azure computed.
+pub fn evaluate_with_state(
+    sources: &Sources,
+    vars: &[VarAssignment],
+    environment: &Environment,
+    data: Option<&dyn DataResolver>,
+    recorded: Option<&dyn RecordedResolver>,
+) -> Checked {
     let (files, mut diagnostics) = config::parse_all(sources);
     if !diagnostics.is_empty() {
         diagnostic::sort(&mut diagnostics);
         return Checked { desired: Desired::default(), diagnostics };
     }
-    let input = EvalInput { sources, vars, environment, data };
+    let input = EvalInput { sources, vars, environment, data, recorded };
     let (desired, found) = eval::evaluate(&input, files);
     diagnostic::merge(&mut diagnostics, found);
     Checked { desired, diagnostics }

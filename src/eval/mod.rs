@@ -62,6 +62,16 @@ pub struct EvalInput<'a> {
     pub vars: &'a [VarAssignment],
     pub environment: &'a Environment,
     pub data: Option<&'a dyn DataResolver>,
+    /// What the state recorded, for the values Azure computed (a gallery's `unique_name`).
+    pub recorded: Option<&'a dyn RecordedResolver>,
+}
+
+/// Answers what the state recorded of a managed resource instance, so that a value Azure
+/// computed once (a gallery's `unique_name`) is known on later plans, as Terraform knows it from
+/// its prior state, instead of "known after apply" forever.
+pub trait RecordedResolver {
+    /// The recorded ARM id and attributes of the instance at `address`, if the state has it.
+    fn recorded(&self, address: &str) -> Option<(String, BTreeMap<String, Value>)>;
 }
 
 /// Meta-arguments every resource block may carry, handled here rather than by the schema.
@@ -696,12 +706,26 @@ impl<'a> Evaluator<'a> {
                 continue;
             }
             let mut value = instance.attrs.to_value();
+            // Values Azure computed for this very resource (same id) are known from the state.
+            let recorded = match (addr.mode, self.input.recorded, instance.id.as_deref()) {
+                (Mode::Managed, Some(resolver), Some(id)) => resolver
+                    .recorded(&instance.address.to_string())
+                    .filter(|(recorded_id, _)| recorded_id.eq_ignore_ascii_case(id))
+                    .map(|(_, attrs)| attrs),
+                _ => None,
+            };
             for a in schema.attrs {
-                value.entry(a.name.to_string()).or_insert(if a.mutability == Mutability::Computed {
-                    Value::Unknown
+                let fallback = if a.mutability == Mutability::Computed {
+                    recorded
+                        .as_ref()
+                        .and_then(|r| r.get(a.name))
+                        .filter(|v| !v.is_null())
+                        .cloned()
+                        .unwrap_or(Value::Unknown)
                 } else {
                     Value::Null
-                });
+                };
+                value.entry(a.name.to_string()).or_insert(fallback);
             }
             value.insert("id".into(), instance.id.clone().map_or(Value::Unknown, Value::String));
             if addr.mode == Mode::Data

@@ -39,6 +39,8 @@ pub enum ApplyError {
     Ui(String),
     #[error(transparent)]
     Profile(#[from] super::profile::ProfileError),
+    #[error(transparent)]
+    Workdir(#[from] super::workdir::WorkdirError),
 }
 
 /// Where the plan comes from.
@@ -105,6 +107,12 @@ pub fn run(
         Err((options, _)) if options.destroy => "destroy",
         _ => "apply",
     };
+    // Outputs that depend on what Azure computes are known once the apply is done: evaluated
+    // again then, against the new state, as Terraform records them.
+    let reload = match &source {
+        Err((options, _)) => Some(options.load.clone()),
+        Ok(_) => None,
+    };
     // The lock is held from before the plan until the last record: a second apply waits (or
     // fails at once) instead of planning against a state that is about to change.
     let mut session = Session::open(&options.state, operation)?;
@@ -152,6 +160,27 @@ pub fn run(
     }
     ui.applying(&plan);
     let outcome = session.execute(&plan, cloud, options, &mut |e| ui.event(e))?;
+    if let Some(load) = reload
+        && outcome.succeeded()
+        && outcome.interrupted.is_empty()
+        && plan.output_changes.iter().any(|o| o.after_unknown)
+    {
+        let recorded = super::plan::RecordedState::new(&options.state);
+        let data = super::data::CloudData(cloud);
+        let loaded = super::validate::load_evaluated(&load, Some(&data), Some(&recorded))?;
+        let outputs = loaded
+            .desired
+            .outputs
+            .iter()
+            .filter(|o| o.value.is_wholly_known())
+            .map(|o| crate::state::OutputState {
+                name: o.name.clone(),
+                value: o.value.to_json(),
+                sensitive: o.sensitive,
+            })
+            .collect();
+        session.record_outputs(outputs)?;
+    }
     session.close()?;
     Ok(Applied::Done { outcome, plan: Box::new(plan) })
 }
@@ -223,6 +252,12 @@ impl Session {
             self.store.commit(&changes)?;
         }
         Ok((plan.drift.drifted.len(), plan.drift.deleted.len()))
+    }
+
+    /// Replaces the recorded outputs.
+    pub fn record_outputs(&mut self, outputs: Vec<crate::state::OutputState>) -> Result<(), ApplyError> {
+        self.store.commit(&[crate::state::Change::Outputs(outputs)])?;
+        Ok(())
     }
 
     /// Releases the lock, reporting a failure to do so.

@@ -15,11 +15,14 @@ pub enum Checked {
 }
 
 pub fn drift(load: &LoadOptions, state: &crate::state::Location, cloud: &dyn Cloud) -> Result<Checked, PlanError> {
-    let loaded = super::validate::load_with(load, Some(&super::data::CloudData(cloud)))?;
+    let recorded = super::plan::RecordedState::new(state);
+    let mut loaded = super::validate::load_evaluated(load, Some(&super::data::CloudData(cloud)), Some(&recorded))?;
+    let found = crate::rules::check(&loaded.desired, &crate::rules::RuleContext { now_unix: load.now_unix });
+    crate::diagnostic::merge(&mut loaded.diagnostics, found);
     if loaded.has_errors() {
         return Ok(Checked::Invalid { sources: loaded.sources, diagnostics: loaded.diagnostics });
     }
-    let recorded = read_state(state)?;
+    let recorded = recorded.into_snapshot().unwrap_or_else(|| read_state(state))?;
     let refreshed = super::refresh::refresh(cloud, &recorded, &loaded.desired)?;
     // Pending: what the configuration asks of the state as recorded (not of the cloud).
     let options = crate::plan::Options::default();

@@ -70,12 +70,58 @@ pub fn read_state(location: &Location) -> Result<Snapshot, StateError> {
     }
 }
 
+/// The state as evaluation sees it: read once, the first time a configuration refers to a value
+/// Azure computed (a gallery's `unique_name`), and then handed to the planner.
+pub struct RecordedState<'a> {
+    location: &'a Location,
+    snapshot: std::sync::OnceLock<Result<Snapshot, StateError>>,
+    index: std::sync::OnceLock<std::collections::HashMap<String, usize>>,
+}
+
+impl<'a> RecordedState<'a> {
+    pub fn new(location: &'a Location) -> RecordedState<'a> {
+        RecordedState { location, snapshot: std::sync::OnceLock::new(), index: std::sync::OnceLock::new() }
+    }
+
+    /// The state, if evaluation read it.
+    pub fn into_snapshot(self) -> Option<Result<Snapshot, StateError>> {
+        self.snapshot.into_inner()
+    }
+}
+
+impl crate::eval::RecordedResolver for RecordedState<'_> {
+    fn recorded(
+        &self,
+        address: &str,
+    ) -> Option<(String, std::collections::BTreeMap<String, crate::model::value::Value>)> {
+        let snapshot = self.snapshot.get_or_init(|| read_state(self.location)).as_ref().ok()?;
+        let index = self.index.get_or_init(|| {
+            snapshot
+                .resources
+                .iter()
+                .enumerate()
+                .filter(|(_, r)| r.mode == "managed")
+                .map(|(i, r)| (r.address.clone(), i))
+                .collect()
+        });
+        let record = &snapshot.resources[*index.get(address)?];
+        match crate::model::value::Value::from_json(&record.attributes) {
+            crate::model::value::Value::Map(attrs) => Some((record.id.clone(), attrs)),
+            _ => None,
+        }
+    }
+}
+
 /// Plans; with a cloud, refreshes first (in bulk) so that what was deleted outside sigform is
 /// planned again and blocked deletes see the children nobody manages.
 pub fn plan(options: &Options, cloud: Option<&dyn sigform_azure::cloud::Cloud>) -> Result<Planned, PlanError> {
     let data = cloud.map(super::data::CloudData);
-    let loaded =
-        super::validate::load_evaluated(&options.load, data.as_ref().map(|d| d as &dyn crate::eval::DataResolver))?;
+    let recorded = RecordedState::new(&options.state);
+    let loaded = super::validate::load_evaluated(
+        &options.load,
+        data.as_ref().map(|d| d as &dyn crate::eval::DataResolver),
+        Some(&recorded),
+    )?;
     let super::validate::Loaded { sources, desired, diagnostics } = loaded;
     let context = crate::rules::RuleContext { now_unix: options.load.now_unix };
     // The rules run alongside the state read and, without a refresh (whose quota check needs
@@ -83,7 +129,7 @@ pub fn plan(options: &Options, cloud: Option<&dyn sigform_azure::cloud::Cloud>) 
     std::thread::scope(|scope| {
         let rules = scope.spawn(|| crate::rules::check(&desired, &context));
         let verdict = Verdict { diagnostics, rules: Some(rules) };
-        plan_with(options, cloud, sources, &desired, verdict)
+        plan_with(options, cloud, sources, &desired, verdict, recorded)
     })
 }
 
@@ -110,12 +156,14 @@ fn plan_with(
     sources: Sources,
     desired: &Desired,
     mut verdict: Verdict,
+    recorded: RecordedState,
 ) -> Result<Planned, PlanError> {
     if diagnostic::has_errors(&verdict.diagnostics) {
         verdict.settle();
         return Ok(Planned::Invalid { sources, diagnostics: verdict.diagnostics });
     }
-    let recorded = read_state(&options.state);
+    // The state: read already if evaluation needed a value Azure computed, else now.
+    let recorded = recorded.into_snapshot().unwrap_or_else(|| read_state(&options.state));
     // A configuration with errors is reported before anything else goes wrong.
     if (cloud.is_some() || recorded.is_err()) && verdict.settle() {
         return Ok(Planned::Invalid { sources, diagnostics: verdict.diagnostics });

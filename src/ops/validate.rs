@@ -7,6 +7,7 @@ use crate::model::Desired;
 use crate::rules::RuleContext;
 use std::path::PathBuf;
 
+#[derive(Debug, Clone)]
 pub struct Options {
     pub dir: PathBuf,
     pub vars: Vec<VarArg>,
@@ -56,11 +57,15 @@ pub fn load_with(options: &Options, data: Option<&dyn crate::eval::DataResolver>
 }
 
 /// Loads and evaluates without running the rules (`crate::rules::check`), for a caller that
-/// runs them alongside other work.
-pub fn load_evaluated(options: &Options, data: Option<&dyn crate::eval::DataResolver>) -> Result<Loaded, WorkdirError> {
+/// runs them alongside other work; `recorded` answers the values Azure computed from the state.
+pub fn load_evaluated(
+    options: &Options,
+    data: Option<&dyn crate::eval::DataResolver>,
+    recorded: Option<&dyn crate::eval::RecordedResolver>,
+) -> Result<Loaded, WorkdirError> {
     let Workdir { sources, vars, diagnostics: mut diags, environment, .. } =
         workdir::load(&options.dir, &options.vars, options.env.iter().cloned())?;
-    let evaluated = crate::pipeline::evaluate_configuration(&sources, &vars, &environment, data);
+    let evaluated = crate::pipeline::evaluate_with_state(&sources, &vars, &environment, data, recorded);
     diags.extend(evaluated.diagnostics);
     diagnostic::sort(&mut diags);
     Ok(Loaded { sources, desired: evaluated.desired, diagnostics: diags })

@@ -478,3 +478,23 @@ fn a_principal_type_filled_by_the_service_is_not_a_change() {
         .args(&["plan", "--detailed-exitcode"])
         .status(0);
 }
+
+/// A value Azure computes (a gallery's `unique_name`) is known from the state once the gallery
+/// exists: an output of it is recorded by the apply that creates the gallery, and the next plan
+/// is empty (it used to show `null -> (known after apply)` after every apply).
+#[test]
+fn values_azure_computed_are_known_after_the_apply() {
+    let t = Test::new().example("quickstart");
+    let text =
+        t.read("main.tf") + "\noutput \"unique\" {\n  value = azurerm_shared_image_gallery.main.unique_name\n}\n";
+    let t = t.config(&text);
+    let dir = t.dir().to_str().unwrap().to_string();
+    let run = |args: &[&str], code: i32| Test::new().chdir(&dir).args(args).status(code);
+    let plan = run(&["plan"], 0);
+    assert!(plan.stdout.contains("+ unique = (known after apply)"), "{}", plan.stdout);
+    run(&["apply", "--auto-approve"], 0);
+    let unique = run(&["output", "unique"], 0).stdout;
+    assert!(unique.trim().trim_matches('"').ends_with("-GOLDEN_IMAGES"), "{unique}");
+    let again = run(&["plan", "--detailed-exitcode"], 0);
+    assert!(again.stdout.starts_with("No changes."), "{}", again.stdout);
+}
