@@ -18,8 +18,8 @@ pub struct Args<'a> {
     pub plan: &'a PlanOptions,
     pub vars: Vec<VarArg>,
     pub auto_approve: bool,
-    pub parallelism: u32,
-    pub wait_for_replication: bool,
+    pub parallelism: Option<u32>,
+    pub wait_for_replication: Option<bool>,
     pub destroy: bool,
 }
 
@@ -43,7 +43,7 @@ pub fn run(global: &Global, args: Args) -> CliResult {
     };
     let options = crate::ops::apply::Options {
         state: global.state_location()?,
-        parallelism: args.parallelism.max(1) as usize,
+        parallelism: args.parallelism.map(|n| n.max(1) as usize),
         wait_for_replication: args.wait_for_replication,
     };
     let mut ui = Terminal::new(global, json, args.auto_approve);

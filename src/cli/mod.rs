@@ -131,10 +131,11 @@ pub enum Command {
         /// Do not ask for confirmation.
         #[arg(long)]
         auto_approve: bool,
-        /// How many operations may run at once.
-        #[arg(long, default_value_t = 10)]
-        parallelism: u32,
-        /// Record image versions once created while their replication goes on.
+        /// How many operations may run at once (default: sigform { parallelism }, else 10).
+        #[arg(long)]
+        parallelism: Option<u32>,
+        /// Record image versions once created while their replication goes on (default:
+        /// sigform { wait_for_replication }, else wait).
         #[arg(long)]
         no_wait_replication: bool,
         #[command(flatten)]
@@ -145,8 +146,9 @@ pub enum Command {
         /// Do not ask for confirmation.
         #[arg(long)]
         auto_approve: bool,
-        #[arg(long, default_value_t = 10)]
-        parallelism: u32,
+        /// How many operations may run at once (default: sigform { parallelism }, else 10).
+        #[arg(long)]
+        parallelism: Option<u32>,
         #[command(flatten)]
         plan: PlanOptions,
     },
@@ -390,7 +392,7 @@ fn run(cli: Cli, sub: Option<&ArgMatches>) -> ExitStatus {
                 vars: var_args(sub, &plan.vars),
                 auto_approve: *auto_approve,
                 parallelism: *parallelism,
-                wait_for_replication: !*no_wait_replication,
+                wait_for_replication: if *no_wait_replication { Some(false) } else { None },
                 destroy: false,
             },
         ),
@@ -402,7 +404,7 @@ fn run(cli: Cli, sub: Option<&ArgMatches>) -> ExitStatus {
                 vars: var_args(sub, &plan.vars),
                 auto_approve: *auto_approve,
                 parallelism: *parallelism,
-                wait_for_replication: true,
+                wait_for_replication: Some(true),
                 destroy: true,
             },
         ),

@@ -666,6 +666,11 @@ impl<'a> Evaluator<'a> {
             };
             let mut diags = Vec::new();
             let attrs = eval_body(&block.body, &body_schema, &header, &mut scope, &mut diags);
+            for lifecycle in block.body.get_blocks("lifecycle") {
+                for check in lifecycle.body.get_blocks("precondition") {
+                    precondition(check, &mut scope, &mut diags);
+                }
+            }
             let touched = std::mem::take(&mut scope.touched);
             drop(scope);
             // Indexed references name one instance; the others depend on the whole block.
@@ -936,11 +941,20 @@ impl<'a> Evaluator<'a> {
                 let Structure::Attribute(a) = s else {
                     let Structure::Block(b) = s else { continue };
                     let ident = b.ident.value().as_str();
-                    if ident != "precondition" && ident != "postcondition" {
-                        self.diags.push(
+                    match ident {
+                        // Checked per instance, where `each` and `count` are known.
+                        "precondition" => {}
+                        "postcondition" => self.diags.push(
+                            Diagnostic::error("SIG002", "`postcondition` is not supported yet")
+                                .at(scope.span_of(&b.ident))
+                                .help(
+                                    "a precondition is checked when planning; sigform never skips a condition silently",
+                                ),
+                        ),
+                        _ => self.diags.push(
                             Diagnostic::error("SIG002", format!("unknown block `{ident}` in lifecycle"))
                                 .at(scope.span_of(&b.ident)),
-                        );
+                        ),
                     }
                     continue;
                 };
@@ -997,7 +1011,11 @@ impl<'a> Evaluator<'a> {
                                 .at(scope.span_of(other)),
                         ),
                     },
-                    "replace_triggered_by" => {}
+                    "replace_triggered_by" => self.diags.push(
+                        Diagnostic::error("SIG002", "`replace_triggered_by` is not supported yet")
+                            .at(scope.span_of(&a.key))
+                            .help("replace explicitly with `sigform apply --replace ADDRESS`; sigform never ignores a setting silently"),
+                    ),
                     other => self.diags.push(
                         Diagnostic::error("SIG002", format!("unknown argument `{other}` in lifecycle"))
                             .at(scope.span_of(&a.key)),
@@ -1056,7 +1074,9 @@ impl<'a> Evaluator<'a> {
                         ),
                     }
                 }
-                Structure::Block(b) if b.ident.value().as_str() == "precondition" => {}
+                Structure::Block(b) if b.ident.value().as_str() == "precondition" => {
+                    precondition(b, &mut scope, &mut self.diags);
+                }
                 Structure::Block(b) => self.diags.push(
                     Diagnostic::error("SIG002", format!("unknown block `{}` in output", b.ident.value().as_str()))
                         .at(scope.span_of(&b.ident)),
@@ -1354,6 +1374,39 @@ fn unsupported_type(mode: Mode, type_name: &str, span: Span) -> Diagnostic {
     match crate::model::suggest(type_name, known.iter().copied()) {
         Some(s) => d.help(format!("did you mean `{s}`?")),
         None => d.help(format!("sigform manages: {}", known.join(", "))),
+    }
+}
+
+/// A `precondition { condition, error_message }`: checked when planning; a false condition is an
+/// error with its own message (SIG012); one known only after apply cannot be checked yet and
+/// holds until then.
+fn precondition(block: &Block, scope: &mut Scope, diags: &mut Vec<Diagnostic>) {
+    let header = header_span(scope, block);
+    let (Some(condition), Some(message)) =
+        (block.body.get_attribute("condition"), block.body.get_attribute("error_message"))
+    else {
+        diags.push(Diagnostic::error("SIG003", "a precondition needs `condition` and `error_message`").at(header));
+        return;
+    };
+    let span = scope.span_of(&condition.value);
+    match eval(&condition.value, scope) {
+        Ok(Value::Bool(true)) | Ok(Value::Unknown) => {}
+        Ok(Value::Bool(false)) => {
+            let text = match eval(&message.value, scope) {
+                Ok(Value::String(s)) => s,
+                Ok(other) => other.to_string(),
+                Err(e) => e.message,
+            };
+            diags.push(Diagnostic::error("SIG012", format!("precondition failed: {text}")).at(span));
+        }
+        Ok(other) => diags.push(
+            Diagnostic::error(
+                "SIG004",
+                format!("a precondition's condition must be true or false, not {}", other.type_name()),
+            )
+            .at(span),
+        ),
+        Err(e) => diags.push(e.into_diagnostic()),
     }
 }
 

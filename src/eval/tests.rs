@@ -679,3 +679,48 @@ output "unused" {
         once.errors()
     );
 }
+
+/// Lifecycle settings do what they say or are refused: preconditions are checked per instance
+/// with their own message; postcondition and replace_triggered_by are refused where written.
+#[test]
+fn preconditions_are_checked_and_unsupported_lifecycle_is_refused() {
+    let text = |condition: &str| {
+        with_rg(&format!(
+            r#"
+variable "regions" {{
+  default = {{ a = "eastus", b = "westus" }}
+}}
+resource "azurerm_resource_group" "each" {{
+  for_each = var.regions
+  name     = "rg-${{each.key}}"
+  location = each.value
+  lifecycle {{
+    precondition {{
+      condition     = {condition}
+      error_message = "region ${{each.value}} is not allowed here"
+    }}
+  }}
+}}
+output "o" {{
+  value = 1
+  precondition {{
+    condition     = length(var.regions) > 1
+    error_message = "two regions at least"
+  }}
+}}
+"#
+        ))
+    };
+    run(&text("each.value != \"northeurope\"")).clean();
+    let failed = run(&text("each.value == \"eastus\""));
+    assert_eq!(failed.errors(), vec!["SIG012 precondition failed: region westus is not allowed here"]);
+    // Known only after apply: it cannot be checked yet, and holds until then.
+    run(&text("azurerm_shared_image_gallery.g.unique_name != \"\"")).clean();
+
+    let refused = run(&with_rg(
+        "resource \"azurerm_resource_group\" \"x\" {\n  name = \"x\"\n  location = \"eastus\"\n  lifecycle {\n    replace_triggered_by = [azurerm_resource_group.rg]\n    postcondition {\n      condition = true\n      error_message = \"x\"\n    }\n  }\n}\n",
+    ));
+    let errors = refused.errors();
+    assert!(errors.iter().any(|e| e == "SIG002 `replace_triggered_by` is not supported yet"), "{errors:?}");
+    assert!(errors.iter().any(|e| e == "SIG002 `postcondition` is not supported yet"), "{errors:?}");
+}

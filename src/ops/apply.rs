@@ -17,8 +17,10 @@ use std::path::PathBuf;
 
 pub struct Options {
     pub state: Location,
-    pub parallelism: usize,
-    pub wait_for_replication: bool,
+    /// `--parallelism`; else the configuration's (`sigform { parallelism }`), which the plan carries.
+    pub parallelism: Option<usize>,
+    /// `--no-wait-replication`; else the configuration's (`sigform { wait_for_replication }`).
+    pub wait_for_replication: Option<bool>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -219,8 +221,8 @@ impl Session {
         // Before anything changes: a consistent copy to go back to (`state restore`).
         self.store.backup()?;
         let apply_options = apply::Options {
-            parallelism: options.parallelism,
-            wait_for_replication: options.wait_for_replication,
+            parallelism: options.parallelism.unwrap_or(plan.apply_settings.parallelism as usize).max(1),
+            wait_for_replication: options.wait_for_replication.unwrap_or(plan.apply_settings.wait_for_replication),
             tenants: plan.tenants.clone().into_iter().collect(),
             retries: 5,
         };

@@ -126,6 +126,23 @@ pub struct Plan {
     /// Who gains and who loses access to what.
     #[serde(default)]
     pub access_changes: Vec<access::AccessChange>,
+    /// How the configuration asks apply to go about it (`sigform { parallelism,
+    /// wait_for_replication }`); command-line flags win.
+    #[serde(default)]
+    pub apply_settings: ApplySettings,
+}
+
+/// The configuration's settings for carrying the plan out.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct ApplySettings {
+    pub parallelism: u32,
+    pub wait_for_replication: bool,
+}
+
+impl Default for ApplySettings {
+    fn default() -> ApplySettings {
+        ApplySettings { parallelism: 10, wait_for_replication: true }
+    }
 }
 
 fn default_profile() -> String {
@@ -154,6 +171,7 @@ impl Plan {
             cost: None,
             replication_estimate: None,
             access_changes: Vec::new(),
+            apply_settings: ApplySettings::default(),
         }
     }
 

@@ -187,6 +187,10 @@ pub fn plan(input: PlanInput) -> Plan {
         cost: Some(cost),
         replication_estimate: Some(time),
         access_changes,
+        apply_settings: super::ApplySettings {
+            parallelism: desired.settings.parallelism,
+            wait_for_replication: desired.settings.wait_for_replication,
+        },
     };
     if options.refresh_only {
         // Only the drift is recorded: nothing in the cloud changes.
@@ -320,6 +324,19 @@ fn update(inst: &Instance, before: ResourceState, replace_reason: Option<&String
     };
     if action == Action::Replace && inst.lifecycle.prevent_destroy {
         forbidden.push(prevent_destroy(&address));
+    }
+    // Every id here is made of names: a replacement has the id of what it replaces, so Azure
+    // cannot hold both at once. Creating it first would fail; the plan says so instead.
+    if action == Action::Replace && inst.lifecycle.create_before_destroy {
+        forbidden.push(Forbidden {
+            address: address.clone(),
+            rule: "SIG505".into(),
+            attribute: None,
+            message: format!(
+                "{address} has lifecycle {{ create_before_destroy = true }}, but its replacement has the same ARM id ({}): Azure cannot hold both at once; remove create_before_destroy to replace it delete-first, or give the new one another name",
+                before.id
+            ),
+        });
     }
     let action = if action == Action::Replace && !forbidden.is_empty() { Action::Forbidden } else { action };
     // A no-op keeps one copy of the record, not two: at the quota ceiling that is a third of the

@@ -261,3 +261,27 @@ fn ignore_changes_and_targets() {
     addresses.sort();
     assert_eq!(addresses, ["azurerm_resource_group.rg", "azurerm_shared_image.def", "azurerm_shared_image_gallery.g"]);
 }
+
+/// `create_before_destroy` cannot replace what keeps its id: the plan refuses the replacement with
+/// SIG505 and its reason; without a replacement it changes nothing.
+#[test]
+fn create_before_destroy_refuses_a_replacement_with_the_same_id() {
+    let text = crate::rules::tests::VALID.replacen(
+        "resource \"azurerm_shared_image\" \"def\" {",
+        "resource \"azurerm_shared_image\" \"def\" {\n  lifecycle {\n    create_before_destroy = true\n  }",
+        1,
+    );
+    let d = desired(&text);
+    let prior = recorded(&d);
+    assert!(run(&d, &prior, &Options::default()).is_empty(), "nothing to replace, nothing to say");
+    let options = Options {
+        replace: vec![crate::model::address::parse("azurerm_shared_image.def").unwrap()],
+        ..Options::default()
+    };
+    let p = run(&d, &prior, &options);
+    let def = change(&p, "azurerm_shared_image.def");
+    assert_eq!(def.action, Action::Forbidden);
+    assert_eq!(def.forbidden[0].rule, "SIG505");
+    assert!(def.forbidden[0].message.contains("its replacement has the same ARM id"), "{}", def.forbidden[0].message);
+    assert!(!p.applyable());
+}

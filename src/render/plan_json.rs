@@ -71,6 +71,8 @@ pub fn plan_json(plan: &Plan) -> Json {
             "lineage": plan.lineage,
             "serial": plan.serial,
             "config_hash": plan.config_hash,
+            "service_profile": plan.service_profile,
+            "apply_settings": plan.apply_settings,
             "order": plan.order,
             "forbidden": forbidden,
             "diagnostics": plan.diagnostics,

@@ -113,6 +113,13 @@ pub static RULES: &[Rule] = &[
         "Data sources are read from the cloud when the configuration is planned. When the cloud does not answer — credentials refused (401, 403), a server error that outlasts the retries, an endpoint that cannot be reached — the diagnostic gives the cloud's own code and message, never \"no such resource\": a resource that does not exist is SIG005.",
     ),
     rule(
+        "SIG012",
+        Error,
+        Config,
+        "a precondition fails",
+        "A `precondition { condition, error_message }` in a resource's `lifecycle` or in an output is checked when planning, for each instance; a false condition stops the plan with the block's own error_message. A condition known only after apply holds until then. (`postcondition` is not supported yet and says so.)",
+    ),
+    rule(
         "SIG101",
         Error,
         Config,
@@ -309,6 +316,13 @@ pub static RULES: &[Rule] = &[
         "The resource is marked prevent_destroy. Remove the setting first if the delete is intended.",
     ),
     rule(
+        "SIG505",
+        Error,
+        Plan,
+        "create_before_destroy cannot replace a resource whose replacement has the same id",
+        "lifecycle { create_before_destroy = true } asks for the new object before the old one goes. A gallery resource's ARM id is made of its names, so a replacement with the same names has the same id, and Azure cannot hold both: the create would fail. The plan refuses the replacement with this rule; remove create_before_destroy (the replacement then deletes first) or give the new resource another name. Without a replacement the setting changes nothing.",
+    ),
+    rule(
         "SIG601",
         Error,
         Config,
@@ -386,8 +400,8 @@ mod tests {
         for id in [
             "SIG101", "SIG102", "SIG103", "SIG104", "SIG105", "SIG106", "SIG107", "SIG108", "SIG109", "SIG110",
             "SIG201", "SIG202", "SIG203", "SIG204", "SIG205", "SIG206", "SIG207", "SIG301", "SIG302", "SIG303",
-            "SIG208", "SIG401", "SIG402", "SIG403", "SIG501", "SIG502", "SIG503", "SIG504", "SIG601", "SIG602",
-            "SIG701", "SIG702",
+            "SIG208", "SIG401", "SIG402", "SIG403", "SIG501", "SIG502", "SIG503", "SIG504", "SIG505", "SIG601",
+            "SIG602", "SIG701", "SIG702",
         ] {
             assert!(find(id).is_some(), "{id} missing from the catalogue");
         }

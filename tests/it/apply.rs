@@ -498,3 +498,22 @@ fn values_azure_computed_are_known_after_the_apply() {
     let again = run(&["plan", "--detailed-exitcode"], 0);
     assert!(again.stdout.starts_with("No changes."), "{}", again.stdout);
 }
+
+/// `sigform { wait_for_replication = false }` does what `--no-wait-replication` does (the flag
+/// wins when given); `sigform { parallelism }` is the apply's parallelism unless `--parallelism`.
+#[test]
+fn the_sigform_block_sets_how_apply_goes_about_it() {
+    let t = Test::new().example("quickstart");
+    let text = t.read("main.tf") + "\nsigform {\n  wait_for_replication = false\n  parallelism          = 1\n}\n";
+    let t = t.config(&text).env("SIGFORM_EMULATOR_TIME_SCALE", "120").args(&["apply", "--auto-approve"]);
+    let out = t.status(0);
+    assert!(out.stdout.contains("Apply complete! Resources: 6 added"), "{}", out.stdout);
+    let dir = t.dir().to_str().unwrap().to_string();
+    let state: Json = serde_json::from_str(&Test::new().chdir(&dir).args(&["state", "pull"]).status(0).stdout).unwrap();
+    let version =
+        state["resources"].as_array().unwrap().iter().find(|r| r["type"] == "azurerm_shared_image_version").unwrap();
+    assert_eq!(version["status"], "replicating", "recorded without waiting, as the configuration asked");
+    let plan = Test::new().chdir(&dir).args(&["plan", "--refresh=false", "--json"]).status(0);
+    let json: Json = serde_json::from_str(&plan.stdout).unwrap();
+    assert_eq!(json["sigform"]["apply_settings"], serde_json::json!({"parallelism": 1, "wait_for_replication": false}));
+}
