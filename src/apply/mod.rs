@@ -99,6 +99,9 @@ struct Job {
     body: Option<Body>,
     /// Replacements count as one add and one destroy, not as a change.
     replacing: bool,
+    /// How long to wait for the operation (`timeouts { ... }`); the operation goes on in the
+    /// cloud after that, and its intent stays for the next run to settle.
+    deadline: Option<Duration>,
 }
 
 enum Message {
@@ -135,6 +138,7 @@ pub fn apply(
                 kind: kind_of(before)?,
                 body: None,
                 replacing: c.action == Action::Replace,
+                deadline: c.timeouts.delete.map(Duration::from_secs),
             })
         })
         .collect::<Result<_, ApplyError>>()?;
@@ -171,6 +175,8 @@ pub fn apply(
                 kind,
                 body: Some(Body { kind, tenant, attributes: cloud_attributes(after) }),
                 replacing: c.action == Action::Replace,
+                deadline: if c.action == Action::Update { c.timeouts.update } else { c.timeouts.create }
+                    .map(Duration::from_secs),
             })
         })
         .collect::<Result<_, ApplyError>>()?;
@@ -332,6 +338,18 @@ fn run_stage(
                         worker::Done::Interrupted => {
                             finished.insert(index);
                             outcome.interrupted.push(job.address.clone());
+                        }
+                        worker::Done::TimedOut(error) => {
+                            // As Terraform does, apply stops waiting; unlike a lost resource, the
+                            // intent stays, so the next run records what the operation became.
+                            finished.insert(index);
+                            failed_ids.push(job.id.clone());
+                            let error = error.to_string();
+                            outcome.failed.push((job.address.clone(), error.clone()));
+                            on_event(&Event::Errored { address: job.address.clone(), step: job.step, error });
+                            for &d in &dependents[index] {
+                                skip(d, &format!("{} timed out", job.address), &mut finished, outcome, on_event);
+                            }
                         }
                         worker::Done::Ok(read_back) => {
                             let change = changes[job.address.as_str()];

@@ -17,12 +17,15 @@ pub(super) enum Done {
     Failed { error: CloudError, exists: Option<serde_json::Value> },
     /// Stopped waiting because of an interrupt; the operation goes on in the cloud.
     Interrupted,
+    /// Stopped waiting at the resource's `timeouts`; the operation goes on in the cloud.
+    TimedOut(CloudError),
 }
 
 pub(super) fn run(cloud: &dyn Cloud, job: &Job, options: &Options, progress: &dyn Fn(Vec<RegionReplication>)) -> Done {
     match attempt(cloud, job, options, progress) {
         Ok(v) => Done::Ok(v),
         Err(_) if super::interrupted() => Done::Interrupted,
+        Err(error) if error.code == TIMED_OUT => Done::TimedOut(error),
         Err(error) => settle(cloud, job, options, error),
     }
 }
@@ -39,8 +42,23 @@ fn attempt(
         (_, None) => Err(CloudError::new(400, "InvalidRequest", "a write without a body")),
     })?;
     let skip_wait = job.kind == ResourceKind::ImageVersion && job.step != Step::Delete && !options.wait_for_replication;
+    let started = std::time::Instant::now();
     if !skip_wait {
         loop {
+            if let Some(deadline) = job.deadline
+                && started.elapsed() >= deadline
+            {
+                return Err(CloudError::new(
+                    408,
+                    TIMED_OUT,
+                    format!(
+                        "timed out after {} waiting to {} (timeouts {{ {} }}); the operation goes on in Azure, and the next run records how it ended",
+                        words(deadline),
+                        job.step.as_str(),
+                        job.step.as_str()
+                    ),
+                ));
+            }
             match retry(options.retries, || cloud.poll(&operation))? {
                 OperationStatus::Succeeded => break,
                 OperationStatus::Failed(e) => return Err(e),
@@ -60,6 +78,19 @@ fn attempt(
         return Ok(None);
     }
     Ok(retry(options.retries, || cloud.get(&job.id))?.map(|r| r.attributes))
+}
+
+/// The error code of a wait that ran past the resource's `timeouts`.
+const TIMED_OUT: &str = "OperationTimedOut";
+
+fn words(d: Duration) -> String {
+    let s = d.as_secs();
+    match (s / 3600, s % 3600 / 60, s % 60) {
+        (0, 0, s) => format!("{s}s"),
+        (0, m, 0) => format!("{m}m"),
+        (0, m, s) => format!("{m}m{s}s"),
+        (h, m, _) => format!("{h}h{m}m"),
+    }
 }
 
 /// After a failure, the cloud says what really happened: a lost response may hide a write that

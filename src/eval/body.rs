@@ -104,6 +104,13 @@ pub fn eval_body(
                     eval_dynamic(block, schema, scope, diags, &mut attrs, &mut block_spans);
                     continue;
                 }
+                if ident == "timeouts" && schema.meta.contains(&ident) {
+                    // Evaluated here (it may use each and count), read by the resource.
+                    let header = header_span(scope, block);
+                    let instance = eval_block(&block.body, &sigform_azure::schema::TIMEOUTS, &header, scope, diags);
+                    attrs.blocks.entry(ident.to_string()).or_default().push(instance);
+                    continue;
+                }
                 if schema.meta.contains(&ident) {
                     continue;
                 }
@@ -297,7 +304,8 @@ fn eval_dynamic<'s>(
         let instance = eval_block(&content.body, block_schema, &content_header, scope, diags);
         scope.pop();
         if timeouts {
-            // What the static `timeouts` block does with its values, the dynamic one does.
+            // Read by the resource, as the static block is.
+            attrs.blocks.entry(label.clone()).or_default().push(instance);
             continue;
         }
         block_spans.entry(block_schema.name).or_default().push(content_header.clone());

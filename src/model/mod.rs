@@ -135,8 +135,54 @@ pub struct BlockInstance {
 pub struct Lifecycle {
     pub prevent_destroy: bool,
     pub create_before_destroy: bool,
+    /// `timeouts { create, update, delete }`: how long apply waits for each operation.
+    pub timeouts: Timeouts,
     /// Attribute names; `["*"]` stands for `ignore_changes = all`.
     pub ignore_changes: Vec<String>,
+}
+
+/// `timeouts { ... }`, in seconds: how long apply waits for an operation before it stops waiting
+/// (the operation goes on in Azure, and the next run settles it).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Timeouts {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub create: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub update: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub delete: Option<u64>,
+}
+
+impl Timeouts {
+    pub fn is_empty(&self) -> bool {
+        *self == Timeouts::default()
+    }
+}
+
+/// A Go-style duration as Terraform's `timeouts` take it (`"60m"`, `"1h30m"`, `"90s"`), in
+/// seconds; `None` when it is not one.
+pub fn parse_duration(text: &str) -> Option<u64> {
+    let mut total = 0f64;
+    let mut rest = text.trim();
+    if rest.is_empty() {
+        return None;
+    }
+    while !rest.is_empty() {
+        let digits = rest.find(|c: char| !c.is_ascii_digit() && c != '.').unwrap_or(rest.len());
+        let number: f64 = rest[..digits].parse().ok()?;
+        rest = &rest[digits..];
+        let unit_len = rest.find(|c: char| c.is_ascii_digit()).unwrap_or(rest.len());
+        let seconds = match &rest[..unit_len] {
+            "h" => 3600.0,
+            "m" => 60.0,
+            "s" => 1.0,
+            "ms" => 0.001,
+            _ => return None,
+        };
+        total += number * seconds;
+        rest = &rest[unit_len..];
+    }
+    Some(total.ceil() as u64)
 }
 
 /// One managed resource or data source instance.

@@ -181,6 +181,7 @@ mod tests {
             forbidden: vec![],
             reason: None,
             source: None,
+            timeouts: Default::default(),
         }
     }
 

@@ -67,6 +67,9 @@ pub struct ResourceChange {
     /// Where the resource is declared (`main.tf:57`), for messages about it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source: Option<String>,
+    /// How long apply waits for this change's operation (`timeouts { ... }`).
+    #[serde(default, skip_serializing_if = "crate::model::Timeouts::is_empty")]
+    pub timeouts: crate::model::Timeouts,
 }
 
 impl ResourceChange {

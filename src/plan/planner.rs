@@ -241,6 +241,7 @@ fn create(inst: &Instance) -> ResourceChange {
         forbidden: Vec::new(),
         reason: None,
         source: None,
+        timeouts: inst.lifecycle.timeouts,
     }
 }
 
@@ -359,6 +360,7 @@ fn update(inst: &Instance, before: ResourceState, replace_reason: Option<&String
         forbidden,
         reason,
         source: None,
+        timeouts: inst.lifecycle.timeouts,
     }
 }
 
@@ -377,6 +379,7 @@ fn delete(before: ResourceState, block: Option<&Instance>, reason: &str) -> Reso
         forbidden,
         reason: Some(reason.to_string()),
         source: None,
+        timeouts: block.map(|b| b.lifecycle.timeouts).unwrap_or_default(),
     }
 }
 

@@ -517,3 +517,34 @@ fn the_sigform_block_sets_how_apply_goes_about_it() {
     let json: Json = serde_json::from_str(&plan.stdout).unwrap();
     assert_eq!(json["sigform"]["apply_settings"], serde_json::json!({"parallelism": 1, "wait_for_replication": false}));
 }
+
+/// `timeouts` are deadlines: apply stops waiting for an operation that outlasts its resource's
+/// timeout, says so, and fails; the operation goes on in the cloud and its intent stays, so the
+/// next run records what it became — nothing is orphaned.
+#[test]
+fn timeouts_are_deadlines_and_nothing_is_lost() {
+    let t = Test::new().example("quickstart");
+    let text = t.read("main.tf").replacen(
+        "  target_region {",
+        "  timeouts {\n    create = \"1s\"\n  }\n\n  target_region {",
+        1,
+    );
+    let t = t.config(&text);
+    let dir = t.dir().to_str().unwrap().to_string();
+    // At 600 simulated seconds a second the version replicates in a few real seconds.
+    let run = |args: &[&str], code: i32| {
+        Test::new().chdir(&dir).env("SIGFORM_EMULATOR_TIME_SCALE", "600").args(args).status(code)
+    };
+    let first = run(&["apply", "--auto-approve"], 1);
+    assert!(
+        first.stdout.contains("timed out after 1s waiting to create (timeouts { create })")
+            || first.stderr.contains("timed out after 1s waiting to create (timeouts { create })"),
+        "{}\n{}",
+        first.stdout,
+        first.stderr
+    );
+    let again = run(&["apply", "--auto-approve"], 0);
+    assert!(again.stdout.contains("Recovered: "), "the next run settles the operation: {}", again.stdout);
+    let plan = run(&["plan", "--detailed-exitcode"], 0);
+    assert!(plan.stdout.starts_with("No changes."), "{}", plan.stdout);
+}
