@@ -72,6 +72,8 @@ pub struct EvalInput<'a> {
 pub trait RecordedResolver {
     /// The recorded ARM id and attributes of the instance at `address`, if the state has it.
     fn recorded(&self, address: &str) -> Option<(String, BTreeMap<String, Value>)>;
+    /// Whether the state records any instance of the block `TYPE.NAME`.
+    fn has_block(&self, block: &str) -> bool;
 }
 
 /// Meta-arguments every resource block may carry, handled here rather than by the schema.
@@ -133,6 +135,7 @@ pub fn evaluate(input: &EvalInput, files: Vec<ParsedFile>) -> (Desired, Vec<Diag
         input,
         providers: HashMap::new(),
         referenced: Default::default(),
+        deferred: Default::default(),
     };
     ev.run(files);
     (ev.desired, ev.diags)
@@ -148,6 +151,8 @@ struct Evaluator<'a> {
     /// scope: at the quota ceiling most blocks (versions) are referenced by nobody, and a copy of
     /// every instance's attributes for references would be a third of the evaluation's memory.
     referenced: std::collections::HashSet<ConfigAddress>,
+    /// Data sources read during apply: they need managed resources that do not exist yet.
+    deferred: std::collections::HashSet<ConfigAddress>,
 }
 
 impl<'a> Evaluator<'a> {
@@ -705,8 +710,31 @@ impl<'a> Evaluator<'a> {
                 lifecycle: lifecycle.clone(),
                 depends_on,
                 references,
+                deferred_read: None,
             };
             complete(&mut instance, self.input.environment);
+            // A managed resource cannot be planned on a value read during apply (sigform does not
+            // plan again during apply yet): it says so, instead of sending an unknown to Azure.
+            if addr.mode == Mode::Managed
+                && let Some(data) = instance
+                    .depends_on
+                    .iter()
+                    .chain(instance.references.iter().map(|a| &a.resource))
+                    .find(|d| self.deferred.contains(d))
+                && !Value::Map(instance.attrs.to_value()).is_wholly_known()
+            {
+                self.diags.push(
+                    Diagnostic::error(
+                        "SIG011",
+                        format!(
+                            "{} uses {data}, which can only be read during apply (what it reads does not exist yet); sigform cannot plan on a value read during apply",
+                            instance.address
+                        ),
+                    )
+                    .at(header.clone())
+                    .help(format!("refer to the managed resource instead of {data}, or apply what it reads first (sigform apply --target ...)")),
+                );
+            }
             if addr.mode == Mode::Managed && !self.referenced.contains(addr) {
                 self.desired.resources.push(instance);
                 continue;
@@ -734,7 +762,15 @@ impl<'a> Evaluator<'a> {
                 value.entry(a.name.to_string()).or_insert(fallback);
             }
             value.insert("id".into(), instance.id.clone().map_or(Value::Unknown, Value::String));
+            // A data source that needs a managed resource the state does not have yet is read
+            // during apply, as Terraform defers it: reading it now could only say "not found".
+            let waits_for = (addr.mode == Mode::Data).then(|| self.missing_dependency(&instance)).flatten();
+            if let Some(missing) = &waits_for {
+                self.deferred.insert(addr.clone());
+                instance.deferred_read = Some(missing.clone());
+            }
             if addr.mode == Mode::Data
+                && waits_for.is_none()
                 && let Some(resolver) = self.input.data
             {
                 match resolver.read(&instance) {
@@ -785,6 +821,18 @@ impl<'a> Evaluator<'a> {
             ExpansionKind::Count => Value::List(list),
             ExpansionKind::ForEach => Value::Map(by_key),
         }
+    }
+
+    /// The first managed resource a data source instance needs that the state does not have.
+    fn missing_dependency(&self, instance: &Instance) -> Option<String> {
+        let recorded = self.input.recorded?;
+        instance
+            .depends_on
+            .iter()
+            .chain(instance.references.iter().map(|a| &a.resource))
+            .filter(|d| d.mode == Mode::Managed)
+            .map(|d| d.to_string())
+            .find(|block| !recorded.has_block(block))
     }
 
     fn expansion(&mut self, block: &Block, file: FileId) -> Option<Expansion> {

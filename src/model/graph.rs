@@ -27,7 +27,10 @@ impl DependencyGraph {
             by_resource.entry(&inst.address.resource).or_default().push(n);
             spans.insert(n, inst.span.clone());
         }
-        let by_id = desired.by_id();
+        // Implicit links lead to the managed resource Azure needs first: a data source reading
+        // the same object is no parent (a definition does not wait for a read of its gallery).
+        let by_id: HashMap<String, &super::Instance> =
+            desired.resources.iter().filter_map(|i| i.id.as_ref().map(|id| (id.to_ascii_lowercase(), i))).collect();
         for inst in desired.all_instances() {
             let from = index[&inst.address];
             let mut targets: Vec<NodeIndex> = Vec::new();

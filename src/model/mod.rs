@@ -205,6 +205,8 @@ pub struct Instance {
     /// Instances this one refers to by index (`azurerm_x.y["k"]`): precise edges, so that a
     /// thousand versions each naming its own definition do not each depend on all of them.
     pub references: Vec<Address>,
+    /// A data source read during apply, and the managed resource it waits for.
+    pub deferred_read: Option<String>,
 }
 
 impl Instance {

@@ -89,7 +89,22 @@ impl<'a> RecordedState<'a> {
     }
 }
 
+impl RecordedState<'_> {
+    fn snapshot(&self) -> Option<&Snapshot> {
+        self.snapshot.get_or_init(|| read_state(self.location)).as_ref().ok()
+    }
+}
+
 impl crate::eval::RecordedResolver for RecordedState<'_> {
+    fn has_block(&self, block: &str) -> bool {
+        self.snapshot().is_some_and(|s| {
+            s.resources.iter().any(|r| {
+                r.mode == "managed"
+                    && (r.address == block || r.address.strip_prefix(block).is_some_and(|rest| rest.starts_with('[')))
+            })
+        })
+    }
+
     fn recorded(
         &self,
         address: &str,

@@ -133,6 +133,16 @@ pub struct Plan {
     /// wait_for_replication }`); command-line flags win.
     #[serde(default)]
     pub apply_settings: ApplySettings,
+    /// Data sources read during apply (what they read does not exist yet).
+    #[serde(default)]
+    pub deferred_reads: Vec<DeferredRead>,
+}
+
+/// A data source read during apply, and the managed resource it waits for.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DeferredRead {
+    pub address: String,
+    pub waits_for: String,
 }
 
 /// The configuration's settings for carrying the plan out.
@@ -175,6 +185,7 @@ impl Plan {
             replication_estimate: None,
             access_changes: Vec::new(),
             apply_settings: ApplySettings::default(),
+            deferred_reads: Vec::new(),
         }
     }
 

@@ -191,6 +191,13 @@ pub fn plan(input: PlanInput) -> Plan {
             parallelism: desired.settings.parallelism,
             wait_for_replication: desired.settings.wait_for_replication,
         },
+        deferred_reads: desired
+            .data
+            .iter()
+            .filter_map(|d| {
+                Some(super::DeferredRead { address: d.address.to_string(), waits_for: d.deferred_read.clone()? })
+            })
+            .collect(),
     };
     if options.refresh_only {
         // Only the drift is recorded: nothing in the cloud changes.

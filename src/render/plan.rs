@@ -79,6 +79,12 @@ fn write(out: &mut Sink, plan: &Plan, st: Style) {
         }
         out.push_str("    }\n");
     }
+    if !plan.deferred_reads.is_empty() {
+        out.push_str("\nRead during apply:\n");
+        for read in &plan.deferred_reads {
+            let _ = writeln!(out, "  <= {} (it needs {}, which does not exist yet)", read.address, read.waits_for);
+        }
+    }
     let outputs: Vec<_> = plan.output_changes.iter().filter(|o| o.action != Action::NoOp).collect();
     if !outputs.is_empty() {
         out.push_str("\nChanges to Outputs:\n");

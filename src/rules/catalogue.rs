@@ -110,7 +110,7 @@ pub static RULES: &[Rule] = &[
         Error,
         Plan,
         "a data source cannot be read from the cloud",
-        "Data sources are read from the cloud when the configuration is planned. When the cloud does not answer — credentials refused (401, 403), a server error that outlasts the retries, an endpoint that cannot be reached — the diagnostic gives the cloud's own code and message, never \"no such resource\": a resource that does not exist is SIG005.",
+        "Data sources are read from the cloud when the configuration is planned. When the cloud does not answer — credentials refused (401, 403), a server error that outlasts the retries, an endpoint that cannot be reached — the diagnostic gives the cloud's own code and message, never \"no such resource\": a resource that does not exist is SIG005. A data source that reads a managed resource of the same configuration which does not exist yet is read during apply (the plan lists it under \"Read during apply\"); a managed resource whose arguments need such a read cannot be planned yet and says so with this rule.",
     ),
     rule(
         "SIG012",

@@ -548,3 +548,56 @@ fn timeouts_are_deadlines_and_nothing_is_lost() {
     let plan = run(&["plan", "--detailed-exitcode"], 0);
     assert!(plan.stdout.starts_with("No changes."), "{}", plan.stdout);
 }
+
+/// A data source that reads a managed resource of the same configuration is no cycle; while
+/// what it reads does not exist, it is read during apply (`<=`), and what needed it is known
+/// once the apply is done. A managed resource cannot be planned on such a read: it says so.
+#[test]
+fn data_sources_that_need_managed_resources_are_read_during_apply() {
+    let t = Test::new().example("quickstart");
+    let base = t.read("main.tf")
+        + r#"
+data "azurerm_shared_image_gallery" "read_back" {
+  name                = azurerm_shared_image.ubuntu.gallery_name
+  resource_group_name = azurerm_shared_image.ubuntu.resource_group_name
+}
+
+output "gallery_from_data" {
+  value = data.azurerm_shared_image_gallery.read_back.unique_name
+}
+"#;
+    let t = t.config(&base);
+    let dir = t.dir().to_str().unwrap().to_string();
+    let run = |args: &[&str], code: i32| Test::new().chdir(&dir).args(args).status(code);
+    run(&["validate"], 0);
+    let misuse = base.clone()
+        + "\nresource \"azurerm_resource_group\" \"copy\" {\n  name     = \"rg-copy\"\n  location = data.azurerm_shared_image_gallery.read_back.location\n}\n";
+    std::fs::write(t.dir().join("main.tf"), &misuse).unwrap();
+    let refused = run(&["plan"], 1);
+    assert!(refused.stderr.contains("SIG011"), "{}", refused.stderr);
+    assert!(
+        refused
+            .stderr
+            .replace(['\n', '│'], " ")
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+            .contains("can only be read during apply"),
+        "{}",
+        refused.stderr
+    );
+    std::fs::write(t.dir().join("main.tf"), &base).unwrap();
+    let plan = run(&["plan"], 0);
+    assert!(
+        plan.stdout.contains(
+            "<= data.azurerm_shared_image_gallery.read_back (it needs azurerm_shared_image.ubuntu, which does not exist yet)"
+        ),
+        "{}",
+        plan.stdout
+    );
+    run(&["apply", "--auto-approve"], 0);
+    let read = run(&["output", "gallery_from_data"], 0).stdout;
+    assert!(read.trim().trim_matches('"').ends_with("-GOLDEN_IMAGES"), "{read}");
+    let again = run(&["plan", "--detailed-exitcode"], 0);
+    assert!(again.stdout.starts_with("No changes."), "{}", again.stdout);
+}
