@@ -741,8 +741,9 @@ impl<'a> Evaluator<'a> {
             }
             let mut value = instance.attrs.to_value();
             // Values Azure computed for this very resource (same id) are known from the state.
+            let computes = schema.attrs.iter().any(|a| a.mutability == Mutability::Computed && a.name != "id");
             let recorded = match (addr.mode, self.input.recorded, instance.id.as_deref()) {
-                (Mode::Managed, Some(resolver), Some(id)) => resolver
+                (Mode::Managed, Some(resolver), Some(id)) if computes => resolver
                     .recorded(&instance.address.to_string())
                     .filter(|(recorded_id, _)| recorded_id.eq_ignore_ascii_case(id))
                     .map(|(_, attrs)| attrs),

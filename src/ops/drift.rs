@@ -1,7 +1,7 @@
 //! `drift`: the three-way report for CI — configuration vs state (pending), state vs cloud
 //! (drifted, deleted), cloud vs nothing (unmanaged) — from list calls only.
 
-use super::plan::{PlanError, read_state};
+use super::plan::PlanError;
 use super::validate::Options as LoadOptions;
 use crate::config::Sources;
 use crate::diagnostic::Diagnostic;
@@ -22,7 +22,7 @@ pub fn drift(load: &LoadOptions, state: &crate::state::Location, cloud: &dyn Clo
     if loaded.has_errors() {
         return Ok(Checked::Invalid { sources: loaded.sources, diagnostics: loaded.diagnostics });
     }
-    let recorded = recorded.into_snapshot().unwrap_or_else(|| read_state(state))?;
+    let recorded = recorded.into_snapshot()?;
     let refreshed = super::refresh::refresh(cloud, &recorded, &loaded.desired)?;
     // Pending: what the configuration asks of the state as recorded (not of the cloud).
     let options = crate::plan::Options::default();

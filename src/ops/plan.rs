@@ -70,28 +70,46 @@ pub fn read_state(location: &Location) -> Result<Snapshot, StateError> {
     }
 }
 
-/// The state as evaluation sees it: read once, the first time a configuration refers to a value
+/// The state as evaluation sees it: read on another thread from the start (so that it costs
+/// nothing while the files parse), waited for the first time a configuration refers to a value
 /// Azure computed (a gallery's `unique_name`), and then handed to the planner.
 pub struct RecordedState<'a> {
     location: &'a Location,
+    reading: std::sync::Mutex<Option<std::thread::JoinHandle<Result<Snapshot, StateError>>>>,
     snapshot: std::sync::OnceLock<Result<Snapshot, StateError>>,
     index: std::sync::OnceLock<std::collections::HashMap<String, usize>>,
 }
 
 impl<'a> RecordedState<'a> {
     pub fn new(location: &'a Location) -> RecordedState<'a> {
-        RecordedState { location, snapshot: std::sync::OnceLock::new(), index: std::sync::OnceLock::new() }
+        let owned = location.clone();
+        let reading = std::thread::spawn(move || read_state(&owned));
+        RecordedState {
+            location,
+            reading: std::sync::Mutex::new(Some(reading)),
+            snapshot: std::sync::OnceLock::new(),
+            index: std::sync::OnceLock::new(),
+        }
     }
 
-    /// The state, if evaluation read it.
-    pub fn into_snapshot(self) -> Option<Result<Snapshot, StateError>> {
-        self.snapshot.into_inner()
+    /// The state.
+    pub fn into_snapshot(self) -> Result<Snapshot, StateError> {
+        self.snapshot();
+        self.snapshot.into_inner().unwrap_or_else(|| read_state(self.location))
     }
-}
 
-impl RecordedState<'_> {
     fn snapshot(&self) -> Option<&Snapshot> {
-        self.snapshot.get_or_init(|| read_state(self.location)).as_ref().ok()
+        self.snapshot
+            .get_or_init(|| {
+                let reading = self.reading.lock().unwrap_or_else(std::sync::PoisonError::into_inner).take();
+                match reading.map(std::thread::JoinHandle::join) {
+                    Some(Ok(read)) => read,
+                    // A reader that panicked, or none: read here.
+                    _ => read_state(self.location),
+                }
+            })
+            .as_ref()
+            .ok()
     }
 }
 
@@ -178,7 +196,7 @@ fn plan_with(
         return Ok(Planned::Invalid { sources, diagnostics: verdict.diagnostics });
     }
     // The state: read already if evaluation needed a value Azure computed, else now.
-    let recorded = recorded.into_snapshot().unwrap_or_else(|| read_state(&options.state));
+    let recorded = recorded.into_snapshot();
     // A configuration with errors is reported before anything else goes wrong.
     if (cloud.is_some() || recorded.is_err()) && verdict.settle() {
         return Ok(Planned::Invalid { sources, diagnostics: verdict.diagnostics });
