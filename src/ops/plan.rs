@@ -70,47 +70,41 @@ pub fn read_state(location: &Location) -> Result<Snapshot, StateError> {
     }
 }
 
-/// The state as evaluation sees it: read on another thread from the start (so that it costs
-/// nothing while the files parse), waited for the first time a configuration refers to a value
-/// Azure computed (a gallery's `unique_name`), and then handed to the planner.
+/// The state as evaluation sees it: read the first time evaluation asks (a value Azure computed,
+/// such as a gallery's `unique_name`, or whether what a data source reads exists yet), then
+/// handed to the planner, so it is read once either way.
 pub struct RecordedState<'a> {
     location: &'a Location,
-    reading: std::sync::Mutex<Option<std::thread::JoinHandle<Result<Snapshot, StateError>>>>,
     snapshot: std::sync::OnceLock<Result<Snapshot, StateError>>,
     index: std::sync::OnceLock<std::collections::HashMap<String, usize>>,
 }
 
 impl<'a> RecordedState<'a> {
     pub fn new(location: &'a Location) -> RecordedState<'a> {
-        let owned = location.clone();
-        let reading = std::thread::spawn(move || read_state(&owned));
-        RecordedState {
-            location,
-            reading: std::sync::Mutex::new(Some(reading)),
-            snapshot: std::sync::OnceLock::new(),
-            index: std::sync::OnceLock::new(),
-        }
+        RecordedState { location, snapshot: std::sync::OnceLock::new(), index: std::sync::OnceLock::new() }
     }
 
-    /// The state.
+    /// The state: as evaluation read it, or read now.
     pub fn into_snapshot(self) -> Result<Snapshot, StateError> {
-        self.snapshot();
         self.snapshot.into_inner().unwrap_or_else(|| read_state(self.location))
     }
 
     fn snapshot(&self) -> Option<&Snapshot> {
-        self.snapshot
-            .get_or_init(|| {
-                let reading = self.reading.lock().unwrap_or_else(std::sync::PoisonError::into_inner).take();
-                match reading.map(std::thread::JoinHandle::join) {
-                    Some(Ok(read)) => read,
-                    // A reader that panicked, or none: read here.
-                    _ => read_state(self.location),
-                }
-            })
-            .as_ref()
-            .ok()
+        self.snapshot.get_or_init(|| read_state(self.location)).as_ref().ok()
     }
+}
+
+/// Whether evaluation may need the state: the configuration reads a value Azure computes, or has
+/// data sources (which wait for what they read). Large configurations usually do neither, and
+/// then the state is read after evaluation has freed the syntax trees, as memory wants.
+pub fn evaluation_needs_state(sources: &Sources) -> bool {
+    let computed: Vec<String> = sigform_azure::resources::RESOURCES
+        .iter()
+        .flat_map(|s| s.attrs.iter())
+        .filter(|a| a.mutability == sigform_azure::schema::Mutability::Computed && a.name != "id")
+        .map(|a| format!(".{}", a.name))
+        .collect();
+    sources.iter().any(|(_, f)| f.text.contains("data \"") || computed.iter().any(|c| f.text.contains(c.as_str())))
 }
 
 impl crate::eval::RecordedResolver for RecordedState<'_> {

@@ -65,6 +65,9 @@ pub fn load_evaluated(
 ) -> Result<Loaded, WorkdirError> {
     let Workdir { sources, vars, diagnostics: mut diags, environment, .. } =
         workdir::load(&options.dir, &options.vars, options.env.iter().cloned())?;
+    // Asked only where evaluation may need it: otherwise the state is read after evaluation, once
+    // the syntax trees are gone (at the quota ceiling both at once cost ~70 MB of peak memory).
+    let recorded = recorded.filter(|_| super::plan::evaluation_needs_state(&sources));
     let evaluated = crate::pipeline::evaluate_with_state(&sources, &vars, &environment, data, recorded);
     diags.extend(evaluated.diagnostics);
     diagnostic::sort(&mut diags);
