@@ -61,7 +61,8 @@ impl<'a> Scope<'a> {
     }
 
     fn names(&self) -> Vec<&str> {
-        self.bindings.iter().map(|(n, _)| n.as_str()).chain(self.roots.keys().map(String::as_str)).collect()
+        let roots = self.roots.keys().map(String::as_str).filter(|n| !n.starts_with('@'));
+        self.bindings.iter().map(|(n, _)| n.as_str()).chain(roots).collect()
     }
 }
 
@@ -277,6 +278,9 @@ fn walk_root<'a>(
     }
     Ok(value.clone())
 }
+
+/// The root that holds the plan's time for `plantimestamp()`: not a name anyone can write.
+pub const PLAN_TIMESTAMP: &str = "@plantimestamp";
 
 fn traversal_root_name(expr: &Expression) -> String {
     match expr {
@@ -667,6 +671,13 @@ fn eval_call(call: &FuncCall, scope: &mut Scope, span: Span) -> EvalResult {
         .uncatchable());
     }
     match name {
+        // The plan's own time, the same for every call in one plan.
+        "plantimestamp" => {
+            if !call.args.is_empty() {
+                return Err(EvalError::new("SIG006", span, "plantimestamp() takes no arguments"));
+            }
+            Ok(scope.roots.get(PLAN_TIMESTAMP).cloned().unwrap_or(Value::Unknown))
+        }
         // Special forms: the argument's error is the answer, not a failure.
         "try" => {
             if call.args.is_empty() {

@@ -29,6 +29,7 @@ pub const NAMES: &[&str] = &[
     "flatten",
     "floor",
     "format",
+    "formatdate",
     "index",
     "join",
     "jsondecode",
@@ -41,6 +42,7 @@ pub const NAMES: &[&str] = &[
     "merge",
     "min",
     "one",
+    "plantimestamp",
     "range",
     "regex",
     "regexall",
@@ -55,6 +57,8 @@ pub const NAMES: &[&str] = &[
     "strcontains",
     "substr",
     "sum",
+    "timeadd",
+    "timestamp",
     "title",
     "tobool",
     "tolist",
@@ -365,6 +369,23 @@ pub fn call(name: &str, values: Vec<Value>, spans: &[Span], call_span: Span) -> 
             }
             Ok(Value::String(s.replace(&from, &to)))
         }
+        // Known only when applying, as in Terraform (it changes every second).
+        "timestamp" => {
+            a.arity(0, Some(0))?;
+            Ok(Value::Unknown)
+        }
+        "timeadd" => {
+            a.arity(2, Some(2))?;
+            let time = timestamp_arg(&a, 0)?;
+            let seconds = go_duration(&a.str(1)?)
+                .ok_or_else(|| a.err(1, "the duration must be like \"1h30m\", \"-10m\" or \"90s\""))?;
+            Ok(Value::String(sigform_azure::timestamp::format_unix(time + seconds)))
+        }
+        "formatdate" => {
+            a.arity(2, Some(2))?;
+            let time = timestamp_arg(&a, 1)?;
+            formatdate(&a.str(0)?, time).map(Value::String).map_err(|m| a.err(0, m))
+        }
         "regex" => {
             a.arity(2, Some(2))?;
             let (re, s) = (compile(&a, 0, &a.str(0)?)?, a.str(1)?);
@@ -552,6 +573,118 @@ pub fn call(name: &str, values: Vec<Value>, spans: &[Span], call_span: Span) -> 
         }
         other => unreachable!("function `{other}` is listed in NAMES but not implemented"),
     }
+}
+
+/// An RFC 3339 timestamp argument, in seconds since the Unix epoch.
+fn timestamp_arg(a: &Args, i: usize) -> Result<i64, EvalError> {
+    let text = a.str(i)?;
+    sigform_azure::timestamp::parse_rfc3339(&text)
+        .ok_or_else(|| a.err(i, format!("\"{text}\" is not an RFC 3339 timestamp (2026-01-31T12:00:00Z)")))
+}
+
+/// A Go duration (`"1h30m"`, `"-10m"`, `"90s"`, `"1.5h"`), in whole seconds.
+fn go_duration(text: &str) -> Option<i64> {
+    let (sign, rest) = match text.strip_prefix('-') {
+        Some(r) => (-1.0, r),
+        None => (1.0, text.strip_prefix('+').unwrap_or(text)),
+    };
+    let mut rest = rest;
+    let mut total = 0f64;
+    if rest.is_empty() {
+        return None;
+    }
+    while !rest.is_empty() {
+        let digits = rest.find(|c: char| !c.is_ascii_digit() && c != '.').unwrap_or(rest.len());
+        let number: f64 = rest[..digits].parse().ok()?;
+        rest = &rest[digits..];
+        let unit_len = rest.find(|c: char| c.is_ascii_digit() || c == '.').unwrap_or(rest.len());
+        total += number
+            * match &rest[..unit_len] {
+                "h" => 3600.0,
+                "m" => 60.0,
+                "s" => 1.0,
+                "ms" => 0.001,
+                "us" | "µs" => 0.000_001,
+                "ns" => 0.000_000_001,
+                _ => return None,
+            };
+        rest = &rest[unit_len..];
+    }
+    Some((sign * total).round() as i64)
+}
+
+/// Terraform's `formatdate` in UTC: `YYYY YY MMMM MMM MM M DD D EEEE EEE hh h HH H AA aa mm m ss s
+/// ZZZZZ ZZZZ ZZZ Z`, other letters refused, text in single quotes kept as written.
+fn formatdate(spec: &str, time: i64) -> Result<String, String> {
+    const MONTHS: [&str; 12] = [
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    ];
+    const DAYS: [&str; 7] = ["Thursday", "Friday", "Saturday", "Sunday", "Monday", "Tuesday", "Wednesday"];
+    let (y, mo, d, hh, mi, ss) = sigform_azure::timestamp::civil(time);
+    let weekday = DAYS[time.div_euclid(86_400).rem_euclid(7) as usize];
+    let hour12 = if hh % 12 == 0 { 12 } else { hh % 12 };
+    let chars: Vec<char> = spec.chars().collect();
+    let mut out = String::new();
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        if c == '\'' {
+            let end = chars[i + 1..].iter().position(|&x| x == '\'').ok_or("an unterminated quoted literal")?;
+            out.extend(&chars[i + 1..i + 1 + end]);
+            i += end + 2;
+            continue;
+        }
+        if !c.is_ascii_alphabetic() {
+            out.push(c);
+            i += 1;
+            continue;
+        }
+        let run = chars[i..].iter().take_while(|&&x| x == c).count();
+        let token: String = std::iter::repeat_n(c, run).collect();
+        let text = match token.as_str() {
+            "YYYY" => format!("{y:04}"),
+            "YY" => format!("{:02}", y.rem_euclid(100)),
+            "MMMM" => MONTHS[(mo - 1) as usize].to_string(),
+            "MMM" => MONTHS[(mo - 1) as usize][..3].to_string(),
+            "MM" => format!("{mo:02}"),
+            "M" => mo.to_string(),
+            "DD" => format!("{d:02}"),
+            "D" => d.to_string(),
+            "EEEE" => weekday.to_string(),
+            "EEE" => weekday[..3].to_string(),
+            "hh" => format!("{hh:02}"),
+            "h" => hh.to_string(),
+            "HH" => format!("{hour12:02}"),
+            "H" => hour12.to_string(),
+            "AA" => if hh < 12 { "AM" } else { "PM" }.to_string(),
+            "aa" => if hh < 12 { "am" } else { "pm" }.to_string(),
+            "mm" => format!("{mi:02}"),
+            "m" => mi.to_string(),
+            "ss" => format!("{ss:02}"),
+            "s" => ss.to_string(),
+            "ZZZZZ" => "+00:00".to_string(),
+            "ZZZZ" => "+0000".to_string(),
+            "ZZZ" => "UTC".to_string(),
+            "Z" => "Z".to_string(),
+            other => {
+                return Err(format!("`{other}` is not a date part formatdate() knows; quote literal text 'like this'"));
+            }
+        };
+        out.push_str(&text);
+        i += run;
+    }
+    Ok(out)
 }
 
 /// A regular expression in RE2 syntax, as Terraform's functions take it.
@@ -763,6 +896,14 @@ mod tests {
             ("sha256(\"abc\")", "\"ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad\""),
             ("uuidv5(\"dns\", \"www.example.com\")", "\"2ed6657d-e927-568b-95e1-2665a8aea6a2\""),
             ("setproduct([\"a\", \"b\"], [1, 2])", "[[\"a\", 1], [\"a\", 2], [\"b\", 1], [\"b\", 2]]"),
+            ("timeadd(\"2026-01-31T23:30:00Z\", \"1h\")", "\"2026-02-01T00:30:00Z\""),
+            ("timeadd(\"2026-03-01T00:00:00+01:00\", \"-90m\")", "\"2026-02-28T21:30:00Z\""),
+            ("formatdate(\"YYYY.MM.DD\", \"2026-12-02T01:02:03Z\")", "\"2026.12.02\""),
+            (
+                "formatdate(\"EEE, DD MMM YYYY hh:mm:ss Z\", \"2026-12-02T01:02:03Z\")",
+                "\"Wed, 02 Dec 2026 01:02:03 Z\"",
+            ),
+            ("formatdate(\"H:mm AA 'on' MMMM D\", \"2026-12-02T13:05:00Z\")", "\"1:05 PM on December 2\""),
             ("trimspace(\"  x \\n\")", "\"x\""),
             ("substr(\"hello\", 1, 3)", "\"ell\""),
             ("substr(\"hello\", -3, -1)", "\"llo\""),
@@ -800,6 +941,9 @@ mod tests {
             "replace(\"a\", \"/(/\", \"b\")",
             "regex(\"x\", \"abc\")",
             "base64decode(\"not base64!\")",
+            "timeadd(\"yesterday\", \"1h\")",
+            "timeadd(\"2026-01-01T00:00:00Z\", \"1 day\")",
+            "formatdate(\"YYYY-QQ\", \"2026-01-01T00:00:00Z\")",
         ];
         let roots = BTreeMap::new();
         for src in cases {

@@ -37,6 +37,8 @@ use std::collections::{BTreeMap, HashMap};
 /// Facts from outside the configuration: the `ARM_*` environment a Terraform user already sets.
 #[derive(Debug, Clone, Default)]
 pub struct Environment {
+    /// When the plan is made (seconds since the Unix epoch): `plantimestamp()`.
+    pub plan_time: i64,
     /// `SIGFORM_SERVICE_PROFILE`: the service profile, over the configuration's.
     pub service_profile: Option<String>,
     pub subscription_id: Option<String>,
@@ -182,6 +184,10 @@ impl<'a> Evaluator<'a> {
         let variables: Vec<(&Block, FileId)> = variables.iter().map(|(b, f)| (b, *f)).collect();
         let vars = variables::evaluate(&variables, self.input, &mut self.diags);
         self.roots.insert("var".into(), Value::Map(vars));
+        self.roots.insert(
+            expr::PLAN_TIMESTAMP.into(),
+            Value::String(sigform_azure::timestamp::format_unix(self.input.environment.plan_time)),
+        );
         for root in ["local", "data"] {
             self.roots.insert(root.into(), Value::Map(BTreeMap::new()));
         }

@@ -741,3 +741,16 @@ fn timeouts_are_durations() {
     ));
     assert_eq!(bad.errors(), vec!["SIG004 `create` = \"soon\" is not a duration"]);
 }
+
+/// `plantimestamp()` is the plan's own time (the same in every call); `timestamp()` is known only
+/// when applying, as in Terraform; both feed the date functions.
+#[test]
+fn plan_time_and_apply_time() {
+    let r = run("output \"p\" {\n  value = plantimestamp()\n}\noutput \"day\" {\n  value = formatdate(\"YYYY-MM-DD\", plantimestamp())\n}\noutput \"t\" {\n  value = timestamp()\n}\noutput \"later\" {\n  value = timeadd(timestamp(), \"1h\")\n}\n")
+        .clean();
+    let p = r.output("p").as_str().expect("a string").to_string();
+    assert!(sigform_azure::timestamp::parse_rfc3339(&p).is_some(), "{p}");
+    assert_eq!(r.output("day"), &Value::string(&p[..10]));
+    assert_eq!(r.output("t"), &Value::Unknown);
+    assert_eq!(r.output("later"), &Value::Unknown);
+}

@@ -48,8 +48,9 @@ pub fn load(options: &Options) -> Result<Loaded, WorkdirError> {
 
 /// Loads with data sources answered by `data` (the cloud) instead of left unknown.
 pub fn load_with(options: &Options, data: Option<&dyn crate::eval::DataResolver>) -> Result<Loaded, WorkdirError> {
-    let Workdir { sources, vars, diagnostics: mut diags, environment, .. } =
+    let Workdir { sources, vars, diagnostics: mut diags, mut environment, .. } =
         workdir::load(&options.dir, &options.vars, options.env.iter().cloned())?;
+    environment.plan_time = options.now_unix;
     let context = RuleContext { now_unix: options.now_unix };
     let checked = crate::pipeline::check_configuration(&sources, &vars, &environment, data, &context);
     diagnostic::merge(&mut diags, checked.diagnostics);
@@ -63,8 +64,9 @@ pub fn load_evaluated(
     data: Option<&dyn crate::eval::DataResolver>,
     recorded: Option<&dyn crate::eval::RecordedResolver>,
 ) -> Result<Loaded, WorkdirError> {
-    let Workdir { sources, vars, diagnostics: mut diags, environment, .. } =
+    let Workdir { sources, vars, diagnostics: mut diags, mut environment, .. } =
         workdir::load(&options.dir, &options.vars, options.env.iter().cloned())?;
+    environment.plan_time = options.now_unix;
     // Asked only where evaluation may need it: otherwise the state is read after evaluation, once
     // the syntax trees are gone (at the quota ceiling both at once cost ~70 MB of peak memory).
     let recorded = recorded.filter(|_| super::plan::evaluation_needs_state(&sources));

@@ -113,6 +113,7 @@ pub fn load(
     }
     let get = |k: &str| env.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone()).filter(|v| !v.is_empty());
     let environment = Environment {
+        plan_time: sigform_azure::timestamp::now_unix(),
         service_profile: get("SIGFORM_SERVICE_PROFILE"),
         subscription_id: get("ARM_SUBSCRIPTION_ID"),
         tenant_id: get("ARM_TENANT_ID"),

@@ -87,6 +87,20 @@ pub fn format_rfc3339(time: std::time::SystemTime) -> String {
     format!("{y:04}-{m:02}-{day:02}T{:02}:{:02}:{:02}.{:03}Z", rem / 3600, rem % 3600 / 60, rem % 60, d.subsec_millis())
 }
 
+/// The civil date and time (UTC) of seconds since the Unix epoch: (year, month, day, hour,
+/// minute, second).
+pub fn civil(secs: i64) -> (i64, i64, i64, i64, i64, i64) {
+    let (y, m, d) = civil_from_days(secs.div_euclid(86_400));
+    let rem = secs.rem_euclid(86_400);
+    (y, m, d, rem / 3600, rem % 3600 / 60, rem % 60)
+}
+
+/// `2026-11-29T19:17:09Z`: RFC 3339 in UTC without fractions, as Terraform writes timestamps.
+pub fn format_unix(secs: i64) -> String {
+    let (y, m, d, hh, mm, ss) = civil(secs);
+    format!("{y:04}-{m:02}-{d:02}T{hh:02}:{mm:02}:{ss:02}Z")
+}
+
 pub fn now_rfc3339() -> String {
     format_rfc3339(std::time::SystemTime::now())
 }
