@@ -4,7 +4,7 @@
 use crate::config::vars::VarAssignment;
 use crate::config::{self, Sources};
 use crate::diagnostic::{self, Diagnostic};
-use crate::eval::{self, DataResolver, Environment, EvalInput, RecordedResolver};
+use crate::eval::{self, DataResolver, Environment, EvalInput, FileSource, RecordedResolver};
 use crate::model::Desired;
 use crate::rules::{self, RuleContext};
 
@@ -29,7 +29,19 @@ pub fn check_configuration(
     data: Option<&dyn DataResolver>,
     ctx: &RuleContext,
 ) -> Checked {
-    let mut checked = evaluate_configuration(sources, vars, environment, data);
+    check_configuration_with(sources, vars, environment, data, None, ctx)
+}
+
+/// The same, with files for the file functions.
+pub fn check_configuration_with(
+    sources: &Sources,
+    vars: &[VarAssignment],
+    environment: &Environment,
+    data: Option<&dyn DataResolver>,
+    files: Option<&dyn FileSource>,
+    ctx: &RuleContext,
+) -> Checked {
+    let mut checked = evaluate_with_state(sources, vars, environment, data, None, files);
     let found = rules::check(&checked.desired, ctx);
     diagnostic::merge(&mut checked.diagnostics, found);
     checked
@@ -43,7 +55,7 @@ pub fn evaluate_configuration(
     environment: &Environment,
     data: Option<&dyn DataResolver>,
 ) -> Checked {
-    evaluate_with_state(sources, vars, environment, data, None)
+    evaluate_with_state(sources, vars, environment, data, None, None)
 }
 
 /// The same, with what the state recorded answering the values Azure computed.
@@ -53,14 +65,15 @@ pub fn evaluate_with_state(
     environment: &Environment,
     data: Option<&dyn DataResolver>,
     recorded: Option<&dyn RecordedResolver>,
+    files: Option<&dyn FileSource>,
 ) -> Checked {
-    let (files, mut diagnostics) = config::parse_all(sources);
+    let (parsed, mut diagnostics) = config::parse_all(sources);
     if !diagnostics.is_empty() {
         diagnostic::sort(&mut diagnostics);
         return Checked { desired: Desired::default(), diagnostics };
     }
-    let input = EvalInput { sources, vars, environment, data, recorded };
-    let (desired, found) = eval::evaluate(&input, files);
+    let input = EvalInput { sources, vars, environment, data, recorded, files };
+    let (desired, found) = eval::evaluate(&input, parsed);
     diagnostic::merge(&mut diagnostics, found);
     Checked { desired, diagnostics }
 }

@@ -20,6 +20,8 @@ pub use super::error::{EvalError, EvalResult};
 pub struct Scope<'a> {
     pub file: FileId,
     roots: &'a BTreeMap<String, Value>,
+    /// The files `file()`, `templatefile()` and friends read (none: they are not available).
+    files: Option<&'a dyn super::FileSource>,
     bindings: Vec<(String, Value)>,
     /// Resource instances (or whole resource blocks, with no key) the evaluated expressions
     /// read: the precise dependencies of what is being evaluated.
@@ -41,7 +43,13 @@ const NOT_RESOURCES: &[&str] = &["var", "local", "path", "terraform", "each", "c
 
 impl<'a> Scope<'a> {
     pub fn new(file: FileId, roots: &'a BTreeMap<String, Value>) -> Scope<'a> {
-        Scope { file, roots, bindings: Vec::new(), touched: Vec::new() }
+        Scope { file, roots, files: None, bindings: Vec::new(), touched: Vec::new() }
+    }
+
+    /// The same scope, able to read files through `files`.
+    pub fn with_files(mut self, files: Option<&'a dyn super::FileSource>) -> Scope<'a> {
+        self.files = files;
+        self
     }
 
     pub fn push(&mut self, name: impl Into<String>, value: Value) {
@@ -277,6 +285,64 @@ fn walk_root<'a>(
         scope.touched.push(t);
     }
     Ok(value.clone())
+}
+
+/// Functions that read files, through the scope's `FileSource`.
+const FILE_FUNCTIONS: &[&str] = &["abspath", "file", "filebase64", "fileexists", "templatefile"];
+
+fn file_function(name: &str, call: &FuncCall, scope: &mut Scope, span: Span) -> EvalResult {
+    let wanted = if name == "templatefile" { 2 } else { 1 };
+    if call.args.len() != wanted {
+        return Err(EvalError::new(
+            "SIG006",
+            span,
+            format!("{name}() takes {wanted} argument(s), {} given", call.args.len()),
+        ));
+    }
+    let mut args = Vec::new();
+    for arg in call.args.iter() {
+        args.push(eval(arg, scope)?);
+    }
+    if args.iter().any(|a| !a.is_wholly_known()) {
+        return Ok(Value::Unknown);
+    }
+    let Some(path) = args[0].as_str().map(str::to_string) else {
+        return Err(EvalError::new("SIG006", span, format!("{name}(): the path must be a string")));
+    };
+    let Some(files) = scope.files else {
+        return Err(EvalError::new("SIG006", span, format!("{name}() cannot read files here")));
+    };
+    let fail = |message: String| EvalError::new("SIG006", span.clone(), format!("{name}(\"{path}\"): {message}"));
+    match name {
+        "abspath" => Ok(Value::String(files.absolute(&path))),
+        "fileexists" => Ok(Value::Bool(files.exists(&path))),
+        "filebase64" => {
+            use base64::Engine;
+            let bytes = files.read(&path).map_err(fail)?;
+            Ok(Value::String(base64::engine::general_purpose::STANDARD.encode(bytes)))
+        }
+        "file" => {
+            let bytes = files.read(&path).map_err(fail)?;
+            String::from_utf8(bytes).map(Value::String).map_err(|_| fail("not UTF-8 text; use filebase64()".into()))
+        }
+        _ => {
+            let text =
+                String::from_utf8(files.read(&path).map_err(fail)?).map_err(|_| fail("not UTF-8 text".into()))?;
+            let Value::Map(vars) = args[1].clone() else {
+                return Err(fail("the variables must be an object or a map".into()));
+            };
+            let template =
+                hcl::edit::parser::parse_template(&text).map_err(|e| fail(format!("not a template: {e}")))?;
+            // The template sees its variables and the functions, nothing of the configuration.
+            let mut inner = Scope::new(scope.file, &vars).with_files(scope.files);
+            let mut out = String::new();
+            match render_template(&template, &mut inner, &mut out) {
+                Ok(true) => Ok(Value::String(out)),
+                Ok(false) => Ok(Value::Unknown),
+                Err(e) => Err(fail(e.message)),
+            }
+        }
+    }
 }
 
 /// The root that holds the plan's time for `plantimestamp()`: not a name anyone can write.
@@ -669,6 +735,9 @@ fn eval_call(call: &FuncCall, scope: &mut Scope, span: Span) -> EvalResult {
             ),
         )
         .uncatchable());
+    }
+    if FILE_FUNCTIONS.contains(&name) {
+        return file_function(name, call, scope, span);
     }
     match name {
         // The plan's own time, the same for every call in one plan.

@@ -11,6 +11,7 @@ use std::collections::BTreeMap;
 /// Every function name `call` knows, for "did you mean" suggestions and documentation.
 pub const NAMES: &[&str] = &[
     "abs",
+    "abspath",
     "alltrue",
     "anytrue",
     "base64decode",
@@ -26,6 +27,9 @@ pub const NAMES: &[&str] = &[
     "distinct",
     "element",
     "endswith",
+    "file",
+    "filebase64",
+    "fileexists",
     "flatten",
     "floor",
     "format",
@@ -57,6 +61,7 @@ pub const NAMES: &[&str] = &[
     "strcontains",
     "substr",
     "sum",
+    "templatefile",
     "timeadd",
     "timestamp",
     "title",

@@ -51,6 +51,14 @@ pub struct Environment {
 pub const DEFAULT_SUBSCRIPTION: &str = "00000000-0000-0000-0000-000000000000";
 pub const DEFAULT_TENANT: &str = "00000000-0000-0000-0000-000000000000";
 
+/// The files `file()`, `filebase64()`, `fileexists()`, `templatefile()` and `abspath()` see,
+/// relative to the working directory (`path.module`): the caller reads them, evaluation only asks.
+pub trait FileSource {
+    fn read(&self, path: &str) -> Result<Vec<u8>, String>;
+    fn exists(&self, path: &str) -> bool;
+    fn absolute(&self, path: &str) -> String;
+}
+
 /// Answers data sources. Without one, their computed attributes are unknown.
 pub trait DataResolver {
     /// The attributes of the object a data source instance names (by its ARM id); `Ok(None)`
@@ -66,6 +74,8 @@ pub struct EvalInput<'a> {
     pub data: Option<&'a dyn DataResolver>,
     /// What the state recorded, for the values Azure computed (a gallery's `unique_name`).
     pub recorded: Option<&'a dyn RecordedResolver>,
+    /// Files the file functions read.
+    pub files: Option<&'a dyn FileSource>,
 }
 
 /// Answers what the state recorded of a managed resource instance, so that a value Azure
@@ -512,7 +522,7 @@ impl<'a> Evaluator<'a> {
     fn eval_node(&mut self, node: &Node) {
         match &node.body {
             NodeBody::Local(attr) => {
-                let mut scope = Scope::new(node.file, &self.roots);
+                let mut scope = Scope::new(node.file, &self.roots).with_files(self.input.files);
                 let value = eval(&attr.value, &mut scope).unwrap_or_else(|e| {
                     self.diags.push(e.into_diagnostic());
                     Value::Unknown
@@ -537,7 +547,7 @@ impl<'a> Evaluator<'a> {
                         _ => Value::List(Vec::new()),
                     },
                     Some(_) => {
-                        let scope = Scope::new(node.file, &self.roots);
+                        let scope = Scope::new(node.file, &self.roots).with_files(self.input.files);
                         self.diags.push(unsupported_type(*mode, &block.labels[0], scope.span_of(&block.labels[0])));
                         Value::Unknown
                     }
@@ -554,7 +564,7 @@ impl<'a> Evaluator<'a> {
         let mut tenant = env.tenant_id.clone();
         let mut span = None;
         if let Some(block) = block {
-            let mut scope = Scope::new(file, &self.roots);
+            let mut scope = Scope::new(file, &self.roots).with_files(self.input.files);
             span = Some(header_span(&scope, block));
             for s in block.body.iter() {
                 match s {
@@ -627,7 +637,7 @@ impl<'a> Evaluator<'a> {
         file: FileId,
     ) -> Value {
         let header = {
-            let scope = Scope::new(file, &self.roots);
+            let scope = Scope::new(file, &self.roots).with_files(self.input.files);
             header_span(&scope, block)
         };
         let provider_key = provider_name(block);
@@ -661,7 +671,7 @@ impl<'a> Evaluator<'a> {
         let mut by_key = BTreeMap::new();
         let mut list = Vec::new();
         for (key, binding) in &expansion.instances {
-            let mut scope = Scope::new(file, &self.roots);
+            let mut scope = Scope::new(file, &self.roots).with_files(self.input.files);
             if let Some((name, value)) = binding {
                 scope.push(*name, value.clone());
             }
@@ -845,7 +855,7 @@ impl<'a> Evaluator<'a> {
     fn expansion(&mut self, block: &Block, file: FileId) -> Option<Expansion> {
         let count = block.body.get_attribute("count");
         let for_each = block.body.get_attribute("for_each");
-        let mut scope = Scope::new(file, &self.roots);
+        let mut scope = Scope::new(file, &self.roots).with_files(self.input.files);
         match (count, for_each) {
             (Some(c), Some(_)) => {
                 self.diags.push(
@@ -953,7 +963,7 @@ impl<'a> Evaluator<'a> {
         // only what `depends_on` names.
         let mut out: Vec<ConfigAddress> = Vec::new();
         if let Some(attr) = block.body.get_attribute("depends_on") {
-            let scope = Scope::new(file, &self.roots);
+            let scope = Scope::new(file, &self.roots).with_files(self.input.files);
             match &attr.value {
                 Expression::Array(items) => {
                     for item in items.iter() {
@@ -991,7 +1001,7 @@ impl<'a> Evaluator<'a> {
 
     fn lifecycle(&mut self, block: &Block, file: FileId, schema: &ResourceSchema) -> Lifecycle {
         let mut lifecycle = Lifecycle::default();
-        let mut scope = Scope::new(file, &self.roots);
+        let mut scope = Scope::new(file, &self.roots).with_files(self.input.files);
         for lc in block.body.get_blocks("lifecycle") {
             for s in lc.body.iter() {
                 let Structure::Attribute(a) = s else {
@@ -1083,7 +1093,7 @@ impl<'a> Evaluator<'a> {
     }
 
     fn output(&mut self, block: &Block, file: FileId) {
-        let mut scope = Scope::new(file, &self.roots);
+        let mut scope = Scope::new(file, &self.roots).with_files(self.input.files);
         let header = header_span(&scope, block);
         let name = block.labels[0].as_str().to_string();
         let mut output = Output { name, value: Value::Null, sensitive: false, description: None, span: header.clone() };
@@ -1131,7 +1141,7 @@ impl<'a> Evaluator<'a> {
     }
 
     fn import(&mut self, block: &Block, file: FileId) {
-        let mut scope = Scope::new(file, &self.roots);
+        let mut scope = Scope::new(file, &self.roots).with_files(self.input.files);
         let header = header_span(&scope, block);
         let to = block.body.get_attribute("to");
         let id = block.body.get_attribute("id");
@@ -1185,7 +1195,7 @@ impl<'a> Evaluator<'a> {
 
     fn settings(&mut self, block: &Block, file: FileId) -> Settings {
         let mut settings = Settings::default();
-        let mut scope = Scope::new(file, &self.roots);
+        let mut scope = Scope::new(file, &self.roots).with_files(self.input.files);
         for s in block.body.iter() {
             match s {
                 Structure::Attribute(a) => {

@@ -167,7 +167,7 @@ pub fn run(
         && outcome.interrupted.is_empty()
         && plan.output_changes.iter().any(|o| o.after_unknown)
     {
-        let recorded = super::plan::RecordedState::new(&options.state);
+        let recorded = super::recorded::RecordedState::new(&options.state);
         let data = super::data::CloudData(cloud);
         let loaded = super::validate::load_evaluated(&load, Some(&data), Some(&recorded))?;
         let outputs = loaded

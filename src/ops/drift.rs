@@ -15,7 +15,7 @@ pub enum Checked {
 }
 
 pub fn drift(load: &LoadOptions, state: &crate::state::Location, cloud: &dyn Cloud) -> Result<Checked, PlanError> {
-    let recorded = super::plan::RecordedState::new(state);
+    let recorded = super::recorded::RecordedState::new(state);
     let mut loaded = super::validate::load_evaluated(load, Some(&super::data::CloudData(cloud)), Some(&recorded))?;
     let found = crate::rules::check(&loaded.desired, &crate::rules::RuleContext { now_unix: load.now_unix });
     crate::diagnostic::merge(&mut loaded.diagnostics, found);

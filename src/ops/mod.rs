@@ -15,6 +15,7 @@ pub mod init;
 pub mod output;
 pub mod plan;
 pub mod profile;
+pub mod recorded;
 pub mod recover;
 pub mod refresh;
 pub mod state;

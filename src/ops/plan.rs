@@ -9,6 +9,8 @@ use crate::plan::{self, Plan, PlanInput};
 use crate::state::{Location, Snapshot, StateError};
 use std::path::{Path, PathBuf};
 
+use super::recorded::RecordedState;
+
 pub struct Options {
     pub load: LoadOptions,
     pub state: Location,
@@ -57,86 +59,6 @@ pub enum Planned {
 /// Where a working directory keeps its state unless told otherwise.
 pub fn default_state_path(dir: &Path) -> PathBuf {
     dir.join("state").join("sigform.db")
-}
-
-/// The state as the planner sees it: empty (serial 0, no lineage) when there is none yet.
-/// Planning never creates a state.
-pub fn read_state(location: &Location) -> Result<Snapshot, StateError> {
-    match location.open(false) {
-        Err(StateError::Missing(_)) => {
-            Ok(Snapshot { lineage: String::new(), serial: 0, resources: Vec::new(), outputs: Vec::new() })
-        }
-        opened => opened?.snapshot(),
-    }
-}
-
-/// The state as evaluation sees it: read the first time evaluation asks (a value Azure computed,
-/// such as a gallery's `unique_name`, or whether what a data source reads exists yet), then
-/// handed to the planner, so it is read once either way.
-pub struct RecordedState<'a> {
-    location: &'a Location,
-    snapshot: std::sync::OnceLock<Result<Snapshot, StateError>>,
-    index: std::sync::OnceLock<std::collections::HashMap<String, usize>>,
-}
-
-impl<'a> RecordedState<'a> {
-    pub fn new(location: &'a Location) -> RecordedState<'a> {
-        RecordedState { location, snapshot: std::sync::OnceLock::new(), index: std::sync::OnceLock::new() }
-    }
-
-    /// The state: as evaluation read it, or read now.
-    pub fn into_snapshot(self) -> Result<Snapshot, StateError> {
-        self.snapshot.into_inner().unwrap_or_else(|| read_state(self.location))
-    }
-
-    fn snapshot(&self) -> Option<&Snapshot> {
-        self.snapshot.get_or_init(|| read_state(self.location)).as_ref().ok()
-    }
-}
-
-/// Whether evaluation may need the state: the configuration reads a value Azure computes, or has
-/// data sources (which wait for what they read). Large configurations usually do neither, and
-/// then the state is read after evaluation has freed the syntax trees, as memory wants.
-pub fn evaluation_needs_state(sources: &Sources) -> bool {
-    let computed: Vec<String> = sigform_azure::resources::RESOURCES
-        .iter()
-        .flat_map(|s| s.attrs.iter())
-        .filter(|a| a.mutability == sigform_azure::schema::Mutability::Computed && a.name != "id")
-        .map(|a| format!(".{}", a.name))
-        .collect();
-    sources.iter().any(|(_, f)| f.text.contains("data \"") || computed.iter().any(|c| f.text.contains(c.as_str())))
-}
-
-impl crate::eval::RecordedResolver for RecordedState<'_> {
-    fn has_block(&self, block: &str) -> bool {
-        self.snapshot().is_some_and(|s| {
-            s.resources.iter().any(|r| {
-                r.mode == "managed"
-                    && (r.address == block || r.address.strip_prefix(block).is_some_and(|rest| rest.starts_with('[')))
-            })
-        })
-    }
-
-    fn recorded(
-        &self,
-        address: &str,
-    ) -> Option<(String, std::collections::BTreeMap<String, crate::model::value::Value>)> {
-        let snapshot = self.snapshot.get_or_init(|| read_state(self.location)).as_ref().ok()?;
-        let index = self.index.get_or_init(|| {
-            snapshot
-                .resources
-                .iter()
-                .enumerate()
-                .filter(|(_, r)| r.mode == "managed")
-                .map(|(i, r)| (r.address.clone(), i))
-                .collect()
-        });
-        let record = &snapshot.resources[*index.get(address)?];
-        match crate::model::value::Value::from_json(&record.attributes) {
-            crate::model::value::Value::Map(attrs) => Some((record.id.clone(), attrs)),
-            _ => None,
-        }
-    }
 }
 
 /// Plans; with a cloud, refreshes first (in bulk) so that what was deleted outside sigform is

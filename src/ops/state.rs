@@ -10,7 +10,7 @@ fn open(location: &Location) -> Result<Box<dyn StateStore + Send>, StateError> {
 
 /// The current state; an empty one when none exists yet.
 pub fn snapshot(path: &Location) -> Result<Snapshot, StateError> {
-    super::plan::read_state(path)
+    super::recorded::read_state(path)
 }
 
 pub fn show(path: &Location, address: &str) -> Result<ResourceState, StateError> {

@@ -52,7 +52,9 @@ pub fn load_with(options: &Options, data: Option<&dyn crate::eval::DataResolver>
         workdir::load(&options.dir, &options.vars, options.env.iter().cloned())?;
     environment.plan_time = options.now_unix;
     let context = RuleContext { now_unix: options.now_unix };
-    let checked = crate::pipeline::check_configuration(&sources, &vars, &environment, data, &context);
+    let files = super::workdir::DirFiles(options.dir.clone());
+    let checked =
+        crate::pipeline::check_configuration_with(&sources, &vars, &environment, data, Some(&files), &context);
     diagnostic::merge(&mut diags, checked.diagnostics);
     Ok(Loaded { sources, desired: checked.desired, diagnostics: diags })
 }
@@ -69,8 +71,9 @@ pub fn load_evaluated(
     environment.plan_time = options.now_unix;
     // Asked only where evaluation may need it: otherwise the state is read after evaluation, once
     // the syntax trees are gone (at the quota ceiling both at once cost ~70 MB of peak memory).
-    let recorded = recorded.filter(|_| super::plan::evaluation_needs_state(&sources));
-    let evaluated = crate::pipeline::evaluate_with_state(&sources, &vars, &environment, data, recorded);
+    let recorded = recorded.filter(|_| super::recorded::evaluation_needs_state(&sources));
+    let files = super::workdir::DirFiles(options.dir.clone());
+    let evaluated = crate::pipeline::evaluate_with_state(&sources, &vars, &environment, data, recorded, Some(&files));
     diags.extend(evaluated.diagnostics);
     diagnostic::sort(&mut diags);
     Ok(Loaded { sources, desired: evaluated.desired, diagnostics: diags })

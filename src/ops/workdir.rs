@@ -121,3 +121,26 @@ pub fn load(
     };
     Ok(Workdir { dir: dir.to_path_buf(), sources, vars: assignments, diagnostics, environment })
 }
+/// The working directory's files, for the file functions (`file()`, `templatefile()`, ...).
+pub struct DirFiles(pub PathBuf);
+
+impl DirFiles {
+    fn path(&self, path: &str) -> PathBuf {
+        self.0.join(path)
+    }
+}
+
+impl crate::eval::FileSource for DirFiles {
+    fn read(&self, path: &str) -> Result<Vec<u8>, String> {
+        std::fs::read(self.path(path)).map_err(|e| e.to_string())
+    }
+
+    fn exists(&self, path: &str) -> bool {
+        self.path(path).is_file()
+    }
+
+    fn absolute(&self, path: &str) -> String {
+        let joined = self.path(path);
+        std::fs::canonicalize(&joined).unwrap_or(joined).to_string_lossy().into_owned()
+    }
+}

@@ -141,3 +141,47 @@ fn every_malformed_configuration_gets_a_located_diagnostic() {
         }
     }
 }
+
+/// The file functions read the working directory: `file`, `filebase64`, `fileexists`,
+/// `templatefile` (a template that sees only its variables and the functions) and `abspath`; a
+/// missing file is an error at the call, with the path.
+#[test]
+fn file_functions_read_the_working_directory() {
+    let config = r#"
+locals {
+  image = { name = "ubuntu", version = "22.04" }
+}
+output "description" {
+  value = trimspace(file("texts/description.txt"))
+}
+output "encoded" {
+  value = filebase64("texts/description.txt")
+}
+output "exists" {
+  value = [fileexists("texts/description.txt"), fileexists("texts/nothing.txt")]
+}
+output "rendered" {
+  value = templatefile("templates/tags.tpl", { name = local.image.name, regions = ["eastus", "westus"] })
+}
+output "absolute" {
+  value = abspath("texts")
+}
+"#;
+    let t = Test::new()
+        .config(config)
+        .file("texts/description.txt", "Hardened Ubuntu\n")
+        .file("templates/tags.tpl", "image=${upper(name)};%{ for r in regions }${r},%{ endfor }");
+    let out = t.args(&["plan", "--refresh=false", "--json"]).status(0);
+    let plan: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    let outputs = &plan["planned_values"]["outputs"];
+    let value = |name: &str| outputs[name]["value"].clone();
+    assert_eq!(value("description"), "Hardened Ubuntu");
+    assert_eq!(value("encoded"), "SGFyZGVuZWQgVWJ1bnR1Cg==");
+    assert_eq!(value("exists"), serde_json::json!([true, false]));
+    assert_eq!(value("rendered"), "image=UBUNTU;eastus,westus,");
+    assert!(value("absolute").as_str().unwrap().ends_with("/texts"), "{}", value("absolute"));
+
+    let missing = Test::new().config("output \"x\" {\n  value = file(\"nope.txt\")\n}\n").arg("validate").status(1);
+    assert!(missing.stderr.contains("SIG006"), "{}", missing.stderr);
+    assert!(missing.stderr.contains("file(\"nope.txt\")"), "{}", missing.stderr);
+}
