@@ -382,7 +382,8 @@ pub fn call(name: &str, values: Vec<Value>, spans: &[Span], call_span: Span) -> 
         "timeadd" => {
             a.arity(2, Some(2))?;
             let time = timestamp_arg(&a, 0)?;
-            let seconds = go_duration(&a.str(1)?)
+            let seconds = crate::model::parse_duration(&a.str(1)?)
+                .map(|s| s.round() as i64)
                 .ok_or_else(|| a.err(1, "the duration must be like \"1h30m\", \"-10m\" or \"90s\""))?;
             Ok(Value::String(sigform_azure::timestamp::format_unix(time + seconds)))
         }
@@ -585,37 +586,6 @@ fn timestamp_arg(a: &Args, i: usize) -> Result<i64, EvalError> {
     let text = a.str(i)?;
     sigform_azure::timestamp::parse_rfc3339(&text)
         .ok_or_else(|| a.err(i, format!("\"{text}\" is not an RFC 3339 timestamp (2026-01-31T12:00:00Z)")))
-}
-
-/// A Go duration (`"1h30m"`, `"-10m"`, `"90s"`, `"1.5h"`), in whole seconds.
-fn go_duration(text: &str) -> Option<i64> {
-    let (sign, rest) = match text.strip_prefix('-') {
-        Some(r) => (-1.0, r),
-        None => (1.0, text.strip_prefix('+').unwrap_or(text)),
-    };
-    let mut rest = rest;
-    let mut total = 0f64;
-    if rest.is_empty() {
-        return None;
-    }
-    while !rest.is_empty() {
-        let digits = rest.find(|c: char| !c.is_ascii_digit() && c != '.').unwrap_or(rest.len());
-        let number: f64 = rest[..digits].parse().ok()?;
-        rest = &rest[digits..];
-        let unit_len = rest.find(|c: char| c.is_ascii_digit() || c == '.').unwrap_or(rest.len());
-        total += number
-            * match &rest[..unit_len] {
-                "h" => 3600.0,
-                "m" => 60.0,
-                "s" => 1.0,
-                "ms" => 0.001,
-                "us" | "µs" => 0.000_001,
-                "ns" => 0.000_000_001,
-                _ => return None,
-            };
-        rest = &rest[unit_len..];
-    }
-    Some((sign * total).round() as i64)
 }
 
 /// Terraform's `formatdate` in UTC: `YYYY YY MMMM MMM MM M DD D EEEE EEE hh h HH H AA aa mm m ss s

@@ -338,31 +338,26 @@ impl<'a> Evaluator<'a> {
                     } else {
                         sigform_azure::resources::data_source(&labels[0])
                     };
-                    let Some(schema) = schema else {
-                        let expands = block.body.get_attribute("count").is_some()
-                            || block.body.get_attribute("for_each").is_some();
-                        if !expands {
+                    let key = NodeKey::Resource(ConfigAddress {
+                        mode,
+                        type_name: labels[0].clone(),
+                        name: labels[1].clone(),
+                    });
+                    let body = match schema {
+                        Some(schema) => NodeBody::Resource(block, schema),
+                        // A type sigform lacks is fine while it has no instance: decided once
+                        // `count` or `for_each` is known.
+                        None if block.body.get_attribute("count").is_some()
+                            || block.body.get_attribute("for_each").is_some() =>
+                        {
+                            NodeBody::Unsupported(block, mode)
+                        }
+                        None => {
                             self.diags.push(unsupported_type(mode, &labels[0], scope.span_of(&block.labels[0])));
                             continue;
                         }
-                        nodes.push(node(
-                            NodeKey::Resource(ConfigAddress {
-                                mode,
-                                type_name: labels[0].clone(),
-                                name: labels[1].clone(),
-                            }),
-                            NodeBody::Unsupported(block, mode),
-                        ));
-                        continue;
                     };
-                    nodes.push(node(
-                        NodeKey::Resource(ConfigAddress {
-                            mode,
-                            type_name: labels[0].clone(),
-                            name: labels[1].clone(),
-                        }),
-                        NodeBody::Resource(block, schema),
-                    ));
+                    nodes.push(node(key, body));
                 }
                 "output" => nodes.push(node(NodeKey::Output(labels[0].to_string()), NodeBody::Output(block))),
                 "provider" => {
@@ -1434,7 +1429,8 @@ fn timeouts(blocks: Vec<crate::model::BlockInstance>, diags: &mut Vec<Diagnostic
     for block in blocks {
         for (name, attr) in &block.attrs.values {
             let Some(text) = attr.value.as_str() else { continue };
-            let Some(seconds) = crate::model::parse_duration(text) else {
+            let Some(seconds) = crate::model::parse_duration(text).filter(|s| *s >= 0.0).map(|s| s.ceil() as u64)
+            else {
                 diags.push(
                     Diagnostic::error("SIG004", format!("`{name}` = \"{text}\" is not a duration"))
                         .at(attr.span.clone())

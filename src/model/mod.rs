@@ -159,30 +159,35 @@ impl Timeouts {
     }
 }
 
-/// A Go-style duration as Terraform's `timeouts` take it (`"60m"`, `"1h30m"`, `"90s"`), in
-/// seconds; `None` when it is not one.
-pub fn parse_duration(text: &str) -> Option<u64> {
-    let mut total = 0f64;
-    let mut rest = text.trim();
+/// A Go duration as Terraform writes them (`"60m"`, `"1h30m"`, `"-10m"`, `"1.5h"`, `"90s"`), in
+/// seconds (fractional, signed); `None` when it is not one. `timeouts` and `timeadd()` read it.
+pub fn parse_duration(text: &str) -> Option<f64> {
+    let (sign, mut rest) = match text.trim().strip_prefix('-') {
+        Some(r) => (-1.0, r),
+        None => (1.0, text.trim().strip_prefix('+').unwrap_or(text.trim())),
+    };
     if rest.is_empty() {
         return None;
     }
+    let mut total = 0f64;
     while !rest.is_empty() {
         let digits = rest.find(|c: char| !c.is_ascii_digit() && c != '.').unwrap_or(rest.len());
         let number: f64 = rest[..digits].parse().ok()?;
         rest = &rest[digits..];
-        let unit_len = rest.find(|c: char| c.is_ascii_digit()).unwrap_or(rest.len());
-        let seconds = match &rest[..unit_len] {
-            "h" => 3600.0,
-            "m" => 60.0,
-            "s" => 1.0,
-            "ms" => 0.001,
-            _ => return None,
-        };
-        total += number * seconds;
+        let unit_len = rest.find(|c: char| c.is_ascii_digit() || c == '.').unwrap_or(rest.len());
+        total += number
+            * match &rest[..unit_len] {
+                "h" => 3600.0,
+                "m" => 60.0,
+                "s" => 1.0,
+                "ms" => 0.001,
+                "us" | "µs" => 0.000_001,
+                "ns" => 0.000_000_001,
+                _ => return None,
+            };
         rest = &rest[unit_len..];
     }
-    Some(total.ceil() as u64)
+    Some(sign * total)
 }
 
 /// One managed resource or data source instance.
