@@ -97,6 +97,7 @@ enum NodeKey {
     Resource(ConfigAddress),
     Output(String),
     Provider(String),
+    Check(String),
 }
 
 impl std::fmt::Display for NodeKey {
@@ -106,6 +107,7 @@ impl std::fmt::Display for NodeKey {
             NodeKey::Resource(a) => write!(f, "{a}"),
             NodeKey::Output(n) => write!(f, "output.{n}"),
             NodeKey::Provider(n) => write!(f, "provider.{n}"),
+            NodeKey::Check(n) => write!(f, "check.{n}"),
         }
     }
 }
@@ -118,6 +120,8 @@ enum NodeBody {
     /// A resource type sigform does not manage: fine while it has no instance (`count = 0`,
     /// an empty `for_each`), as in Terraform; refused once it would have one.
     Unsupported(Block, Mode),
+    /// `check "name" { assert { condition, error_message } }`: a failing assertion warns.
+    Check(Block),
     Output(Block),
     Provider(Option<Block>),
 }
@@ -273,10 +277,10 @@ impl<'a> Evaluator<'a> {
             let labels: Vec<String> = block.labels.iter().map(|l| l.as_str().to_string()).collect();
             let header = header_span(&scope, &block);
             let want_labels = match ident {
-                "variable" | "output" | "provider" => 1,
+                "variable" | "output" | "provider" | "check" => 1,
                 "resource" | "data" => 2,
                 "locals" | "terraform" | "import" | "sigform" => 0,
-                "module" | "moved" | "removed" | "check" => {
+                "module" | "moved" | "removed" => {
                     self.diags.push(
                         Diagnostic::error("SIG002", format!("`{ident}` blocks are not supported yet")).at(header),
                     );
@@ -293,6 +297,7 @@ impl<'a> Evaluator<'a> {
                         "terraform",
                         "import",
                         "sigform",
+                        "check",
                     ];
                     let d = Diagnostic::error("SIG002", format!("unknown block type `{other}`")).at(header);
                     self.diags.push(match crate::model::suggest(other, known) {
@@ -360,6 +365,7 @@ impl<'a> Evaluator<'a> {
                     nodes.push(node(key, body));
                 }
                 "output" => nodes.push(node(NodeKey::Output(labels[0].to_string()), NodeBody::Output(block))),
+                "check" => nodes.push(node(NodeKey::Check(labels[0].to_string()), NodeBody::Check(block))),
                 "provider" => {
                     if labels[0] != "azurerm" {
                         self.diags.push(
@@ -418,7 +424,7 @@ impl<'a> Evaluator<'a> {
             let mut targets = Vec::new();
             let found = match &node.body {
                 NodeBody::Local(a) => refs::in_expr(&a.value),
-                NodeBody::Resource(b, _) | NodeBody::Output(b) => refs::in_block(b),
+                NodeBody::Resource(b, _) | NodeBody::Output(b) | NodeBody::Check(b) => refs::in_block(b),
                 // Only what decides its instances.
                 NodeBody::Unsupported(b, _) => ["count", "for_each"]
                     .iter()
@@ -510,7 +516,7 @@ impl<'a> Evaluator<'a> {
                 let entry = self.roots.entry(addr.type_name.clone()).or_insert_with(|| Value::Map(BTreeMap::new()));
                 insert(entry, &addr.name, value);
             }
-            NodeKey::Output(_) | NodeKey::Provider(_) => {}
+            NodeKey::Output(_) | NodeKey::Provider(_) | NodeKey::Check(_) => {}
         }
     }
 
@@ -535,6 +541,7 @@ impl<'a> Evaluator<'a> {
                 self.set_root(&node.key, value);
             }
             NodeBody::Output(block) => self.output(block, node.file),
+            NodeBody::Check(block) => self.check(block, node.file),
             NodeBody::Unsupported(block, mode) => {
                 let value = match self.expansion(block, node.file) {
                     Some(e) if e.instances.is_empty() => match e.kind {
@@ -1085,6 +1092,46 @@ impl<'a> Evaluator<'a> {
             }
         }
         lifecycle
+    }
+
+    /// `check "name" { assert { condition, error_message } ... }`: each assertion that does not
+    /// hold is a warning with its own message, as Terraform reports checks; one known only after
+    /// apply holds until then. A scoped `data` block inside is not supported yet.
+    fn check(&mut self, block: &Block, file: FileId) {
+        let mut scope = Scope::new(file, &self.roots).with_files(self.input.files);
+        let name = block.labels.first().map(|l| l.as_str().to_string()).unwrap_or_default();
+        for s in block.body.iter() {
+            match s {
+                Structure::Block(b) if b.ident.value().as_str() == "assert" => {
+                    let mut found = Vec::new();
+                    precondition(b, &mut scope, &mut found);
+                    for d in found {
+                        self.diags.push(if d.rule == "SIG012" {
+                            let message = d.message.replacen("precondition failed: ", "", 1);
+                            let span = d.span.clone();
+                            let w = Diagnostic::warning("SIG013", format!("check \"{name}\" failed: {message}"));
+                            match span {
+                                Some(span) => w.at(span),
+                                None => w,
+                            }
+                        } else {
+                            d
+                        });
+                    }
+                }
+                Structure::Block(b) => self.diags.push(
+                    Diagnostic::error(
+                        "SIG002",
+                        format!("`{}` blocks in a check are not supported yet", b.ident.value().as_str()),
+                    )
+                    .at(scope.span_of(&b.ident)),
+                ),
+                Structure::Attribute(a) => self.diags.push(
+                    Diagnostic::error("SIG002", format!("unknown argument `{}` in check", a.key.value().as_str()))
+                        .at(scope.span_of(&a.key)),
+                ),
+            }
+        }
     }
 
     fn output(&mut self, block: &Block, file: FileId) {

@@ -754,3 +754,34 @@ fn plan_time_and_apply_time() {
     assert_eq!(r.output("t"), &Value::Unknown);
     assert_eq!(r.output("later"), &Value::Unknown);
 }
+
+/// `check` blocks: an assertion that does not hold is a warning with its own message (SIG013),
+/// one that holds says nothing, a scoped data block is refused where it is written.
+#[test]
+fn check_blocks_warn() {
+    let r = run(&with_rg(
+        r#"
+check "gallery_naming" {
+  assert {
+    condition     = length(azurerm_shared_image_gallery.g.name) > 5
+    error_message = "gallery names should be longer than five characters"
+  }
+  assert {
+    condition     = azurerm_resource_group.rg.location == "eastus"
+    error_message = "never shown"
+  }
+}
+"#,
+    ));
+    let found: Vec<(String, bool)> =
+        r.diagnostics.iter().map(|d| (format!("{} {}", d.rule, d.message), d.is_error())).collect();
+    assert_eq!(
+        found,
+        vec![(
+            "SIG013 check \"gallery_naming\" failed: gallery names should be longer than five characters".to_string(),
+            false
+        )]
+    );
+    let scoped = run("check \"c\" {\n  data \"azurerm_resource_group\" \"rg\" {\n    name = \"x\"\n  }\n}\n");
+    assert_eq!(scoped.errors(), vec!["SIG002 `data` blocks in a check are not supported yet"]);
+}

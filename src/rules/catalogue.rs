@@ -120,6 +120,13 @@ pub static RULES: &[Rule] = &[
         "A `precondition { condition, error_message }` in a resource's `lifecycle` or in an output is checked when planning, for each instance; a false condition stops the plan with the block's own error_message. A condition known only after apply holds until then. (`postcondition` is not supported yet and says so.)",
     ),
     rule(
+        "SIG013",
+        Warning,
+        Config,
+        "a check assertion fails",
+        "A `check \"name\" { assert { condition, error_message } }` block states what should hold; as in Terraform, an assertion that does not is reported as a warning with its own error_message and stops nothing. An assertion known only after apply holds until then. A scoped `data` block inside a check is not supported yet and says so.",
+    ),
+    rule(
         "SIG101",
         Error,
         Config,
