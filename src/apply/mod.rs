@@ -122,6 +122,12 @@ pub fn apply(
 
     // The plan's own order: its deletes (children first), then its writes (parents first).
     crate::plan::file::verify(plan).map_err(ApplyError::InvalidPlan)?;
+    // Moves first, in one transaction: the changes below name the new addresses.
+    if !plan.moved.is_empty() {
+        let moves: Vec<Change> =
+            plan.moved.iter().map(|m| Change::Move { from: m.from.clone(), to: m.to.clone() }).collect();
+        state.commit(&moves)?;
+    }
     let delete_count = plan.changes.iter().filter(|c| matches!(c.action, Action::Delete | Action::Replace)).count();
     let (delete_order, write_order) = plan.order.split_at(delete_count);
 

@@ -140,6 +140,7 @@ struct Declarations {
     nodes: Vec<Node>,
     settings: Vec<(Block, FileId)>,
     imports: Vec<(Block, FileId)>,
+    moves: Vec<(Block, FileId)>,
 }
 
 /// Evaluates `files`, consuming them.
@@ -177,7 +178,7 @@ impl<'a> Evaluator<'a> {
         for file in files {
             self.declarations(file, &mut declared);
         }
-        let Declarations { variables, mut nodes, settings, imports } = declared;
+        let Declarations { variables, mut nodes, settings, imports, moves } = declared;
         if !nodes.iter().any(|n| n.key == NodeKey::Provider("azurerm".into())) {
             nodes.push(Node {
                 key: NodeKey::Provider("azurerm".into()),
@@ -224,6 +225,9 @@ impl<'a> Evaluator<'a> {
         for (block, file) in &settings {
             self.desired.settings = self.settings(block, *file);
         }
+        for (block, file) in &moves {
+            self.moved(block, *file);
+        }
         // The environment wins over the configuration, so CI can check one configuration against
         // every profile.
         if let Some(name) = &self.input.environment.service_profile {
@@ -256,7 +260,7 @@ impl<'a> Evaluator<'a> {
     fn declarations(&mut self, file: ParsedFile, declared: &mut Declarations) {
         let roots = BTreeMap::new();
         let scope = Scope::new(file.file, &roots);
-        let Declarations { variables, nodes, settings, imports } = declared;
+        let Declarations { variables, nodes, settings, imports, moves } = declared;
         for structure in file.body.into_iter() {
             let block = match structure {
                 Structure::Block(b) => b,
@@ -279,8 +283,8 @@ impl<'a> Evaluator<'a> {
             let want_labels = match ident {
                 "variable" | "output" | "provider" | "check" => 1,
                 "resource" | "data" => 2,
-                "locals" | "terraform" | "import" | "sigform" => 0,
-                "module" | "moved" | "removed" => {
+                "locals" | "terraform" | "import" | "sigform" | "moved" => 0,
+                "module" | "removed" => {
                     self.diags.push(
                         Diagnostic::error("SIG002", format!("`{ident}` blocks are not supported yet")).at(header),
                     );
@@ -298,6 +302,7 @@ impl<'a> Evaluator<'a> {
                         "import",
                         "sigform",
                         "check",
+                        "moved",
                     ];
                     let d = Diagnostic::error("SIG002", format!("unknown block type `{other}`")).at(header);
                     self.diags.push(match crate::model::suggest(other, known) {
@@ -385,6 +390,7 @@ impl<'a> Evaluator<'a> {
                     nodes.push(node(NodeKey::Provider(name), NodeBody::Provider(Some(block))));
                 }
                 "import" => imports.push((block, file.file)),
+                "moved" => moves.push((block, file.file)),
                 "sigform" => settings.push((block, file.file)),
                 _ => {} // terraform: required_providers and the like mean nothing to sigform
             }
@@ -1180,6 +1186,44 @@ impl<'a> Evaluator<'a> {
             self.diags.push(Diagnostic::error("SIG003", "an output needs a `value`").at(header));
         }
         self.desired.outputs.push(output);
+    }
+
+    /// `moved { from = ADDRESS, to = ADDRESS }`: both are addresses, written as references
+    /// (`azurerm_x.old`, `azurerm_x.new["key"]`); a whole block moves with its instances.
+    fn moved(&mut self, block: &Block, file: FileId) {
+        let scope = Scope::new(file, &self.roots);
+        let header = header_span(&scope, block);
+        let address = |key: &str| -> Result<Address, Diagnostic> {
+            let Some(attr) = block.body.get_attribute(key) else {
+                return Err(Diagnostic::error("SIG003", "a moved block needs `from` and `to`").at(header.clone()));
+            };
+            let span = scope.span_of(&attr.value);
+            let text = self.input.sources.text(file).get(span.range.clone()).unwrap_or("").trim();
+            crate::model::address::parse(text).map_err(|_| {
+                Diagnostic::error(
+                    "SIG004",
+                    format!("`{key}` must be a resource address, like azurerm_shared_image.old"),
+                )
+                .at(span)
+            })
+        };
+        match (address("from"), address("to")) {
+            (Ok(from), Ok(to)) => {
+                if from == to || from.resource.type_name != to.resource.type_name || from.resource.mode != Mode::Managed
+                {
+                    self.diags.push(
+                        Diagnostic::error(
+                            "SIG004",
+                            "a moved block moves a managed resource to another address of the same type",
+                        )
+                        .at(header),
+                    );
+                    return;
+                }
+                self.desired.moved.push(crate::model::Moved { from, to, span: header });
+            }
+            (Err(d), _) | (_, Err(d)) => self.diags.push(d),
+        }
     }
 
     fn import(&mut self, block: &Block, file: FileId) {

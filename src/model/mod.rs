@@ -240,6 +240,13 @@ pub struct Output {
 }
 
 #[derive(Debug, Clone)]
+pub struct Moved {
+    pub from: Address,
+    pub to: Address,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone)]
 pub struct Import {
     pub to: Address,
     pub id: Value,
@@ -402,6 +409,8 @@ pub struct Desired {
     pub data: Vec<Instance>,
     pub outputs: Vec<Output>,
     pub imports: Vec<Import>,
+    /// `moved { from, to }`: records the state keeps under another address.
+    pub moved: Vec<Moved>,
     pub providers: Vec<Provider>,
     pub settings: Settings,
 }

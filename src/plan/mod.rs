@@ -136,6 +136,16 @@ pub struct Plan {
     /// Data sources read during apply (what they read does not exist yet).
     #[serde(default)]
     pub deferred_reads: Vec<DeferredRead>,
+    /// Records the state keeps under a new address (`moved` blocks); apply renames them first.
+    #[serde(default)]
+    pub moved: Vec<MovedRecord>,
+}
+
+/// A record the state keeps under a new address.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MovedRecord {
+    pub from: String,
+    pub to: String,
 }
 
 /// A data source read during apply, and the managed resource it waits for.
@@ -186,6 +196,7 @@ impl Plan {
             access_changes: Vec::new(),
             apply_settings: ApplySettings::default(),
             deferred_reads: Vec::new(),
+            moved: Vec::new(),
         }
     }
 
@@ -227,6 +238,7 @@ impl Plan {
         }
         self.changes.iter().all(|c| c.action == Action::NoOp)
             && self.output_changes.iter().all(|o| o.action == Action::NoOp)
+            && self.moved.is_empty()
     }
 }
 

@@ -91,6 +91,8 @@ pub fn plan(input: PlanInput) -> Plan {
         created,
     } = input;
     let Snapshot { lineage, serial, resources, outputs: prior_outputs } = prior;
+    // `moved` blocks: what the state records under an old address is planned under the new one.
+    let (resources, moved) = apply_moves(resources, &desired.moved);
     let desired_by_address: BTreeMap<String, &Instance> =
         desired.resources.iter().map(|i| (i.address.to_string(), i)).collect();
     let mut prior_by_address: BTreeMap<String, ResourceState> =
@@ -191,6 +193,7 @@ pub fn plan(input: PlanInput) -> Plan {
             parallelism: desired.settings.parallelism,
             wait_for_replication: desired.settings.wait_for_replication,
         },
+        moved,
         deferred_reads: desired
             .data
             .iter()
@@ -207,6 +210,45 @@ pub fn plan(input: PlanInput) -> Plan {
         plan.output_changes.clear();
     }
     plan
+}
+
+/// Renames the records `moved` blocks name (a whole block moves with its instances); a move whose
+/// destination the state already holds is not made (nothing is overwritten).
+fn apply_moves(
+    mut resources: Vec<ResourceState>,
+    moves: &[crate::model::Moved],
+) -> (Vec<ResourceState>, Vec<super::MovedRecord>) {
+    let mut done = Vec::new();
+    if moves.is_empty() {
+        return (resources, done);
+    }
+    let taken: BTreeSet<String> = resources.iter().map(|r| r.address.clone()).collect();
+    for record in resources.iter_mut().filter(|r| r.mode == "managed") {
+        for m in moves {
+            let (from, to) = (m.from.to_string(), m.to.to_string());
+            let target = if record.address == from {
+                Some((to.clone(), m.to.key.clone()))
+            } else if m.from.key == crate::model::InstanceKey::None
+                && m.to.key == crate::model::InstanceKey::None
+                && record.address.strip_prefix(&from).is_some_and(|rest| rest.starts_with('['))
+            {
+                let suffix = &record.address[from.len()..];
+                crate::model::address::parse(&format!("{to}{suffix}")).ok().map(|a| (a.to_string(), a.key))
+            } else {
+                None
+            };
+            let Some((address, key)) = target else { continue };
+            if taken.contains(&address) {
+                continue;
+            }
+            done.push(super::MovedRecord { from: record.address.clone(), to: address.clone() });
+            record.address = address;
+            record.name = m.to.resource.name.clone();
+            record.index = crate::model::address::index_json(&key);
+            break;
+        }
+    }
+    (resources, done)
 }
 
 /// Managed image sizes, for cost and replication time: from the configuration and the state

@@ -46,7 +46,7 @@ fn write(out: &mut Sink, plan: &Plan, st: Style) {
         return;
     }
     let visible: Vec<&ResourceChange> = plan.changes.iter().filter(|c| c.action != Action::NoOp).collect();
-    if visible.is_empty() && plan.output_changes.iter().all(|o| o.action == Action::NoOp) {
+    if visible.is_empty() && plan.output_changes.iter().all(|o| o.action == Action::NoOp) && plan.moved.is_empty() {
         out.push_str("No changes. The configuration and the state agree.\n");
         return;
     }
@@ -78,6 +78,12 @@ fn write(out: &mut Sink, plan: &Plan, st: Style) {
             _ => changes(out, c, &paint),
         }
         out.push_str("    }\n");
+    }
+    if !plan.moved.is_empty() {
+        out.push_str("\nMoved (moved blocks):\n");
+        for m in &plan.moved {
+            let _ = writeln!(out, "  # {} has moved to {}", m.from, m.to);
+        }
     }
     if !plan.deferred_reads.is_empty() {
         out.push_str("\nRead during apply:\n");

@@ -10,7 +10,18 @@ pub const TERRAFORM_VERSION: &str = "1.9.8";
 pub const PROVIDER_NAME: &str = "registry.terraform.io/hashicorp/azurerm";
 
 pub fn plan_json(plan: &Plan) -> Json {
-    let resource_changes: Vec<Json> = plan.changes.iter().map(resource_change).collect();
+    let resource_changes: Vec<Json> = plan
+        .changes
+        .iter()
+        .map(|c| {
+            let mut json = resource_change(c);
+            // Terraform's `previous_address` for a record a `moved` block renames.
+            if let Some(m) = plan.moved.iter().find(|m| m.to == c.address) {
+                json["previous_address"] = json!(m.from);
+            }
+            json
+        })
+        .collect();
     let planned: Vec<Json> = plan
         .changes
         .iter()

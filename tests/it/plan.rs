@@ -343,3 +343,39 @@ fn prices_come_from_the_configuration_or_a_file() {
     let missing = Test::new().config(&inline).arg("plan").status(1);
     assert!(missing.stderr.contains("cannot use the price file"), "{}", missing.stderr);
 }
+
+/// A `moved` block renames what the state records instead of destroying and creating it: the plan
+/// says so (and gives Terraform's `previous_address`), apply renames the record, and the next plan
+/// is empty.
+#[test]
+fn moved_blocks_rename_instead_of_replacing() {
+    let t = quickstart().seeded();
+    let dir = t.dir().to_str().unwrap().to_string();
+    let run = |args: &[&str], code: i32| Test::new().chdir(&dir).args(args).status(code);
+    let text = t.read("main.tf").replace(
+        "resource \"azurerm_role_assignment\" \"app_team_reader\"",
+        "resource \"azurerm_role_assignment\" \"readers\"",
+    ) + "\nmoved {\n  from = azurerm_role_assignment.app_team_reader\n  to   = azurerm_role_assignment.readers\n}\n";
+    std::fs::write(t.dir().join("main.tf"), text).unwrap();
+    let plan = run(&["plan"], 0);
+    assert!(
+        plan.stdout.contains("# azurerm_role_assignment.app_team_reader has moved to azurerm_role_assignment.readers"),
+        "{}",
+        plan.stdout
+    );
+    assert!(plan.stdout.contains("Plan: 0 to add, 0 to change, 0 to destroy, 0 forbidden."), "{}", plan.stdout);
+    let json: Json = serde_json::from_str(&run(&["plan", "--json"], 0).stdout).unwrap();
+    let moved = json["resource_changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["address"] == "azurerm_role_assignment.readers")
+        .unwrap();
+    assert_eq!(moved["previous_address"], "azurerm_role_assignment.app_team_reader");
+    assert_eq!(moved["change"]["actions"], serde_json::json!(["no-op"]));
+    run(&["apply", "--auto-approve"], 0);
+    let list = run(&["state", "list"], 0).stdout;
+    assert!(list.contains("azurerm_role_assignment.readers\n") && !list.contains("app_team_reader"), "{list}");
+    let again = run(&["plan", "--detailed-exitcode"], 0);
+    assert!(again.stdout.starts_with("No changes."), "{}", again.stdout);
+}
