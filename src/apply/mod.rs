@@ -122,11 +122,19 @@ pub fn apply(
 
     // The plan's own order: its deletes (children first), then its writes (parents first).
     crate::plan::file::verify(plan).map_err(ApplyError::InvalidPlan)?;
-    // Moves first, in one transaction: the changes below name the new addresses.
-    if !plan.moved.is_empty() {
-        let moves: Vec<Change> =
+    // Moves and imports first, in one transaction: the changes below name the new addresses
+    // and start from the imported records.
+    if !plan.moved.is_empty() || !plan.imported.is_empty() {
+        let mut first: Vec<Change> =
             plan.moved.iter().map(|m| Change::Move { from: m.from.clone(), to: m.to.clone() }).collect();
-        state.commit(&moves)?;
+        for import in &plan.imported {
+            let record = changes
+                .get(import.address.as_str())
+                .and_then(|c| c.before.clone())
+                .ok_or_else(|| ApplyError::InvalidPlan(format!("{}: an import without its record", import.address)))?;
+            first.push(Change::Put { action: "import".into(), resource: Box::new(record) });
+        }
+        state.commit(&first)?;
     }
     let delete_count = plan.changes.iter().filter(|c| matches!(c.action, Action::Delete | Action::Replace)).count();
     let (delete_order, write_order) = plan.order.split_at(delete_count);

@@ -117,7 +117,17 @@ fn plan_with(
     if (cloud.is_some() || recorded.is_err()) && verdict.settle() {
         return Ok(Planned::Invalid { sources, diagnostics: verdict.diagnostics });
     }
-    let recorded = recorded?;
+    let mut recorded = recorded?;
+    // `import` blocks: what the state does not hold yet is read from the cloud and planned as if
+    // recorded; apply records it first.
+    let imported = match import_blocks(cloud, &mut recorded, desired) {
+        Ok(imported) => imported,
+        Err(found) => {
+            diagnostic::merge(&mut verdict.diagnostics, found);
+            verdict.settle();
+            return Ok(Planned::Invalid { sources, diagnostics: verdict.diagnostics });
+        }
+    };
     let mut drift = crate::plan::drift::Drift::default();
     let mut warnings = Vec::new();
     // Image sizes the cloud knows, for cost and replication time.
@@ -195,6 +205,7 @@ fn plan_with(
         cloud_image_sizes: cloud_sizes,
         prices,
         created: sigform_azure::timestamp::now_rfc3339(),
+        imported,
     });
     // The rules' verdict came in at the end of the planning: an error there means no plan.
     if verdict.settle() {
@@ -244,6 +255,71 @@ fn unregistered_subscriptions(
         }
     }
     Ok(out)
+}
+
+/// The records `import` blocks adopt: each `to` the state does not hold yet, read from the cloud
+/// at its `id` and added to `recorded` (as `sigform import` would record it). The addresses
+/// adopted, or the diagnostics of those that cannot be.
+fn import_blocks(
+    cloud: Option<&dyn sigform_azure::cloud::Cloud>,
+    recorded: &mut Snapshot,
+    desired: &Desired,
+) -> Result<Vec<(String, String)>, Vec<Diagnostic>> {
+    let mut adopted = Vec::new();
+    let mut problems = Vec::new();
+    for import in &desired.imports {
+        let address = import.to.to_string();
+        if recorded.resource(&address).is_some() {
+            continue; // already managed: the block has done its work
+        }
+        let fail = |message: String| Diagnostic::error("SIG005", message).at(import.span.clone());
+        let Some(id) = import.id.as_str() else {
+            problems.push(fail(format!("import to {address}: `id` must be known when planning")));
+            continue;
+        };
+        let Some(cloud) = cloud else {
+            problems.push(
+                fail(format!("import to {address}: the resource is read from the cloud; plan with the refresh"))
+                    .help("drop --refresh=false"),
+            );
+            continue;
+        };
+        let Some(inst) = desired.resources.iter().find(|i| i.address.to_string() == address) else {
+            problems.push(fail(format!("import to {address}: the configuration does not declare it")));
+            continue;
+        };
+        let found = match sigform_azure::cloud::retry(5, || cloud.get(id)) {
+            Ok(Some(found)) if found.kind == inst.kind() => found,
+            Ok(Some(found)) => {
+                problems.push(fail(format!(
+                    "import to {address}: {id} is a {:?}, not a {}",
+                    found.kind, inst.schema.type_name
+                )));
+                continue;
+            }
+            Ok(None) => {
+                problems.push(fail(format!("import to {address}: no resource {id} in the cloud")));
+                continue;
+            }
+            Err(e) => {
+                problems.push(Diagnostic::error("SIG011", format!("import to {address}: {e}")).at(import.span.clone()));
+                continue;
+            }
+        };
+        if let Some(configured) = &inst.id
+            && !configured.eq_ignore_ascii_case(&found.id)
+        {
+            problems.push(fail(format!("import to {address}: its configuration describes {configured}, not {id}")));
+            continue;
+        }
+        let mut record = crate::plan::record::record(inst);
+        record.id = found.id.clone();
+        record.attributes = found.attributes;
+        record.subscription_id = found.subscription;
+        recorded.resources.push(record);
+        adopted.push((address, found.id));
+    }
+    if problems.is_empty() { Ok(adopted) } else { Err(problems) }
 }
 
 /// Galleries, definitions and versions the cloud has that this configuration does not declare,

@@ -139,6 +139,17 @@ pub struct Plan {
     /// Records the state keeps under a new address (`moved` blocks); apply renames them first.
     #[serde(default)]
     pub moved: Vec<MovedRecord>,
+    /// Resources `import` blocks adopt: their changes' `before` is the cloud's copy; apply
+    /// records it first.
+    #[serde(default)]
+    pub imported: Vec<ImportedRecord>,
+}
+
+/// A resource an `import` block adopts.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ImportedRecord {
+    pub address: String,
+    pub id: String,
 }
 
 /// A record the state keeps under a new address.
@@ -197,6 +208,7 @@ impl Plan {
             apply_settings: ApplySettings::default(),
             deferred_reads: Vec::new(),
             moved: Vec::new(),
+            imported: Vec::new(),
         }
     }
 
@@ -239,6 +251,7 @@ impl Plan {
         self.changes.iter().all(|c| c.action == Action::NoOp)
             && self.output_changes.iter().all(|o| o.action == Action::NoOp)
             && self.moved.is_empty()
+            && self.imported.is_empty()
     }
 }
 

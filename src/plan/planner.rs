@@ -54,6 +54,8 @@ pub struct PlanInput<'a> {
     pub prices: PriceTable,
     /// When the plan is made (RFC 3339): the planner reads no clock.
     pub created: String,
+    /// Records `import` blocks adopt (address, id): already in `prior`; apply records them first.
+    pub imported: Vec<(String, String)>,
 }
 
 impl<'a> PlanInput<'a> {
@@ -72,6 +74,7 @@ impl<'a> PlanInput<'a> {
             cloud_image_sizes: HashMap::new(),
             prices: sigform_azure::prices::SHIPPED,
             created: String::new(),
+            imported: Vec::new(),
         }
     }
 }
@@ -89,6 +92,7 @@ pub fn plan(input: PlanInput) -> Plan {
         cloud_image_sizes,
         prices,
         created,
+        imported,
     } = input;
     let Snapshot { lineage, serial, resources, outputs: prior_outputs } = prior;
     // `moved` blocks: what the state records under an old address is planned under the new one.
@@ -194,6 +198,7 @@ pub fn plan(input: PlanInput) -> Plan {
             wait_for_replication: desired.settings.wait_for_replication,
         },
         moved,
+        imported: imported.into_iter().map(|(address, id)| super::ImportedRecord { address, id }).collect(),
         deferred_reads: desired
             .data
             .iter()

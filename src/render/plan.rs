@@ -46,7 +46,11 @@ fn write(out: &mut Sink, plan: &Plan, st: Style) {
         return;
     }
     let visible: Vec<&ResourceChange> = plan.changes.iter().filter(|c| c.action != Action::NoOp).collect();
-    if visible.is_empty() && plan.output_changes.iter().all(|o| o.action == Action::NoOp) && plan.moved.is_empty() {
+    if visible.is_empty()
+        && plan.output_changes.iter().all(|o| o.action == Action::NoOp)
+        && plan.moved.is_empty()
+        && plan.imported.is_empty()
+    {
         out.push_str("No changes. The configuration and the state agree.\n");
         return;
     }
@@ -78,6 +82,12 @@ fn write(out: &mut Sink, plan: &Plan, st: Style) {
             _ => changes(out, c, &paint),
         }
         out.push_str("    }\n");
+    }
+    if !plan.imported.is_empty() {
+        out.push_str("\nImported (import blocks):\n");
+        for i in &plan.imported {
+            let _ = writeln!(out, "  # {} will be imported [id={}]", i.address, i.id);
+        }
     }
     if !plan.moved.is_empty() {
         out.push_str("\nMoved (moved blocks):\n");
@@ -154,7 +164,11 @@ fn write(out: &mut Sink, plan: &Plan, st: Style) {
         }
     }
     let (add, change, destroy, forbidden) = plan.summary();
-    let _ = writeln!(out, "\nPlan: {add} to add, {change} to change, {destroy} to destroy, {forbidden} forbidden.");
+    let imports = if plan.imported.is_empty() { String::new() } else { format!("{} to import, ", plan.imported.len()) };
+    let _ = writeln!(
+        out,
+        "\nPlan: {imports}{add} to add, {change} to change, {destroy} to destroy, {forbidden} forbidden."
+    );
     if let Some(cost) = plan.cost.as_ref().filter(|c| !c.resources.is_empty()) {
         let sign = if cost.monthly_storage < 0.0 { "-" } else { "+" };
         let _ = writeln!(

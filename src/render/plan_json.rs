@@ -19,6 +19,10 @@ pub fn plan_json(plan: &Plan) -> Json {
             if let Some(m) = plan.moved.iter().find(|m| m.to == c.address) {
                 json["previous_address"] = json!(m.from);
             }
+            // Terraform's `change.importing` for a resource an import block adopts.
+            if let Some(i) = plan.imported.iter().find(|i| i.address == c.address) {
+                json["change"]["importing"] = json!({"id": i.id});
+            }
             json
         })
         .collect();

@@ -379,3 +379,48 @@ fn moved_blocks_rename_instead_of_replacing() {
     let again = run(&["plan", "--detailed-exitcode"], 0);
     assert!(again.stdout.starts_with("No changes."), "{}", again.stdout);
 }
+
+/// `import` blocks adopt what exists: the plan reads it from the cloud and says "N to import"
+/// (and `change.importing` in JSON), apply records it, and the next plan is empty. A block whose
+/// resource is not in the cloud is a located error.
+#[test]
+fn import_blocks_adopt_what_exists() {
+    let made = quickstart().seeded();
+    let dir = made.dir().to_str().unwrap().to_string();
+    let run = |args: &[&str], code: i32| Test::new().chdir(&dir).args(args).status(code);
+    // Forget the gallery's role assignment, then adopt it back with an import block.
+    let id = run(&["state", "show", "azurerm_role_assignment.app_team_reader"], 0)
+        .stdout
+        .lines()
+        .find_map(|l| {
+            l.trim()
+                .strip_prefix("id")
+                .map(|rest| rest.trim().trim_start_matches('=').trim().trim_matches('"').to_string())
+        })
+        .expect("the state shows the id");
+    run(&["state", "rm", "azurerm_role_assignment.app_team_reader"], 0);
+    let text = made.read("main.tf")
+        + &format!("\nimport {{\n  to = azurerm_role_assignment.app_team_reader\n  id = \"{id}\"\n}}\n");
+    std::fs::write(made.dir().join("main.tf"), &text).unwrap();
+    let plan = run(&["plan"], 0);
+    assert!(plan.stdout.contains("# azurerm_role_assignment.app_team_reader will be imported"), "{}", plan.stdout);
+    assert!(plan.stdout.contains("Plan: 1 to import, 0 to add, 0 to change, 0 to destroy"), "{}", plan.stdout);
+    let json: Json = serde_json::from_str(&run(&["plan", "--json"], 0).stdout).unwrap();
+    let change = json["resource_changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["address"] == "azurerm_role_assignment.app_team_reader")
+        .unwrap();
+    assert_eq!(change["change"]["importing"]["id"], Json::String(id.clone()));
+    run(&["apply", "--auto-approve"], 0);
+    assert!(run(&["state", "list"], 0).stdout.contains("azurerm_role_assignment.app_team_reader\n"));
+    let again = run(&["plan", "--detailed-exitcode"], 0);
+    assert!(again.stdout.starts_with("No changes."), "{}", again.stdout);
+
+    let missing = text.replace(&id, &format!("{id}0"));
+    run(&["state", "rm", "azurerm_role_assignment.app_team_reader"], 0);
+    std::fs::write(made.dir().join("main.tf"), missing).unwrap();
+    let refused = run(&["plan"], 1);
+    assert!(refused.stderr.contains("SIG005"), "{}", refused.stderr);
+}
