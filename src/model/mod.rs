@@ -262,26 +262,8 @@ pub struct Provider {
     pub span: Option<Span>,
 }
 
-#[derive(Debug, Clone, PartialEq)]
-pub struct Quotas {
-    pub galleries: u64,
-    pub image_definitions: u64,
-    pub image_versions: u64,
-}
-
-impl Quotas {
-    /// A profile's default quotas.
-    pub fn of(profile: &ServiceProfile) -> Quotas {
-        let q = profile.quotas;
-        Quotas { galleries: q.galleries, image_definitions: q.image_definitions, image_versions: q.image_versions }
-    }
-}
-
-impl Default for Quotas {
-    fn default() -> Quotas {
-        Quotas::of(profiles::DEFAULT)
-    }
-}
+/// Quotas per subscription and region: the service profile's type.
+pub use sigform_azure::profiles::Quotas;
 
 /// Where the service profile was chosen: what messages name when they tell how to change it.
 #[derive(Debug, Clone, PartialEq)]
@@ -360,7 +342,7 @@ pub struct QuotaOverrides {
 impl Settings {
     /// The quotas the rules count against: the configured ones, else the profile's defaults.
     pub fn quotas(&self) -> Quotas {
-        let d = Quotas::of(self.profile);
+        let d = self.profile.quotas;
         let o = &self.quota_overrides;
         Quotas {
             galleries: o.galleries.unwrap_or(d.galleries),

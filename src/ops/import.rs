@@ -5,6 +5,7 @@ use super::validate::Options as LoadOptions;
 use super::workdir::WorkdirError;
 use crate::config::Sources;
 use crate::diagnostic::Diagnostic;
+use crate::model::Instance;
 use crate::state::{Change, Location, ResourceState, StateError};
 use sigform_azure::cloud::{Cloud, CloudError};
 
@@ -35,6 +36,33 @@ pub enum Imported {
     Done(Box<ResourceState>),
 }
 
+/// The record of the resource at `id` in the cloud, adopted as the configuration's `inst`: what
+/// `sigform import` commits and `import` blocks plan. It must exist, be of the instance's type and
+/// be the object the configuration describes.
+pub fn adopt(inst: &Instance, cloud: &dyn Cloud, id: &str) -> Result<ResourceState, ImportError> {
+    let address = inst.address.to_string();
+    let found =
+        sigform_azure::cloud::retry(5, || cloud.get(id))?.ok_or_else(|| ImportError::NotFound(id.to_string()))?;
+    if found.kind != inst.kind() {
+        return Err(ImportError::WrongKind {
+            address,
+            expected: inst.schema.type_name,
+            id: id.to_string(),
+            found: found.kind,
+        });
+    }
+    if let Some(configured) = &inst.id
+        && !configured.eq_ignore_ascii_case(&found.id)
+    {
+        return Err(ImportError::OtherId { address, configured: configured.clone(), id: found.id });
+    }
+    let mut record = crate::plan::record::record(inst);
+    record.id = found.id;
+    record.attributes = found.attributes;
+    record.subscription_id = found.subscription;
+    Ok(record)
+}
+
 pub fn import(
     load: &LoadOptions,
     state: &Location,
@@ -53,24 +81,7 @@ pub fn import(
         .iter()
         .find(|i| i.address.to_string() == wanted)
         .ok_or_else(|| ImportError::NotDeclared(wanted.clone()))?;
-    let found = cloud.get(id)?.ok_or_else(|| ImportError::NotFound(id.to_string()))?;
-    if found.kind != inst.kind() {
-        return Err(ImportError::WrongKind {
-            address: wanted,
-            expected: inst.schema.type_name,
-            id: id.to_string(),
-            found: found.kind,
-        });
-    }
-    if let Some(configured) = &inst.id
-        && !configured.eq_ignore_ascii_case(&found.id)
-    {
-        return Err(ImportError::OtherId { address: wanted, configured: configured.clone(), id: found.id });
-    }
-    let mut record = crate::plan::record::record(inst);
-    record.id = found.id.clone();
-    record.attributes = found.attributes.clone();
-    record.subscription_id = found.subscription.clone();
+    let record = adopt(inst, cloud, id)?;
 
     let mut store = state.open(true)?;
     let lock = crate::state::acquire(store.as_mut(), "import")?;

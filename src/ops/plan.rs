@@ -288,36 +288,20 @@ fn import_blocks(
             problems.push(fail(format!("import to {address}: the configuration does not declare it")));
             continue;
         };
-        let found = match sigform_azure::cloud::retry(5, || cloud.get(id)) {
-            Ok(Some(found)) if found.kind == inst.kind() => found,
-            Ok(Some(found)) => {
-                problems.push(fail(format!(
-                    "import to {address}: {id} is a {:?}, not a {}",
-                    found.kind, inst.schema.type_name
-                )));
-                continue;
-            }
-            Ok(None) => {
-                problems.push(fail(format!("import to {address}: no resource {id} in the cloud")));
-                continue;
-            }
-            Err(e) => {
+        let record = match super::import::adopt(inst, cloud, id) {
+            Ok(record) => record,
+            Err(super::import::ImportError::Cloud(e)) => {
                 problems.push(Diagnostic::error("SIG011", format!("import to {address}: {e}")).at(import.span.clone()));
                 continue;
             }
+            Err(e) => {
+                problems.push(fail(format!("import to {address}: {e}")));
+                continue;
+            }
         };
-        if let Some(configured) = &inst.id
-            && !configured.eq_ignore_ascii_case(&found.id)
-        {
-            problems.push(fail(format!("import to {address}: its configuration describes {configured}, not {id}")));
-            continue;
-        }
-        let mut record = crate::plan::record::record(inst);
-        record.id = found.id.clone();
-        record.attributes = found.attributes;
-        record.subscription_id = found.subscription;
+        let found_id = record.id.clone();
         recorded.resources.push(record);
-        adopted.push((address, found.id));
+        adopted.push((address, found_id));
     }
     if problems.is_empty() { Ok(adopted) } else { Err(problems) }
 }

@@ -22,7 +22,8 @@ pub fn read_state(location: &Location) -> Result<Snapshot, StateError> {
 pub struct RecordedState<'a> {
     location: &'a Location,
     snapshot: std::sync::OnceLock<Result<Snapshot, StateError>>,
-    index: std::sync::OnceLock<std::collections::HashMap<String, usize>>,
+    /// Managed records by address, and the blocks (`TYPE.NAME`) they belong to.
+    index: std::sync::OnceLock<(std::collections::HashMap<String, usize>, std::collections::HashSet<String>)>,
 }
 
 impl<'a> RecordedState<'a> {
@@ -37,6 +38,17 @@ impl<'a> RecordedState<'a> {
 
     fn snapshot(&self) -> Option<&Snapshot> {
         self.snapshot.get_or_init(|| read_state(self.location)).as_ref().ok()
+    }
+
+    #[allow(clippy::type_complexity)]
+    fn index(&self) -> Option<&(std::collections::HashMap<String, usize>, std::collections::HashSet<String>)> {
+        let snapshot = self.snapshot()?;
+        Some(self.index.get_or_init(|| {
+            let managed = snapshot.resources.iter().enumerate().filter(|(_, r)| r.mode == "managed");
+            let by_address = managed.clone().map(|(i, r)| (r.address.clone(), i)).collect();
+            let blocks = managed.map(|(_, r)| format!("{}.{}", r.type_name, r.name)).collect();
+            (by_address, blocks)
+        }))
     }
 }
 
@@ -55,29 +67,14 @@ pub fn evaluation_needs_state(sources: &Sources) -> bool {
 
 impl crate::eval::RecordedResolver for RecordedState<'_> {
     fn has_block(&self, block: &str) -> bool {
-        self.snapshot().is_some_and(|s| {
-            s.resources.iter().any(|r| {
-                r.mode == "managed"
-                    && (r.address == block || r.address.strip_prefix(block).is_some_and(|rest| rest.starts_with('[')))
-            })
-        })
+        self.index().is_some_and(|(_, blocks)| blocks.contains(block))
     }
 
     fn recorded(
         &self,
         address: &str,
     ) -> Option<(String, std::collections::BTreeMap<String, crate::model::value::Value>)> {
-        let snapshot = self.snapshot.get_or_init(|| read_state(self.location)).as_ref().ok()?;
-        let index = self.index.get_or_init(|| {
-            snapshot
-                .resources
-                .iter()
-                .enumerate()
-                .filter(|(_, r)| r.mode == "managed")
-                .map(|(i, r)| (r.address.clone(), i))
-                .collect()
-        });
-        let record = &snapshot.resources[*index.get(address)?];
+        let record = &self.snapshot()?.resources[*self.index()?.0.get(address)?];
         match crate::model::value::Value::from_json(&record.attributes) {
             crate::model::value::Value::Map(attrs) => Some((record.id.clone(), attrs)),
             _ => None,

@@ -17,6 +17,7 @@
 //!   assignments to another tenant's principals.
 
 use crate::regions::{self, Cloud};
+use crate::schema::ResourceKind;
 
 /// Where galleries can be created.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -33,6 +34,18 @@ pub struct Quotas {
     pub galleries: u64,
     pub image_definitions: u64,
     pub image_versions: u64,
+}
+
+impl Quotas {
+    /// The quota of a kind (galleries, image definitions, image versions), if it has one.
+    pub fn of(&self, kind: ResourceKind) -> Option<u64> {
+        match kind {
+            ResourceKind::Gallery => Some(self.galleries),
+            ResourceKind::ImageDefinition => Some(self.image_definitions),
+            ResourceKind::ImageVersion => Some(self.image_versions),
+            _ => None,
+        }
+    }
 }
 
 /// One version of the service, as the rules and the emulator model it.

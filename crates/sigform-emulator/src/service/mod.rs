@@ -86,7 +86,7 @@ pub fn check_put(kind: ResourceKind, attrs: &Json, ctx: &Context) -> Result<(), 
             return Err(CloudError::new(409, "OperationNotAllowed", format!("{} is being deleted", existing.id)));
         }
         fixed_unchanged(kind, &existing.attributes, attrs)?;
-    } else if let Some(limit) = quota(ctx.profile, kind)
+    } else if let Some(limit) = ctx.profile.quotas.of(kind)
         && let Some(location) = str_of(attrs, "location")
         && (ctx.count_in_region)(kind, &regions::normalize(location)) >= limit
     {
@@ -131,16 +131,6 @@ pub fn check_put(kind: ResourceKind, attrs: &Json, ctx: &Context) -> Result<(), 
         location_exists(location)?;
     }
     service(kind).check(attrs, ctx)
-}
-
-/// The profile's quota of a kind per subscription per region.
-fn quota(profile: &ServiceProfile, kind: ResourceKind) -> Option<u64> {
-    match kind {
-        ResourceKind::Gallery => Some(profile.quotas.galleries),
-        ResourceKind::ImageDefinition => Some(profile.quotas.image_definitions),
-        ResourceKind::ImageVersion => Some(profile.quotas.image_versions),
-        _ => None,
-    }
 }
 
 /// What the service fills in on write: defaults, each region's own replica count and storage
