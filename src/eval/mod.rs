@@ -1533,8 +1533,14 @@ fn timeouts(blocks: Vec<crate::model::BlockInstance>, diags: &mut Vec<Diagnostic
                 "create" => out.create = Some(seconds),
                 "update" => out.update = Some(seconds),
                 "delete" => out.delete = Some(seconds),
-                // `read`: sigform's reads are list calls shared by every resource.
-                _ => {}
+                // Said, not ignored: sigform's reads are list calls shared by every resource.
+                _ => diags.push(
+                    Diagnostic::warning(
+                        "SIG002",
+                        "`read` has no effect: sigform reads the cloud in bulk, for every resource at once",
+                    )
+                    .at(attr.span.clone()),
+                ),
             }
         }
     }

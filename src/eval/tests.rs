@@ -740,6 +740,12 @@ fn timeouts_are_durations() {
         "resource \"azurerm_resource_group\" \"t\" {\n  name = \"t\"\n  location = \"eastus\"\n  timeouts {\n    create = \"soon\"\n  }\n}\n",
     ));
     assert_eq!(bad.errors(), vec!["SIG004 `create` = \"soon\" is not a duration"]);
+    let read = run(&with_rg(
+        "resource \"azurerm_resource_group\" \"t\" {\n  name = \"t\"\n  location = \"eastus\"\n  timeouts {\n    read = \"5m\"\n  }\n}\n",
+    ));
+    assert!(read.errors().is_empty());
+    assert_eq!(read.diagnostics.len(), 1, "{:?}", read.diagnostics);
+    assert!(read.diagnostics[0].message.starts_with("`read` has no effect"), "{:?}", read.diagnostics);
 }
 
 /// `plantimestamp()` is the plan's own time (the same in every call); `timestamp()` is known only
