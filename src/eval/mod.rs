@@ -1229,6 +1229,19 @@ impl<'a> Evaluator<'a> {
     fn import(&mut self, block: &Block, file: FileId) {
         let mut scope = Scope::new(file, &self.roots).with_files(self.input.files);
         let header = header_span(&scope, block);
+        // Only `to` and `id` are honoured: anything else is refused where it is written.
+        for s in block.body.iter() {
+            let (name, span) = match s {
+                Structure::Attribute(a) if matches!(a.key.value().as_str(), "to" | "id") => continue,
+                Structure::Attribute(a) => (a.key.value().to_string(), scope.span_of(&a.key)),
+                Structure::Block(b) => (b.ident.value().to_string(), scope.span_of(&b.ident)),
+            };
+            self.diags.push(
+                Diagnostic::error("SIG002", format!("`{name}` in an import block is not supported yet"))
+                    .at(span)
+                    .help("write one import block per resource, with `to` and `id`"),
+            );
+        }
         let to = block.body.get_attribute("to");
         let id = block.body.get_attribute("id");
         let (Some(to), Some(id)) = (to, id) else {

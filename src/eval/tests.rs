@@ -791,3 +791,19 @@ check "gallery_naming" {
     let scoped = run("check \"c\" {\n  data \"azurerm_resource_group\" \"rg\" {\n    name = \"x\"\n  }\n}\n");
     assert_eq!(scoped.errors(), vec!["SIG002 `data` blocks in a check are not supported yet"]);
 }
+
+/// An import block honours `to` and `id`; anything else (`for_each`, `provider`) is refused where
+/// it is written, never ignored.
+#[test]
+fn import_blocks_refuse_what_they_do_not_honour() {
+    let r = run(&with_rg(
+        "import {\n  for_each = toset([\"a\"])\n  provider = azurerm\n  to = azurerm_shared_image_gallery.g\n  id = \"x\"\n}\n",
+    ));
+    assert_eq!(
+        r.errors(),
+        vec![
+            "SIG002 `for_each` in an import block is not supported yet",
+            "SIG002 `provider` in an import block is not supported yet"
+        ]
+    );
+}
