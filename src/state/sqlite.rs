@@ -126,7 +126,7 @@ impl SqliteStore {
         if version == MIGRATIONS.len() as i64 {
             return Ok(());
         }
-        let tx = self.conn.transaction()?;
+        let tx = write_transaction(&mut self.conn)?;
         for (i, migration) in MIGRATIONS.iter().enumerate().skip(version as usize) {
             tx.execute_batch(migration)?;
             if i == 0 {
@@ -298,7 +298,7 @@ impl StateStore for SqliteStore {
     }
 
     fn commit(&mut self, changes: &[Change]) -> Result<u64, StateError> {
-        let tx = self.conn.transaction()?;
+        let tx = write_transaction(&mut self.conn)?;
         let serial: u64 = tx
             .query_row("SELECT value FROM meta WHERE key = 'serial'", [], |r| r.get::<_, String>(0))?
             .parse()
@@ -365,7 +365,7 @@ impl StateStore for SqliteStore {
     }
 
     fn replace_all(&mut self, snapshot: &Snapshot, history: &[HistoryEntry]) -> Result<(), StateError> {
-        let tx = self.conn.transaction()?;
+        let tx = write_transaction(&mut self.conn)?;
         let count: i64 = tx.query_row("SELECT COUNT(*) FROM resources", [], |r| r.get(0))?;
         let serial: String = tx.query_row("SELECT value FROM meta WHERE key = 'serial'", [], |r| r.get(0))?;
         if count > 0 || serial != "0" {
@@ -488,6 +488,14 @@ pub fn restrict_permissions(path: &Path) {
     }
 }
 
+/// A transaction that holds the write lock from its first statement. A deferred one that reads
+/// first and writes later gets SQLITE_BUSY at once, without waiting out the busy timeout, when
+/// another process holds the write lock at that instant (in WAL mode SQLite does not wait
+/// when a reader upgrades) — e.g. a second `apply --lock-timeout` probing the lock.
+fn write_transaction(conn: &mut Connection) -> Result<rusqlite::Transaction<'_>, StateError> {
+    Ok(conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -536,6 +544,24 @@ mod tests {
         drop(store);
         let reopened = SqliteStore::open(&path, false).unwrap();
         assert_eq!(reopened.snapshot().unwrap().lineage, empty.lineage);
+    }
+
+    #[test]
+    fn a_commit_waits_while_another_process_probes_the_lock() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("sigform.db");
+        let mut store = SqliteStore::open(&path, true).unwrap();
+        // Another process holds the write lock for a moment, as a waiting `apply` does when it
+        // probes the lock; the commit must wait for it rather than fail with SQLITE_BUSY.
+        let other = Connection::open(&path).unwrap();
+        other.execute_batch("BEGIN IMMEDIATE").unwrap();
+        let release = std::thread::spawn(move || {
+            std::thread::sleep(std::time::Duration::from_millis(300));
+            other.execute_batch("ROLLBACK").unwrap();
+        });
+        let put = Change::Put { action: "create".into(), resource: Box::new(resource("azurerm_resource_group.a")) };
+        assert_eq!(store.commit(&[put]).unwrap(), 1);
+        release.join().unwrap();
     }
 
     #[test]

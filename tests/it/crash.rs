@@ -184,7 +184,8 @@ fn two_applies_at_once_exactly_one_runs() {
         finish(sigform(&dir, &["--lock-timeout", "60s", "apply", "--auto-approve"], "2000").spawn().unwrap());
     assert_eq!(code, 0, "{out}\n{err}");
     assert!(out.contains("No changes"), "the second planned after the first finished:\n{out}");
-    assert_eq!(finish(first).0, 0);
+    let (code, out, err) = finish(first);
+    assert_eq!(code, 0, "the first of two applies:\n{out}\n{err}");
     assert_converged(&dir, 14, "after two applies");
 }
 
