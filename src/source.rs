@@ -33,6 +33,15 @@ impl Sources {
         FileId(self.files.len() as u32 - 1)
     }
 
+    /// How many texts there are: `FileId`s run from 0 to this.
+    pub fn len(&self) -> usize {
+        self.files.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.files.is_empty()
+    }
+
     pub fn get(&self, id: FileId) -> &SourceFile {
         &self.files[id.0 as usize]
     }

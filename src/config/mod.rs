@@ -64,6 +64,21 @@ fn compact(body: &mut Body) {
     Compact.visit_body_mut(body);
 }
 
+/// The `source` strings of a file's `module` blocks, for loading the modules it calls. Only a
+/// file with a line starting `module` is parsed (the largest files have none); a file that does
+/// not parse names no modules here, and its syntax error is reported when it is parsed for real.
+pub fn module_sources(text: &str) -> Vec<String> {
+    if !text.lines().any(|l| l.trim_start().starts_with("module")) {
+        return Vec::new();
+    }
+    let Ok(body) = hcl::edit::parser::parse_body(text) else {
+        return Vec::new();
+    };
+    body.get_blocks("module")
+        .filter_map(|b| b.body.get_attribute("source").and_then(|a| a.value.as_str().map(str::to_string)))
+        .collect()
+}
+
 pub fn syntax_diagnostic(sources: &Sources, file: FileId, error: &hcl::edit::parser::Error) -> Diagnostic {
     let text = sources.text(file);
     let mut start = error.location().offset().min(text.len());

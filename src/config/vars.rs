@@ -15,7 +15,7 @@ pub enum RawValue {
     Expr(Expression),
     /// A string from `--var` or `TF_VAR_`: used as is for primitive types, parsed as HCL otherwise.
     Text(String),
-    /// A value from a `.tfvars.json` file.
+    /// A value already evaluated: from a `.tfvars.json` file, or a module call's argument.
     Json(Value),
 }
 
@@ -35,6 +35,8 @@ pub enum Origin {
     Environment,
     File,
     CommandLine,
+    /// An argument of a `module` block, for the module's variable of that name.
+    ModuleArgument,
 }
 
 /// Reads the assignments of a `.tfvars` (HCL) or `.tfvars.json` file already in `sources`.

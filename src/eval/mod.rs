@@ -10,8 +10,10 @@ pub mod body;
 mod error;
 pub mod expr;
 pub mod functions;
+mod module;
 pub mod refs;
 pub mod types;
+pub use module::{directory_of as module_dir, is_local as is_local_module, resolve as resolve_module};
 mod variables;
 
 use crate::config::vars::VarAssignment;
@@ -98,6 +100,7 @@ enum NodeKey {
     Output(String),
     Provider(String),
     Check(String),
+    Module(String),
 }
 
 impl std::fmt::Display for NodeKey {
@@ -108,6 +111,7 @@ impl std::fmt::Display for NodeKey {
             NodeKey::Output(n) => write!(f, "output.{n}"),
             NodeKey::Provider(n) => write!(f, "provider.{n}"),
             NodeKey::Check(n) => write!(f, "check.{n}"),
+            NodeKey::Module(n) => write!(f, "module.{n}"),
         }
     }
 }
@@ -124,6 +128,8 @@ enum NodeBody {
     Check(Block),
     Output(Block),
     Provider(Option<Block>),
+    /// `module "name" { source = "./dir" ... }`: a call of a local module.
+    Module(Block),
 }
 
 struct Node {
@@ -143,8 +149,11 @@ struct Declarations {
     moves: Vec<(Block, FileId)>,
 }
 
-/// Evaluates `files`, consuming them.
+/// Evaluates `files`, consuming them: the root module's (names without a directory) and those of
+/// the local modules it calls (named by their directory relative to the root, as
+/// `ops::workdir` loads them).
 pub fn evaluate(input: &EvalInput, files: Vec<ParsedFile>) -> (Desired, Vec<Diagnostic>) {
+    let (root, library) = module::Library::split(input.sources, files);
     let mut ev = Evaluator {
         diags: Vec::new(),
         roots: BTreeMap::new(),
@@ -153,8 +162,11 @@ pub fn evaluate(input: &EvalInput, files: Vec<ParsedFile>) -> (Desired, Vec<Diag
         providers: HashMap::new(),
         referenced: Default::default(),
         deferred: Default::default(),
+        call: module::Call::root(),
+        library: &library,
+        module_blocks: HashMap::new(),
     };
-    ev.run(files);
+    ev.run(root);
     (ev.desired, ev.diags)
 }
 
@@ -170,6 +182,13 @@ struct Evaluator<'a> {
     referenced: std::collections::HashSet<ConfigAddress>,
     /// Data sources read during apply: they need managed resources that do not exist yet.
     deferred: std::collections::HashSet<ConfigAddress>,
+    /// Which module instance this evaluates (the root, or a call with its arguments).
+    call: module::Call,
+    /// The files of every local module, by directory.
+    library: &'a module::Library,
+    /// The resource blocks inside each module this one calls (every instance, every level):
+    /// what a reference to `module.NAME` depends on.
+    module_blocks: HashMap<String, Vec<ConfigAddress>>,
 }
 
 impl<'a> Evaluator<'a> {
@@ -179,7 +198,9 @@ impl<'a> Evaluator<'a> {
             self.declarations(file, &mut declared);
         }
         let Declarations { variables, mut nodes, settings, imports, moves } = declared;
-        if !nodes.iter().any(|n| n.key == NodeKey::Provider("azurerm".into())) {
+        // The root configures the default provider when no block does; a module uses the
+        // configurations its call passes (`module::Call::providers`).
+        if self.call.is_root() && !nodes.iter().any(|n| n.key == NodeKey::Provider("azurerm".into())) {
             nodes.push(Node {
                 key: NodeKey::Provider("azurerm".into()),
                 file: FileId(0),
@@ -191,24 +212,36 @@ impl<'a> Evaluator<'a> {
         for (block, _) in settings.iter().chain(imports.iter()) {
             for r in refs::in_block(block) {
                 if let Reference::Resource(type_name, name) = r {
-                    self.referenced.insert(ConfigAddress { mode: Mode::Managed, type_name, name });
+                    self.referenced.insert(self.block_address(Mode::Managed, type_name, name));
                 }
             }
         }
 
         let variables: Vec<(&Block, FileId)> = variables.iter().map(|(b, f)| (b, *f)).collect();
-        let vars = variables::evaluate(&variables, self.input, &mut self.diags);
+        let given = self.call.arguments.take();
+        let vars = variables::evaluate(
+            &variables,
+            given.as_deref().unwrap_or(self.input.vars),
+            self.input.sources,
+            self.call.header.as_ref(),
+            &mut self.diags,
+        );
         self.roots.insert("var".into(), Value::Map(vars));
         self.roots.insert(
             expr::PLAN_TIMESTAMP.into(),
             Value::String(sigform_azure::timestamp::format_unix(self.input.environment.plan_time)),
         );
-        for root in ["local", "data"] {
+        for root in ["local", "data", "module"] {
             self.roots.insert(root.into(), Value::Map(BTreeMap::new()));
         }
+        let module_dir = if self.call.dir.is_empty() { ".".to_string() } else { self.call.dir.clone() };
         self.roots.insert(
             "path".into(),
-            Value::Map(["module", "root", "cwd"].iter().map(|k| (k.to_string(), Value::string("."))).collect()),
+            Value::Map(BTreeMap::from([
+                ("module".to_string(), Value::String(module_dir)),
+                ("root".to_string(), Value::string(".")),
+                ("cwd".to_string(), Value::string(".")),
+            ])),
         );
         self.roots.insert(
             "terraform".into(),
@@ -222,11 +255,14 @@ impl<'a> Evaluator<'a> {
                 self.eval_node(&node);
             }
         }
-        for (block, file) in &settings {
-            self.desired.settings = self.settings(block, *file);
-        }
         for (block, file) in &moves {
             self.moved(block, *file);
+        }
+        if !self.call.is_root() {
+            return;
+        }
+        for (block, file) in &settings {
+            self.desired.settings = self.settings(block, *file);
         }
         // The environment wins over the configuration, so CI can check one configuration against
         // every profile.
@@ -257,6 +293,11 @@ impl<'a> Evaluator<'a> {
         // run alongside other work: building the graph of 11,000 instances takes a while.
     }
 
+    /// The address of a block of this module instance.
+    fn block_address(&self, mode: Mode, type_name: String, name: String) -> ConfigAddress {
+        ConfigAddress { module: self.call.path.clone(), mode, type_name, name }
+    }
+
     fn declarations(&mut self, file: ParsedFile, declared: &mut Declarations) {
         let roots = BTreeMap::new();
         let scope = Scope::new(file.file, &roots);
@@ -281,10 +322,29 @@ impl<'a> Evaluator<'a> {
             let labels: Vec<String> = block.labels.iter().map(|l| l.as_str().to_string()).collect();
             let header = header_span(&scope, &block);
             let want_labels = match ident {
-                "variable" | "output" | "provider" | "check" => 1,
+                // Terraform takes provider configurations and import blocks only in the root;
+                // the `sigform` block is the root's too.
+                "provider" | "import" | "sigform" if !self.call.is_root() => {
+                    let help = match ident {
+                        "provider" => {
+                            "configure providers in the root module and pass them with `providers = { azurerm = azurerm.NAME }` in the module block"
+                        }
+                        _ => "move it to the root module",
+                    };
+                    self.diags.push(
+                        Diagnostic::error(
+                            "SIG002",
+                            format!("`{ident}` blocks belong in the root module, not in a module"),
+                        )
+                        .at(header)
+                        .help(help),
+                    );
+                    continue;
+                }
+                "variable" | "output" | "provider" | "check" | "module" => 1,
                 "resource" | "data" => 2,
                 "locals" | "terraform" | "import" | "sigform" | "moved" => 0,
-                "module" | "removed" => {
+                "removed" => {
                     self.diags.push(
                         Diagnostic::error("SIG002", format!("`{ident}` blocks are not supported yet")).at(header),
                     );
@@ -303,6 +363,7 @@ impl<'a> Evaluator<'a> {
                         "sigform",
                         "check",
                         "moved",
+                        "module",
                     ];
                     let d = Diagnostic::error("SIG002", format!("unknown block type `{other}`")).at(header);
                     self.diags.push(match crate::model::suggest(other, known) {
@@ -348,11 +409,7 @@ impl<'a> Evaluator<'a> {
                     } else {
                         sigform_azure::resources::data_source(&labels[0])
                     };
-                    let key = NodeKey::Resource(ConfigAddress {
-                        mode,
-                        type_name: labels[0].clone(),
-                        name: labels[1].clone(),
-                    });
+                    let key = NodeKey::Resource(self.block_address(mode, labels[0].clone(), labels[1].clone()));
                     let body = match schema {
                         Some(schema) => NodeBody::Resource(block, schema),
                         // A type sigform lacks is fine while it has no instance: decided once
@@ -371,6 +428,7 @@ impl<'a> Evaluator<'a> {
                 }
                 "output" => nodes.push(node(NodeKey::Output(labels[0].to_string()), NodeBody::Output(block))),
                 "check" => nodes.push(node(NodeKey::Check(labels[0].to_string()), NodeBody::Check(block))),
+                "module" => nodes.push(node(NodeKey::Module(labels[0].to_string()), NodeBody::Module(block))),
                 "provider" => {
                     if labels[0] != "azurerm" {
                         self.diags.push(
@@ -430,7 +488,9 @@ impl<'a> Evaluator<'a> {
             let mut targets = Vec::new();
             let found = match &node.body {
                 NodeBody::Local(a) => refs::in_expr(&a.value),
-                NodeBody::Resource(b, _) | NodeBody::Output(b) | NodeBody::Check(b) => refs::in_block(b),
+                NodeBody::Resource(b, _) | NodeBody::Output(b) | NodeBody::Check(b) | NodeBody::Module(b) => {
+                    refs::in_block(b)
+                }
                 // Only what decides its instances.
                 NodeBody::Unsupported(b, _) => ["count", "for_each"]
                     .iter()
@@ -445,13 +505,12 @@ impl<'a> Evaluator<'a> {
                     Reference::Variable(_) => continue,
                     Reference::Local(n) => NodeKey::Local(n),
                     Reference::Resource(t, n) => {
-                        let address = ConfigAddress { mode: Mode::Managed, type_name: t, name: n };
+                        let address = self.block_address(Mode::Managed, t, n);
                         self.referenced.insert(address.clone());
                         NodeKey::Resource(address)
                     }
-                    Reference::Data(t, n) => {
-                        NodeKey::Resource(ConfigAddress { mode: Mode::Data, type_name: t, name: n })
-                    }
+                    Reference::Data(t, n) => NodeKey::Resource(self.block_address(Mode::Data, t, n)),
+                    Reference::Module(n) => NodeKey::Module(n),
                 };
                 if let Some(&to) = index.get(&key) {
                     targets.push(to);
@@ -461,6 +520,15 @@ impl<'a> Evaluator<'a> {
                 && let Some(&to) = index.get(&NodeKey::Provider(provider_name(block)))
             {
                 targets.push(to);
+            }
+            // A module call passes provider configurations on: all of them are evaluated first.
+            if let NodeBody::Module(_) = &node.body {
+                targets.extend(
+                    nodes
+                        .iter()
+                        .filter(|n| matches!(n.key, NodeKey::Provider(_)))
+                        .filter_map(|n| index.get(&n.key).copied()),
+                );
             }
             targets.sort();
             targets.dedup();
@@ -522,6 +590,7 @@ impl<'a> Evaluator<'a> {
                 let entry = self.roots.entry(addr.type_name.clone()).or_insert_with(|| Value::Map(BTreeMap::new()));
                 insert(entry, &addr.name, value);
             }
+            NodeKey::Module(name) => insert(self.roots.get_mut("module").expect("module root"), name, value),
             NodeKey::Output(_) | NodeKey::Provider(_) | NodeKey::Check(_) => {}
         }
     }
@@ -548,6 +617,11 @@ impl<'a> Evaluator<'a> {
             }
             NodeBody::Output(block) => self.output(block, node.file),
             NodeBody::Check(block) => self.check(block, node.file),
+            NodeBody::Module(block) => {
+                let NodeKey::Module(name) = &node.key else { unreachable!() };
+                let value = self.module_call(name, block, node.file);
+                self.set_root(&node.key, value);
+            }
             NodeBody::Unsupported(block, mode) => {
                 let value = match self.expansion(block, node.file) {
                     Some(e) if e.instances.is_empty() => match e.kind {
@@ -705,18 +779,13 @@ impl<'a> Evaluator<'a> {
             drop(scope);
             // Indexed references name one instance; the others depend on the whole block.
             let mut depends_on = depends_on.clone();
-            let mut references = Vec::new();
-            for t in touched.into_iter().chain(expansion_touched.iter().cloned()) {
-                let resource = ConfigAddress {
-                    mode: if t.data { Mode::Data } else { Mode::Managed },
-                    type_name: t.type_name,
-                    name: t.name,
-                };
-                match t.key {
-                    Some(key) => references.push(Address { resource, key }),
-                    None => depends_on.push(resource),
-                }
-            }
+            let mut references = self.call.depends_on.references.clone();
+            depends_on.extend(self.call.depends_on.blocks.iter().cloned());
+            self.dependencies(
+                touched.into_iter().chain(expansion_touched.iter().cloned()),
+                &mut depends_on,
+                &mut references,
+            );
             depends_on.sort();
             depends_on.dedup();
             references.sort();
@@ -845,6 +914,27 @@ impl<'a> Evaluator<'a> {
             ExpansionKind::Single => list.pop().unwrap_or(Value::Unknown),
             ExpansionKind::Count => Value::List(list),
             ExpansionKind::ForEach => Value::Map(by_key),
+        }
+    }
+
+    /// What references reached, as dependencies: an indexed reference names one instance, others
+    /// the whole block; a module's outputs stand for every block inside the module.
+    fn dependencies(
+        &self,
+        touched: impl Iterator<Item = expr::Touched>,
+        blocks: &mut Vec<ConfigAddress>,
+        instances: &mut Vec<Address>,
+    ) {
+        for t in touched {
+            if !t.data && t.type_name == "module" {
+                blocks.extend(self.module_blocks.get(&t.name).into_iter().flatten().cloned());
+                continue;
+            }
+            let resource = self.block_address(if t.data { Mode::Data } else { Mode::Managed }, t.type_name, t.name);
+            match t.key {
+                Some(key) => instances.push(Address { resource, key }),
+                None => blocks.push(resource),
+            }
         }
     }
 
@@ -977,20 +1067,21 @@ impl<'a> Evaluator<'a> {
                     for item in items.iter() {
                         let named = match traversal_path(item).as_slice() {
                             [d, t, n] if d == "data" => {
-                                Some(ConfigAddress { mode: Mode::Data, type_name: t.clone(), name: n.clone() })
+                                Some(vec![self.block_address(Mode::Data, t.clone(), n.clone())])
                             }
+                            [m, n] if m == "module" => self.module_blocks.get(n).cloned(),
                             [t, n] if t != "var" && t != "local" => {
-                                Some(ConfigAddress { mode: Mode::Managed, type_name: t.clone(), name: n.clone() })
+                                Some(vec![self.block_address(Mode::Managed, t.clone(), n.clone())])
                             }
                             _ => None,
                         };
                         if let Some(a) = named {
-                            out.push(a);
+                            out.extend(a);
                         } else {
                             self.diags.push(
                                 Diagnostic::error(
                                     "SIG005",
-                                    "`depends_on` lists resources: TYPE.NAME or data.TYPE.NAME",
+                                    "`depends_on` lists resources and modules: TYPE.NAME, data.TYPE.NAME or module.NAME",
                                 )
                                 .at(scope.span_of(item)),
                             );
@@ -1185,7 +1276,12 @@ impl<'a> Evaluator<'a> {
         if !has_value {
             self.diags.push(Diagnostic::error("SIG003", "an output needs a `value`").at(header));
         }
-        self.desired.outputs.push(output);
+        // A module's outputs are its value in the calling module; the root's are the run's.
+        if self.call.is_root() {
+            self.desired.outputs.push(output);
+        } else {
+            self.call.outputs.insert(output.name, output.value);
+        }
     }
 
     /// `moved { from = ADDRESS, to = ADDRESS }`: both are addresses, written as references
@@ -1207,7 +1303,12 @@ impl<'a> Evaluator<'a> {
                 .at(span)
             })
         };
-        match (address("from"), address("to")) {
+        // A module's moved blocks name addresses inside it.
+        let within = |mut a: Address| {
+            a.resource.module = module::join(&self.call.path, &a.resource.module);
+            a
+        };
+        match (address("from").map(within), address("to").map(within)) {
             (Ok(from), Ok(to)) => {
                 if from == to || from.resource.type_name != to.resource.type_name || from.resource.mode != Mode::Managed
                 {
@@ -1265,6 +1366,8 @@ impl<'a> Evaluator<'a> {
         self.desired.imports.push(Import { to: address, id: id_value, span: header });
     }
 
+    /// `to` of an import block: `TYPE.NAME`, `TYPE.NAME[KEY]`, behind `module.NAME[KEY].` steps
+    /// for a module's resource; keys may be expressions.
     fn import_address(&self, expr: &Expression, scope: &mut Scope) -> Option<Address> {
         let Expression::Traversal(t) = expr else {
             return None;
@@ -1272,22 +1375,45 @@ impl<'a> Evaluator<'a> {
         let Expression::Variable(root) = &t.expr else {
             return None;
         };
-        let type_name = root.value().as_str().to_string();
-        let name = match t.operators.first().map(|o| o.value()) {
-            Some(TraversalOperator::GetAttr(n)) => n.value().as_str().to_string(),
-            _ => return None,
+        let key_of = |op: Option<&TraversalOperator>, scope: &mut Scope| -> Option<Option<InstanceKey>> {
+            match op {
+                Some(TraversalOperator::Index(e)) => match eval(e, scope).ok()? {
+                    Value::Number(n) if n >= 0.0 && n.fract() == 0.0 => Some(Some(InstanceKey::Index(n as u64))),
+                    Value::String(s) => Some(Some(InstanceKey::Key(s))),
+                    _ => None,
+                },
+                Some(TraversalOperator::LegacyIndex(n)) => Some(Some(InstanceKey::Index(*n.value()))),
+                _ => Some(None),
+            }
         };
-        let key = match t.operators.get(1).map(|o| o.value()) {
-            None => InstanceKey::None,
-            Some(TraversalOperator::Index(e)) => match eval(e, scope).ok()? {
-                Value::Number(n) => InstanceKey::Index(n as u64),
-                Value::String(s) => InstanceKey::Key(s),
-                _ => return None,
-            },
-            Some(TraversalOperator::LegacyIndex(n)) => InstanceKey::Index(*n.value()),
-            _ => return None,
+        let name_at = |i: usize| match t.operators.get(i).map(|o| o.value()) {
+            Some(TraversalOperator::GetAttr(n)) => Some(n.value().as_str().to_string()),
+            _ => None,
         };
-        let resource = ConfigAddress { mode: Mode::Managed, type_name, name };
+        // Steps as names: the root, then each operator.
+        let mut type_name = root.value().as_str().to_string();
+        let mut i = 0;
+        let mut module = String::new();
+        while type_name == "module" {
+            let call = name_at(i)?;
+            i += 1;
+            if !module.is_empty() {
+                module.push('.');
+            }
+            module.push_str(&format!("module.{call}"));
+            if let Some(key) = key_of(t.operators.get(i).map(|o| o.value()), scope)? {
+                crate::model::address::push_key(&mut module, &key);
+                i += 1;
+            }
+            type_name = name_at(i)?;
+            i += 1;
+        }
+        let name = name_at(i)?;
+        let key = key_of(t.operators.get(i + 1).map(|o| o.value()), scope)?.unwrap_or(InstanceKey::None);
+        if t.operators.len() > i + 1 + usize::from(key != InstanceKey::None) {
+            return None;
+        }
+        let resource = ConfigAddress { module, mode: Mode::Managed, type_name, name };
         let declared = self.desired.resources.iter().any(|r| r.address.resource == resource);
         declared.then_some(Address { resource, key })
     }

@@ -1,5 +1,5 @@
 //! Which declarations an expression or a block refers to: `var.x`, `local.x`, `TYPE.NAME`,
-//! `data.TYPE.NAME`. These become the edges that order evaluation and the resource graph.
+//! `data.TYPE.NAME`, `module.NAME`. These become the edges that order evaluation and the resource graph.
 
 use hcl::edit::expr::{Expression, Traversal, TraversalOperator};
 use hcl::edit::structure::{Block, Body};
@@ -12,10 +12,12 @@ pub enum Reference {
     Local(String),
     Resource(String, String),
     Data(String, String),
+    /// `module.NAME`: a module call's outputs.
+    Module(String),
 }
 
 /// Names that are never references to declarations.
-const NOT_DECLARATIONS: &[&str] = &["each", "count", "self", "path", "terraform", "module"];
+const NOT_DECLARATIONS: &[&str] = &["each", "count", "self", "path", "terraform"];
 
 #[derive(Default)]
 struct Collector {
@@ -38,6 +40,7 @@ impl Visit for Collector {
             match (root, first) {
                 ("var", Some(name)) => self.found.push(Reference::Variable(name)),
                 ("local", Some(name)) => self.found.push(Reference::Local(name)),
+                ("module", Some(name)) => self.found.push(Reference::Module(name)),
                 ("data", Some(type_name)) => {
                     if let Some(name) = attr_name(ops.get(1)) {
                         self.found.push(Reference::Data(type_name, name));
@@ -87,6 +90,7 @@ mod tests {
             b = "${local.y}-${azurerm_shared_image_gallery.g.name}"
             c = [for r in data.azurerm_image.i.tags : r]
             e = resource.azurerm_resource_group.rg.name
+            f = module.images["linux"].gallery_id
             dynamic "target_region" {
               for_each = var.regions
               content { name = each.key }
@@ -106,6 +110,7 @@ mod tests {
                 Reference::Resource("azurerm_resource_group".into(), "rg".into()),
                 Reference::Resource("azurerm_shared_image_gallery".into(), "g".into()),
                 Reference::Data("azurerm_image".into(), "i".into()),
+                Reference::Module("images".into()),
             ]
         );
     }

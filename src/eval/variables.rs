@@ -1,11 +1,11 @@
 //! Input variables: declarations (`type`, `default`, `nullable`, `validation`), the values given
 //! for them (later assignments win), type conversion, and validation conditions.
 
+use super::body::header_span;
 use super::expr::{Scope, eval};
 use super::types::{self, Type};
-use super::{EvalInput, body::header_span};
-use crate::config::FileId;
 use crate::config::vars::{Origin, RawValue, VarAssignment};
+use crate::config::{FileId, Sources};
 use crate::diagnostic::{Diagnostic, Span};
 use crate::model::value::Value;
 use hcl::edit::structure::{Block, Structure};
@@ -21,9 +21,14 @@ struct Declared<'a> {
     given: Option<&'a VarAssignment>,
 }
 
+/// The values of the declared variables, from `given` (lowest precedence first): the run's
+/// variable values in the root, the call's arguments in a module (`call` is the module block's
+/// header there, where a missing required argument is reported).
 pub(super) fn evaluate(
     decls: &[(&Block, FileId)],
-    input: &EvalInput,
+    given: &[VarAssignment],
+    sources: &Sources,
+    call: Option<&Span>,
     diags: &mut Vec<Diagnostic>,
 ) -> BTreeMap<String, Value> {
     let empty = BTreeMap::new();
@@ -76,11 +81,26 @@ pub(super) fn evaluate(
         declared.insert(name, d);
     }
 
-    for assignment in input.vars {
+    for assignment in given {
         match declared.get_mut(&assignment.name) {
             Some(d) => d.given = Some(assignment),
             None => match assignment.origin {
                 Origin::Environment => {}
+                Origin::ModuleArgument => {
+                    let known: Vec<&str> = declared.keys().map(String::as_str).collect();
+                    let d = Diagnostic::error(
+                        "SIG002",
+                        format!(
+                            "unsupported argument `{}`: the module declares no variable \"{}\"",
+                            assignment.name, assignment.name
+                        ),
+                    )
+                    .at(assignment.span.clone());
+                    diags.push(match crate::model::suggest(&assignment.name, known) {
+                        Some(s) => d.help(format!("did you mean `{s}`?")),
+                        None => d,
+                    });
+                }
                 Origin::File => diags.push(
                     Diagnostic::warning(
                         "SIG008",
@@ -106,7 +126,14 @@ pub(super) fn evaluate(
     let mut values = BTreeMap::new();
     let mut value_spans = BTreeMap::new();
     for (name, d) in &declared {
-        let (raw, span) = match (d.given, &d.default) {
+        // A module argument of null leaves a non-nullable variable its default (Terraform).
+        let given = d.given.filter(|g| {
+            !(g.origin == Origin::ModuleArgument
+                && !d.nullable
+                && d.default.is_some()
+                && matches!(&g.value, RawValue::Json(v) if v.is_null()))
+        });
+        let (raw, span) = match (given, &d.default) {
             (Some(given), _) => match given_value(given, &d.ty) {
                 Ok(v) => (v, given.span.clone()),
                 Err(e) => {
@@ -117,13 +144,21 @@ pub(super) fn evaluate(
             },
             (None, Some((v, span))) => (v.clone(), span.clone()),
             (None, None) => {
-                diags.push(
-                    Diagnostic::error("SIG008", format!("no value for required variable \"{name}\""))
+                diags.push(match call {
+                    Some(call) => {
+                        Diagnostic::error("SIG008", format!("the module call has no value for required variable \"{name}\""))
+                            .at(call.clone())
+                            .help(format!(
+                                "add `{name} = ...` to the module block; the variable is declared in {}",
+                                location(sources, &d.header)
+                            ))
+                    }
+                    None => Diagnostic::error("SIG008", format!("no value for required variable \"{name}\""))
                         .at(d.header.clone())
                         .help(format!(
                             "set it in terraform.tfvars, with --var '{name}=...', or with TF_VAR_{name}; or give it a default"
                         )),
-                );
+                });
                 values.insert(name.clone(), Value::Unknown);
                 continue;
             }
@@ -190,7 +225,7 @@ pub(super) fn evaluate(
                 diags.push(
                     Diagnostic::error("SIG008", format!("invalid value for variable \"{name}\": {text}"))
                         .at(span.clone())
-                        .help(format!("the condition is at {}", location(input, &scope.span_of(&condition.value)))),
+                        .help(format!("the condition is at {}", location(sources, &scope.span_of(&condition.value)))),
                 );
             }
         }
@@ -198,9 +233,9 @@ pub(super) fn evaluate(
     values
 }
 
-fn location(input: &EvalInput, span: &Span) -> String {
-    let (line, column) = input.sources.line_column(span.file, span.range.start);
-    format!("{}:{line}:{column}", input.sources.name(span.file))
+fn location(sources: &Sources, span: &Span) -> String {
+    let (line, column) = sources.line_column(span.file, span.range.start);
+    format!("{}:{line}:{column}", sources.name(span.file))
 }
 
 fn given_value(given: &VarAssignment, ty: &Type) -> Result<Value, Diagnostic> {

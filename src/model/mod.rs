@@ -32,16 +32,44 @@ pub enum Mode {
     Data,
 }
 
-/// A resource block in the configuration: `azurerm_x.name` or `data.azurerm_x.name`.
+/// A resource block in the configuration: `azurerm_x.name` or `data.azurerm_x.name`, in the
+/// root module or, behind its module path, in a module instance
+/// (`module.images["linux"].azurerm_x.name`).
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct ConfigAddress {
+    /// The module instance's path, `module.NAME[KEY]` steps joined by dots; empty in the root.
+    pub module: String,
     pub mode: Mode,
     pub type_name: String,
     pub name: String,
 }
 
+impl ConfigAddress {
+    /// A block of the root module.
+    pub fn root(mode: Mode, type_name: impl Into<String>, name: impl Into<String>) -> ConfigAddress {
+        ConfigAddress { module: String::new(), mode, type_name: type_name.into(), name: name.into() }
+    }
+
+    /// Whether the block is in the module at `path` or below it: a path ending in a call
+    /// (`module.x`) covers every instance of it, one ending in a key (`module.x["k"]`) one
+    /// instance; the root (`""`) holds every block.
+    pub fn is_within(&self, path: &str) -> bool {
+        if path.is_empty() {
+            return true;
+        }
+        match self.module.strip_prefix(path) {
+            Some("") => true,
+            Some(rest) => rest.starts_with('.') || (rest.starts_with('[') && !path.ends_with(']')),
+            None => false,
+        }
+    }
+}
+
 impl fmt::Display for ConfigAddress {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if !self.module.is_empty() {
+            write!(f, "{}.", self.module)?;
+        }
         if self.mode == Mode::Data {
             write!(f, "data.")?;
         }
@@ -59,11 +87,9 @@ pub struct Address {
 impl fmt::Display for Address {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}", self.resource)?;
-        match &self.key {
-            InstanceKey::None => Ok(()),
-            InstanceKey::Index(i) => write!(f, "[{i}]"),
-            InstanceKey::Key(k) => write!(f, "[{}]", serde_json::Value::String(k.clone())),
-        }
+        let mut key = String::new();
+        address::push_key(&mut key, &self.key);
+        f.write_str(&key)
     }
 }
 
@@ -460,11 +486,30 @@ mod tests {
 
     #[test]
     fn addresses_print_as_terraform_does() {
-        let r =
-            ConfigAddress { mode: Mode::Managed, type_name: "azurerm_shared_image_version".into(), name: "v".into() };
+        let r = ConfigAddress::root(Mode::Managed, "azurerm_shared_image_version", "v");
         let a = Address { resource: r.clone(), key: InstanceKey::Key("1.0.0".into()) };
         assert_eq!(a.to_string(), "azurerm_shared_image_version.v[\"1.0.0\"]");
-        let d = Address { resource: ConfigAddress { mode: Mode::Data, ..r }, key: InstanceKey::Index(2) };
+        let d = Address { resource: ConfigAddress { mode: Mode::Data, ..r.clone() }, key: InstanceKey::Index(2) };
         assert_eq!(d.to_string(), "data.azurerm_shared_image_version.v[2]");
+        let m = ConfigAddress { module: "module.images[\"linux\"].module.gallery".into(), mode: Mode::Data, ..r };
+        assert_eq!(m.to_string(), "module.images[\"linux\"].module.gallery.data.azurerm_shared_image_version.v");
+    }
+
+    #[test]
+    fn module_paths_cover_their_instances_and_modules_below() {
+        let at = |module: &str| ConfigAddress { module: module.into(), ..ConfigAddress::root(Mode::Managed, "t", "n") };
+        for (module, path, within) in [
+            ("", "", true),
+            ("module.a", "", true),
+            ("module.a", "module.a", true),
+            ("module.a[0]", "module.a", true),
+            ("module.a[0]", "module.a[0]", true),
+            ("module.a[1]", "module.a[0]", false),
+            ("module.a[0].module.b", "module.a", true),
+            ("module.ab", "module.a", false),
+            ("", "module.a", false),
+        ] {
+            assert_eq!(at(module).is_within(path), within, "{module} in {path}");
+        }
     }
 }

@@ -46,7 +46,7 @@ impl<'a> RecordedState<'a> {
         Some(self.index.get_or_init(|| {
             let managed = snapshot.resources.iter().enumerate().filter(|(_, r)| r.mode == "managed");
             let by_address = managed.clone().map(|(i, r)| (r.address.clone(), i)).collect();
-            let blocks = managed.map(|(_, r)| format!("{}.{}", r.type_name, r.name)).collect();
+            let blocks = managed.map(|(_, r)| r.block().to_string()).collect();
             (by_address, blocks)
         }))
     }

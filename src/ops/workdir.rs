@@ -68,6 +68,7 @@ pub fn load(
         let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("?").to_string();
         sources.add(name, read(path)?);
     }
+    load_modules(dir, &mut sources)?;
 
     let mut assignments = vars::from_environment(&mut sources, env.iter().cloned());
     let mut diagnostics = Vec::new();
@@ -121,6 +122,41 @@ pub fn load(
     };
     Ok(Workdir { dir: dir.to_path_buf(), sources, vars: assignments, diagnostics, environment })
 }
+/// Adds the files of every local module the configuration calls, transitively, each named by
+/// its path relative to `dir` (`modules/gallery/main.tf`): evaluation finds a module's files by
+/// that directory. A source that is not local, a directory that does not exist or holds no
+/// `*.tf` is left for evaluation to report where the module block names it.
+fn load_modules(dir: &Path, sources: &mut Sources) -> Result<(), WorkdirError> {
+    let mut loaded: std::collections::BTreeSet<String> = std::collections::BTreeSet::new();
+    let mut next = 0;
+    while next < sources.len() {
+        let id = crate::config::FileId(next as u32);
+        next += 1;
+        let name = sources.name(id).to_string();
+        if !name.ends_with(".tf") {
+            continue;
+        }
+        let calling = crate::eval::module_dir(&name).to_string();
+        for source in crate::config::module_sources(sources.text(id)) {
+            if !crate::eval::is_local_module(&source) {
+                continue;
+            }
+            let module = crate::eval::resolve_module(&calling, &source);
+            let path = dir.join(&module);
+            // The root's own directory (`./`) is a module calling itself: evaluation says so.
+            if module.is_empty() || !path.is_dir() || !loaded.insert(module.clone()) {
+                continue;
+            }
+            for file in config_files(&path, &[".tf"])? {
+                let file_name = file.file_name().and_then(|n| n.to_str()).unwrap_or("?");
+                let text = read(&file)?;
+                sources.add(format!("{module}/{file_name}"), text);
+            }
+        }
+    }
+    Ok(())
+}
+
 /// The working directory's files, for the file functions (`file()`, `templatefile()`, ...).
 pub struct DirFiles(pub PathBuf);
 

@@ -143,7 +143,7 @@ pub fn plan(input: PlanInput) -> Plan {
         blocks.entry(i.address.resource.to_string()).or_insert(i);
     }
     for (address, before) in prior_by_address {
-        let block = blocks.get(&before_block(&before)).copied();
+        let block = blocks.get(before.block()).copied();
         changes.insert(address, delete(before, block, "not in the configuration"));
     }
 
@@ -276,10 +276,6 @@ fn image_sizes(changes: &[ResourceChange], mut sizes_in_cloud: HashMap<String, f
 /// A managed image's size in GB, from its attributes.
 pub fn image_size(attrs: &serde_json::Value) -> Option<f64> {
     attrs.get("os_disk")?.get(0)?.get("size_gb")?.as_f64()
-}
-
-fn before_block(before: &ResourceState) -> String {
-    format!("{}.{}", before.type_name, before.name)
 }
 
 fn create(inst: &Instance) -> ResourceChange {
@@ -615,7 +611,7 @@ impl<'a> Needs<'a> {
         for c in all.into_iter().filter(|c| matches!(c.action, Action::Create | Action::Update | Action::Replace)) {
             let Some(a) = c.after.as_ref() else { continue };
             n.by_id.insert(a.id.to_ascii_lowercase(), c.address.as_str());
-            n.by_block.entry(format!("{}.{}", a.type_name, a.name)).or_default().push(c.address.as_str());
+            n.by_block.entry(a.block().to_string()).or_default().push(c.address.as_str());
             n.by_address.insert(c.address.as_str());
         }
         n

@@ -26,13 +26,13 @@ pub fn plan_json(plan: &Plan) -> Json {
             json
         })
         .collect();
-    let planned: Vec<Json> = plan
+    let planned: Vec<(String, Json)> = plan
         .changes
         .iter()
         .filter_map(|c| match c.action {
             Action::Delete => None,
-            Action::NoOp => c.before.as_ref().map(planned_value),
-            _ => c.after.as_ref().map(planned_value),
+            Action::NoOp => c.before.as_ref().map(|r| (module_of(r), planned_value(r))),
+            _ => c.after.as_ref().map(|r| (module_of(r), planned_value(r))),
         })
         .collect();
     let mut outputs = Map::new();
@@ -45,20 +45,29 @@ pub fn plan_json(plan: &Plan) -> Json {
             planned_outputs.insert(o.name.clone(), json!({"sensitive": o.sensitive, "value": value}));
         }
     }
-    let mut config_resources: Vec<Json> = Vec::new();
+    let mut config_resources: Vec<(String, Json)> = Vec::new();
     let mut seen = std::collections::BTreeSet::new();
     for c in &plan.changes {
         let r = c.resource();
-        let block = format!("{}.{}", r.type_name, r.name);
-        if c.action != Action::Delete && seen.insert(block.clone()) {
-            config_resources.push(json!({
-                "address": block,
-                "mode": r.mode,
-                "type": r.type_name,
-                "name": r.name,
-                "provider_config_key": r.provider,
-                "schema_version": 0,
-            }));
+        // The block's address inside its module, as Terraform's configuration lists it.
+        let module = module_of(r);
+        let block = match r.mode.as_str() {
+            "data" => format!("data.{}.{}", r.type_name, r.name),
+            _ => format!("{}.{}", r.type_name, r.name),
+        };
+        let call_path = module_calls(&module);
+        if c.action != Action::Delete && seen.insert((call_path.clone(), block.clone())) {
+            config_resources.push((
+                call_path,
+                json!({
+                    "address": block,
+                    "mode": r.mode,
+                    "type": r.type_name,
+                    "name": r.name,
+                    "provider_config_key": r.provider,
+                    "schema_version": 0,
+                }),
+            ));
         }
     }
     let forbidden: Vec<&crate::plan::Forbidden> = plan.forbidden().collect();
@@ -67,14 +76,14 @@ pub fn plan_json(plan: &Plan) -> Json {
         "terraform_version": TERRAFORM_VERSION,
         "planned_values": {
             "outputs": planned_outputs,
-            "root_module": {"resources": planned},
+            "root_module": module_tree(planned, false),
         },
         "resource_changes": resource_changes,
         "resource_drift": resource_drift(plan),
         "output_changes": outputs,
         "configuration": {
             "provider_config": {"azurerm": {"name": "azurerm", "full_name": PROVIDER_NAME}},
-            "root_module": {"resources": config_resources},
+            "root_module": module_tree(config_resources, true),
         },
         "relevant_attributes": [],
         "timestamp": plan.created,
@@ -98,8 +107,79 @@ pub fn plan_json(plan: &Plan) -> Json {
     })
 }
 
+/// The module instance a recorded resource is in (`""` in the root).
+fn module_of(r: &ResourceState) -> String {
+    crate::model::address::parse(&r.address).map(|a| a.resource.module).unwrap_or_default()
+}
+
+/// A module instance path without its instance keys: the module call, as the configuration
+/// half of the plan names it (`module.image` for `module.image["ubuntu"]`).
+fn module_calls(module: &str) -> String {
+    let mut out = String::new();
+    let mut depth = 0;
+    for c in module.chars() {
+        match c {
+            '[' => depth += 1,
+            ']' => depth -= 1,
+            _ if depth == 0 => out.push(c),
+            _ => {}
+        }
+    }
+    out
+}
+
+/// Terraform's module tree: `{resources, child_modules: [{address, resources, ...}]}`, each
+/// child module at the path of its instance (or, in the configuration, of its call).
+fn module_tree(items: Vec<(String, Json)>, configuration: bool) -> Json {
+    // Every module path with its resources, and every ancestor path too.
+    let mut modules: std::collections::BTreeMap<String, Vec<Json>> = std::collections::BTreeMap::new();
+    modules.entry(String::new()).or_default();
+    for (path, item) in items {
+        let mut start = 0;
+        while let Some(found) = path[start..].find(".module.") {
+            modules.entry(path[..start + found].to_string()).or_default();
+            start += found + 1;
+        }
+        modules.entry(path).or_default().push(item);
+    }
+    fn build(path: &str, modules: &std::collections::BTreeMap<String, Vec<Json>>, configuration: bool) -> Json {
+        let mut node = Map::new();
+        if !path.is_empty() && !configuration {
+            node.insert("address".into(), json!(path));
+        }
+        node.insert("resources".into(), json!(modules.get(path).cloned().unwrap_or_default()));
+        let children = modules.keys().filter(|child| {
+            let rest = if path.is_empty() { Some(child.as_str()) } else { child.strip_prefix(&format!("{path}.")) };
+            rest.is_some_and(|r| r.starts_with("module.") && !r.contains(".module."))
+        });
+        if configuration {
+            // The configuration names module calls, each with its module's configuration.
+            let calls: Map<String, Json> = children
+                .map(|child| {
+                    let name = child.rsplit("module.").next().unwrap_or(child).to_string();
+                    (name, json!({"module": build(child, modules, configuration)}))
+                })
+                .collect();
+            if !calls.is_empty() {
+                node.insert("module_calls".into(), Json::Object(calls));
+            }
+        } else {
+            let children: Vec<Json> = children.map(|child| build(child, modules, configuration)).collect();
+            if !children.is_empty() {
+                node.insert("child_modules".into(), json!(children));
+            }
+        }
+        Json::Object(node)
+    }
+    build("", &modules, configuration)
+}
+
 fn identity(r: &ResourceState, into: &mut Map<String, Json>) {
     into.insert("address".into(), json!(r.address));
+    let module = module_of(r);
+    if !module.is_empty() {
+        into.insert("module_address".into(), json!(module));
+    }
     into.insert("mode".into(), json!(r.mode));
     into.insert("type".into(), json!(r.type_name));
     into.insert("name".into(), json!(r.name));

@@ -39,6 +39,24 @@ pub struct ResourceState {
     pub status: String,
 }
 
+impl ResourceState {
+    /// The address of the block the instance belongs to: its address without the instance key
+    /// (`module.image["ubuntu"].azurerm_shared_image_version.this`), as dependencies name it.
+    pub fn block(&self) -> &str {
+        let key = match &self.index {
+            serde_json::Value::Number(n) => n.as_u64().map(crate::model::InstanceKey::Index),
+            serde_json::Value::String(k) => Some(crate::model::InstanceKey::Key(k.clone())),
+            _ => None,
+        };
+        let Some(key) = key else {
+            return &self.address;
+        };
+        let mut suffix = String::new();
+        crate::model::address::push_key(&mut suffix, &key);
+        self.address.strip_suffix(&suffix).unwrap_or(&self.address)
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct OutputState {
     pub name: String,

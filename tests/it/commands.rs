@@ -70,7 +70,7 @@ fn fmt_leaves_invalid_files_alone() {
 
 #[test]
 fn the_examples_are_formatted() {
-    for example in ["quickstart", "multi-region"] {
+    for example in ["quickstart", "multi-region", "modules", "modules/modules/gallery", "modules/modules/image"] {
         Test::new().example(example).args(&["fmt", "--check"]).status(0);
     }
 }

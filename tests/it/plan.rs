@@ -424,3 +424,73 @@ fn import_blocks_adopt_what_exists() {
     let refused = run(&["plan"], 1);
     assert!(refused.stderr.contains("SIG005"), "{}", refused.stderr);
 }
+
+/// Local modules, as the `modules` example organises an image factory: a gallery module and an
+/// image module called once per image (`for_each` over a map). Everything plans under module
+/// paths, applies, plans no changes; a changed module argument updates inside the instances;
+/// state, targets and the JSON plan name module paths as Terraform does.
+#[test]
+fn local_modules_plan_apply_and_update_under_module_paths() {
+    let t = Test::new().example("modules");
+    let dir = t.dir().to_str().unwrap().to_string();
+    let run = |args: &[&str], code: i32| Test::new().chdir(&dir).args(args).status(code);
+    let plan = run(&["plan"], 0);
+    for created in [
+        "# module.gallery.azurerm_shared_image_gallery.this will be created",
+        "# module.gallery.azurerm_role_assignment.reader[\"33333333-3333-3333-3333-333333333333\"] will be created",
+        "# module.image[\"ubuntu\"].azurerm_shared_image_version.this[\"1.0.0\"] will be created",
+        "# module.image[\"windows\"].azurerm_image.build[\"2.0.0\"] will be created",
+    ] {
+        assert!(plan.stdout.contains(created), "{created}\n{}", plan.stdout);
+    }
+    assert!(plan.stdout.contains("Plan: 11 to add, 0 to change, 0 to destroy"), "{}", plan.stdout);
+    // `description = null` leaves the non-nullable variable its default.
+    assert!(plan.stdout.contains("description         = \"Images built by the platform team\""), "{}", plan.stdout);
+
+    let json: Json = serde_json::from_str(&run(&["plan", "--json"], 0).stdout).unwrap();
+    let change = json["resource_changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["address"] == "module.image[\"ubuntu\"].azurerm_shared_image.this")
+        .expect("the module's definition is planned");
+    assert_eq!(change["module_address"], "module.image[\"ubuntu\"]");
+    assert_eq!(change["name"], "this");
+    let children: Vec<&str> = json["planned_values"]["root_module"]["child_modules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["address"].as_str().unwrap())
+        .collect();
+    assert_eq!(children, ["module.gallery", "module.image[\"ubuntu\"]", "module.image[\"windows\"]"]);
+    let calls = &json["configuration"]["root_module"]["module_calls"];
+    assert_eq!(calls["image"]["module"]["resources"].as_array().unwrap().len(), 3, "{calls}");
+
+    run(&["apply", "--auto-approve"], 0);
+    let again = run(&["plan", "--detailed-exitcode"], 0);
+    assert!(again.stdout.starts_with("No changes."), "{}", again.stdout);
+    let list = run(&["state", "list"], 0).stdout;
+    assert!(list.contains("module.image[\"windows\"].azurerm_shared_image_version.this[\"2.0.0\"]\n"), "{list}");
+    let shown = run(&["state", "show", "module.gallery.azurerm_shared_image_gallery.this"], 0).stdout;
+    assert!(shown.contains("name                = \"image_factory\""), "{shown}");
+    let outputs = run(&["output", "--json"], 0).stdout;
+    assert!(outputs.contains("/images/ubuntu/versions/1.1.0"), "{outputs}");
+
+    // One argument of one instance changes: its versions update, nothing else does.
+    let text = t.read("main.tf").replace("replicas = 2", "replicas = 3");
+    std::fs::write(t.dir().join("main.tf"), text).unwrap();
+    let update = run(&["plan", "--detailed-exitcode"], 2);
+    assert!(
+        update.stdout.contains(
+            "# module.image[\"ubuntu\"].azurerm_shared_image_version.this[\"1.1.0\"] will be updated in-place"
+        ),
+        "{}",
+        update.stdout
+    );
+    assert!(update.stdout.contains("Plan: 0 to add, 2 to change, 0 to destroy"), "{}", update.stdout);
+    let targeted =
+        run(&["plan", "--target", "module.image[\"ubuntu\"].azurerm_shared_image_version.this[\"1.0.0\"]"], 0);
+    assert!(targeted.stdout.contains("Plan: 0 to add, 1 to change, 0 to destroy"), "{}", targeted.stdout);
+    run(&["apply", "--auto-approve"], 0);
+    assert!(run(&["plan", "--detailed-exitcode"], 0).stdout.starts_with("No changes."));
+}

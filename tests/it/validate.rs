@@ -28,7 +28,7 @@ resource "azurerm_shared_image_version" "v" {
 
 #[test]
 fn the_examples_validate() {
-    for example in ["quickstart", "multi-region"] {
+    for example in ["quickstart", "multi-region", "modules"] {
         let out = Test::new().example(example).arg("validate").status(0);
         assert!(out.stdout.starts_with("Success! The configuration is valid"), "{}", out.stdout);
     }
@@ -184,4 +184,79 @@ output "absolute" {
     let missing = Test::new().config("output \"x\" {\n  value = file(\"nope.txt\")\n}\n").arg("validate").status(1);
     assert!(missing.stderr.contains("SIG006"), "{}", missing.stderr);
     assert!(missing.stderr.contains("file(\"nope.txt\")"), "{}", missing.stderr);
+}
+
+/// Each mistake a module call can hold is reported where it is written, with its rule.
+#[test]
+fn module_mistakes_are_located() {
+    let main = r#"module "registry" {
+  source  = "Azure/avm-res-compute-gallery/azurerm"
+  version = "0.2.0"
+}
+
+module "gallery" {
+  source   = "./modules/gallery"
+  locaton  = "westeurope"
+}
+
+module "missing" {
+  source = "./modules/nowhere"
+}
+
+module "loop" {
+  source = "./modules/loop"
+}
+"#;
+    let gallery = r#"variable "name" {
+  type = string
+}
+
+variable "location" {
+  type    = string
+  default = "westeurope"
+}
+
+provider "azurerm" {
+  features {}
+}
+
+resource "azurerm_resource_group" "rg" {
+  name     = var.name
+  location = var.location
+}
+"#;
+    let looping = "module \"again\" {\n  source = \"../loop\"\n}\n";
+    let out = Test::new()
+        .config(main)
+        .file("modules/gallery/main.tf", gallery)
+        .file("modules/loop/main.tf", looping)
+        .args(&["validate", "--json"])
+        .status(1);
+    let json: serde_json::Value = serde_json::from_str(&out.stdout).expect("JSON array");
+    let found: Vec<String> = json
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            format!(
+                "{} {}:{}:{} {}",
+                d["rule"].as_str().unwrap(),
+                d["file"].as_str().unwrap(),
+                d["line"],
+                d["column"],
+                d["message"].as_str().unwrap()
+            )
+        })
+        .collect();
+    for (rule, place, what) in [
+        ("SIG002", "main.tf:2:13", "is not a local directory"),
+        ("SIG002", "main.tf:8:14", "unsupported argument `locaton`"),
+        ("SIG008", "main.tf:6:1", "no value for required variable \"name\""),
+        ("SIG002", "modules/gallery/main.tf:10:1", "belong in the root module"),
+        ("SIG005", "main.tf:12:12", "no configuration files (*.tf) in modules/nowhere"),
+        ("SIG007", "modules/loop/main.tf:2:12", "a module cannot call itself"),
+    ] {
+        let wanted = format!("{rule} {place} ");
+        assert!(found.iter().any(|f| f.starts_with(&wanted) && f.contains(what)), "{wanted}{what}:\n{found:#?}");
+    }
 }

@@ -295,13 +295,23 @@ impl Test {
 
     /// Copies `examples/NAME` into the working directory.
     pub fn example(self, name: &str) -> Test {
-        let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples").join(name);
-        for entry in std::fs::read_dir(src).unwrap() {
-            let path = entry.unwrap().path();
-            if path.is_file() {
-                std::fs::copy(&path, self.dir.path().join(path.file_name().unwrap())).unwrap();
+        fn copy(from: &Path, to: &Path) {
+            std::fs::create_dir_all(to).unwrap();
+            for entry in std::fs::read_dir(from).unwrap() {
+                let path = entry.unwrap().path();
+                let target = to.join(path.file_name().unwrap());
+                let name = path.file_name().unwrap().to_string_lossy().to_string();
+                if path.is_dir() {
+                    // Module directories, not the state a README run leaves (`examples/x/state`).
+                    if name != "state" && !name.starts_with('.') {
+                        copy(&path, &target);
+                    }
+                } else {
+                    std::fs::copy(&path, target).unwrap();
+                }
             }
         }
+        copy(&Path::new(env!("CARGO_MANIFEST_DIR")).join("examples").join(name), self.dir.path());
         self
     }
 
