@@ -13,7 +13,9 @@ pub mod functions;
 mod module;
 pub mod refs;
 pub mod types;
-pub use module::{directory_of as module_dir, is_local as is_local_module, resolve as resolve_module};
+pub use module::{
+    MODULE_MANIFEST, directory_of as module_dir, is_local as is_local_module, manifest_dirs, resolve as resolve_module,
+};
 mod variables;
 
 use crate::config::vars::VarAssignment;

@@ -26,10 +26,49 @@ use std::collections::{BTreeMap, HashMap};
 /// Arguments of a module block that are not variables of the module.
 const MODULE_META: &[&str] = &["source", "version", "count", "for_each", "providers", "depends_on"];
 
-/// The files of every local module, by directory relative to the working directory.
+/// Where `terraform init` records the modules it installed: which call (`gallery`,
+/// `gallery.image`) uses which directory.
+pub const MODULE_MANIFEST: &str = ".terraform/modules/modules.json";
+
+#[derive(serde::Deserialize)]
+struct Manifest {
+    #[serde(rename = "Modules", default)]
+    modules: Vec<ManifestEntry>,
+}
+
+#[derive(serde::Deserialize)]
+struct ManifestEntry {
+    #[serde(rename = "Key")]
+    key: String,
+    #[serde(rename = "Dir")]
+    dir: String,
+}
+
+/// The manifest's calls and their directories, relative to the working directory; nothing when
+/// it does not parse (a call then finds no directory and says so where it is written).
+fn manifest(text: &str) -> BTreeMap<String, String> {
+    let Ok(manifest) = serde_json::from_str::<Manifest>(text) else {
+        return BTreeMap::new();
+    };
+    manifest
+        .modules
+        .into_iter()
+        .filter(|m| !m.key.is_empty())
+        .map(|m| (m.key, resolve("", &format!("./{}", m.dir.trim_start_matches("./")))))
+        .collect()
+}
+
+/// The directories the manifest names.
+pub fn manifest_dirs(text: &str) -> Vec<String> {
+    manifest(text).into_values().collect()
+}
+
+/// The files of every local or installed module, by directory relative to the working directory.
 #[derive(Default)]
 pub(super) struct Library {
     dirs: BTreeMap<String, Vec<ParsedFile>>,
+    /// Installed modules: call key (names joined by dots, no instance keys) → directory.
+    installed: BTreeMap<String, String>,
 }
 
 impl Library {
@@ -37,6 +76,9 @@ impl Library {
     pub fn split(sources: &Sources, files: Vec<ParsedFile>) -> (Vec<ParsedFile>, Library) {
         let mut root = Vec::new();
         let mut library = Library::default();
+        if let Some((id, _)) = sources.iter().find(|(_, f)| f.name == MODULE_MANIFEST) {
+            library.installed = manifest(sources.text(id));
+        }
         for file in files {
             match directory_of(sources.name(file.file)) {
                 "" => root.push(file),
@@ -101,6 +143,9 @@ pub(super) struct Call {
     pub dir: String,
     /// The directories of the calls above, for modules that call themselves.
     pub ancestry: Vec<String>,
+    /// The call names from the root, joined by dots (`gallery.image`): how `terraform init`'s
+    /// manifest names an installed module.
+    pub key: String,
     /// The call's arguments, taken when the variables are evaluated; `None` in the root, whose
     /// variables come from the run.
     pub arguments: Option<Vec<VarAssignment>>,
@@ -117,6 +162,7 @@ impl Call {
             path: String::new(),
             dir: String::new(),
             ancestry: Vec::new(),
+            key: String::new(),
             arguments: None,
             header: None,
             outputs: BTreeMap::new(),
@@ -153,24 +199,29 @@ impl<'a> Evaluator<'a> {
                 .push(Diagnostic::error("SIG004", "a module's `source` must be a literal string").at(source_span));
             return Value::Unknown;
         };
-        if !is_local(&source) {
+        let call_key = if self.call.key.is_empty() { name.to_string() } else { format!("{}.{name}", self.call.key) };
+        let installed = (!is_local(&source)).then(|| self.library.installed.get(&call_key)).flatten();
+        if !is_local(&source) && installed.is_none() {
             self.diags.push(
                 Diagnostic::error(
                     "SIG002",
                     format!("module source \"{source}\" is not a local directory: sigform runs local modules only"),
                 )
                 .at(source_span)
-                .help("copy the module into the configuration (terraform init puts registry and git modules in .terraform/modules) and set source to its path, starting with ./ or ../"),
+                .help(format!("run `terraform init` so that .terraform/modules holds it (sigform reads the modules it installed), or copy the module into the configuration and set source to its path, starting with ./ or ../; no module \"{call_key}\" is in {MODULE_MANIFEST}")),
             );
             return Value::Unknown;
         }
-        if let Some(version) = block.body.get_attribute("version") {
+        if let Some(version) = block.body.get_attribute("version")
+            && installed.is_none()
+        {
             self.diags.push(
                 Diagnostic::error("SIG002", "`version` applies to registry modules; a local module has none")
                     .at(scope.span_of(&version.key)),
             );
         }
-        let dir = resolve(&self.call.dir, &source);
+        // An installed module's version is the one `terraform init` chose.
+        let dir = installed.cloned().unwrap_or_else(|| resolve(&self.call.dir, &source));
         if dir == self.call.dir || self.call.ancestry.contains(&dir) {
             let shown = if dir.is_empty() { "." } else { dir.as_str() };
             self.diags.push(
@@ -251,6 +302,7 @@ impl<'a> Evaluator<'a> {
                     path,
                     dir: dir.clone(),
                     ancestry,
+                    key: call_key.clone(),
                     arguments: Some(arguments),
                     header: Some(header.clone()),
                     outputs: BTreeMap::new(),

@@ -128,6 +128,24 @@ pub fn load(
 /// `*.tf` is left for evaluation to report where the module block names it.
 fn load_modules(dir: &Path, sources: &mut Sources) -> Result<(), WorkdirError> {
     let mut loaded: std::collections::BTreeSet<String> = std::collections::BTreeSet::new();
+    // Registry and git modules `terraform init` installed: the manifest goes in whole (evaluation
+    // reads which call uses which directory from it), and so do those directories' files.
+    let manifest = dir.join(crate::eval::MODULE_MANIFEST);
+    if manifest.is_file() {
+        let text = read(&manifest)?;
+        let dirs = crate::eval::manifest_dirs(&text);
+        sources.add(crate::eval::MODULE_MANIFEST, text);
+        for module in dirs {
+            let path = dir.join(&module);
+            if module.is_empty() || !path.is_dir() || !loaded.insert(module.clone()) {
+                continue;
+            }
+            for file in config_files(&path, &[".tf"])? {
+                let file_name = file.file_name().and_then(|n| n.to_str()).unwrap_or("?");
+                sources.add(format!("{module}/{file_name}"), read(&file)?);
+            }
+        }
+    }
     let mut next = 0;
     while next < sources.len() {
         let id = crate::config::FileId(next as u32);

@@ -260,3 +260,97 @@ resource "azurerm_resource_group" "rg" {
         assert!(found.iter().any(|f| f.starts_with(&wanted) && f.contains(what)), "{wanted}{what}:\n{found:#?}");
     }
 }
+
+/// A registry module `terraform init` installed runs from `.terraform/modules`, with `version`,
+/// and so do the local modules inside it; one the manifest lacks is a located error.
+#[test]
+fn modules_terraform_init_installed_are_used() {
+    let main = r#"module "gallery" {
+  source  = "contoso/compute-gallery/azurerm"
+  version = "~> 1.2"
+
+  name     = "shared_images"
+  location = "westeurope"
+}
+
+module "not_installed" {
+  source = "contoso/other/azurerm"
+}
+
+output "gallery" {
+  value = module.gallery.gallery_name
+}
+"#;
+    let manifest = r#"{"Modules":[
+  {"Key":"","Source":"","Dir":"."},
+  {"Key":"gallery","Source":"registry.terraform.io/contoso/compute-gallery/azurerm","Version":"1.2.3","Dir":".terraform/modules/gallery"},
+  {"Key":"gallery.group","Source":"./modules/group","Dir":".terraform/modules/gallery/modules/group"}
+]}"#;
+    let module = r#"variable "name" {
+  type = string
+}
+
+variable "location" {
+  type = string
+}
+
+module "group" {
+  source   = "./modules/group"
+  name     = "rg-${var.name}"
+  location = var.location
+}
+
+resource "azurerm_shared_image_gallery" "this" {
+  name                = var.name
+  resource_group_name = module.group.name
+  location            = var.location
+}
+
+output "gallery_name" {
+  value = azurerm_shared_image_gallery.this.name
+}
+"#;
+    let group = r#"variable "name" {
+  type = string
+}
+
+variable "location" {
+  type = string
+}
+
+resource "azurerm_resource_group" "this" {
+  name     = var.name
+  location = var.location
+}
+
+output "name" {
+  value = azurerm_resource_group.this.name
+}
+"#;
+    let t = Test::new()
+        .config(main)
+        .file(".terraform/modules/modules.json", manifest)
+        .file(".terraform/modules/gallery/main.tf", module)
+        .file(".terraform/modules/gallery/modules/group/main.tf", group);
+    let out = Test::new().chdir(t.dir().to_str().unwrap()).args(&["validate", "--json"]).status(1);
+    let json: serde_json::Value = serde_json::from_str(&out.stdout).expect("JSON array");
+    let errors = json.as_array().unwrap();
+    assert_eq!(errors.len(), 1, "{errors:#?}");
+    assert_eq!((errors[0]["rule"].as_str(), errors[0]["line"].as_u64()), (Some("SIG002"), Some(10)));
+    assert!(errors[0]["help"].as_str().unwrap_or_default().contains("no module \"not_installed\""), "{errors:#?}");
+
+    let text = t.read("main.tf");
+    let fixed = &text[..text.find("module \"not_installed\"").unwrap()];
+    std::fs::write(
+        t.dir().join("main.tf"),
+        format!("{fixed}output \"gallery\" {{\n  value = module.gallery.gallery_name\n}}\n"),
+    )
+    .unwrap();
+    let plan = Test::new().chdir(t.dir().to_str().unwrap()).arg("plan").status(0);
+    assert!(
+        plan.stdout.contains("# module.gallery.module.group.azurerm_resource_group.this will be created"),
+        "{}",
+        plan.stdout
+    );
+    assert!(plan.stdout.contains("+ gallery = \"shared_images\""), "{}", plan.stdout);
+}
