@@ -122,11 +122,15 @@ pub fn apply(
 
     // The plan's own order: its deletes (children first), then its writes (parents first).
     crate::plan::file::verify(plan).map_err(ApplyError::InvalidPlan)?;
-    // Moves and imports first, in one transaction: the changes below name the new addresses
+    // Moves, forgets and imports first, in one transaction: the changes below name the new addresses
     // and start from the imported records.
-    if !plan.moved.is_empty() || !plan.imported.is_empty() {
+    if !plan.moved.is_empty() || !plan.imported.is_empty() || !plan.forgotten.is_empty() {
         let mut first: Vec<Change> =
             plan.moved.iter().map(|m| Change::Move { from: m.from.clone(), to: m.to.clone() }).collect();
+        // `removed` blocks with `destroy = false`: out of the state, left in Azure.
+        first.extend(
+            plan.forgotten.iter().map(|f| Change::Remove { action: "forget".into(), address: f.address.clone() }),
+        );
         for import in &plan.imported {
             let record = changes
                 .get(import.address.as_str())

@@ -149,6 +149,7 @@ struct Declarations {
     settings: Vec<(Block, FileId)>,
     imports: Vec<(Block, FileId)>,
     moves: Vec<(Block, FileId)>,
+    removals: Vec<(Block, FileId)>,
 }
 
 /// Evaluates `files`, consuming them: the root module's (names without a directory) and those of
@@ -199,7 +200,7 @@ impl<'a> Evaluator<'a> {
         for file in files {
             self.declarations(file, &mut declared);
         }
-        let Declarations { variables, mut nodes, settings, imports, moves } = declared;
+        let Declarations { variables, mut nodes, settings, imports, moves, removals } = declared;
         // The root configures the default provider when no block does; a module uses the
         // configurations its call passes (`module::Call::providers`).
         if self.call.is_root() && !nodes.iter().any(|n| n.key == NodeKey::Provider("azurerm".into())) {
@@ -260,6 +261,9 @@ impl<'a> Evaluator<'a> {
         for (block, file) in &moves {
             self.moved(block, *file);
         }
+        for (block, file) in &removals {
+            self.removed(block, *file);
+        }
         if !self.call.is_root() {
             return;
         }
@@ -303,7 +307,7 @@ impl<'a> Evaluator<'a> {
     fn declarations(&mut self, file: ParsedFile, declared: &mut Declarations) {
         let roots = BTreeMap::new();
         let scope = Scope::new(file.file, &roots);
-        let Declarations { variables, nodes, settings, imports, moves } = declared;
+        let Declarations { variables, nodes, settings, imports, moves, removals } = declared;
         for structure in file.body.into_iter() {
             let block = match structure {
                 Structure::Block(b) => b,
@@ -345,13 +349,7 @@ impl<'a> Evaluator<'a> {
                 }
                 "variable" | "output" | "provider" | "check" | "module" => 1,
                 "resource" | "data" => 2,
-                "locals" | "terraform" | "import" | "sigform" | "moved" => 0,
-                "removed" => {
-                    self.diags.push(
-                        Diagnostic::error("SIG002", format!("`{ident}` blocks are not supported yet")).at(header),
-                    );
-                    continue;
-                }
+                "locals" | "terraform" | "import" | "sigform" | "moved" | "removed" => 0,
                 other => {
                     let known = [
                         "variable",
@@ -366,6 +364,7 @@ impl<'a> Evaluator<'a> {
                         "check",
                         "moved",
                         "module",
+                        "removed",
                     ];
                     let d = Diagnostic::error("SIG002", format!("unknown block type `{other}`")).at(header);
                     self.diags.push(match crate::model::suggest(other, known) {
@@ -451,6 +450,7 @@ impl<'a> Evaluator<'a> {
                 }
                 "import" => imports.push((block, file.file)),
                 "moved" => moves.push((block, file.file)),
+                "removed" => removals.push((block, file.file)),
                 "sigform" => settings.push((block, file.file)),
                 _ => {} // terraform: required_providers and the like mean nothing to sigform
             }
@@ -1327,6 +1327,102 @@ impl<'a> Evaluator<'a> {
             }
             (Err(d), _) | (_, Err(d)) => self.diags.push(d),
         }
+    }
+
+    /// `removed { from = ADDRESS  lifecycle { destroy = BOOL } }`: `from` is a resource block or a
+    /// module (no instance key) the configuration no longer declares.
+    fn removed(&mut self, block: &Block, file: FileId) {
+        let scope = Scope::new(file, &self.roots);
+        let header = header_span(&scope, block);
+        let mut destroy = true;
+        for s in block.body.iter() {
+            match s {
+                Structure::Attribute(a) if a.key.value().as_str() == "from" => {}
+                Structure::Block(b) if b.ident.value().as_str() == "lifecycle" => {
+                    for inner in b.body.iter() {
+                        match inner {
+                            Structure::Attribute(a) if a.key.value().as_str() == "destroy" => match a.value.as_bool() {
+                                Some(b) => destroy = b,
+                                None => self.diags.push(
+                                    Diagnostic::error("SIG004", "`destroy` must be true or false")
+                                        .at(scope.span_of(&a.value)),
+                                ),
+                            },
+                            Structure::Attribute(a) => self.diags.push(
+                                Diagnostic::error(
+                                    "SIG002",
+                                    format!("unknown argument `{}` in a removed block's lifecycle", a.key.value()),
+                                )
+                                .at(scope.span_of(&a.key)),
+                            ),
+                            Structure::Block(b) => self.diags.push(
+                                Diagnostic::error(
+                                    "SIG002",
+                                    format!("unexpected block `{}` in a removed block's lifecycle", b.ident.value()),
+                                )
+                                .at(scope.span_of(&b.ident)),
+                            ),
+                        }
+                    }
+                }
+                Structure::Attribute(a) => self.diags.push(
+                    Diagnostic::error("SIG002", format!("unknown argument `{}` in a removed block", a.key.value()))
+                        .at(scope.span_of(&a.key)),
+                ),
+                Structure::Block(b) => self.diags.push(
+                    Diagnostic::error("SIG002", format!("`{}` in a removed block is not supported", b.ident.value()))
+                        .at(scope.span_of(&b.ident)),
+                ),
+            }
+        }
+        let Some(from) = block.body.get_attribute("from") else {
+            self.diags.push(Diagnostic::error("SIG003", "a removed block needs `from`").at(header));
+            return;
+        };
+        let span = scope.span_of(&from.value);
+        let text = self.input.sources.text(file).get(span.range.clone()).unwrap_or("").trim().to_string();
+        let module_path = text.split('.').collect::<Vec<_>>();
+        let is_module = module_path.len() % 2 == 0
+            && module_path.chunks(2).all(|pair| pair[0] == "module" && !pair[1].is_empty() && !pair[1].contains('['));
+        let (from, module) = if is_module {
+            (module::join(&self.call.path, &text), true)
+        } else {
+            match crate::model::address::parse(&text) {
+                Ok(a) if a.key == InstanceKey::None => {
+                    let mut resource = a.resource;
+                    resource.module = module::join(&self.call.path, &resource.module);
+                    (resource.to_string(), false)
+                }
+                _ => {
+                    self.diags.push(
+                        Diagnostic::error(
+                            "SIG004",
+                            "`from` must name a resource block or a module, without an instance key (azurerm_shared_image.old, module.images)",
+                        )
+                        .at(span),
+                    );
+                    return;
+                }
+            }
+        };
+        let still = self.desired.all_instances().find(|i| {
+            if module { i.address.resource.is_within(&from) } else { i.address.resource.to_string() == from }
+        });
+        if let Some(still) = still {
+            self.diags.push(
+                Diagnostic::error(
+                    "SIG004",
+                    format!(
+                        "the removed block names {from}, which the configuration still declares ({})",
+                        still.address
+                    ),
+                )
+                .at(span)
+                .help("remove the resource (or module) block, or this removed block"),
+            );
+            return;
+        }
+        self.desired.removed.push(crate::model::Removed { from, module, destroy, span: header });
     }
 
     fn import(&mut self, block: &Block, file: FileId) {

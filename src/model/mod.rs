@@ -265,6 +265,20 @@ pub struct Output {
     pub span: Span,
 }
 
+/// `removed { from = ADDRESS  lifecycle { destroy = false } }`: what the state records of a
+/// block (or of a module, every block in it) that the configuration no longer has.
+#[derive(Debug, Clone)]
+pub struct Removed {
+    /// A block's address (`module.x.azurerm_y.z`), or a module's path (`module.x`).
+    pub from: String,
+    /// True when `from` is a module: every record inside it is meant.
+    pub module: bool,
+    /// False: the state forgets the records and the objects stay in Azure; true (Terraform's
+    /// default): they are destroyed, as any resource gone from the configuration.
+    pub destroy: bool,
+    pub span: Span,
+}
+
 #[derive(Debug, Clone)]
 pub struct Moved {
     pub from: Address,
@@ -419,6 +433,7 @@ pub struct Desired {
     pub imports: Vec<Import>,
     /// `moved { from, to }`: records the state keeps under another address.
     pub moved: Vec<Moved>,
+    pub removed: Vec<Removed>,
     pub providers: Vec<Provider>,
     pub settings: Settings,
 }

@@ -143,6 +143,17 @@ pub struct Plan {
     /// records it first.
     #[serde(default)]
     pub imported: Vec<ImportedRecord>,
+    /// Records `removed { lifecycle { destroy = false } }` blocks take out of the state; the
+    /// objects stay in Azure. Apply forgets them first.
+    #[serde(default)]
+    pub forgotten: Vec<ForgottenRecord>,
+}
+
+/// A record the state forgets, leaving the object in Azure.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ForgottenRecord {
+    pub address: String,
+    pub id: String,
 }
 
 /// A resource an `import` block adopts.
@@ -202,6 +213,7 @@ impl Plan {
             tenants: Default::default(),
             drift: Default::default(),
             refresh_only: false,
+            forgotten: Vec::new(),
             cost: None,
             replication_estimate: None,
             access_changes: Vec::new(),
@@ -252,6 +264,7 @@ impl Plan {
             && self.output_changes.iter().all(|o| o.action == Action::NoOp)
             && self.moved.is_empty()
             && self.imported.is_empty()
+            && self.forgotten.is_empty()
     }
 }
 

@@ -101,6 +101,8 @@ pub fn plan(input: PlanInput) -> Plan {
         desired.resources.iter().map(|i| (i.address.to_string(), i)).collect();
     let mut prior_by_address: BTreeMap<String, ResourceState> =
         resources.into_iter().filter(|r| r.mode == "managed").map(|r| (r.address.clone(), r)).collect();
+    // `removed { lifecycle { destroy = false } }`: the state forgets, Azure keeps the object.
+    let forgotten = forget(&mut prior_by_address, &desired.removed, &desired_by_address);
 
     let mut replaced = {
         let refs: BTreeMap<&str, &ResourceState> = prior_by_address.iter().map(|(k, v)| (k.as_str(), v)).collect();
@@ -199,6 +201,7 @@ pub fn plan(input: PlanInput) -> Plan {
         },
         moved,
         imported: imported.into_iter().map(|(address, id)| super::ImportedRecord { address, id }).collect(),
+        forgotten,
         deferred_reads: desired
             .data
             .iter()
@@ -254,6 +257,37 @@ fn apply_moves(
         }
     }
     (resources, done)
+}
+
+/// Takes out of `prior` what `removed` blocks with `destroy = false` name and the configuration
+/// no longer declares (a declared one is an error of evaluation): those records are forgotten.
+fn forget(
+    prior: &mut BTreeMap<String, ResourceState>,
+    removed: &[crate::model::Removed],
+    desired: &BTreeMap<String, &Instance>,
+) -> Vec<super::ForgottenRecord> {
+    let mut out = Vec::new();
+    for r in removed.iter().filter(|r| !r.destroy) {
+        let named: Vec<String> = prior
+            .iter()
+            .filter(|(address, record)| !desired.contains_key(address.as_str()) && removal_names(r, record))
+            .map(|(address, _)| address.clone())
+            .collect();
+        for address in named {
+            if let Some(record) = prior.remove(&address) {
+                out.push(super::ForgottenRecord { address, id: record.id });
+            }
+        }
+    }
+    out
+}
+
+/// Whether a `removed` block's `from` names this record: its block, or a module it is in.
+fn removal_names(removed: &crate::model::Removed, record: &ResourceState) -> bool {
+    if !removed.module {
+        return record.block() == removed.from;
+    }
+    crate::model::address::parse(&record.address).is_ok_and(|a| a.resource.is_within(&removed.from))
 }
 
 /// Managed image sizes, for cost and replication time: from the configuration and the state

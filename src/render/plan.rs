@@ -50,6 +50,7 @@ fn write(out: &mut Sink, plan: &Plan, st: Style) {
         && plan.output_changes.iter().all(|o| o.action == Action::NoOp)
         && plan.moved.is_empty()
         && plan.imported.is_empty()
+        && plan.forgotten.is_empty()
     {
         out.push_str("No changes. The configuration and the state agree.\n");
         return;
@@ -89,6 +90,16 @@ fn write(out: &mut Sink, plan: &Plan, st: Style) {
             let _ = writeln!(out, "  # {} will be imported [id={}]", i.address, i.id);
         }
     }
+    if !plan.forgotten.is_empty() {
+        out.push_str("\nRemoved from the state (removed blocks with destroy = false):\n");
+        for f in &plan.forgotten {
+            let _ = writeln!(
+                out,
+                "  # {} will no longer be managed by sigform; it stays in Azure [id={}]",
+                f.address, f.id
+            );
+        }
+    }
     if !plan.moved.is_empty() {
         out.push_str("\nMoved (moved blocks):\n");
         for m in &plan.moved {
@@ -111,7 +122,8 @@ fn write(out: &mut Sink, plan: &Plan, st: Style) {
                 } else if o.after_unknown {
                     "(known after apply)".to_string()
                 } else {
-                    v.as_ref().map_or("null".into(), hcl)
+                    // A map's lines under the output's name, its closing brace under the sign.
+                    indent(&v.as_ref().map_or("null".into(), hcl), 4)
                 }
             };
             let line = match o.action {
@@ -121,7 +133,11 @@ fn write(out: &mut Sink, plan: &Plan, st: Style) {
                     "  {} {} = {} -> {}",
                     paint("~", Action::Update),
                     o.name,
-                    if o.sensitive { "(sensitive value)".into() } else { o.before.as_ref().map_or("null".into(), hcl) },
+                    if o.sensitive {
+                        "(sensitive value)".into()
+                    } else {
+                        indent(&o.before.as_ref().map_or("null".into(), hcl), 4)
+                    },
                     value(&o.after)
                 ),
             };
@@ -165,9 +181,11 @@ fn write(out: &mut Sink, plan: &Plan, st: Style) {
     }
     let (add, change, destroy, forbidden) = plan.summary();
     let imports = if plan.imported.is_empty() { String::new() } else { format!("{} to import, ", plan.imported.len()) };
+    let forgets =
+        if plan.forgotten.is_empty() { String::new() } else { format!(", {} to forget", plan.forgotten.len()) };
     let _ = writeln!(
         out,
-        "\nPlan: {imports}{add} to add, {change} to change, {destroy} to destroy, {forbidden} forbidden."
+        "\nPlan: {imports}{add} to add, {change} to change, {destroy} to destroy{forgets}, {forbidden} forbidden."
     );
     if let Some(cost) = plan.cost.as_ref().filter(|c| !c.resources.is_empty()) {
         let sign = if cost.monthly_storage < 0.0 { "-" } else { "+" };
@@ -310,7 +328,8 @@ pub fn hcl(v: &Json) -> String {
         Json::Object(map) if map.is_empty() => "{}".into(),
         Json::Object(map) => {
             let w = map.keys().map(|k| key(k).len()).max().unwrap_or(0);
-            let body: Vec<String> = map.iter().map(|(k, v)| format!("  {:<w$} = {}", key(k), hcl(v))).collect();
+            let body: Vec<String> =
+                map.iter().map(|(k, v)| format!("  {:<w$} = {}", key(k), indent(&hcl(v), 2))).collect();
             format!("{{\n{}\n}}", body.join("\n"))
         }
     }

@@ -26,6 +26,27 @@ pub fn plan_json(plan: &Plan) -> Json {
             json
         })
         .collect();
+    // Terraform's `forget` action: out of the state, left in the cloud (`removed` blocks).
+    let mut resource_changes = resource_changes;
+    for f in &plan.forgotten {
+        let mut m = Map::new();
+        m.insert("address".into(), json!(f.address));
+        if let Ok(a) = crate::model::address::parse(&f.address) {
+            if !a.resource.module.is_empty() {
+                m.insert("module_address".into(), json!(a.resource.module));
+            }
+            m.insert("mode".into(), json!("managed"));
+            m.insert("type".into(), json!(a.resource.type_name));
+            m.insert("name".into(), json!(a.resource.name));
+            let index = crate::model::address::index_json(&a.key);
+            if !index.is_null() {
+                m.insert("index".into(), index);
+            }
+        }
+        m.insert("provider_name".into(), json!(PROVIDER_NAME));
+        m.insert("change".into(), json!({"actions": ["forget"], "before": {"id": f.id}, "after": null}));
+        resource_changes.push(Json::Object(m));
+    }
     let planned: Vec<(String, Json)> = plan
         .changes
         .iter()

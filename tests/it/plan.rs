@@ -494,3 +494,69 @@ fn local_modules_plan_apply_and_update_under_module_paths() {
     run(&["apply", "--auto-approve"], 0);
     assert!(run(&["plan", "--detailed-exitcode"], 0).stdout.starts_with("No changes."));
 }
+
+/// `removed` blocks: with `destroy = false` the state forgets the resource and Azure keeps it
+/// (shown as "1 to forget", Terraform's `forget` action in JSON; an import block adopts it back);
+/// without, it is destroyed; naming a block the configuration still declares is an error.
+#[test]
+fn removed_blocks_forget_or_destroy() {
+    let t = quickstart().seeded();
+    let dir = t.dir().to_str().unwrap().to_string();
+    let run = |args: &[&str], code: i32| Test::new().chdir(&dir).args(args).status(code);
+    let original = t.read("main.tf");
+    let start = original.find("resource \"azurerm_role_assignment\"").unwrap();
+    let end = original[start..].find("\n}\n").unwrap() + start + 3;
+    let assignment = &original[start..end];
+    let forget =
+        "removed {\n  from = azurerm_role_assignment.app_team_reader\n\n  lifecycle {\n    destroy = false\n  }\n}\n";
+    std::fs::write(t.dir().join("main.tf"), original.replace(assignment, forget)).unwrap();
+    let plan = run(&["plan"], 0);
+    assert!(
+        plan.stdout.contains(
+            "# azurerm_role_assignment.app_team_reader will no longer be managed by sigform; it stays in Azure"
+        ),
+        "{}",
+        plan.stdout
+    );
+    assert!(
+        plan.stdout.contains("Plan: 0 to add, 0 to change, 0 to destroy, 1 to forget, 0 forbidden."),
+        "{}",
+        plan.stdout
+    );
+    let id = plan.stdout.split("[id=").nth(1).and_then(|rest| rest.split(']').next()).unwrap().to_string();
+    let json: Json = serde_json::from_str(&run(&["plan", "--json"], 0).stdout).unwrap();
+    let forgotten = json["resource_changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["address"] == "azurerm_role_assignment.app_team_reader")
+        .expect("the forgotten resource is listed");
+    assert_eq!(forgotten["change"]["actions"], serde_json::json!(["forget"]));
+    run(&["apply", "--auto-approve"], 0);
+    assert!(!run(&["state", "list"], 0).stdout.contains("app_team_reader"));
+    assert!(run(&["plan", "--detailed-exitcode"], 0).stdout.starts_with("No changes."));
+
+    // Still in Azure: an import block adopts it back.
+    let adopt = format!("{assignment}import {{\n  to = azurerm_role_assignment.app_team_reader\n  id = \"{id}\"\n}}\n");
+    std::fs::write(t.dir().join("main.tf"), original.replace(assignment, &adopt)).unwrap();
+    let back = run(&["plan"], 0);
+    assert!(back.stdout.contains("Plan: 1 to import, 0 to add, 0 to change, 0 to destroy"), "{}", back.stdout);
+    run(&["apply", "--auto-approve"], 0);
+
+    // Naming what is still declared is refused where it is written.
+    let both = format!("{original}\n{forget}");
+    std::fs::write(t.dir().join("main.tf"), &both).unwrap();
+    let refused = run(&["validate"], 1);
+    assert!(
+        refused.stderr.contains("SIG004") && refused.stderr.contains("the removed block names"),
+        "{}",
+        refused.stderr
+    );
+
+    // Without `destroy = false` it is destroyed, as any resource gone from the configuration.
+    let destroy = "removed {\n  from = azurerm_role_assignment.app_team_reader\n}\n";
+    std::fs::write(t.dir().join("main.tf"), original.replace(assignment, destroy)).unwrap();
+    let gone = run(&["plan"], 0);
+    assert!(gone.stdout.contains("# azurerm_role_assignment.app_team_reader will be destroyed"), "{}", gone.stdout);
+    assert!(gone.stdout.contains("0 to add, 0 to change, 1 to destroy, 0 forbidden."), "{}", gone.stdout);
+}
