@@ -9,7 +9,8 @@
 //!
 //! Plans are timed three times (the median, and the largest peak memory), as is hcl-rs's parse.
 //! Peak memory is read with GNU time (`/usr/bin/time`), present on this project's machines.
-//! `SIGFORM_BENCH_SIZES=1k,5k` limits the sizes.
+//! `SIGFORM_BENCH_SIZES=1k,5k` limits the sizes; `SIGFORM_BENCH_WRITE=FILE` only writes the 11k
+//! configuration, to compare two builds on the same input.
 
 // A benchmark reports on standard output.
 #![allow(clippy::print_stdout, clippy::print_stderr)]
@@ -146,6 +147,13 @@ fn stamp(s: &str) -> f64 {
 fn main() {
     if let Ok(file) = std::env::var("SIGFORM_BENCH_PARSE") {
         return parse_only(&file);
+    }
+    // `SIGFORM_BENCH_WRITE=FILE`: write the 11k explicit configuration to FILE and stop, for
+    // comparing two builds on the same input by hand.
+    if let Ok(file) = std::env::var("SIGFORM_BENCH_WRITE") {
+        let scale = Scale { regions: 5, galleries: 10, definitions: 20, versions: 10 };
+        std::fs::write(&file, generate(scale, Shape::Explicit)).expect("the file is written");
+        return;
     }
     let wanted: Vec<String> = std::env::var("SIGFORM_BENCH_SIZES")
         .unwrap_or_else(|_| "1k,5k,11k".into())

@@ -1,11 +1,11 @@
-//! `sigform fmt [--check] [--diff]`.
+//! `sigform fmt [--check] [--diff] [--recursive]`.
 
 use super::{CliResult, Global};
 use crate::exit::ExitStatus;
 use crate::ops::fmt::{Options, fmt};
 
-pub fn run(global: &Global, check: bool, diff: bool) -> CliResult {
-    let results = fmt(&Options { dir: global.dir.clone(), check })?;
+pub fn run(global: &Global, check: bool, diff: bool, recursive: bool) -> CliResult {
+    let results = fmt(&Options { dir: global.dir.clone(), check, recursive })?;
     let mut status = ExitStatus::Success;
     for r in &results {
         match &r.after {

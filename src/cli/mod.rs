@@ -121,6 +121,9 @@ pub enum Command {
         /// Show the changes as a unified diff.
         #[arg(long)]
         diff: bool,
+        /// Subdirectories too (module directories), except hidden ones such as .terraform.
+        #[arg(long)]
+        recursive: bool,
     },
     /// Show what apply would create, update, delete — and what Azure forbids.
     Plan(PlanOptions),
@@ -362,7 +365,7 @@ fn run(cli: Cli, sub: Option<&ArgMatches>) -> ExitStatus {
     let result = match &cli.command {
         Command::Init => init::run(&global),
         Command::Validate { vars, json } => validate::run(&global, var_args(sub, vars), *json),
-        Command::Fmt { check, diff } => fmt::run(&global, *check, *diff),
+        Command::Fmt { check, diff, recursive } => fmt::run(&global, *check, *diff, *recursive),
         Command::Explain { rule, list } => explain::run(rule.as_deref(), *list),
         Command::Graph { vars } => graph::run(&global, var_args(sub, vars)),
         Command::Plan(options) => plan::run(&global, options, var_args(sub, &options.vars)),

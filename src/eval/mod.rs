@@ -1305,6 +1305,33 @@ impl<'a> Evaluator<'a> {
                 .at(span)
             })
         };
+        // Between modules: both ends are module paths.
+        let text_of = |key: &str| {
+            block.body.get_attribute(key).map(|attr| {
+                let span = scope.span_of(&attr.value);
+                self.input.sources.text(file).get(span.range.clone()).unwrap_or("").trim().to_string()
+            })
+        };
+        if let (Some(from), Some(to)) = (text_of("from"), text_of("to"))
+            && from.starts_with("module.")
+            && to.starts_with("module.")
+        {
+            match (crate::model::address::parse_module(&from), crate::model::address::parse_module(&to)) {
+                (Ok(from), Ok(to)) if from != to => self.desired.moved_modules.push(crate::model::ModuleMove {
+                    from: module::join(&self.call.path, &from),
+                    to: module::join(&self.call.path, &to),
+                    span: header,
+                }),
+                (Ok(_), Ok(_)) => self
+                    .diags
+                    .push(Diagnostic::error("SIG004", "a moved block moves a module to another address").at(header)),
+                _ => self.diags.push(
+                    Diagnostic::error("SIG004", "`from` and `to` must both be modules (module.NAME) or both resources")
+                        .at(header),
+                ),
+            }
+            return;
+        }
         // A module's moved blocks name addresses inside it.
         let within = |mut a: Address| {
             a.resource.module = module::join(&self.call.path, &a.resource.module);
@@ -1425,43 +1452,64 @@ impl<'a> Evaluator<'a> {
         self.desired.removed.push(crate::model::Removed { from, module, destroy, span: header });
     }
 
+    /// `import { to, id }`, or with `for_each` one import per element (`each.key`, `each.value`
+    /// in `to`'s keys and in `id`), as Terraform 1.7 has it.
     fn import(&mut self, block: &Block, file: FileId) {
-        let mut scope = Scope::new(file, &self.roots).with_files(self.input.files);
+        let scope = Scope::new(file, &self.roots).with_files(self.input.files);
         let header = header_span(&scope, block);
-        // Only `to` and `id` are honoured: anything else is refused where it is written.
+        // Only `to`, `id` and `for_each` are honoured: anything else is refused where it is written.
         for s in block.body.iter() {
             let (name, span) = match s {
-                Structure::Attribute(a) if matches!(a.key.value().as_str(), "to" | "id") => continue,
+                Structure::Attribute(a) if matches!(a.key.value().as_str(), "to" | "id" | "for_each") => continue,
                 Structure::Attribute(a) => (a.key.value().to_string(), scope.span_of(&a.key)),
                 Structure::Block(b) => (b.ident.value().to_string(), scope.span_of(&b.ident)),
             };
             self.diags.push(
-                Diagnostic::error("SIG002", format!("`{name}` in an import block is not supported yet"))
+                Diagnostic::error("SIG002", format!("`{name}` in an import block is not supported"))
                     .at(span)
-                    .help("write one import block per resource, with `to` and `id`"),
+                    .help("an import block takes `to`, `id` and `for_each`"),
             );
         }
+        drop(scope);
         let to = block.body.get_attribute("to");
         let id = block.body.get_attribute("id");
         let (Some(to), Some(id)) = (to, id) else {
             self.diags.push(Diagnostic::error("SIG003", "an import block needs `to` and `id`").at(header));
             return;
         };
-        let Some(address) = self.import_address(&to.value, &mut scope) else {
-            self.diags.push(
-                Diagnostic::error(
-                    "SIG005",
-                    "`to` must name a resource declared in this configuration, e.g. azurerm_shared_image_gallery.main",
-                )
-                .at(scope.span_of(&to.value)),
-            );
-            return;
+        let instances = if block.body.get_attribute("for_each").is_some() {
+            match self.expansion(block, file) {
+                Some(e) => e.instances,
+                None => return,
+            }
+        } else {
+            vec![(InstanceKey::None, None)]
         };
-        let id_value = eval(&id.value, &mut scope).unwrap_or_else(|e| {
-            self.diags.push(e.into_diagnostic());
-            Value::Unknown
-        });
-        self.desired.imports.push(Import { to: address, id: id_value, span: header });
+        for (_, binding) in instances {
+            let mut scope = Scope::new(file, &self.roots).with_files(self.input.files);
+            if let Some((name, value)) = binding {
+                scope.push(name, value);
+            }
+            let Some(address) = self.import_address(&to.value, &mut scope) else {
+                self.diags.push(
+                    Diagnostic::error(
+                        "SIG005",
+                        "`to` must name a resource declared in this configuration, e.g. azurerm_shared_image_gallery.main",
+                    )
+                    .at(scope.span_of(&to.value)),
+                );
+                return;
+            };
+            let id_value = eval(&id.value, &mut scope).unwrap_or_else(|e| {
+                self.diags.push(e.into_diagnostic());
+                Value::Unknown
+            });
+            if self.desired.imports.iter().any(|i| i.to == address) {
+                self.diags.push(Diagnostic::error("SIG009", format!("{address} is imported twice")).at(header.clone()));
+                continue;
+            }
+            self.desired.imports.push(Import { to: address, id: id_value, span: header.clone() });
+        }
     }
 
     /// `to` of an import block: `TYPE.NAME`, `TYPE.NAME[KEY]`, behind `module.NAME[KEY].` steps

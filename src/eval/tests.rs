@@ -792,18 +792,18 @@ check "gallery_naming" {
     assert_eq!(scoped.errors(), vec!["SIG002 `data` blocks in a check are not supported yet"]);
 }
 
-/// An import block honours `to` and `id`; anything else (`for_each`, `provider`) is refused where
-/// it is written, never ignored.
+/// An import block honours `to`, `id` and `for_each`; anything else (`provider`, `count`) is
+/// refused where it is written, never ignored.
 #[test]
 fn import_blocks_refuse_what_they_do_not_honour() {
     let r = run(&with_rg(
-        "import {\n  for_each = toset([\"a\"])\n  provider = azurerm\n  to = azurerm_shared_image_gallery.g\n  id = \"x\"\n}\n",
+        "import {\n  count = 1\n  provider = azurerm\n  to = azurerm_shared_image_gallery.g\n  id = \"x\"\n}\n",
     ));
     assert_eq!(
         r.errors(),
         vec![
-            "SIG002 `for_each` in an import block is not supported yet",
-            "SIG002 `provider` in an import block is not supported yet"
+            "SIG002 `count` in an import block is not supported",
+            "SIG002 `provider` in an import block is not supported"
         ]
     );
 }

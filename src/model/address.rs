@@ -90,6 +90,28 @@ pub fn parse(text: &str) -> Result<Address, BadAddress> {
     })
 }
 
+/// A module instance path or module call as users write it (`module.a`, `module.a["k"].module.b`),
+/// printed canonically.
+pub fn parse_module(text: &str) -> Result<String, BadAddress> {
+    let bad = || BadAddress(text.to_string());
+    let steps = steps(text).ok_or_else(bad)?;
+    if steps.is_empty() || steps.len() % 2 != 0 {
+        return Err(bad());
+    }
+    let mut out = String::new();
+    for pair in steps.chunks(2) {
+        if pair[0].name != "module" || pair[0].key != InstanceKey::None {
+            return Err(bad());
+        }
+        if !out.is_empty() {
+            out.push('.');
+        }
+        out.push_str(&format!("module.{}", pair[1].name));
+        push_key(&mut out, &pair[1].key);
+    }
+    Ok(out)
+}
+
 /// Appends an instance key as addresses print it: `[0]`, `["key"]`.
 pub fn push_key(out: &mut String, key: &InstanceKey) {
     match key {
@@ -141,6 +163,16 @@ mod tests {
             "data.a[0].b",
         ] {
             assert!(parse(bad).is_err(), "{bad}");
+        }
+        for (text, module) in [
+            ("module.a", "module.a"),
+            ("module.a[0]", "module.a[0]"),
+            ("module.a[\"k\"].module.b", "module.a[\"k\"].module.b"),
+        ] {
+            assert_eq!(parse_module(text).unwrap(), module);
+        }
+        for bad in ["module", "module.a.b", "a.b", "module.a.azurerm_x.y", "data.module.a"] {
+            assert!(parse_module(bad).is_err(), "{bad}");
         }
     }
 }

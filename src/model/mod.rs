@@ -265,6 +265,16 @@ pub struct Output {
     pub span: Span,
 }
 
+/// `moved { from = module.old  to = module.new }`: every record in the module moves. Paths
+/// with instance keys move one instance (`module.a` → `module.a[0]` when `count` is added);
+/// without, every instance keeps its key.
+#[derive(Debug, Clone)]
+pub struct ModuleMove {
+    pub from: String,
+    pub to: String,
+    pub span: Span,
+}
+
 /// `removed { from = ADDRESS  lifecycle { destroy = false } }`: what the state records of a
 /// block (or of a module, every block in it) that the configuration no longer has.
 #[derive(Debug, Clone)]
@@ -433,6 +443,8 @@ pub struct Desired {
     pub imports: Vec<Import>,
     /// `moved { from, to }`: records the state keeps under another address.
     pub moved: Vec<Moved>,
+    /// `moved` blocks between modules (`from = module.a`, `to = module.b`).
+    pub moved_modules: Vec<ModuleMove>,
     pub removed: Vec<Removed>,
     pub providers: Vec<Provider>,
     pub settings: Settings,

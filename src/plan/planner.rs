@@ -96,7 +96,9 @@ pub fn plan(input: PlanInput) -> Plan {
     } = input;
     let Snapshot { lineage, serial, resources, outputs: prior_outputs } = prior;
     // `moved` blocks: what the state records under an old address is planned under the new one.
-    let (resources, moved) = apply_moves(resources, &desired.moved);
+    let (resources, mut moved) = move_modules(resources, &desired.moved_modules);
+    let (resources, moved_resources) = apply_moves(resources, &desired.moved);
+    moved.extend(moved_resources);
     let desired_by_address: BTreeMap<String, &Instance> =
         desired.resources.iter().map(|i| (i.address.to_string(), i)).collect();
     let mut prior_by_address: BTreeMap<String, ResourceState> =
@@ -218,6 +220,46 @@ pub fn plan(input: PlanInput) -> Plan {
         plan.output_changes.clear();
     }
     plan
+}
+
+/// Renames the records in modules that `moved` blocks move to another module path; a record
+/// whose destination the state already holds stays where it is.
+fn move_modules(
+    mut resources: Vec<ResourceState>,
+    moves: &[crate::model::ModuleMove],
+) -> (Vec<ResourceState>, Vec<super::MovedRecord>) {
+    let mut done = Vec::new();
+    if moves.is_empty() {
+        return (resources, done);
+    }
+    let mut taken: BTreeSet<String> = resources.iter().map(|r| r.address.clone()).collect();
+    for record in resources.iter_mut().filter(|r| r.mode == "managed") {
+        let Ok(mut address) = crate::model::address::parse(&record.address) else { continue };
+        for m in moves {
+            let module = &address.resource.module;
+            // With a key on either end one instance moves; without, every instance keeps its key.
+            let one_instance = m.from.ends_with(']') || m.to.ends_with(']');
+            let matches = if one_instance {
+                module == &m.from || module.starts_with(&format!("{}.", m.from))
+            } else {
+                address.resource.is_within(&m.from)
+            };
+            if !matches {
+                continue;
+            }
+            let moved_to = format!("{}{}", m.to, &module[m.from.len()..]);
+            address.resource.module = moved_to;
+            let to = address.to_string();
+            if taken.contains(&to) {
+                break;
+            }
+            taken.insert(to.clone());
+            done.push(super::MovedRecord { from: record.address.clone(), to: to.clone() });
+            record.address = to;
+            break;
+        }
+    }
+    (resources, done)
 }
 
 /// Renames the records `moved` blocks name (a whole block moves with its instances); a move whose

@@ -70,9 +70,29 @@ fn fmt_leaves_invalid_files_alone() {
 
 #[test]
 fn the_examples_are_formatted() {
-    for example in ["quickstart", "multi-region", "modules", "modules/modules/gallery", "modules/modules/image"] {
-        Test::new().example(example).args(&["fmt", "--check"]).status(0);
+    for example in ["quickstart", "multi-region", "modules"] {
+        Test::new().example(example).args(&["fmt", "--check", "--recursive"]).status(0);
     }
+}
+
+/// `--recursive` formats module directories too, naming each file by its path; hidden
+/// directories (`.terraform`) are left alone.
+#[test]
+fn fmt_recursive_reaches_module_directories() {
+    let messy = "variable \"a\" {\ntype=string\n}\n";
+    let t = Test::new()
+        .config("module \"m\" {\n  source = \"./modules/m\"\n  a      = \"x\"\n}\n")
+        .file("modules/m/main.tf", messy)
+        .file(".terraform/modules/x/main.tf", messy);
+    let dir = t.dir().to_str().unwrap().to_string();
+    let flat = Test::new().chdir(&dir).args(&["fmt", "--check"]).status(0);
+    assert!(flat.stdout.is_empty(), "{}", flat.stdout);
+    let check = Test::new().chdir(&dir).args(&["fmt", "--check", "--recursive"]).status(1);
+    assert_eq!(check.stdout, "modules/m/main.tf\n");
+    Test::new().chdir(&dir).args(&["fmt", "--recursive"]).status(0);
+    assert_eq!(t.read("modules/m/main.tf"), "variable \"a\" {\n  type = string\n}\n");
+    assert_eq!(t.read(".terraform/modules/x/main.tf"), messy);
+    Test::new().chdir(&dir).args(&["fmt", "--check", "--recursive"]).status(0);
 }
 
 #[test]

@@ -560,3 +560,69 @@ fn removed_blocks_forget_or_destroy() {
     assert!(gone.stdout.contains("# azurerm_role_assignment.app_team_reader will be destroyed"), "{}", gone.stdout);
     assert!(gone.stdout.contains("0 to add, 0 to change, 1 to destroy, 0 forbidden."), "{}", gone.stdout);
 }
+
+/// `import` with `for_each`: one import per element, the key and the id built from `each`.
+#[test]
+fn import_blocks_with_for_each_adopt_every_element() {
+    let t = Test::new().example("multi-region").seeded();
+    let dir = t.dir().to_str().unwrap().to_string();
+    let run = |args: &[&str], code: i32| Test::new().chdir(&dir).args(args).status(code);
+    let gallery_id = run(&["state", "show", "azurerm_shared_image_gallery.gallery"], 0)
+        .stdout
+        .lines()
+        .find_map(|l| {
+            l.trim()
+                .strip_prefix("id")
+                .map(|rest| rest.trim().trim_start_matches('=').trim().trim_matches('"').to_string())
+        })
+        .expect("the state shows the gallery's id");
+    for image in ["ubuntu-2204", "windows-2022"] {
+        run(&["state", "rm", &format!("azurerm_shared_image.image[\"{image}\"]")], 0);
+    }
+    let text = t.read("main.tf")
+        + &format!(
+            "\nimport {{\n  for_each = var.images\n  to       = azurerm_shared_image.image[each.key]\n  id       = \"{gallery_id}/images/${{each.key}}\"\n}}\n"
+        );
+    std::fs::write(t.dir().join("main.tf"), text).unwrap();
+    let plan = run(&["plan"], 0);
+    for image in ["ubuntu-2204", "windows-2022"] {
+        assert!(
+            plan.stdout.contains(&format!("# azurerm_shared_image.image[\"{image}\"] will be imported")),
+            "{}",
+            plan.stdout
+        );
+    }
+    assert!(plan.stdout.contains("Plan: 2 to import, 0 to add, 0 to change, 0 to destroy"), "{}", plan.stdout);
+    run(&["apply", "--auto-approve"], 0);
+    assert!(run(&["plan", "--detailed-exitcode"], 0).stdout.starts_with("No changes."));
+}
+
+/// `moved` between modules: renaming a module call moves every record in it, keys kept.
+#[test]
+fn moved_blocks_rename_modules() {
+    let t = Test::new().example("modules").seeded();
+    let dir = t.dir().to_str().unwrap().to_string();
+    let run = |args: &[&str], code: i32| Test::new().chdir(&dir).args(args).status(code);
+    let text = t
+        .read("main.tf")
+        .replace("module \"image\" {", "module \"images\" {")
+        .replace("module.image :", "module.images :")
+        + "\nmoved {\n  from = module.image\n  to   = module.images\n}\n";
+    std::fs::write(t.dir().join("main.tf"), text).unwrap();
+    let plan = run(&["plan"], 0);
+    assert!(
+        plan.stdout.contains(
+            "# module.image[\"ubuntu\"].azurerm_shared_image_version.this[\"1.0.0\"] has moved to module.images[\"ubuntu\"].azurerm_shared_image_version.this[\"1.0.0\"]"
+        ),
+        "{}",
+        plan.stdout
+    );
+    assert!(plan.stdout.contains("Plan: 0 to add, 0 to change, 0 to destroy"), "{}", plan.stdout);
+    run(&["apply", "--auto-approve"], 0);
+    let list = run(&["state", "list"], 0).stdout;
+    assert!(
+        list.contains("module.images[\"windows\"].azurerm_shared_image.this\n") && !list.contains("module.image["),
+        "{list}"
+    );
+    assert!(run(&["plan", "--detailed-exitcode"], 0).stdout.starts_with("No changes."));
+}
