@@ -79,6 +79,8 @@ pub const NAMES: &[&str] = &[
     "upper",
     "uuidv5",
     "values",
+    "yamldecode",
+    "yamlencode",
     "zipmap",
 ];
 
@@ -570,6 +572,15 @@ pub fn call(name: &str, values: Vec<Value>, spans: &[Span], call_span: Span) -> 
             a.arity(1, Some(1))?;
             Ok(Value::String(a.values[0].to_json().to_string()))
         }
+        "yamlencode" => {
+            a.arity(1, Some(1))?;
+            Ok(Value::String(super::yaml::encode(&a.values[0])))
+        }
+        "yamldecode" => {
+            a.arity(1, Some(1))?;
+            let s = a.str(0)?;
+            super::yaml::decode(&s).map_err(|e| a.err(0, format!("invalid YAML: {e}")))
+        }
         "jsondecode" => {
             a.arity(1, Some(1))?;
             let s = a.str(0)?;
@@ -888,6 +899,8 @@ mod tests {
             ("sort([\"b\", \"a\"])", "[\"a\", \"b\"]"),
             ("one([])", "null"),
             ("jsondecode(jsonencode({a = [1]}))", "{a = [1]}"),
+            ("yamldecode(yamlencode({a = [1, {b = true}]}))", "{a = [1, {b = true}]}"),
+            ("yamlencode({regions = [\"eastus\"]})", "\"\\\"regions\\\":\\n- \\\"eastus\\\"\\n\""),
             ("title(\"east us\")", "\"East Us\""),
             ("startswith(\"eastus2\", \"east\")", "true"),
             ("slice([1, 2, 3], 1, 3)", "[2, 3]"),

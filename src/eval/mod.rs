@@ -17,6 +17,7 @@ pub use module::{
     MODULE_MANIFEST, directory_of as module_dir, is_local as is_local_module, manifest_dirs, resolve as resolve_module,
 };
 mod variables;
+mod yaml;
 
 use crate::config::vars::VarAssignment;
 use crate::config::{FileId, ParsedFile, Sources};
