@@ -27,7 +27,10 @@ pub fn run(global: &Global, args: Args) -> CliResult {
     let json = args.plan.json;
     let cloud = global.open_cloud()?;
     let source = match args.planfile {
-        Some(path) => PlanSource::File(global.resolve(path)),
+        Some(path) => PlanSource::File {
+            path: global.resolve(path),
+            config: Some(super::validate::options(global, args.vars.clone())),
+        },
         None => PlanSource::Make {
             options: Box::new(PlanOpsOptions {
                 load: super::validate::options(global, args.vars),

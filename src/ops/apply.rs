@@ -47,8 +47,10 @@ pub enum ApplyError {
 
 /// Where the plan comes from.
 pub enum PlanSource {
-    /// A saved plan file (`apply PLANFILE`).
-    File(PathBuf),
+    /// A saved plan file (`apply PLANFILE`), and how to load the configuration to evaluate the
+    /// outputs again once applied — used only when it is the configuration the plan was made
+    /// from (same config hash: files, variable files and values).
+    File { path: PathBuf, config: Option<super::validate::Options> },
     /// A plan made now, under the lock; `refresh` reads the cloud first.
     Make { options: Box<super::plan::Options>, refresh: bool },
 }
@@ -99,9 +101,9 @@ pub fn run(
     ui: &mut dyn ApplyUi,
 ) -> Result<Applied, ApplyError> {
     // A saved plan is checked whole before the state is locked or anything is settled.
-    let source = match source {
-        PlanSource::File(path) => Ok(super::plan::load(&path)?),
-        PlanSource::Make { options, refresh } => Err((options, refresh)),
+    let (source, saved_config) = match source {
+        PlanSource::File { path, config } => (Ok(super::plan::load(&path)?), config),
+        PlanSource::Make { options, refresh } => (Err((options, refresh)), None),
     };
     // A plan made now with a refresh has asked the cloud which service it is already.
     let asked_cloud = matches!(&source, Err((_, true)));
@@ -113,7 +115,7 @@ pub fn run(
     // again then, against the new state, as Terraform records them.
     let reload = match &source {
         Err((options, _)) => Some(options.load.clone()),
-        Ok(_) => None,
+        Ok(_) => saved_config,
     };
     // The lock is held from before the plan until the last record: a second apply waits (or
     // fails at once) instead of planning against a state that is about to change.
@@ -169,19 +171,28 @@ pub fn run(
     {
         let recorded = super::recorded::RecordedState::new(&options.state);
         let data = super::data::CloudData(cloud);
-        let loaded = super::validate::load_evaluated(&load, Some(&data), Some(&recorded))?;
-        let outputs = loaded
-            .desired
-            .outputs
-            .iter()
-            .filter(|o| o.value.is_wholly_known())
-            .map(|o| crate::state::OutputState {
-                name: o.name.clone(),
-                value: o.value.to_json(),
-                sensitive: o.sensitive,
-            })
-            .collect();
-        session.record_outputs(outputs)?;
+        // A saved plan's outputs are evaluated again only from the configuration it was made of
+        // (its files, variable files and values hash the same); else they stay as planned.
+        let loaded = super::validate::load_evaluated(&load, Some(&data), Some(&recorded))
+            .ok()
+            .filter(|l| super::plan::config_hash(&l.sources) == plan.config_hash);
+        match loaded {
+            Some(loaded) => {
+                let outputs = loaded
+                    .desired
+                    .outputs
+                    .iter()
+                    .filter(|o| o.value.is_wholly_known())
+                    .map(|o| crate::state::OutputState {
+                        name: o.name.clone(),
+                        value: o.value.to_json(),
+                        sensitive: o.sensitive,
+                    })
+                    .collect();
+                session.record_outputs(outputs)?;
+            }
+            None => ui.warn(crate::render::messages::OUTPUTS_NOT_RECORDED),
+        }
     }
     session.close()?;
     Ok(Applied::Done { outcome, plan: Box::new(plan) })

@@ -499,6 +499,37 @@ fn values_azure_computed_are_known_after_the_apply() {
     assert!(again.stdout.starts_with("No changes."), "{}", again.stdout);
 }
 
+/// The same through a saved plan (`plan -out`, then `apply PLANFILE`, as CI pipelines do): the
+/// output is evaluated again from the configuration the plan was made of (variable values
+/// included); had the configuration changed meanwhile, a warning says the output waits.
+#[test]
+fn saved_plans_record_outputs_known_after_the_apply() {
+    let t = Test::new().example("quickstart");
+    let text = t.read("main.tf")
+        + "
+variable \"suffix\" {\n  type = string\n}\n\noutput \"unique\" {\n  value = \"${azurerm_shared_image_gallery.main.unique_name}${var.suffix}\"\n}\n";
+    let t = t.config(&text);
+    let dir = t.dir().to_str().unwrap().to_string();
+    let run = |args: &[&str], code: i32| Test::new().chdir(&dir).args(args).status(code);
+    run(&["plan", "--var", "suffix=-x", "--out", "first.plan"], 0);
+    let applied = run(&["apply", "--var", "suffix=-x", "first.plan"], 0);
+    assert!(!applied.stderr.contains("were not recorded"), "{}", applied.stderr);
+    let unique = run(&["output", "unique"], 0).stdout;
+    assert!(unique.trim().trim_matches('"').ends_with("-GOLDEN_IMAGES-x"), "{unique}");
+
+    // A plan whose configuration changes before it is applied: the output waits, and says so.
+    let t2 = Test::new().example("quickstart");
+    let text =
+        t2.read("main.tf") + "\noutput \"unique\" {\n  value = azurerm_shared_image_gallery.main.unique_name\n}\n";
+    let t2 = t2.config(&text);
+    let dir2 = t2.dir().to_str().unwrap().to_string();
+    let run2 = |args: &[&str], code: i32| Test::new().chdir(&dir2).args(args).status(code);
+    run2(&["plan", "--out", "second.plan"], 0);
+    std::fs::write(t2.dir().join("extra.tf"), "locals {\n  unused = 1\n}\n").unwrap();
+    let applied = run2(&["apply", "second.plan"], 0);
+    assert!(applied.stderr.contains("were not recorded"), "{}", applied.stderr);
+}
+
 /// `sigform { wait_for_replication = false }` does what `--no-wait-replication` does (the flag
 /// wins when given); `sigform { parallelism }` is the apply's parallelism unless `--parallelism`.
 #[test]
