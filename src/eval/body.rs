@@ -336,6 +336,14 @@ pub fn convert(value: Value, ty: AttrType) -> Result<Value, String> {
         AttrType::Number => super::types::Type::Number,
         AttrType::Bool => super::types::Type::Bool,
         AttrType::StringMap => super::types::Type::Map(Box::new(super::types::Type::String)),
+        AttrType::StringSet => super::types::Type::Set(Box::new(super::types::Type::String)),
     };
-    super::types::convert(value, &want)
+    // A set's order means nothing: kept sorted, so that it compares as Azure's does.
+    match super::types::convert(value, &want)? {
+        Value::List(mut items) if ty == AttrType::StringSet => {
+            items.sort_by(|a, b| a.as_str().cmp(&b.as_str()));
+            Ok(Value::List(items))
+        }
+        other => Ok(other),
+    }
 }

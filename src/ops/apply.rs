@@ -191,12 +191,15 @@ pub fn run(
                     .collect();
                 session.record_outputs(outputs)?;
             }
-            None => ui.warn(crate::render::messages::OUTPUTS_NOT_RECORDED),
+            None => ui.warn(OUTPUTS_NOT_RECORDED),
         }
     }
     session.close()?;
     Ok(Applied::Done { outcome, plan: Box::new(plan) })
 }
+
+/// After applying a saved plan whose configuration is no longer the one it was made of.
+const OUTPUTS_NOT_RECORDED: &str = "outputs known only after the apply were not recorded: the configuration is not the one the plan was made from (files or variable values changed); the next apply records them";
 
 /// The state, locked for one command. Dropping it releases the lock.
 pub struct Session {

@@ -47,6 +47,14 @@ impl DataResolver for CloudData<'_> {
             return Ok(latest.map(|(_, v)| as_map(&v.attributes)));
         }
         let found = sigform_azure::cloud::retry(5, || self.0.get(id)).map_err(|e| e.to_string())?;
-        Ok(found.map(|r| as_map(&r.attributes)))
+        Ok(found.map(|r| {
+            let mut read = as_map(&r.attributes);
+            // A flag the cloud does not report (an image definition's features) is false, as
+            // azurerm's data source has it, never null.
+            for a in instance.schema.attrs.iter().filter(|a| a.ty == sigform_azure::schema::AttrType::Bool) {
+                read.entry(a.name.to_string()).or_insert(Value::Bool(false));
+            }
+            read
+        }))
     }
 }

@@ -7,7 +7,7 @@
 use crate::model::value::Value;
 use serde::{Deserialize, Serialize};
 use sigform_azure::regions;
-use sigform_azure::schema::{AttrSchema, BlockSchema, Mutability, ResourceSchema};
+use sigform_azure::schema::{AttrSchema, AttrType, BlockSchema, Mutability, ResourceSchema};
 use std::collections::BTreeMap;
 
 /// One attribute that differs. `path` is Terraform-like: `description`,
@@ -90,7 +90,9 @@ fn push_if_different(
     after: &Value,
     block_fixed: bool,
 ) {
-    let fixed = block_fixed || attr.mutability == Mutability::Fixed;
+    // A sticky attribute cannot be removed once set: Azure keeps what a write leaves out.
+    let cleared = attr.sticky && !before.is_null() && after.is_null();
+    let fixed = block_fixed || attr.mutability == Mutability::Fixed || cleared;
     if attr.filled_by_service && after.is_null() {
         return;
     }
@@ -104,11 +106,27 @@ fn push_if_different(
         });
         return;
     }
-    let default = crate::model::value::default_value(attr.default).unwrap_or(Value::Null);
+    // An unset bool is false, as azurerm reads every optional bool.
+    let unset = if attr.ty == AttrType::Bool { Value::Bool(false) } else { Value::Null };
+    let default = crate::model::value::default_value(attr.default).unwrap_or(unset);
     let b = if before.is_null() { &default } else { before };
     let a = if after.is_null() { &default } else { after };
-    if !equivalent(attr.name, b, a) {
+    let same = equivalent(attr.name, b, a) || (attr.ty == AttrType::StringSet && same_set(b, a));
+    if !same {
         out.push(AttrChange { path, before: before.to_json(), after: after.to_json(), after_unknown: false, fixed });
+    }
+}
+
+/// Two lists with the same members, in any order (a set attribute as Azure returns it).
+fn same_set(a: &Value, b: &Value) -> bool {
+    let sorted = |v: &Value| {
+        let mut items: Vec<String> = v.as_list()?.iter().map(|i| i.to_string()).collect();
+        items.sort();
+        Some(items)
+    };
+    match (sorted(a), sorted(b)) {
+        (Some(x), Some(y)) => x == y,
+        _ => false,
     }
 }
 

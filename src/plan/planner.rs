@@ -413,11 +413,22 @@ fn update(inst: &Instance, before: ResourceState, replace_reason: Option<&String
         });
     }
     for c in changes.iter().filter(|c| c.fixed && c.path != "subscription_id" && !c.after_unknown) {
+        let sticky = inst.schema.attr(&c.path).is_some_and(|a| a.sticky) && c.after.is_null();
+        let message = if sticky {
+            format!(
+                "`{}` cannot be cleared once set ({} → null): Azure keeps a value a write leaves out, and azurerm would replace the {} for it — with `--replace` if that is meant",
+                c.path,
+                show(&c.before),
+                inst.schema.facts().noun
+            )
+        } else {
+            format!("`{}` cannot change after creation ({} → {})", c.path, show(&c.before), show(&c.after))
+        };
         forbidden.push(Forbidden {
             address: address.clone(),
             rule: "SIG501".into(),
             attribute: Some(c.path.clone()),
-            message: format!("`{}` cannot change after creation ({} → {})", c.path, show(&c.before), show(&c.after)),
+            message,
         });
     }
     // What Azure computed at creation (a gallery's unique name) stays as recorded: an update

@@ -48,6 +48,7 @@ fn other_value(ty: AttrType, current: &Json) -> Json {
         AttrType::Number => json!(current.as_f64().unwrap_or(1.0) + 1.0),
         AttrType::Bool => json!(!current.as_bool().unwrap_or(false)),
         AttrType::StringMap => json!({"changed": "yes"}),
+        AttrType::StringSet => json!(["Premium_LRS"]),
     }
 }
 

@@ -123,6 +123,3 @@ pub fn serving(address: &str) -> String {
 pub const SERVER_STOPPING: &str =
     "Stopping: no new connections; finishing the requests in flight (Ctrl-C again to exit at once).";
 pub const SERVER_STOPPED: &str = "Stopped.";
-
-/// After applying a saved plan whose configuration is no longer the one it was made of.
-pub const OUTPUTS_NOT_RECORDED: &str = "outputs known only after the apply were not recorded: the configuration is not the one the plan was made from (files or variable values changed); the next apply records them";

@@ -236,8 +236,12 @@ fn attributes(out: &mut Sink, c: &ResourceChange, sign: &str, paint: &Paint) {
         return;
     };
     let unknown = |k: &str| c.after_unknown.iter().any(|p| p == k);
+    // A block the configuration does not write is recorded as an empty list: not shown.
+    let schema = sigform_azure::resources::resource(&after.type_name);
+    let absent_block =
+        |k: &str, v: &Json| v.as_array().is_some_and(Vec::is_empty) && schema.is_some_and(|s| s.block(k).is_some());
     let scalars: Vec<(&String, &Json)> =
-        map.iter().filter(|(k, v)| (!v.is_null() || unknown(k)) && !is_block_list(v)).collect();
+        map.iter().filter(|(k, v)| (!v.is_null() || unknown(k)) && !is_block_list(v) && !absent_block(k, v)).collect();
     let width = scalars.iter().map(|(k, _)| k.len()).max().unwrap_or(0);
     for (k, v) in scalars {
         let shown = if unknown(k) { "(known after apply)".to_string() } else { hcl(v) };

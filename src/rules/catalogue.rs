@@ -197,6 +197,13 @@ pub static RULES: &[Rule] = &[
         "An image definition (and a managed image) says its OS type (Linux or Windows), Hyper-V generation (V1 or V2) and architecture (x64 or Arm64).",
     ),
     rule(
+        "SIG111",
+        Error,
+        Config,
+        "one security type per image definition, and only on Hyper-V generation V2",
+        "An image definition says which VMs its images can start: trusted_launch_supported, trusted_launch_enabled, confidential_vm_supported or confidential_vm_enabled — at most one of them (azurerm refuses two). Each needs hyper_v_generation = \"V2\": trusted launch and confidential VMs boot with UEFI, which generation 1 images lack, and Azure refuses the definition. disk_types_not_allowed may hold Standard_LRS and Premium_LRS. All of these are fixed after creation except disk_types_not_allowed.",
+    ),
+    rule(
         "SIG201",
         Error,
         Config,
@@ -406,9 +413,9 @@ mod tests {
         assert_eq!(ids, sorted);
         for id in [
             "SIG101", "SIG102", "SIG103", "SIG104", "SIG105", "SIG106", "SIG107", "SIG108", "SIG109", "SIG110",
-            "SIG201", "SIG202", "SIG203", "SIG204", "SIG205", "SIG206", "SIG207", "SIG301", "SIG302", "SIG303",
-            "SIG208", "SIG401", "SIG402", "SIG403", "SIG501", "SIG502", "SIG503", "SIG504", "SIG505", "SIG601",
-            "SIG602", "SIG701", "SIG702",
+            "SIG111", "SIG201", "SIG202", "SIG203", "SIG204", "SIG205", "SIG206", "SIG207", "SIG301", "SIG302",
+            "SIG303", "SIG208", "SIG401", "SIG402", "SIG403", "SIG501", "SIG502", "SIG503", "SIG504", "SIG505",
+            "SIG601", "SIG602", "SIG701", "SIG702",
         ] {
             assert!(find(id).is_some(), "{id} missing from the catalogue");
         }

@@ -10,6 +10,7 @@ mod latest;
 pub mod names;
 pub mod quotas;
 mod regions;
+mod security;
 mod sharing;
 mod sources;
 
@@ -31,7 +32,7 @@ type Family<'a> = dyn Fn(&mut Vec<Diagnostic>) + Sync + 'a;
 pub fn check(desired: &Desired, ctx: &RuleContext) -> Vec<Diagnostic> {
     // The rule families are independent reads of the same model: at the quota ceiling they take
     // tens of milliseconds each, so they run side by side (diagnostics are sorted afterwards).
-    let families: [&Family; 7] = [
+    let families: [&Family; 8] = [
         // Dependency cycles between instances (SIG007).
         &|out| out.extend(crate::model::graph::DependencyGraph::build(desired).1),
         &|out| names::check(desired, ctx, out),
@@ -39,6 +40,7 @@ pub fn check(desired: &Desired, ctx: &RuleContext) -> Vec<Diagnostic> {
         &|out| sources::check(desired, out),
         &|out| quotas::check(desired, &quotas::Existing::default(), out),
         &|out| sharing::check(desired, out),
+        &|out| security::check(desired, out),
         &|out| latest::check(desired, out),
     ];
     let run = |family: &Family| {

@@ -187,6 +187,27 @@ fn each_rule_fires_at_the_right_place() {
                 "hyper_v_generation  = \"V2\"\n  architecture = \"arm\" # expect: SIG110\n  end_of_life_date",
             )],
         ),
+        (
+            "SIG111 two security types",
+            &[(
+                "hyper_v_generation  = \"V2\"\n  end_of_life_date",
+                "hyper_v_generation  = \"V2\"\n  trusted_launch_supported = true\n  confidential_vm_supported = true # expect: SIG111\n  end_of_life_date",
+            )],
+        ),
+        (
+            "SIG111 generation 1",
+            &[(
+                "hyper_v_generation  = \"V2\"\n  end_of_life_date",
+                "hyper_v_generation  = \"V1\"\n  trusted_launch_enabled = true # expect: SIG111\n  end_of_life_date",
+            )],
+        ),
+        (
+            "SIG111 disk types",
+            &[(
+                "hyper_v_generation  = \"V2\"\n  end_of_life_date",
+                "hyper_v_generation  = \"V2\"\n  disk_types_not_allowed = [\"Premium_ZRS\"] # expect: SIG111\n  end_of_life_date",
+            )],
+        ),
         ("SIG201", &[("name = \"westeurope\"", "name = \"westeurop\" # expect: SIG201")]),
         (
             "SIG202",
@@ -232,6 +253,7 @@ fn each_rule_fires_at_the_right_place() {
         ("SIG301", "SIG301", "managed_image_id    = azurerm_image.img.id"),
         ("SIG302 missing", "SIG302", "resource \"azurerm_shared_image_version\" \"v\""),
         ("SIG303", "SIG303", "managed_image_id    = azurerm_image.img.id"),
+        ("SIG111 generation 1", "SIG303", "managed_image_id    = azurerm_image.img.id"),
         ("SIG701", "SIG701", "resource \"azurerm_shared_image\" \"def\""),
     ];
     for (name, edits) in cases {

@@ -626,3 +626,46 @@ fn moved_blocks_rename_modules() {
     );
     assert!(run(&["plan", "--detailed-exitcode"], 0).stdout.starts_with("No changes."));
 }
+
+/// An image definition's security type and features, purchase plan and disallowed disk types are
+/// created, read back without drift, and judged as azurerm 4.x has them: release notes and
+/// disallowed disk types update in place, the security type is fixed, an end-of-life date cannot
+/// be cleared once set.
+#[test]
+fn definition_features_are_created_and_judged_as_azurerm_has_them() {
+    let t = quickstart();
+    let text = t.read("main.tf").replace(
+        "  os_type             = \"Linux\"\n  hyper_v_generation  = \"V2\"\n",
+        "  os_type             = \"Linux\"\n  hyper_v_generation  = \"V2\"\n  trusted_launch_supported            = true\n  accelerated_network_support_enabled = true\n  disk_controller_type_nvme_enabled   = true\n  disk_types_not_allowed              = [\"Standard_LRS\"]\n  release_note_uri                    = \"https://contoso.example/notes/1\"\n  end_of_life_date                    = \"2031-01-01T00:00:00Z\"\n\n  purchase_plan {\n    name      = \"hardened\"\n    publisher = \"contoso\"\n    product   = \"ubuntu-hardened\"\n  }\n",
+    );
+    assert!(text.contains("trusted_launch_supported"), "the quickstart's definition changed shape");
+    std::fs::write(t.dir().join("main.tf"), &text).unwrap();
+    let dir = t.dir().to_str().unwrap().to_string();
+    let run = |args: &[&str], code: i32| Test::new().chdir(&dir).args(args).status(code);
+    let plan = run(&["plan"], 0);
+    assert!(plan.stdout.contains("+ trusted_launch_supported            = true"), "{}", plan.stdout);
+    run(&["apply", "--auto-approve"], 0);
+    // Read back from the cloud (features, disallowed, purchase plan): no drift, no change.
+    let again = run(&["plan", "--detailed-exitcode"], 0);
+    assert!(again.stdout.starts_with("No changes."), "{}", again.stdout);
+    run(&["drift"], 0);
+
+    let edit = |from: &str, to: &str| {
+        let text = std::fs::read_to_string(t.dir().join("main.tf")).unwrap();
+        assert!(text.contains(from), "{from}");
+        std::fs::write(t.dir().join("main.tf"), text.replace(from, to)).unwrap();
+    };
+    edit("notes/1", "notes/2");
+    edit("[\"Standard_LRS\"]", "[\"Premium_LRS\", \"Standard_LRS\"]");
+    let update = run(&["plan", "--detailed-exitcode"], 2);
+    assert!(update.stdout.contains("Plan: 0 to add, 1 to change, 0 to destroy, 0 forbidden."), "{}", update.stdout);
+    run(&["apply", "--auto-approve"], 0);
+    assert!(run(&["plan", "--detailed-exitcode"], 0).stdout.starts_with("No changes."));
+
+    edit("  end_of_life_date                    = \"2031-01-01T00:00:00Z\"\n", "");
+    edit("trusted_launch_supported            = true", "trusted_launch_enabled              = true");
+    let forbidden = run(&["plan"], 1);
+    let out = format!("{}{}", forbidden.stdout, forbidden.stderr);
+    assert!(out.contains("`end_of_life_date` cannot be cleared once set"), "{out}");
+    assert!(out.contains("`trusted_launch_supported` cannot change after creation"), "{out}");
+}

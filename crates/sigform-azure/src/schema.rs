@@ -26,6 +26,8 @@ pub enum AttrType {
     Bool,
     /// map(string), e.g. `tags`.
     StringMap,
+    /// set(string), e.g. `disk_types_not_allowed`: order does not matter.
+    StringSet,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -46,6 +48,9 @@ pub struct AttrSchema {
     /// Left unset, the service fills it in (azurerm's Optional + Computed): an unset value in the
     /// configuration then means "whatever Azure chose", never a change.
     pub filled_by_service: bool,
+    /// Updatable, but once set it cannot be removed: Azure keeps a value a write leaves out, so
+    /// clearing it is a fixed change (azurerm replaces the resource for it).
+    pub sticky: bool,
 }
 
 impl AttrSchema {
@@ -58,10 +63,15 @@ impl AttrSchema {
         self.filled_by_service = true;
         self
     }
+
+    pub const fn sticky(mut self) -> AttrSchema {
+        self.sticky = true;
+        self
+    }
 }
 
 pub(crate) const fn attr(name: &'static str, ty: AttrType, required: bool, mutability: Mutability) -> AttrSchema {
-    AttrSchema { name, ty, required, default: Default::None, mutability, filled_by_service: false }
+    AttrSchema { name, ty, required, default: Default::None, mutability, filled_by_service: false, sticky: false }
 }
 
 use AttrType::String as Str;
@@ -145,6 +155,15 @@ pub enum Conv {
     Same,
     /// `specialized = true` ↔ `osState: "Specialized"`.
     OsState,
+    /// A bool carried as an entry of ARM's name/value list at the pointer (an image definition's
+    /// `features`): true writes `{name, value}`; read back, it is true when an entry of that name
+    /// lists `marker` among its comma-separated values, case-insensitively
+    /// (`disk_controller_type_nvme_enabled` ↔ `{"name": "DiskControllerTypes", "value": "SCSI, NVMe"}`).
+    Feature {
+        name: &'static str,
+        value: &'static str,
+        marker: &'static str,
+    },
 }
 
 /// An attribute path (`/`-separated, numbers index lists) and the JSON pointer where ARM keeps it.

@@ -93,18 +93,44 @@ fn from_arm_value(conv: Conv, v: &Json) -> Json {
 
 fn copy_to_arm(table: &[Field], attrs: &Json, out: &mut Json) {
     for Field(attr, arm, conv) in table {
-        if let Some(v) = get_path(attrs, attr) {
-            set_path(out, arm, to_arm_value(*conv, v));
+        let Some(v) = get_path(attrs, attr) else { continue };
+        if let Conv::Feature { name, value, .. } = conv {
+            if v.as_bool() == Some(true) {
+                let mut list = get_path(out, arm).and_then(Json::as_array).cloned().unwrap_or_default();
+                list.push(json!({"name": name, "value": value}));
+                set_path(out, arm, Json::Array(list));
+            }
+            continue;
         }
+        set_path(out, arm, to_arm_value(*conv, v));
     }
 }
 
 fn copy_from_arm(table: &[Field], arm: &Json, out: &mut Json) {
     for Field(attr, pointer, conv) in table {
+        // Only a feature that is there is read: one that is not is the attribute's default
+        // (false), as an attribute ARM leaves out is everywhere else.
+        if let Conv::Feature { name, marker, .. } = conv {
+            if has_feature(get_path(arm, pointer), name, marker) {
+                set_path(out, attr, Json::Bool(true));
+            }
+            continue;
+        }
         if let Some(v) = get_path(arm, pointer) {
             set_path(out, attr, from_arm_value(*conv, v));
         }
     }
+}
+
+/// Whether a name/value list has an entry `name` listing `marker` among its values.
+fn has_feature(list: Option<&Json>, name: &str, marker: &str) -> bool {
+    list.and_then(Json::as_array).into_iter().flatten().any(|entry| {
+        entry.get("name").and_then(Json::as_str).is_some_and(|n| n.eq_ignore_ascii_case(name))
+            && entry
+                .get("value")
+                .and_then(Json::as_str)
+                .is_some_and(|v| v.split(',').any(|item| item.trim().eq_ignore_ascii_case(marker)))
+    })
 }
 
 /// The ARM request body for a write of `attrs` (azurerm-shaped, without computed attributes).

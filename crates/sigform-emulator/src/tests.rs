@@ -307,6 +307,7 @@ fn the_service_and_the_schemas_agree_on_what_can_change() {
             (_, AttrType::Number) => json!(current.as_f64().unwrap_or(1.0) + 1.0),
             (_, AttrType::Bool) => json!(!current.as_bool().unwrap_or(false)),
             (_, AttrType::StringMap) => json!({"changed": "yes"}),
+            (_, AttrType::StringSet) => json!(["Premium_LRS"]),
             (_, AttrType::String) => json!(format!("{}-changed", current.as_str().unwrap_or("x"))),
         }
     };

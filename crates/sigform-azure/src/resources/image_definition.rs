@@ -1,8 +1,10 @@
 //! `azurerm_shared_image` / `Microsoft.Compute/galleries/images`: the image definition. OS type,
-//! identifier, generation and architecture are fixed; description, end of life and the
-//! recommended ranges are updatable. First documented quota: 200 per subscription per region.
+//! identifier, generation, architecture, security type and the other features, the purchase plan,
+//! EULA and privacy statement are fixed; description, release notes, end of life (which cannot be
+//! cleared once set), the recommended ranges and the disallowed disk types are updatable — as in
+//! azurerm 4.x. First documented quota: 200 per subscription per region.
 
-use crate::schema::AttrType::{Bool, Number, String as Str, StringMap};
+use crate::schema::AttrType::{Bool, Number, String as Str, StringMap, StringSet};
 use crate::schema::Mutability::Fixed;
 use crate::schema::{
     BlockSchema, Conv, Default, Field, ID, IdShape, ResourceKind, ResourceSchema, ResourceType, TAGS, computed, f,
@@ -23,9 +25,17 @@ pub static RESOURCE: ResourceSchema = ResourceSchema {
         fixed("specialized", Bool).default(Default::Bool(false)),
         fixed("eula", Str),
         fixed("privacy_statement_uri", Str),
-        fixed("release_note_uri", Str),
+        upd("release_note_uri", Str),
         upd("description", Str),
-        upd("end_of_life_date", Str),
+        upd("end_of_life_date", Str).sticky(),
+        upd("disk_types_not_allowed", StringSet),
+        fixed("trusted_launch_supported", Bool),
+        fixed("trusted_launch_enabled", Bool),
+        fixed("confidential_vm_supported", Bool),
+        fixed("confidential_vm_enabled", Bool),
+        fixed("accelerated_network_support_enabled", Bool),
+        fixed("hibernation_enabled", Bool),
+        fixed("disk_controller_type_nvme_enabled", Bool),
         upd("min_recommended_vcpu_count", Number),
         upd("max_recommended_vcpu_count", Number),
         upd("min_recommended_memory_in_gb", Number),
@@ -33,27 +43,32 @@ pub static RESOURCE: ResourceSchema = ResourceSchema {
         TAGS,
         ID,
     ],
-    blocks: &[BlockSchema {
-        name: "identifier",
-        min: 1,
-        max: 1,
-        mutability: Fixed,
-        attrs: &[req("publisher"), req("offer"), req("sku")],
-        key: None,
-        unsupported: &[],
-    }],
-    unsupported: &[
-        "accelerated_network_support_enabled",
-        "confidential_vm_enabled",
-        "confidential_vm_supported",
-        "disk_controller_type_nvme_enabled",
-        "disk_types_not_allowed",
-        "hibernation_enabled",
-        "purchase_plan",
-        "trusted_launch_enabled",
-        "trusted_launch_supported",
+    blocks: &[
+        BlockSchema {
+            name: "identifier",
+            min: 1,
+            max: 1,
+            mutability: Fixed,
+            attrs: &[req("publisher"), req("offer"), req("sku")],
+            key: None,
+            unsupported: &[],
+        },
+        BlockSchema {
+            name: "purchase_plan",
+            min: 0,
+            max: 1,
+            mutability: Fixed,
+            attrs: &[req("name"), fixed("publisher", Str), fixed("product", Str)],
+            key: None,
+            unsupported: &[],
+        },
     ],
+    unsupported: &[],
 };
+
+/// The security types, at most one of which an image definition has (azurerm: `ConflictsWith`).
+pub const SECURITY_TYPES: [&str; 4] =
+    ["trusted_launch_supported", "trusted_launch_enabled", "confidential_vm_supported", "confidential_vm_enabled"];
 
 pub static DATA: ResourceSchema = ResourceSchema {
     type_name: "azurerm_shared_image",
@@ -67,6 +82,17 @@ pub static DATA: ResourceSchema = ResourceSchema {
         computed("hyper_v_generation", Str),
         computed("architecture", Str),
         computed("description", Str),
+        computed("specialized", Bool),
+        computed("eula", Str),
+        computed("privacy_statement_uri", Str),
+        computed("release_note_uri", Str),
+        computed("trusted_launch_supported", Bool),
+        computed("trusted_launch_enabled", Bool),
+        computed("confidential_vm_supported", Bool),
+        computed("confidential_vm_enabled", Bool),
+        computed("accelerated_network_support_enabled", Bool),
+        computed("hibernation_enabled", Bool),
+        computed("disk_controller_type_nvme_enabled", Bool),
         computed("tags", StringMap),
         ID,
     ],
@@ -91,7 +117,23 @@ static WIRE: &[Field] = &[
     f("identifier/0/publisher", "/properties/identifier/publisher"),
     f("identifier/0/offer", "/properties/identifier/offer"),
     f("identifier/0/sku", "/properties/identifier/sku"),
+    f("purchase_plan/0/name", "/properties/purchasePlan/name"),
+    f("purchase_plan/0/publisher", "/properties/purchasePlan/publisher"),
+    f("purchase_plan/0/product", "/properties/purchasePlan/product"),
+    f("disk_types_not_allowed", "/properties/disallowed/diskTypes"),
+    feature("trusted_launch_supported", "SecurityType", "TrustedLaunchSupported", "TrustedLaunchSupported"),
+    feature("trusted_launch_enabled", "SecurityType", "TrustedLaunch", "TrustedLaunch"),
+    feature("confidential_vm_supported", "SecurityType", "ConfidentialVmSupported", "ConfidentialVmSupported"),
+    feature("confidential_vm_enabled", "SecurityType", "ConfidentialVM", "ConfidentialVM"),
+    feature("accelerated_network_support_enabled", "IsAcceleratedNetworkSupported", "true", "true"),
+    feature("hibernation_enabled", "IsHibernateSupported", "true", "true"),
+    feature("disk_controller_type_nvme_enabled", "DiskControllerTypes", "SCSI, NVMe", "NVMe"),
 ];
+
+/// A bool carried as an entry of the definition's `features` list.
+const fn feature(attr: &'static str, name: &'static str, value: &'static str, marker: &'static str) -> Field {
+    Field(attr, "/properties/features", Conv::Feature { name, value, marker })
+}
 
 pub static TYPE: ResourceType = ResourceType {
     kind: ResourceKind::ImageDefinition,

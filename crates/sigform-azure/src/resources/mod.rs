@@ -109,7 +109,9 @@ mod tests {
                 &image_definition::RESOURCE,
                 &[
                     "description",
+                    "release_note_uri",
                     "end_of_life_date",
+                    "disk_types_not_allowed",
                     "min_recommended_vcpu_count",
                     "max_recommended_vcpu_count",
                     "min_recommended_memory_in_gb",

@@ -253,3 +253,55 @@ fn graph_rows_and_queries() {
         assert!(graph_query_kinds(bad).is_err(), "{bad}");
     }
 }
+
+/// Security type and the other definition features travel as ARM's `features` name/value list,
+/// `disk_types_not_allowed` as `disallowed.diskTypes` and the purchase plan as `purchasePlan`;
+/// read back, they are the same attributes, and a controller list naming NVMe in another order
+/// still reads as NVMe enabled.
+#[test]
+fn definition_features_travel_as_arms_name_value_list() {
+    let attrs = json!({
+        "name": "ubuntu", "gallery_name": "golden", "resource_group_name": "rg", "location": "East US",
+        "os_type": "Linux", "hyper_v_generation": "V2",
+        "trusted_launch_supported": true, "accelerated_network_support_enabled": true,
+        "disk_controller_type_nvme_enabled": true, "hibernation_enabled": false,
+        "disk_types_not_allowed": ["Premium_LRS", "Standard_LRS"],
+        "purchase_plan": [{"name": "plan", "publisher": "contoso", "product": "hardened"}],
+        "identifier": [{"publisher": "contoso", "offer": "o", "sku": "s"}],
+    });
+    let body = request_body(ResourceKind::ImageDefinition, &attrs, None);
+    assert_eq!(
+        body["properties"]["features"],
+        json!([
+            {"name": "SecurityType", "value": "TrustedLaunchSupported"},
+            {"name": "IsAcceleratedNetworkSupported", "value": "true"},
+            {"name": "DiskControllerTypes", "value": "SCSI, NVMe"},
+        ])
+    );
+    assert_eq!(body["properties"]["disallowed"], json!({"diskTypes": ["Premium_LRS", "Standard_LRS"]}));
+    assert_eq!(
+        body["properties"]["purchasePlan"],
+        json!({"name": "plan", "publisher": "contoso", "product": "hardened"})
+    );
+    let id =
+        format!("/subscriptions/{SUB}/resourceGroups/rg/providers/Microsoft.Compute/galleries/golden/images/ubuntu");
+    let back = attributes(ResourceKind::ImageDefinition, &id, &body, &no_roles);
+    for flag in ["trusted_launch_supported", "accelerated_network_support_enabled", "disk_controller_type_nvme_enabled"]
+    {
+        assert_eq!(back[flag], json!(true), "{flag}");
+    }
+    for flag in
+        ["trusted_launch_enabled", "confidential_vm_supported", "confidential_vm_enabled", "hibernation_enabled"]
+    {
+        assert!(back.get(flag).is_none(), "{flag} is not there, so it is its default");
+    }
+    assert_eq!(back["purchase_plan"], attrs["purchase_plan"]);
+    let reordered = json!({"properties": {"features": [{"name": "diskcontrollertypes", "value": "NVMe,SCSI"}]}});
+    assert_eq!(
+        attributes(ResourceKind::ImageDefinition, &id, &reordered, &no_roles)["disk_controller_type_nvme_enabled"],
+        json!(true)
+    );
+    let only_trusted = json!({"properties": {"features": [{"name": "SecurityType", "value": "TrustedLaunch"}]}});
+    let read = attributes(ResourceKind::ImageDefinition, &id, &only_trusted, &no_roles);
+    assert_eq!((read.get("trusted_launch_enabled"), read.get("trusted_launch_supported")), (Some(&json!(true)), None));
+}

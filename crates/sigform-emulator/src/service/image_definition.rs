@@ -1,6 +1,7 @@
-//! Image definitions: name and identifier rules, enumerated values, and the defaults the
-//! service fills in. Updatable after creation: description, end-of-life date, the recommended
-//! vCPU and memory ranges (and tags).
+//! Image definitions: name and identifier rules, enumerated values, the security type (one, on
+//! generation 2 only), and the defaults the service fills in. Updatable after creation:
+//! description, release notes, end-of-life date, the recommended vCPU and memory ranges, the
+//! disallowed disk types (and tags).
 
 use super::{Context, TypeService, invalid, one_of, set_default, str_of};
 use crate::Row;
@@ -12,7 +13,13 @@ pub(super) struct ImageDefinition;
 
 impl TypeService for ImageDefinition {
     fn updatable(&self) -> &'static [&'static str] {
-        &["/properties/description", "/properties/endOfLifeDate", "/properties/recommended"]
+        &[
+            "/properties/description",
+            "/properties/releaseNoteUri",
+            "/properties/endOfLifeDate",
+            "/properties/recommended",
+            "/properties/disallowed",
+        ]
     }
 
     fn check(&self, attrs: &Json, ctx: &Context) -> Result<(), CloudError> {
@@ -32,6 +39,22 @@ fn check_write(attrs: &Json, ctx: &Context) -> Result<(), CloudError> {
     one_of(attrs, "os_type", &["Linux", "Windows"])?;
     one_of(attrs, "hyper_v_generation", &["V1", "V2"])?;
     one_of(attrs, "architecture", &["x64", "Arm64"])?;
+    let security: Vec<&str> = sigform_azure::resources::image_definition::SECURITY_TYPES
+        .iter()
+        .copied()
+        .filter(|a| attrs.get(*a).and_then(Json::as_bool) == Some(true))
+        .collect();
+    if security.len() > 1 {
+        return Err(invalid("an image definition has at most one SecurityType feature"));
+    }
+    if !security.is_empty() && str_of(attrs, "hyper_v_generation").unwrap_or("V1") != "V2" {
+        return Err(invalid("the SecurityType feature is supported for HyperVGeneration V2 images only"));
+    }
+    for disk_type in attrs.get("disk_types_not_allowed").and_then(Json::as_array).into_iter().flatten() {
+        if !matches!(disk_type.as_str(), Some("Standard_LRS" | "Premium_LRS")) {
+            return Err(invalid(format!("disallowed disk type {disk_type} is not a disk type")));
+        }
+    }
     let identifier = attrs.get("identifier").and_then(|i| i.get(0)).ok_or_else(|| invalid("identifier is required"))?;
     for (field, max) in [("publisher", 128), ("offer", 64), ("sku", 64)] {
         let v = str_of(identifier, field).unwrap_or("");
