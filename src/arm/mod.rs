@@ -477,7 +477,14 @@ impl Cloud for ArmCloud {
 
     fn put(&self, id: &str, body: &Body) -> Result<Operation, CloudError> {
         let kind = kind_of(id)?;
+        let given_id = body
+            .attributes
+            .get("role_definition_id")
+            .and_then(Json::as_str)
+            .filter(|_| kind == ResourceKind::RoleAssignment);
         let role = match body.attributes.get("role_definition_name").and_then(Json::as_str) {
+            // A role definition id is sent as written.
+            _ if given_id.is_some() => given_id.map(str::to_string),
             Some(name) if kind == ResourceKind::RoleAssignment => {
                 let subscription = body
                     .attributes

@@ -1947,7 +1947,7 @@ fn complete(instance: &mut Instance, env: &Environment) {
                         Some(format!(
                             "{}|{}|{}",
                             get("scope")?.to_ascii_lowercase(),
-                            get("role_definition_name")?,
+                            get("role_definition_name").or_else(|| get("role_definition_id"))?,
                             get("principal_id")?
                         ))
                     })();

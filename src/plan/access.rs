@@ -27,15 +27,22 @@ fn text(r: &ResourceState, key: &str) -> Option<String> {
     r.attributes.get(key).and_then(|v| v.as_str()).map(str::to_string)
 }
 
+/// The role an assignment grants, by name: as written, from the built-in table for a role
+/// definition id, else the id itself (a custom role).
+fn role(r: &ResourceState) -> Option<String> {
+    text(r, "role_definition_name").or_else(|| {
+        let id = text(r, "role_definition_id")?;
+        Some(sigform_azure::shape::built_in_role_name(&id).map_or(id, str::to_string))
+    })
+}
+
 /// Everything each assignment among `records` reaches among the gallery resources of `records`.
 pub fn effective(records: &[&ResourceState]) -> Vec<Grant> {
     let targets: Vec<&ResourceState> =
         records.iter().copied().filter(|r| GALLERY_TYPES.contains(&r.type_name.as_str())).collect();
     let mut grants = Vec::new();
     for a in records.iter().filter(|r| r.type_name == "azurerm_role_assignment") {
-        let (Some(scope), Some(role), Some(principal)) =
-            (text(a, "scope"), text(a, "role_definition_name"), text(a, "principal_id"))
-        else {
+        let (Some(scope), Some(role), Some(principal)) = (text(a, "scope"), role(a), text(a, "principal_id")) else {
             continue;
         };
         let lower = scope.to_ascii_lowercase();

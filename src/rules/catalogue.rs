@@ -54,7 +54,7 @@ pub static RULES: &[Rule] = &[
         Error,
         Config,
         "a required argument or block is missing, or a block appears too often",
-        "Each resource type has required arguments (for example `location`) and blocks (an image definition's single `identifier`, at least one `target_region` per image version). Azure refuses a resource without them.",
+        "Each resource type has required arguments (for example `location`) and blocks (an image definition's single `identifier`, at least one `target_region` per image version). Azure refuses a resource without them. Some come as one of two or in pairs, as azurerm has them: a role assignment names its role by role_definition_name or by role_definition_id (not both), and a `condition` comes with its `condition_version` (\"1.0\" or \"2.0\").",
     ),
     rule(
         "SIG004",

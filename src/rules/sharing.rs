@@ -1,5 +1,7 @@
 //! SIG601: role assignments share galleries, definitions or versions, nothing else. (SIG602,
-//! principals of another tenant, needs the directory and runs in the planner.)
+//! principals of another tenant, needs the directory and runs in the planner.) And what azurerm
+//! checks of an assignment's arguments (SIG003): the role named once, by name or by id; a
+//! `condition` with its `condition_version`.
 
 use super::violation;
 use crate::diagnostic::Diagnostic;
@@ -9,6 +11,34 @@ use sigform_azure::schema::ResourceKind;
 
 pub(super) fn check(desired: &Desired, out: &mut Vec<Diagnostic>) {
     for inst in desired.resources.iter().filter(|i| i.kind() == ResourceKind::RoleAssignment) {
+        let set = |name: &str| inst.attrs.get(name).is_some_and(|a| !a.value.is_null() && !a.defaulted);
+        match (set("role_definition_name"), set("role_definition_id")) {
+            (false, false) => out.push(violation(
+                "SIG003",
+                format!("{} names no role: set role_definition_name or role_definition_id", inst.address),
+                inst.span.clone(),
+            )),
+            (true, true) => out.push(violation(
+                "SIG003",
+                "role_definition_name and role_definition_id cannot both be set: the role is named once",
+                inst.span_of("role_definition_id"),
+            )),
+            _ => {}
+        }
+        for (given, needs) in [("condition", "condition_version"), ("condition_version", "condition")] {
+            if set(given) && !set(needs) {
+                out.push(violation("SIG003", format!("`{given}` needs `{needs}`"), inst.span_of(given)));
+            }
+        }
+        if let Some(version) = inst.attrs.str("condition_version")
+            && !matches!(version, "1.0" | "2.0")
+        {
+            out.push(violation(
+                "SIG003",
+                format!("condition_version is \"{version}\"; it must be \"1.0\" or \"2.0\""),
+                inst.span_of("condition_version"),
+            ));
+        }
         let Some(scope) = inst.attrs.str("scope") else {
             continue;
         };

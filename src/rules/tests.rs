@@ -208,6 +208,20 @@ fn each_rule_fires_at_the_right_place() {
                 "hyper_v_generation  = \"V2\"\n  disk_types_not_allowed = [\"Premium_ZRS\"] # expect: SIG111\n  end_of_life_date",
             )],
         ),
+        (
+            "SIG003 role named twice",
+            &[(
+                "  role_definition_name = \"Reader\"\n",
+                "  role_definition_name = \"Reader\"\n  role_definition_id   = \"/subscriptions/s/providers/Microsoft.Authorization/roleDefinitions/acdd72a7-3385-48ef-bd42-f606fba81ae7\" # expect: SIG003\n",
+            )],
+        ),
+        (
+            "SIG003 condition alone",
+            &[(
+                "  role_definition_name = \"Reader\"\n",
+                "  role_definition_name = \"Reader\"\n  condition = \"true\" # expect: SIG003\n",
+            )],
+        ),
         ("SIG201", &[("name = \"westeurope\"", "name = \"westeurop\" # expect: SIG201")]),
         (
             "SIG202",

@@ -669,3 +669,31 @@ fn definition_features_are_created_and_judged_as_azurerm_has_them() {
     assert!(out.contains("`end_of_life_date` cannot be cleared once set"), "{out}");
     assert!(out.contains("`trusted_launch_supported` cannot change after creation"), "{out}");
 }
+
+/// A role assignment may name its role by id (a built-in's id reads as its name in the access
+/// report) and carry an ABAC condition; both are created, read back without drift, and fixed.
+#[test]
+fn role_assignments_by_definition_id_with_a_condition() {
+    let t = quickstart();
+    let reader = "/subscriptions/00000000-0000-0000-0000-000000000000/providers/Microsoft.Authorization/roleDefinitions/acdd72a7-3385-48ef-bd42-f606fba81ae7";
+    let text = t.read("main.tf").replace(
+        "  role_definition_name = \"Reader\"\n",
+        &format!(
+            "  role_definition_id   = \"{reader}\"\n  condition            = \"@Resource[Microsoft.Compute/galleries:name] StringEquals 'golden_images'\"\n  condition_version    = \"2.0\"\n"
+        ),
+    );
+    assert!(text.contains("role_definition_id"), "the quickstart's role assignment changed shape");
+    std::fs::write(t.dir().join("main.tf"), &text).unwrap();
+    let dir = t.dir().to_str().unwrap().to_string();
+    let run = |args: &[&str], code: i32| Test::new().chdir(&dir).args(args).status(code);
+    run(&["apply", "--auto-approve"], 0);
+    assert!(run(&["plan", "--detailed-exitcode"], 0).stdout.starts_with("No changes."));
+    let shown = run(&["state", "show", "azurerm_role_assignment.app_team_reader"], 0).stdout;
+    assert!(shown.contains("condition_version") && shown.contains("= \"2.0\""), "{shown}");
+    let access = run(&["access"], 0).stdout;
+    assert!(access.contains("Reader"), "{access}");
+    let text = std::fs::read_to_string(t.dir().join("main.tf")).unwrap().replace("\"2.0\"", "\"1.0\"");
+    std::fs::write(t.dir().join("main.tf"), text).unwrap();
+    let forbidden = run(&["plan"], 1);
+    assert!(forbidden.stdout.contains("`condition_version` cannot change after creation"), "{}", forbidden.stdout);
+}

@@ -223,6 +223,7 @@ pub fn attributes(kind: ResourceKind, id: &str, arm: &Json, role_name: &dyn Fn(&
     if kind == ResourceKind::RoleAssignment {
         if let Some(definition) = get_path(arm, "/properties/roleDefinitionId").and_then(Json::as_str) {
             attrs["role_definition_name"] = json!(role_name(definition).unwrap_or_else(|| definition.to_string()));
+            attrs["role_definition_id"] = json!(definition);
         }
         // The scope is the id's prefix; ARM also reports it (read-only) as `properties.scope`.
         if let Some(scope) = get_path(arm, "/properties/scope") {

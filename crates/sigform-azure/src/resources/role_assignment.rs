@@ -1,6 +1,8 @@
 //! `azurerm_role_assignment` / `Microsoft.Authorization/roleAssignments`: how galleries are
-//! shared (RBAC; access inherits downward). Everything but the description is fixed. Holds the
-//! built-in role definitions, whose ids are the same in every subscription and cloud.
+//! shared (RBAC; access inherits downward). Everything but the description is fixed. The role is
+//! named by `role_definition_name` or `role_definition_id` (one of them; the other is filled in),
+//! optionally with an ABAC `condition`. Holds the built-in role definitions, whose ids are the
+//! same in every subscription and cloud.
 
 use crate::schema::AttrType::{Bool, String as Str};
 use crate::schema::Mutability::ClientOnly;
@@ -12,16 +14,20 @@ pub static RESOURCE: ResourceSchema = ResourceSchema {
     attrs: &[
         fixed("name", Str),
         req("scope"),
-        req("role_definition_name"),
+        // One of the two names the role; the other is what Azure (or the built-in table) says.
+        fixed("role_definition_name", Str).filled_by_service(),
+        fixed("role_definition_id", Str).filled_by_service(),
         req("principal_id"),
         // Azure records the principal's type from the directory when the request leaves it out.
         fixed("principal_type", Str).filled_by_service(),
         upd("description", Str),
+        fixed("condition", Str),
+        fixed("condition_version", Str),
         attr("skip_service_principal_aad_check", Bool, false, ClientOnly),
         ID,
     ],
     blocks: &[],
-    unsupported: &["role_definition_id", "condition", "condition_version", "delegated_managed_identity_resource_id"],
+    unsupported: &["delegated_managed_identity_resource_id"],
 };
 
 pub static TYPE: ResourceType = ResourceType {
@@ -36,6 +42,8 @@ pub static TYPE: ResourceType = ResourceType {
         f("principal_id", "/properties/principalId"),
         f("principal_type", "/properties/principalType"),
         f("description", "/properties/description"),
+        f("condition", "/properties/condition"),
+        f("condition_version", "/properties/conditionVersion"),
     ],
     wire_list: None,
     tracked: false,

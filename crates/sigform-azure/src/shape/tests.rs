@@ -53,6 +53,7 @@ fn stored() -> Vec<(ResourceKind, &'static str, Json)> {
             ResourceKind::RoleAssignment,
             "/providers/Microsoft.Compute/galleries/golden/providers/Microsoft.Authorization/roleAssignments/377befc9-e52b-54a4-96b5-66cae13cdbf4",
             json!({"name": "377befc9-e52b-54a4-96b5-66cae13cdbf4", "scope": gallery, "role_definition_name": "Reader",
+                   "role_definition_id": format!("/subscriptions/{SUB}/providers/Microsoft.Authorization/roleDefinitions/acdd72a7-3385-48ef-bd42-f606fba81ae7"),
                    "principal_id": "11111111-2222-3333-4444-555555555555", "principal_type": "Group", "description": "team"}),
         ),
     ]
