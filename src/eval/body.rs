@@ -194,7 +194,7 @@ fn eval_block(
     let owner = format!("block `{}`", block_schema.name);
     let schema = BodySchema {
         attrs: block_schema.attrs,
-        blocks: &[],
+        blocks: block_schema.blocks,
         unsupported: block_schema.unsupported,
         meta: &[],
         owner: &owner,

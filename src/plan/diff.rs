@@ -53,25 +53,50 @@ pub fn diff(
         match block.key {
             Some(key) => keyed_blocks(&mut out, schema, block, key, &b, &a, before, after),
             None => {
-                let empty = BTreeMap::new();
-                let b0 = b.first().copied().unwrap_or(&empty);
-                let a0 = a.first().copied().unwrap_or(&empty);
-                for attr in block.attrs.iter().filter(|a| compared(a)) {
-                    let bv = b0.get(attr.name).unwrap_or(&Value::Null);
-                    let av = a0.get(attr.name).unwrap_or(&Value::Null);
-                    push_if_different(
-                        &mut out,
-                        format!("{}.{}", block.name, attr.name),
-                        attr,
-                        bv,
-                        av,
-                        block.mutability == Mutability::Fixed,
-                    );
-                }
+                single_block(&mut out, block.name.to_string(), block, &present(block, b), &present(block, a), false)
             }
         }
     }
     out
+}
+
+/// A block that appears at most once (`identifier`, `sharing`), and the blocks nested in it,
+/// compared attribute by attribute under `path` (`sharing.community_gallery.prefix`).
+fn single_block(
+    out: &mut Vec<AttrChange>,
+    path: String,
+    block: &BlockSchema,
+    before: &[&BTreeMap<String, Value>],
+    after: &[&BTreeMap<String, Value>],
+    parent_fixed: bool,
+) {
+    let empty = BTreeMap::new();
+    let b0 = before.first().copied().unwrap_or(&empty);
+    let a0 = after.first().copied().unwrap_or(&empty);
+    let fixed = parent_fixed || block.mutability == Mutability::Fixed;
+    for attr in block.attrs.iter().filter(|a| compared(a)) {
+        let bv = b0.get(attr.name).unwrap_or(&Value::Null);
+        let av = a0.get(attr.name).unwrap_or(&Value::Null);
+        push_if_different(out, format!("{path}.{}", attr.name), attr, bv, av, fixed);
+    }
+    for inner in block.blocks {
+        let (b, a) = (blocks_of(b0, inner.name), blocks_of(a0, inner.name));
+        if b.len() != a.len() {
+            // The nested block is added or removed: one change, under its own name.
+            let show = |l: &[&BTreeMap<String, Value>]| {
+                Value::List(l.iter().map(|m| Value::Map((*m).clone())).collect()).to_json()
+            };
+            out.push(AttrChange {
+                path: format!("{path}.{}", inner.name),
+                before: show(&b),
+                after: show(&a),
+                after_unknown: false,
+                fixed: fixed || inner.mutability == Mutability::Fixed,
+            });
+            continue;
+        }
+        single_block(out, format!("{path}.{}", inner.name), inner, &b, &a, fixed);
+    }
 }
 
 fn compared(attr: &AttrSchema) -> bool {
@@ -80,6 +105,17 @@ fn compared(attr: &AttrSchema) -> bool {
 
 fn blocks_of<'a>(attrs: &'a BTreeMap<String, Value>, name: &str) -> Vec<&'a BTreeMap<String, Value>> {
     attrs.get(name).and_then(Value::as_list).map(|l| l.iter().filter_map(Value::as_map).collect()).unwrap_or_default()
+}
+
+/// The instances of a block, without one that means the same as none (`absent_when`).
+fn present<'a>(block: &BlockSchema, list: Vec<&'a BTreeMap<String, Value>>) -> Vec<&'a BTreeMap<String, Value>> {
+    let Some((attr, value)) = block.absent_when else { return list };
+    list.into_iter()
+        .filter(|m| {
+            let only = m.iter().all(|(k, v)| k == attr || v.is_null() || v.as_list().is_some_and(|l| l.is_empty()));
+            !(only && m.get(attr).and_then(Value::as_str) == Some(value))
+        })
+        .collect()
 }
 
 fn push_if_different(

@@ -236,12 +236,10 @@ fn attributes(out: &mut Sink, c: &ResourceChange, sign: &str, paint: &Paint) {
         return;
     };
     let unknown = |k: &str| c.after_unknown.iter().any(|p| p == k);
-    // A block the configuration does not write is recorded as an empty list: not shown.
-    let schema = sigform_azure::resources::resource(&after.type_name);
-    let absent_block =
-        |k: &str, v: &Json| v.as_array().is_some_and(Vec::is_empty) && schema.is_some_and(|s| s.block(k).is_some());
-    let scalars: Vec<(&String, &Json)> =
-        map.iter().filter(|(k, v)| (!v.is_null() || unknown(k)) && !is_block_list(v) && !absent_block(k, v)).collect();
+    let scalars: Vec<(&String, &Json)> = map
+        .iter()
+        .filter(|(k, v)| (!v.is_null() || unknown(k)) && !is_block_list(v) && !absent_block(&after.type_name, k, v))
+        .collect();
     let width = scalars.iter().map(|(k, _)| k.len()).max().unwrap_or(0);
     for (k, v) in scalars {
         let shown = if unknown(k) { "(known after apply)".to_string() } else { hcl(v) };
@@ -259,6 +257,12 @@ fn attributes(out: &mut Sink, c: &ResourceChange, sign: &str, paint: &Paint) {
             out.push_str("        }\n");
         }
     }
+}
+
+/// A block the configuration does not write, recorded as an empty list: never shown.
+pub(super) fn absent_block(type_name: &str, key: &str, value: &Json) -> bool {
+    value.as_array().is_some_and(Vec::is_empty)
+        && sigform_azure::resources::resource(type_name).is_some_and(|s| s.block(key).is_some())
 }
 
 /// A list of objects is how nested blocks are recorded.

@@ -1,6 +1,6 @@
 //! The state for people (`show`, `state show`) and as Terraform's state JSON (`show --json`).
 
-use super::plan::hcl;
+use super::plan::{absent_block, hcl};
 use super::plan_json::{PROVIDER_NAME, TERRAFORM_VERSION};
 use crate::state::{ResourceState, Snapshot};
 use serde_json::{Value as Json, json};
@@ -9,7 +9,8 @@ use std::fmt::Write;
 pub fn resource(r: &ResourceState) -> String {
     let mut out = format!("# {}:\nresource \"{}\" \"{}\" {{\n", r.address, r.type_name, r.name);
     if let Some(map) = r.attributes.as_object() {
-        let scalars: Vec<(&String, &Json)> = map.iter().filter(|(_, v)| !v.is_null() && !is_blocks(v)).collect();
+        let scalars: Vec<(&String, &Json)> =
+            map.iter().filter(|(k, v)| !v.is_null() && !is_blocks(v) && !absent_block(&r.type_name, k, v)).collect();
         let w = scalars.iter().map(|(k, _)| k.len()).max().unwrap_or(0);
         for (k, v) in scalars {
             let _ = writeln!(out, "    {k:<w$} = {}", hcl(v).replace('\n', "\n    "));

@@ -351,6 +351,13 @@ pub static RULES: &[Rule] = &[
         "Galleries are shared with other subscriptions of the same Azure AD tenant through RBAC. Sharing with a principal of another tenant is not supported.",
     ),
     rule(
+        "SIG603",
+        Error,
+        Config,
+        "a gallery's sharing profile: permission, community gallery details, the service's support",
+        "`sharing { permission }` is Private, Groups or Community. A community gallery (permission = \"Community\") publishes the gallery to every Azure user under a public name made of its prefix (5 to 16 letters and digits) and a suffix Azure adds; it needs `community_gallery { eula, prefix, publisher_email, publisher_uri }`, which no other permission takes. The sharing profile is fixed after creation, as in azurerm. The service as first documented (profile 2018-06-01) had no sharing beyond the tenant: there, only role assignments share a gallery.",
+    ),
+    rule(
         "SIG701",
         Warning,
         Config,
@@ -415,7 +422,7 @@ mod tests {
             "SIG101", "SIG102", "SIG103", "SIG104", "SIG105", "SIG106", "SIG107", "SIG108", "SIG109", "SIG110",
             "SIG111", "SIG201", "SIG202", "SIG203", "SIG204", "SIG205", "SIG206", "SIG207", "SIG301", "SIG302",
             "SIG303", "SIG208", "SIG401", "SIG402", "SIG403", "SIG501", "SIG502", "SIG503", "SIG504", "SIG505",
-            "SIG601", "SIG602", "SIG701", "SIG702",
+            "SIG601", "SIG602", "SIG603", "SIG701", "SIG702",
         ] {
             assert!(find(id).is_some(), "{id} missing from the catalogue");
         }

@@ -1,15 +1,23 @@
 //! SIG601: role assignments share galleries, definitions or versions, nothing else. (SIG602,
 //! principals of another tenant, needs the directory and runs in the planner.) And what azurerm
 //! checks of an assignment's arguments (SIG003): the role named once, by name or by id; a
-//! `condition` with its `condition_version`.
+//! `condition` with its `condition_version`. SIG603: a gallery's sharing profile — a known
+//! permission, a community gallery exactly when the permission is `Community`, its name prefix
+//! as Azure takes it, and sharing beyond the tenant only where the service profile has it.
 
 use super::violation;
 use crate::diagnostic::Diagnostic;
 use crate::model::Desired;
 use sigform_azure::arm_id::ArmId;
+use sigform_azure::resources::gallery::PERMISSIONS;
 use sigform_azure::schema::ResourceKind;
 
 pub(super) fn check(desired: &Desired, out: &mut Vec<Diagnostic>) {
+    for inst in desired.resources.iter().filter(|i| i.kind() == ResourceKind::Gallery) {
+        for sharing in inst.attrs.blocks("sharing") {
+            sharing_profile(desired, &sharing.attrs, &sharing.span, out);
+        }
+    }
     for inst in desired.resources.iter().filter(|i| i.kind() == ResourceKind::RoleAssignment) {
         let set = |name: &str| inst.attrs.get(name).is_some_and(|a| !a.value.is_null() && !a.defaulted);
         match (set("role_definition_name"), set("role_definition_id")) {
@@ -54,5 +62,64 @@ pub(super) fn check(desired: &Desired, out: &mut Vec<Diagnostic>) {
                     .help("share a gallery, an image definition or an image version: scope = azurerm_shared_image_gallery.NAME.id"),
             );
         }
+    }
+}
+
+/// SIG603 for one `sharing` block.
+fn sharing_profile(
+    desired: &Desired,
+    sharing: &crate::model::Attrs,
+    span: &crate::diagnostic::Span,
+    out: &mut Vec<Diagnostic>,
+) {
+    let Some(permission) = sharing.get("permission") else { return };
+    let Some(value) = permission.value.as_str() else { return };
+    if !PERMISSIONS.contains(&value) {
+        out.push(violation(
+            "SIG603",
+            format!("sharing permission is \"{value}\"; it must be one of {}", PERMISSIONS.join(", ")),
+            permission.span.clone(),
+        ));
+        return;
+    }
+    let community = sharing.blocks("community_gallery");
+    match (value, community.first()) {
+        ("Community", None) => out.push(violation(
+            "SIG603",
+            "a community gallery needs its `community_gallery { eula, prefix, publisher_email, publisher_uri }`",
+            span.clone(),
+        )),
+        ("Community", Some(c)) => {
+            if let Some(prefix) = c.attrs.get("prefix")
+                && let Some(text) = prefix.value.as_str()
+                && (!(5..=16).contains(&text.len()) || !text.chars().all(|ch| ch.is_ascii_alphanumeric()))
+            {
+                out.push(violation(
+                    "SIG603",
+                    format!("community gallery prefix \"{text}\" must be 5 to 16 letters and digits"),
+                    prefix.span.clone(),
+                ));
+            }
+        }
+        (_, Some(c)) => out.push(violation(
+            "SIG603",
+            format!("`community_gallery` belongs to permission = \"Community\", not \"{value}\""),
+            c.span.clone(),
+        )),
+        _ => {}
+    }
+    let profile = desired.settings.profile;
+    if value != "Private" && !profile.sharing_beyond_tenant {
+        out.push(
+            violation(
+                "SIG603",
+                format!(
+                    "service profile {} has no sharing beyond the tenant: a gallery shares with `{value}` only in a service that has the sharing profile",
+                    profile.name
+                ),
+                permission.span.clone(),
+            )
+            .help("share with role assignments within the tenant, or use the current service profile"),
+        );
     }
 }

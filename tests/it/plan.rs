@@ -697,3 +697,32 @@ fn role_assignments_by_definition_id_with_a_condition() {
     let forbidden = run(&["plan"], 1);
     assert!(forbidden.stdout.contains("`condition_version` cannot change after creation"), "{}", forbidden.stdout);
 }
+
+/// A community gallery: the sharing profile with its publisher's details is created, read back
+/// without drift, and fixed afterwards (as azurerm has it).
+#[test]
+fn community_galleries_are_created_and_their_sharing_is_fixed() {
+    let t = quickstart();
+    let text = t.read("main.tf").replace(
+        "  description         = \"Hardened base images for every team\"\n",
+        "  description         = \"Hardened base images for every team\"\n\n  sharing {\n    permission = \"Community\"\n\n    community_gallery {\n      eula            = \"https://contoso.example/eula\"\n      prefix          = \"contoso\"\n      publisher_email = \"images@contoso.example\"\n      publisher_uri   = \"https://contoso.example\"\n    }\n  }\n",
+    );
+    assert!(text.contains("community_gallery"), "the quickstart's gallery changed shape");
+    std::fs::write(t.dir().join("main.tf"), &text).unwrap();
+    let dir = t.dir().to_str().unwrap().to_string();
+    let run = |args: &[&str], code: i32| Test::new().chdir(&dir).args(args).status(code);
+    run(&["apply", "--auto-approve"], 0);
+    assert!(run(&["plan", "--detailed-exitcode"], 0).stdout.starts_with("No changes."));
+    run(&["drift"], 0);
+    let text = std::fs::read_to_string(t.dir().join("main.tf")).unwrap().replace("\"contoso\"", "\"contosoimages\"");
+    std::fs::write(t.dir().join("main.tf"), text).unwrap();
+    let forbidden = run(&["plan"], 1);
+    assert!(
+        forbidden.stdout.contains("`sharing.community_gallery.prefix` cannot change after creation"),
+        "{}",
+        forbidden.stdout
+    );
+    // Under the first documented service there is no sharing beyond the tenant.
+    let old = Test::new().chdir(&dir).env("SIGFORM_SERVICE_PROFILE", "2018-06-01").arg("validate").status(1);
+    assert!(old.stderr.contains("SIG603"), "{}", old.stderr);
+}

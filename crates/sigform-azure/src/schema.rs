@@ -106,6 +106,11 @@ pub struct BlockSchema {
     pub key: Option<&'static str>,
     /// azurerm attributes of this block that sigform does not support yet.
     pub unsupported: &'static [&'static str],
+    /// Blocks nested in this one (a gallery's `sharing { community_gallery { ... } }`).
+    pub blocks: &'static [BlockSchema],
+    /// An attribute value that makes the block the same as no block (`sharing { permission =
+    /// "Private" }` is a gallery shared with nobody, which Azure may or may not report).
+    pub absent_when: Option<(&'static str, &'static str)>,
 }
 
 /// What a resource is, independent of its azurerm type name. Everything known about a kind is
@@ -272,4 +277,6 @@ pub static TIMEOUTS: BlockSchema = BlockSchema {
     ],
     key: None,
     unsupported: &[],
+    blocks: &[],
+    absent_when: None,
 };

@@ -52,6 +52,8 @@ pub static RESOURCE: ResourceSchema = ResourceSchema {
             attrs: &[req("publisher"), req("offer"), req("sku")],
             key: None,
             unsupported: &[],
+            blocks: &[],
+            absent_when: None,
         },
         BlockSchema {
             name: "purchase_plan",
@@ -61,6 +63,8 @@ pub static RESOURCE: ResourceSchema = ResourceSchema {
             attrs: &[req("name"), fixed("publisher", Str), fixed("product", Str)],
             key: None,
             unsupported: &[],
+            blocks: &[],
+            absent_when: None,
         },
     ],
     unsupported: &[],

@@ -40,6 +40,8 @@ pub static RESOURCE: ResourceSchema = ResourceSchema {
         ],
         key: Some("name"),
         unsupported: &["disk_encryption_set_id"],
+        blocks: &[],
+        absent_when: None,
     }],
     unsupported: &[
         "blob_uri",

@@ -34,6 +34,8 @@ pub static RESOURCE: ResourceSchema = ResourceSchema {
         ],
         key: None,
         unsupported: &["disk_encryption_set_id"],
+        blocks: &[],
+        absent_when: None,
     }],
     unsupported: &["source_virtual_machine_id", "zone_resilient", "data_disk"],
 };

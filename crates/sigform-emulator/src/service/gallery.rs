@@ -1,5 +1,7 @@
-//! Galleries: where the service lets them be created, their name rules, and the unique name it
-//! gives each one. Updatable after creation: the description (and tags).
+//! Galleries: where the service lets them be created, their name rules, their sharing profile
+//! (a community gallery with its publisher's details; none beyond the tenant where the service
+//! profile has no sharing profile), and the unique name it gives each one. Updatable after
+//! creation: the description (and tags).
 
 use super::{Context, TypeService, invalid, str_of};
 use crate::Row;
@@ -28,6 +30,36 @@ fn check_write(attrs: &Json, ctx: &Context) -> Result<(), CloudError> {
     let name = ctx.parsed.names.first().map(String::as_str).unwrap_or("");
     if let Some(problem) = gallery_name_problem(name) {
         return Err(invalid(format!("gallery name '{name}' {problem}")));
+    }
+    if let Some(sharing) = attrs.get("sharing").and_then(|s| s.get(0)) {
+        let permission = str_of(sharing, "permission").unwrap_or("");
+        if !sigform_azure::resources::gallery::PERMISSIONS.contains(&permission) {
+            return Err(invalid(format!("sharing permission '{permission}' is not one of Private, Groups, Community")));
+        }
+        let community = sharing.get("community_gallery").and_then(|c| c.get(0));
+        match (permission, community) {
+            ("Community", None) => {
+                return Err(invalid("a Community sharing profile needs communityGalleryInfo"));
+            }
+            ("Community", Some(info)) => {
+                let prefix = str_of(info, "prefix").unwrap_or("");
+                if !(5..=16).contains(&prefix.len()) || !prefix.chars().all(|c| c.is_ascii_alphanumeric()) {
+                    return Err(invalid(format!("publicNamePrefix '{prefix}' must be 5 to 16 letters and digits")));
+                }
+            }
+            (_, Some(_)) => return Err(invalid("communityGalleryInfo is only for the Community permission")),
+            _ => {}
+        }
+        if permission != "Private" && !ctx.profile.sharing_beyond_tenant {
+            return Err(CloudError::new(
+                400,
+                "InvalidParameter",
+                format!(
+                    "sharing profile permission '{permission}' is not available in this service (profile {})",
+                    ctx.profile.name
+                ),
+            ));
+        }
     }
     let location = str_of(attrs, "location").unwrap_or("");
     if !ctx.profile.gallery_region_allowed(location) {
