@@ -401,6 +401,18 @@ fn strip_query(url: &str) -> &str {
 }
 
 impl Cloud for ArmCloud {
+    /// The `oid` claim of the access token (Entra ID tokens are JWTs): who the calls are made as.
+    fn caller_object_id(&self) -> Result<Option<String>, CloudError> {
+        use base64::Engine;
+        let token = self.tokens.token(&self.agent)?;
+        let claims = token
+            .split('.')
+            .nth(1)
+            .and_then(|part| base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(part.trim_end_matches('=')).ok())
+            .and_then(|bytes| serde_json::from_slice::<Json>(&bytes).ok());
+        Ok(claims.and_then(|c| c.get("oid").and_then(Json::as_str).map(str::to_string)))
+    }
+
     /// Asks `Microsoft.Features`; a feature Azure does not know (404) is one it cannot say about.
     fn feature_registered(&self, subscription: &str, feature: &str) -> Result<Option<bool>, CloudError> {
         let path = format!(

@@ -23,7 +23,9 @@ impl DataResolver for CloudData<'_> {
     /// A cloud failure is reported as what it is (`Err`), never as "no such resource".
     fn read(&self, instance: &Instance) -> Result<Option<BTreeMap<String, Value>>, String> {
         if instance.kind() == ResourceKind::ClientConfig {
-            return Ok(Some(BTreeMap::new()));
+            // Who the cloud is called as, known when planning (as Terraform knows it).
+            let caller = self.0.caller_object_id().map_err(|e| e.to_string())?;
+            return Ok(Some(caller.map(|oid| ("object_id".to_string(), Value::String(oid))).into_iter().collect()));
         }
         let Some(id) = instance.id.as_deref() else { return Ok(None) };
         if instance.kind() == ResourceKind::ImageVersion && instance.attrs.str("name") == Some("latest") {

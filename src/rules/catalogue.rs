@@ -200,8 +200,8 @@ pub static RULES: &[Rule] = &[
         "SIG111",
         Error,
         Config,
-        "one security type per image definition, and only on Hyper-V generation V2",
-        "An image definition says which VMs its images can start: trusted_launch_supported, trusted_launch_enabled, confidential_vm_supported or confidential_vm_enabled — at most one of them (azurerm refuses two). Each needs hyper_v_generation = \"V2\": trusted launch and confidential VMs boot with UEFI, which generation 1 images lack, and Azure refuses the definition. disk_types_not_allowed may hold Standard_LRS and Premium_LRS. All of these are fixed after creation except disk_types_not_allowed.",
+        "one security type per image definition; security types and Arm64 only on Hyper-V generation V2",
+        "An image definition says which VMs its images can start: trusted_launch_supported, trusted_launch_enabled, confidential_vm_supported or confidential_vm_enabled — at most one of them (azurerm refuses two). Each needs hyper_v_generation = \"V2\": trusted launch and confidential VMs boot with UEFI, which generation 1 images lack, and Azure refuses the definition; so does architecture = \"Arm64\". disk_types_not_allowed may hold Standard_LRS and Premium_LRS. All of these are fixed after creation except disk_types_not_allowed.",
     ),
     rule(
         "SIG201",

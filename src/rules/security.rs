@@ -1,7 +1,8 @@
 //! SIG111: an image definition's security type and features, as azurerm and Azure check them:
 //! at most one security type (trusted launch supported or enabled, confidential VM supported or
 //! enabled — azurerm's `ConflictsWith`), a security type only on a Hyper-V generation V2
-//! definition (Azure refuses it on V1), and disallowed disk types that Azure knows.
+//! definition (Azure refuses it on V1), an Arm64 image only on V2 (Arm64 VMs boot with UEFI), and
+//! disallowed disk types that Azure knows.
 
 use super::violation;
 use crate::diagnostic::Diagnostic;
@@ -34,6 +35,18 @@ pub(crate) fn check(desired: &Desired, out: &mut Vec<Diagnostic>) {
                     span,
                 )
                 .help("set hyper_v_generation = \"V2\" (generation 2 images boot with UEFI, which trusted launch and confidential VMs need)"),
+            );
+        }
+        if let Some(arch) = inst.attrs.get("architecture").filter(|a| a.value.as_str() == Some("Arm64"))
+            && inst.attrs.str("hyper_v_generation").unwrap_or("V1") != "V2"
+        {
+            out.push(
+                violation(
+                    "SIG111",
+                    "architecture = \"Arm64\" needs hyper_v_generation = \"V2\"; Azure has no generation 1 Arm64 images",
+                    arch.span.clone(),
+                )
+                .help("set hyper_v_generation = \"V2\""),
             );
         }
         if let Some(attr) = inst.attrs.get("disk_types_not_allowed")

@@ -205,6 +205,13 @@ fn each_rule_fires_at_the_right_place() {
             )],
         ),
         (
+            "SIG111 Arm64 on generation 1",
+            &[(
+                "hyper_v_generation  = \"V2\"\n  end_of_life_date",
+                "hyper_v_generation  = \"V1\"\n  architecture = \"Arm64\" # expect: SIG111\n  end_of_life_date",
+            )],
+        ),
+        (
             "SIG111 disk types",
             &[(
                 "hyper_v_generation  = \"V2\"\n  end_of_life_date",
@@ -285,6 +292,7 @@ fn each_rule_fires_at_the_right_place() {
         ("SIG302 missing", "SIG302", "resource \"azurerm_shared_image_version\" \"v\""),
         ("SIG303", "SIG303", "managed_image_id    = azurerm_image.img.id"),
         ("SIG111 generation 1", "SIG303", "managed_image_id    = azurerm_image.img.id"),
+        ("SIG111 Arm64 on generation 1", "SIG303", "managed_image_id    = azurerm_image.img.id"),
         ("SIG701", "SIG701", "resource \"azurerm_shared_image\" \"def\""),
     ];
     for (name, edits) in cases {

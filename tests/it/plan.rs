@@ -726,3 +726,19 @@ fn community_galleries_are_created_and_their_sharing_is_fixed() {
     let old = Test::new().chdir(&dir).env("SIGFORM_SERVICE_PROFILE", "2018-06-01").arg("validate").status(1);
     assert!(old.stderr.contains("SIG603"), "{}", old.stderr);
 }
+
+/// `data "azurerm_client_config"` knows the caller's object id when planning (from the token's
+/// `oid` over ARM), so a role assignment for "whoever runs this" plans and applies in one go.
+#[test]
+fn the_callers_object_id_is_known_when_planning() {
+    let t = quickstart();
+    let text = t.read("main.tf")
+        + "\ndata \"azurerm_client_config\" \"me\" {}\n\nresource \"azurerm_role_assignment\" \"publisher\" {\n  scope                = azurerm_shared_image_gallery.main.id\n  role_definition_name = \"Compute Gallery Artifacts Publisher\"\n  principal_id         = data.azurerm_client_config.me.object_id\n}\n";
+    std::fs::write(t.dir().join("main.tf"), &text).unwrap();
+    let dir = t.dir().to_str().unwrap().to_string();
+    let run = |args: &[&str], code: i32| Test::new().chdir(&dir).args(args).status(code);
+    let plan = run(&["plan"], 0);
+    assert!(plan.stdout.contains("principal_id         = \"5161f0a0-0000-4000-8000-000000000001\""), "{}", plan.stdout);
+    run(&["apply", "--auto-approve"], 0);
+    assert!(run(&["plan", "--detailed-exitcode"], 0).stdout.starts_with("No changes."));
+}

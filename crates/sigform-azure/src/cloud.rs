@@ -143,6 +143,12 @@ pub trait Cloud: Send + Sync {
         Ok(None)
     }
 
+    /// The object id of the principal the cloud is called as (`data "azurerm_client_config"`'s
+    /// `object_id`); `None` where the cloud cannot say.
+    fn caller_object_id(&self) -> Result<Option<String>, CloudError> {
+        Ok(None)
+    }
+
     /// `Ok(None)` for 404.
     fn get(&self, id: &str) -> Result<Option<CloudResource>, CloudError>;
     fn list(&self, scope: &ListScope) -> Result<Vec<CloudResource>, CloudError>;

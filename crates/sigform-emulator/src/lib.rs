@@ -649,6 +649,10 @@ fn parse_id(id: &str, kind: ResourceKind) -> Result<ArmId, CloudError> {
 }
 
 impl Cloud for Emulator {
+    fn caller_object_id(&self) -> Result<Option<String>, CloudError> {
+        Ok(Some(sigform_azure::resources::client_config::EMULATOR_CALLER.to_string()))
+    }
+
     fn service_profile(
         &self,
         wanted: &'static ServiceProfile,

@@ -246,7 +246,10 @@ pub fn command(workdir: &Path, args: &[String], env: &[(String, String)]) -> std
     if arm_mode() {
         let (db, settings) = emulator_of(workdir, args, env);
         let address = server_for(&db, &settings);
-        cmd.env("SIGFORM_CLOUD", "arm").env("SIGFORM_ARM_ENDPOINT", address).env("AZURE_ACCESS_TOKEN", "sigform-test");
+        // A token of Entra ID's shape (a JWT) for the default tenant and the emulator's caller, as
+        // `emulator serve`'s token endpoint issues: the client reads the caller's `oid` from it.
+        let token = sigform_emulator::serve::emulator_token(sigform_azure::resources::client_config::DEFAULT_TENANT);
+        cmd.env("SIGFORM_CLOUD", "arm").env("SIGFORM_ARM_ENDPOINT", address).env("AZURE_ACCESS_TOKEN", token);
         if settings.iter().any(|(k, v)| k == "SIGFORM_EMULATOR_THROTTLING" && v == "off") {
             // The server does not throttle; the client need not pace itself either.
             cmd.env("SIGFORM_ARM_CLIENT_LIMITS", "off");

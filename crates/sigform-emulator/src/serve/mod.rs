@@ -171,10 +171,15 @@ pub fn base64url_encode(bytes: &[u8]) -> String {
     out
 }
 
-/// An unsigned token of JWT shape carrying the tenant, as the emulator's token endpoint issues.
+/// An unsigned token of JWT shape carrying the tenant and the caller's object id, as the
+/// emulator's token endpoint issues.
 pub fn emulator_token(tenant: &str) -> String {
     let header = base64url_encode(br#"{"alg":"none","typ":"JWT"}"#);
-    let claims = base64url_encode(json!({"tid": tenant, "aud": "sigform-emulator"}).to_string().as_bytes());
+    let claims = base64url_encode(
+        json!({"tid": tenant, "oid": sigform_azure::resources::client_config::EMULATOR_CALLER, "aud": "sigform-emulator"})
+            .to_string()
+            .as_bytes(),
+    );
     format!("{header}.{claims}.")
 }
 

@@ -50,6 +50,9 @@ fn check_write(attrs: &Json, ctx: &Context) -> Result<(), CloudError> {
     if !security.is_empty() && str_of(attrs, "hyper_v_generation").unwrap_or("V1") != "V2" {
         return Err(invalid("the SecurityType feature is supported for HyperVGeneration V2 images only"));
     }
+    if str_of(attrs, "architecture") == Some("Arm64") && str_of(attrs, "hyper_v_generation").unwrap_or("V1") != "V2" {
+        return Err(invalid("Arm64 images must be HyperVGeneration V2"));
+    }
     for disk_type in attrs.get("disk_types_not_allowed").and_then(Json::as_array).into_iter().flatten() {
         if !matches!(disk_type.as_str(), Some("Standard_LRS" | "Premium_LRS")) {
             return Err(invalid(format!("disallowed disk type {disk_type} is not a disk type")));
