@@ -96,6 +96,10 @@ resource "azurerm_shared_image_version" "version" {
   location            = var.location
   managed_image_id    = azurerm_image.source[each.key].id
 
+  # A version steps back to its source region when a newer one arrives: Azure allows removing
+  # regions it was replicated to only when this was set at creation (SIG506 otherwise).
+  deletion_of_replicated_locations_enabled = true
+
   # The source region is always a target; the newest version also goes everywhere else.
   target_region {
     name                   = var.location

@@ -663,12 +663,10 @@ output "unused" {
 
     // Set to a value, or generated once, they are refused as before.
     let set = run(&with_rg(
-        "resource \"azurerm_shared_image_version\" \"v\" {\n  name = \"1.0.0\"\n  gallery_name = \"gal\"\n  image_name = \"def\"\n  resource_group_name = \"rg\"\n  location = \"eastus\"\n  managed_image_id = azurerm_image.img.id\n  replication_mode = \"Shallow\"\n  target_region {\n    name = \"eastus\"\n  }\n}\n",
+        "resource \"azurerm_shared_image_version\" \"v\" {\n  name = \"1.0.0\"\n  gallery_name = \"gal\"\n  image_name = \"def\"\n  resource_group_name = \"rg\"\n  location = \"eastus\"\n  managed_image_id = azurerm_image.img.id\n  blob_uri = \"https://x.blob.core.windows.net/v/i.vhd\"\n  target_region {\n    name = \"eastus\"\n  }\n}\n",
     ));
     assert!(
-        set.errors()
-            .iter()
-            .any(|e| e.contains("`replication_mode` is an azurerm argument that sigform does not support yet")),
+        set.errors().iter().any(|e| e.contains("`blob_uri` is an azurerm argument that sigform does not support yet")),
         "{:?}",
         set.errors()
     );

@@ -129,7 +129,7 @@ pub fn plan(input: PlanInput) -> Plan {
         } else {
             match before {
                 None => create(inst),
-                Some(b) => update(inst, b, replaced.get(address.as_str())),
+                Some(b) => update(inst, b, replaced.get(address.as_str()), desired.settings.profile),
             }
         };
         Some((address.clone(), change))
@@ -371,7 +371,12 @@ fn create(inst: &Instance) -> ResourceChange {
     }
 }
 
-fn update(inst: &Instance, before: ResourceState, replace_reason: Option<&String>) -> ResourceChange {
+fn update(
+    inst: &Instance,
+    before: ResourceState,
+    replace_reason: Option<&String>,
+    profile: &sigform_azure::profiles::ServiceProfile,
+) -> ResourceChange {
     let prior_attrs = match Value::from_json(&before.attributes) {
         Value::Map(m) => m,
         _ => BTreeMap::new(),
@@ -411,6 +416,27 @@ fn update(inst: &Instance, before: ResourceState, replace_reason: Option<&String
             attribute: Some("subscription_id".into()),
             message,
         });
+    }
+    // Azure keeps the regions a version was replicated to unless its safety profile allows
+    // removing them (fixed at creation; false unless set).
+    if profile.replicated_regions_guarded
+        && inst.kind() == ResourceKind::ImageVersion
+        && before.attributes.get("deletion_of_replicated_locations_enabled").and_then(|v| v.as_bool()) != Some(true)
+    {
+        for c in changes
+            .iter()
+            .filter(|c| c.path.starts_with("target_region[") && !c.path.contains("].") && c.after.is_null())
+        {
+            forbidden.push(Forbidden {
+                address: address.clone(),
+                rule: "SIG506".into(),
+                attribute: Some(c.path.clone()),
+                message: format!(
+                    "`{}` cannot be removed: Azure keeps the regions a version was replicated to unless deletion_of_replicated_locations_enabled was true at its creation",
+                    c.path
+                ),
+            });
+        }
     }
     for c in changes.iter().filter(|c| c.fixed && c.path != "subscription_id" && !c.after_unknown) {
         let sticky = inst.schema.attr(&c.path).is_some_and(|a| a.sticky) && c.after.is_null();

@@ -286,3 +286,39 @@ fn create_before_destroy_refuses_a_replacement_with_the_same_id() {
     assert!(def.forbidden[0].message.contains("its replacement has the same ARM id"), "{}", def.forbidden[0].message);
     assert!(!p.applyable());
 }
+
+/// Today's Azure keeps the regions a version was replicated to unless the version allows
+/// removing them (fixed at creation): removing one is SIG506 at plan time; the first documented
+/// service removed it when asked.
+#[test]
+fn replicated_regions_stay_unless_the_version_allows_removing_them() {
+    let guarded = crate::rules::tests::VALID.replace("  deletion_of_replicated_locations_enabled = true\n", "");
+    for (profile, allowed) in [("current", false), ("2018-06-01", true)] {
+        let text = format!("{guarded}\nsigform {{\n  service_profile = \"{profile}\"\n}}\n");
+        let d = desired(&text);
+        let mut prior = recorded(&d);
+        let v = prior.resources.iter().position(|r| r.type_name == "azurerm_shared_image_version").unwrap();
+        let address = prior.resources[v].address.clone();
+        prior.resources[v].attributes["target_region"]
+            .as_array_mut()
+            .unwrap()
+            .push(json!({"name": "northeurope", "regional_replica_count": 1}));
+        let p = run(&d, &prior, &Options::default());
+        let c = change(&p, &address);
+        if allowed {
+            assert_eq!(c.action, Action::Update, "{profile}: {:#?}", c.forbidden);
+        } else {
+            assert_eq!(c.action, Action::Forbidden, "{profile}");
+            assert_eq!(c.forbidden[0].rule, "SIG506");
+            assert_eq!(c.forbidden[0].attribute.as_deref(), Some("target_region[\"northeurope\"]"));
+        }
+        // With the flag recorded at creation, removing the region is an update.
+        prior.resources[v].attributes["deletion_of_replicated_locations_enabled"] = json!(true);
+        let text = text.replace(
+            "  replica_count       = 2\n",
+            "  replica_count       = 2\n  deletion_of_replicated_locations_enabled = true\n",
+        );
+        let p = run(&desired(&text), &prior, &Options::default());
+        assert_eq!(change(&p, &address).action, Action::Update, "{profile} with the flag");
+    }
+}

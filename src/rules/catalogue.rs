@@ -193,8 +193,8 @@ pub static RULES: &[Rule] = &[
         "SIG110",
         Error,
         Config,
-        "os_type Linux/Windows, hyper_v_generation V1/V2, architecture x64/Arm64",
-        "An image definition (and a managed image) says its OS type (Linux or Windows), Hyper-V generation (V1 or V2) and architecture (x64 or Arm64).",
+        "os_type Linux/Windows, hyper_v_generation V1/V2, architecture x64/Arm64, replication_mode Full/Shallow",
+        "An image definition (and a managed image) says its OS type (Linux or Windows), Hyper-V generation (V1 or V2) and architecture (x64 or Arm64); an image version's replication_mode is Full (every replica a full copy, the default) or Shallow (replicas refer to the source: quick, for testing).",
     ),
     rule(
         "SIG111",
@@ -337,6 +337,13 @@ pub static RULES: &[Rule] = &[
         "lifecycle { create_before_destroy = true } asks for the new object before the old one goes. A gallery resource's ARM id is made of its names, so a replacement with the same names has the same id, and Azure cannot hold both: the create would fail. The plan refuses the replacement with this rule; remove create_before_destroy (the replacement then deletes first) or give the new resource another name. Without a replacement the setting changes nothing.",
     ),
     rule(
+        "SIG506",
+        Error,
+        Plan,
+        "a region a version was replicated to cannot be removed unless the version allows it",
+        "Azure keeps an image version in every region it was replicated to unless the version's safety profile allows removing them: deletion_of_replicated_locations_enabled = true, which is fixed at creation (and false unless set). Removing a target_region from a version without it is refused by Azure; plan says so first. Set the flag on new versions that will leave regions later (older versions that step back to their source region, as in examples/multi-region), or replace the version with `--replace`. The first documented service (profile 2018-06-01) had no safety profile and removed a region when asked.",
+    ),
+    rule(
         "SIG601",
         Error,
         Config,
@@ -422,7 +429,7 @@ mod tests {
             "SIG101", "SIG102", "SIG103", "SIG104", "SIG105", "SIG106", "SIG107", "SIG108", "SIG109", "SIG110",
             "SIG111", "SIG201", "SIG202", "SIG203", "SIG204", "SIG205", "SIG206", "SIG207", "SIG301", "SIG302",
             "SIG303", "SIG208", "SIG401", "SIG402", "SIG403", "SIG501", "SIG502", "SIG503", "SIG504", "SIG505",
-            "SIG601", "SIG602", "SIG603", "SIG701", "SIG702",
+            "SIG506", "SIG601", "SIG602", "SIG603", "SIG701", "SIG702",
         ] {
             assert!(find(id).is_some(), "{id} missing from the catalogue");
         }

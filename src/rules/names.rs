@@ -32,6 +32,7 @@ pub(super) fn check(desired: &Desired, ctx: &RuleContext, out: &mut Vec<Diagnost
                 replicas(inst, desired.settings.profile, out);
                 storage_types(inst, out);
                 duplicate_regions(inst, out);
+                enumerated(&inst.attrs, &[("replication_mode", REPLICATION_MODES)], out);
             }
             ResourceKind::ManagedImage => {
                 enumerated(&inst.attrs, &[("hyper_v_generation", GENERATIONS)], out);
@@ -48,6 +49,7 @@ const OS_TYPES: &[&str] = &["Linux", "Windows"];
 const GENERATIONS: &[&str] = &["V1", "V2"];
 const ARCHITECTURES: &[&str] = &["x64", "Arm64"];
 const OS_STATES: &[&str] = &["Generalized", "Specialized"];
+const REPLICATION_MODES: &[&str] = &["Full", "Shallow"];
 const STORAGE_TYPES: &[&str] = &["Standard_LRS", "Premium_LRS", "Standard_ZRS"];
 
 fn gallery_name(inst: &Instance, out: &mut Vec<Diagnostic>) {

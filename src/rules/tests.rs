@@ -64,6 +64,7 @@ resource "azurerm_shared_image_version" "v" {
   location            = "eastus"
   managed_image_id    = azurerm_image.img.id
   replica_count       = 2
+  deletion_of_replicated_locations_enabled = true
   target_region {
     name                   = "East US"
     regional_replica_count = 2

@@ -742,3 +742,41 @@ fn the_callers_object_id_is_known_when_planning() {
     run(&["apply", "--auto-approve"], 0);
     assert!(run(&["plan", "--detailed-exitcode"], 0).stdout.starts_with("No changes."));
 }
+
+/// Today's Azure keeps the regions a version was replicated to unless it was created with
+/// `deletion_of_replicated_locations_enabled`: the multi-region example sets it, so a new version
+/// moves the previous newest back to its source region; without it, plan refuses (SIG506).
+#[test]
+fn a_new_version_steps_the_previous_one_back_only_where_azure_allows_it() {
+    for (allowed, edit) in [(true, None), (false, Some("  deletion_of_replicated_locations_enabled = true\n"))] {
+        let t = Test::new().example("multi-region");
+        if let Some(line) = edit {
+            let text = t.read("main.tf").replace(line, "");
+            std::fs::write(t.dir().join("main.tf"), text).unwrap();
+        }
+        let t = t.seeded();
+        let dir = t.dir().to_str().unwrap().to_string();
+        let vars = t
+            .read("terraform.tfvars")
+            .replace("[\"1.0.0\", \"1.1.0\", \"1.2.0\"]", "[\"1.0.0\", \"1.1.0\", \"1.2.0\", \"1.3.0\"]");
+        std::fs::write(t.dir().join("terraform.tfvars"), vars).unwrap();
+        let plan = Test::new().chdir(&dir).arg("plan").run();
+        if allowed {
+            assert_eq!(plan.code, 0, "{}\n{}", plan.stdout, plan.stderr);
+            assert!(
+                plan.stdout
+                    .contains("azurerm_shared_image_version.version[\"ubuntu-2204/1.2.0\"] will be updated in-place"),
+                "{}",
+                plan.stdout
+            );
+        } else {
+            assert_eq!(plan.code, 1, "{}", plan.stdout);
+            assert!(
+                plan.stdout.contains("SIG506") || plan.stderr.contains("SIG506"),
+                "{}\n{}",
+                plan.stdout,
+                plan.stderr
+            );
+        }
+    }
+}

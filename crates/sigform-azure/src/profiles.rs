@@ -66,6 +66,10 @@ pub struct ServiceProfile {
     /// The preview feature a subscription had to register before creating gallery resources
     /// (`Microsoft.Compute/GalleryPreview`), if any.
     pub required_feature: Option<&'static str>,
+    /// Whether a version keeps the regions it was replicated to unless its safety profile allows
+    /// removing them (`allowDeletionOfReplicatedLocations`, false by default): Azure today; the
+    /// first documented service had no safety profile and removed a region when asked.
+    pub replicated_regions_guarded: bool,
 }
 
 impl ServiceProfile {
@@ -99,6 +103,7 @@ pub static V2018_06_01: ServiceProfile = ServiceProfile {
     max_replicas_per_region: 100,
     sharing_beyond_tenant: false,
     required_feature: Some(GALLERY_PREVIEW),
+    replicated_regions_guarded: false,
 };
 
 pub static CURRENT: ServiceProfile = ServiceProfile {
@@ -110,6 +115,7 @@ pub static CURRENT: ServiceProfile = ServiceProfile {
     max_replicas_per_region: 100,
     sharing_beyond_tenant: true,
     required_feature: None,
+    replicated_regions_guarded: true,
 };
 
 /// Every profile, the default first.
@@ -140,6 +146,17 @@ pub fn differences() -> Vec<(&'static str, Vec<String>)> {
         (
             "Sharing beyond the tenant",
             each(&|p| if p.sharing_beyond_tenant { "sharing profile (groups, community)" } else { "no" }.to_string()),
+        ),
+        (
+            "Removing a region a version was replicated to",
+            each(&|p| {
+                if p.replicated_regions_guarded {
+                    "only with deletion_of_replicated_locations_enabled"
+                } else {
+                    "allowed"
+                }
+                .to_string()
+            }),
         ),
         (
             "Preview feature to register first",

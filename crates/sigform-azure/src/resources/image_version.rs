@@ -1,7 +1,9 @@
 //! `azurerm_shared_image_version` / `Microsoft.Compute/galleries/images/versions`: the image
 //! version, built from a managed image and replicated to its target regions. Target regions,
-//! replica counts, exclude-from-latest, end of life and tags are updatable; the source is fixed.
-//! First documented quota: 2,000 per subscription per region.
+//! replica counts, exclude-from-latest, end of life and tags are updatable; the source, the
+//! replication mode (Full or Shallow), a region's disk encryption set and whether replicated
+//! regions may be removed again (`deletion_of_replicated_locations_enabled`, Azure's safety
+//! profile) are fixed. First documented quota: 2,000 per subscription per region.
 
 use crate::schema::AttrType::{Bool, Number, String as Str, StringMap};
 use crate::schema::Mutability::Updatable;
@@ -24,6 +26,8 @@ pub static RESOURCE: ResourceSchema = ResourceSchema {
         upd("exclude_from_latest", Bool).default(Default::Bool(false)),
         upd("end_of_life_date", Str),
         fixed("storage_account_type", Str).default(Default::Str("Standard_LRS")),
+        fixed("replication_mode", Str).default(Default::Str("Full")),
+        fixed("deletion_of_replicated_locations_enabled", Bool),
         TAGS,
         ID,
     ],
@@ -37,19 +41,14 @@ pub static RESOURCE: ResourceSchema = ResourceSchema {
             upd("regional_replica_count", Number),
             fixed("storage_account_type", Str),
             upd("exclude_from_latest_enabled", Bool).default(Default::Bool(false)),
+            fixed("disk_encryption_set_id", Str),
         ],
         key: Some("name"),
-        unsupported: &["disk_encryption_set_id"],
+        unsupported: &[],
         blocks: &[],
         absent_when: None,
     }],
-    unsupported: &[
-        "blob_uri",
-        "os_disk_snapshot_id",
-        "storage_account_id",
-        "deletion_of_replicated_locations_enabled",
-        "replication_mode",
-    ],
+    unsupported: &["blob_uri", "os_disk_snapshot_id", "storage_account_id"],
 };
 
 pub static DATA: ResourceSchema = ResourceSchema {
@@ -78,6 +77,8 @@ static WIRE: &[Field] = &[
     f("exclude_from_latest", "/properties/publishingProfile/excludeFromLatest"),
     f("end_of_life_date", "/properties/publishingProfile/endOfLifeDate"),
     f("storage_account_type", "/properties/publishingProfile/storageAccountType"),
+    f("replication_mode", "/properties/publishingProfile/replicationMode"),
+    f("deletion_of_replicated_locations_enabled", "/properties/safetyProfile/allowDeletionOfReplicatedLocations"),
 ];
 
 /// One `target_region` block ↔ one `publishingProfile.targetRegions[]` entry.
@@ -86,6 +87,7 @@ static TARGET_REGION: &[Field] = &[
     f("regional_replica_count", "/regionalReplicaCount"),
     f("storage_account_type", "/storageAccountType"),
     f("exclude_from_latest_enabled", "/excludeFromLatest"),
+    f("disk_encryption_set_id", "/encryption/osDiskImage/diskEncryptionSetId"),
 ];
 
 pub static TYPE: ResourceType = ResourceType {

@@ -2,7 +2,9 @@
 //! (known, in this cloud, allow-listed, each once, the source region among them), replica counts
 //! and storage types, and the defaults the service fills in per region. Updatable after
 //! creation: target regions and their replica counts, the version-wide replica count,
-//! exclude-from-latest and end of life (and tags); a region's storage type stays as created.
+//! exclude-from-latest and end of life (and tags); a region's storage type stays as created, and
+//! where the profile guards replicated regions (today's Azure) a region is removed only from a
+//! version whose safety profile allows it.
 
 use super::{Context, TypeService, id_of, invalid, location_exists, one_of, set_default, str_of};
 use crate::Row;
@@ -36,7 +38,37 @@ impl TypeService for ImageVersion {
 
 const TARGET_REGIONS: &str = "/properties/publishingProfile/targetRegions";
 
+/// The normalised names of a version's target regions.
+fn region_names(attrs: &Json) -> Vec<String> {
+    attrs
+        .get("target_region")
+        .and_then(Json::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(|r| str_of(r, "name").map(regions::normalize))
+        .collect()
+}
+
 fn check_write(attrs: &Json, ctx: &Context) -> Result<(), CloudError> {
+    if let Some(existing) = ctx.existing
+        && ctx.profile.replicated_regions_guarded
+        && existing.attributes.get("deletion_of_replicated_locations_enabled").and_then(Json::as_bool) != Some(true)
+    {
+        let now = region_names(attrs);
+        let removed: Vec<String> =
+            region_names(&existing.attributes).into_iter().filter(|r| !now.contains(r)).collect();
+        if !removed.is_empty() {
+            return Err(CloudError::new(
+                409,
+                "OperationNotAllowed",
+                format!(
+                    "the image version cannot be removed from replicated region(s) {}: its safetyProfile.allowDeletionOfReplicatedLocations is false",
+                    removed.join(", ")
+                ),
+            ));
+        }
+    }
+    one_of(attrs, "replication_mode", &["Full", "Shallow"])?;
     let name = ctx.parsed.names.get(2).map(String::as_str).unwrap_or("");
     if parse_version(name).is_none() {
         return Err(invalid(format!("version name '{name}' is not Major.Minor.Patch with 32-bit integers")));
@@ -120,6 +152,7 @@ fn check_write(attrs: &Json, ctx: &Context) -> Result<(), CloudError> {
 
 fn fill_in(attrs: &mut Json) {
     set_default(attrs, "replica_count", json!(1));
+    set_default(attrs, "replication_mode", json!("Full"));
     set_default(attrs, "storage_account_type", json!("Standard_LRS"));
     set_default(attrs, "exclude_from_latest", json!(false));
     let replicas = attrs["replica_count"].clone();

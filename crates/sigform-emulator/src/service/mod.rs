@@ -85,7 +85,11 @@ pub fn check_put(kind: ResourceKind, attrs: &Json, ctx: &Context) -> Result<(), 
         if existing.state == "Deleting" {
             return Err(CloudError::new(409, "OperationNotAllowed", format!("{} is being deleted", existing.id)));
         }
-        fixed_unchanged(kind, &existing.attributes, attrs)?;
+        // A record written before the service filled a default in carries it now, as Azure's
+        // own records do: a request that sends the default changes nothing.
+        let mut before = existing.attributes.clone();
+        service(kind).fill(&existing.id, &mut before, Some(existing));
+        fixed_unchanged(kind, &before, attrs)?;
     } else if let Some(limit) = ctx.profile.quotas.of(kind)
         && let Some(location) = str_of(attrs, "location")
         && (ctx.count_in_region)(kind, &regions::normalize(location)) >= limit
