@@ -53,7 +53,7 @@ pub struct Environment {
 
 /// The subscription and tenant used when neither the provider block nor the environment names
 /// one: the emulator's default subscription.
-pub const DEFAULT_SUBSCRIPTION: &str = "00000000-0000-0000-0000-000000000000";
+pub const DEFAULT_SUBSCRIPTION: &str = sigform_azure::resources::client_config::DEFAULT_SUBSCRIPTION;
 pub const DEFAULT_TENANT: &str = "00000000-0000-0000-0000-000000000000";
 
 /// The files `file()`, `filebase64()`, `fileexists()`, `templatefile()` and `abspath()` see,

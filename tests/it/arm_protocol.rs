@@ -364,7 +364,10 @@ fn call(method: &str, url: &str, body: Option<&Json>) -> (u16, Json, ureq::http:
     let agent = agent();
     let response = match (method, body) {
         ("PUT", Some(b)) => agent.put(url).header("Authorization", "Bearer x").send(b.to_string()),
+        ("PATCH", Some(b)) => agent.patch(url).header("Authorization", "Bearer x").send(b.to_string()),
         ("POST", Some(b)) => agent.post(url).header("Authorization", "Bearer x").send(b.to_string()),
+        ("HEAD", _) => agent.head(url).header("Authorization", "Bearer x").call(),
+        ("ANONYMOUS", _) => agent.get(url).call(),
         _ => agent.get(url).header("Authorization", "Bearer x").call(),
     };
     let mut response = response.unwrap();
@@ -785,4 +788,92 @@ fn the_served_emulator_emulates_a_profile_and_registers_features() {
     assert!((200..=202).contains(&status), "{status} {body}");
     let (status, body, _) = gallery("north", "northeurope");
     assert_eq!((status, body["error"]["code"].as_str()), (400, Some("LocationNotAvailableForResourceType")), "{body}");
+}
+
+/// What Azure's own SDKs and CLI need of the served emulator: today's api-versions, HEAD
+/// (`check_existence`, `az group exists`), PATCH (`begin_update`, `az sig update`) merged into
+/// the resource with the fixed-property checks of a PUT, the `Location` header answering with the
+/// resource once done, the subscriptions (`az login`), and the cloud's endpoints unauthenticated
+/// (`az cloud register`).
+#[test]
+fn azures_own_clients_find_what_they_need() {
+    let t = Test::new();
+    let server = serve(&t, &[]);
+    let (status, metadata, _) =
+        call("ANONYMOUS", &format!("{}/metadata/endpoints?api-version=2022-09-01", server.address), None);
+    assert_eq!(status, 200);
+    assert_eq!(metadata["resourceManager"], format!("{}/", server.address));
+    let (status, subscriptions, _) =
+        call("GET", &format!("{}/subscriptions?api-version=2022-12-01", server.address), None);
+    assert_eq!(status, 200, "{subscriptions}");
+    assert_eq!(subscriptions["value"][0]["subscriptionId"], SUB);
+    assert_eq!(subscriptions["value"][0]["state"], "Enabled");
+
+    let base = format!("{}/subscriptions/{SUB}/resourceGroups/rg", server.address);
+    assert_eq!(call("HEAD", &format!("{base}?api-version=2025-04-01"), None).0, 404);
+    assert_eq!(call("PUT", &format!("{base}?api-version=2025-04-01"), Some(&json!({"location": "westus2"}))).0, 201);
+    assert_eq!(call("HEAD", &format!("{base}?api-version=2025-04-01"), None).0, 204);
+    let gallery = format!("{base}/providers/Microsoft.Compute/galleries/shared");
+    let (status, body, headers) = call(
+        "PUT",
+        &format!("{gallery}?api-version=2026-03-03"),
+        Some(&json!({"location": "westus2", "properties": {"description": "first"}})),
+    );
+    assert_eq!(status, 201, "today's api-version is accepted: {body}");
+    assert_eq!(call("HEAD", &format!("{gallery}?api-version=2026-03-03"), None).0, 204);
+    assert!(headers.get("location").is_none(), "done at once at time scale 0");
+    let (status, body, _) = call(
+        "PATCH",
+        &format!("{gallery}?api-version=2026-03-03"),
+        Some(&json!({"properties": {"description": "patched"}, "tags": {"team": "platform"}})),
+    );
+    assert_eq!(status, 200, "{body}");
+    let (_, body, _) = call("GET", &format!("{gallery}?api-version=2026-03-03"), None);
+    assert_eq!((&body["properties"]["description"], &body["tags"]["team"]), (&json!("patched"), &json!("platform")));
+    assert_eq!(body["location"], "westus2", "what the patch leaves out stays");
+    let (status, body, _) = call(
+        "PATCH",
+        &format!("{gallery}?api-version=2026-03-03"),
+        Some(&json!({"properties": {"sharingProfile": {"permissions": "Groups"}}})),
+    );
+    assert_eq!((status, &body["error"]["code"]), (409, &json!("PropertyChangeNotAllowed")), "{body}");
+    assert_eq!(
+        call("GET", &format!("{gallery}?api-version=2027-01-01"), None).0,
+        400,
+        "an api-version from the future is not"
+    );
+
+    // At a time scale where a write takes a while, `Location` answers 202 until it is done, then
+    // the resource itself (clients that read the result from it print the resource).
+    let slow = Test::new();
+    let server = Server::start(
+        &slow.dir().join("state/emulator.db"),
+        &[("SIGFORM_EMULATOR_TIME_SCALE".into(), "20".into())],
+        &[],
+    );
+    let base = format!("{}/subscriptions/{SUB}/resourceGroups/rg", server.address);
+    call("PUT", &format!("{base}?api-version=2025-04-01"), Some(&json!({"location": "westus2"})));
+    let gallery = format!("{base}/providers/Microsoft.Compute/galleries/slow");
+    let (status, _, headers) = call(
+        "PUT",
+        &format!("{gallery}?api-version=2026-03-03"),
+        Some(&json!({"location": "westus2", "properties": {}})),
+    );
+    assert_eq!(status, 201);
+    let location =
+        headers.get("location").and_then(|v| v.to_str().ok()).expect("a running write has a Location").to_string();
+    let (status, _, _) = call("GET", &location, None);
+    assert_eq!(status, 202, "while it runs");
+    let started = std::time::Instant::now();
+    loop {
+        let (status, answer, _) = call("GET", &location, None);
+        if status == 200 {
+            assert_eq!(answer["id"], json!(gallery.trim_start_matches(&server.address)), "{answer}");
+            assert_eq!(answer["properties"]["provisioningState"], "Succeeded");
+            break;
+        }
+        assert_eq!(status, 202);
+        assert!(started.elapsed() < std::time::Duration::from_secs(60), "the write never finished");
+        std::thread::sleep(std::time::Duration::from_millis(200));
+    }
 }

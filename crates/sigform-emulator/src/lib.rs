@@ -368,6 +368,20 @@ impl Emulator {
         self.with(|c| Ok(row(c, id)?.map(|r| into_resource(r, now_ms()))))
     }
 
+    /// The subscriptions the emulator holds resources in, and the default one (which is there
+    /// before anything is created): what `GET /subscriptions` lists.
+    pub fn subscriptions(&self) -> Result<Vec<String>, CloudError> {
+        self.with(|c| {
+            let mut stmt = c.prepare("SELECT DISTINCT subscription FROM resources").map_err(db_error)?;
+            let found = stmt.query_map([], |r| r.get::<_, String>(0)).map_err(db_error)?;
+            let mut out: Vec<String> = found.collect::<Result<_, _>>().map_err(db_error)?;
+            out.push(sigform_azure::resources::client_config::DEFAULT_SUBSCRIPTION.to_string());
+            out.sort();
+            out.dedup();
+            Ok(out)
+        })
+    }
+
     /// Every resource, for `emulator list`.
     pub fn all(&self) -> Result<Vec<CloudResource>, CloudError> {
         self.with(|c| {

@@ -7,6 +7,10 @@ use crate::schema::{ID, IdShape, ResourceKind, ResourceSchema, ResourceType, com
 /// The tenant of a caller that names none (the embedded cloud's default directory).
 pub const DEFAULT_TENANT: &str = "00000000-0000-0000-0000-000000000000";
 
+/// The subscription used when neither the provider block nor the environment names one: the
+/// embedded cloud's default subscription.
+pub const DEFAULT_SUBSCRIPTION: &str = "00000000-0000-0000-0000-000000000000";
+
 /// The object id of the emulator's caller: who `data "azurerm_client_config"` says is running
 /// sigform against the embedded cloud, and the `oid` of the tokens `emulator serve` issues.
 pub const EMULATOR_CALLER: &str = "5161f0a0-0000-4000-8000-000000000001";

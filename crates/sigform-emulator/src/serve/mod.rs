@@ -91,13 +91,15 @@ fn error(status: u16, code: &str, message: impl Into<String>) -> Response {
 
 /// The oldest api-version each provider accepts; newer dated versions are accepted up to the
 /// newest stable one sigform knows of.
+/// (Today's SDKs and CLI send 2026-03-03 for galleries, 2026-04-01 for images, and
+/// 2022-05-01-preview for role definitions.)
 fn api_versions(provider: &str) -> (&'static str, &'static str) {
     match provider {
-        "microsoft.compute" => ("2018-06-01", "2025-04-01"),
-        "microsoft.authorization" => ("2015-07-01", "2022-04-01"),
+        "microsoft.compute" => ("2018-06-01", "2026-04-01"),
+        "microsoft.authorization" => ("2015-07-01", "2022-05-01"),
         "microsoft.resourcegraph" => ("2019-04-01", "2024-04-01"),
         "microsoft.features" => ("2015-12-01", "2021-07-01"),
-        _ => ("2018-05-01", "2025-04-01"),
+        _ => ("2016-06-01", "2025-04-01"),
     }
 }
 
@@ -183,6 +185,53 @@ pub fn emulator_token(tenant: &str) -> String {
     format!("{header}.{claims}.")
 }
 
+/// A request body that must be a JSON object.
+fn json_body(request: &Request) -> Result<Json, Response> {
+    let body: Json = serde_json::from_slice(&request.body).map_err(|e| {
+        error(
+            400,
+            "InvalidRequestContent",
+            format!("The request content was invalid and could not be deserialized: {e}"),
+        )
+    })?;
+    if !body.is_object() {
+        return Err(error(400, "InvalidRequestContent", "The request content must be a JSON object."));
+    }
+    Ok(body)
+}
+
+/// RFC 7396 JSON merge patch: objects merge, null removes, anything else replaces.
+fn merge_patch(target: &mut Json, patch: &Json) {
+    let Json::Object(patch) = patch else {
+        *target = patch.clone();
+        return;
+    };
+    if !target.is_object() {
+        *target = json!({});
+    }
+    let map = target.as_object_mut().expect("made an object");
+    for (k, v) in patch {
+        if v.is_null() {
+            map.remove(k);
+        } else {
+            merge_patch(map.entry(k.clone()).or_insert(Json::Null), v);
+        }
+    }
+}
+
+/// A subscription as `GET /subscriptions[/{id}]` answers it.
+fn subscription_json(id: &str, tenant: &str) -> Json {
+    json!({
+        "id": format!("/subscriptions/{id}"),
+        "subscriptionId": id,
+        "tenantId": tenant,
+        "displayName": format!("sigform emulator {id}"),
+        "state": "Enabled",
+        "subscriptionPolicies": {"locationPlacementId": "Public_2014-09-01", "quotaId": "PayAsYouGo_2014-09-01", "spendingLimit": "Off"},
+        "authorizationSource": "RoleBased",
+    })
+}
+
 /// How a path splits into (lower-cased) segments.
 fn segments(path: &str) -> Vec<String> {
     path.trim_matches('/').split('/').map(str::to_ascii_lowercase).collect()
@@ -193,6 +242,10 @@ impl Server {
         let segs = segments(&request.path);
         if request.method == "POST" && segs.len() == 4 && segs[1] == "oauth2" && segs[3] == "token" {
             return self.token(request, &segs[0]);
+        }
+        // The cloud's endpoints, unauthenticated as ARM has them (`az cloud register --endpoint-resource-manager`).
+        if request.method == "GET" && segs == ["metadata", "endpoints"] {
+            return self.cloud_metadata(request);
         }
         let token = match request.header("authorization").and_then(|h| h.strip_prefix("Bearer ")).map(str::trim) {
             Some(t) if !t.is_empty() => t.to_string(),
@@ -271,6 +324,16 @@ impl Server {
             check_api_version(request, "microsoft.resourcegraph")?;
             return self.graph(request);
         }
+        if s == ["subscriptions"] && method == "GET" {
+            check_api_version(request, "microsoft.resources")?;
+            let subscriptions = self.emulator.subscriptions().map_err(|e| arm_error(&e))?;
+            let value: Vec<Json> = subscriptions.iter().map(|id| subscription_json(id, tenant)).collect();
+            return Ok(Response::json(200, &json!({"value": value})));
+        }
+        if s.len() == 2 && s[0] == "subscriptions" && method == "GET" {
+            check_api_version(request, "microsoft.resources")?;
+            return Ok(Response::json(200, &subscription_json(&request.path.trim_matches('/')[14..], tenant)));
+        }
         if s.len() < 2 || s[0] != "subscriptions" {
             return Err(not_found());
         }
@@ -323,7 +386,13 @@ impl Server {
             }
             ["providers", "microsoft.compute", "locations", _, "operations", _] => {
                 check_api_version(request, "microsoft.compute")?;
-                return self.operation_status(parts[parts.len() - 1]);
+                let id = parts[parts.len() - 1];
+                // `Location` (monitor=true) answers as ARM's location header does: 202 while
+                // running, then the result — the resource itself — or the error.
+                if request.query("monitor").is_some_and(|m| m.eq_ignore_ascii_case("true")) {
+                    return self.operation_result(id);
+                }
+                return self.operation_status(id);
             }
             ["providers", "microsoft.authorization", "roledefinitions"] => {
                 check_api_version(request, "microsoft.authorization")?;
@@ -469,44 +538,28 @@ impl Server {
                     )),
                 }
             }
+            "HEAD" => match self.emulator.get(&id).map_err(|e| arm_error(&e))? {
+                Some(_) => Ok(Response::empty(204)),
+                None => Ok(Response::empty(404)),
+            },
             "PUT" => {
-                let body: Json = serde_json::from_slice(&request.body).map_err(|e| {
-                    error(
-                        400,
-                        "InvalidRequestContent",
-                        format!("The request content was invalid and could not be deserialized: {e}"),
-                    )
-                })?;
-                if !body.is_object() {
-                    return Err(error(400, "InvalidRequestContent", "The request content must be a JSON object."));
-                }
-                let role_name = |definition: &str| shape::built_in_role_name(definition).map(str::to_string);
-                if kind == ResourceKind::RoleAssignment {
-                    let definition = body.pointer("/properties/roleDefinitionId").and_then(Json::as_str).unwrap_or("");
-                    if role_name(definition).is_none() {
-                        return Err(error(
-                            400,
-                            "RoleDefinitionDoesNotExist",
-                            format!("The specified role definition with ID '{definition}' does not exist."),
-                        ));
-                    }
-                }
-                let mut attributes = shape::attributes(kind, &id, &body, &role_name);
-                if let Some(map) = attributes.as_object_mut() {
-                    map.remove("id");
-                }
-                let existed = self.emulator.peek(&id).map_err(|e| arm_error(&e))?.is_some();
-                let op = self
-                    .emulator
-                    .put(&id, &Body { kind, tenant: tenant.to_string(), attributes })
-                    .map_err(|e| self.fault(e))?;
-                let now = self.emulator.peek(&id).map_err(|e| arm_error(&e))?;
-                let Some(resource) = now else { return Ok(Response::empty(200)) };
-                let response = Response::json(if existed { 200 } else { 201 }, &shape::response(&resource, false));
-                Ok(match resource.provisioning_state.as_str() {
-                    "Creating" | "Updating" => self.with_operation(request, response, &op, &resource),
-                    _ => response,
-                })
+                let body = json_body(request)?;
+                self.write(request, kind, tenant, &id, body)
+            }
+            // A partial update: the request merged into the resource as it is (JSON merge patch),
+            // then written as a PUT of the whole would be — with the same fixed-property checks.
+            "PATCH" if kind != ResourceKind::RoleAssignment => {
+                let patch = json_body(request)?;
+                let Some(current) = self.emulator.get(&id).map_err(|e| arm_error(&e))? else {
+                    return Err(error(
+                        404,
+                        "ResourceNotFound",
+                        format!("The Resource '{id}' under resource group was not found."),
+                    ));
+                };
+                let mut body = shape::response(&current, false);
+                merge_patch(&mut body, &patch);
+                self.write(request, kind, tenant, &id, body)
             }
             "DELETE" => {
                 let Some(resource) = self.emulator.peek(&id).map_err(|e| arm_error(&e))? else {
@@ -517,6 +570,92 @@ impl Server {
             }
             other => Err(error(405, "MethodNotAllowed", format!("{other} is not supported on {id}"))),
         }
+    }
+
+    /// A PUT of `body` (or a PATCH merged into one): the resource as the service answers a write.
+    fn write(
+        &self,
+        request: &Request,
+        kind: ResourceKind,
+        tenant: &str,
+        id: &str,
+        body: Json,
+    ) -> Result<Response, Response> {
+        let role_name = |definition: &str| shape::built_in_role_name(definition).map(str::to_string);
+        if kind == ResourceKind::RoleAssignment {
+            let definition = body.pointer("/properties/roleDefinitionId").and_then(Json::as_str).unwrap_or("");
+            if role_name(definition).is_none() {
+                return Err(error(
+                    400,
+                    "RoleDefinitionDoesNotExist",
+                    format!("The specified role definition with ID '{definition}' does not exist."),
+                ));
+            }
+        }
+        let mut attributes = shape::attributes(kind, id, &body, &role_name);
+        if let Some(map) = attributes.as_object_mut() {
+            map.remove("id");
+        }
+        let existed = self.emulator.peek(id).map_err(|e| arm_error(&e))?.is_some();
+        let op =
+            self.emulator.put(id, &Body { kind, tenant: tenant.to_string(), attributes }).map_err(|e| self.fault(e))?;
+        let now = self.emulator.peek(id).map_err(|e| arm_error(&e))?;
+        let Some(resource) = now else { return Ok(Response::empty(200)) };
+        let response = Response::json(if existed { 200 } else { 201 }, &shape::response(&resource, false));
+        Ok(match resource.provisioning_state.as_str() {
+            "Creating" | "Updating" => self.with_operation(request, response, &op, &resource),
+            _ => response,
+        })
+    }
+
+    /// What ARM's `Location` header answers: 202 while the operation runs; then the error, or the
+    /// resource it wrote (200), or nothing once a delete is done (204).
+    fn operation_result(&self, id: &str) -> Result<Response, Response> {
+        let Some(op) = self.emulator.operation(id).map_err(|e| arm_error(&e))? else {
+            return Err(error(404, "OperationNotFound", format!("The operation '{id}' was not found.")));
+        };
+        match self.emulator.poll(&op).map_err(|e| arm_error(&e))? {
+            OperationStatus::InProgress { retry_after, .. } => {
+                let ms = retry_after.as_millis() as u64;
+                Ok(Response::empty(202)
+                    .with_header("Retry-After", ms.div_ceil(1000).max(1).to_string())
+                    .with_header("retry-after-ms", ms.to_string()))
+            }
+            OperationStatus::Failed(e) => Err(arm_error(&CloudError::new(400, &e.code, e.message))),
+            OperationStatus::Succeeded => match self.emulator.get(&op.resource_id).map_err(|e| arm_error(&e))? {
+                Some(resource) => Ok(Response::json(200, &shape::response(&resource, false))),
+                None => Ok(Response::empty(204)),
+            },
+        }
+    }
+
+    /// The cloud's endpoints as `/metadata/endpoints` lists them, all pointing at this emulator
+    /// (its token endpoint answers logins).
+    fn cloud_metadata(&self, request: &Request) -> Response {
+        let endpoint = format!("http://{}", request.header("host").unwrap_or("127.0.0.1"));
+        Response::json(
+            200,
+            &json!({
+                "name": "SigformEmulator",
+                "resourceManager": format!("{endpoint}/"),
+                "authentication": {
+                    "loginEndpoint": format!("{endpoint}/"),
+                    "audiences": [format!("{endpoint}/"), "https://management.core.windows.net/"],
+                    "tenant": "common",
+                    "identityProvider": "AAD",
+                },
+                "graph": format!("{endpoint}/"),
+                "portal": format!("{endpoint}/"),
+                "suffixes": {"storage": "core.windows.net", "keyVaultDns": "vault.azure.net"},
+                "batch": format!("{endpoint}/"),
+                "gallery": format!("{endpoint}/"),
+                "sqlManagement": format!("{endpoint}/"),
+                "media": format!("{endpoint}/"),
+                "vmImageAliasDoc": "",
+                "activeDirectoryDataLake": "",
+                "microsoftGraphResourceId": format!("{endpoint}/"),
+            }),
+        )
     }
 
     /// An injected lost response becomes a dropped connection, as on a real network.
