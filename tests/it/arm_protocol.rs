@@ -367,6 +367,7 @@ fn call(method: &str, url: &str, body: Option<&Json>) -> (u16, Json, ureq::http:
         ("PATCH", Some(b)) => agent.patch(url).header("Authorization", "Bearer x").send(b.to_string()),
         ("POST", Some(b)) => agent.post(url).header("Authorization", "Bearer x").send(b.to_string()),
         ("HEAD", _) => agent.head(url).header("Authorization", "Bearer x").call(),
+        ("DELETE", _) => agent.delete(url).header("Authorization", "Bearer x").call(),
         ("ANONYMOUS", _) => agent.get(url).call(),
         _ => agent.get(url).header("Authorization", "Bearer x").call(),
     };
@@ -842,6 +843,38 @@ fn azures_own_clients_find_what_they_need() {
         400,
         "an api-version from the future is not"
     );
+
+    // Role definitions at the gallery's scope and by id (the CLI's preview api-version), and a
+    // role assignment deleted at once, answered with itself.
+    let definitions = format!("{gallery}/providers/Microsoft.Authorization/roleDefinitions");
+    let (status, list, _) = call(
+        "GET",
+        &format!("{definitions}?api-version=2022-05-01-preview&$filter=roleName%20eq%20%27Reader%27"),
+        None,
+    );
+    assert_eq!((status, list["value"].as_array().map(Vec::len)), (200, Some(1)), "{list}");
+    let reader = list["value"][0]["id"].as_str().unwrap().to_string();
+    let (status, one, _) = call(
+        "GET",
+        &format!("{definitions}/acdd72a7-3385-48ef-bd42-f606fba81ae7?api-version=2022-05-01-preview"),
+        None,
+    );
+    assert_eq!((status, &one["properties"]["roleName"]), (200, &json!("Reader")), "{one}");
+    let assignment =
+        format!("{gallery}/providers/Microsoft.Authorization/roleAssignments/0f2c7a4e-1b7d-4f6e-9b0a-6f5d8e2c1a33");
+    let (status, _, _) = call(
+        "PUT",
+        &format!("{assignment}?api-version=2022-04-01"),
+        Some(
+            &json!({"properties": {"roleDefinitionId": reader, "principalId": "11111111-2222-3333-4444-555555555555"}}),
+        ),
+    );
+    assert_eq!(status, 201);
+    let (status, deleted, headers) = call("DELETE", &format!("{assignment}?api-version=2022-04-01"), None);
+    assert_eq!(status, 200, "{deleted}");
+    assert!(headers.get("azure-asyncoperation").is_none());
+    assert_eq!(deleted["properties"]["principalId"], "11111111-2222-3333-4444-555555555555");
+    assert_eq!(call("GET", &format!("{assignment}?api-version=2022-04-01"), None).0, 404, "gone at once");
 
     // At a time scale where a write takes a while, `Location` answers 202 until it is done, then
     // the resource itself (clients that read the result from it print the resource).

@@ -9,13 +9,14 @@ use crate::schema::ResourceKind;
 const CONCURRENT_REGIONS: usize = 4;
 
 /// Simulated seconds for a create (versions: see `version_regions`).
+/// (ARM writes resource groups and role assignments synchronously.)
 pub fn create_seconds(kind: ResourceKind) -> f64 {
     match kind {
-        ResourceKind::ResourceGroup => 2.0,
+        ResourceKind::ResourceGroup => 0.0,
         ResourceKind::ManagedImage => 20.0,
         ResourceKind::Gallery => 30.0,
         ResourceKind::ImageDefinition => 15.0,
-        ResourceKind::RoleAssignment => 5.0,
+        ResourceKind::RoleAssignment => 0.0,
         ResourceKind::ImageVersion | ResourceKind::ClientConfig => 10.0,
     }
 }
@@ -29,6 +30,7 @@ pub fn update_seconds(kind: ResourceKind) -> f64 {
 
 pub fn delete_seconds(kind: ResourceKind) -> f64 {
     match kind {
+        ResourceKind::RoleAssignment => 0.0,
         ResourceKind::Gallery => 20.0,
         ResourceKind::ImageVersion => 60.0,
         ResourceKind::ImageDefinition => 10.0,

@@ -232,6 +232,12 @@ fn subscription_json(id: &str, tenant: &str) -> Json {
     })
 }
 
+/// What a role-definitions route answers: the list, or the one asked for by id (if it exists).
+struct RoleDefinitions {
+    list: Response,
+    value: Option<Response>,
+}
+
 /// How a path splits into (lower-cased) segments.
 fn segments(path: &str) -> Vec<String> {
     path.trim_matches('/').split('/').map(str::to_ascii_lowercase).collect()
@@ -394,11 +400,25 @@ impl Server {
                 }
                 return self.operation_status(id);
             }
-            ["providers", "microsoft.authorization", "roledefinitions"] => {
-                check_api_version(request, "microsoft.authorization")?;
-                return Ok(self.role_definitions(request, &subscription));
-            }
             _ => {}
+        }
+        // Role definitions at any scope (`{scope}/providers/Microsoft.Authorization/roleDefinitions[/{id}]`):
+        // the built-in ones, whose ids are the same everywhere.
+        if let Some(pos) = s.windows(3).position(|w| w == ["providers", "microsoft.authorization", "roledefinitions"])
+            && method == "GET"
+        {
+            check_api_version(request, "microsoft.authorization")?;
+            return match s.len() - pos {
+                3 => Ok(self.role_definitions(request, &subscription, None).list),
+                4 => self.role_definitions(request, &subscription, Some(parts[pos + 3])).value.ok_or_else(|| {
+                    error(
+                        404,
+                        "RoleDefinitionDoesNotExist",
+                        format!("The role definition '{}' does not exist.", parts[pos + 3]),
+                    )
+                }),
+                _ => Err(not_found()),
+            };
         }
         // Role assignments: {scope}/providers/Microsoft.Authorization/roleAssignments[/{name}].
         if let Some(pos) = s.windows(3).position(|w| w == ["providers", "microsoft.authorization", "roleassignments"]) {
@@ -504,24 +524,33 @@ impl Server {
         Ok(Response::json(200, &answer))
     }
 
-    fn role_definitions(&self, request: &Request, subscription: &str) -> Response {
+    /// The built-in role definitions (`$filter=roleName eq '...'`), or the one with id `guid`.
+    fn role_definitions(&self, request: &Request, subscription: &str, guid: Option<&str>) -> RoleDefinitions {
         let wanted = request
             .query("$filter")
             .and_then(|f| f.split_once("roleName eq '"))
             .map(|(_, rest)| rest.trim_end_matches('\'').to_string());
+        let as_json = |name: &str, guid: &str| {
+            json!({
+                "id": shape::role_definition_id(subscription, guid),
+                "name": guid,
+                "type": "Microsoft.Authorization/roleDefinitions",
+                "properties": {"roleName": name, "type": "BuiltInRole", "assignableScopes": ["/"]}
+            })
+        };
+        if let Some(guid) = guid {
+            let found = shape::BUILT_IN_ROLES.iter().find(|(_, g)| g.eq_ignore_ascii_case(guid));
+            return RoleDefinitions {
+                list: Response::empty(404),
+                value: found.map(|(n, g)| Response::json(200, &as_json(n, g))),
+            };
+        }
         let value: Vec<Json> = shape::BUILT_IN_ROLES
             .iter()
             .filter(|(name, _)| wanted.as_deref().is_none_or(|w| w.eq_ignore_ascii_case(name)))
-            .map(|(name, guid)| {
-                json!({
-                    "id": shape::role_definition_id(subscription, guid),
-                    "name": guid,
-                    "type": "Microsoft.Authorization/roleDefinitions",
-                    "properties": {"roleName": name, "type": "BuiltInRole"}
-                })
-            })
+            .map(|(name, guid)| as_json(name, guid))
             .collect();
-        Response::json(200, &json!({"value": value}))
+        RoleDefinitions { list: Response::json(200, &json!({"value": value})), value: None }
     }
 
     fn resource(&self, request: &Request, kind: ResourceKind, tenant: &str) -> Result<Response, Response> {
@@ -566,6 +595,11 @@ impl Server {
                     return Ok(Response::empty(204));
                 };
                 let op = self.emulator.delete(&id).map_err(|e| self.fault(e))?;
+                // ARM deletes a role assignment at once (the emulator takes no time for it) and
+                // answers with it.
+                if kind == ResourceKind::RoleAssignment {
+                    return Ok(Response::json(200, &shape::response(&resource, false)));
+                }
                 Ok(self.with_operation(request, Response::empty(202), &op, &resource))
             }
             other => Err(error(405, "MethodNotAllowed", format!("{other} is not supported on {id}"))),
