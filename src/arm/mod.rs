@@ -122,11 +122,27 @@ impl ArmCloud {
             return Err(CloudError::new(400, "InvalidEndpoint", format!("`{endpoint}` is not an http(s) URL")));
         }
         let source = auth::Source::from_env()?;
-        Ok(ArmCloud::new(&endpoint, source))
+        let roots = ca_bundle_from_env()?;
+        Ok(ArmCloud::with_roots(&endpoint, source, roots))
     }
 
     pub fn new(endpoint: &str, source: auth::Source) -> ArmCloud {
-        let config = ureq::Agent::config_builder()
+        ArmCloud::with_roots(endpoint, source, None)
+    }
+
+    /// The client trusting `roots` instead of the built-in root certificates, when given.
+    pub fn with_roots(
+        endpoint: &str,
+        source: auth::Source,
+        roots: Option<Vec<ureq::tls::Certificate<'static>>>,
+    ) -> ArmCloud {
+        let mut config = ureq::Agent::config_builder();
+        if let Some(roots) = roots {
+            config = config.tls_config(
+                ureq::tls::TlsConfig::builder().root_certs(ureq::tls::RootCerts::new_with_certs(&roots)).build(),
+            );
+        }
+        let config = config
             .http_status_as_error(false)
             .timeout_connect(Some(Duration::from_secs(10)))
             .timeout_global(Some(Duration::from_secs(120)))
@@ -398,6 +414,30 @@ impl ArmCloud {
 
 fn strip_query(url: &str) -> &str {
     url.split('?').next().unwrap_or(url)
+}
+
+/// The certificates of the bundle `SSL_CERT_FILE` (else `REQUESTS_CA_BUNDLE`) names — instead of
+/// the built-in roots, as OpenSSL and Python's requests read them: a corporate TLS proxy's CA, or
+/// `emulator serve --tls`'s. `None` when neither is set.
+fn ca_bundle_from_env() -> Result<Option<Vec<ureq::tls::Certificate<'static>>>, CloudError> {
+    let Some((var, path)) = ["SSL_CERT_FILE", "REQUESTS_CA_BUNDLE"]
+        .iter()
+        .find_map(|v| std::env::var(v).ok().filter(|p| !p.is_empty()).map(|p| (*v, p)))
+    else {
+        return Ok(None);
+    };
+    let bad = |why: String| CloudError::new(400, "InvalidCaBundle", format!("{var}={path}: {why}"));
+    let pem = std::fs::read(&path).map_err(|e| bad(e.to_string()))?;
+    let certs: Vec<ureq::tls::Certificate<'static>> = ureq::tls::parse_pem(&pem)
+        .filter_map(|item| match item {
+            Ok(ureq::tls::PemItem::Certificate(c)) => Some(c),
+            _ => None,
+        })
+        .collect();
+    if certs.is_empty() {
+        return Err(bad("no PEM certificate in it".into()));
+    }
+    Ok(Some(certs))
 }
 
 impl Cloud for ArmCloud {

@@ -105,6 +105,10 @@ pub enum EmulatorCommand {
         /// Emulate this service profile (and remember it in the database).
         #[arg(long)]
         profile: Option<String>,
+        /// Serve https, with a certificate made at start; its CA is written beside the emulator's
+        /// database (`emulator-ca.pem`) for SSL_CERT_FILE / REQUESTS_CA_BUNDLE.
+        #[arg(long)]
+        tls: bool,
     },
 }
 
@@ -170,7 +174,7 @@ pub fn run(global: &Global, command: &EmulatorCommand) -> CliResult {
             let feature = ops::register_feature(&e, subscription, feature.as_deref())?;
             println!("{}", render::feature_registered(subscription, &feature));
         }
-        EmulatorCommand::Serve { listen, token, page_size, stop_on_eof, log, no_resource_graph, profile } => {
+        EmulatorCommand::Serve { listen, token, page_size, stop_on_eof, log, no_resource_graph, profile, tls } => {
             if let Some(name) = profile {
                 ops::set_profile(&e, name)?;
             }
@@ -180,6 +184,14 @@ pub fn run(global: &Global, command: &EmulatorCommand) -> CliResult {
                     std::process::exit(0);
                 });
             }
+            let tls = if *tls {
+                let made = sigform_emulator::serve::tls::make()?;
+                let ca = e.path().with_file_name("emulator-ca.pem");
+                std::fs::write(&ca, &made.ca_pem).map_err(|err| format!("cannot write {}: {err}", ca.display()))?;
+                Some((made.config, ca))
+            } else {
+                None
+            };
             let emulator = Emulator::from_env(e.path())?;
             drop(e);
             let options = sigform_emulator::serve::Options {
@@ -187,7 +199,9 @@ pub fn run(global: &Global, command: &EmulatorCommand) -> CliResult {
                 page_size: *page_size,
                 log: *log,
                 resource_graph: !*no_resource_graph,
+                tls: tls.as_ref().map(|(config, _)| config.clone()),
             };
+            let ca = tls.map(|(_, ca)| ca);
             super::on_interrupt(crate::render::messages::SERVER_STOPPING);
             sigform_emulator::serve::serve(emulator, listen, options, &crate::apply::INTERRUPTED, |address| {
                 if !address.starts_with("127.") && !address.starts_with("[::1]") {
@@ -196,7 +210,7 @@ pub fn run(global: &Global, command: &EmulatorCommand) -> CliResult {
                 // Written, not println!'d: a server must not die because nobody reads its output.
                 use std::io::Write;
                 let mut out = std::io::stdout().lock();
-                let _ = writeln!(out, "{}", crate::render::messages::serving(address));
+                let _ = writeln!(out, "{}", crate::render::messages::serving(address, ca.as_deref()));
                 let _ = out.flush();
             })
             .map_err(|err| format!("cannot listen on {listen}: {err}"))?;

@@ -114,10 +114,19 @@ pub fn not_loopback(address: &str) -> String {
     format!("warning: serving on {address}, which is not a loopback address")
 }
 
-pub fn serving(address: &str) -> String {
-    format!(
-        "Serving the emulator as an ARM endpoint on http://{address}\nUse it with: sigform --cloud arm --arm-endpoint http://{address} ..."
-    )
+/// The first line is what scripts read the address from; with TLS, the CA file follows.
+pub fn serving(address: &str, ca: Option<&std::path::Path>) -> String {
+    let scheme = if ca.is_some() { "https" } else { "http" };
+    let mut text = format!(
+        "Serving the emulator as an ARM endpoint on {scheme}://{address}\nUse it with: sigform --cloud arm --arm-endpoint {scheme}://{address} ..."
+    );
+    if let Some(ca) = ca {
+        text.push_str(&format!(
+            "\nIts certificate authority: {0} (export SSL_CERT_FILE={0} REQUESTS_CA_BUNDLE={0})",
+            ca.display()
+        ));
+    }
+    text
 }
 
 pub const SERVER_STOPPING: &str =

@@ -910,3 +910,59 @@ fn azures_own_clients_find_what_they_need() {
         std::thread::sleep(std::time::Duration::from_millis(200));
     }
 }
+
+/// `emulator serve --tls`: https with a CA made at start and written beside the database; sigform
+/// trusts it through SSL_CERT_FILE (as OpenSSL-based clients do), and answers' absolute URLs say
+/// https; a client that does not trust the CA is refused.
+#[test]
+fn the_served_emulator_speaks_tls_with_its_own_ca() {
+    let t = Test::new().example("quickstart");
+    let server = serve(&t, &["--tls"]);
+    assert!(server.address.starts_with("https://127.0.0.1:"), "{}", server.address);
+    let ca = t.dir().join("state/emulator-ca.pem");
+    assert!(std::fs::read_to_string(&ca).unwrap().contains("BEGIN CERTIFICATE"));
+
+    let untrusting = agent()
+        .get(format!("{}/subscriptions?api-version=2022-12-01", server.address))
+        .header("Authorization", "Bearer x")
+        .call();
+    assert!(untrusting.is_err(), "a client without the CA cannot connect");
+
+    let run = |args: &[&str]| {
+        let out = std::process::Command::new(assert_cmd::cargo::cargo_bin("sigform"))
+            .arg("-C")
+            .arg(t.dir())
+            .args(["--cloud", "arm", "--arm-endpoint", &server.address])
+            .args(args)
+            .env_remove("SIGFORM_CLOUD")
+            .env("AZURE_ACCESS_TOKEN", "tls-test")
+            .env("SSL_CERT_FILE", &ca)
+            .env("NO_COLOR", "1")
+            .output()
+            .unwrap();
+        (
+            out.status.code().unwrap_or(-1),
+            String::from_utf8_lossy(&out.stdout).to_string(),
+            String::from_utf8_lossy(&out.stderr).to_string(),
+        )
+    };
+    let (code, out, err) = run(&["apply", "--auto-approve"]);
+    assert_eq!(code, 0, "{out}\n{err}");
+    assert!(out.contains("Apply complete! Resources: 6 added"), "{out}");
+    let (code, out, err) = run(&["plan", "--detailed-exitcode"]);
+    assert_eq!(code, 0, "{out}\n{err}");
+
+    let (code, _, err) = {
+        let out = std::process::Command::new(assert_cmd::cargo::cargo_bin("sigform"))
+            .arg("-C")
+            .arg(t.dir())
+            .args(["--cloud", "arm", "--arm-endpoint", &server.address, "plan"])
+            .env("AZURE_ACCESS_TOKEN", "tls-test")
+            .env("SSL_CERT_FILE", t.dir().join("main.tf"))
+            .output()
+            .unwrap();
+        (out.status.code().unwrap_or(-1), String::new(), String::from_utf8_lossy(&out.stderr).to_string())
+    };
+    assert_ne!(code, 0);
+    assert!(err.contains("SSL_CERT_FILE") && err.contains("no PEM certificate"), "{err}");
+}

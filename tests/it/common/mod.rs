@@ -175,7 +175,7 @@ impl Server {
         let mut line = String::new();
         std::io::BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
         let address =
-            line.split_whitespace().find(|w| w.starts_with("http://")).expect("the server says where it listens");
+            line.split_whitespace().find(|w| w.starts_with("http")).expect("the server says where it listens");
         Server { db: db.to_path_buf(), env: env.to_vec(), address: address.to_string(), child }
     }
 }

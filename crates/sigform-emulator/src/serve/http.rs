@@ -1,7 +1,7 @@
 //! A small HTTP/1.1 server: a thread per connection, keep-alive, `Content-Length` bodies — what
-//! ARM clients send. Hand-written rather than a dependency because the emulator must be able to
-//! misbehave as a network does (drop a connection without an answer), which server libraries
-//! rightly make impossible.
+//! ARM clients send — over plain TCP or TLS (rustls). Hand-written rather than a dependency
+//! because the emulator must be able to misbehave as a network does (drop a connection without an
+//! answer), which server libraries rightly make impossible.
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
@@ -66,10 +66,34 @@ impl Response {
 
 pub type Handler = Arc<dyn Fn(&Request) -> Response + Send + Sync>;
 
-/// Serves connections until the process ends.
+/// A connection's byte stream: plain TCP, or TLS over it.
+trait Stream: Read + Write + Send {
+    /// Closes the connection without an answer.
+    fn drop_connection(&mut self);
+}
+
+impl Stream for TcpStream {
+    fn drop_connection(&mut self) {
+        let _ = self.shutdown(std::net::Shutdown::Both);
+    }
+}
+
+impl Stream for rustls::StreamOwned<rustls::ServerConnection, TcpStream> {
+    fn drop_connection(&mut self) {
+        let _ = self.sock.shutdown(std::net::Shutdown::Both);
+    }
+}
+
 /// Serves until `stop` is set; then accepts no more connections, lets the requests in flight
-/// finish (for up to `drain`), and returns. Idle keep-alive connections are simply left.
-pub fn serve(listener: TcpListener, handler: Handler, stop: &AtomicBool, drain: Duration) -> std::io::Result<()> {
+/// finish (for up to `drain`), and returns. Idle keep-alive connections are simply left. With
+/// `tls`, every connection is TLS.
+pub fn serve(
+    listener: TcpListener,
+    handler: Handler,
+    stop: &AtomicBool,
+    drain: Duration,
+    tls: Option<Arc<rustls::ServerConfig>>,
+) -> std::io::Result<()> {
     // Accepting without blocking, so that a stop is seen within a few milliseconds.
     listener.set_nonblocking(true)?;
     let in_flight = Arc::new(AtomicUsize::new(0));
@@ -77,9 +101,17 @@ pub fn serve(listener: TcpListener, handler: Handler, stop: &AtomicBool, drain: 
         match listener.accept() {
             Ok((stream, _)) => {
                 let _ = stream.set_nonblocking(false);
+                let _ = stream.set_nodelay(true);
                 let handler = handler.clone();
                 let in_flight = in_flight.clone();
-                std::thread::spawn(move || connection(stream, handler, &in_flight));
+                let tls = tls.clone();
+                std::thread::spawn(move || match tls {
+                    Some(config) => {
+                        let Ok(session) = rustls::ServerConnection::new(config) else { return };
+                        connection(rustls::StreamOwned::new(session, stream), handler, &in_flight)
+                    }
+                    None => connection(stream, handler, &in_flight),
+                });
             }
             Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => std::thread::sleep(Duration::from_millis(5)),
             Err(_) => std::thread::sleep(Duration::from_millis(5)),
@@ -109,18 +141,16 @@ impl Drop for InFlight<'_> {
     }
 }
 
-fn connection(stream: TcpStream, handler: Handler, in_flight: &AtomicUsize) {
-    let _ = stream.set_nodelay(true);
-    let Ok(write_half) = stream.try_clone() else { return };
+fn connection(stream: impl Stream, handler: Handler, in_flight: &AtomicUsize) {
+    // Reads are buffered; answers are written to the same stream underneath.
     let mut reader = BufReader::new(stream);
-    let mut writer = write_half;
     loop {
         let request = match read_request(&mut reader) {
             Ok(Some(r)) => r,
             Ok(None) => return,
             Err(message) => {
                 let body = serde_json::json!({"error": {"code": "BadRequest", "message": message}});
-                let _ = write_response(&mut writer, Response::json(400, &body), false);
+                let _ = write_response(reader.get_mut(), Response::json(400, &body), false);
                 return;
             }
         };
@@ -128,16 +158,16 @@ fn connection(stream: TcpStream, handler: Handler, in_flight: &AtomicUsize) {
         let close = request.header("connection").is_some_and(|c| c.eq_ignore_ascii_case("close"));
         let response = handler(&request);
         if matches!(response, Response::Drop) {
-            let _ = writer.shutdown(std::net::Shutdown::Both);
+            reader.get_mut().drop_connection();
             return;
         }
-        if write_response(&mut writer, response, close).is_err() || close {
+        if write_response(reader.get_mut(), response, close).is_err() || close {
             return;
         }
     }
 }
 
-fn read_request(reader: &mut BufReader<TcpStream>) -> Result<Option<Request>, String> {
+fn read_request(reader: &mut BufReader<impl Read>) -> Result<Option<Request>, String> {
     let mut line = String::new();
     let mut head = 0;
     // Tolerate blank lines between requests, as RFC 9112 asks.
@@ -244,7 +274,7 @@ fn reason(status: u16) -> &'static str {
     }
 }
 
-fn write_response(writer: &mut TcpStream, response: Response, close: bool) -> std::io::Result<()> {
+fn write_response(writer: &mut impl Write, response: Response, close: bool) -> std::io::Result<()> {
     let Response::Answer { status, headers, body } = response else { return Ok(()) };
     let mut head = format!("HTTP/1.1 {status} {}\r\n", reason(status));
     for (k, v) in &headers {

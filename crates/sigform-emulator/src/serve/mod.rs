@@ -15,6 +15,7 @@
 #![allow(clippy::print_stderr)]
 
 pub mod http;
+pub mod tls;
 
 use crate::{Emulator, LOST_RESPONSE};
 use http::{Request, Response};
@@ -35,6 +36,8 @@ pub struct Options {
     pub log: bool,
     /// Answer Azure Resource Graph queries (`POST /providers/Microsoft.ResourceGraph/resources`).
     pub resource_graph: bool,
+    /// Serve https with this configuration (`--tls`); plain http without.
+    pub tls: Option<Arc<rustls::ServerConfig>>,
 }
 
 /// Binds `listen` and serves until `stop` is set (the first Ctrl-C or SIGTERM): then it accepts
@@ -50,6 +53,7 @@ pub fn serve(
     let listener = TcpListener::bind(listen)?;
     let address = listener.local_addr()?.to_string();
     ready(&address);
+    let tls = options.tls.clone();
     let server = Arc::new(Server { emulator, options });
     http::serve(
         listener,
@@ -67,6 +71,7 @@ pub fn serve(
         }),
         stop,
         std::time::Duration::from_secs(30),
+        tls,
     )
 }
 
@@ -466,7 +471,6 @@ impl Server {
         let value: Vec<Json> = matching.iter().skip(skip).take(page).map(|r| shape::response(r, false)).collect();
         let mut body = json!({"value": value});
         if skip + page < matching.len() {
-            let host = request.header("host").unwrap_or("127.0.0.1");
             let mut query: Vec<String> = request
                 .query
                 .iter()
@@ -474,7 +478,8 @@ impl Server {
                 .map(|(k, v)| format!("{}={}", sigform_azure::shape::urlencode(k), sigform_azure::shape::urlencode(v)))
                 .collect();
             query.push(format!("%24skiptoken={}", skip + page));
-            body["nextLink"] = json!(format!("http://{host}{}?{}", request.path, query.join("&")));
+            let base = self.base_url(request);
+            body["nextLink"] = json!(format!("{base}{}?{}", request.path, query.join("&")));
         }
         Ok(Response::json(200, &body))
     }
@@ -666,7 +671,7 @@ impl Server {
     /// The cloud's endpoints as `/metadata/endpoints` lists them, all pointing at this emulator
     /// (its token endpoint answers logins).
     fn cloud_metadata(&self, request: &Request) -> Response {
-        let endpoint = format!("http://{}", request.header("host").unwrap_or("127.0.0.1"));
+        let endpoint = self.base_url(request);
         Response::json(
             200,
             &json!({
@@ -692,6 +697,12 @@ impl Server {
         )
     }
 
+    /// The scheme and host the client used: what absolute URLs in answers start with.
+    fn base_url(&self, request: &Request) -> String {
+        let scheme = if self.options.tls.is_some() { "https" } else { "http" };
+        format!("{scheme}://{}", request.header("host").unwrap_or("127.0.0.1"))
+    }
+
     /// An injected lost response becomes a dropped connection, as on a real network.
     fn fault(&self, e: CloudError) -> Response {
         if e.code == LOST_RESPONSE { Response::Drop } else { arm_error(&e) }
@@ -704,7 +715,7 @@ impl Server {
         op: &Operation,
         resource: &CloudResource,
     ) -> Response {
-        let endpoint = format!("http://{}", request.header("host").unwrap_or("127.0.0.1"));
+        let endpoint = self.base_url(request);
         let location = resource.location.as_deref().map(sigform_azure::regions::normalize).unwrap_or("global".into());
         let subscription = resource.id.split('/').nth(2).unwrap_or("");
         let url = format!(
