@@ -141,6 +141,11 @@ fn the_service_rules_answer_with_azures_codes() {
             (404, "ParentResourceNotFound"),
         ),
         (
+            "missing resource group",
+            put(&e, &arm_id::gallery(SUB, "nowhere", "g3"), ResourceKind::Gallery, json!({"location": "eastus"})),
+            (404, "ResourceGroupNotFound"),
+        ),
+        (
             "gallery name with a dash",
             put(&e, &arm_id::gallery(SUB, "rg", "my-gal"), ResourceKind::Gallery, json!({"location": "eastus"})),
             (400, "InvalidParameter"),

@@ -207,18 +207,21 @@ fn read_request(reader: &mut BufReader<impl Read>) -> Result<Option<Request>, St
         let (k, v) = line.split_once(':').ok_or_else(|| format!("a malformed header line: {:?}", line.trim()))?;
         headers.push((k.trim().to_ascii_lowercase(), v.trim().to_string()));
     }
-    let length = match headers.iter().find(|(k, _)| k == "content-length") {
-        Some((_, v)) => v.parse::<usize>().map_err(|_| format!("Content-Length `{v}` is not a number"))?,
-        None if headers.iter().any(|(k, _)| k == "transfer-encoding") => {
-            return Err("chunked request bodies are not supported; send Content-Length".into());
+    let chunked = headers.iter().any(|(k, v)| k == "transfer-encoding" && v.to_ascii_lowercase().contains("chunked"));
+    let body = if chunked {
+        read_chunked(reader)?
+    } else {
+        let length = match headers.iter().find(|(k, _)| k == "content-length") {
+            Some((_, v)) => v.parse::<usize>().map_err(|_| format!("Content-Length `{v}` is not a number"))?,
+            None => 0,
+        };
+        if length > MAX_BODY {
+            return Err(format!("a body of {length} bytes is too large"));
         }
-        None => 0,
+        let mut body = vec![0; length];
+        reader.read_exact(&mut body).map_err(|e| e.to_string())?;
+        body
     };
-    if length > MAX_BODY {
-        return Err(format!("a body of {length} bytes is too large"));
-    }
-    let mut body = vec![0; length];
-    reader.read_exact(&mut body).map_err(|e| e.to_string())?;
     let (path, query) = target.split_once('?').unwrap_or((&target, ""));
     let query = query
         .split('&')
@@ -229,6 +232,35 @@ fn read_request(reader: &mut BufReader<impl Read>) -> Result<Option<Request>, St
         })
         .collect();
     Ok(Some(Request { method, path: decode(path), query, headers, body }))
+}
+
+/// A `Transfer-Encoding: chunked` body (RFC 9112 §7.1): hexadecimal sizes, each chunk, a zero
+/// chunk, trailers up to a blank line.
+fn read_chunked(reader: &mut BufReader<impl Read>) -> Result<Vec<u8>, String> {
+    let mut body = Vec::new();
+    loop {
+        let mut line = String::new();
+        reader.read_line(&mut line).map_err(|e| e.to_string())?;
+        let size = line.trim().split(';').next().unwrap_or("");
+        let size = usize::from_str_radix(size, 16).map_err(|_| format!("a malformed chunk size: {:?}", line.trim()))?;
+        if body.len() + size > MAX_BODY {
+            return Err("the chunked body is too large".into());
+        }
+        if size == 0 {
+            // Trailers, if any, end with a blank line.
+            loop {
+                line.clear();
+                if reader.read_line(&mut line).map_err(|e| e.to_string())? == 0 || line.trim().is_empty() {
+                    return Ok(body);
+                }
+            }
+        }
+        let start = body.len();
+        body.resize(start + size, 0);
+        reader.read_exact(&mut body[start..]).map_err(|e| e.to_string())?;
+        line.clear();
+        reader.read_line(&mut line).map_err(|e| e.to_string())?;
+    }
 }
 
 /// Percent-decoding (and `+` as space, for query strings and forms).
@@ -295,7 +327,18 @@ fn write_response(writer: &mut impl Write, response: Response, close: bool) -> s
 
 #[cfg(test)]
 mod tests {
-    use super::decode;
+    use super::{BufReader, decode, read_chunked};
+
+    #[test]
+    fn chunked_bodies_are_read_whole() {
+        let wire = b"4\r\n{\"a\"\r\n6;ext=1\r\n: 1}\r\n\r\n0\r\nX-Trailer: y\r\n\r\nNEXT";
+        let mut reader = BufReader::new(&wire[..]);
+        assert_eq!(read_chunked(&mut reader).unwrap(), b"{\"a\": 1}\r\n");
+        let mut rest = String::new();
+        std::io::Read::read_to_string(&mut reader, &mut rest).unwrap();
+        assert_eq!(rest, "NEXT", "the next request starts where the body ends");
+        assert!(read_chunked(&mut BufReader::new(&b"zz\r\n"[..])).is_err());
+    }
 
     #[test]
     fn percent_decoding() {

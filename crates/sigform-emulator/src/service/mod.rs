@@ -122,6 +122,14 @@ pub fn check_put(kind: ResourceKind, attrs: &Json, ctx: &Context) -> Result<(), 
     {
         match (ctx.lookup)(&parent) {
             Some(p) if p.state != "Deleting" => {}
+            // ARM names a missing resource group as such.
+            _ if shape::kind_of_id(&parent) == Some(ResourceKind::ResourceGroup) => {
+                return Err(CloudError::new(
+                    404,
+                    "ResourceGroupNotFound",
+                    format!("Resource group '{}' could not be found.", parsed.resource_group),
+                ));
+            }
             _ => {
                 return Err(CloudError::new(
                     404,
