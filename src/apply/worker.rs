@@ -22,6 +22,11 @@ pub(super) enum Done {
 }
 
 pub(super) fn run(cloud: &dyn Cloud, job: &Job, options: &Options, progress: &dyn Fn(Vec<RegionReplication>)) -> Done {
+    // State-only resources (`random_*`, `terraform_data`): nothing to ask the cloud; the record
+    // the plan made is the whole of it.
+    if job.kind == ResourceKind::Local {
+        return Done::Ok(None);
+    }
     match attempt(cloud, job, options, progress) {
         Ok(v) => Done::Ok(v),
         Err(_) if super::interrupted() => Done::Interrupted,

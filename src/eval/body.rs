@@ -337,6 +337,7 @@ pub fn convert(value: Value, ty: AttrType) -> Result<Value, String> {
         AttrType::Bool => super::types::Type::Bool,
         AttrType::StringMap => super::types::Type::Map(Box::new(super::types::Type::String)),
         AttrType::StringSet => super::types::Type::Set(Box::new(super::types::Type::String)),
+        AttrType::Any => super::types::Type::Any,
     };
     // A set's order means nothing: kept sorted, so that it compares as Azure's does.
     match super::types::convert(value, &want)? {

@@ -10,6 +10,7 @@ pub mod body;
 mod error;
 pub mod expr;
 pub mod functions;
+mod local;
 mod module;
 pub mod refs;
 pub mod types;
@@ -49,6 +50,9 @@ pub struct Environment {
     pub subscription_id: Option<String>,
     pub tenant_id: Option<String>,
     pub client_id: Option<String>,
+    /// Randomness for state-only resources (`random_*`, `terraform_data` ids), drawn by the
+    /// caller: evaluation itself stays a function of its input.
+    pub entropy: [u8; 32],
 }
 
 /// The subscription and tenant used when neither the provider block nor the environment names
@@ -432,6 +436,21 @@ impl<'a> Evaluator<'a> {
                 "check" => nodes.push(node(NodeKey::Check(labels[0].to_string()), NodeBody::Check(block))),
                 "module" => nodes.push(node(NodeKey::Module(labels[0].to_string()), NodeBody::Module(block))),
                 "provider" => {
+                    // The random provider takes no configuration sigform would need; an empty
+                    // block is accepted, anything in it is refused rather than ignored.
+                    if labels[0] == "random" {
+                        if let Some(s) = block.body.iter().next() {
+                            let span = match s {
+                                Structure::Attribute(a) => scope.span_of(&a.key),
+                                Structure::Block(b) => scope.span_of(&b.ident),
+                            };
+                            self.diags.push(
+                                Diagnostic::error("SIG002", "the random provider takes no arguments in sigform")
+                                    .at(span),
+                            );
+                        }
+                        continue;
+                    }
                     if labels[0] != "azurerm" {
                         self.diags.push(
                             Diagnostic::error(
@@ -809,6 +828,14 @@ impl<'a> Evaluator<'a> {
                 deferred_read: None,
             };
             complete(&mut instance, self.input.environment);
+            if schema.kind == ResourceKind::Local {
+                let recorded = self.input.recorded.and_then(|r| r.recorded(&instance.address.to_string()));
+                local::settle(
+                    &mut instance,
+                    recorded.map(|(_, attrs)| attrs).as_ref(),
+                    &self.input.environment.entropy,
+                );
+            }
             // A managed resource cannot be planned on a value read during apply (sigform does not
             // plan again during apply yet): it says so, instead of sending an unknown to Azure.
             if addr.mode == Mode::Managed

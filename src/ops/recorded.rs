@@ -52,8 +52,8 @@ impl<'a> RecordedState<'a> {
     }
 }
 
-/// Whether evaluation may need the state: the configuration reads a value Azure computes, or has
-/// data sources (which wait for what they read). Large configurations usually do neither, and
+/// Whether evaluation may need the state: the configuration reads a value Azure computes, has
+/// data sources (which wait for what they read) or state-only resources (random values kept). Large configurations usually do neither, and
 /// then the state is read after evaluation has freed the syntax trees, as memory wants.
 pub fn evaluation_needs_state(sources: &Sources) -> bool {
     let computed: Vec<String> = sigform_azure::resources::RESOURCES
@@ -62,7 +62,11 @@ pub fn evaluation_needs_state(sources: &Sources) -> bool {
         .filter(|a| a.mutability == sigform_azure::schema::Mutability::Computed && a.name != "id")
         .map(|a| format!(".{}", a.name))
         .collect();
-    sources.iter().any(|(_, f)| f.text.contains("data \"") || computed.iter().any(|c| f.text.contains(c.as_str())))
+    // State-only resources keep the values they were given once (a random suffix).
+    let local = |text: &str| text.contains("\"random_") || text.contains("\"terraform_data\"");
+    sources.iter().any(|(_, f)| {
+        f.text.contains("data \"") || local(&f.text) || computed.iter().any(|c| f.text.contains(c.as_str()))
+    })
 }
 
 impl crate::eval::RecordedResolver for RecordedState<'_> {

@@ -119,6 +119,12 @@ pub fn load(
         subscription_id: get("ARM_SUBSCRIPTION_ID"),
         tenant_id: get("ARM_TENANT_ID"),
         client_id: get("ARM_CLIENT_ID"),
+        entropy: {
+            let mut bytes = [0u8; 32];
+            bytes[..16].copy_from_slice(uuid::Uuid::new_v4().as_bytes());
+            bytes[16..].copy_from_slice(uuid::Uuid::new_v4().as_bytes());
+            bytes
+        },
     };
     Ok(Workdir { dir: dir.to_path_buf(), sources, vars: assignments, diagnostics, environment })
 }

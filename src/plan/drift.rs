@@ -64,7 +64,12 @@ pub fn drift(prior: &Snapshot, cloud: &BTreeMap<String, CloudResource>) -> Drift
         .filter(|r| r.type_name == "azurerm_shared_image_gallery")
         .map(|r| format!("{}/", r.id.to_ascii_lowercase()))
         .collect();
-    for r in prior.resources.iter().filter(|r| r.mode == "managed") {
+    // State-only resources have nothing in the cloud to drift from.
+    for r in prior
+        .resources
+        .iter()
+        .filter(|r| r.mode == "managed" && !sigform_azure::resources::local::is_local(&r.type_name))
+    {
         match cloud.get(&r.id.to_ascii_lowercase()).filter(|c| c.provisioning_state != "Deleting") {
             None => out.deleted.push(Deleted { address: r.address.clone(), id: r.id.clone(), record: Some(r.clone()) }),
             Some(c) => {
@@ -114,7 +119,8 @@ pub fn refreshed(mut prior: Snapshot, cloud: &mut BTreeMap<String, CloudResource
                 r.attributes = std::mem::take(&mut c.attributes);
                 true
             }
-            None => r.mode != "managed",
+            // What is not in the cloud is gone — unless it never was (state-only resources).
+            None => r.mode != "managed" || sigform_azure::resources::local::is_local(&r.type_name),
         }
     });
     prior

@@ -383,6 +383,15 @@ fn update(
     };
     let after_attrs = attributes(inst);
     let mut changes = diff(inst.schema, &prior_attrs, &after_attrs, &inst.lifecycle.ignore_changes);
+    // A state-only resource is replaced when an argument that forces it changes (as the random
+    // provider does); nothing in Azure forbids it.
+    let local_reason = (inst.kind() == ResourceKind::Local && replace_reason.is_none())
+        .then(|| changes.iter().find(|c| c.fixed).map(|c| format!("`{}` changed, which forces a new value", c.path)))
+        .flatten();
+    let replace_reason = replace_reason.or(local_reason.as_ref());
+    if local_reason.is_some() {
+        changes.iter_mut().for_each(|c| c.fixed = false);
+    }
     let mut forbidden = Vec::new();
     let address = inst.address.to_string();
     if before.subscription_id != inst.subscription_id {

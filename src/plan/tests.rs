@@ -49,6 +49,7 @@ fn other_value(ty: AttrType, current: &Json) -> Json {
         AttrType::Bool => json!(!current.as_bool().unwrap_or(false)),
         AttrType::StringMap => json!({"changed": "yes"}),
         AttrType::StringSet => json!(["Premium_LRS"]),
+        AttrType::Any => json!({"any": "changed"}),
     }
 }
 

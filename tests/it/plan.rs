@@ -774,3 +774,83 @@ fn a_new_version_steps_the_previous_one_back_only_where_azure_allows_it() {
         }
     }
 }
+
+/// State-only resources: `random_string`/`random_integer`/`random_pet`/`terraform_data` get their
+/// values when planning (so the names and ids made of them are known), keep them while their
+/// arguments stay, and are replaced when `keepers` change — and then the plan says which Azure
+/// names that would rename, which Azure forbids.
+#[test]
+fn random_values_are_decided_once_and_kept() {
+    let config = r#"provider "random" {}
+
+resource "random_string" "suffix" {
+  length  = 6
+  special = false
+  upper   = false
+  keepers = {
+    generation = "1"
+  }
+}
+
+resource "random_integer" "pick" {
+  min = 0
+  max = 1
+}
+
+resource "random_pet" "team" {}
+
+resource "terraform_data" "build" {
+  input = { image = "ubuntu" }
+}
+
+resource "azurerm_resource_group" "rg" {
+  name     = "rg-images-${random_string.suffix.result}"
+  location = ["eastus", "westeurope"][random_integer.pick.result]
+  tags = {
+    team  = random_pet.team.id
+    image = terraform_data.build.output.image
+  }
+}
+
+output "group" {
+  value = azurerm_resource_group.rg.name
+}
+"#;
+    let t = Test::new().config(config);
+    let dir = t.dir().to_str().unwrap().to_string();
+    let run = |args: &[&str], code: i32| Test::new().chdir(&dir).args(args).status(code);
+    let plan = run(&["plan"], 0);
+    assert!(plan.stdout.contains("+ name     = \"rg-images-"), "the name is known when planning:\n{}", plan.stdout);
+    run(&["apply", "--auto-approve"], 0);
+    let group = run(&["output", "group"], 0).stdout;
+    let suffix = group.trim().trim_matches('"').trim_start_matches("rg-images-").to_string();
+    assert_eq!(suffix.len(), 6, "{group}");
+    assert!(suffix.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit()), "{suffix}");
+    assert!(run(&["plan", "--detailed-exitcode"], 0).stdout.starts_with("No changes."), "kept, not drawn again");
+    run(&["drift"], 0);
+
+    // terraform_data's input updates in place; the tag follows.
+    std::fs::write(t.dir().join("main.tf"), config.replace("image = \"ubuntu\" }", "image = \"windows\" }")).unwrap();
+    let update = run(&["plan"], 0);
+    assert!(update.stdout.contains("# terraform_data.build will be updated in-place"), "{}", update.stdout);
+    run(&["apply", "--auto-approve"], 0);
+
+    // New keepers: a new suffix, which would rename the resource group — refused at plan time.
+    let text = config
+        .replace("image = \"ubuntu\" }", "image = \"windows\" }")
+        .replace("generation = \"1\"", "generation = \"2\"");
+    std::fs::write(t.dir().join("main.tf"), text).unwrap();
+    let replace = run(&["plan"], 1);
+    assert!(
+        replace
+            .stdout
+            .contains("# random_string.suffix will be replaced (`keepers` changed, which forces a new value)"),
+        "{}",
+        replace.stdout
+    );
+    assert!(
+        replace.stdout.contains("SIG501 azurerm_resource_group.rg: `name` cannot change after creation"),
+        "{}",
+        replace.stdout
+    );
+}

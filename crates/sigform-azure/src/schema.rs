@@ -28,6 +28,8 @@ pub enum AttrType {
     StringMap,
     /// set(string), e.g. `disk_types_not_allowed`: order does not matter.
     StringSet,
+    /// Any value (`terraform_data`'s `input`).
+    Any,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -124,11 +126,13 @@ pub enum ResourceKind {
     ImageVersion,
     RoleAssignment,
     ClientConfig,
+    /// State-only resources (`random_*`, `terraform_data`): nothing of them is in Azure.
+    Local,
 }
 
 impl ResourceKind {
     /// Every kind, parents before children.
-    pub const ALL: [ResourceKind; 7] = [
+    pub const ALL: [ResourceKind; 8] = [
         ResourceKind::ResourceGroup,
         ResourceKind::ManagedImage,
         ResourceKind::Gallery,
@@ -136,6 +140,7 @@ impl ResourceKind {
         ResourceKind::ImageVersion,
         ResourceKind::RoleAssignment,
         ResourceKind::ClientConfig,
+        ResourceKind::Local,
     ];
 
     /// The kind's name as stored (`"ImageVersion"`); `from_name` is its inverse.

@@ -313,6 +313,7 @@ fn the_service_and_the_schemas_agree_on_what_can_change() {
             (_, AttrType::Bool) => json!(!current.as_bool().unwrap_or(false)),
             (_, AttrType::StringMap) => json!({"changed": "yes"}),
             (_, AttrType::StringSet) => json!(["Premium_LRS"]),
+            (_, AttrType::Any) => json!({"any": "changed"}),
             (_, AttrType::String) => json!(format!("{}-changed", current.as_str().unwrap_or("x"))),
         }
     };

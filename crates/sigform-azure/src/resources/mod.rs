@@ -9,6 +9,7 @@ pub mod client_config;
 pub mod gallery;
 pub mod image_definition;
 pub mod image_version;
+pub mod local;
 pub mod managed_image;
 pub mod resource_group;
 pub mod role_assignment;
@@ -26,6 +27,7 @@ impl ResourceKind {
             ResourceKind::ImageVersion => &image_version::TYPE,
             ResourceKind::RoleAssignment => &role_assignment::TYPE,
             ResourceKind::ClientConfig => &client_config::TYPE,
+            ResourceKind::Local => &local::TYPE,
         }
     }
 }
@@ -38,6 +40,12 @@ pub static RESOURCES: &[&ResourceSchema] = &[
     &image_definition::RESOURCE,
     &image_version::RESOURCE,
     &role_assignment::RESOURCE,
+    &local::RANDOM_STRING,
+    &local::RANDOM_ID,
+    &local::RANDOM_INTEGER,
+    &local::RANDOM_PET,
+    &local::RANDOM_UUID,
+    &local::TERRAFORM_DATA,
 ];
 
 /// The azurerm data sources sigform reads.
@@ -93,7 +101,7 @@ mod tests {
         }
         assert_eq!(ResourceKind::from_name("Bogus"), None);
         assert_eq!(ResourceKind::of_resource_type("azurerm_storage_account"), None);
-        for schema in RESOURCES {
+        for schema in RESOURCES.iter().filter(|s| s.kind != ResourceKind::Local) {
             assert_eq!(of_kind(schema.kind).map(|s| s.type_name), Some(schema.type_name));
         }
     }

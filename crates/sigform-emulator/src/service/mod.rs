@@ -75,7 +75,7 @@ fn service(kind: ResourceKind) -> &'static dyn TypeService {
         ResourceKind::ImageVersion => &image_version::ImageVersion,
         ResourceKind::ManagedImage => &managed_image::ManagedImage,
         ResourceKind::RoleAssignment => &role_assignment::RoleAssignment,
-        ResourceKind::ResourceGroup | ResourceKind::ClientConfig => &Plain,
+        ResourceKind::ResourceGroup | ResourceKind::ClientConfig | ResourceKind::Local => &Plain,
     }
 }
 
