@@ -72,7 +72,7 @@ pub fn evaluate_with_state(
         diagnostic::sort(&mut diagnostics);
         return Checked { desired: Desired::default(), diagnostics };
     }
-    let input = EvalInput { sources, vars, environment, data, recorded, files };
+    let input = EvalInput { sources, vars, environment, data, recorded, files, marks: Default::default() };
     let (desired, found) = eval::evaluate(&input, parsed);
     diagnostic::merge(&mut diagnostics, found);
     Checked { desired, diagnostics }

@@ -45,6 +45,7 @@ pub const NAMES: &[&str] = &[
     "max",
     "merge",
     "min",
+    "nonsensitive",
     "one",
     "plantimestamp",
     "range",
@@ -52,6 +53,7 @@ pub const NAMES: &[&str] = &[
     "regexall",
     "replace",
     "reverse",
+    "sensitive",
     "setproduct",
     "sha256",
     "slice",
@@ -571,6 +573,11 @@ pub fn call(name: &str, values: Vec<Value>, spans: &[Span], call_span: Span) -> 
         "jsonencode" => {
             a.arity(1, Some(1))?;
             Ok(Value::String(a.values[0].to_json().to_string()))
+        }
+        // The mark is followed through the syntax (`refs::is_sensitive`); the value is the value.
+        "sensitive" | "nonsensitive" => {
+            a.arity(1, Some(1))?;
+            Ok(a.values[0].clone())
         }
         "yamlencode" => {
             a.arity(1, Some(1))?;

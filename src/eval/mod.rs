@@ -85,6 +85,15 @@ pub struct EvalInput<'a> {
     pub recorded: Option<&'a dyn RecordedResolver>,
     /// Files the file functions read.
     pub files: Option<&'a dyn FileSource>,
+    /// Whether the sources call `sensitive()`, found once.
+    pub marks: std::sync::OnceLock<bool>,
+}
+
+impl EvalInput<'_> {
+    /// Whether any source calls `sensitive()` (the only mark not made by a variable).
+    fn marks_in_sources(&self) -> bool {
+        *self.marks.get_or_init(|| self.sources.iter().any(|(_, f)| f.text.contains("sensitive(")))
+    }
 }
 
 /// Answers what the state recorded of a managed resource instance, so that a value Azure
@@ -173,6 +182,7 @@ pub fn evaluate(input: &EvalInput, files: Vec<ParsedFile>) -> (Desired, Vec<Diag
         call: module::Call::root(),
         library: &library,
         module_blocks: HashMap::new(),
+        sensitive: Default::default(),
     };
     ev.run(root);
     (ev.desired, ev.diags)
@@ -197,6 +207,8 @@ struct Evaluator<'a> {
     /// The resource blocks inside each module this one calls (every instance, every level):
     /// what a reference to `module.NAME` depends on.
     module_blocks: HashMap<String, Vec<ConfigAddress>>,
+    /// Sensitive variables and the locals made of them (`var.x`, `local.y`).
+    sensitive: std::collections::HashSet<String>,
 }
 
 impl<'a> Evaluator<'a> {
@@ -226,6 +238,14 @@ impl<'a> Evaluator<'a> {
         }
 
         let variables: Vec<(&Block, FileId)> = variables.iter().map(|(b, f)| (b, *f)).collect();
+        // `sensitive = true`, or a module argument made of a sensitive value.
+        for (block, _) in &variables {
+            let name = block.labels.first().map(|l| l.as_str().to_string()).unwrap_or_default();
+            let marked = block.body.get_attribute("sensitive").is_some_and(|a| a.value.as_bool() == Some(true));
+            if marked || self.call.sensitive_arguments.contains(&name) {
+                self.sensitive.insert(format!("var.{name}"));
+            }
+        }
         let given = self.call.arguments.take();
         let vars = variables::evaluate(
             &variables,
@@ -302,6 +322,45 @@ impl<'a> Evaluator<'a> {
         };
         // Cycles among instances (through ids and references) are reported by the rules, which
         // run alongside other work: building the graph of 11,000 instances takes a while.
+    }
+
+    /// Whether an expression's value carries a sensitive variable's mark (see `refs::is_sensitive`).
+    fn is_sensitive(&self, expr: &Expression) -> bool {
+        // At the quota ceiling nothing is sensitive: no walk at all then.
+        if self.sensitive.is_empty() && !self.input.marks_in_sources() {
+            return false;
+        }
+        refs::is_sensitive(expr, &|r| match r {
+            Reference::Variable(n) => self.sensitive.contains(&format!("var.{n}")),
+            Reference::Local(n) => self.sensitive.contains(&format!("local.{n}")),
+            _ => false,
+        })
+    }
+
+    /// The top-level arguments and blocks of a body whose values are sensitive.
+    fn sensitive_names(&self, body: &hcl::edit::structure::Body) -> Vec<String> {
+        let mut out = Vec::new();
+        for s in body.iter() {
+            match s {
+                Structure::Attribute(a) if self.is_sensitive(&a.value) => out.push(a.key.value().to_string()),
+                Structure::Block(b) => {
+                    let name = if b.ident.value().as_str() == "dynamic" {
+                        b.labels.first().map(|l| l.as_str().to_string())
+                    } else {
+                        Some(b.ident.value().to_string())
+                    };
+                    if !self.sensitive_names(&b.body).is_empty()
+                        && let Some(name) = name
+                    {
+                        out.push(name);
+                    }
+                }
+                _ => {}
+            }
+        }
+        out.sort();
+        out.dedup();
+        out
     }
 
     /// The address of a block of this module instance.
@@ -620,6 +679,10 @@ impl<'a> Evaluator<'a> {
     fn eval_node(&mut self, node: &Node) {
         match &node.body {
             NodeBody::Local(attr) => {
+                if self.is_sensitive(&attr.value) {
+                    let NodeKey::Local(name) = &node.key else { unreachable!() };
+                    self.sensitive.insert(format!("local.{name}"));
+                }
                 let mut scope = Scope::new(node.file, &self.roots).with_files(self.input.files);
                 let value = eval(&attr.value, &mut scope).unwrap_or_else(|e| {
                     self.diags.push(e.into_diagnostic());
@@ -770,6 +833,7 @@ impl<'a> Evaluator<'a> {
         };
         let expansion_touched = expansion.touched.clone();
         let depends_on = self.depends_on(block, file);
+        let sensitive_names = self.sensitive_names(&block.body);
         let lifecycle = self.lifecycle(block, file, schema);
 
         let mut by_key = BTreeMap::new();
@@ -826,6 +890,7 @@ impl<'a> Evaluator<'a> {
                 depends_on,
                 references,
                 deferred_read: None,
+                sensitive: sensitive_names.clone(),
             };
             complete(&mut instance, self.input.environment);
             if schema.kind == ResourceKind::Local {
@@ -1305,6 +1370,18 @@ impl<'a> Evaluator<'a> {
         }
         if !has_value {
             self.diags.push(Diagnostic::error("SIG003", "an output needs a `value`").at(header));
+        }
+        // As Terraform: a root output made of sensitive values must say so.
+        if self.call.is_root()
+            && !output.sensitive
+            && let Some(value) = block.body.get_attribute("value")
+            && self.is_sensitive(&value.value)
+        {
+            self.diags.push(
+                Diagnostic::error("SIG004", format!("output \"{}\" refers to sensitive values", output.name))
+                    .at(header_span(&scope, block))
+                    .help("set sensitive = true on the output, or wrap what may be shown in nonsensitive()"),
+            );
         }
         // A module's outputs are its value in the calling module; the root's are the run's.
         if self.call.is_root() {

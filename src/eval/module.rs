@@ -149,6 +149,9 @@ pub(super) struct Call {
     /// The call's arguments, taken when the variables are evaluated; `None` in the root, whose
     /// variables come from the run.
     pub arguments: Option<Vec<VarAssignment>>,
+    /// The arguments whose values are sensitive in the caller: the module's variables of those
+    /// names are sensitive too.
+    pub sensitive_arguments: std::collections::HashSet<String>,
     /// The module block's header, where a missing argument is reported.
     pub header: Option<Span>,
     /// What the module's outputs evaluated to.
@@ -164,6 +167,7 @@ impl Call {
             ancestry: Vec::new(),
             key: String::new(),
             arguments: None,
+            sensitive_arguments: Default::default(),
             header: None,
             outputs: BTreeMap::new(),
             depends_on: Inherited::default(),
@@ -260,11 +264,15 @@ impl<'a> Evaluator<'a> {
                 scope.push(*name, value.clone());
             }
             let mut arguments = Vec::new();
+            let mut sensitive_arguments = std::collections::HashSet::new();
             for s in block.body.iter() {
                 let Structure::Attribute(a) = s else { continue };
                 let argument = a.key.value().as_str();
                 if MODULE_META.contains(&argument) {
                     continue;
+                }
+                if self.is_sensitive(&a.value) {
+                    sensitive_arguments.insert(argument.to_string());
                 }
                 let value = eval(&a.value, &mut scope).unwrap_or_else(|e| {
                     self.diags.push(e.into_diagnostic());
@@ -304,12 +312,14 @@ impl<'a> Evaluator<'a> {
                     ancestry,
                     key: call_key.clone(),
                     arguments: Some(arguments),
+                    sensitive_arguments,
                     header: Some(header.clone()),
                     outputs: BTreeMap::new(),
                     depends_on,
                 },
                 library: self.library,
                 module_blocks: HashMap::new(),
+                sensitive: Default::default(),
             };
             child.run(files.to_vec());
             self.desired = std::mem::take(&mut child.desired);

@@ -62,6 +62,37 @@ impl Visit for Collector {
     }
 }
 
+/// Whether an expression's value is sensitive: it reads something `marked` says is (a sensitive
+/// variable, a local made of one) or calls `sensitive()`, outside any `nonsensitive()`. Terraform
+/// carries the mark on values; following it through the syntax gives the same answer for what
+/// configurations write (a value passed along, formatted, put in a map).
+pub fn is_sensitive(expr: &Expression, marked: &dyn Fn(&Reference) -> bool) -> bool {
+    struct Marks<'a> {
+        marked: &'a dyn Fn(&Reference) -> bool,
+        found: bool,
+    }
+    impl Visit for Marks<'_> {
+        fn visit_func_call(&mut self, call: &hcl::edit::expr::FuncCall) {
+            match call.name.name.value().as_str() {
+                "nonsensitive" => {}
+                "sensitive" => self.found = true,
+                _ => visit::visit_func_call(self, call),
+            }
+        }
+
+        fn visit_traversal(&mut self, node: &Traversal) {
+            let mut c = Collector::default();
+            c.visit_traversal(node);
+            if c.found.iter().any(|r| (self.marked)(r)) {
+                self.found = true;
+            }
+        }
+    }
+    let mut m = Marks { marked, found: false };
+    m.visit_expr(expr);
+    m.found
+}
+
 pub fn in_expr(expr: &Expression) -> Vec<Reference> {
     let mut c = Collector::default();
     c.visit_expr(expr);
@@ -81,6 +112,23 @@ pub fn in_block(block: &Block) -> Vec<Reference> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sensitivity_follows_references_and_the_mark_functions() {
+        let marked = |r: &Reference| matches!(r, Reference::Variable(v) if v == "secret");
+        for (text, sensitive) in [
+            ("var.secret", true),
+            ("\"x-${var.secret}\"", true),
+            ("{ a = [upper(var.secret)] }", true),
+            ("nonsensitive(var.secret)", false),
+            ("length(nonsensitive(var.secret)) + length(var.plain)", false),
+            ("sensitive(\"literal\")", true),
+            ("var.plain", false),
+        ] {
+            let expr = hcl::edit::parser::parse_expr(text).unwrap();
+            assert_eq!(is_sensitive(&expr, &marked), sensitive, "{text}");
+        }
+    }
 
     #[test]
     fn references_are_found_everywhere() {

@@ -238,6 +238,9 @@ pub struct Instance {
     pub references: Vec<Address>,
     /// A data source read during apply, and the managed resource it waits for.
     pub deferred_read: Option<String>,
+    /// Top-level arguments and blocks whose values are sensitive (made of a sensitive variable):
+    /// plans show "(sensitive value)" for them.
+    pub sensitive: Vec<String>,
 }
 
 impl Instance {

@@ -182,6 +182,7 @@ mod tests {
             reason: None,
             source: None,
             timeouts: Default::default(),
+            sensitive: vec![],
         }
     }
 

@@ -70,6 +70,9 @@ pub struct ResourceChange {
     /// How long apply waits for this change's operation (`timeouts { ... }`).
     #[serde(default, skip_serializing_if = "crate::model::Timeouts::is_empty")]
     pub timeouts: crate::model::Timeouts,
+    /// Top-level arguments and blocks whose values are sensitive: shown as "(sensitive value)".
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub sensitive: Vec<String>,
 }
 
 impl ResourceChange {

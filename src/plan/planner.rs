@@ -367,6 +367,7 @@ fn create(inst: &Instance) -> ResourceChange {
         forbidden: Vec::new(),
         reason: None,
         source: None,
+        sensitive: inst.sensitive.clone(),
         timeouts: inst.lifecycle.timeouts,
     }
 }
@@ -532,6 +533,7 @@ fn update(
         forbidden,
         reason,
         source: None,
+        sensitive: inst.sensitive.clone(),
         timeouts: inst.lifecycle.timeouts,
     }
 }
@@ -551,6 +553,7 @@ fn delete(before: ResourceState, block: Option<&Instance>, reason: &str) -> Reso
         forbidden,
         reason: Some(reason.to_string()),
         source: None,
+        sensitive: Vec::new(),
         timeouts: block.map(|b| b.lifecycle.timeouts).unwrap_or_default(),
     }
 }

@@ -241,13 +241,24 @@ fn attributes(out: &mut Sink, c: &ResourceChange, sign: &str, paint: &Paint) {
         .filter(|(k, v)| (!v.is_null() || unknown(k)) && !is_block_list(v) && !absent_block(&after.type_name, k, v))
         .collect();
     let width = scalars.iter().map(|(k, _)| k.len()).max().unwrap_or(0);
+    let sensitive = |k: &str| c.sensitive.iter().any(|s| s == k);
     for (k, v) in scalars {
-        let shown = if unknown(k) { "(known after apply)".to_string() } else { hcl(v) };
+        let shown = if sensitive(k) {
+            SENSITIVE.to_string()
+        } else if unknown(k) {
+            "(known after apply)".to_string()
+        } else {
+            hcl(v)
+        };
         let _ = writeln!(out, "      {} {k:<width$} = {}", paint(sign, c.action), indent(&shown, 8));
     }
     for (k, v) in map.iter().filter(|(_, v)| is_block_list(v)) {
         for block in v.as_array().into_iter().flatten() {
             let _ = writeln!(out, "\n      {} {k} {{", paint(sign, c.action));
+            if sensitive(k) {
+                out.push_str("          # At least one attribute in this block is sensitive, so its contents are not shown.\n        }\n");
+                continue;
+            }
             let inner: Vec<(&String, &Json)> =
                 block.as_object().into_iter().flatten().filter(|(_, v)| !v.is_null()).collect();
             let w = inner.iter().map(|(k, _)| k.len()).max().unwrap_or(0);
@@ -258,6 +269,9 @@ fn attributes(out: &mut Sink, c: &ResourceChange, sign: &str, paint: &Paint) {
         }
     }
 }
+
+/// What a plan shows for a sensitive value.
+const SENSITIVE: &str = "(sensitive value)";
 
 /// A block the configuration does not write, recorded as an empty list: never shown.
 pub(super) fn absent_block(type_name: &str, key: &str, value: &Json) -> bool {
@@ -282,6 +296,14 @@ fn changes(out: &mut Sink, c: &ResourceChange, paint: &Paint) {
         c.forbidden.iter().filter_map(|f| f.attribute.as_deref().map(|a| (a, f.rule.as_str()))).collect();
     for change in &c.changes {
         let rule = forbidden_paths.iter().find(|(p, _)| *p == change.path).map(|(_, r)| *r);
+        // A sensitive argument (or one inside a sensitive block) changes without showing how.
+        let top = change.path.split(['.', '[']).next().unwrap_or("");
+        if c.sensitive.iter().any(|s| s == top) {
+            let mask = |v: &Json| if v.is_null() { Json::Null } else { Json::String(SENSITIVE.into()) };
+            let masked = AttrChange { before: mask(&change.before), after: mask(&change.after), ..change.clone() };
+            line(out, &masked, rule, c.action, paint);
+            continue;
+        }
         line(out, change, rule, c.action, paint);
     }
     for f in c.forbidden.iter().filter(|f| f.attribute.is_none()) {

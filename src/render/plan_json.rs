@@ -249,7 +249,9 @@ fn resource_change(c: &ResourceChange) -> Json {
         .filter(|ch| ch.fixed && matches!(c.action, Action::Replace | Action::Forbidden))
         .map(|ch| json!(crate::plan::path::segments(&ch.path)))
         .collect();
-    let sensitive = |v: &Json| if v.is_null() { json!(false) } else { json!({}) };
+    // Terraform's marks: which top-level values are sensitive (their values stay, marked).
+    let marks: Map<String, Json> = c.sensitive.iter().map(|k| (k.clone(), json!(true))).collect();
+    let sensitive = |v: &Json| if v.is_null() { json!(false) } else { Json::Object(marks.clone()) };
     let mut change = json!({
         "actions": actions,
         "before": before,

@@ -854,3 +854,82 @@ output "group" {
         replace.stdout
     );
 }
+
+/// Sensitive variables mark what is made of them, as in Terraform: the plan shows "(sensitive
+/// value)" for those arguments (also inside a module the value is passed to, and in the JSON
+/// plan's `after_sensitive`); a root output made of one must say `sensitive = true`; `nonsensitive()`
+/// lifts the mark.
+#[test]
+fn sensitive_values_are_not_shown() {
+    let config = r#"variable "note" {
+  type      = string
+  sensitive = true
+  default   = "rotate the signing key every 90 days"
+}
+
+locals {
+  description = "Platform images. ${var.note}"
+}
+
+resource "azurerm_resource_group" "rg" {
+  name     = "rg-secret-notes"
+  location = "eastus"
+}
+
+resource "azurerm_shared_image_gallery" "g" {
+  name                = "notes"
+  resource_group_name = azurerm_resource_group.rg.name
+  location            = azurerm_resource_group.rg.location
+  description         = local.description
+  tags = {
+    length = nonsensitive(tostring(length(var.note)))
+  }
+}
+
+module "inner" {
+  source = "./inner"
+  text   = var.note
+}
+
+output "length" {
+  value = nonsensitive(length(var.note))
+}
+"#;
+    let inner = r#"variable "text" {
+  type = string
+}
+
+resource "azurerm_resource_group" "inner" {
+  name     = "rg-inner"
+  location = "eastus"
+  tags = {
+    note = var.text
+  }
+}
+"#;
+    let t = Test::new().config(config).file("inner/main.tf", inner);
+    let dir = t.dir().to_str().unwrap().to_string();
+    let run = |args: &[&str], code: i32| Test::new().chdir(&dir).args(args).status(code);
+    let plan = run(&["plan"], 0);
+    assert!(!plan.stdout.contains("rotate the signing key"), "{}", plan.stdout);
+    assert!(plan.stdout.contains("+ description         = (sensitive value)"), "{}", plan.stdout);
+    assert!(plan.stdout.contains("+ tags     = (sensitive value)"), "the module's resource:\n{}", plan.stdout);
+    assert!(plan.stdout.contains("length = \"36\""), "nonsensitive() shows:\n{}", plan.stdout);
+    let json: Json = serde_json::from_str(&run(&["plan", "--json"], 0).stdout).unwrap();
+    let gallery = json["resource_changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["address"] == "azurerm_shared_image_gallery.g")
+        .unwrap();
+    assert_eq!(gallery["change"]["after_sensitive"], serde_json::json!({"description": true}));
+
+    std::fs::write(t.dir().join("main.tf"), format!("{config}\noutput \"leak\" {{\n  value = local.description\n}}\n"))
+        .unwrap();
+    let refused = run(&["validate"], 1);
+    assert!(
+        refused.stderr.contains("SIG004") && refused.stderr.contains("output \"leak\" refers to sensitive values"),
+        "{}",
+        refused.stderr
+    );
+}
