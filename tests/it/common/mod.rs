@@ -318,6 +318,25 @@ impl Test {
         self
     }
 
+    /// Copies `tests/it/corpus/NAME` (a configuration of the compatibility corpus) in.
+    pub fn corpus(self, name: &str) -> Test {
+        let from = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/it/corpus").join(name);
+        let mut stack = vec![(from, self.dir.path().to_path_buf())];
+        while let Some((from, to)) = stack.pop() {
+            std::fs::create_dir_all(&to).unwrap();
+            for entry in std::fs::read_dir(&from).unwrap() {
+                let path = entry.unwrap().path();
+                let target = to.join(path.file_name().unwrap());
+                if path.is_dir() {
+                    stack.push((path, target));
+                } else {
+                    std::fs::copy(&path, target).unwrap();
+                }
+            }
+        }
+        self
+    }
+
     pub fn arg(mut self, arg: &str) -> Test {
         self.args.push(arg.to_string());
         self
