@@ -937,27 +937,40 @@ resource "azurerm_resource_group" "inner" {
 /// The compatibility corpus (`tests/it/corpus`): configurations in the shapes real gallery
 /// configurations have — the provider's acceptance style, an image factory over maps with
 /// optional attributes, a verified-module style call with null arguments, a community gallery,
-/// random names and YAML, conditional creation, checks and templates, two subscriptions — each
-/// runs unchanged: validate, plan, apply, and a second plan with nothing to do.
+/// random names and YAML, conditional creation, checks and templates, two subscriptions, a Packer
+/// pipeline, refactors with moved blocks, images × regions, data sources read during apply, nested
+/// modules — each runs unchanged: validate → plan → apply → empty re-plan → clean drift → destroy.
 #[test]
 fn the_compatibility_corpus_runs_unchanged() {
     let corpus = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/it/corpus");
     let mut names: Vec<String> =
         std::fs::read_dir(&corpus).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().to_string()).collect();
     names.sort();
-    assert!(names.len() >= 8, "{names:?}");
+    assert!(names.len() >= 13, "{names:?}");
     for name in names {
         let t = Test::new().corpus(&name);
         let dir = t.dir().to_str().unwrap().to_string();
         let run = |args: &[&str]| Test::new().chdir(&dir).args(args).run();
+        // What exists before the configuration does (the image Packer left behind).
+        if let Ok(setup) = std::fs::read_to_string(t.dir().join("setup.args")) {
+            for line in setup.lines().filter(|l| !l.trim().is_empty()) {
+                let args: Vec<&str> = line.split_whitespace().collect();
+                let out = run(&args);
+                assert_eq!(out.code, 0, "{name}: setup {line}\n{}", out.stderr);
+            }
+        }
         for (args, want) in [
             (&["validate"][..], 0),
             (&["plan"][..], 0),
             (&["apply", "--auto-approve"][..], 0),
             (&["plan", "--detailed-exitcode"][..], 0),
+            (&["drift"][..], 0),
+            (&["destroy", "--auto-approve"][..], 0),
         ] {
             let out = run(args);
             assert_eq!(out.code, want, "{name}: sigform {args:?}\n{}\n{}", out.stdout, out.stderr);
         }
+        let left = run(&["state", "list"]);
+        assert!(left.stdout.trim().is_empty(), "{name}: left in the state after destroy:\n{}", left.stdout);
     }
 }

@@ -1,0 +1,7 @@
+variable "name" {
+  type = string
+}
+
+output "note" {
+  value = "replicas-for-${var.name}"
+}
