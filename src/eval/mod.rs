@@ -106,6 +106,24 @@ pub trait RecordedResolver {
     fn has_block(&self, block: &str) -> bool;
 }
 
+/// The top-level block types the evaluator knows (the README's configuration reference lists
+/// each; a test holds them to it).
+pub const BLOCK_TYPES: &[&str] = &[
+    "variable",
+    "output",
+    "provider",
+    "resource",
+    "data",
+    "locals",
+    "terraform",
+    "import",
+    "sigform",
+    "check",
+    "moved",
+    "module",
+    "removed",
+];
+
 /// Meta-arguments every resource block may carry, handled here rather than by the schema.
 const RESOURCE_META: &[&str] = &["count", "for_each", "depends_on", "provider", "lifecycle", "timeouts"];
 
@@ -415,23 +433,8 @@ impl<'a> Evaluator<'a> {
                 "resource" | "data" => 2,
                 "locals" | "terraform" | "import" | "sigform" | "moved" | "removed" => 0,
                 other => {
-                    let known = [
-                        "variable",
-                        "output",
-                        "provider",
-                        "resource",
-                        "data",
-                        "locals",
-                        "terraform",
-                        "import",
-                        "sigform",
-                        "check",
-                        "moved",
-                        "module",
-                        "removed",
-                    ];
                     let d = Diagnostic::error("SIG002", format!("unknown block type `{other}`")).at(header);
-                    self.diags.push(match crate::model::suggest(other, known) {
+                    self.diags.push(match crate::model::suggest(other, BLOCK_TYPES.iter().copied()) {
                         Some(s) => d.help(format!("did you mean `{s}`?")),
                         None => d,
                     });

@@ -32,3 +32,33 @@ fn the_function_list_is_the_evaluators() {
     let listed: Vec<&str> = text[start..end].split_whitespace().collect();
     assert_eq!(listed, sigform::eval::functions::NAMES);
 }
+
+/// Every top-level block the evaluator knows is in the README's configuration reference, and the
+/// blocks the reference names are ones the evaluator knows.
+#[test]
+fn the_block_list_is_the_evaluators() {
+    let text = readme();
+    let start = text.find("**Blocks:**").expect("the README lists the blocks");
+    let end = start + text[start..].find("**Meta-arguments:**").expect("followed by the meta-arguments");
+    let section = &text[start..end];
+    for block in sigform::eval::BLOCK_TYPES {
+        assert!(section.contains(&format!("`{block}")), "the README's block list lacks `{block}`");
+    }
+    // And the evaluator knows what the section names as blocks.
+    for named in [
+        "terraform",
+        "provider",
+        "variable",
+        "locals",
+        "resource",
+        "data",
+        "output",
+        "import",
+        "check",
+        "moved",
+        "removed",
+        "module",
+    ] {
+        assert!(sigform::eval::BLOCK_TYPES.contains(&named), "{named}");
+    }
+}
