@@ -239,6 +239,8 @@ pub fn command(workdir: &Path, args: &[String], env: &[(String, String)]) -> std
             cmd.env_remove(k);
         }
     }
+    // A CA bundle the machine names would replace sigform's built-in roots; the tests set their own.
+    cmd.env_remove("SSL_CERT_FILE").env_remove("REQUESTS_CA_BUNDLE");
     cmd.env("NO_COLOR", "1").env("SIGFORM_EMULATOR_TIME_SCALE", "0");
     if postgres_mode() {
         cmd.env("SIGFORM_STATE", state_location(workdir));
