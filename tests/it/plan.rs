@@ -6,6 +6,16 @@ mod common;
 use common::Test;
 use serde_json::Value as Json;
 
+/// A resource's entry in a JSON plan's `resource_changes`.
+fn change_of<'a>(json: &'a Json, address: &str) -> &'a Json {
+    json["resource_changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["address"] == address)
+        .unwrap_or_else(|| panic!("no change for {address} in the JSON plan"))
+}
+
 fn quickstart() -> Test {
     Test::new().example("quickstart")
 }
@@ -365,12 +375,7 @@ fn moved_blocks_rename_instead_of_replacing() {
     );
     assert!(plan.stdout.contains("Plan: 0 to add, 0 to change, 0 to destroy, 0 forbidden."), "{}", plan.stdout);
     let json: Json = serde_json::from_str(&run(&["plan", "--json"], 0).stdout).unwrap();
-    let moved = json["resource_changes"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|c| c["address"] == "azurerm_role_assignment.readers")
-        .unwrap();
+    let moved = change_of(&json, "azurerm_role_assignment.readers");
     assert_eq!(moved["previous_address"], "azurerm_role_assignment.app_team_reader");
     assert_eq!(moved["change"]["actions"], serde_json::json!(["no-op"]));
     run(&["apply", "--auto-approve"], 0);
@@ -406,12 +411,7 @@ fn import_blocks_adopt_what_exists() {
     assert!(plan.stdout.contains("# azurerm_role_assignment.app_team_reader will be imported"), "{}", plan.stdout);
     assert!(plan.stdout.contains("Plan: 1 to import, 0 to add, 0 to change, 0 to destroy"), "{}", plan.stdout);
     let json: Json = serde_json::from_str(&run(&["plan", "--json"], 0).stdout).unwrap();
-    let change = json["resource_changes"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|c| c["address"] == "azurerm_role_assignment.app_team_reader")
-        .unwrap();
+    let change = change_of(&json, "azurerm_role_assignment.app_team_reader");
     assert_eq!(change["change"]["importing"]["id"], Json::String(id.clone()));
     run(&["apply", "--auto-approve"], 0);
     assert!(run(&["state", "list"], 0).stdout.contains("azurerm_role_assignment.app_team_reader\n"));
@@ -448,12 +448,7 @@ fn local_modules_plan_apply_and_update_under_module_paths() {
     assert!(plan.stdout.contains("description         = \"Images built by the platform team\""), "{}", plan.stdout);
 
     let json: Json = serde_json::from_str(&run(&["plan", "--json"], 0).stdout).unwrap();
-    let change = json["resource_changes"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|c| c["address"] == "module.image[\"ubuntu\"].azurerm_shared_image.this")
-        .expect("the module's definition is planned");
+    let change = change_of(&json, "module.image[\"ubuntu\"].azurerm_shared_image.this");
     assert_eq!(change["module_address"], "module.image[\"ubuntu\"]");
     assert_eq!(change["name"], "this");
     let children: Vec<&str> = json["planned_values"]["root_module"]["child_modules"]
@@ -525,12 +520,7 @@ fn removed_blocks_forget_or_destroy() {
     );
     let id = plan.stdout.split("[id=").nth(1).and_then(|rest| rest.split(']').next()).unwrap().to_string();
     let json: Json = serde_json::from_str(&run(&["plan", "--json"], 0).stdout).unwrap();
-    let forgotten = json["resource_changes"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|c| c["address"] == "azurerm_role_assignment.app_team_reader")
-        .expect("the forgotten resource is listed");
+    let forgotten = change_of(&json, "azurerm_role_assignment.app_team_reader");
     assert_eq!(forgotten["change"]["actions"], serde_json::json!(["forget"]));
     run(&["apply", "--auto-approve"], 0);
     assert!(!run(&["state", "list"], 0).stdout.contains("app_team_reader"));
@@ -916,12 +906,7 @@ resource "azurerm_resource_group" "inner" {
     assert!(plan.stdout.contains("+ tags     = (sensitive value)"), "the module's resource:\n{}", plan.stdout);
     assert!(plan.stdout.contains("length = \"36\""), "nonsensitive() shows:\n{}", plan.stdout);
     let json: Json = serde_json::from_str(&run(&["plan", "--json"], 0).stdout).unwrap();
-    let gallery = json["resource_changes"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|c| c["address"] == "azurerm_shared_image_gallery.g")
-        .unwrap();
+    let gallery = change_of(&json, "azurerm_shared_image_gallery.g");
     assert_eq!(gallery["change"]["after_sensitive"], serde_json::json!({"description": true}));
 
     std::fs::write(t.dir().join("main.tf"), format!("{config}\noutput \"leak\" {{\n  value = local.description\n}}\n"))
