@@ -201,6 +201,7 @@ pub fn evaluate(input: &EvalInput, files: Vec<ParsedFile>) -> (Desired, Vec<Diag
         library: &library,
         module_blocks: HashMap::new(),
         sensitive: Default::default(),
+        sensitive_attrs: HashMap::new(),
     };
     ev.run(root);
     (ev.desired, ev.diags)
@@ -227,6 +228,8 @@ struct Evaluator<'a> {
     module_blocks: HashMap<String, Vec<ConfigAddress>>,
     /// Sensitive variables and the locals made of them (`var.x`, `local.y`).
     sensitive: std::collections::HashSet<String>,
+    /// The sensitive arguments of each resource block evaluated so far.
+    sensitive_attrs: HashMap<ConfigAddress, Vec<String>>,
 }
 
 impl<'a> Evaluator<'a> {
@@ -345,12 +348,18 @@ impl<'a> Evaluator<'a> {
     /// Whether an expression's value carries a sensitive variable's mark (see `refs::is_sensitive`).
     fn is_sensitive(&self, expr: &Expression) -> bool {
         // At the quota ceiling nothing is sensitive: no walk at all then.
-        if self.sensitive.is_empty() && !self.input.marks_in_sources() {
+        if self.sensitive.is_empty() && self.sensitive_attrs.is_empty() && !self.input.marks_in_sources() {
             return false;
         }
-        refs::is_sensitive(expr, &|r| match r {
+        refs::is_sensitive(expr, &|r, attribute| match r {
             Reference::Variable(n) => self.sensitive.contains(&format!("var.{n}")),
             Reference::Local(n) => self.sensitive.contains(&format!("local.{n}")),
+            // An attribute made of a sensitive value is sensitive where it is read.
+            Reference::Resource(t, n) => attribute.is_some_and(|a| {
+                self.sensitive_attrs
+                    .get(&self.block_address(Mode::Managed, t.clone(), n.clone()))
+                    .is_some_and(|names| names.iter().any(|x| x == a))
+            }),
             _ => false,
         })
     }
@@ -837,6 +846,9 @@ impl<'a> Evaluator<'a> {
         let expansion_touched = expansion.touched.clone();
         let depends_on = self.depends_on(block, file);
         let sensitive_names = self.sensitive_names(&block.body);
+        if !sensitive_names.is_empty() {
+            self.sensitive_attrs.insert(addr.clone(), sensitive_names.clone());
+        }
         let lifecycle = self.lifecycle(block, file, schema);
 
         let mut by_key = BTreeMap::new();

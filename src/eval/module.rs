@@ -320,6 +320,7 @@ impl<'a> Evaluator<'a> {
                 library: self.library,
                 module_blocks: HashMap::new(),
                 sensitive: Default::default(),
+                sensitive_attrs: HashMap::new(),
             };
             child.run(files.to_vec());
             self.desired = std::mem::take(&mut child.desired);

@@ -66,9 +66,11 @@ impl Visit for Collector {
 /// variable, a local made of one) or calls `sensitive()`, outside any `nonsensitive()`. Terraform
 /// carries the mark on values; following it through the syntax gives the same answer for what
 /// configurations write (a value passed along, formatted, put in a map).
-pub fn is_sensitive(expr: &Expression, marked: &dyn Fn(&Reference) -> bool) -> bool {
+/// `marked` gets each reference and, for a resource's, the attribute read from it
+/// (`azurerm_x.y[0].description` → `description`).
+pub fn is_sensitive(expr: &Expression, marked: &dyn Fn(&Reference, Option<&str>) -> bool) -> bool {
     struct Marks<'a> {
-        marked: &'a dyn Fn(&Reference) -> bool,
+        marked: &'a dyn Fn(&Reference, Option<&str>) -> bool,
         found: bool,
     }
     impl Visit for Marks<'_> {
@@ -83,7 +85,8 @@ pub fn is_sensitive(expr: &Expression, marked: &dyn Fn(&Reference) -> bool) -> b
         fn visit_traversal(&mut self, node: &Traversal) {
             let mut c = Collector::default();
             c.visit_traversal(node);
-            if c.found.iter().any(|r| (self.marked)(r)) {
+            let attribute = attribute_read(node);
+            if c.found.iter().any(|r| (self.marked)(r, attribute.as_deref())) {
                 self.found = true;
             }
         }
@@ -91,6 +94,20 @@ pub fn is_sensitive(expr: &Expression, marked: &dyn Fn(&Reference) -> bool) -> b
     let mut m = Marks { marked, found: false };
     m.visit_expr(expr);
     m.found
+}
+
+/// The attribute a resource reference reads: the first name after `TYPE.NAME` (and its index).
+fn attribute_read(node: &Traversal) -> Option<String> {
+    let Expression::Variable(root) = &node.expr else { return None };
+    let skip = match root.value().as_str() {
+        "data" | "resource" => 2,
+        r if NOT_DECLARATIONS.contains(&r) || r == "var" || r == "local" || r == "module" => return None,
+        _ => 1,
+    };
+    node.operators.iter().skip(skip).find_map(|op| match op.value() {
+        TraversalOperator::GetAttr(a) => Some(a.value().as_str().to_string()),
+        _ => None,
+    })
 }
 
 pub fn in_expr(expr: &Expression) -> Vec<Reference> {
@@ -115,7 +132,10 @@ mod tests {
 
     #[test]
     fn sensitivity_follows_references_and_the_mark_functions() {
-        let marked = |r: &Reference| matches!(r, Reference::Variable(v) if v == "secret");
+        let marked = |r: &Reference, attr: Option<&str>| {
+            matches!(r, Reference::Variable(v) if v == "secret")
+                || matches!(r, Reference::Resource(t, n) if t == "azurerm_x" && n == "y") && attr == Some("description")
+        };
         for (text, sensitive) in [
             ("var.secret", true),
             ("\"x-${var.secret}\"", true),
@@ -124,6 +144,10 @@ mod tests {
             ("length(nonsensitive(var.secret)) + length(var.plain)", false),
             ("sensitive(\"literal\")", true),
             ("var.plain", false),
+            ("azurerm_x.y.description", true),
+            ("azurerm_x.y[0].description", true),
+            ("resource.azurerm_x.y.description", true),
+            ("azurerm_x.y.name", false),
         ] {
             let expr = hcl::edit::parser::parse_expr(text).unwrap();
             assert_eq!(is_sensitive(&expr, &marked), sensitive, "{text}");

@@ -881,6 +881,14 @@ module "inner" {
   text   = var.note
 }
 
+resource "azurerm_resource_group" "copy" {
+  name     = "rg-copied-notes"
+  location = "eastus"
+  tags = {
+    copied = azurerm_shared_image_gallery.g.description
+  }
+}
+
 output "length" {
   value = nonsensitive(length(var.note))
 }
@@ -905,18 +913,26 @@ resource "azurerm_resource_group" "inner" {
     assert!(plan.stdout.contains("+ description         = (sensitive value)"), "{}", plan.stdout);
     assert!(plan.stdout.contains("+ tags     = (sensitive value)"), "the module's resource:\n{}", plan.stdout);
     assert!(plan.stdout.contains("length = \"36\""), "nonsensitive() shows:\n{}", plan.stdout);
+    assert_eq!(
+        plan.stdout.matches("+ tags     = (sensitive value)").count(),
+        2,
+        "through the gallery's description:\n{}",
+        plan.stdout
+    );
     let json: Json = serde_json::from_str(&run(&["plan", "--json"], 0).stdout).unwrap();
     let gallery = change_of(&json, "azurerm_shared_image_gallery.g");
     assert_eq!(gallery["change"]["after_sensitive"], serde_json::json!({"description": true}));
 
-    std::fs::write(t.dir().join("main.tf"), format!("{config}\noutput \"leak\" {{\n  value = local.description\n}}\n"))
-        .unwrap();
-    let refused = run(&["validate"], 1);
-    assert!(
-        refused.stderr.contains("SIG004") && refused.stderr.contains("output \"leak\" refers to sensitive values"),
-        "{}",
-        refused.stderr
-    );
+    for leak in ["local.description", "azurerm_shared_image_gallery.g.description"] {
+        std::fs::write(t.dir().join("main.tf"), format!("{config}\noutput \"leak\" {{\n  value = {leak}\n}}\n"))
+            .unwrap();
+        let refused = run(&["validate"], 1);
+        assert!(
+            refused.stderr.contains("SIG004") && refused.stderr.contains("output \"leak\" refers to sensitive values"),
+            "{leak}: {}",
+            refused.stderr
+        );
+    }
 }
 
 /// The compatibility corpus (`tests/it/corpus`): configurations in the shapes real gallery
