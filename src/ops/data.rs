@@ -49,8 +49,26 @@ impl DataResolver for CloudData<'_> {
             return Ok(latest.map(|(_, v)| as_map(&v.attributes)));
         }
         let found = sigform_azure::cloud::retry(5, || self.0.get(id)).map_err(|e| e.to_string())?;
+        // A gallery's data source also names its image definitions (one list call).
+        let image_names = match (&found, instance.kind()) {
+            (Some(_), ResourceKind::Gallery) => {
+                let definitions = sigform_azure::cloud::retry(5, || self.0.list(&ListScope::Gallery(id.to_string())))
+                    .map_err(|e| e.to_string())?;
+                let mut names: Vec<Value> = definitions
+                    .iter()
+                    .filter(|d| d.provisioning_state != "Deleting")
+                    .filter_map(|d| d.id.rsplit('/').next().map(Value::string))
+                    .collect();
+                names.sort_by(|a, b| a.as_str().cmp(&b.as_str()));
+                Some(Value::List(names))
+            }
+            _ => None,
+        };
         Ok(found.map(|r| {
             let mut read = as_map(&r.attributes);
+            if let Some(names) = image_names {
+                read.insert("image_names".into(), names);
+            }
             // A flag the cloud does not report (an image definition's features) is false, as
             // azurerm's data source has it, never null.
             for a in instance.schema.attrs.iter().filter(|a| a.ty == sigform_azure::schema::AttrType::Bool) {

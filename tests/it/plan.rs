@@ -977,3 +977,16 @@ fn the_compatibility_corpus_runs_unchanged() {
         assert!(left.stdout.trim().is_empty(), "{name}: left in the state after destroy:\n{}", left.stdout);
     }
 }
+
+/// The gallery data source lists the gallery's image definitions (`image_names`), as azurerm's
+/// does: one list call when planning.
+#[test]
+fn the_gallery_data_source_names_its_images() {
+    let t = quickstart().seeded();
+    let text = t.read("main.tf")
+        + "\ndata \"azurerm_shared_image_gallery\" \"existing\" {\n  name                = \"golden_images\"\n  resource_group_name = \"rg-golden-images\"\n}\n\noutput \"images\" {\n  value = data.azurerm_shared_image_gallery.existing.image_names\n}\n";
+    std::fs::write(t.dir().join("main.tf"), text).unwrap();
+    let dir = t.dir().to_str().unwrap().to_string();
+    let plan = Test::new().chdir(&dir).arg("plan").status(0);
+    assert!(plan.stdout.contains("+ images = [\"ubuntu-22.04\"]"), "{}", plan.stdout);
+}

@@ -4,7 +4,7 @@
 //! details), fixed after creation as in azurerm. First documented quota: 10 per subscription per
 //! region.
 
-use crate::schema::AttrType::{String as Str, StringMap};
+use crate::schema::AttrType::{String as Str, StringMap, StringSet};
 use crate::schema::Mutability::Fixed;
 use crate::schema::{
     BlockSchema, ID, IdShape, ResourceKind, ResourceSchema, ResourceType, TAGS, computed, f, req, upd,
@@ -59,6 +59,8 @@ pub static DATA: ResourceSchema = ResourceSchema {
         computed("description", Str),
         computed("unique_name", Str),
         computed("tags", StringMap),
+        // The names of the gallery's image definitions (azurerm's data source lists them).
+        computed("image_names", StringSet),
         ID,
     ],
     blocks: &[],
