@@ -1528,11 +1528,10 @@ impl<'a> Evaluator<'a> {
         };
         let span = scope.span_of(&from.value);
         let text = self.input.sources.text(file).get(span.range.clone()).unwrap_or("").trim().to_string();
-        let module_path = text.split('.').collect::<Vec<_>>();
-        let is_module = module_path.len() % 2 == 0
-            && module_path.chunks(2).all(|pair| pair[0] == "module" && !pair[1].is_empty() && !pair[1].contains('['));
-        let (from, module) = if is_module {
-            (module::join(&self.call.path, &text), true)
+        // A module (no instance key, as Terraform requires), else a resource block.
+        let module_path = crate::model::address::parse_module(&text).ok().filter(|p| !p.contains('['));
+        let (from, module) = if let Some(path) = module_path {
+            (module::join(&self.call.path, &path), true)
         } else {
             match crate::model::address::parse(&text) {
                 Ok(a) if a.key == InstanceKey::None => {

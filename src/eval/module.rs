@@ -294,7 +294,7 @@ impl<'a> Evaluator<'a> {
             depends_on.references.sort();
             depends_on.references.dedup();
 
-            let mut path = super::module::join(&self.call.path, &format!("module.{name}"));
+            let mut path = join(&self.call.path, &format!("module.{name}"));
             crate::model::address::push_key(&mut path, key);
             let mut ancestry = self.call.ancestry.clone();
             ancestry.push(self.call.dir.clone());

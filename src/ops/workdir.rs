@@ -134,6 +134,19 @@ pub fn load(
 /// `*.tf` is left for evaluation to report where the module block names it.
 fn load_modules(dir: &Path, sources: &mut Sources) -> Result<(), WorkdirError> {
     let mut loaded: std::collections::BTreeSet<String> = std::collections::BTreeSet::new();
+    // One module directory's `*.tf`, once; the root's own directory (`./`) is a module calling
+    // itself, and a directory that is not there is for evaluation to report where it is named.
+    let mut add = |module: String, sources: &mut Sources| -> Result<(), WorkdirError> {
+        let path = dir.join(&module);
+        if module.is_empty() || !path.is_dir() || !loaded.insert(module.clone()) {
+            return Ok(());
+        }
+        for file in config_files(&path, &[".tf"])? {
+            let file_name = file.file_name().and_then(|n| n.to_str()).unwrap_or("?");
+            sources.add(format!("{module}/{file_name}"), read(&file)?);
+        }
+        Ok(())
+    };
     // Registry and git modules `terraform init` installed: the manifest goes in whole (evaluation
     // reads which call uses which directory from it), and so do those directories' files.
     let manifest = dir.join(crate::eval::MODULE_MANIFEST);
@@ -142,16 +155,10 @@ fn load_modules(dir: &Path, sources: &mut Sources) -> Result<(), WorkdirError> {
         let dirs = crate::eval::manifest_dirs(&text);
         sources.add(crate::eval::MODULE_MANIFEST, text);
         for module in dirs {
-            let path = dir.join(&module);
-            if module.is_empty() || !path.is_dir() || !loaded.insert(module.clone()) {
-                continue;
-            }
-            for file in config_files(&path, &[".tf"])? {
-                let file_name = file.file_name().and_then(|n| n.to_str()).unwrap_or("?");
-                sources.add(format!("{module}/{file_name}"), read(&file)?);
-            }
+            add(module, sources)?;
         }
     }
+    // Then every local module called from a loaded file, transitively (the list grows as it goes).
     let mut next = 0;
     while next < sources.len() {
         let id = crate::config::FileId(next as u32);
@@ -162,19 +169,8 @@ fn load_modules(dir: &Path, sources: &mut Sources) -> Result<(), WorkdirError> {
         }
         let calling = crate::eval::module_dir(&name).to_string();
         for source in crate::config::module_sources(sources.text(id)) {
-            if !crate::eval::is_local_module(&source) {
-                continue;
-            }
-            let module = crate::eval::resolve_module(&calling, &source);
-            let path = dir.join(&module);
-            // The root's own directory (`./`) is a module calling itself: evaluation says so.
-            if module.is_empty() || !path.is_dir() || !loaded.insert(module.clone()) {
-                continue;
-            }
-            for file in config_files(&path, &[".tf"])? {
-                let file_name = file.file_name().and_then(|n| n.to_str()).unwrap_or("?");
-                let text = read(&file)?;
-                sources.add(format!("{module}/{file_name}"), text);
+            if crate::eval::is_local_module(&source) {
+                add(crate::eval::resolve_module(&calling, &source), sources)?;
             }
         }
     }

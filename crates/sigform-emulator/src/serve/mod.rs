@@ -343,7 +343,8 @@ impl Server {
         }
         if s.len() == 2 && s[0] == "subscriptions" && method == "GET" {
             check_api_version(request, "microsoft.resources")?;
-            return Ok(Response::json(200, &subscription_json(&request.path.trim_matches('/')[14..], tenant)));
+            let id = request.path.trim_matches('/').split('/').nth(1).unwrap_or_default();
+            return Ok(Response::json(200, &subscription_json(id, tenant)));
         }
         if s.len() < 2 || s[0] != "subscriptions" {
             return Err(not_found());
