@@ -108,7 +108,7 @@ fn settle(cloud: &dyn Cloud, job: &Job, options: &Options, error: CloudError) ->
         (Step::Delete, None) => Done::Ok(None),
         (Step::Create | Step::Update, Some(r))
             if r.provisioning_state == "Succeeded"
-                && job.body.as_ref().is_some_and(|b| same_request(&b.attributes, &r.attributes)) =>
+                && job.body.as_ref().is_some_and(|b| same_request(job.kind, &b.attributes, &r.attributes)) =>
         {
             Done::Ok(Some(r.attributes))
         }
@@ -119,11 +119,71 @@ fn settle(cloud: &dyn Cloud, job: &Job, options: &Options, error: CloudError) ->
     }
 }
 
-/// Whether what the cloud holds is what was asked for: every scalar attribute sent is there as
-/// sent (blocks and maps gain server-filled values, so they are not compared).
-fn same_request(sent: &serde_json::Value, held: &serde_json::Value) -> bool {
-    let (Some(sent), Some(held)) = (sent.as_object(), held.as_object()) else {
-        return false;
-    };
-    sent.iter().all(|(k, v)| v.is_array() || v.is_object() || held.get(k) == Some(v))
+/// Whether what the cloud holds is what was asked for: everything sent is there as sent — the
+/// service may add to blocks and lists of blocks (computed values) but a map such as `tags`, a
+/// scalar, or a block's sent fields must match. (A refused tags-only update must not pass for
+/// done.)
+fn same_request(kind: ResourceKind, sent: &serde_json::Value, held: &serde_json::Value) -> bool {
+    let maps: Vec<&str> = sigform_azure::resources::of_kind(kind)
+        .map(|schema| {
+            schema.attrs.iter().filter(|a| a.ty == sigform_azure::schema::AttrType::StringMap).map(|a| a.name).collect()
+        })
+        .unwrap_or_default();
+    match (sent.as_object(), held.as_object()) {
+        (Some(sent), Some(held)) => sent.iter().all(|(k, v)| match held.get(k) {
+            // A map is what was sent, no more: the service adds nothing to `tags`.
+            Some(h) if maps.contains(&k.as_str()) => v == h,
+            Some(h) => holds(v, h),
+            None => v.is_null(),
+        }),
+        _ => false,
+    }
+}
+
+/// Whether `held` holds everything of `sent` (objects may have more; lists in any order).
+fn holds(sent: &serde_json::Value, held: &serde_json::Value) -> bool {
+    use serde_json::Value as Json;
+    match (sent, held) {
+        (Json::Object(sent), Json::Object(held)) => sent.iter().all(|(k, v)| match held.get(k) {
+            Some(h) => holds(v, h),
+            None => v.is_null(),
+        }),
+        // Lists of blocks may come back in another order.
+        (Json::Array(sent), Json::Array(held)) => {
+            sent.len() == held.len() && sent.iter().all(|s| held.iter().any(|h| holds(s, h)))
+        }
+        (sent, held) => sent == held,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::same_request;
+    use serde_json::json;
+    use sigform_azure::schema::ResourceKind;
+
+    #[test]
+    fn the_cloud_holds_what_was_sent_only_when_every_sent_value_is_there() {
+        let held = json!({"name": "g", "tags": {"owner": "a"}, "target_region": [{"name": "eastus", "regional_replica_count": 1, "storage_account_type": "Standard_LRS"}, {"name": "westus", "regional_replica_count": 2}]});
+        let cases = [
+            (json!({"name": "g"}), true),
+            (json!({"tags": {"owner": "a"}}), true),
+            (json!({"tags": {"owner": "b"}}), false),
+            (json!({"tags": {"owner": "a", "cost": "x"}}), false),
+            (json!({"tags": {}}), false),
+            (
+                json!({"target_region": [{"name": "westus", "regional_replica_count": 2}, {"name": "eastus", "regional_replica_count": 1}]}),
+                true,
+            ),
+            (
+                json!({"target_region": [{"name": "westus", "regional_replica_count": 3}, {"name": "eastus", "regional_replica_count": 1}]}),
+                false,
+            ),
+            (json!({"target_region": [{"name": "eastus", "regional_replica_count": 1}]}), false),
+            (json!({"description": null}), true),
+        ];
+        for (sent, want) in cases {
+            assert_eq!(same_request(ResourceKind::ImageVersion, &sent, &held), want, "{sent}");
+        }
+    }
 }

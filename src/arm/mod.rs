@@ -10,6 +10,7 @@
 //! says otherwise (a sovereign cloud, or `sigform emulator serve`).
 
 pub mod auth;
+pub mod trust;
 
 use serde_json::Value as Json;
 use sigform_azure::cloud::{
@@ -29,6 +30,8 @@ const FEATURES_API_VERSION: &str = "2021-07-01";
 
 pub struct ArmCloud {
     endpoint: String,
+    /// Which roots the client trusts, for `-v`.
+    trusted: String,
     agent: ureq::Agent,
     tokens: auth::Tokens,
     /// `None` when `SIGFORM_ARM_CLIENT_LIMITS=off` (an endpoint without ARM's limits).
@@ -116,33 +119,42 @@ const RESOURCE: &str = "resource:";
 
 impl ArmCloud {
     /// The client for `endpoint` (or the default), with credentials from the environment.
+    /// Without an endpoint: the one of `ARM_METADATA_HOSTNAME`'s cloud metadata, or of
+    /// `ARM_ENVIRONMENT`, else Azure's public cloud.
     pub fn from_env(endpoint: Option<&str>) -> Result<ArmCloud, CloudError> {
-        let endpoint = endpoint.unwrap_or(DEFAULT_ENDPOINT).trim_end_matches('/').to_string();
+        let roots = trust::roots_from_env()?;
+        let vars = auth::ProcessEnv;
+        let endpoint = match endpoint {
+            Some(e) => e.to_string(),
+            None => {
+                match (auth::Vars::get(&vars, "ARM_METADATA_HOSTNAME"), auth::Vars::get(&vars, "ARM_ENVIRONMENT")) {
+                    (Some(host), _) => resource_manager_of(&host, &roots)?,
+                    (None, Some(name)) => auth::environment(&name)?.1.to_string(),
+                    (None, None) => DEFAULT_ENDPOINT.to_string(),
+                }
+            }
+        };
+        let endpoint = endpoint.trim_end_matches('/').to_string();
         if !(endpoint.starts_with("https://") || endpoint.starts_with("http://")) {
             return Err(CloudError::new(400, "InvalidEndpoint", format!("`{endpoint}` is not an http(s) URL")));
         }
         let source = auth::Source::from_env()?;
-        let roots = ca_bundle_from_env()?;
         Ok(ArmCloud::with_roots(&endpoint, source, roots))
     }
 
+    /// The client with these credentials, trusting the built-in roots.
     pub fn new(endpoint: &str, source: auth::Source) -> ArmCloud {
-        ArmCloud::with_roots(endpoint, source, None)
+        ArmCloud::with_roots(endpoint, source, trust::Roots::built_in())
     }
 
-    /// The client trusting `roots` instead of the built-in root certificates, when given.
-    pub fn with_roots(
-        endpoint: &str,
-        source: auth::Source,
-        roots: Option<Vec<ureq::tls::Certificate<'static>>>,
-    ) -> ArmCloud {
-        let mut config = ureq::Agent::config_builder();
-        if let Some(roots) = roots {
-            config = config.tls_config(
-                ureq::tls::TlsConfig::builder().root_certs(ureq::tls::RootCerts::new_with_certs(&roots)).build(),
-            );
-        }
-        let config = config
+    /// The client with these credentials, trusting these roots.
+    pub fn with_roots(endpoint: &str, source: auth::Source, roots: trust::Roots) -> ArmCloud {
+        let config = ureq::Agent::config_builder()
+            .tls_config(
+                ureq::tls::TlsConfig::builder()
+                    .root_certs(ureq::tls::RootCerts::new_with_certs(&roots.certificates))
+                    .build(),
+            )
             .http_status_as_error(false)
             .timeout_connect(Some(Duration::from_secs(10)))
             .timeout_global(Some(Duration::from_secs(120)))
@@ -151,6 +163,7 @@ impl ArmCloud {
             .build();
         ArmCloud {
             endpoint: endpoint.trim_end_matches('/').to_string(),
+            trusted: roots.describe(),
             agent: config.new_agent(),
             tokens: auth::Tokens::new(source, endpoint),
             limits: (!matches!(std::env::var("SIGFORM_ARM_CLIENT_LIMITS").as_deref(), Ok("off" | "0" | "false")))
@@ -161,6 +174,16 @@ impl ArmCloud {
 
     pub fn endpoint(&self) -> &str {
         &self.endpoint
+    }
+
+    /// Where the client signs in and what it trusts (never a secret), for `-v`.
+    pub fn describe(&self) -> String {
+        format!(
+            "ARM endpoint {}; credentials from {}; trusting {}",
+            self.endpoint,
+            self.tokens.describe(),
+            self.trusted
+        )
     }
 
     fn url(&self, path: &str, api_version: &str) -> String {
@@ -274,7 +297,7 @@ impl ArmCloud {
         let code = error.get("code").and_then(Json::as_str).unwrap_or("UnknownError");
         let message = error.get("message").and_then(Json::as_str).unwrap_or("no message");
         let mut e = CloudError::new(reply.status, code, message);
-        if reply.status == 401 {
+        if reply.status == 401 || reply.status == 403 {
             e.message = format!("{message} (credentials from {})", self.tokens.describe());
         }
         e.retry_after_ms = reply.retry_after.map(|d| d.as_millis() as u64);
@@ -416,40 +439,35 @@ fn strip_query(url: &str) -> &str {
     url.split('?').next().unwrap_or(url)
 }
 
-/// The certificates of the bundle `SSL_CERT_FILE` (else `REQUESTS_CA_BUNDLE`) names — instead of
-/// the built-in roots, as OpenSSL and Python's requests read them: a corporate TLS proxy's CA, or
-/// `emulator serve --tls`'s. `None` when neither is set.
-fn ca_bundle_from_env() -> Result<Option<Vec<ureq::tls::Certificate<'static>>>, CloudError> {
-    let Some((var, path)) = ["SSL_CERT_FILE", "REQUESTS_CA_BUNDLE"]
-        .iter()
-        .find_map(|v| std::env::var(v).ok().filter(|p| !p.is_empty()).map(|p| (*v, p)))
-    else {
-        return Ok(None);
-    };
-    let bad = |why: String| CloudError::new(400, "InvalidCaBundle", format!("{var}={path}: {why}"));
-    let pem = std::fs::read(&path).map_err(|e| bad(e.to_string()))?;
-    let certs: Vec<ureq::tls::Certificate<'static>> = ureq::tls::parse_pem(&pem)
-        .filter_map(|item| match item {
-            Ok(ureq::tls::PemItem::Certificate(c)) => Some(c),
-            _ => None,
-        })
-        .collect();
-    if certs.is_empty() {
-        return Err(bad("no PEM certificate in it".into()));
-    }
-    Ok(Some(certs))
+/// The resource manager a cloud's metadata names (`ARM_METADATA_HOSTNAME`, as azurerm reads it).
+fn resource_manager_of(host: &str, roots: &trust::Roots) -> Result<String, CloudError> {
+    let base = if host.contains("://") { host.to_string() } else { format!("https://{host}") };
+    let url = format!("{}/metadata/endpoints?api-version=2022-09-01", base.trim_end_matches('/'));
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .tls_config(
+            ureq::tls::TlsConfig::builder()
+                .root_certs(ureq::tls::RootCerts::new_with_certs(&roots.certificates))
+                .build(),
+        )
+        .http_status_as_error(false)
+        .timeout_global(Some(Duration::from_secs(30)))
+        .build()
+        .new_agent();
+    let bad = |why: String| CloudError::new(400, "InvalidEndpoint", format!("ARM_METADATA_HOSTNAME={host}: {why}"));
+    let mut response = agent.get(&url).call().map_err(|e| bad(format!("cannot read {url}: {e}")))?;
+    let text = response.body_mut().read_to_string().unwrap_or_default();
+    let json: Json = serde_json::from_str(&text).unwrap_or(Json::Null);
+    json.get("resourceManager")
+        .and_then(Json::as_str)
+        .map(|e| e.trim_end_matches('/').to_string())
+        .ok_or_else(|| bad(format!("{url} names no resourceManager")))
 }
 
 impl Cloud for ArmCloud {
     /// The `oid` claim of the access token (Entra ID tokens are JWTs): who the calls are made as.
     fn caller_object_id(&self) -> Result<Option<String>, CloudError> {
-        use base64::Engine;
         let token = self.tokens.token(&self.agent)?;
-        let claims = token
-            .split('.')
-            .nth(1)
-            .and_then(|part| base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(part.trim_end_matches('=')).ok())
-            .and_then(|bytes| serde_json::from_slice::<Json>(&bytes).ok());
+        let claims = sigform_azure::jwt::claims(&token);
         Ok(claims.and_then(|c| c.get("oid").and_then(Json::as_str).map(str::to_string)))
     }
 

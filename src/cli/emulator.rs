@@ -52,6 +52,32 @@ pub enum EmulatorCommand {
         principal_type: String,
         #[arg(long)]
         name: Option<String>,
+        /// Give it the Owner role on this subscription (repeatable).
+        #[arg(long = "owner", value_name = "SUBSCRIPTION")]
+        owner_of: Vec<String>,
+        /// Give it a built-in role at a scope: ROLE=SCOPE, e.g.
+        /// Reader=/subscriptions/ID/resourceGroups/NAME (repeatable).
+        #[arg(long = "grant", value_name = "ROLE=SCOPE")]
+        grants: Vec<String>,
+        /// A client secret it signs in with (kept as a digest).
+        #[arg(long, hide_env_values = true)]
+        secret: Option<String>,
+        /// A PEM file with a certificate it signs client assertions with.
+        #[arg(long)]
+        certificate: Option<std::path::PathBuf>,
+    },
+    /// Let a principal exchange another issuer's tokens for its own (workload identity federation).
+    AddFederatedCredential {
+        /// The principal (its client id).
+        client: String,
+        /// The issuer of the tokens, e.g. https://token.actions.githubusercontent.com.
+        #[arg(long)]
+        issuer: String,
+        /// The tokens' subject, e.g. repo:ORG/REPO:ref:refs/heads/main.
+        #[arg(long)]
+        subject: String,
+        #[arg(long, default_value = sigform_emulator::TOKEN_EXCHANGE_AUDIENCE)]
+        audience: String,
     },
     /// Publish an image version, as another tool would.
     PublishVersion {
@@ -109,6 +135,10 @@ pub enum EmulatorCommand {
         /// database (`emulator-ca.pem`) for SSL_CERT_FILE / REQUESTS_CA_BUNDLE.
         #[arg(long)]
         tls: bool,
+        /// The managed-identity endpoint's X-IDENTITY-HEADER (App Service's IDENTITY_HEADER);
+        /// any non-empty one when not given.
+        #[arg(long, env = "SIGFORM_EMULATOR_IDENTITY_HEADER", hide_env_values = true)]
+        identity_header: Option<String>,
     },
 }
 
@@ -153,9 +183,30 @@ pub fn run(global: &Global, command: &EmulatorCommand) -> CliResult {
             let r = ops::add_image(&e, id, os, os_state, *size_gb, hyper_v, location)?;
             println!("{}", render::added_image(&r));
         }
-        EmulatorCommand::AddPrincipal { id, tenant, principal_type, name } => {
-            e.add_principal(id, tenant, principal_type, name.as_deref())?;
+        EmulatorCommand::AddPrincipal { id, tenant, principal_type, name, owner_of, grants, secret, certificate } => {
+            ops::add_principal(
+                &e,
+                &ops::NewPrincipal {
+                    id,
+                    tenant,
+                    principal_type,
+                    name: name.as_deref(),
+                    owner_of,
+                    grants,
+                    secret: secret.as_deref(),
+                    certificate: certificate.as_deref().map(|p| global.resolve(p)).as_deref(),
+                },
+            )?;
             println!("{}", render::added_principal(principal_type, id, tenant));
+        }
+        EmulatorCommand::AddFederatedCredential { client, issuer, subject, audience } => {
+            let credential = sigform_emulator::FederatedCredential {
+                issuer: issuer.clone(),
+                subject: subject.clone(),
+                audience: audience.clone(),
+            };
+            ops::add_federated_credential(&e, client, &credential)?;
+            println!("{}", render::added_federated_credential(client, issuer, subject, audience));
         }
         EmulatorCommand::PublishVersion { id, image, regions } => {
             let r = ops::publish_version(&e, id, image, regions)?;
@@ -174,7 +225,17 @@ pub fn run(global: &Global, command: &EmulatorCommand) -> CliResult {
             let feature = ops::register_feature(&e, subscription, feature.as_deref())?;
             println!("{}", render::feature_registered(subscription, &feature));
         }
-        EmulatorCommand::Serve { listen, token, page_size, stop_on_eof, log, no_resource_graph, profile, tls } => {
+        EmulatorCommand::Serve {
+            listen,
+            token,
+            page_size,
+            stop_on_eof,
+            log,
+            no_resource_graph,
+            profile,
+            tls,
+            identity_header,
+        } => {
             if let Some(name) = profile {
                 ops::set_profile(&e, name)?;
             }
@@ -200,6 +261,7 @@ pub fn run(global: &Global, command: &EmulatorCommand) -> CliResult {
                 log: *log,
                 resource_graph: !*no_resource_graph,
                 tls: tls.as_ref().map(|(config, _)| config.clone()),
+                identity_header: identity_header.clone(),
             };
             let ca = tls.map(|(_, ca)| ca);
             super::on_interrupt(crate::render::messages::SERVER_STOPPING);

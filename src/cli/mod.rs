@@ -47,6 +47,9 @@ pub struct Cli {
     /// Print only what matters: errors and results.
     #[arg(short, long, global = true)]
     pub quiet: bool,
+    /// Say which cloud endpoint, credentials and trusted certificates `--cloud arm` uses (never a secret).
+    #[arg(short, long, global = true)]
+    pub verbose: bool,
     /// Wait this long for a state lock held by another run (e.g. 30s, 5m); default: fail at once.
     #[arg(long, global = true, value_name = "DURATION", value_parser = parse_duration, default_value = "0s")]
     pub lock_timeout: std::time::Duration,
@@ -361,6 +364,7 @@ fn run(cli: Cli, sub: Option<&ArgMatches>) -> ExitStatus {
         dir: cli.chdir.clone(),
         no_color: cli.no_color,
         quiet: cli.quiet,
+        verbose: cli.verbose,
     };
     let result = match &cli.command {
         Command::Init => init::run(&global),
@@ -435,6 +439,7 @@ pub struct Global {
     pub arm_endpoint: Option<String>,
     pub no_color: bool,
     pub quiet: bool,
+    pub verbose: bool,
 }
 
 impl Global {
@@ -462,7 +467,13 @@ impl Global {
                 };
                 Ok(Box::new(sigform_emulator::Emulator::from_env(&path)?))
             }
-            CloudKind::Arm => Ok(Box::new(crate::arm::ArmCloud::from_env(self.arm_endpoint.as_deref())?)),
+            CloudKind::Arm => {
+                let cloud = crate::arm::ArmCloud::from_env(self.arm_endpoint.as_deref())?;
+                if self.verbose {
+                    eprintln!("{}", crate::render::messages::arm_client(&cloud.describe()));
+                }
+                Ok(Box::new(cloud))
+            }
         }
     }
 

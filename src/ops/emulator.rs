@@ -218,6 +218,90 @@ pub fn register_feature(e: &Emulator, subscription: &str, feature: Option<&str>)
     Ok(feature.to_string())
 }
 
+/// A principal for `emulator add-principal`.
+pub struct NewPrincipal<'a> {
+    pub id: &'a str,
+    pub tenant: &'a str,
+    pub principal_type: &'a str,
+    pub name: Option<&'a str>,
+    /// Subscriptions it is given the Owner role on.
+    pub owner_of: &'a [String],
+    /// Built-in roles at scopes, as `ROLE=SCOPE`.
+    pub grants: &'a [String],
+    /// A client secret it signs in with.
+    pub secret: Option<&'a str>,
+    /// A PEM file with the certificate it signs client assertions with.
+    pub certificate: Option<&'a std::path::Path>,
+}
+
+/// `emulator add-principal`: the principal in the directory, with its credentials and roles.
+pub fn add_principal(e: &Emulator, p: &NewPrincipal) -> Result<(), EmulatorError> {
+    if p.secret.is_some_and(str::is_empty) {
+        return Err(EmulatorError::Usage("--secret must not be empty".into()));
+    }
+    let certificates = match p.certificate {
+        None => Vec::new(),
+        Some(path) => {
+            let pem = std::fs::read(path)
+                .map_err(|err| EmulatorError::Usage(format!("cannot read {}: {err}", path.display())))?;
+            let found: Vec<Vec<u8>> = ureq::tls::parse_pem(&pem)
+                .filter_map(|item| match item {
+                    Ok(ureq::tls::PemItem::Certificate(c)) => Some(c.der().to_vec()),
+                    _ => None,
+                })
+                .collect();
+            if found.is_empty() {
+                return Err(EmulatorError::Usage(format!("{}: no PEM certificate in it", path.display())));
+            }
+            found
+        }
+    };
+    let mut grants = Vec::new();
+    for g in p.grants {
+        let (role, scope) =
+            g.split_once('=').filter(|(_, scope)| scope.starts_with("/subscriptions/")).ok_or_else(|| {
+                EmulatorError::Usage(format!("--grant {g}: expected ROLE=SCOPE with a scope /subscriptions/…"))
+            })?;
+        let guid = sigform_azure::shape::built_in_role_guid(role).ok_or_else(|| {
+            EmulatorError::Usage(format!("--grant {g}: `{role}` is not a built-in role the emulator knows"))
+        })?;
+        grants.push((guid, scope));
+    }
+    e.add_principal(p.id, p.tenant, p.principal_type, p.name)?;
+    for (guid, scope) in grants {
+        e.grant(p.id, scope, guid, p.tenant)?;
+    }
+    if let Some(secret) = p.secret {
+        e.add_secret(p.id, secret)?;
+    }
+    for der in &certificates {
+        e.add_certificate(p.id, der)?;
+    }
+    let owner = sigform_azure::shape::built_in_role_guid("Owner").expect("Owner is a built-in role");
+    for subscription in p.owner_of {
+        e.grant(p.id, &format!("/subscriptions/{subscription}"), owner, p.tenant)?;
+    }
+    Ok(())
+}
+
+/// `emulator add-federated-credential CLIENT --issuer URL --subject SUBJECT`: the tokens of that
+/// issuer for that subject that the client may exchange for its own (workload identity).
+pub fn add_federated_credential(
+    e: &Emulator,
+    client: &str,
+    credential: &sigform_emulator::FederatedCredential,
+) -> Result<(), EmulatorError> {
+    if e.principal_tenant(client)?.is_none() {
+        return Err(EmulatorError::Usage(format!(
+            "no principal {client} in the emulator's directory: add it first with `sigform emulator add-principal`"
+        )));
+    }
+    if credential.issuer.is_empty() || credential.subject.is_empty() {
+        return Err(EmulatorError::Usage("--issuer and --subject must not be empty".into()));
+    }
+    Ok(e.add_federated_credential(client, credential)?)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

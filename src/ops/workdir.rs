@@ -116,9 +116,10 @@ pub fn load(
     let environment = Environment {
         plan_time: sigform_azure::timestamp::now_unix(),
         service_profile: get("SIGFORM_SERVICE_PROFILE"),
-        subscription_id: get("ARM_SUBSCRIPTION_ID"),
-        tenant_id: get("ARM_TENANT_ID"),
-        client_id: get("ARM_CLIENT_ID"),
+        // Terraform's names first, then the Azure SDKs' (as the ARM client's credentials read them).
+        subscription_id: get("ARM_SUBSCRIPTION_ID").or_else(|| get("AZURE_SUBSCRIPTION_ID")),
+        tenant_id: get("ARM_TENANT_ID").or_else(|| get("AZURE_TENANT_ID")),
+        client_id: get("ARM_CLIENT_ID").or_else(|| get("AZURE_CLIENT_ID")),
         entropy: {
             let mut bytes = [0u8; 32];
             bytes[..16].copy_from_slice(uuid::Uuid::new_v4().as_bytes());

@@ -49,6 +49,10 @@ pub fn added_principal(principal_type: &str, id: &str, tenant: &str) -> String {
     format!("Added {principal_type} {id} in tenant {tenant}.")
 }
 
+pub fn added_federated_credential(client: &str, issuer: &str, subject: &str, audience: &str) -> String {
+    format!("{client} may now exchange tokens of {issuer} for subject {subject} (audience {audience}).")
+}
+
 pub fn publishing(r: &CloudResource) -> String {
     format!("Publishing {} ({}).", r.id, replication_line(r))
 }

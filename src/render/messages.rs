@@ -132,3 +132,8 @@ pub fn serving(address: &str, ca: Option<&std::path::Path>) -> String {
 pub const SERVER_STOPPING: &str =
     "Stopping: no new connections; finishing the requests in flight (Ctrl-C again to exit at once).";
 pub const SERVER_STOPPED: &str = "Stopped.";
+
+/// `-v` with `--cloud arm`: where it signs in and what it trusts.
+pub fn arm_client(description: &str) -> String {
+    format!("sigform: {description}")
+}

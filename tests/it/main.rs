@@ -20,6 +20,8 @@ mod arm_protocol;
 mod commands;
 #[path = "crash.rs"]
 mod crash;
+#[path = "credentials.rs"]
+mod credentials;
 #[path = "drift.rs"]
 mod drift;
 #[path = "plan.rs"]

@@ -17,10 +17,12 @@
 
 pub mod arm_id;
 pub mod cloud;
+pub mod jwt;
 pub mod limits;
 pub mod names;
 pub mod prices;
 pub mod profiles;
+pub mod rbac;
 pub mod regions;
 pub mod replication;
 pub mod resources;

@@ -9,8 +9,11 @@
 //! first settles what has finished since. No background process is needed, and a client that was
 //! interrupted finds its operation still progressing, as in Azure.
 
+mod directory;
 mod faults;
 pub mod serve;
+
+pub use directory::{FederatedCredential, Grant, TOKEN_EXCHANGE_AUDIENCE};
 mod service;
 
 use sigform_azure::replication;
@@ -170,6 +173,7 @@ impl Emulator {
         // WAL with NORMAL sync survives any crash of the process (what the emulator must survive).
         conn.pragma_update(None, "synchronous", "NORMAL").map_err(db_error)?;
         conn.execute_batch(SCHEMA).map_err(db_error)?;
+        conn.execute_batch(directory::SCHEMA).map_err(db_error)?;
         // Operations are remembered for a day, as ARM keeps its operation status resources.
         conn.execute("DELETE FROM operations WHERE created_ms < ?1", [now_ms() - 86_400_000]).map_err(db_error)?;
         Ok(Emulator {
@@ -389,18 +393,6 @@ impl Emulator {
                 .into_iter()
                 .map(|r| into_resource(r, now_ms()))
                 .collect())
-        })
-    }
-
-    /// Registers a principal in the directory (another tenant's principals cannot be granted access).
-    pub fn add_principal(&self, id: &str, tenant: &str, kind: &str, name: Option<&str>) -> Result<(), CloudError> {
-        self.with(|c| {
-            c.execute(
-                "INSERT OR REPLACE INTO principals (id, tenant, type, name) VALUES (?1, ?2, ?3, ?4)",
-                params![id.to_ascii_lowercase(), tenant, kind, name],
-            )
-            .map_err(db_error)?;
-            Ok(())
         })
     }
 

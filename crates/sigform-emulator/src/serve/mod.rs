@@ -14,13 +14,18 @@
 // The server's request log goes to standard error: the one place in the library crates that prints.
 #![allow(clippy::print_stderr)]
 
+mod authorize;
 pub mod http;
+mod login;
 pub mod tls;
+
+pub use login::GITHUB_ISSUER;
 
 use crate::{Emulator, LOST_RESPONSE};
 use http::{Request, Response};
 use serde_json::{Value as Json, json};
 use sigform_azure::cloud::{Body, Cloud, CloudError, CloudResource, ListScope, Operation, OperationStatus};
+use sigform_azure::jwt;
 use sigform_azure::schema::ResourceKind;
 use sigform_azure::shape;
 use std::net::TcpListener;
@@ -38,6 +43,9 @@ pub struct Options {
     pub resource_graph: bool,
     /// Serve https with this configuration (`--tls`); plain http without.
     pub tls: Option<Arc<rustls::ServerConfig>>,
+    /// The managed-identity endpoint's `X-IDENTITY-HEADER` (App Service's `IDENTITY_HEADER`);
+    /// any non-empty one when not given.
+    pub identity_header: Option<String>,
 }
 
 /// Binds `listen` and serves until `stop` is set (the first Ctrl-C or SIGTERM): then it accepts
@@ -134,60 +142,19 @@ fn check_api_version(request: &Request, provider: &str) -> Result<(), Response> 
 
 /// The tenant a token speaks for: the `tid` claim of a JWT, else the default tenant.
 fn tenant_of(token: &str) -> String {
-    token
-        .split('.')
-        .nth(1)
-        .and_then(base64url_decode)
-        .and_then(|claims| serde_json::from_slice::<Json>(&claims).ok())
+    jwt::claims(token)
         .and_then(|claims| claims.get("tid").and_then(Json::as_str).map(str::to_string))
         .unwrap_or_else(|| sigform_azure::resources::client_config::DEFAULT_TENANT.to_string())
 }
 
-fn base64url_decode(s: &str) -> Option<Vec<u8>> {
-    let mut bits = 0u32;
-    let mut count = 0;
-    let mut out = Vec::new();
-    for c in s.bytes().filter(|c| *c != b'=') {
-        let v = match c {
-            b'A'..=b'Z' => c - b'A',
-            b'a'..=b'z' => c - b'a' + 26,
-            b'0'..=b'9' => c - b'0' + 52,
-            b'-' | b'+' => 62,
-            b'_' | b'/' => 63,
-            _ => return None,
-        };
-        bits = (bits << 6) | u32::from(v);
-        count += 6;
-        if count >= 8 {
-            count -= 8;
-            out.push((bits >> count) as u8);
-        }
-    }
-    Some(out)
-}
-
-pub fn base64url_encode(bytes: &[u8]) -> String {
-    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-    let mut out = String::new();
-    for chunk in bytes.chunks(3) {
-        let n = chunk.iter().fold(0u32, |acc, b| (acc << 8) | u32::from(*b)) << (8 * (3 - chunk.len()));
-        for i in 0..=chunk.len() {
-            out.push(ALPHABET[((n >> (18 - 6 * i)) & 63) as usize] as char);
-        }
-    }
-    out
-}
-
-/// An unsigned token of JWT shape carrying the tenant and the caller's object id, as the
-/// emulator's token endpoint issues.
+/// An unsigned token of JWT shape carrying the tenant and the owner's object id: a token the
+/// emulator did not issue, which it accepts as the owner of every subscription (as `--token`).
 pub fn emulator_token(tenant: &str) -> String {
-    let header = base64url_encode(br#"{"alg":"none","typ":"JWT"}"#);
-    let claims = base64url_encode(
-        json!({"tid": tenant, "oid": sigform_azure::resources::client_config::EMULATOR_CALLER, "aud": "sigform-emulator"})
-            .to_string()
-            .as_bytes(),
-    );
-    format!("{header}.{claims}.")
+    jwt::encode(
+        &json!({"alg": "none", "typ": "JWT"}),
+        &json!({"tid": tenant, "oid": sigform_azure::resources::client_config::EMULATOR_CALLER, "aud": "sigform-emulator"}),
+        |_| Vec::new(),
+    )
 }
 
 /// A request body that must be a JSON object.
@@ -254,6 +221,12 @@ impl Server {
         if request.method == "POST" && segs.len() == 4 && segs[1] == "oauth2" && segs[3] == "token" {
             return self.token(request, &segs[0]);
         }
+        if request.method == "GET" && segs == ["metadata", "identity", "oauth2", "token"] {
+            return self.managed_identity(request);
+        }
+        if matches!(request.method.as_str(), "GET" | "POST") && segs == ["oidc", "token"] {
+            return self.oidc_token(request);
+        }
         // The cloud's endpoints, unauthenticated as ARM has them (`az cloud register --endpoint-resource-manager`).
         if request.method == "GET" && segs == ["metadata", "endpoints"] {
             return self.cloud_metadata(request);
@@ -274,7 +247,14 @@ impl Server {
         {
             return error(401, "InvalidAuthenticationToken", "The access token is invalid.");
         }
-        match self.route(request, &segs, &tenant_of(&token)) {
+        let caller = match self.caller(&token) {
+            Ok(c) => c,
+            Err(r) => return r,
+        };
+        if let Err(r) = self.authorize(request, &segs, &caller) {
+            return r;
+        }
+        match self.route(request, &segs, &caller) {
             Ok(r) | Err(r) => r,
         }
     }
@@ -306,39 +286,24 @@ impl Server {
         ))
     }
 
-    /// Entra ID's client-credentials flow, answered with a token for the tenant in the path.
-    fn token(&self, request: &Request, tenant: &str) -> Response {
-        let form: Vec<(String, String)> = String::from_utf8_lossy(&request.body)
-            .split('&')
-            .filter_map(|p| p.split_once('=').map(|(k, v)| (http::decode(k), http::decode(v))))
-            .collect();
-        let field = |k: &str| form.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_str()).unwrap_or("");
-        if field("grant_type") != "client_credentials"
-            || field("client_id").is_empty()
-            || field("client_secret").is_empty()
-        {
-            return Response::json(
-                400,
-                &json!({"error": "invalid_request", "error_description": "AADSTS900144: client_credentials with client_id and client_secret are required."}),
-            );
-        }
-        let token = self.options.token.clone().unwrap_or_else(|| emulator_token(tenant));
-        Response::json(200, &json!({"token_type": "Bearer", "expires_in": 3599, "access_token": token}))
-    }
-
-    fn route(&self, request: &Request, segs: &[String], tenant: &str) -> Result<Response, Response> {
+    fn route(&self, request: &Request, segs: &[String], caller: &login::Caller) -> Result<Response, Response> {
+        let tenant = caller.tenant.as_str();
         let method = request.method.as_str();
         let s: Vec<&str> = segs.iter().map(String::as_str).collect();
         let not_found = || error(404, "NotFound", format!("No HTTP resource was found that matches {}.", request.path));
         if s == ["providers", "microsoft.resourcegraph", "resources"] && method == "POST" && self.options.resource_graph
         {
             check_api_version(request, "microsoft.resourcegraph")?;
-            return self.graph(request);
+            return self.graph(request, caller);
         }
         if s == ["subscriptions"] && method == "GET" {
             check_api_version(request, "microsoft.resources")?;
-            let subscriptions = self.emulator.subscriptions().map_err(|e| arm_error(&e))?;
-            let value: Vec<Json> = subscriptions.iter().map(|id| subscription_json(id, tenant)).collect();
+            let mut value = Vec::new();
+            for id in self.emulator.subscriptions().map_err(|e| arm_error(&e))? {
+                if self.has_role_in(caller, &id)? {
+                    value.push(subscription_json(&id, tenant));
+                }
+            }
             return Ok(Response::json(200, &json!({"value": value})));
         }
         if s.len() == 2 && s[0] == "subscriptions" && method == "GET" {
@@ -488,7 +453,7 @@ impl Server {
     /// Azure Resource Graph's query API, for the queries the client sends: rows of the requested
     /// types from every subscription asked for, at most `$top` (and at most 1,000) per page, the
     /// rest behind `$skipToken`. Each page is a query against the Graph quota.
-    fn graph(&self, request: &Request) -> Result<Response, Response> {
+    fn graph(&self, request: &Request, caller: &login::Caller) -> Result<Response, Response> {
         let bad = |message: String| error(400, "BadRequest", message);
         let body: Json =
             serde_json::from_slice(&request.body).map_err(|e| bad(format!("the request body is not JSON: {e}")))?;
@@ -513,7 +478,12 @@ impl Server {
         let mut rows = Vec::new();
         for subscription in &subscriptions {
             let found = self.emulator.list(&ListScope::Graph(subscription.clone())).map_err(|e| arm_error(&e))?;
-            rows.extend(found.into_iter().filter(|r| kinds.contains(&r.kind)));
+            for row in found.into_iter().filter(|r| kinds.contains(&r.kind)) {
+                // Resource Graph answers only what the caller may read.
+                if self.can_read(caller, &row.id, row.kind)? {
+                    rows.push(row);
+                }
+            }
         }
         rows.sort_by_cached_key(|r| r.id.to_ascii_lowercase());
         let data: Vec<Json> = rows.iter().skip(skip).take(page).map(shape::graph_row).collect();
@@ -760,8 +730,5 @@ mod tests {
         let t = emulator_token("72f988bf-86f1-41af-91ab-2d7cd011db47");
         assert_eq!(tenant_of(&t), "72f988bf-86f1-41af-91ab-2d7cd011db47");
         assert_eq!(tenant_of("opaque-token"), sigform_azure::resources::client_config::DEFAULT_TENANT);
-        for s in ["", "a", "ab", "abc", "abcd", "héllo wörld"] {
-            assert_eq!(base64url_decode(&base64url_encode(s.as_bytes())).unwrap(), s.as_bytes(), "{s}");
-        }
     }
 }
