@@ -195,7 +195,7 @@ fn github_actions_oidc_applies_plans_and_drifts() {
         "add-federated-credential",
         PIPELINE,
         "--issuer",
-        "https://token.actions.githubusercontent.com",
+        sigform_emulator::serve::GITHUB_ISSUER,
         "--subject",
         GITHUB_SUBJECT,
     ]);
@@ -444,5 +444,52 @@ fn each_principal_may_do_what_its_roles_permit() {
         None,
     );
     assert_eq!(status, 403, "{body}");
+    c.assert_nothing_leaked();
+}
+
+/// The drift job of `examples/ci/github-actions-drift.yml`, as written: its job environment (the
+/// repository's variables filled in) plus what the runner sets with `id-token: write` — and no
+/// secret — signs in by OIDC and finds the cloud as the configuration says.
+#[test]
+fn the_github_actions_example_signs_in_without_a_secret() {
+    let workflow = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/ci/github-actions-drift.yml"),
+    )
+    .unwrap();
+    let doc = &yaml_rust2::YamlLoader::load_from_str(&workflow).unwrap()[0];
+    assert_eq!(doc["permissions"]["id-token"].as_str(), Some("write"), "the workflow may ask for an ID token");
+    let job_env = doc["jobs"]["drift"]["env"].as_hash().expect("the job's env");
+    let c = Cloud::new();
+    c.emulator(&["add-principal", PIPELINE, "--tenant", ZERO, "--owner", ZERO]);
+    c.emulator(&[
+        "add-federated-credential",
+        PIPELINE,
+        "--issuer",
+        sigform_emulator::serve::GITHUB_ISSUER,
+        "--subject",
+        GITHUB_SUBJECT,
+    ]);
+    let filled: Vec<(String, String)> = job_env
+        .iter()
+        .map(|(k, v)| {
+            let name = k.as_str().unwrap().to_string();
+            let value = v.as_str().map(str::to_string).unwrap_or_default();
+            assert!(!value.contains("secrets.") || name == "SIGFORM_STATE", "{name} comes from a secret: {value}");
+            let value = match value.as_str() {
+                "${{ vars.ARM_CLIENT_ID }}" => PIPELINE.to_string(),
+                v if v.starts_with("${{") => ZERO.to_string(),
+                v => v.to_string(),
+            };
+            (name, value)
+        })
+        .filter(|(name, _)| name != "SIGFORM_STATE" && name != "SIGFORM_CLOUD")
+        .collect();
+    let url = format!("{}/oidc/token?subject={GITHUB_SUBJECT}", c.server.address);
+    let mut env: Vec<(&str, &str)> = filled.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    env.push(("ACTIONS_ID_TOKEN_REQUEST_URL", &url));
+    env.push(("ACTIONS_ID_TOKEN_REQUEST_TOKEN", GITHUB_REQUEST_TOKEN));
+    c.ok(&env, &["apply", "--auto-approve"]);
+    let run = c.ok(&env, &["-v", "drift"]);
+    assert!(run.stderr.contains("workload identity federation (GitHub Actions' ID token)"), "{}", run.stderr);
     c.assert_nothing_leaked();
 }

@@ -239,7 +239,7 @@ pub fn command(workdir: &Path, args: &[String], env: &[(String, String)]) -> std
             cmd.env_remove(k);
         }
     }
-    // A CA bundle the machine names would replace sigform's built-in roots; the tests set their own.
+    // A CA bundle the machine names is not the tests' business: they set their own where they need one.
     cmd.env_remove("SSL_CERT_FILE").env_remove("REQUESTS_CA_BUNDLE");
     cmd.env("NO_COLOR", "1").env("SIGFORM_EMULATOR_TIME_SCALE", "0");
     if postgres_mode() {
