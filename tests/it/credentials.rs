@@ -221,6 +221,45 @@ fn github_actions_oidc_applies_plans_and_drifts() {
     c.ok(&env, &["plan", "--detailed-exitcode"]);
     c.ok(&env, &["drift"]);
 
+    // Azure Pipelines: the service connection's ID token, fetched with the job's access token.
+    let pipelines_subject = "sc://contoso/images/gallery-connection";
+    c.emulator(&[
+        "add-federated-credential",
+        PIPELINE,
+        "--issuer",
+        "https://vstoken.dev.azure.com/contoso",
+        "--subject",
+        pipelines_subject,
+    ]);
+    let request_uri = format!(
+        "{}/oidc/token?issuer=https://vstoken.dev.azure.com/contoso&subject={pipelines_subject}",
+        c.server.address
+    );
+    let azure_pipelines = [
+        ("ARM_USE_OIDC", "true"),
+        ("ARM_CLIENT_ID", PIPELINE),
+        ("ARM_TENANT_ID", ZERO),
+        ("ARM_OIDC_AZURE_SERVICE_CONNECTION_ID", "gallery-connection"),
+        ("SYSTEM_OIDCREQUESTURI", request_uri.as_str()),
+        ("SYSTEM_ACCESSTOKEN", GITHUB_REQUEST_TOKEN),
+    ];
+    let run = c.ok(&azure_pipelines, &["-v", "drift"]);
+    assert!(
+        run.stderr.contains("Azure Pipelines' ID token of service connection gallery-connection"),
+        "{}",
+        run.stderr
+    );
+
+    // GitLab: the job's ID token handed over in ARM_OIDC_TOKEN.
+    let gitlab = c.id_token(&format!("subject={GITHUB_SUBJECT}"));
+    let given = [
+        ("ARM_USE_OIDC", "true"),
+        ("ARM_CLIENT_ID", PIPELINE),
+        ("ARM_TENANT_ID", ZERO),
+        ("ARM_OIDC_TOKEN", gitlab.as_str()),
+    ];
+    c.ok(&given, &["drift"]);
+
     // Another repository's token is not this pipeline's.
     let other = format!("{}/oidc/token?subject=repo:someone/else:ref:refs/heads/main", c.server.address);
     let mut wrong = env;
