@@ -294,33 +294,6 @@ pub fn graph_query(kinds: &[ResourceKind]) -> String {
     format!("resources | where type in~ ({}) | order by id asc", types.join(", "))
 }
 
-/// The kinds a query of `graph_query`'s form asks for; the served emulator answers no other KQL.
-pub fn graph_query_kinds(query: &str) -> Result<Vec<ResourceKind>, String> {
-    let unsupported = || {
-        format!(
-            "the emulator's Resource Graph answers only `resources | where type in~ ('...', ...) | order by id asc`, not `{query}`"
-        )
-    };
-    let words: Vec<&str> = query.split_whitespace().collect();
-    let normal = words.join(" ").to_ascii_lowercase();
-    let rest = normal.strip_prefix("resources | where type in~ (").ok_or_else(unsupported)?;
-    let (list, tail) = rest.split_once(')').ok_or_else(unsupported)?;
-    if !matches!(tail.trim(), "" | "| order by id asc" | "| order by id") {
-        return Err(unsupported());
-    }
-    let mut kinds = Vec::new();
-    for item in list.split(',') {
-        let name = item.trim().trim_matches(|c| c == '\'' || c == '"');
-        // The index sigform reads (`ListScope::Graph`): definitions and versions.
-        let kind = [ResourceKind::ImageDefinition, ResourceKind::ImageVersion]
-            .into_iter()
-            .find(|k| arm_type(*k).eq_ignore_ascii_case(name))
-            .ok_or_else(|| format!("the emulator's Resource Graph holds no resources of type `{name}`"))?;
-        kinds.push(kind);
-    }
-    Ok(kinds)
-}
-
 /// A resource as Resource Graph returns it: ARM's shape with the type in lower case and the
 /// subscription and resource group as columns of their own.
 pub fn graph_row(r: &CloudResource) -> Json {

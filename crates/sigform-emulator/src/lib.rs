@@ -480,6 +480,33 @@ impl Emulator {
 impl Emulator {
     /// The table the resource index reads: the resources themselves without a lag; else a copy,
     /// taken again when it is older than the lag.
+    /// The resources of `kinds` in a subscription as Azure Resource Graph's index has them (it
+    /// trails the resources by the graph lag): one query, counted against the Graph quota.
+    pub fn query_index(&self, subscription: &str, kinds: &[ResourceKind]) -> Result<Vec<CloudResource>, CloudError> {
+        self.with(|c| self.query_index_in(c, &subscription.to_ascii_lowercase(), kinds, now_ms()))
+    }
+
+    fn query_index_in(
+        &self,
+        c: &Connection,
+        sub: &str,
+        kinds: &[ResourceKind],
+        now: i64,
+    ) -> Result<Vec<CloudResource>, CloudError> {
+        // One query answers everything here; the served emulator pages it as ARG does.
+        self.count_call(c, "query")?;
+        self.admit(c, sub, Class::Graph)?;
+        let table = self.graph_index(c, now)?;
+        let names: Vec<String> = kinds.iter().map(|k| format!("'{}'", kind_str(*k))).collect();
+        let found = rows(
+            c,
+            &format!("SELECT * FROM {table} WHERE subscription = ?1 AND kind IN ({}) ORDER BY key", names.join(", ")),
+            [sub],
+        )?;
+        // The index has no replication status (ARM returns it only to a read that asks).
+        Ok(found.into_iter().map(|r| CloudResource { replication: Vec::new(), ..into_resource(r, now) }).collect())
+    }
+
     fn graph_index(&self, conn: &Connection, now: i64) -> Result<&'static str, CloudError> {
         if self.graph_lag_ms == 0 {
             return Ok("resources");
@@ -686,20 +713,7 @@ impl Cloud for Emulator {
             };
             let now = now_ms();
             if let ListScope::Graph(_) = scope {
-                // One query answers everything here; the served emulator pages it as ARG does.
-                self.count_call(c, "query")?;
-                self.admit(c, &sub, Class::Graph)?;
-                let table = self.graph_index(c, now)?;
-                let found = rows(
-                    c,
-                    &format!("SELECT * FROM {table} WHERE subscription = ?1 AND kind IN ('ImageDefinition', 'ImageVersion') ORDER BY key"),
-                    [&sub],
-                )?;
-                // The index has no replication status (ARM returns it only to a read that asks).
-                return Ok(found
-                    .into_iter()
-                    .map(|r| CloudResource { replication: Vec::new(), ..into_resource(r, now) })
-                    .collect());
+                return self.query_index_in(c, &sub, &[ResourceKind::ImageDefinition, ResourceKind::ImageVersion], now);
             }
             self.count_call(c, "list")?;
             self.admit(c, &sub, Class::Read)?;

@@ -346,6 +346,28 @@ impl Server {
         ))
     }
 
+    /// The tenant's OpenID configuration, naming this emulator's endpoints.
+    pub(super) fn openid_configuration(&self, request: &Request, tenant: &str) -> Response {
+        let base = format!("{}/{tenant}", self.base_url(request));
+        Response::json(
+            200,
+            &json!({
+                "issuer": format!("{base}/v2.0"),
+                "token_endpoint": format!("{base}/oauth2/v2.0/token"),
+                "authorization_endpoint": format!("{base}/oauth2/v2.0/authorize"),
+                "device_authorization_endpoint": format!("{base}/oauth2/v2.0/devicecode"),
+                "jwks_uri": format!("{base}/discovery/v2.0/keys"),
+                "token_endpoint_auth_methods_supported": ["client_secret_post", "private_key_jwt", "client_secret_basic"],
+                "response_types_supported": ["code", "id_token", "code id_token", "id_token token"],
+                "scopes_supported": ["openid", "profile", "email", "offline_access"],
+                "subject_types_supported": ["pairwise"],
+                "id_token_signing_alg_values_supported": ["RS256"],
+                "tenant_region_scope": null,
+                "cloud_instance_name": "sigform-emulator",
+            }),
+        )
+    }
+
     /// An OIDC issuer for tests: an ID token for `subject` (default: a GitHub repository's main
     /// branch) from `issuer` (default: GitHub Actions'), for `audience`, valid for `lifetime`
     /// seconds (default 300; 0 or less gives an expired one). Answers as GitHub Actions'

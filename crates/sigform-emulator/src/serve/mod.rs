@@ -16,6 +16,7 @@
 
 mod authorize;
 pub mod http;
+mod kql;
 mod login;
 pub mod tls;
 
@@ -220,6 +221,13 @@ impl Server {
         let segs = segments(&request.path);
         if request.method == "POST" && segs.len() == 4 && segs[1] == "oauth2" && segs[3] == "token" {
             return self.token(request, &segs[0]);
+        }
+        // Entra ID's OpenID configuration, which MSAL (under the SDKs and the CLI) reads first.
+        if request.method == "GET"
+            && ((segs.len() == 4 && segs[1] == "v2.0" && segs[2] == ".well-known" && segs[3] == "openid-configuration")
+                || (segs.len() == 3 && segs[1] == ".well-known" && segs[2] == "openid-configuration"))
+        {
+            return self.openid_configuration(request, request.path.trim_matches('/').split('/').next().unwrap_or(""));
         }
         if request.method == "GET" && segs == ["metadata", "identity", "oauth2", "token"] {
             return self.managed_identity(request);
@@ -463,8 +471,23 @@ impl Server {
             .map(|list| list.iter().filter_map(Json::as_str).map(str::to_string).collect())
             .filter(|list: &Vec<String>| !list.is_empty())
             .ok_or_else(|| bad("`subscriptions` must list at least one subscription".into()))?;
-        let query = body.get("query").and_then(Json::as_str).unwrap_or("");
-        let kinds = shape::graph_query_kinds(query).map_err(|m| error(400, "InvalidQuery", m))?;
+        let text = body.get("query").and_then(Json::as_str).unwrap_or("");
+        let query = kql::parse(text).map_err(|why| {
+            error(
+                400,
+                "InvalidQuery",
+                format!("Query is invalid: {why}. The emulator answers a subset of KQL; the query was `{text}`."),
+            )
+        })?;
+        let kinds: &[ResourceKind] = match query.table {
+            kql::Table::Resources => &[
+                ResourceKind::ManagedImage,
+                ResourceKind::Gallery,
+                ResourceKind::ImageDefinition,
+                ResourceKind::ImageVersion,
+            ],
+            kql::Table::ResourceContainers => &[ResourceKind::ResourceGroup],
+        };
         let options = body.get("options").cloned().unwrap_or(Json::Null);
         let top = options.get("$top").and_then(Json::as_u64).unwrap_or(1000).clamp(1, 1000) as usize;
         let page = top.min(self.options.page_size.max(1));
@@ -475,18 +498,18 @@ impl Server {
                 .and_then(|n| n.parse().ok())
                 .ok_or_else(|| bad(format!("`{t}` is not a skip token this service gave")))?,
         };
-        let mut rows = Vec::new();
+        let mut found = Vec::new();
         for subscription in &subscriptions {
-            let found = self.emulator.list(&ListScope::Graph(subscription.clone())).map_err(|e| arm_error(&e))?;
-            for row in found.into_iter().filter(|r| kinds.contains(&r.kind)) {
+            for row in self.emulator.query_index(subscription, kinds).map_err(|e| arm_error(&e))? {
                 // Resource Graph answers only what the caller may read.
                 if self.can_read(caller, &row.id, row.kind)? {
-                    rows.push(row);
+                    found.push(row);
                 }
             }
         }
-        rows.sort_by_cached_key(|r| r.id.to_ascii_lowercase());
-        let data: Vec<Json> = rows.iter().skip(skip).take(page).map(shape::graph_row).collect();
+        found.sort_by_cached_key(|r| r.id.to_ascii_lowercase());
+        let rows = kql::run(&query, found.iter().map(shape::graph_row).collect());
+        let data: Vec<Json> = rows.iter().skip(skip).take(page).cloned().collect();
         let mut answer = json!({
             "totalRecords": rows.len(),
             "count": data.len(),
