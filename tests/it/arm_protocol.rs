@@ -888,6 +888,46 @@ fn azures_own_clients_find_what_they_need() {
     assert!(headers.get("azure-asyncoperation").is_none());
     assert_eq!(deleted["properties"]["principalId"], "11111111-2222-3333-4444-555555555555");
     assert_eq!(call("GET", &format!("{assignment}?api-version=2022-04-01"), None).0, 404, "gone at once");
+    // The JavaScript SDK puts a scope after the template's slash: `//subscriptions/…` is the same path.
+    let doubled = format!("{}/{}", server.address, assignment.trim_start_matches(&server.address));
+    assert!(doubled.contains("//subscriptions/"));
+    let (status, _, _) = call(
+        "PUT",
+        &format!("{doubled}?api-version=2022-04-01"),
+        Some(
+            &json!({"properties": {"roleDefinitionId": reader, "principalId": "11111111-2222-3333-4444-555555555555"}}),
+        ),
+    );
+    assert_eq!(status, 201);
+    assert_eq!(call("GET", &format!("{assignment}?api-version=2022-04-01"), None).0, 200);
+
+    // A PUT that leaves out what was fixed at creation leaves it as it is (`az sig image-version
+    // update` sends `storageProfile: {}`); naming it changed is still refused.
+    let definition = format!("{gallery}/images/ubuntu");
+    let full = json!({"location": "westus2", "properties": {"osType": "Linux", "osState": "Generalized", "hyperVGeneration": "V2", "identifier": {"publisher": "p", "offer": "o", "sku": "s"}}});
+    assert_eq!(call("PUT", &format!("{definition}?api-version=2026-03-03"), Some(&full)).0, 201);
+    let (status, body, _) = call(
+        "PUT",
+        &format!("{definition}?api-version=2026-03-03"),
+        Some(
+            &json!({"location": "westus2", "properties": {"description": "only this", "identifier": {"publisher": "p", "offer": "o", "sku": "s"}}}),
+        ),
+    );
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(
+        (&body["properties"]["osType"], &body["properties"]["description"]),
+        (&json!("Linux"), &json!("only this"))
+    );
+    let mut changed = full.clone();
+    changed["properties"]["osType"] = json!("Windows");
+    let (status, body, _) = call("PUT", &format!("{definition}?api-version=2026-03-03"), Some(&changed));
+    assert_eq!((status, &body["error"]["code"]), (409, &json!("PropertyChangeNotAllowed")), "{body}");
+
+    // MSAL (under the SDKs and the CLI) reads the tenant's OpenID configuration first.
+    let (status, openid, _) =
+        call("ANONYMOUS", &format!("{}/{SUB}/v2.0/.well-known/openid-configuration", server.address), None);
+    assert_eq!(status, 200);
+    assert_eq!(openid["token_endpoint"], format!("{}/{SUB}/oauth2/v2.0/token", server.address));
 
     // At a time scale where a write takes a while, `Location` answers 202 until it is done, then
     // the resource itself (clients that read the result from it print the resource).

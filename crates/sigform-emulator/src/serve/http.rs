@@ -15,7 +15,7 @@ const MAX_BODY: usize = 16 * 1024 * 1024;
 #[derive(Debug, Clone)]
 pub struct Request {
     pub method: String,
-    /// The path, percent-decoded, without the query.
+    /// The path, percent-decoded, without the query, with repeated slashes made one.
     pub path: String,
     pub query: Vec<(String, String)>,
     /// Header names in lower case.
@@ -231,7 +231,13 @@ fn read_request(reader: &mut BufReader<impl Read>) -> Result<Option<Request>, St
             (decode(k), decode(v))
         })
         .collect();
-    Ok(Some(Request { method, path: decode(path), query, headers, body }))
+    // ARM reads `//subscriptions/…` (a scope with its leading slash, after the template's) as
+    // `/subscriptions/…`; so does the emulator.
+    let mut path = decode(path);
+    while path.contains("//") {
+        path = path.replace("//", "/");
+    }
+    Ok(Some(Request { method, path, query, headers, body }))
 }
 
 /// A `Transfer-Encoding: chunked` body (RFC 9112 §7.1): hexadecimal sizes, each chunk, a zero

@@ -629,7 +629,22 @@ impl Server {
         if let Some(map) = attributes.as_object_mut() {
             map.remove("id");
         }
-        let existed = self.emulator.peek(id).map_err(|e| arm_error(&e))?.is_some();
+        let existing = self.emulator.peek(id).map_err(|e| arm_error(&e))?;
+        let existed = existing.is_some();
+        // A PUT that leaves out a property fixed at creation leaves it as it is, as ARM does
+        // (`az sig image-version update` sends `storageProfile: {}`); one that names it, changed,
+        // is refused by the service's own check.
+        if let (Some(existing), Some(schema), Some(map)) =
+            (&existing, sigform_azure::resources::of_kind(kind), attributes.as_object_mut())
+        {
+            for attr in schema.attrs.iter().filter(|a| a.mutability == sigform_azure::schema::Mutability::Fixed) {
+                if map.get(attr.name).is_none_or(Json::is_null)
+                    && let Some(value) = existing.attributes.get(attr.name).filter(|v| !v.is_null())
+                {
+                    map.insert(attr.name.to_string(), value.clone());
+                }
+            }
+        }
         let op =
             self.emulator.put(id, &Body { kind, tenant: tenant.to_string(), attributes }).map_err(|e| self.fault(e))?;
         let now = self.emulator.peek(id).map_err(|e| arm_error(&e))?;

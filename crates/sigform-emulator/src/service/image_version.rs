@@ -74,8 +74,8 @@ fn check_write(attrs: &Json, ctx: &Context) -> Result<(), CloudError> {
         return Err(invalid(format!("version name '{name}' is not Major.Minor.Patch with 32-bit integers")));
     }
     let location = str_of(attrs, "location").unwrap_or("");
-    let image_id =
-        str_of(attrs, "managed_image_id").ok_or_else(|| invalid("a version needs a source: managed_image_id"))?;
+    let image_id = str_of(attrs, "managed_image_id")
+        .ok_or_else(|| invalid("a version needs a source: storageProfile.source.id"))?;
     let image = (ctx.lookup)(image_id).ok_or_else(|| invalid(format!("the source image {image_id} was not found")))?;
     if image.kind != ResourceKind::ManagedImage {
         return Err(invalid(format!("{image_id} is not a managed image")));
