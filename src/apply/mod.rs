@@ -26,6 +26,9 @@ pub struct Options {
     pub tenants: HashMap<String, String>,
     /// Transient failures (429, 5xx) are retried this many times.
     pub retries: u32,
+    /// Subscriptions (lower case) where a resource group may be deleted with resources still in
+    /// it; elsewhere such a delete is refused before it is sent, as azurerm 4.x refuses it.
+    pub nonempty_group_deletion: std::collections::HashSet<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -3,7 +3,7 @@
 //! a failure the cloud is read to settle what really happened.
 
 use super::{Job, Options, Step};
-use sigform_azure::cloud::{Cloud, CloudError, OperationStatus, RegionReplication};
+use sigform_azure::cloud::{Cloud, CloudError, ListScope, OperationStatus, RegionReplication};
 use sigform_azure::cloud::{retry, wait_settled};
 use sigform_azure::schema::ResourceKind;
 use std::time::Duration;
@@ -41,6 +41,9 @@ fn attempt(
     options: &Options,
     progress: &dyn Fn(Vec<RegionReplication>),
 ) -> Result<Option<serde_json::Value>, CloudError> {
+    if job.step == Step::Delete && job.kind == ResourceKind::ResourceGroup {
+        refuse_nonempty_group(cloud, job, options)?;
+    }
     let operation = retry(options.retries, || match (job.step, &job.body) {
         (Step::Delete, _) => cloud.delete(&job.id),
         (_, Some(body)) => cloud.put(&job.id, body),
@@ -100,6 +103,35 @@ fn words(d: Duration) -> String {
 
 /// After a failure, the cloud says what really happened: a lost response may hide a write that
 /// went through, and a failed create may have left a resource behind.
+/// Azure deletes a resource group with everything in it; azurerm 4.x refuses to unless its
+/// provider says `prevent_deletion_if_contains_resources = false`, and so does sigform: by now
+/// every resource of the group that the plan deletes is gone, so whatever is left (a version
+/// Packer published, a gallery made in the portal) would go with the group unasked.
+fn refuse_nonempty_group(cloud: &dyn Cloud, job: &Job, options: &Options) -> Result<(), CloudError> {
+    let subscription = sigform_azure::cloud::subscription_of(&job.id);
+    if options.nonempty_group_deletion.contains(&subscription) {
+        return Ok(());
+    }
+    let prefix = format!("{}/", job.id.to_ascii_lowercase());
+    let listed = retry(options.retries, || cloud.list(&ListScope::Subscription(subscription.clone())))?;
+    let left: Vec<String> =
+        listed.into_iter().filter(|r| r.id.to_ascii_lowercase().starts_with(&prefix)).map(|r| r.id).collect();
+    if left.is_empty() {
+        return Ok(());
+    }
+    Err(CloudError::new(
+        409,
+        "ResourceGroupNotEmpty",
+        format!(
+            "the resource group still holds {} resource(s) this plan does not delete ({}{}); Azure would delete them with it. \
+             Delete or import them, or set `features {{ resource_group {{ prevent_deletion_if_contains_resources = false }} }}` in the provider",
+            left.len(),
+            left.iter().take(3).cloned().collect::<Vec<_>>().join(", "),
+            if left.len() > 3 { ", …" } else { "" }
+        ),
+    ))
+}
+
 fn settle(cloud: &dyn Cloud, job: &Job, options: &Options, error: CloudError) -> Done {
     let Ok(found) = wait_settled(cloud, &job.id, options.retries) else {
         return Done::Failed { error, exists: None };

@@ -28,10 +28,17 @@ pub const DEFAULT_ENDPOINT: &str = "https://management.azure.com";
 /// The api-version of `Microsoft.Features` (preview feature registration).
 const FEATURES_API_VERSION: &str = "2021-07-01";
 
+/// What `-v` is told when the provider block changes how the run signs in.
+type SignInNotice = Box<dyn Fn(&str) + Send + Sync>;
+
 pub struct ArmCloud {
     endpoint: String,
     /// Which roots the client trusts, for `-v`.
     trusted: String,
+    /// The provider block's credential arguments, once the configuration gave them.
+    provider_credentials: Mutex<Option<std::collections::BTreeMap<String, String>>>,
+    /// Told how the run signs in when the provider block changes it (`-v`).
+    on_sign_in: Option<SignInNotice>,
     agent: ureq::Agent,
     tokens: auth::Tokens,
     /// `None` when `SIGFORM_ARM_CLIENT_LIMITS=off` (an endpoint without ARM's limits).
@@ -138,17 +145,19 @@ impl ArmCloud {
         if !(endpoint.starts_with("https://") || endpoint.starts_with("http://")) {
             return Err(CloudError::new(400, "InvalidEndpoint", format!("`{endpoint}` is not an http(s) URL")));
         }
-        let source = auth::Source::from_env()?;
+        // Without credentials in the environment the provider block may still give some: the
+        // error waits for the first call that needs a token.
+        let source = auth::Source::from_env();
         Ok(ArmCloud::with_roots(&endpoint, source, roots))
     }
 
     /// The client with these credentials, trusting the built-in roots.
     pub fn new(endpoint: &str, source: auth::Source) -> ArmCloud {
-        ArmCloud::with_roots(endpoint, source, trust::Roots::built_in())
+        ArmCloud::with_roots(endpoint, Ok(source), trust::Roots::built_in())
     }
 
     /// The client with these credentials, trusting these roots.
-    pub fn with_roots(endpoint: &str, source: auth::Source, roots: trust::Roots) -> ArmCloud {
+    pub fn with_roots(endpoint: &str, source: Result<auth::Source, CloudError>, roots: trust::Roots) -> ArmCloud {
         let config = ureq::Agent::config_builder()
             .tls_config(
                 ureq::tls::TlsConfig::builder()
@@ -164,6 +173,8 @@ impl ArmCloud {
         ArmCloud {
             endpoint: endpoint.trim_end_matches('/').to_string(),
             trusted: roots.describe(),
+            provider_credentials: Mutex::new(None),
+            on_sign_in: None,
             agent: config.new_agent(),
             tokens: auth::Tokens::new(source, endpoint),
             limits: (!matches!(std::env::var("SIGFORM_ARM_CLIENT_LIMITS").as_deref(), Ok("off" | "0" | "false")))
@@ -174,6 +185,12 @@ impl ArmCloud {
 
     pub fn endpoint(&self) -> &str {
         &self.endpoint
+    }
+
+    /// Calls `notify` with `describe()` whenever the provider block changes how the run signs in.
+    pub fn on_sign_in(mut self, notify: impl Fn(&str) + Send + Sync + 'static) -> ArmCloud {
+        self.on_sign_in = Some(Box::new(notify));
+        self
     }
 
     /// Where the client signs in and what it trusts (never a secret), for `-v`.
@@ -464,6 +481,36 @@ fn resource_manager_of(host: &str, roots: &trust::Roots) -> Result<String, Cloud
 }
 
 impl Cloud for ArmCloud {
+    /// The provider block's credential arguments over the environment's variables; a block
+    /// without any leaves the environment's choice as it was. Two provider blocks (aliases) that
+    /// name different credentials are refused: the run signs in once.
+    fn sign_in_with(&self, settings: &std::collections::BTreeMap<String, String>) -> Result<(), CloudError> {
+        let mut given = self.provider_credentials.lock().unwrap_or_else(|p| p.into_inner());
+        match given.as_ref() {
+            Some(first) if first == settings => return Ok(()),
+            Some(first) if !first.is_empty() || !settings.is_empty() => {
+                return Err(CloudError::new(
+                    400,
+                    "ConflictingCredentials",
+                    "provider blocks name different credentials; sigform signs in once per run (give them the same ones, or set them in the environment)",
+                ));
+            }
+            _ => {}
+        }
+        *given = Some(settings.clone());
+        if settings.is_empty() {
+            return Ok(());
+        }
+        let overlay = auth::Overlay { settings, env: &auth::ProcessEnv };
+        let source = auth::Source::from_vars(&overlay, &|program| auth::on_path(program));
+        let failed = source.as_ref().err().cloned();
+        self.tokens.set_source(source);
+        if let Some(notify) = &self.on_sign_in {
+            notify(&self.describe());
+        }
+        failed.map_or(Ok(()), Err)
+    }
+
     /// The `oid` claim of the access token (Entra ID tokens are JWTs): who the calls are made as.
     fn caller_object_id(&self) -> Result<Option<String>, CloudError> {
         let token = self.tokens.token(&self.agent)?;

@@ -285,6 +285,7 @@ pub fn run(global: &Global, command: &EmulatorCommand) -> CliResult {
 /// `sigform status [ADDR]`: replication per version and region, read from the cloud.
 pub fn status(global: &Global, address: Option<&str>) -> CliResult {
     let cloud = global.open_cloud()?;
+    crate::ops::data::sign_in_from(&super::validate::options(global, Vec::new()), cloud.as_ref());
     let versions = crate::ops::status::status(&global.state_location()?, cloud.as_ref(), address)?;
     print!("{}", render::status(&versions));
     Ok(ExitStatus::Success)

@@ -468,9 +468,10 @@ impl Global {
                 Ok(Box::new(sigform_emulator::Emulator::from_env(&path)?))
             }
             CloudKind::Arm => {
-                let cloud = crate::arm::ArmCloud::from_env(self.arm_endpoint.as_deref())?;
+                let mut cloud = crate::arm::ArmCloud::from_env(self.arm_endpoint.as_deref())?;
                 if self.verbose {
                     eprintln!("{}", crate::render::messages::arm_client(&cloud.describe()));
+                    cloud = cloud.on_sign_in(|how| eprintln!("{}", crate::render::messages::arm_client(how)));
                 }
                 Ok(Box::new(cloud))
             }

@@ -73,6 +73,13 @@ pub trait DataResolver {
     /// The attributes of the object a data source instance names (by its ARM id); `Ok(None)`
     /// when it does not exist; `Err` with the cause when the cloud could not say.
     fn read(&self, instance: &Instance) -> Result<Option<BTreeMap<String, Value>>, String>;
+
+    /// A provider block was evaluated: its credentials sign in the reads that follow. `Err`
+    /// says why they cannot.
+    fn provider_configured(&self, provider: &Provider) -> Result<(), String> {
+        let _ = provider;
+        Ok(())
+    }
 }
 
 pub struct EvalInput<'a> {
@@ -705,6 +712,11 @@ impl<'a> Evaluator<'a> {
             NodeBody::Provider(block) => {
                 let NodeKey::Provider(name) = &node.key else { unreachable!() };
                 let provider = self.provider(name, block.as_ref(), node.file);
+                if let (Some(data), Some(span)) = (self.input.data, &provider.span)
+                    && let Err(why) = data.provider_configured(&provider)
+                {
+                    self.diags.push(Diagnostic::error("SIG005", why).at(span.clone()));
+                }
                 self.providers.insert(name.clone(), provider);
             }
             NodeBody::Resource(block, schema) => {
@@ -741,6 +753,9 @@ impl<'a> Evaluator<'a> {
         let env = self.input.environment;
         let mut subscription = env.subscription_id.clone();
         let mut tenant = env.tenant_id.clone();
+        // azurerm 4.x's default.
+        let mut prevent_group_deletion = true;
+        let mut credentials = BTreeMap::new();
         let mut span = None;
         if let Some(block) = block {
             let mut scope = Scope::new(file, &self.roots).with_files(self.input.files);
@@ -770,7 +785,11 @@ impl<'a> Evaluator<'a> {
                         };
                         match (key, &value) {
                             ("subscription_id", Value::String(s)) => subscription = Some(s.clone()),
-                            ("tenant_id", Value::String(s)) => tenant = Some(s.clone()),
+                            ("tenant_id", Value::String(s)) => {
+                                // The tenant signs in too (a service principal's home tenant).
+                                credentials.insert("tenant_id".to_string(), s.clone());
+                                tenant = Some(s.clone());
+                            }
                             ("environment", v) if v.as_str().is_some_and(|e| e != "public") => self.diags.push(
                                 Diagnostic::error(
                                     "SIG002",
@@ -784,6 +803,37 @@ impl<'a> Evaluator<'a> {
                                 Diagnostic::error("SIG004", format!("`{key}` must be known before apply"))
                                     .at(scope.span_of(&a.value)),
                             ),
+                            ("metadata_host" | "auxiliary_tenant_ids", v) if !matches!(v, Value::Null) => {
+                                self.diags.push(
+                                    Diagnostic::error(
+                                        "SIG002",
+                                        format!("`{key}` in the provider block is not supported yet"),
+                                    )
+                                    .at(scope.span_of(&a.key))
+                                    .help(if key == "metadata_host" {
+                                        "set ARM_METADATA_HOSTNAME in the environment instead: sigform reads it before the configuration"
+                                    } else {
+                                        "sigform signs in to one tenant per run"
+                                    }),
+                                )
+                            }
+                            (k, _) if CREDENTIAL_ARGUMENTS.contains(&k) => match &value {
+                                Value::Null => {}
+                                Value::String(s) => {
+                                    credentials.insert(k.to_string(), s.clone());
+                                }
+                                Value::Bool(b) => {
+                                    credentials.insert(k.to_string(), b.to_string());
+                                }
+                                Value::Unknown => self.diags.push(
+                                    Diagnostic::error("SIG004", format!("`{key}` must be known before apply"))
+                                        .at(scope.span_of(&a.value)),
+                                ),
+                                other => self.diags.push(
+                                    Diagnostic::error("SIG003", format!("`{key}` must be a string or a bool, not {other}"))
+                                        .at(scope.span_of(&a.value)),
+                                ),
+                            },
                             _ => {}
                         }
                     }
@@ -794,6 +844,33 @@ impl<'a> Evaluator<'a> {
                                 Diagnostic::error("SIG002", format!("unknown block `{ident}` in provider \"azurerm\""))
                                     .at(scope.span_of(&b.ident)),
                             );
+                            continue;
+                        }
+                        // `features`: sigform honours what concerns the resources it manages
+                        // (resource groups); the other blocks configure resource types it does
+                        // not manage, so they change nothing here.
+                        for group in b.body.blocks().filter(|g| g.ident.value().as_str() == "resource_group") {
+                            for a in group.body.attributes() {
+                                let key = a.key.value().as_str();
+                                if key != "prevent_deletion_if_contains_resources" {
+                                    self.diags.push(
+                                        Diagnostic::error(
+                                            "SIG002",
+                                            format!("unknown argument `{key}` in features {{ resource_group }}"),
+                                        )
+                                        .at(scope.span_of(&a.key)),
+                                    );
+                                    continue;
+                                }
+                                match eval(&a.value, &mut scope) {
+                                    Ok(Value::Bool(b)) => prevent_group_deletion = b,
+                                    Ok(other) => self.diags.push(
+                                        Diagnostic::error("SIG003", format!("`{key}` must be a bool, not {other}"))
+                                            .at(scope.span_of(&a.value)),
+                                    ),
+                                    Err(e) => self.diags.push(e.into_diagnostic()),
+                                }
+                            }
                         }
                     }
                 }
@@ -803,6 +880,8 @@ impl<'a> Evaluator<'a> {
             name: name.to_string(),
             subscription_id: subscription.unwrap_or_else(|| DEFAULT_SUBSCRIPTION.to_string()),
             tenant_id: tenant.unwrap_or_else(|| DEFAULT_TENANT.to_string()),
+            credentials,
+            prevent_group_deletion_with_resources: prevent_group_deletion,
             span,
         }
     }
@@ -1874,6 +1953,33 @@ const PROVIDER_ARGUMENTS: &[&str] = &[
     "disable_terraform_partner_id",
     "auxiliary_tenant_ids",
     "use_aks_workload_identity",
+    "client_id_file_path",
+    "client_secret_file_path",
+    "oidc_token_file_path",
+    "ado_pipeline_service_connection_id",
+];
+
+/// The provider arguments that say how to sign in: passed to the cloud (`Cloud::sign_in_with`).
+/// The rest of `PROVIDER_ARGUMENTS` (`skip_provider_registration`, `storage_use_azuread`,
+/// `partner_id`, …) concern what sigform never does (register providers, storage data planes,
+/// partner attribution), so they change nothing.
+const CREDENTIAL_ARGUMENTS: &[&str] = &[
+    "client_id",
+    "client_id_file_path",
+    "client_secret",
+    "client_secret_file_path",
+    "client_certificate_path",
+    "client_certificate_password",
+    "use_cli",
+    "use_msi",
+    "use_oidc",
+    "use_aks_workload_identity",
+    "oidc_token",
+    "oidc_token_file_path",
+    "oidc_request_url",
+    "oidc_request_token",
+    "ado_pipeline_service_connection_id",
+    "msi_endpoint",
 ];
 
 struct Expansion {

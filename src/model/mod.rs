@@ -312,6 +312,13 @@ pub struct Provider {
     pub name: String,
     pub subscription_id: String,
     pub tenant_id: String,
+    /// The credential arguments given (`use_oidc`, `client_id`, `client_secret`, …) as text, by
+    /// azurerm's names; they sign the run in, taking precedence over the environment. Never
+    /// written to a plan or the state.
+    pub credentials: std::collections::BTreeMap<String, String>,
+    /// `features { resource_group { prevent_deletion_if_contains_resources } }`: true (azurerm
+    /// 4.x's default) refuses to delete a resource group that still holds resources.
+    pub prevent_group_deletion_with_resources: bool,
     pub span: Option<Span>,
 }
 

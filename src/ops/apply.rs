@@ -117,6 +117,13 @@ pub fn run(
         Err((options, _)) => Some(options.load.clone()),
         Ok(_) => saved_config,
     };
+    // A saved plan holds no credentials: the provider block of the configuration it was made
+    // from signs in, as it did when planning (without it, the environment's credentials do).
+    if source.is_ok()
+        && let Some(load) = &reload
+    {
+        super::data::sign_in_from(load, cloud);
+    }
     // The lock is held from before the plan until the last record: a second apply waits (or
     // fails at once) instead of planning against a state that is about to change.
     let mut session = Session::open(&options.state, operation)?;
@@ -238,6 +245,7 @@ impl Session {
             parallelism: options.parallelism.unwrap_or(plan.apply_settings.parallelism as usize).max(1),
             wait_for_replication: options.wait_for_replication.unwrap_or(plan.apply_settings.wait_for_replication),
             tenants: plan.tenants.clone().into_iter().collect(),
+            nonempty_group_deletion: plan.nonempty_group_deletion.iter().cloned().collect(),
             retries: 5,
         };
         match apply::apply(plan, cloud, self.store.as_mut(), &apply_options, on_event) {

@@ -20,6 +20,10 @@ fn as_map(json: &serde_json::Value) -> BTreeMap<String, Value> {
 }
 
 impl DataResolver for CloudData<'_> {
+    fn provider_configured(&self, provider: &crate::model::Provider) -> Result<(), String> {
+        self.0.sign_in_with(&provider.credentials).map_err(|e| format!("provider \"{}\": {}", provider.name, e.message))
+    }
+
     /// A cloud failure is reported as what it is (`Err`), never as "no such resource".
     fn read(&self, instance: &Instance) -> Result<Option<BTreeMap<String, Value>>, String> {
         if instance.kind() == ResourceKind::ClientConfig {
@@ -76,5 +80,17 @@ impl DataResolver for CloudData<'_> {
             }
             read
         }))
+    }
+}
+
+/// Signs in with the credential arguments of the configuration's provider blocks, for the
+/// commands that use the cloud without evaluating the configuration themselves (a saved plan's
+/// apply, `status`). A configuration that cannot be evaluated now leaves the environment's
+/// credentials in charge; a sign-in that fails says so at the first call that needs a token.
+pub fn sign_in_from(load: &super::validate::Options, cloud: &dyn sigform_azure::cloud::Cloud) {
+    if let Ok(loaded) = super::validate::load_evaluated(load, None, None) {
+        for provider in &loaded.desired.providers {
+            let _ = cloud.sign_in_with(&provider.credentials);
+        }
     }
 }

@@ -118,6 +118,10 @@ pub struct Plan {
     /// The tenant of each subscription's provider, for the applier.
     #[serde(default)]
     pub tenants: std::collections::BTreeMap<String, String>,
+    /// Subscriptions whose provider lets a resource group be deleted while it still holds
+    /// resources (`prevent_deletion_if_contains_resources = false`); elsewhere apply refuses to.
+    #[serde(default)]
+    pub nonempty_group_deletion: std::collections::BTreeSet<String>,
     /// What the refresh found changed or deleted outside sigform.
     #[serde(default)]
     pub drift: drift::Drift,
@@ -214,6 +218,7 @@ impl Plan {
             order: Vec::new(),
             diagnostics: Vec::new(),
             tenants: Default::default(),
+            nonempty_group_deletion: Default::default(),
             drift: Default::default(),
             refresh_only: false,
             forgotten: Vec::new(),

@@ -151,7 +151,14 @@ pub fn plan(input: PlanInput) -> Plan {
         changes.insert(address, delete(before, block, "not in the configuration"));
     }
 
-    blocked_deletes(&mut changes, observed);
+    // Where the provider lets a resource group go with what is in it (as Azure deletes a group).
+    let cascading: BTreeSet<String> = desired
+        .providers
+        .iter()
+        .filter(|p| !p.prevent_group_deletion_with_resources)
+        .map(|p| p.subscription_id.to_ascii_lowercase())
+        .collect();
+    blocked_deletes(&mut changes, observed, &cascading);
     if !options.targets.is_empty() {
         restrict_to_targets(&mut changes, options, desired);
     }
@@ -192,6 +199,12 @@ pub fn plan(input: PlanInput) -> Plan {
         order,
         diagnostics,
         tenants: desired.providers.iter().map(|p| (p.subscription_id.clone(), p.tenant_id.clone())).collect(),
+        nonempty_group_deletion: desired
+            .providers
+            .iter()
+            .filter(|p| !p.prevent_group_deletion_with_resources)
+            .map(|p| p.subscription_id.to_ascii_lowercase())
+            .collect(),
         drift,
         refresh_only: false,
         cost: Some(cost),
@@ -600,14 +613,26 @@ fn replacement_set(
 }
 
 /// SIG503: deleting a resource that still has children which are not deleted with it — kept by
-/// this configuration, or unknown to it (seen by the refresh).
-fn blocked_deletes(changes: &mut BTreeMap<String, ResourceChange>, observed: Option<&Observed>) {
-    let deleted: Vec<(String, String)> = changes
+/// this configuration, or unknown to it (seen by the refresh). A resource group in a
+/// subscription of `cascading` (`prevent_deletion_if_contains_resources = false`) takes its
+/// unknown children with it, as Azure deletes a group; children this configuration keeps still
+/// block it.
+fn blocked_deletes(
+    changes: &mut BTreeMap<String, ResourceChange>,
+    observed: Option<&Observed>,
+    cascading: &BTreeSet<String>,
+) {
+    let deleted: Vec<(String, String, bool)> = changes
         .values()
         .filter(|c| matches!(c.action, Action::Delete))
-        .filter_map(|c| c.before.as_ref().map(|b| (c.address.clone(), b.id.to_ascii_lowercase())))
+        .filter_map(|c| {
+            let b = c.before.as_ref()?;
+            let cascades = b.type_name == "azurerm_resource_group"
+                && cascading.contains(&sigform_azure::cloud::subscription_of(&b.id));
+            Some((c.address.clone(), b.id.to_ascii_lowercase(), cascades))
+        })
         .collect();
-    let deleted_ids: BTreeSet<&str> = deleted.iter().map(|(_, id)| id.as_str()).collect();
+    let deleted_ids: BTreeSet<&str> = deleted.iter().map(|(_, id, _)| id.as_str()).collect();
     let managed: Vec<(String, String, Action)> = changes
         .values()
         .filter_map(|c| {
@@ -615,7 +640,7 @@ fn blocked_deletes(changes: &mut BTreeMap<String, ResourceChange>, observed: Opt
             Some((c.address.clone(), id, c.action))
         })
         .collect();
-    for (address, id) in &deleted {
+    for (address, id, cascades) in &deleted {
         let prefix = format!("{id}/");
         let kept: Vec<&str> = managed
             .iter()
@@ -623,7 +648,7 @@ fn blocked_deletes(changes: &mut BTreeMap<String, ResourceChange>, observed: Opt
             .map(|(a, _, _)| a.as_str())
             .collect();
         let managed_ids: BTreeSet<&str> = managed.iter().map(|(_, i, _)| i.as_str()).collect();
-        let unmanaged: Vec<&String> = observed.map_or(Vec::new(), |o| {
+        let unmanaged: Vec<&String> = observed.filter(|_| !cascades).map_or(Vec::new(), |o| {
             o.ids
                 .iter()
                 .filter(|i| {

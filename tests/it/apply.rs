@@ -632,3 +632,45 @@ output "gallery_from_data" {
     let again = run(&["plan", "--detailed-exitcode"], 0);
     assert!(again.stdout.starts_with("No changes."), "{}", again.stdout);
 }
+
+/// Azure deletes a resource group with everything in it. Like azurerm 4.x, destroy refuses to
+/// delete one that still holds resources the plan does not delete (SIG503 at plan time, naming
+/// them), until the provider says `prevent_deletion_if_contains_resources = false`; then the
+/// group goes with what was left in it.
+#[test]
+fn a_resource_group_with_resources_left_in_it_is_not_deleted_unless_the_provider_allows_it() {
+    let t = Test::new().example("quickstart").seeded();
+    let dir = t.dir().to_str().unwrap().to_string();
+    let run = |args: &[&str], code: i32| Test::new().chdir(&dir).args(args).status(code);
+    let leftover = format!(
+        "/subscriptions/{SUB}/resourceGroups/rg-golden-images/providers/Microsoft.Compute/images/packer-leftover"
+    );
+    run(&["emulator", "add-image", &leftover, "--location", "eastus", "--hyper-v", "V2"], 0);
+
+    // Refused at plan time (SIG503), naming what is left; nothing is deleted.
+    let out = run(&["destroy", "--auto-approve"], 1);
+    let said = format!("{}{}", out.stdout, out.stderr);
+    assert!(said.contains("SIG503") && said.contains("images/packer-leftover"), "{said}");
+    assert_eq!(emulator_ids(&dir).len(), 7);
+
+    // A saved plan made while the group was empty meets the leftover at apply: the group's delete
+    // is refused before it is sent (ResourceGroupNotEmpty), the rest is done.
+    run(&["emulator", "delete", &leftover], 0);
+    run(&["plan", "--destroy", "--out", "destroy.plan"], 0);
+    run(&["emulator", "add-image", &leftover, "--location", "eastus", "--hyper-v", "V2"], 0);
+    let out = run(&["apply", "destroy.plan"], 1);
+    let said = format!("{}{}", out.stdout, out.stderr);
+    assert!(said.contains("ResourceGroupNotEmpty") && said.contains("packer-leftover"), "{said}");
+    assert!(said.contains("prevent_deletion_if_contains_resources = false"), "{said}");
+    let ids = emulator_ids(&dir);
+    assert_eq!(ids.len(), 2, "the group and the leftover image stay: {ids:?}");
+
+    let main = std::fs::read_to_string(t.dir().join("main.tf")).unwrap().replace(
+        "  features {}",
+        "  features {\n    resource_group {\n      prevent_deletion_if_contains_resources = false\n    }\n  }",
+    );
+    std::fs::write(t.dir().join("main.tf"), main).unwrap();
+    let out = run(&["destroy", "--auto-approve"], 0);
+    assert!(out.stdout.contains("1 destroyed"), "{}", out.stdout);
+    assert_eq!(emulator_ids(&dir), Vec::<String>::new(), "the leftover image went with its group");
+}

@@ -532,3 +532,53 @@ fn the_github_actions_example_signs_in_without_a_secret() {
     assert!(run.stderr.contains("workload identity federation (GitHub Actions' ID token)"), "{}", run.stderr);
     c.assert_nothing_leaked();
 }
+
+/// The provider block's credential arguments sign in, over the environment, as in azurerm: a
+/// configuration that says `use_oidc = true` and names its client needs only the runner's
+/// variables. Secrets given there (from a sensitive variable) are never printed or stored.
+#[test]
+fn the_provider_block_signs_in() {
+    let c = Cloud::new();
+    c.emulator(&["add-principal", PIPELINE, "--tenant", ZERO, "--owner", ZERO, "--secret", SECRET]);
+    c.emulator(&[
+        "add-federated-credential",
+        PIPELINE,
+        "--issuer",
+        sigform_emulator::serve::GITHUB_ISSUER,
+        "--subject",
+        GITHUB_SUBJECT,
+    ]);
+    let main = c.t.read("main.tf").replace(
+        "provider \"azurerm\" {\n  features {}\n}",
+        &format!(
+            "variable \"client_secret\" {{\n  type      = string\n  default   = null\n  sensitive = true\n}}\n\n\
+             provider \"azurerm\" {{\n  features {{}}\n  use_oidc      = var.client_secret == null\n  client_id     = \"{PIPELINE}\"\n  tenant_id     = \"{ZERO}\"\n  client_secret = var.client_secret\n}}"
+        ),
+    );
+    assert!(main.contains("use_oidc"), "the quickstart's provider block was replaced");
+    std::fs::write(c.t.dir().join("main.tf"), main).unwrap();
+    let url = format!("{}/oidc/token?subject={GITHUB_SUBJECT}", c.server.address);
+    let runner =
+        [("ACTIONS_ID_TOKEN_REQUEST_URL", url.as_str()), ("ACTIONS_ID_TOKEN_REQUEST_TOKEN", GITHUB_REQUEST_TOKEN)];
+    let run = c.ok(&runner, &["-v", "apply", "--auto-approve"]);
+    assert!(run.stderr.contains("workload identity federation (GitHub Actions' ID token)"), "{}", run.stderr);
+    c.ok(&runner, &["drift"]);
+    // A saved plan is applied signed in the same way (the plan file holds no credentials: the
+    // configuration it was made from is read again).
+    std::fs::write(
+        c.t.dir().join("main.tf"),
+        c.t.read("main.tf").replace("owner = \"platform\"", "owner = \"images\""),
+    )
+    .unwrap();
+    c.ok(&runner, &["plan", "--out", "tags.plan"]);
+    let run = c.ok(&runner, &["apply", "tags.plan"]);
+    assert!(run.stdout.contains("1 changed"), "{}", run.stdout);
+
+    // A secret from a sensitive variable, through the block.
+    let by_secret = [("TF_VAR_client_secret", SECRET)];
+    let run = c.ok(&by_secret, &["-v", "plan", "--detailed-exitcode"]);
+    assert!(run.stderr.contains("a client secret (ARM_CLIENT_SECRET)"), "{}", run.stderr);
+    let wrong = [("TF_VAR_client_secret", "not-the-secret")];
+    c.refused(&wrong, &["plan"], &["AADSTS7000215"]);
+    c.assert_nothing_leaked();
+}

@@ -149,6 +149,15 @@ pub trait Cloud: Send + Sync {
         Ok(None)
     }
 
+    /// The credential arguments of the configuration's provider block (azurerm's names:
+    /// `use_oidc`, `client_id`, …), which take precedence over the environment's, as in azurerm.
+    /// Called once the provider is evaluated, before the cloud is first asked anything that
+    /// needs a token. A cloud without sign-in (the embedded emulator) has nothing to do.
+    fn sign_in_with(&self, settings: &std::collections::BTreeMap<String, String>) -> Result<(), CloudError> {
+        let _ = settings;
+        Ok(())
+    }
+
     /// `Ok(None)` for 404.
     fn get(&self, id: &str) -> Result<Option<CloudResource>, CloudError>;
     fn list(&self, scope: &ListScope) -> Result<Vec<CloudResource>, CloudError>;

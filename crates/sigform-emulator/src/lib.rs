@@ -865,7 +865,10 @@ impl Cloud for Emulator {
                 "SELECT * FROM resources WHERE key LIKE ?1 || '/%' AND kind != 'RoleAssignment' AND state != 'Deleting'",
                 [id.to_ascii_lowercase()],
             )?;
-            if let Some(child) = children.first() {
+            // A resource group takes everything in it along (one long-running operation, as ARM
+            // deletes a group); anything else must be empty first.
+            let cascade = existing.kind == ResourceKind::ResourceGroup;
+            if let Some(child) = children.first().filter(|_| !cascade) {
                 return Err(CloudError::new(
                     409,
                     "CannotDeleteResource",
@@ -873,12 +876,23 @@ impl Cloud for Emulator {
                 ));
             }
             let now = now_ms();
-            let done = now + self.real_ms(replication::delete_seconds(existing.kind));
+            let seconds = children
+                .iter()
+                .map(|child| replication::delete_seconds(child.kind))
+                .fold(replication::delete_seconds(existing.kind), f64::max);
+            let done = now + self.real_ms(if cascade { seconds } else { replication::delete_seconds(existing.kind) });
             c.execute(
                 "UPDATE resources SET state = 'Deleting', op_id = ?2, op_started_ms = ?3, op_done_ms = ?4 WHERE key = ?1",
                 params![id.to_ascii_lowercase(), op.id, now, done],
             )
             .map_err(db_error)?;
+            if cascade {
+                c.execute(
+                    "UPDATE resources SET state = 'Deleting', op_started_ms = ?2, op_done_ms = ?3 WHERE key LIKE ?1 || '/%'",
+                    params![id.to_ascii_lowercase(), now, done],
+                )
+                .map_err(db_error)?;
+            }
             // Role assignments at a deleted scope go with it, as ARM removes them.
             c.execute(
                 "UPDATE resources SET state = 'Deleting', op_started_ms = ?2, op_done_ms = ?3 WHERE key LIKE ?1 || '/%' AND kind = 'RoleAssignment'",

@@ -442,3 +442,17 @@ fn the_profile_is_remembered() {
     again.reset(None).unwrap();
     assert_eq!(again.profile().unwrap(), Some(&profiles::CURRENT), "a reset without --profile keeps it");
 }
+
+/// A resource group is deleted with everything in it, in one operation, as ARM deletes a group;
+/// a gallery with definitions is not (it must be emptied first).
+#[test]
+fn a_resource_group_goes_with_everything_in_it() {
+    let (_d, e) = seeded();
+    assert_eq!(code(e.delete(&gallery())), (409, "CannotDeleteResource".into()));
+    let op = e.delete(&rg()).unwrap();
+    assert_eq!(e.poll(&op).unwrap(), OperationStatus::Succeeded);
+    for id in [rg(), image("img"), gallery(), definition()] {
+        assert!(e.get(&id).unwrap().is_none(), "{id} is gone");
+    }
+    assert!(e.all().unwrap().is_empty());
+}

@@ -50,8 +50,8 @@ fn read(mut response: ureq::http::Response<ureq::Body>) -> (u16, Json) {
 }
 
 impl Tokens {
-    pub(super) fn fetch(&self, agent: &ureq::Agent) -> Result<(String, Duration), CloudError> {
-        match &self.source {
+    pub(super) fn fetch(&self, agent: &ureq::Agent, source: &Source) -> Result<(String, Duration), CloudError> {
+        match source {
             // A given token is used as is for the run.
             Source::Static(token) => Ok((token.clone(), Duration::from_secs(24 * 3600))),
             Source::ClientSecret { login, secret, .. } => {

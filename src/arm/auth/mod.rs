@@ -178,7 +178,7 @@ pub fn environment(name: &str) -> Result<&'static (&'static str, &'static str, &
 impl Source {
     /// The first source the process environment offers.
     pub fn from_env() -> Result<Source, CloudError> {
-        Source::from_vars(&ProcessEnv, &|program| which(program))
+        Source::from_vars(&ProcessEnv, &|program| on_path(program))
     }
 
     /// The first source `vars` offer, in the documented order; `has_program` says whether a
@@ -292,13 +292,58 @@ fn managed_endpoint_from(vars: &dyn Vars) -> Option<ManagedEndpoint> {
     Some(ManagedEndpoint::Imds { url })
 }
 
-fn which(program: &str) -> bool {
+/// Whether `program` is on the PATH.
+pub fn on_path(program: &str) -> bool {
     std::env::var_os("PATH").is_some_and(|paths| std::env::split_paths(&paths).any(|dir| dir.join(program).is_file()))
 }
 
-/// A source and its cached token.
+/// Provider-block settings (azurerm's argument names) over the environment: what the
+/// configuration says wins, as in azurerm.
+pub struct Overlay<'a> {
+    pub settings: &'a std::collections::BTreeMap<String, String>,
+    pub env: &'a dyn Vars,
+}
+
+/// azurerm's provider arguments and the variables that mean the same.
+const ARGUMENT_VARIABLES: &[(&str, &str)] = &[
+    ("tenant_id", "ARM_TENANT_ID"),
+    ("client_id", "ARM_CLIENT_ID"),
+    ("client_secret", "ARM_CLIENT_SECRET"),
+    ("client_certificate_path", "ARM_CLIENT_CERTIFICATE_PATH"),
+    ("client_certificate_password", "ARM_CLIENT_CERTIFICATE_PASSWORD"),
+    ("use_cli", "ARM_USE_CLI"),
+    ("use_msi", "ARM_USE_MSI"),
+    ("use_oidc", "ARM_USE_OIDC"),
+    ("use_aks_workload_identity", "ARM_USE_AKS_WORKLOAD_IDENTITY"),
+    ("oidc_token", "ARM_OIDC_TOKEN"),
+    ("oidc_token_file_path", "ARM_OIDC_TOKEN_FILE_PATH"),
+    ("oidc_request_url", "ARM_OIDC_REQUEST_URL"),
+    ("oidc_request_token", "ARM_OIDC_REQUEST_TOKEN"),
+    ("ado_pipeline_service_connection_id", "ARM_OIDC_AZURE_SERVICE_CONNECTION_ID"),
+    ("msi_endpoint", "ARM_MSI_ENDPOINT"),
+];
+
+impl Vars for Overlay<'_> {
+    fn get(&self, name: &str) -> Option<String> {
+        let from_block = ARGUMENT_VARIABLES.iter().find(|(_, v)| *v == name).and_then(|(arg, _)| {
+            self.settings.get(*arg).cloned().or_else(|| {
+                // `client_id_file_path`, `client_secret_file_path`: the value is the file's content.
+                let path = self.settings.get(&format!("{arg}_file_path"))?;
+                std::fs::read_to_string(path).ok().map(|t| t.trim().to_string())
+            })
+        });
+        // A provider-block setting hides the AZURE_* name of the same thing too.
+        let hidden = ARGUMENT_VARIABLES.iter().any(|(arg, v)| {
+            v.strip_prefix("ARM_").is_some_and(|rest| name == format!("AZURE_{rest}"))
+                && self.settings.contains_key(*arg)
+        });
+        from_block.filter(|v| !v.is_empty()).or_else(|| if hidden { None } else { self.env.get(name) })
+    }
+}
+
+/// A source (or why there is none yet) and its cached token.
 pub struct Tokens {
-    source: Source,
+    source: Mutex<Result<std::sync::Arc<Source>, CloudError>>,
     /// The ARM endpoint: the token's audience, and where an unknown login endpoint is learned.
     resource: String,
     /// The login endpoint, once learned.
@@ -311,18 +356,33 @@ pub(crate) fn auth_error(message: impl Into<String>) -> CloudError {
 }
 
 impl Tokens {
-    pub fn new(source: Source, endpoint: &str) -> Tokens {
+    /// Tokens from `source`; when it is an error, every call fails with it until a source is
+    /// set (the configuration's provider block may supply one).
+    pub fn new(source: Result<Source, CloudError>, endpoint: &str) -> Tokens {
         Tokens {
-            source,
+            source: Mutex::new(source.map(std::sync::Arc::new)),
             resource: endpoint.trim_end_matches('/').to_string(),
             authority: Mutex::new(None),
             cached: Mutex::new(None),
         }
     }
 
+    /// Signs in another way from now on.
+    pub fn set_source(&self, source: Result<Source, CloudError>) {
+        *self.source.lock().unwrap_or_else(|p| p.into_inner()) = source.map(std::sync::Arc::new);
+        self.invalidate();
+    }
+
+    fn current(&self) -> Result<std::sync::Arc<Source>, CloudError> {
+        self.source.lock().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+
     /// Which source the tokens come from (never a secret).
     pub fn describe(&self) -> String {
-        format!("{:?}", self.source)
+        match self.current() {
+            Ok(source) => format!("{source:?}"),
+            Err(_) => "no source yet".to_string(),
+        }
     }
 
     /// A token valid for at least another minute.
@@ -333,7 +393,8 @@ impl Tokens {
         {
             return Ok(token.clone());
         }
-        let (token, lifetime) = self.fetch(agent).map_err(|mut e| {
+        let source = self.current()?;
+        let (token, lifetime) = self.fetch(agent, &source).map_err(|mut e| {
             e.message = format!("{} (credentials from {})", e.message, self.describe());
             e
         })?;
