@@ -118,6 +118,18 @@ impl ArmId {
     }
 }
 
+/// An id as ARM writes it in answers: its type segments in ARM's casing (`resourceGroups`,
+/// `Microsoft.Compute/galleries`, `Microsoft.Authorization/roleAssignments`), names as given.
+/// An id of no kind sigform knows is returned as it is.
+pub fn canonical(id: &str) -> String {
+    let lower = id.to_ascii_lowercase();
+    const ASSIGNMENTS: &str = "/providers/microsoft.authorization/roleassignments/";
+    if let Some(pos) = lower.find(ASSIGNMENTS) {
+        return role_assignment(&canonical(&id[..pos]), &id[pos + ASSIGNMENTS.len()..]);
+    }
+    ArmId::parse(id).and_then(|a| a.id()).unwrap_or_else(|| id.to_string())
+}
+
 /// The id of the resource this one lives in (a version's definition, a definition's gallery,
 /// a gallery's or image's resource group, a role assignment's scope).
 pub fn parent(id: &str) -> Option<String> {

@@ -307,7 +307,7 @@ pub fn graph_row(r: &CloudResource) -> Json {
 /// A resource as ARM answers it; `replication` adds `replicationStatus` (`$expand=ReplicationStatus`).
 pub fn response(r: &CloudResource, replication: bool) -> Json {
     let mut arm = Map::new();
-    arm.insert("id".into(), json!(r.id));
+    arm.insert("id".into(), json!(crate::arm_id::canonical(&r.id)));
     arm.insert("name".into(), json!(r.id.trim_end_matches('/').rsplit('/').next().unwrap_or("")));
     arm.insert("type".into(), json!(arm_type(r.kind)));
     let subscription = r.subscription.clone();
@@ -320,10 +320,16 @@ pub fn response(r: &CloudResource, replication: bool) -> Json {
     if let Some(map) = body.as_object_mut() {
         arm.append(map);
     }
+    // ARM answers with locations normalized ("East US" → "eastus").
+    if let Some(location) = arm.get_mut("location")
+        && let Some(name) = location.as_str()
+    {
+        *location = json!(crate::regions::normalize(name));
+    }
     let mut arm = Json::Object(arm);
     if r.kind == ResourceKind::RoleAssignment {
-        if let Some(scope) = r.attributes.get("scope").filter(|s| !s.is_null()) {
-            set_path(&mut arm, "/properties/scope", scope.clone());
+        if let Some(scope) = r.attributes.get("scope").and_then(Json::as_str) {
+            set_path(&mut arm, "/properties/scope", json!(crate::arm_id::canonical(scope)));
         }
     } else {
         set_path(&mut arm, "/properties/provisioningState", json!(r.provisioning_state));

@@ -14,24 +14,24 @@ fn stored() -> Vec<(ResourceKind, &'static str, Json)> {
     let rg = format!("/subscriptions/{SUB}/resourceGroups/rg");
     let gallery = format!("{rg}/providers/Microsoft.Compute/galleries/golden");
     vec![
-        (ResourceKind::ResourceGroup, "", json!({"name": "rg", "location": "East US", "tags": {"env": "prod"}})),
+        (ResourceKind::ResourceGroup, "", json!({"name": "rg", "location": "eastus", "tags": {"env": "prod"}})),
         (
             ResourceKind::ManagedImage,
             "/providers/Microsoft.Compute/images/base",
-            json!({"name": "base", "resource_group_name": "rg", "location": "East US", "hyper_v_generation": "V2",
+            json!({"name": "base", "resource_group_name": "rg", "location": "eastus", "hyper_v_generation": "V2",
                    "os_disk": [{"os_type": "Linux", "os_state": "Generalized", "blob_uri": "https://x.blob.core.windows.net/a.vhd",
                                 "caching": "None", "size_gb": 30}]}),
         ),
         (
             ResourceKind::Gallery,
             "/providers/Microsoft.Compute/galleries/golden",
-            json!({"name": "golden", "resource_group_name": "rg", "location": "East US", "description": "d",
+            json!({"name": "golden", "resource_group_name": "rg", "location": "eastus", "description": "d",
                    "tags": {"owner": "platform"}, "unique_name": "a4cc01e4-GOLDEN"}),
         ),
         (
             ResourceKind::ImageDefinition,
             "/providers/Microsoft.Compute/galleries/golden/images/ubuntu",
-            json!({"name": "ubuntu", "gallery_name": "golden", "resource_group_name": "rg", "location": "East US",
+            json!({"name": "ubuntu", "gallery_name": "golden", "resource_group_name": "rg", "location": "eastus",
                    "os_type": "Linux", "hyper_v_generation": "V2", "architecture": "x64", "specialized": true,
                    "eula": "e", "privacy_statement_uri": "https://p", "release_note_uri": "https://r",
                    "end_of_life_date": "2030-01-01T00:00:00Z", "min_recommended_vcpu_count": 2,
@@ -42,7 +42,7 @@ fn stored() -> Vec<(ResourceKind, &'static str, Json)> {
             ResourceKind::ImageVersion,
             "/providers/Microsoft.Compute/galleries/golden/images/ubuntu/versions/1.0.0",
             json!({"name": "1.0.0", "gallery_name": "golden", "image_name": "ubuntu", "resource_group_name": "rg",
-                   "location": "East US", "managed_image_id": format!("{rg}/providers/Microsoft.Compute/images/base"),
+                   "location": "eastus", "managed_image_id": format!("{rg}/providers/Microsoft.Compute/images/base"),
                    "replica_count": 1, "exclude_from_latest": false, "storage_account_type": "Standard_LRS",
                    "end_of_life_date": "2030-01-01T00:00:00Z",
                    "target_region": [
@@ -291,4 +291,30 @@ fn definition_features_travel_as_arms_name_value_list() {
     let only_trusted = json!({"properties": {"features": [{"name": "SecurityType", "value": "TrustedLaunch"}]}});
     let read = attributes(ResourceKind::ImageDefinition, &id, &only_trusted, &no_roles);
     assert_eq!((read.get("trusted_launch_enabled"), read.get("trusted_launch_supported")), (Some(&json!(true)), None));
+}
+
+/// ARM answers with canonical ids (its casing of the type segments) and normalized locations,
+/// whatever the request's casing was.
+#[test]
+fn answers_carry_canonical_ids_and_normalized_locations() {
+    let id = "/subscriptions/s/resourcegroups/RG-One/providers/microsoft.compute/galleries/Gal";
+    let resource = CloudResource {
+        id: id.into(),
+        kind: ResourceKind::Gallery,
+        subscription: "s".into(),
+        location: Some("East US".into()),
+        attributes: json!({"name": "Gal", "resource_group_name": "RG-One", "location": "East US"}),
+        provisioning_state: "Succeeded".into(),
+        replication: vec![],
+    };
+    let answer = response(&resource, false);
+    assert_eq!(answer["id"], json!("/subscriptions/s/resourceGroups/RG-One/providers/Microsoft.Compute/galleries/Gal"));
+    assert_eq!(answer["location"], json!("eastus"));
+    assert_eq!(
+        crate::arm_id::canonical(
+            "/subscriptions/s/resourcegroups/rg/providers/microsoft.compute/galleries/g/providers/microsoft.authorization/roleassignments/a"
+        ),
+        "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Compute/galleries/g/providers/Microsoft.Authorization/roleAssignments/a"
+    );
+    assert_eq!(crate::arm_id::canonical("/something/else"), "/something/else");
 }
