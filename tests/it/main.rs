@@ -24,6 +24,8 @@ mod crash;
 mod credentials;
 #[path = "drift.rs"]
 mod drift;
+#[path = "load.rs"]
+mod load;
 #[path = "plan.rs"]
 mod plan;
 #[path = "postgres.rs"]

@@ -37,6 +37,20 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::time::Duration;
 
+thread_local! {
+    /// The principal the current request is made as (the served emulator's callers); `None` for
+    /// the owner and the embedded cloud.
+    static CALLER: std::cell::RefCell<Option<String>> = const { std::cell::RefCell::new(None) };
+}
+
+/// Runs `f` as `principal`: its calls are throttled in that principal's buckets.
+pub fn as_caller<T>(principal: Option<&str>, f: impl FnOnce() -> T) -> T {
+    let previous = CALLER.with(|c| c.replace(principal.map(str::to_ascii_lowercase)));
+    let out = f();
+    CALLER.with(|c| *c.borrow_mut() = previous);
+    out
+}
+
 /// The error code of an injected lost response: the served emulator drops the connection instead.
 pub const LOST_RESPONSE: &str = "ResponseLost";
 
@@ -251,7 +265,12 @@ impl Emulator {
         if self.throttling {
             let (burst, rate) = class.bucket();
             let now = now_ms();
-            let key = subscription.to_ascii_lowercase();
+            // ARM keeps a bucket per subscription and calling principal: one busy client does
+            // not throttle another.
+            let key = CALLER.with(|c| match c.borrow().as_deref() {
+                Some(principal) => format!("{}|{principal}", subscription.to_ascii_lowercase()),
+                None => subscription.to_ascii_lowercase(),
+            });
             let (tokens, updated): (f64, i64) = conn
                 .query_row(
                     "SELECT tokens, updated_ms FROM buckets WHERE subscription = ?1 AND class = ?2",

@@ -262,7 +262,7 @@ impl Server {
         if let Err(r) = self.authorize(request, &segs, &caller) {
             return r;
         }
-        match self.route(request, &segs, &caller) {
+        match crate::as_caller(caller.principal.as_deref(), || self.route(request, &segs, &caller)) {
             Ok(r) | Err(r) => r,
         }
     }
