@@ -45,8 +45,9 @@ secret=$(python3 -c 'import secrets; print(secrets.token_urlsafe(24))')
 db=$work/emulator.db
 "$sigform" --emulator-db "$db" emulator add-principal "$client" --tenant "$tenant" --type ServicePrincipal \
     --name azure-clients --owner "$subscription" --secret "$secret" >/dev/null
+identity_header=$(python3 -c 'import secrets; print(secrets.token_urlsafe(16))')
 SIGFORM_EMULATOR_TIME_SCALE=0 "$sigform" --emulator-db "$db" emulator serve --listen 127.0.0.1:0 --tls \
-    >"$work/serve.out" 2>"$work/serve.err" &
+    --identity-header "$identity_header" >"$work/serve.out" 2>"$work/serve.err" &
 server_pid=$!
 for _ in $(seq 1 100); do
     endpoint=$(grep -o 'https://127\.0\.0\.1:[0-9]*' "$work/serve.out" | head -n 1 || true)
@@ -63,6 +64,7 @@ run() {
         ENDPOINT="$endpoint" SUBSCRIPTION="$subscription" \
         AZURE_TENANT_ID="$tenant" AZURE_CLIENT_ID="$client" AZURE_CLIENT_SECRET="$secret" \
         AZURE_AUTHORITY_HOST="$endpoint" REQUESTS_CA_BUNDLE="$ca" NODE_EXTRA_CA_CERTS="$ca" \
+        MI_ENDPOINT="$endpoint/metadata/identity/oauth2/token" MI_HEADER="$identity_header" \
         AZ="$clients/azure-cli/bin/az" "$@"
 }
 run "$clients/python-sdk/bin/python" "$here/python_sdk.py"

@@ -4,7 +4,8 @@
 # `az sig`, `az role assignment` and `az rest`, each step's result checked.
 #
 # Run by scripts/azure-clients.sh, which starts the emulator and sets AZ (the CLI), ENDPOINT,
-# SUBSCRIPTION, AZURE_TENANT_ID, AZURE_CLIENT_ID, AZURE_CLIENT_SECRET and REQUESTS_CA_BUNDLE.
+# SUBSCRIPTION, AZURE_TENANT_ID, AZURE_CLIENT_ID, AZURE_CLIENT_SECRET, REQUESTS_CA_BUNDLE, and MI_ENDPOINT
+# and MI_HEADER (the managed-identity endpoint and its header).
 set -euo pipefail
 
 # The CLI's own settings in a throwaway directory; no telemetry, no surveys, no extension installs.
@@ -107,4 +108,11 @@ case "$out" in *ResourceNotFound*|*"was not found"*) ;; *) fail "show after dele
 az image delete -g $RG -n ubuntu-base
 az group delete -n $RG --yes
 expect "group gone" "$(az group exists -n $RG)" "false"
+
+step "managed identity login (App Service's IDENTITY_ENDPOINT and IDENTITY_HEADER)"
+az logout
+IDENTITY_ENDPOINT=$MI_ENDPOINT IDENTITY_HEADER=$MI_HEADER az login --identity >/dev/null
+expect "signed in as" "$(az account show --query user.name -o tsv)" "systemAssignedIdentity"
+expect "group as the identity" "$(IDENTITY_ENDPOINT=$MI_ENDPOINT IDENTITY_HEADER=$MI_HEADER az group create -n rg-identity -l eastus --query name -o tsv)" "rg-identity"
+IDENTITY_ENDPOINT=$MI_ENDPOINT IDENTITY_HEADER=$MI_HEADER az group delete -n rg-identity --yes
 echo "azure-cli: all steps passed"

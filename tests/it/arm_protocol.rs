@@ -825,6 +825,9 @@ fn azures_own_clients_find_what_they_need() {
 
     let base = format!("{}/subscriptions/{SUB}/resourceGroups/rg", server.address);
     assert_eq!(call("HEAD", &format!("{base}?api-version=2025-04-01"), None).0, 404);
+    let (status, body, _) =
+        call("GET", &format!("{base}/providers/Microsoft.Compute/galleries/none?api-version=2026-03-03"), None);
+    assert_eq!((status, &body["error"]["code"]), (404, &json!("ResourceGroupNotFound")), "{body}");
     assert_eq!(call("PUT", &format!("{base}?api-version=2025-04-01"), Some(&json!({"location": "westus2"}))).0, 201);
     assert_eq!(call("HEAD", &format!("{base}?api-version=2025-04-01"), None).0, 204);
     let gallery = format!("{base}/providers/Microsoft.Compute/galleries/shared");

@@ -559,11 +559,7 @@ impl Server {
                 let expand = request.query("$expand").is_some_and(|e| e.eq_ignore_ascii_case("ReplicationStatus"));
                 match self.emulator.get(&id).map_err(|e| arm_error(&e))? {
                     Some(r) => Ok(Response::json(200, &shape::response(&r, expand))),
-                    None => Err(error(
-                        404,
-                        "ResourceNotFound",
-                        format!("The Resource '{id}' under resource group was not found."),
-                    )),
+                    None => Err(self.not_found(&id, kind)?),
                 }
             }
             "HEAD" => match self.emulator.get(&id).map_err(|e| arm_error(&e))? {
@@ -654,6 +650,22 @@ impl Server {
             "Creating" | "Updating" => self.with_operation(request, response, &op, &resource),
             _ => response,
         })
+    }
+
+    /// ARM's 404 for a missing resource: `ResourceGroupNotFound` when its group is missing too.
+    fn not_found(&self, id: &str, kind: ResourceKind) -> Result<Response, Response> {
+        let group = sigform_azure::arm_id::ArmId::parse(id).filter(|_| kind != ResourceKind::ResourceGroup);
+        if let Some(group) = group {
+            let group_id = sigform_azure::arm_id::resource_group(&group.subscription, &group.resource_group);
+            if self.emulator.peek(&group_id).map_err(|e| arm_error(&e))?.is_none() {
+                return Ok(error(
+                    404,
+                    "ResourceGroupNotFound",
+                    format!("Resource group '{}' could not be found.", group.resource_group),
+                ));
+            }
+        }
+        Ok(error(404, "ResourceNotFound", format!("The Resource '{id}' under resource group was not found.")))
     }
 
     /// What ARM's `Location` header answers: 202 while the operation runs; then the error, or the
