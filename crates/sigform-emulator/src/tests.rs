@@ -456,3 +456,19 @@ fn a_resource_group_goes_with_everything_in_it() {
     }
     assert!(e.all().unwrap().is_empty());
 }
+
+/// The service's messages name properties as ARM does, not by sigform's attribute names.
+#[test]
+fn refusals_name_arm_properties() {
+    let (_d, e) = seeded();
+    let bad = put(
+        &e,
+        &arm_id::image_definition(SUB, "rg", "gal", "other"),
+        ResourceKind::ImageDefinition,
+        json!({"location": "eastus", "os_type": "Solaris", "hyper_v_generation": "V2", "identifier": [{"publisher": "p", "offer": "o", "sku": "x"}]}),
+    )
+    .unwrap_err();
+    assert!(bad.message.contains("properties.osType 'Solaris'"), "{}", bad.message);
+    let bad = put(&e, &version("9.9.9"), ResourceKind::ImageVersion, json!({"location": "eastus"})).unwrap_err();
+    assert!(bad.message.contains("storageProfile.source.id"), "{}", bad.message);
+}

@@ -36,9 +36,9 @@ fn check_write(attrs: &Json, ctx: &Context) -> Result<(), CloudError> {
     if let Some(problem) = definition_name_problem(name) {
         return Err(invalid(format!("image definition name '{name}' {problem}")));
     }
-    one_of(attrs, "os_type", &["Linux", "Windows"])?;
-    one_of(attrs, "hyper_v_generation", &["V1", "V2"])?;
-    one_of(attrs, "architecture", &["x64", "Arm64"])?;
+    one_of(attrs, "os_type", "properties.osType", &["Linux", "Windows"])?;
+    one_of(attrs, "hyper_v_generation", "properties.hyperVGeneration", &["V1", "V2"])?;
+    one_of(attrs, "architecture", "properties.architecture", &["x64", "Arm64"])?;
     let security: Vec<&str> = sigform_azure::resources::image_definition::SECURITY_TYPES
         .iter()
         .copied()

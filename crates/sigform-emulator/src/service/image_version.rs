@@ -68,7 +68,7 @@ fn check_write(attrs: &Json, ctx: &Context) -> Result<(), CloudError> {
             ));
         }
     }
-    one_of(attrs, "replication_mode", &["Full", "Shallow"])?;
+    one_of(attrs, "replication_mode", "properties.publishingProfile.replicationMode", &["Full", "Shallow"])?;
     let name = ctx.parsed.names.get(2).map(String::as_str).unwrap_or("");
     if parse_version(name).is_none() {
         return Err(invalid(format!("version name '{name}' is not Major.Minor.Patch with 32-bit integers")));
@@ -134,7 +134,12 @@ fn check_write(attrs: &Json, ctx: &Context) -> Result<(), CloudError> {
         {
             return Err(invalid(format!("regional replica count {c} is outside 1-100")));
         }
-        one_of(r, "storage_account_type", &["Standard_LRS", "Premium_LRS", "Standard_ZRS"])?;
+        one_of(
+            r,
+            "storage_account_type",
+            "properties.publishingProfile.targetRegions[].storageAccountType",
+            &["Standard_LRS", "Premium_LRS", "Standard_ZRS"],
+        )?;
     }
     if !seen.contains(&regions::normalize(location)) {
         return Err(invalid(format!(
@@ -147,7 +152,12 @@ fn check_write(attrs: &Json, ctx: &Context) -> Result<(), CloudError> {
     {
         return Err(invalid(format!("replica count {c} is outside 1-100")));
     }
-    one_of(attrs, "storage_account_type", &["Standard_LRS", "Premium_LRS", "Standard_ZRS"])
+    one_of(
+        attrs,
+        "storage_account_type",
+        "properties.publishingProfile.storageAccountType",
+        &["Standard_LRS", "Premium_LRS", "Standard_ZRS"],
+    )
 }
 
 fn fill_in(attrs: &mut Json) {

@@ -23,9 +23,12 @@ impl TypeService for ManagedImage {
 }
 
 fn check_write(attrs: &Json, _ctx: &Context) -> Result<(), CloudError> {
-    let disk = attrs.get("os_disk").and_then(|d| d.get(0)).ok_or_else(|| invalid("os_disk is required"))?;
-    one_of(disk, "os_type", &["Linux", "Windows"])?;
-    one_of(disk, "os_state", &["Generalized", "Specialized"])
+    let disk = attrs
+        .get("os_disk")
+        .and_then(|d| d.get(0))
+        .ok_or_else(|| invalid("properties.storageProfile.osDisk is required"))?;
+    one_of(disk, "os_type", "properties.storageProfile.osDisk.osType", &["Linux", "Windows"])?;
+    one_of(disk, "os_state", "properties.storageProfile.osDisk.osState", &["Generalized", "Specialized"])
 }
 
 fn fill_in(attrs: &mut Json) {

@@ -180,11 +180,13 @@ pub(crate) fn location_exists(name: &str) -> Result<(), CloudError> {
     }
 }
 
-pub(crate) fn one_of(attrs: &Json, key: &str, allowed: &[&str]) -> Result<(), CloudError> {
+/// `key` (sigform's attribute) is one of `allowed`; the error names the property as ARM does
+/// (`arm`, e.g. `properties.osType`), as the service's own messages do.
+pub(crate) fn one_of(attrs: &Json, key: &str, arm: &str, allowed: &[&str]) -> Result<(), CloudError> {
     match str_of(attrs, key) {
         None => Ok(()),
         Some(v) if allowed.contains(&v) => Ok(()),
-        Some(v) => Err(invalid(format!("{key} '{v}' must be one of {}", allowed.join(", ")))),
+        Some(v) => Err(invalid(format!("{arm} '{v}' must be one of {}", allowed.join(", ")))),
     }
 }
 
