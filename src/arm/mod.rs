@@ -518,6 +518,18 @@ impl Cloud for ArmCloud {
         Ok(claims.and_then(|c| c.get("oid").and_then(Json::as_str).map(str::to_string)))
     }
 
+    fn visible_subscriptions(&self) -> Result<Vec<String>, CloudError> {
+        let listed = self.list_all(&self.url("/subscriptions", "2022-12-01"))?;
+        let mut ids: Vec<String> = listed
+            .iter()
+            .filter_map(|s| s.get("subscriptionId").and_then(Json::as_str))
+            .map(str::to_ascii_lowercase)
+            .collect();
+        ids.sort();
+        ids.dedup();
+        Ok(ids)
+    }
+
     /// Asks `Microsoft.Features`; a feature Azure does not know (404) is one it cannot say about.
     fn feature_registered(&self, subscription: &str, feature: &str) -> Result<Option<bool>, CloudError> {
         let path = format!(

@@ -58,6 +58,13 @@ pub struct Cli {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum InventoryFormat {
+    Table,
+    Json,
+    Csv,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum CloudKind {
     Emulator,
     Arm,
@@ -187,6 +194,25 @@ pub enum Command {
         #[command(flatten)]
         vars: VarOptions,
     },
+    /// Every gallery, image definition and version across subscriptions, with cost, staleness
+    /// and the totals against the quotas.
+    Inventory {
+        /// A subscription to read (repeatable); default: every one the credentials can see.
+        #[arg(long = "subscription", value_name = "ID")]
+        subscriptions: Vec<String>,
+        #[arg(long, value_enum, default_value_t = InventoryFormat::Table)]
+        format: InventoryFormat,
+        /// Only what this state manages.
+        #[arg(long, conflicts_with = "unmanaged")]
+        managed: bool,
+        /// Only what this state does not manage.
+        #[arg(long)]
+        unmanaged: bool,
+        /// Only what is stale: past end of life, definitions without versions, versions excluded
+        /// from latest but replicated beyond their source region, failed replication.
+        #[arg(long)]
+        stale: bool,
+    },
     /// Replication progress per version and region.
     Status { address: Option<String> },
     /// Effective access: principal × gallery / definition / version.
@@ -313,6 +339,7 @@ fn install_interrupt_handler() {
 
 pub fn main() -> std::process::ExitCode {
     install_interrupt_handler();
+    quiet_on_closed_pipe();
     crate::notice::set_sink(|message| eprintln!("warning: {message}"));
     let matches = match Cli::command().try_get_matches() {
         Ok(m) => m,
@@ -391,6 +418,9 @@ fn run(cli: Cli, sub: Option<&ArgMatches>) -> ExitStatus {
             })
             .map_err(Into::into),
         Command::Status { address } => emulator::status(&global, address.as_deref()),
+        Command::Inventory { subscriptions, format, managed, unmanaged, stale } => {
+            inventory(&global, subscriptions, *format, *managed, *unmanaged, *stale)
+        }
         Command::Apply { planfile, auto_approve, parallelism, no_wait_replication, plan } => apply::run(
             &global,
             apply::Args {
@@ -486,6 +516,61 @@ impl Global {
             None => Ok(crate::state::Location::File(crate::ops::plan::default_state_path(&self.dir))),
         }
     }
+}
+
+/// `sigform … | head`: when the reader goes away, stop quietly as Unix tools do (exit 141, as a
+/// shell reports SIGPIPE) instead of a panic's backtrace. Rust ignores SIGPIPE, so writing to a
+/// closed pipe panics (in `print!`, in clap's completion writer); that panic becomes the exit.
+fn quiet_on_closed_pipe() {
+    let default = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let message = info
+            .payload()
+            .downcast_ref::<String>()
+            .map(String::as_str)
+            .or_else(|| info.payload().downcast_ref::<&str>().copied())
+            .unwrap_or("");
+        if message.contains("Broken pipe") || message.contains("BrokenPipe") {
+            std::process::exit(141);
+        }
+        default(info);
+    }));
+}
+
+fn inventory(
+    global: &Global,
+    subscriptions: &[String],
+    format: InventoryFormat,
+    managed: bool,
+    unmanaged: bool,
+    stale: bool,
+) -> CliResult {
+    use crate::ops::inventory::{Managed, Options};
+    let cloud = global.open_cloud()?;
+    let profile = std::env::var("SIGFORM_SERVICE_PROFILE")
+        .ok()
+        .and_then(|name| sigform_azure::profiles::find(&name))
+        .unwrap_or(sigform_azure::profiles::DEFAULT);
+    let options = Options {
+        subscriptions: subscriptions.to_vec(),
+        managed: match (managed, unmanaged) {
+            (true, _) => Managed::Managed,
+            (_, true) => Managed::Unmanaged,
+            _ => Managed::All,
+        },
+        stale,
+        state: Some(global.state_location()?),
+        profile,
+        now_unix: sigform_azure::timestamp::now_unix(),
+    };
+    let found = crate::ops::inventory::inventory(cloud.as_ref(), &options)?;
+    global.warn(&found.warnings);
+    match format {
+        InventoryFormat::Table => print!("{}", crate::render::inventory::table(&found)),
+        InventoryFormat::Json => println!("{}", crate::render::inventory::json(&found)),
+        InventoryFormat::Csv => print!("{}", crate::render::inventory::csv(&found)),
+    }
+    Ok(ExitStatus::Success)
 }
 
 fn import(global: &Global, address: &str, id: &str, vars: Vec<VarArg>) -> CliResult {

@@ -12,6 +12,7 @@ pub mod fmt;
 pub mod graph;
 pub mod import;
 pub mod init;
+pub mod inventory;
 pub mod output;
 pub mod plan;
 pub mod profile;

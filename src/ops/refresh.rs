@@ -53,15 +53,27 @@ impl Source {
     }
 }
 
-pub fn refresh(cloud: &dyn Cloud, prior: &Snapshot, desired: &Desired) -> Result<Refreshed, CloudError> {
-    let mut subscriptions: BTreeSet<String> =
-        prior.resources.iter().map(|r| r.subscription_id.to_ascii_lowercase()).collect();
-    subscriptions.extend(desired.resources.iter().map(|r| r.subscription_id.to_ascii_lowercase()));
+/// Everything of the given subscriptions that sigform manages the kinds of, read in bulk: resource
+/// groups, managed images, galleries, their definitions and versions, and the role assignments
+/// on a gallery or below.
+pub struct CloudRead {
+    /// Every resource seen, by lower-cased id.
+    pub resources: BTreeMap<String, CloudResource>,
+    /// How many bulk calls were made.
+    pub calls: usize,
+    /// Definitions and versions came from the resource index (which trails ARM).
+    pub indexed: bool,
+    pub warnings: Vec<String>,
+}
+
+/// Reads `subscriptions` in bulk (the resource index for definitions and versions where the
+/// endpoint has one, lists otherwise).
+pub fn read_cloud(cloud: &dyn Cloud, subscriptions: &BTreeSet<String>) -> Result<CloudRead, CloudError> {
     let mut reader = Reader { cloud, seen: BTreeMap::new(), calls: 0 };
     let source = Source::from_env();
     let mut indexed = false;
     let mut warnings = Vec::new();
-    for sub in &subscriptions {
+    for sub in subscriptions {
         // Every gallery of the subscription is read: quotas count what exists, managed here or not.
         let galleries: Vec<String> = reader
             .list(ListScope::Subscription(sub.clone()))?
@@ -81,7 +93,7 @@ pub fn refresh(cloud: &dyn Cloud, prior: &Snapshot, desired: &Desired) -> Result
                     }
                     continue;
                 }
-                Err(e) if e.is_transient() || e.status == 401 => return Err(e),
+                Err(e) if e.is_transient() || e.status == 401 || e.status == 403 => return Err(e),
                 // No index here (a private endpoint, a sovereign cloud without it): walk.
                 Err(e) => warnings.push(format!(
                     "reading subscription {sub} with a list call per gallery and per definition: the resource index is unavailable ({e})"
@@ -95,7 +107,14 @@ pub fn refresh(cloud: &dyn Cloud, prior: &Snapshot, desired: &Desired) -> Result
             reader.list(ListScope::RoleAssignments(gallery))?;
         }
     }
-    let Reader { mut seen, calls, .. } = reader;
+    Ok(CloudRead { resources: reader.seen, calls: reader.calls, indexed, warnings })
+}
+
+pub fn refresh(cloud: &dyn Cloud, prior: &Snapshot, desired: &Desired) -> Result<Refreshed, CloudError> {
+    let mut subscriptions: BTreeSet<String> =
+        prior.resources.iter().map(|r| r.subscription_id.to_ascii_lowercase()).collect();
+    subscriptions.extend(desired.resources.iter().map(|r| r.subscription_id.to_ascii_lowercase()));
+    let CloudRead { resources: mut seen, calls, indexed, warnings } = read_cloud(cloud, &subscriptions)?;
     let mut found = drift::drift(prior, &seen);
     if indexed {
         let doubtful = doubtful(&found, &seen);

@@ -10,6 +10,7 @@ pub mod drift;
 pub mod emulator;
 pub mod events;
 pub mod explain;
+pub mod inventory;
 pub mod messages;
 pub mod output;
 pub mod plan;

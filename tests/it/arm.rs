@@ -8,6 +8,8 @@ mod apply;
 mod crash;
 #[path = "drift.rs"]
 mod drift;
+#[path = "inventory.rs"]
+mod inventory;
 #[path = "plan.rs"]
 mod plan;
 #[path = "profiles.rs"]

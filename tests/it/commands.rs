@@ -109,3 +109,23 @@ fn graph_prints_dot_with_implicit_parent_links() {
     assert!(broken.stderr.contains("SIG007"), "{}", broken.stderr);
     assert!(broken.stdout.is_empty());
 }
+
+/// `sigform … | head`: a reader that goes away ends the program quietly (exit 141, as a shell
+/// reports SIGPIPE), never with a panic.
+#[test]
+fn a_closed_pipe_ends_quietly() {
+    let t = Test::new();
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("sigform"))
+        .arg("-C")
+        .arg(t.dir())
+        .args(["completions", "bash"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert_eq!(out.status.code(), Some(141), "{stderr}");
+}

@@ -24,6 +24,8 @@ mod crash;
 mod credentials;
 #[path = "drift.rs"]
 mod drift;
+#[path = "inventory.rs"]
+mod inventory;
 #[path = "load.rs"]
 mod load;
 #[path = "plan.rs"]

@@ -149,6 +149,12 @@ pub trait Cloud: Send + Sync {
         Ok(None)
     }
 
+    /// The subscriptions the caller can see (`GET /subscriptions`), lower case: what `inventory`
+    /// and `export` read when not told which.
+    fn visible_subscriptions(&self) -> Result<Vec<String>, CloudError> {
+        Ok(Vec::new())
+    }
+
     /// The credential arguments of the configuration's provider block (azurerm's names:
     /// `use_oidc`, `client_id`, …), which take precedence over the environment's, as in azurerm.
     /// Called once the provider is evaluated, before the cloud is first asked anything that

@@ -701,6 +701,10 @@ fn parse_id(id: &str, kind: ResourceKind) -> Result<ArmId, CloudError> {
 }
 
 impl Cloud for Emulator {
+    fn visible_subscriptions(&self) -> Result<Vec<String>, CloudError> {
+        Emulator::subscriptions(self)
+    }
+
     fn caller_object_id(&self) -> Result<Option<String>, CloudError> {
         Ok(Some(sigform_azure::resources::client_config::EMULATOR_CALLER.to_string()))
     }
