@@ -545,7 +545,8 @@ fn inventory(
     unmanaged: bool,
     stale: bool,
 ) -> CliResult {
-    use crate::ops::inventory::{Managed, Options};
+    use crate::ops::inventory::Options;
+    use crate::plan::inventory::{Filter, Managed};
     let cloud = global.open_cloud()?;
     let profile = std::env::var("SIGFORM_SERVICE_PROFILE")
         .ok()
@@ -553,18 +554,20 @@ fn inventory(
         .unwrap_or(sigform_azure::profiles::DEFAULT);
     let options = Options {
         subscriptions: subscriptions.to_vec(),
-        managed: match (managed, unmanaged) {
-            (true, _) => Managed::Managed,
-            (_, true) => Managed::Unmanaged,
-            _ => Managed::All,
+        filter: Filter {
+            managed: match (managed, unmanaged) {
+                (true, _) => Managed::Managed,
+                (_, true) => Managed::Unmanaged,
+                _ => Managed::All,
+            },
+            stale,
+            profile,
+            now_unix: sigform_azure::timestamp::now_unix(),
         },
-        stale,
         state: Some(global.state_location()?),
-        profile,
-        now_unix: sigform_azure::timestamp::now_unix(),
     };
-    let found = crate::ops::inventory::inventory(cloud.as_ref(), &options)?;
-    global.warn(&found.warnings);
+    let (found, warnings) = crate::ops::inventory::inventory(cloud.as_ref(), &options)?;
+    global.warn(&warnings);
     match format {
         InventoryFormat::Table => print!("{}", crate::render::inventory::table(&found)),
         InventoryFormat::Json => println!("{}", crate::render::inventory::json(&found)),

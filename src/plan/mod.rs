@@ -10,6 +10,7 @@ pub mod cost;
 pub mod diff;
 pub mod drift;
 pub mod file;
+pub mod inventory;
 pub mod path;
 mod planner;
 pub mod record;

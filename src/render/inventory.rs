@@ -1,7 +1,7 @@
 //! `inventory`: the rows as a table for people, JSON for programs, CSV for spreadsheets; and
 //! the totals against the quotas.
 
-use crate::ops::inventory::{Inventory, Region, Row};
+use crate::plan::inventory::{Inventory, Region, Row};
 
 fn regions(regions: &[Region]) -> String {
     regions
