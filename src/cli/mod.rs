@@ -194,6 +194,27 @@ pub enum Command {
         #[command(flatten)]
         vars: VarOptions,
     },
+    /// Write the configuration of galleries that exist (with import blocks), to adopt them.
+    Export {
+        /// A subscription to read (repeatable); default: every one the credentials can see.
+        #[arg(long = "subscription", value_name = "ID")]
+        subscriptions: Vec<String>,
+        /// Only the galleries of this resource group.
+        #[arg(long, value_name = "NAME")]
+        resource_group: Option<String>,
+        /// Only this gallery (its id; repeatable).
+        #[arg(long = "gallery", value_name = "ID")]
+        galleries: Vec<String>,
+        /// Where to write the configuration: a new or empty directory.
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+        /// One block per version, instead of one `for_each` block per definition.
+        #[arg(long)]
+        flat: bool,
+        /// Write into a directory that is not empty.
+        #[arg(long)]
+        force: bool,
+    },
     /// Every gallery, image definition and version across subscriptions, with cost, staleness
     /// and the totals against the quotas.
     Inventory {
@@ -418,6 +439,22 @@ fn run(cli: Cli, sub: Option<&ArgMatches>) -> ExitStatus {
             })
             .map_err(Into::into),
         Command::Status { address } => emulator::status(&global, address.as_deref()),
+        Command::Export { subscriptions, resource_group, galleries, out, flat, force } => {
+            let options = crate::ops::export::Options {
+                subscriptions: subscriptions.clone(),
+                resource_group: resource_group.clone(),
+                galleries: galleries.clone(),
+                out: global.resolve(out),
+                flat: *flat,
+                force: *force,
+            };
+            global.open_cloud().and_then(|cloud| {
+                let exported = crate::ops::export::export(cloud.as_ref(), &options)?;
+                global.warn(&exported.warnings);
+                println!("{}", crate::render::messages::exported(exported.resources, &exported.files));
+                Ok(ExitStatus::Success)
+            })
+        }
         Command::Inventory { subscriptions, format, managed, unmanaged, stale } => {
             inventory(&global, subscriptions, *format, *managed, *unmanaged, *stale)
         }

@@ -4,6 +4,7 @@
 //! them (so diagnostics can quote any line of any file) and parses them with `hcl::edit`, which
 //! keeps the byte range of every block, attribute and expression.
 
+pub mod export;
 pub mod format;
 mod split;
 pub mod vars;

@@ -8,6 +8,7 @@ pub mod data;
 pub mod drift;
 pub mod emulator;
 pub mod explain;
+pub mod export;
 pub mod fmt;
 pub mod graph;
 pub mod import;

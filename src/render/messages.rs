@@ -137,3 +137,14 @@ pub const SERVER_STOPPED: &str = "Stopped.";
 pub fn arm_client(description: &str) -> String {
     format!("sigform: {description}")
 }
+
+/// `export`: what was written, and what to do next.
+pub fn exported(resources: usize, files: &[std::path::PathBuf]) -> String {
+    let dir = files.first().and_then(|f| f.parent()).map(|d| d.display().to_string()).unwrap_or_default();
+    let names: Vec<String> =
+        files.iter().filter_map(|f| f.file_name()).map(|n| n.to_string_lossy().into_owned()).collect();
+    format!(
+        "Exported {resources} resources to {dir} ({}).\nNext: `sigform -C {dir} plan` shows them to import; `apply` adopts them.",
+        names.join(", ")
+    )
+}

@@ -8,6 +8,8 @@ mod apply;
 mod crash;
 #[path = "drift.rs"]
 mod drift;
+#[path = "export.rs"]
+mod export;
 #[path = "inventory.rs"]
 mod inventory;
 #[path = "plan.rs"]

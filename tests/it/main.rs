@@ -24,6 +24,8 @@ mod crash;
 mod credentials;
 #[path = "drift.rs"]
 mod drift;
+#[path = "export.rs"]
+mod export;
 #[path = "inventory.rs"]
 mod inventory;
 #[path = "load.rs"]

@@ -942,7 +942,8 @@ resource "azurerm_resource_group" "inner" {
 /// pipeline, refactors with moved blocks, images × regions, data sources read during apply, nested
 /// modules, an import of what was made by hand, sensitive inputs, a removed block, lists of objects,
 /// access for the deployer, version lifecycles, build stamps — each runs unchanged: validate → plan
-/// → apply → empty re-plan → clean drift → destroy.
+/// → apply → empty re-plan → clean drift → export, whose plan only imports, applied, then empty
+/// and clean → destroy.
 #[test]
 fn the_compatibility_corpus_runs_unchanged() {
     let corpus = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/it/corpus");
@@ -968,11 +969,46 @@ fn the_compatibility_corpus_runs_unchanged() {
             (&["apply", "--auto-approve"][..], 0),
             (&["plan", "--detailed-exitcode"][..], 0),
             (&["drift"][..], 0),
-            (&["destroy", "--auto-approve"][..], 0),
         ] {
             let out = run(args);
             assert_eq!(out.code, want, "{name}: sigform {args:?}\n{}\n{}", out.stdout, out.stderr);
         }
+        // What the configuration made, exported and adopted by another configuration: its plan
+        // only imports, and once applied nothing differs.
+        let exported = tempfile::tempdir().unwrap();
+        let out_dir = exported.path().join("adopted");
+        let out = run(&["export", "--out", out_dir.to_str().unwrap()]);
+        let managed = run(&["state", "list"]).stdout;
+        if out.stderr.contains("nothing to export") && !managed.contains("azurerm_shared_image_gallery.") {
+            // No gallery here (a resource group alone): export has nothing to adopt.
+            let out = run(&["destroy", "--auto-approve"]);
+            assert_eq!(out.code, 0, "{name}: destroy\n{}\n{}", out.stdout, out.stderr);
+            continue;
+        }
+        assert_eq!(out.code, 0, "{name}: export\n{}\n{}", out.stdout, out.stderr);
+        let db = t.dir().join("state/emulator.db");
+        let adopted = |args: &[&str]| {
+            Test::new()
+                .chdir(out_dir.to_str().unwrap())
+                .env("SIGFORM_EMULATOR_DB", db.to_str().unwrap())
+                .args(args)
+                .run()
+        };
+        let plan = adopted(&["plan"]);
+        assert_eq!(plan.code, 0, "{name}: plan of the export\n{}\n{}", plan.stdout, plan.stderr);
+        assert!(
+            plan.stdout.contains("to import, 0 to add, 0 to change, 0 to destroy, 0 forbidden"),
+            "{name}: the export's plan does more than import:\n{}",
+            plan.stdout
+        );
+        for (args, want) in
+            [(&["apply", "--auto-approve"][..], 0), (&["plan", "--detailed-exitcode"][..], 0), (&["drift"][..], 0)]
+        {
+            let out = adopted(args);
+            assert_eq!(out.code, want, "{name}: export, then sigform {args:?}\n{}\n{}", out.stdout, out.stderr);
+        }
+        let out = run(&["destroy", "--auto-approve"]);
+        assert_eq!(out.code, 0, "{name}: destroy\n{}\n{}", out.stdout, out.stderr);
         let left = run(&["state", "list"]);
         assert!(left.stdout.trim().is_empty(), "{name}: left in the state after destroy:\n{}", left.stdout);
     }
