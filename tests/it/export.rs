@@ -268,3 +268,17 @@ fn export_writes_only_what_was_chosen_and_only_where_it_may() {
     let main = std::fs::read_to_string(target.join("main.tf")).unwrap();
     assert!(main.contains("shared.images") && !main.contains("other_gallery"), "{main}");
 }
+
+/// The examples, applied to a fresh cloud and exported: each export's plan only imports.
+#[test]
+fn the_examples_round_trip() {
+    for example in ["quickstart", "multi-region", "modules"] {
+        let t = Test::new().example(example);
+        let dir = t.dir().to_str().unwrap().to_string();
+        let out = Test::new().chdir(&dir).args(&["apply", "--auto-approve"]).run();
+        assert_eq!(out.code, 0, "{example}\n{}\n{}", out.stdout, out.stderr);
+        let resources = Test::new().chdir(&dir).args(&["state", "list"]).status(0).stdout.lines().count();
+        let (_keep, run) = export(&t, &[]);
+        adopt(&run, resources);
+    }
+}
