@@ -159,11 +159,7 @@ impl ArmCloud {
     /// The client with these credentials, trusting these roots.
     pub fn with_roots(endpoint: &str, source: Result<auth::Source, CloudError>, roots: trust::Roots) -> ArmCloud {
         let config = ureq::Agent::config_builder()
-            .tls_config(
-                ureq::tls::TlsConfig::builder()
-                    .root_certs(ureq::tls::RootCerts::new_with_certs(&roots.certificates))
-                    .build(),
-            )
+            .tls_config(roots.tls())
             .http_status_as_error(false)
             .timeout_connect(Some(Duration::from_secs(10)))
             .timeout_global(Some(Duration::from_secs(120)))
@@ -461,11 +457,7 @@ fn resource_manager_of(host: &str, roots: &trust::Roots) -> Result<String, Cloud
     let base = if host.contains("://") { host.to_string() } else { format!("https://{host}") };
     let url = format!("{}/metadata/endpoints?api-version=2022-09-01", base.trim_end_matches('/'));
     let agent: ureq::Agent = ureq::Agent::config_builder()
-        .tls_config(
-            ureq::tls::TlsConfig::builder()
-                .root_certs(ureq::tls::RootCerts::new_with_certs(&roots.certificates))
-                .build(),
-        )
+        .tls_config(roots.tls())
         .http_status_as_error(false)
         .timeout_global(Some(Duration::from_secs(30)))
         .build()

@@ -60,6 +60,11 @@ pub fn roots_from_env() -> Result<Roots, CloudError> {
 }
 
 impl Roots {
+    /// The TLS settings of an agent that trusts these roots.
+    pub fn tls(&self) -> ureq::tls::TlsConfig {
+        ureq::tls::TlsConfig::builder().root_certs(ureq::tls::RootCerts::new_with_certs(&self.certificates)).build()
+    }
+
     /// Mozilla's roots, as sigform carries them.
     pub fn built_in() -> Roots {
         Roots {

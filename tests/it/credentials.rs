@@ -45,6 +45,11 @@ impl Cloud {
         Cloud { t, server, ca, seen: RefCell::new(Vec::new()), tokens: RefCell::new(Vec::new()) }
     }
 
+    /// The served emulator's managed-identity endpoint (App Service's `IDENTITY_ENDPOINT`).
+    fn identity_endpoint(&self) -> String {
+        format!("{}/metadata/identity/oauth2/token", self.server.address)
+    }
+
     /// `sigform --cloud arm` against the served emulator with only these credential variables.
     fn sigform(&self, env: &[(&str, &str)], args: &[&str]) -> Run {
         let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin("sigform"));
@@ -314,7 +319,7 @@ fn workload_identity_token_files_and_refused_assertions() {
 #[test]
 fn managed_identity_in_both_protocols() {
     let c = Cloud::new();
-    let endpoint = format!("{}/metadata/identity/oauth2/token", c.server.address);
+    let endpoint = c.identity_endpoint();
     let app_service = [("IDENTITY_ENDPOINT", endpoint.as_str()), ("IDENTITY_HEADER", IDENTITY_HEADER)];
     let run = c.ok(&app_service, &["-v", "apply", "--auto-approve"]);
     assert!(run.stderr.contains("credentials from the system-assigned managed identity"), "{}", run.stderr);
@@ -391,7 +396,7 @@ fn terraform_arm_variables_with_a_secret_and_with_a_certificate() {
 #[test]
 fn each_principal_may_do_what_its_roles_permit() {
     let c = Cloud::new();
-    let endpoint = format!("{}/metadata/identity/oauth2/token", c.server.address);
+    let endpoint = c.identity_endpoint();
     let owner = [("IDENTITY_ENDPOINT", endpoint.as_str()), ("IDENTITY_HEADER", IDENTITY_HEADER)];
     c.ok(&owner, &["apply", "--auto-approve"]);
 
