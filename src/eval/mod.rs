@@ -209,6 +209,7 @@ pub fn evaluate(input: &EvalInput, files: Vec<ParsedFile>) -> (Desired, Vec<Diag
         module_blocks: HashMap::new(),
         sensitive: Default::default(),
         sensitive_attrs: HashMap::new(),
+        ephemeral: Default::default(),
     };
     ev.run(root);
     (ev.desired, ev.diags)
@@ -237,6 +238,9 @@ struct Evaluator<'a> {
     sensitive: std::collections::HashSet<String>,
     /// The sensitive arguments of each resource block evaluated so far.
     sensitive_attrs: HashMap<ConfigAddress, Vec<String>>,
+    /// Ephemeral variables and the locals made of them (`var.x`, `local.y`): never in a plan or
+    /// the state, so only provider blocks (and other locals) may read them.
+    ephemeral: std::collections::HashSet<String>,
 }
 
 impl<'a> Evaluator<'a> {
@@ -272,6 +276,10 @@ impl<'a> Evaluator<'a> {
             let marked = block.body.get_attribute("sensitive").is_some_and(|a| a.value.as_bool() == Some(true));
             if marked || self.call.sensitive_arguments.contains(&name) {
                 self.sensitive.insert(format!("var.{name}"));
+            }
+            let ephemeral = block.body.get_attribute("ephemeral").is_some_and(|a| a.value.as_bool() == Some(true));
+            if ephemeral || self.call.ephemeral_arguments.contains(&name) {
+                self.ephemeral.insert(format!("var.{name}"));
             }
         }
         let given = self.call.arguments.take();
@@ -369,6 +377,43 @@ impl<'a> Evaluator<'a> {
             }),
             _ => false,
         })
+    }
+
+    /// Whether an expression reads an ephemeral value (see `refs::is_ephemeral`).
+    fn is_ephemeral(&self, expr: &Expression) -> bool {
+        if self.ephemeral.is_empty() {
+            return false;
+        }
+        refs::is_ephemeral(expr, &|r, _| match r {
+            Reference::Variable(n) => self.ephemeral.contains(&format!("var.{n}")),
+            Reference::Local(n) => self.ephemeral.contains(&format!("local.{n}")),
+            _ => false,
+        })
+    }
+
+    /// SIG014: every argument of `body` (at any depth) that reads an ephemeral value, where the
+    /// value would be written into a plan and the state.
+    fn refuse_ephemeral(&mut self, body: &hcl::edit::structure::Body, file: FileId, what: &str) {
+        if self.ephemeral.is_empty() {
+            return;
+        }
+        for s in body.iter() {
+            match s {
+                Structure::Attribute(a) if self.is_ephemeral(&a.value) => {
+                    let scope = Scope::new(file, &self.roots);
+                    self.diags.push(
+                        Diagnostic::error(
+                            "SIG014",
+                            format!("`{}` reads an ephemeral value, which {what} would record", a.key.value()),
+                        )
+                        .at(scope.span_of(&a.value))
+                        .help("ephemeral values never go into a plan or the state: use them in the provider block (credentials), or drop `ephemeral = true`"),
+                    );
+                }
+                Structure::Block(b) => self.refuse_ephemeral(&b.body, file, what),
+                _ => {}
+            }
+        }
     }
 
     /// The top-level arguments and blocks of a body whose values are sensitive.
@@ -702,6 +747,10 @@ impl<'a> Evaluator<'a> {
                     let NodeKey::Local(name) = &node.key else { unreachable!() };
                     self.sensitive.insert(format!("local.{name}"));
                 }
+                if self.is_ephemeral(&attr.value) {
+                    let NodeKey::Local(name) = &node.key else { unreachable!() };
+                    self.ephemeral.insert(format!("local.{name}"));
+                }
                 let mut scope = Scope::new(node.file, &self.roots).with_files(self.input.files);
                 let value = eval(&attr.value, &mut scope).unwrap_or_else(|e| {
                     self.diags.push(e.into_diagnostic());
@@ -928,6 +977,7 @@ impl<'a> Evaluator<'a> {
         if !sensitive_names.is_empty() {
             self.sensitive_attrs.insert(addr.clone(), sensitive_names.clone());
         }
+        self.refuse_ephemeral(&block.body, file, "a resource or data source");
         let lifecycle = self.lifecycle(block, file, schema);
 
         let mut by_key = BTreeMap::new();
@@ -1421,6 +1471,7 @@ impl<'a> Evaluator<'a> {
     }
 
     fn output(&mut self, block: &Block, file: FileId) {
+        self.refuse_ephemeral(&block.body, file, "an output");
         let mut scope = Scope::new(file, &self.roots).with_files(self.input.files);
         let header = header_span(&scope, block);
         let name = block.labels[0].as_str().to_string();

@@ -152,6 +152,8 @@ pub(super) struct Call {
     /// The arguments whose values are sensitive in the caller: the module's variables of those
     /// names are sensitive too.
     pub sensitive_arguments: std::collections::HashSet<String>,
+    /// The arguments made of ephemeral values: the module's variables of those names are ephemeral.
+    pub ephemeral_arguments: std::collections::HashSet<String>,
     /// The module block's header, where a missing argument is reported.
     pub header: Option<Span>,
     /// What the module's outputs evaluated to.
@@ -168,6 +170,7 @@ impl Call {
             key: String::new(),
             arguments: None,
             sensitive_arguments: Default::default(),
+            ephemeral_arguments: Default::default(),
             header: None,
             outputs: BTreeMap::new(),
             depends_on: Inherited::default(),
@@ -265,6 +268,7 @@ impl<'a> Evaluator<'a> {
             }
             let mut arguments = Vec::new();
             let mut sensitive_arguments = std::collections::HashSet::new();
+            let mut ephemeral_arguments = std::collections::HashSet::new();
             for s in block.body.iter() {
                 let Structure::Attribute(a) = s else { continue };
                 let argument = a.key.value().as_str();
@@ -273,6 +277,9 @@ impl<'a> Evaluator<'a> {
                 }
                 if self.is_sensitive(&a.value) {
                     sensitive_arguments.insert(argument.to_string());
+                }
+                if self.is_ephemeral(&a.value) {
+                    ephemeral_arguments.insert(argument.to_string());
                 }
                 let value = eval(&a.value, &mut scope).unwrap_or_else(|e| {
                     self.diags.push(e.into_diagnostic());
@@ -313,6 +320,7 @@ impl<'a> Evaluator<'a> {
                     key: call_key.clone(),
                     arguments: Some(arguments),
                     sensitive_arguments,
+                    ephemeral_arguments,
                     header: Some(header.clone()),
                     outputs: BTreeMap::new(),
                     depends_on,
@@ -321,6 +329,7 @@ impl<'a> Evaluator<'a> {
                 module_blocks: HashMap::new(),
                 sensitive: Default::default(),
                 sensitive_attrs: HashMap::new(),
+                ephemeral: Default::default(),
             };
             child.run(files.to_vec());
             self.desired = std::mem::take(&mut child.desired);

@@ -69,17 +69,41 @@ impl Visit for Collector {
 /// `marked` gets each reference and, for a resource's, the attribute read from it
 /// (`azurerm_x.y[0].description` → `description`).
 pub fn is_sensitive(expr: &Expression, marked: &dyn Fn(&Reference, Option<&str>) -> bool) -> bool {
+    carries_mark(expr, marked, Some("sensitive"), "nonsensitive")
+}
+
+/// Whether an expression's value is ephemeral (Terraform 1.10): it reads an ephemeral variable or
+/// a local made of one, outside any `ephemeralasnull()` (a function sigform does not have yet: a
+/// call of it is an unknown function, so the exception never lets a value through).
+pub fn is_ephemeral(expr: &Expression, marked: &dyn Fn(&Reference, Option<&str>) -> bool) -> bool {
+    carries_mark(expr, marked, None, "ephemeralasnull")
+}
+
+/// Whether `expr` reads something `marked`, or calls `adds` (which marks its value), outside any
+/// call of `clears` (which takes the mark off).
+fn carries_mark(
+    expr: &Expression,
+    marked: &dyn Fn(&Reference, Option<&str>) -> bool,
+    adds: Option<&str>,
+    clears: &str,
+) -> bool {
     struct Marks<'a> {
         marked: &'a dyn Fn(&Reference, Option<&str>) -> bool,
+        adds: Option<&'a str>,
+        clears: &'a str,
         found: bool,
     }
     impl Visit for Marks<'_> {
         fn visit_func_call(&mut self, call: &hcl::edit::expr::FuncCall) {
-            match call.name.name.value().as_str() {
-                "nonsensitive" => {}
-                "sensitive" => self.found = true,
-                _ => visit::visit_func_call(self, call),
+            let name = call.name.name.value().as_str();
+            if name == self.clears {
+                return;
             }
+            if Some(name) == self.adds {
+                self.found = true;
+                return;
+            }
+            visit::visit_func_call(self, call);
         }
 
         fn visit_traversal(&mut self, node: &Traversal) {
@@ -91,7 +115,7 @@ pub fn is_sensitive(expr: &Expression, marked: &dyn Fn(&Reference, Option<&str>)
             }
         }
     }
-    let mut m = Marks { marked, found: false };
+    let mut m = Marks { marked, adds, clears, found: false };
     m.visit_expr(expr);
     m.found
 }

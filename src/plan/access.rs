@@ -175,6 +175,7 @@ mod tests {
             attributes,
             dependencies: vec![],
             status: "ready".into(),
+            sensitive: Vec::new(),
         }
     }
 

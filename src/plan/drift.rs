@@ -105,9 +105,21 @@ pub fn changes(recorded: &ResourceState, cloud: &CloudResource) -> Vec<AttrChang
     let mut changes = diff(schema, &as_map(&recorded.attributes), &as_map(&cloud.attributes), &[]);
     for c in &mut changes {
         c.fixed = false; // what changed outside is a fact, not a request
+        // A sensitive attribute changed: said, never shown (in every drift format).
+        let top = c.path.split(['.', '[']).next().unwrap_or("");
+        if recorded.sensitive.iter().any(|s| s == top) {
+            let mask = |v: &serde_json::Value| {
+                if v.is_null() { serde_json::Value::Null } else { serde_json::Value::String(SENSITIVE.into()) }
+            };
+            c.before = mask(&c.before);
+            c.after = mask(&c.after);
+        }
     }
     changes
 }
+
+/// What is shown for a sensitive value.
+pub const SENSITIVE: &str = "(sensitive value)";
 
 /// The state as the cloud has it: recorded resources carry the cloud's attributes (moved out of
 /// `cloud`, which keeps them only for what the state does not record), and those deleted outside

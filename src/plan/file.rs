@@ -166,6 +166,7 @@ mod tests {
             attributes,
             dependencies: vec![],
             status: "ready".into(),
+            sensitive: Vec::new(),
         }
     }
 

@@ -46,6 +46,7 @@ pub fn record(instance: &Instance) -> ResourceState {
             .chain(instance.references.iter().map(|a| a.to_string()))
             .collect(),
         status: "ready".into(),
+        sensitive: instance.sensitive.clone(),
     }
 }
 

@@ -8,6 +8,10 @@ use crate::plan::drift::Report;
 use std::fmt::Write;
 
 fn change_text(c: &AttrChange) -> String {
+    let hidden = serde_json::Value::String(crate::plan::drift::SENSITIVE.into());
+    if c.before == hidden && c.after == hidden {
+        return format!("{} changed (sensitive value)", c.path);
+    }
     match (&c.before, &c.after) {
         (serde_json::Value::Null, after) => format!("{} added: {}", c.path, hcl(after).replace('\n', " ")),
         (before, serde_json::Value::Null) => format!("{} removed (was {})", c.path, hcl(before).replace('\n', " ")),

@@ -280,12 +280,13 @@ fn resource_drift(plan: &Plan) -> Vec<Json> {
         .map(|(record, action, after)| {
             let mut m = Map::new();
             identity(record, &mut m);
-            let after_sensitive = if after.is_null() { json!(false) } else { json!({}) };
+            let marks: Map<String, Json> = record.sensitive.iter().map(|a| (a.clone(), json!(true))).collect();
+            let after_sensitive = if after.is_null() { json!(false) } else { Json::Object(marks.clone()) };
             m.insert(
                 "change".into(),
                 json!({
                     "actions": [action], "before": record.attributes, "after": after,
-                    "after_unknown": {}, "before_sensitive": {}, "after_sensitive": after_sensitive,
+                    "after_unknown": {}, "before_sensitive": marks, "after_sensitive": after_sensitive,
                 }),
             );
             Json::Object(m)

@@ -12,10 +12,16 @@ pub fn resource(r: &ResourceState) -> String {
         let scalars: Vec<(&String, &Json)> =
             map.iter().filter(|(k, v)| !v.is_null() && !is_blocks(v) && !absent_block(&r.type_name, k, v)).collect();
         let w = scalars.iter().map(|(k, _)| k.len()).max().unwrap_or(0);
+        let sensitive = |k: &str| r.sensitive.iter().any(|s| s == k);
         for (k, v) in scalars {
-            let _ = writeln!(out, "    {k:<w$} = {}", hcl(v).replace('\n', "\n    "));
+            let shown = if sensitive(k) { crate::plan::drift::SENSITIVE.to_string() } else { hcl(v) };
+            let _ = writeln!(out, "    {k:<w$} = {}", shown.replace('\n', "\n    "));
         }
         for (k, v) in map.iter().filter(|(_, v)| is_blocks(v)) {
+            if sensitive(k) {
+                let _ = writeln!(out, "\n    {k} {{\n        # sensitive: its contents are not shown\n    }}");
+                continue;
+            }
             for block in v.as_array().into_iter().flatten() {
                 let _ = writeln!(out, "\n    {k} {{");
                 let inner: Vec<(&String, &Json)> =
@@ -69,7 +75,7 @@ pub fn json(snap: &Snapshot) -> Json {
                 "provider_name": PROVIDER_NAME,
                 "schema_version": 0,
                 "values": r.attributes,
-                "sensitive_values": {},
+                "sensitive_values": r.sensitive.iter().map(|a| (a.clone(), json!(true))).collect::<serde_json::Map<String, Json>>(),
                 "depends_on": r.dependencies,
             });
             if !r.index.is_null() {

@@ -127,6 +127,13 @@ pub static RULES: &[Rule] = &[
         "A `check \"name\" { assert { condition, error_message } }` block states what should hold; as in Terraform, an assertion that does not is reported as a warning with its own error_message and stops nothing. An assertion known only after apply holds until then. A scoped `data` block inside a check is not supported yet and says so.",
     ),
     rule(
+        "SIG014",
+        Error,
+        Config,
+        "an ephemeral value is used where it would be recorded",
+        "A variable with `ephemeral = true` (Terraform 1.10), and every local made of one, never goes into a plan or the state. Provider blocks may read it — a client secret, an OIDC token — and so may other locals; a resource, data source or output argument may not, as it would be recorded. A module argument made of one makes the module's variable ephemeral.",
+    ),
+    rule(
         "SIG101",
         Error,
         Config,

@@ -37,6 +37,10 @@ pub struct ResourceState {
     pub dependencies: Vec<String>,
     /// "ready", or an operation still settling ("creating", "updating", "deleting").
     pub status: String,
+    /// Top-level attributes whose values came from sensitive values (`sensitive = true`
+    /// variables, `sensitive()`): shown as "(sensitive value)" by `state show` and in drift.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub sensitive: Vec<String>,
 }
 
 impl ResourceState {
@@ -312,14 +316,18 @@ pub(crate) fn write_all(rows: &mut dyn Rows, snapshot: &Snapshot, history: &[His
 }
 
 /// A resource row's JSON columns, decoded (shared by both backends).
+/// A resource row's JSON columns: index key, attributes, dependencies, sensitive attributes.
+pub(crate) type RowColumns = (ResourceState, String, String, String, String);
+
 pub(crate) fn decode(
-    (mut r, index, attributes, dependencies): (ResourceState, String, String, String),
+    (mut r, index, attributes, dependencies, sensitive): RowColumns,
 ) -> Result<ResourceState, StateError> {
     let parse = |s: &str| serde_json::from_str(s).map_err(|e| StateError::Corrupt(format!("{}: {e}", r.address)));
     r.index = parse(&index)?;
     r.attributes = parse(&attributes)?;
     r.dependencies =
         serde_json::from_str(&dependencies).map_err(|e| StateError::Corrupt(format!("{}: {e}", r.address)))?;
+    r.sensitive = serde_json::from_str(&sensitive).map_err(|e| StateError::Corrupt(format!("{}: {e}", r.address)))?;
     Ok(r)
 }
 

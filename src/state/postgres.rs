@@ -82,6 +82,8 @@ const MIGRATIONS: &[&str] = &[
         backend_pid integer NOT NULL
     );
     "#,
+    // 2: which attributes of a resource are sensitive.
+    "ALTER TABLE {s}.resources ADD COLUMN sensitive text NOT NULL DEFAULT '[]';",
 ];
 
 pub struct PostgresStore {
@@ -352,7 +354,7 @@ impl Rows for PgRows<'_, '_> {
             .tx
             .query_opt(
                 &format!(
-                    "SELECT address, mode, type, name, index_key, provider, subscription_id, arm_id, attributes, dependencies, status
+                    "SELECT address, mode, type, name, index_key, provider, subscription_id, arm_id, attributes, dependencies, status, sensitive
                      FROM {} WHERE workspace = $1 AND address = $2",
                     self.store.table("resources")
                 ),
@@ -366,12 +368,12 @@ impl Rows for PgRows<'_, '_> {
         self.tx
             .execute(
                 &format!(
-                    "INSERT INTO {} (workspace, address, mode, type, name, index_key, provider, subscription_id, arm_id, attributes, dependencies, status, serial)
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
+                    "INSERT INTO {} (workspace, address, mode, type, name, index_key, provider, subscription_id, arm_id, attributes, dependencies, status, serial, sensitive)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
                      ON CONFLICT (workspace, address) DO UPDATE SET mode = excluded.mode, type = excluded.type, name = excluded.name,
                        index_key = excluded.index_key, provider = excluded.provider, subscription_id = excluded.subscription_id,
                        arm_id = excluded.arm_id, attributes = excluded.attributes, dependencies = excluded.dependencies,
-                       status = excluded.status, serial = excluded.serial",
+                       status = excluded.status, serial = excluded.serial, sensitive = excluded.sensitive",
                     self.store.table("resources")
                 ),
                 &[
@@ -388,6 +390,7 @@ impl Rows for PgRows<'_, '_> {
                     &to_json(&r.dependencies),
                     &r.status,
                     &(serial as i64),
+                    &to_json(&r.sensitive),
                 ],
             )
             .map_err(|e| self.store.err(e))?;
@@ -451,7 +454,7 @@ impl Rows for PgRows<'_, '_> {
     }
 }
 
-fn resource_row(row: &postgres::Row) -> (ResourceState, String, String, String) {
+fn resource_row(row: &postgres::Row) -> super::RowColumns {
     (
         ResourceState {
             address: row.get(0),
@@ -465,10 +468,12 @@ fn resource_row(row: &postgres::Row) -> (ResourceState, String, String, String) 
             attributes: serde_json::Value::Null,
             dependencies: Vec::new(),
             status: row.get(10),
+            sensitive: Vec::new(),
         },
         row.get(4),
         row.get(8),
         row.get(9),
+        row.get(11),
     )
 }
 
@@ -489,7 +494,7 @@ impl StateStore for PostgresStore {
         let resources = tx
             .query(
                 &format!(
-                    "SELECT address, mode, type, name, index_key, provider, subscription_id, arm_id, attributes, dependencies, status
+                    "SELECT address, mode, type, name, index_key, provider, subscription_id, arm_id, attributes, dependencies, status, sensitive
                      FROM {} WHERE workspace = $1 ORDER BY address COLLATE \"C\"",
                     self.table("resources")
                 ),

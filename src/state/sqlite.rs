@@ -61,6 +61,8 @@ const MIGRATIONS: &[&str] = &[
         pid INTEGER NOT NULL
     );
     "#,
+    // 2: which attributes of a resource are sensitive.
+    "ALTER TABLE resources ADD COLUMN sensitive TEXT NOT NULL DEFAULT '[]';",
 ];
 
 pub struct SqliteStore {
@@ -152,7 +154,7 @@ impl SqliteStore {
         Ok(self.conn.query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))?)
     }
 
-    fn resource_row(row: &rusqlite::Row) -> rusqlite::Result<(ResourceState, String, String, String)> {
+    fn resource_row(row: &rusqlite::Row) -> rusqlite::Result<super::RowColumns> {
         Ok((
             ResourceState {
                 address: row.get(0)?,
@@ -166,10 +168,12 @@ impl SqliteStore {
                 attributes: serde_json::Value::Null,
                 dependencies: Vec::new(),
                 status: row.get(10)?,
+                sensitive: Vec::new(),
             },
             row.get(4)?,
             row.get(8)?,
             row.get(9)?,
+            row.get(11)?,
         ))
     }
 }
@@ -182,7 +186,7 @@ impl Rows for SqliteRows<'_> {
         let row = self
             .0
             .query_row(
-                "SELECT address, mode, type, name, index_key, provider, subscription_id, arm_id, attributes, dependencies, status FROM resources WHERE address = ?1",
+                "SELECT address, mode, type, name, index_key, provider, subscription_id, arm_id, attributes, dependencies, status, sensitive FROM resources WHERE address = ?1",
                 [address],
                 SqliteStore::resource_row,
             )
@@ -192,11 +196,11 @@ impl Rows for SqliteRows<'_> {
 
     fn put(&mut self, r: &ResourceState, serial: u64) -> Result<(), StateError> {
         self.0.execute(
-            "INSERT OR REPLACE INTO resources (address, mode, type, name, index_key, provider, subscription_id, arm_id, attributes, dependencies, status, serial)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+            "INSERT OR REPLACE INTO resources (address, mode, type, name, index_key, provider, subscription_id, arm_id, attributes, dependencies, status, serial, sensitive)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
             params![
                 r.address, r.mode, r.type_name, r.name, to_json(&r.index), r.provider, r.subscription_id, r.id,
-                to_json(&r.attributes), to_json(&r.dependencies), r.status, serial as i64
+                to_json(&r.attributes), to_json(&r.dependencies), r.status, serial as i64, to_json(&r.sensitive)
             ],
         )?;
         Ok(())
@@ -242,7 +246,7 @@ impl Rows for SqliteRows<'_> {
 impl StateStore for SqliteStore {
     fn snapshot(&self) -> Result<Snapshot, StateError> {
         let mut stmt = self.conn.prepare(
-            "SELECT address, mode, type, name, index_key, provider, subscription_id, arm_id, attributes, dependencies, status FROM resources ORDER BY address",
+            "SELECT address, mode, type, name, index_key, provider, subscription_id, arm_id, attributes, dependencies, status, sensitive FROM resources ORDER BY address",
         )?;
         let resources =
             stmt.query_map([], Self::resource_row)?.map(|row| decode(row?)).collect::<Result<Vec<_>, _>>()?;
@@ -513,6 +517,7 @@ mod tests {
             attributes: serde_json::json!({"name": "rg", "location": "eastus"}),
             dependencies: vec![],
             status: "ready".into(),
+            sensitive: Vec::new(),
         }
     }
 

@@ -298,3 +298,42 @@ fn what_a_lagging_resource_index_disagrees_on_is_confirmed_with_reads() {
     let report: Json = serde_json::from_str(&lagging(&["drift", "--format", "json"], 2).stdout).unwrap();
     assert_eq!(report["deleted"][0]["address"], "azurerm_shared_image_version.v1", "{report}");
 }
+
+/// An attribute made of a sensitive value stays hidden after apply: `state show` and every drift
+/// format say it changed, never what it was or became; `show --json` marks it as Terraform does.
+#[test]
+fn sensitive_attributes_stay_hidden_in_the_state_and_in_drift() {
+    let t = Test::new().example("quickstart");
+    let secret_text = "classified-gallery-note-0xBEEF";
+    let main = t
+        .read("main.tf")
+        .replace("  description         = \"Hardened base images for every team\"", "  description         = var.note")
+        + "\nvariable \"note\" {\n  type      = string\n  sensitive = true\n}\n";
+    std::fs::write(t.dir().join("main.tf"), main).unwrap();
+    let dir = t.dir().to_str().unwrap().to_string();
+    let run =
+        |args: &[&str], code: i32| Test::new().chdir(&dir).env("TF_VAR_note", secret_text).args(args).status(code);
+    run(&["apply", "--auto-approve"], 0);
+    let shown = run(&["state", "show", "azurerm_shared_image_gallery.main"], 0);
+    assert!(shown.stdout.contains("description") && shown.stdout.contains("(sensitive value)"), "{}", shown.stdout);
+    let json = run(&["show", "--json"], 0);
+    assert!(
+        json.stdout.contains(r#""sensitive_values":{"description":true}"#),
+        "sensitive_values marks it: {}",
+        json.stdout
+    );
+
+    let gallery = "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-golden-images/providers/Microsoft.Compute/galleries/golden_images";
+    run(&["emulator", "set", gallery, "description=\"changed-by-hand-0xF00D\""], 0);
+    for format in ["human", "json", "markdown", "junit"] {
+        let out = run(&["drift", "--format", format], 2);
+        assert!(
+            !out.stdout.contains(secret_text) && !out.stdout.contains("changed-by-hand-0xF00D"),
+            "{format}: {}",
+            out.stdout
+        );
+        assert!(out.stdout.contains("description"), "{format}: {}", out.stdout);
+    }
+    let plan = run(&["plan"], 0);
+    assert!(!plan.stdout.contains("changed-by-hand-0xF00D") && !plan.stdout.contains(secret_text), "{}", plan.stdout);
+}

@@ -33,6 +33,7 @@ fn resource(address: &str, n: i64) -> ResourceState {
         attributes: json!({"name": format!("g{n}"), "tags": {"n": n}, "target_region": [{"name": "eastus"}]}),
         dependencies: vec!["azurerm_resource_group.rg".into()],
         status: "ready".into(),
+        sensitive: Vec::new(),
     }
 }
 

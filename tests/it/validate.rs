@@ -354,3 +354,44 @@ output "name" {
     );
     assert!(plan.stdout.contains("+ gallery = \"shared_images\""), "{}", plan.stdout);
 }
+
+/// `ephemeral = true` (Terraform 1.10): the provider block may read the variable (a secret to
+/// sign in with) and so may locals; a resource or an output argument made of it is refused where
+/// it is written, as it would be recorded in the plan and the state.
+#[test]
+fn ephemeral_variables_may_sign_in_but_are_never_recorded() {
+    let base = r#"
+variable "client_secret" {
+  type      = string
+  default   = "s3cret"
+  ephemeral = true
+}
+
+locals {
+  secret_again = "${var.client_secret}-again"
+}
+
+provider "azurerm" {
+  features {}
+  client_secret = local.secret_again
+}
+
+resource "azurerm_resource_group" "rg" {
+  name     = "rg-ephemeral"
+  location = "eastus"
+}
+"#;
+    Test::new().config(base).arg("validate").status(0);
+
+    let in_resource = base.replace(
+        "  location = \"eastus\"\n}",
+        "  location = \"eastus\"\n  tags     = { note = local.secret_again }\n}",
+    );
+    let out = Test::new().config(&in_resource).arg("validate").status(1);
+    assert!(out.stderr.contains("SIG014") && out.stderr.contains("`tags` reads an ephemeral value"), "{}", out.stderr);
+    assert!(out.stderr.contains("main.tf:"), "located: {}", out.stderr);
+
+    let in_output = format!("{base}\noutput \"leak\" {{\n  value = var.client_secret\n}}\n");
+    let out = Test::new().config(&in_output).arg("validate").status(1);
+    assert!(out.stderr.contains("SIG014") && out.stderr.contains("an output"), "{}", out.stderr);
+}
