@@ -361,6 +361,43 @@ impl Parser {
     }
 }
 
+impl Query {
+    /// The resource types (lower case) the query's first `where` limits it to, when that clause
+    /// says nothing but `type ==`/`=~`/`in`/`in~` (joined by `or`): what the index may be cut to
+    /// before rows are made (sigform's own query, and most gallery queries, start so).
+    pub fn types(&self) -> Option<Vec<String>> {
+        fn collect(e: &Expr, out: &mut Vec<String>) -> bool {
+            match e {
+                Expr::Or(a, b) => collect(a, out) && collect(b, out),
+                Expr::Compare { column, op, values }
+                    if column.eq_ignore_ascii_case("type") && matches!(op.as_str(), "==" | "=~" | "in" | "in~") =>
+                {
+                    out.extend(values.iter().map(|v| text(v).to_ascii_lowercase()));
+                    true
+                }
+                _ => false,
+            }
+        }
+        let Some(Stage::Where(e)) = self.stages.first() else { return None };
+        let mut types = Vec::new();
+        collect(e, &mut types).then_some(types)
+    }
+}
+
+impl Query {
+    /// Whether the query is its leading `type` clause and at most `order by id asc`: then its
+    /// answer is the index cut to those types in id order, and only the page asked for need be
+    /// made into rows (sigform's own refresh query, at 11,000 rows a page of 1,000 at a time).
+    pub fn is_types_in_id_order(&self) -> bool {
+        self.types().is_some()
+            && match &self.stages[1..] {
+                [] => true,
+                [Stage::Order(order)] => order.len() == 1 && order[0].0.eq_ignore_ascii_case("id") && order[0].1,
+                _ => false,
+            }
+    }
+}
+
 /// Parses a query, or says what of it is not supported.
 pub fn parse(query: &str) -> Result<Query, String> {
     let mut p = Parser { tokens: tokens(query)?, at: 0 };
@@ -554,6 +591,21 @@ mod tests {
         for (query, want) in cases {
             assert_eq!(names(query), *want, "{query}");
         }
+    }
+
+    #[test]
+    fn a_leading_type_clause_cuts_the_index() {
+        let types = |q: &str| parse(q).unwrap().types();
+        assert_eq!(
+            types("resources | where type in~ ('A', 'b') | order by id asc"),
+            Some(vec!["a".to_string(), "b".to_string()])
+        );
+        assert_eq!(types("Resources | where type =~ 'x' or type == 'y'"), Some(vec!["x".into(), "y".into()]));
+        assert_eq!(types("Resources | where type =~ 'x' and name == 'n'"), None);
+        assert_eq!(types("Resources | project name"), None);
+        assert!(parse("resources | where type in~ ('a') | order by id asc").unwrap().is_types_in_id_order());
+        assert!(!parse("resources | where type in~ ('a') | order by id desc").unwrap().is_types_in_id_order());
+        assert!(!parse("resources | where type in~ ('a') | take 3").unwrap().is_types_in_id_order());
     }
 
     #[test]

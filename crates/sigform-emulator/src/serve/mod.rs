@@ -500,7 +500,17 @@ impl Server {
         };
         let mut found = Vec::new();
         for subscription in &subscriptions {
-            for row in self.emulator.query_index(subscription, kinds).map_err(|e| arm_error(&e))? {
+            // Rows are made only of what the query's leading `type` clause can match.
+            let wanted = query.types();
+            let kinds: Vec<ResourceKind> = kinds
+                .iter()
+                .copied()
+                .filter(|k| wanted.as_ref().is_none_or(|t| t.contains(&shape::arm_type(*k).to_ascii_lowercase())))
+                .collect();
+            if kinds.is_empty() {
+                continue;
+            }
+            for row in self.emulator.query_index(subscription, &kinds).map_err(|e| arm_error(&e))? {
                 // Resource Graph answers only what the caller may read.
                 if self.can_read(caller, &row.id, row.kind)? {
                     found.push(row);
@@ -508,16 +518,20 @@ impl Server {
             }
         }
         found.sort_by_cached_key(|r| r.id.to_ascii_lowercase());
-        let rows = kql::run(&query, found.iter().map(shape::graph_row).collect());
-        let data: Vec<Json> = rows.iter().skip(skip).take(page).cloned().collect();
+        let (total, data): (usize, Vec<Json>) = if query.is_types_in_id_order() {
+            (found.len(), found.iter().skip(skip).take(page).map(shape::graph_row).collect())
+        } else {
+            let rows = kql::run(&query, found.iter().map(shape::graph_row).collect());
+            (rows.len(), rows.into_iter().skip(skip).take(page).collect())
+        };
         let mut answer = json!({
-            "totalRecords": rows.len(),
+            "totalRecords": total,
             "count": data.len(),
             "data": data,
             "facets": [],
             "resultTruncated": "false",
         });
-        if skip + page < rows.len() {
+        if skip + page < total {
             answer["$skipToken"] = json!(format!("emulator:{}", skip + page));
         }
         Ok(Response::json(200, &answer))
