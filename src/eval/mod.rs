@@ -2261,6 +2261,13 @@ fn complete(instance: &mut Instance, env: &Environment) {
                 instance.tenant_id
             ))
         }
+        // The list of a definition's versions is read at the definition.
+        ResourceKind::ImageVersion if instance.schema.type_name == "azurerm_shared_image_versions" => {
+            match (get("resource_group_name"), get("gallery_name"), get("image_name")) {
+                (Some(group), Some(gallery), Some(image)) => Some(arm_id::image_definition(s, group, gallery, image)),
+                _ => None,
+            }
+        }
         // Every other type's id comes from its attributes, as its facts say.
         kind => arm_id::build(kind, s, &|k| get(k).map(str::to_string)),
     };

@@ -32,6 +32,9 @@ impl DataResolver for CloudData<'_> {
             return Ok(Some(caller.map(|oid| ("object_id".to_string(), Value::String(oid))).into_iter().collect()));
         }
         let Some(id) = instance.id.as_deref() else { return Ok(None) };
+        if instance.schema.type_name == "azurerm_shared_image_versions" {
+            return self.versions_of(instance, id);
+        }
         if instance.kind() == ResourceKind::ImageVersion && instance.attrs.str("name") == Some("latest") {
             let Some(definition) = arm_id::parent(id) else { return Ok(None) };
             let versions =
@@ -80,6 +83,68 @@ impl DataResolver for CloudData<'_> {
             }
             read
         }))
+    }
+}
+
+impl CloudData<'_> {
+    /// `azurerm_shared_image_versions`: the definition's versions (those whose tags include
+    /// `tags_filter`), lowest version first, one list call. Like azurerm's, a definition without
+    /// any is an error; a definition that is not there is no such resource.
+    fn versions_of(&self, instance: &Instance, definition: &str) -> Result<Option<BTreeMap<String, Value>>, String> {
+        let versions =
+            match sigform_azure::cloud::retry(5, || self.0.list(&ListScope::Definition(definition.to_string()))) {
+                Ok(v) => v,
+                Err(e) if e.status == 404 => return Ok(None),
+                Err(e) => return Err(e.to_string()),
+            };
+        let filter: BTreeMap<String, String> = match instance.attrs.get("tags_filter").map(|a| &a.value) {
+            Some(Value::Map(m)) => m.iter().filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_string()))).collect(),
+            _ => BTreeMap::new(),
+        };
+        let mut found: Vec<_> = versions
+            .into_iter()
+            .filter(|v| v.provisioning_state != "Deleting")
+            .filter(|v| {
+                let tags = v.attributes.get("tags");
+                filter.iter().all(|(k, want)| tags.and_then(|t| t.get(k)).and_then(|t| t.as_str()) == Some(want))
+            })
+            .map(|v| {
+                let a = &v.attributes;
+                let name = v.id.rsplit('/').next().unwrap_or_default().to_string();
+                let regions: Vec<serde_json::Value> = a
+                    .get("target_region")
+                    .and_then(serde_json::Value::as_array)
+                    .into_iter()
+                    .flatten()
+                    .map(|r| {
+                        serde_json::json!({
+                            "name": r.get("name"),
+                            "regional_replica_count": r.get("regional_replica_count"),
+                            "storage_account_type": r.get("storage_account_type").cloned().unwrap_or_else(|| a.get("storage_account_type").cloned().unwrap_or(serde_json::json!("Standard_LRS"))),
+                        })
+                    })
+                    .collect();
+                let image = serde_json::json!({
+                    "name": name,
+                    "id": v.id,
+                    "location": v.location,
+                    "managed_image_id": a.get("managed_image_id"),
+                    "exclude_from_latest": a.get("exclude_from_latest").and_then(serde_json::Value::as_bool).unwrap_or(false),
+                    "tags": a.get("tags").filter(|t| !t.is_null()).cloned().unwrap_or(serde_json::json!({})),
+                    "target_region": regions,
+                });
+                (sigform_azure::names::parse_version(&name), image)
+            })
+            .collect();
+        if found.is_empty() {
+            return Err(format!("no image versions found in {definition} (azurerm's data source fails the same way)"));
+        }
+        found.sort_by_key(|(version, _)| *version);
+        let images = serde_json::Value::Array(found.into_iter().map(|(_, image)| image).collect());
+        let mut read = BTreeMap::new();
+        read.insert("images".to_string(), Value::from_json(&images));
+        read.insert("id".to_string(), Value::string(definition));
+        Ok(Some(read))
     }
 }
 

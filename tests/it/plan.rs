@@ -1026,3 +1026,62 @@ fn the_gallery_data_source_names_its_images() {
     let plan = Test::new().chdir(&dir).arg("plan").status(0);
     assert!(plan.stdout.contains("+ images = [\"ubuntu-22.04\"]"), "{}", plan.stdout);
 }
+
+/// `azurerm_shared_image_versions` lists a definition's versions — those a pipeline published
+/// included — lowest first, with `tags_filter`; one list call when planning.
+#[test]
+fn the_versions_data_source_lists_a_definitions_versions() {
+    let t = quickstart().seeded();
+    let dir = t.dir().to_str().unwrap().to_string();
+    let base = "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-golden-images/providers/Microsoft.Compute";
+    for version in ["0.9.0", "1.10.0", "1.2.0"] {
+        Test::new()
+            .chdir(&dir)
+            .args(&[
+                "emulator",
+                "publish-version",
+                &format!("{base}/galleries/golden_images/images/ubuntu-22.04/versions/{version}"),
+                "--image",
+                &format!("{base}/images/ubuntu-2204-base"),
+                "--region",
+                "eastus=2",
+            ])
+            .status(0);
+    }
+    let text = t.read("main.tf")
+        + r#"
+data "azurerm_shared_image_versions" "all" {
+  gallery_name        = "golden_images"
+  image_name          = "ubuntu-22.04"
+  resource_group_name = "rg-golden-images"
+}
+
+data "azurerm_shared_image_versions" "platform" {
+  gallery_name        = "golden_images"
+  image_name          = "ubuntu-22.04"
+  resource_group_name = "rg-golden-images"
+  tags_filter         = { owner = "nobody" }
+}
+
+output "names" {
+  value = [for v in data.azurerm_shared_image_versions.all.images : v.name]
+}
+
+output "east_replicas" {
+  value = [for v in data.azurerm_shared_image_versions.all.images : v.target_region[0].regional_replica_count]
+}
+"#;
+    std::fs::write(t.dir().join("main.tf"), text.replace(
+        "data \"azurerm_shared_image_versions\" \"platform\" {\n  gallery_name        = \"golden_images\"\n  image_name          = \"ubuntu-22.04\"\n  resource_group_name = \"rg-golden-images\"\n  tags_filter         = { owner = \"nobody\" }\n}\n",
+        "",
+    ))
+    .unwrap();
+    let plan = Test::new().chdir(&dir).arg("plan").status(0);
+    assert!(plan.stdout.contains(r#"+ names = ["0.9.0", "1.0.0", "1.2.0", "1.10.0"]"#), "{}", plan.stdout);
+    assert!(plan.stdout.contains("+ east_replicas = [2, 2, 2, 2]"), "{}", plan.stdout);
+
+    // A filter that matches nothing fails, as azurerm's data source does.
+    std::fs::write(t.dir().join("main.tf"), &text).unwrap();
+    let plan = Test::new().chdir(&dir).arg("plan").status(1);
+    assert!(plan.stderr.contains("SIG011") && plan.stderr.contains("no image versions"), "{}", plan.stderr);
+}

@@ -71,6 +71,25 @@ pub static DATA: ResourceSchema = ResourceSchema {
     unsupported: &[],
 };
 
+/// `azurerm_shared_image_versions`: every version of a definition (optionally only those whose
+/// tags include `tags_filter`), as `images`: a list of objects with each version's `name`, `id`,
+/// `location`, `managed_image_id`, `exclude_from_latest`, `tags` and `target_region` blocks. One
+/// list call; read like the other data sources.
+pub static DATA_LIST: ResourceSchema = ResourceSchema {
+    type_name: "azurerm_shared_image_versions",
+    kind: ResourceKind::ImageVersion,
+    attrs: &[
+        req("image_name"),
+        req("gallery_name"),
+        req("resource_group_name"),
+        fixed("tags_filter", StringMap),
+        computed("images", crate::schema::AttrType::Any),
+        ID,
+    ],
+    blocks: &[],
+    unsupported: &[],
+};
+
 static WIRE: &[Field] = &[
     f("managed_image_id", "/properties/storageProfile/source/id"),
     f("replica_count", "/properties/publishingProfile/replicaCount"),

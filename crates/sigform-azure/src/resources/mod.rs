@@ -56,6 +56,7 @@ pub static DATA_SOURCES: &[&ResourceSchema] = &[
     &gallery::DATA,
     &image_definition::DATA,
     &image_version::DATA,
+    &image_version::DATA_LIST,
 ];
 
 /// azurerm resource types a gallery configuration may contain that sigform does not manage yet.
