@@ -2261,6 +2261,12 @@ fn complete(instance: &mut Instance, env: &Environment) {
                 instance.tenant_id
             ))
         }
+        // An image found by `name_regex` is looked for in its resource group.
+        ResourceKind::ManagedImage
+            if instance.address.resource.mode == Mode::Data && get("name").is_none() && get("name_regex").is_some() =>
+        {
+            get("resource_group_name").map(|group| arm_id::resource_group(s, group))
+        }
         // The list of a definition's versions is read at the definition.
         ResourceKind::ImageVersion if instance.schema.type_name == "azurerm_shared_image_versions" => {
             match (get("resource_group_name"), get("gallery_name"), get("image_name")) {

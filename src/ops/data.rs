@@ -35,6 +35,9 @@ impl DataResolver for CloudData<'_> {
         if instance.schema.type_name == "azurerm_shared_image_versions" {
             return self.versions_of(instance, id);
         }
+        if instance.schema.type_name == "azurerm_image" && instance.attrs.str("name").is_none() {
+            return self.image_by_regex(instance, id);
+        }
         if instance.kind() == ResourceKind::ImageVersion && instance.attrs.str("name") == Some("latest") {
             let Some(definition) = arm_id::parent(id) else { return Ok(None) };
             let versions =
@@ -87,6 +90,37 @@ impl DataResolver for CloudData<'_> {
 }
 
 impl CloudData<'_> {
+    /// `azurerm_image` with `name_regex`: the images of the resource group (`group` is its id)
+    /// whose names match, in name order — descending with `sort_descending` — the first one; no
+    /// match is no such resource.
+    fn image_by_regex(&self, instance: &Instance, group: &str) -> Result<Option<BTreeMap<String, Value>>, String> {
+        let Some(pattern) = instance.attrs.str("name_regex") else {
+            return Err("set `name` or `name_regex`".into());
+        };
+        let regex = regex::Regex::new(pattern)
+            .map_err(|e| format!("name_regex `{pattern}` is not a regular expression: {e}"))?;
+        let subscription = sigform_azure::cloud::subscription_of(group);
+        let listed = sigform_azure::cloud::retry(5, || self.0.list(&ListScope::Subscription(subscription.clone())))
+            .map_err(|e| e.to_string())?;
+        let prefix = format!("{}/", group.to_ascii_lowercase());
+        let mut images: Vec<_> = listed
+            .into_iter()
+            .filter(|r| r.kind == ResourceKind::ManagedImage && r.provisioning_state != "Deleting")
+            .filter(|r| r.id.to_ascii_lowercase().starts_with(&prefix))
+            .filter(|r| r.id.rsplit('/').next().is_some_and(|name| regex.is_match(name)))
+            .collect();
+        images.sort_by_cached_key(|r| r.id.rsplit('/').next().unwrap_or_default().to_string());
+        if instance.attrs.get("sort_descending").is_some_and(|a| a.value == Value::Bool(true)) {
+            images.reverse();
+        }
+        Ok(images.into_iter().next().map(|r| {
+            let mut read = as_map(&r.attributes);
+            read.insert("name".into(), Value::string(r.id.rsplit('/').next().unwrap_or_default()));
+            read.insert("id".into(), Value::string(&r.id));
+            read
+        }))
+    }
+
     /// `azurerm_shared_image_versions`: the definition's versions (those whose tags include
     /// `tags_filter`), lowest version first, one list call. Like azurerm's, a definition without
     /// any is an error; a definition that is not there is no such resource.

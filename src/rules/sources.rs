@@ -1,5 +1,6 @@
 //! SIG301–SIG303: what a version is built from — one managed image, generalized, of the same
-//! OS type and Hyper-V generation as its definition.
+//! OS type and Hyper-V generation as its definition. And SIG003 for an image data source named
+//! twice or not at all (`name` or `name_regex`).
 
 use super::violation;
 use crate::diagnostic::Diagnostic;
@@ -8,6 +9,23 @@ use sigform_azure::arm_id::{self, ArmId};
 use sigform_azure::schema::ResourceKind;
 
 pub(super) fn check(desired: &Desired, out: &mut Vec<Diagnostic>) {
+    // An image data source names its image once: by `name` or by `name_regex` (SIG003).
+    for inst in desired.data.iter().filter(|i| i.schema.type_name == "azurerm_image") {
+        let set = |name: &str| inst.attrs.get(name).is_some_and(|a| !a.value.is_null() && !a.defaulted);
+        match (set("name"), set("name_regex")) {
+            (false, false) => out.push(violation(
+                "SIG003",
+                format!("{} names no image: set name or name_regex", inst.address),
+                inst.span.clone(),
+            )),
+            (true, true) => out.push(violation(
+                "SIG003",
+                "name and name_regex cannot both be set: the image is named once",
+                inst.span_of("name_regex"),
+            )),
+            _ => {}
+        }
+    }
     let by_id = desired.by_id();
     for inst in desired.resources.iter().filter(|i| i.kind() == ResourceKind::ImageVersion) {
         let Some(attr) = inst.attrs.get("managed_image_id") else {

@@ -1085,3 +1085,41 @@ output "east_replicas" {
     let plan = Test::new().chdir(&dir).arg("plan").status(1);
     assert!(plan.stderr.contains("SIG011") && plan.stderr.contains("no image versions"), "{}", plan.stderr);
 }
+
+/// `data "azurerm_image"` with `name_regex`: the first image of the group whose name matches, in
+/// name order — the newest of a Packer pipeline's with `sort_descending`; `name` and `name_regex`
+/// are one or the other (SIG003).
+#[test]
+fn the_image_data_source_finds_an_image_by_regex() {
+    let t = quickstart().seeded();
+    let dir = t.dir().to_str().unwrap().to_string();
+    let base = "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-packer/providers/Microsoft.Compute/images";
+    for name in ["ubuntu-2024-01", "ubuntu-2024-03", "ubuntu-2024-02", "windows-2024-05"] {
+        Test::new()
+            .chdir(&dir)
+            .args(&["emulator", "add-image", &format!("{base}/{name}"), "--location", "eastus", "--hyper-v", "V2"])
+            .status(0);
+    }
+    let with = |data: &str| {
+        std::fs::write(
+            t.dir().join("main.tf"),
+            t.read("main.tf").split("\ndata \"azurerm_image\"").next().unwrap().to_string() + data,
+        )
+        .unwrap();
+        Test::new().chdir(&dir).arg("plan").run()
+    };
+    let newest = with(
+        "\ndata \"azurerm_image\" \"packer\" {\n  name_regex          = \"^ubuntu-\"\n  sort_descending     = true\n  resource_group_name = \"rg-packer\"\n}\n\noutput \"image\" {\n  value = data.azurerm_image.packer.name\n}\n",
+    );
+    assert_eq!(newest.code, 0, "{}\n{}", newest.stdout, newest.stderr);
+    assert!(newest.stdout.contains("+ image = \"ubuntu-2024-03\""), "{}", newest.stdout);
+    let oldest = with(
+        "\ndata \"azurerm_image\" \"packer\" {\n  name_regex          = \"^ubuntu-\"\n  resource_group_name = \"rg-packer\"\n}\n\noutput \"image\" {\n  value = data.azurerm_image.packer.id\n}\n",
+    );
+    assert!(oldest.stdout.contains("images/ubuntu-2024-01\""), "{}", oldest.stdout);
+    let both = with(
+        "\ndata \"azurerm_image\" \"packer\" {\n  name                = \"ubuntu-2024-01\"\n  name_regex          = \"^ubuntu-\"\n  resource_group_name = \"rg-packer\"\n}\n",
+    );
+    assert_eq!(both.code, 1);
+    assert!(both.stderr.contains("SIG003") && both.stderr.contains("named once"), "{}", both.stderr);
+}

@@ -1,7 +1,7 @@
 //! `azurerm_image` / `Microsoft.Compute/images`: the managed image a version is built from (as
 //! Packer or `az image create` leave one). Everything but tags is fixed.
 
-use crate::schema::AttrType::{Number, String as Str, StringMap};
+use crate::schema::AttrType::{Bool, Number, String as Str, StringMap};
 use crate::schema::Mutability::Fixed;
 use crate::schema::{
     BlockSchema, Default, Field, ID, IdShape, ResourceKind, ResourceSchema, ResourceType, TAGS, computed, f, fixed, req,
@@ -44,7 +44,11 @@ pub static DATA: ResourceSchema = ResourceSchema {
     type_name: "azurerm_image",
     kind: ResourceKind::ManagedImage,
     attrs: &[
-        req("name"),
+        // `name`, or `name_regex` with `sort_descending`: the first image of the resource group
+        // whose name matches, in name order (descending when asked) — a Packer pipeline's newest.
+        fixed("name", Str),
+        fixed("name_regex", Str),
+        fixed("sort_descending", Bool).default(Default::Bool(false)),
         req("resource_group_name"),
         computed("location", Str),
         computed("hyper_v_generation", Str),
@@ -52,7 +56,7 @@ pub static DATA: ResourceSchema = ResourceSchema {
         ID,
     ],
     blocks: &[],
-    unsupported: &["name_regex", "sort_descending"],
+    unsupported: &[],
 };
 
 static WIRE: &[Field] = &[
