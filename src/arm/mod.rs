@@ -473,6 +473,10 @@ fn resource_manager_of(host: &str, roots: &trust::Roots) -> Result<String, Cloud
 }
 
 impl Cloud for ArmCloud {
+    fn signs_in(&self) -> bool {
+        true
+    }
+
     /// The provider block's credential arguments over the environment's variables; a block
     /// without any leaves the environment's choice as it was. Two provider blocks (aliases) that
     /// name different credentials are refused: the run signs in once.

@@ -187,6 +187,10 @@ impl CloudData<'_> {
 /// apply, `status`). A configuration that cannot be evaluated now leaves the environment's
 /// credentials in charge; a sign-in that fails says so at the first call that needs a token.
 pub fn sign_in_from(load: &super::validate::Options, cloud: &dyn sigform_azure::cloud::Cloud) {
+    // The embedded emulator signs nobody in: no evaluation for it.
+    if !cloud.signs_in() {
+        return;
+    }
     if let Ok(loaded) = super::validate::load_evaluated(load, None, None) {
         for provider in &loaded.desired.providers {
             let _ = cloud.sign_in_with(&provider.credentials);

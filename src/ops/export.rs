@@ -97,11 +97,7 @@ pub fn export(cloud: &dyn Cloud, options: &Options) -> Result<Exported, ExportEr
             options.out.display()
         )));
     }
-    let subscriptions: BTreeSet<String> = if options.subscriptions.is_empty() {
-        cloud.visible_subscriptions()?.into_iter().collect()
-    } else {
-        options.subscriptions.iter().map(|s| s.to_ascii_lowercase()).collect()
-    };
+    let subscriptions = super::refresh::chosen_subscriptions(cloud, &options.subscriptions)?;
     let read = super::refresh::read_cloud(cloud, &subscriptions)?;
     let chosen = select(&read.resources, options);
     if chosen.is_empty() {

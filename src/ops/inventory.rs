@@ -5,7 +5,7 @@
 use crate::plan::inventory::{Filter, Inventory};
 use crate::state::Location;
 use sigform_azure::cloud::{Cloud, CloudError};
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 #[derive(Debug, thiserror::Error)]
 pub enum InventoryError {
@@ -25,11 +25,7 @@ pub struct Options {
 
 /// The inventory, and what the user should know about how the cloud was read.
 pub fn inventory(cloud: &dyn Cloud, options: &Options) -> Result<(Inventory, Vec<String>), InventoryError> {
-    let subscriptions: BTreeSet<String> = if options.subscriptions.is_empty() {
-        cloud.visible_subscriptions()?.into_iter().collect()
-    } else {
-        options.subscriptions.iter().map(|s| s.to_ascii_lowercase()).collect()
-    };
+    let subscriptions = super::refresh::chosen_subscriptions(cloud, &options.subscriptions)?;
     let read = super::refresh::read_cloud(cloud, &subscriptions)?;
     let managed: BTreeMap<String, String> = match &options.state {
         Some(location) if location.exists()? => super::state::snapshot(location)?

@@ -66,6 +66,16 @@ pub struct CloudRead {
     pub warnings: Vec<String>,
 }
 
+/// The subscriptions a command reads: those named (lower case), else every one the credentials
+/// can see.
+pub fn chosen_subscriptions(cloud: &dyn Cloud, named: &[String]) -> Result<BTreeSet<String>, CloudError> {
+    if named.is_empty() {
+        Ok(cloud.visible_subscriptions()?.into_iter().collect())
+    } else {
+        Ok(named.iter().map(|s| s.to_ascii_lowercase()).collect())
+    }
+}
+
 /// Reads `subscriptions` in bulk (the resource index for definitions and versions where the
 /// endpoint has one, lists otherwise).
 pub fn read_cloud(cloud: &dyn Cloud, subscriptions: &BTreeSet<String>) -> Result<CloudRead, CloudError> {

@@ -199,12 +199,7 @@ pub fn plan(input: PlanInput) -> Plan {
         order,
         diagnostics,
         tenants: desired.providers.iter().map(|p| (p.subscription_id.clone(), p.tenant_id.clone())).collect(),
-        nonempty_group_deletion: desired
-            .providers
-            .iter()
-            .filter(|p| !p.prevent_group_deletion_with_resources)
-            .map(|p| p.subscription_id.to_ascii_lowercase())
-            .collect(),
+        nonempty_group_deletion: cascading,
         drift,
         refresh_only: false,
         cost: Some(cost),

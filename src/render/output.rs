@@ -19,7 +19,7 @@ pub fn all(outputs: &[OutputState], json: bool) -> String {
     outputs
         .iter()
         .map(|o| {
-            let v = if o.sensitive { "(sensitive value)".to_string() } else { hcl(&o.value) };
+            let v = if o.sensitive { crate::plan::drift::SENSITIVE.to_string() } else { hcl(&o.value) };
             format!("{} = {v}\n", o.name)
         })
         .collect()

@@ -118,7 +118,7 @@ fn write(out: &mut Sink, plan: &Plan, st: Style) {
         for o in outputs {
             let value = |v: &Option<Json>| {
                 if o.sensitive {
-                    "(sensitive value)".to_string()
+                    SENSITIVE.to_string()
                 } else if o.after_unknown {
                     "(known after apply)".to_string()
                 } else {
@@ -134,7 +134,7 @@ fn write(out: &mut Sink, plan: &Plan, st: Style) {
                     paint("~", Action::Update),
                     o.name,
                     if o.sensitive {
-                        "(sensitive value)".into()
+                        SENSITIVE.into()
                     } else {
                         indent(&o.before.as_ref().map_or("null".into(), hcl), 4)
                     },
@@ -270,8 +270,7 @@ fn attributes(out: &mut Sink, c: &ResourceChange, sign: &str, paint: &Paint) {
     }
 }
 
-/// What a plan shows for a sensitive value.
-const SENSITIVE: &str = "(sensitive value)";
+use crate::plan::drift::SENSITIVE;
 
 /// A block the configuration does not write, recorded as an empty list: never shown.
 pub(super) fn absent_block(type_name: &str, key: &str, value: &Json) -> bool {

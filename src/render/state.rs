@@ -54,7 +54,7 @@ pub fn human(snap: &Snapshot) -> String {
     if !snap.outputs.is_empty() {
         out.push_str("Outputs:\n\n");
         for o in &snap.outputs {
-            let v = if o.sensitive { "(sensitive value)".to_string() } else { hcl(&o.value) };
+            let v = if o.sensitive { crate::plan::drift::SENSITIVE.to_string() } else { hcl(&o.value) };
             let _ = writeln!(out, "{} = {v}", o.name);
         }
     }

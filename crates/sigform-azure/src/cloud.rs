@@ -164,6 +164,11 @@ pub trait Cloud: Send + Sync {
         Ok(())
     }
 
+    /// Whether the cloud signs in at all (so the provider block's credentials matter to it).
+    fn signs_in(&self) -> bool {
+        false
+    }
+
     /// `Ok(None)` for 404.
     fn get(&self, id: &str) -> Result<Option<CloudResource>, CloudError>;
     fn list(&self, scope: &ListScope) -> Result<Vec<CloudResource>, CloudError>;

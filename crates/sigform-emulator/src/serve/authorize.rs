@@ -66,21 +66,44 @@ pub(super) fn required(request: &Request, segs: &[String]) -> Option<(String, St
     }
 }
 
+/// What a caller may do: its role grants, read once per request (`None`: the owner, who may do
+/// anything).
+pub(super) struct Access(Option<Vec<crate::Grant>>);
+
+impl Access {
+    /// Whether the caller may do `action` at `scope`.
+    pub(super) fn permits(&self, action: &str, scope: &str) -> bool {
+        let Some(grants) = &self.0 else { return true };
+        grants.iter().any(|g| rbac::scope_covers(&g.scope, scope) && rbac::role_permits(&g.role, action) == Some(true))
+    }
+
+    /// Whether the caller may read the resource `id` (Resource Graph answers only that).
+    pub(super) fn can_read(&self, id: &str, kind: ResourceKind) -> bool {
+        self.0.is_none() || self.permits(&format!("{}/read", shape::arm_type(kind)), id)
+    }
+
+    /// Whether the caller holds any role in the subscription (the subscriptions it is shown).
+    pub(super) fn has_role_in(&self, subscription: &str) -> bool {
+        let Some(grants) = &self.0 else { return true };
+        let scope = format!("/subscriptions/{subscription}");
+        grants.iter().any(|g| rbac::scope_covers(&g.scope, &scope) || rbac::scope_covers(&scope, &g.scope))
+    }
+}
+
 impl Server {
-    /// Whether `caller` may do `action` at `scope`.
-    pub(super) fn permits(&self, caller: &Caller, action: &str, scope: &str) -> Result<bool, Response> {
-        let Some(principal) = &caller.principal else { return Ok(true) };
-        let grants = self.emulator.grants_of(principal).map_err(|e| arm_error(&e))?;
-        Ok(grants
-            .iter()
-            .any(|g| rbac::scope_covers(&g.scope, scope) && rbac::role_permits(&g.role, action) == Some(true)))
+    /// The caller's grants: the directory's and the role assignments naming it.
+    pub(super) fn access(&self, caller: &Caller) -> Result<Access, Response> {
+        match &caller.principal {
+            None => Ok(Access(None)),
+            Some(principal) => Ok(Access(Some(self.emulator.grants_of(principal).map_err(|e| arm_error(&e))?))),
+        }
     }
 
     /// ARM's check before a request is carried out.
     pub(super) fn authorize(&self, request: &Request, segs: &[String], caller: &Caller) -> Result<(), Response> {
         let Some(principal) = &caller.principal else { return Ok(()) };
         let Some((action, scope)) = required(request, segs) else { return Ok(()) };
-        if self.permits(caller, &action, &scope)? {
+        if self.access(caller)?.permits(&action, &scope) {
             return Ok(());
         }
         Err(error(
@@ -92,20 +115,6 @@ impl Server {
                  please refresh your credentials."
             ),
         ))
-    }
-
-    /// Whether `caller` may read the resource `id` (Resource Graph answers only what the caller
-    /// can read, and the list of subscriptions only those it has a role in).
-    pub(super) fn can_read(&self, caller: &Caller, id: &str, kind: ResourceKind) -> Result<bool, Response> {
-        self.permits(caller, &format!("{}/read", shape::arm_type(kind)), id)
-    }
-
-    /// Whether `caller` holds any role in the subscription.
-    pub(super) fn has_role_in(&self, caller: &Caller, subscription: &str) -> Result<bool, Response> {
-        let Some(principal) = &caller.principal else { return Ok(true) };
-        let grants = self.emulator.grants_of(principal).map_err(|e| arm_error(&e))?;
-        let scope = format!("/subscriptions/{subscription}");
-        Ok(grants.iter().any(|g| rbac::scope_covers(&g.scope, &scope) || rbac::scope_covers(&scope, &g.scope)))
     }
 }
 

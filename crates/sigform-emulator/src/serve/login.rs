@@ -42,16 +42,19 @@ fn oauth_error(status: u16, code: &str, description: impl Into<String>) -> Respo
 }
 
 impl Server {
-    fn hmac_key(&self) -> Result<ring::hmac::Key, Response> {
+    fn hmac_key(&self) -> Result<&ring::hmac::Key, Response> {
+        if let Some(key) = self.signing_key.get() {
+            return Ok(key);
+        }
         let key = self.emulator.signing_key().map_err(|e| super::arm_error(&e))?;
-        Ok(ring::hmac::Key::new(ring::hmac::HMAC_SHA256, &key))
+        Ok(self.signing_key.get_or_init(|| ring::hmac::Key::new(ring::hmac::HMAC_SHA256, &key)))
     }
 
     /// A token signed by the emulator.
     fn sign(&self, claims: &Json) -> Result<String, Response> {
         let key = self.hmac_key()?;
         Ok(jwt::encode(&json!({"alg": "HS256", "typ": "JWT", "kid": KEY_ID}), claims, |input| {
-            ring::hmac::sign(&key, input).as_ref().to_vec()
+            ring::hmac::sign(key, input).as_ref().to_vec()
         }))
     }
 
@@ -62,7 +65,7 @@ impl Server {
             return Ok(None);
         }
         let key = self.hmac_key()?;
-        Ok(Some(ring::hmac::verify(&key, token.signing_input.as_bytes(), &token.signature).is_ok()))
+        Ok(Some(ring::hmac::verify(key, token.signing_input.as_bytes(), &token.signature).is_ok()))
     }
 
     /// An access token for `principal` (`None`: the owner) in `tenant`, for `audience`.
