@@ -38,6 +38,11 @@ impl DataResolver for CloudData<'_> {
         if instance.schema.type_name == "azurerm_image" && instance.attrs.str("name").is_none() {
             return self.image_by_regex(instance, id);
         }
+        if instance.kind() == ResourceKind::ImageVersion && instance.attrs.str("name") == Some("recent") {
+            return Err("name = \"recent\" (the version published last) is not supported yet: sigform does not read \
+                        publication dates; \"latest\" is the highest version not excluded from latest"
+                .into());
+        }
         if instance.kind() == ResourceKind::ImageVersion && instance.attrs.str("name") == Some("latest") {
             let Some(definition) = arm_id::parent(id) else { return Ok(None) };
             let versions =
