@@ -43,6 +43,30 @@ pub enum EmulatorCommand {
         #[arg(long, default_value = "eastus")]
         location: String,
     },
+    /// Add an OS disk snapshot, as `az snapshot create` leaves one (a version's os_disk_snapshot_id).
+    AddSnapshot {
+        id: String,
+        #[arg(long, default_value = "Linux")]
+        os: String,
+        #[arg(long, default_value_t = 30.0)]
+        size_gb: f64,
+        #[arg(long, default_value = "V1")]
+        hyper_v: String,
+        #[arg(long, default_value = "eastus")]
+        location: String,
+    },
+    /// Add a VHD blob to a storage account (made when missing), as an upload leaves one (a
+    /// version's blob_uri with storage_account_id).
+    AddBlob {
+        /// The storage account's id.
+        storage_account_id: String,
+        /// The blob's URI: https://ACCOUNT.blob.core.windows.net/CONTAINER/NAME.vhd
+        uri: String,
+        #[arg(long, default_value_t = 30.0)]
+        size_gb: f64,
+        #[arg(long, default_value = "eastus")]
+        location: String,
+    },
     /// Add a principal to the directory.
     AddPrincipal {
         id: String,
@@ -182,6 +206,14 @@ pub fn run(global: &Global, command: &EmulatorCommand) -> CliResult {
         EmulatorCommand::AddImage { id, os, os_state, size_gb, hyper_v, location } => {
             let r = ops::add_image(&e, id, os, os_state, *size_gb, hyper_v, location)?;
             println!("{}", render::added_image(&r));
+        }
+        EmulatorCommand::AddSnapshot { id, os, size_gb, hyper_v, location } => {
+            let r = ops::add_snapshot(&e, id, os, *size_gb, hyper_v, location)?;
+            println!("{}", render::added_snapshot(&r));
+        }
+        EmulatorCommand::AddBlob { storage_account_id, uri, size_gb, location } => {
+            let r = ops::add_blob(&e, storage_account_id, uri, *size_gb, location)?;
+            println!("{}", render::added_blob(uri, &r));
         }
         EmulatorCommand::AddPrincipal { id, tenant, principal_type, name, owner_of, grants, secret, certificate } => {
             ops::add_principal(

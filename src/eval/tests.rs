@@ -410,11 +410,16 @@ resource "azurerm_shared_image_version" "v" {
   image_name          = "def"
   resource_group_name = "rg"
   location            = "eastus"
-  blob_uri            = "https://x"
   id                  = "nope"
   target_region {
     name = "eastus"
   }
+}
+resource "azurerm_image" "z" {
+  name                = "z"
+  resource_group_name = "rg"
+  location            = "eastus"
+  zone_resilient      = true
 }
 resource "azurerm_shared_image_gallery_sharing" "s" {}
 resource "azurerm_shared_imag" "t" {}
@@ -424,7 +429,7 @@ resource "azurerm_shared_imag" "t" {}
     let has = |needle: &str| assert!(errors.iter().any(|e| e.contains(needle)), "{needle}: {errors:#?}");
     has("SIG002 unknown argument `galery_name`");
     has("SIG003 missing required argument `gallery_name`");
-    has("SIG002 `blob_uri` is an azurerm argument that sigform does not support yet");
+    has("SIG002 `zone_resilient` is an azurerm argument that sigform does not support yet");
     has("SIG002 `id` is set by Azure");
     has("SIG002 resource type `azurerm_shared_image_gallery_sharing` is not supported yet");
     has("SIG002 unknown resource type `azurerm_shared_imag`");
@@ -663,10 +668,12 @@ output "unused" {
 
     // Set to a value, or generated once, they are refused as before.
     let set = run(&with_rg(
-        "resource \"azurerm_shared_image_version\" \"v\" {\n  name = \"1.0.0\"\n  gallery_name = \"gal\"\n  image_name = \"def\"\n  resource_group_name = \"rg\"\n  location = \"eastus\"\n  managed_image_id = azurerm_image.img.id\n  blob_uri = \"https://x.blob.core.windows.net/v/i.vhd\"\n  target_region {\n    name = \"eastus\"\n  }\n}\n",
+        "resource \"azurerm_image\" \"z\" {\n  name = \"z\"\n  resource_group_name = \"rg\"\n  location = \"eastus\"\n  zone_resilient = true\n  os_disk {\n    os_type = \"Linux\"\n    os_state = \"Generalized\"\n  }\n}\n",
     ));
     assert!(
-        set.errors().iter().any(|e| e.contains("`blob_uri` is an azurerm argument that sigform does not support yet")),
+        set.errors()
+            .iter()
+            .any(|e| e.contains("`zone_resilient` is an azurerm argument that sigform does not support yet")),
         "{:?}",
         set.errors()
     );

@@ -139,6 +139,74 @@ pub fn add_image(
     show(e, id)
 }
 
+/// The resource group of `parsed`, made in `location` when it is missing (as a portal user
+/// making a snapshot or an account in a new group would).
+fn ensure_group(e: &Emulator, parsed: &ArmId, location: &str) -> Result<(), EmulatorError> {
+    let rg = arm_id::resource_group(&parsed.subscription, &parsed.resource_group);
+    if e.get(&rg)?.is_none() {
+        e.put(
+            &rg,
+            &Body {
+                kind: ResourceKind::ResourceGroup,
+                tenant: tenant(),
+                attributes: json!({"name": parsed.resource_group, "location": location}),
+            },
+        )?;
+    }
+    Ok(())
+}
+
+/// Add an OS disk snapshot, as `az snapshot create` leaves one: a version's `os_disk_snapshot_id`.
+pub fn add_snapshot(
+    e: &Emulator,
+    id: &str,
+    os: &str,
+    size_gb: f64,
+    hyper_v: &str,
+    location: &str,
+) -> Result<CloudResource, EmulatorError> {
+    let parsed = ArmId::parse(id).filter(|p| p.kind == ResourceKind::Snapshot).ok_or_else(|| {
+        EmulatorError::Usage(format!("{id} is not a snapshot id (…/providers/Microsoft.Compute/snapshots/NAME)"))
+    })?;
+    ensure_group(e, &parsed, location)?;
+    let attributes = json!({
+        "name": parsed.names[0], "resource_group_name": parsed.resource_group, "location": location,
+        "os_type": os, "disk_size_gb": size_gb, "hyper_v_generation": hyper_v,
+    });
+    e.put(id, &Body { kind: ResourceKind::Snapshot, tenant: tenant(), attributes })?;
+    show(e, id)
+}
+
+/// Add a VHD blob to a storage account (made in `location` when missing), as `az storage blob
+/// upload` leaves one: a version's `blob_uri` with `storage_account_id`.
+pub fn add_blob(
+    e: &Emulator,
+    account_id: &str,
+    uri: &str,
+    size_gb: f64,
+    location: &str,
+) -> Result<CloudResource, EmulatorError> {
+    let parsed = ArmId::parse(account_id).filter(|p| p.kind == ResourceKind::StorageAccount).ok_or_else(|| {
+        EmulatorError::Usage(format!(
+            "{account_id} is not a storage account id (…/providers/Microsoft.Storage/storageAccounts/NAME)"
+        ))
+    })?;
+    let account = parsed.names[0].to_ascii_lowercase();
+    if sigform_azure::resources::storage_account::account_of_blob(uri).as_deref() != Some(account.as_str()) {
+        return Err(EmulatorError::Usage(format!(
+            "{uri} is not a blob of storage account {account} (https://{account}.blob.core.windows.net/CONTAINER/NAME.vhd)"
+        )));
+    }
+    ensure_group(e, &parsed, location)?;
+    let mut attributes = match e.get(account_id)? {
+        Some(existing) => existing.attributes,
+        None => json!({"name": parsed.names[0], "resource_group_name": parsed.resource_group, "location": location}),
+    };
+    attributes["blobs"][uri.to_ascii_lowercase()] = json!({"uri": uri, "size_gb": size_gb});
+    e.put(account_id, &Body { kind: ResourceKind::StorageAccount, tenant: tenant(), attributes })?;
+    show(e, account_id)
+}
+
 /// An image version published by another tool: in the image's location, to the given regions.
 pub fn publish_version(
     e: &Emulator,

@@ -10,7 +10,7 @@
 use super::{Action, ResourceChange};
 use serde::{Deserialize, Serialize};
 use serde_json::Value as Json;
-pub use sigform_azure::prices::{DEFAULT_IMAGE_GB, PriceTable, SHIPPED, monthly, regions_of};
+pub use sigform_azure::prices::{DEFAULT_IMAGE_GB, PriceTable, SHIPPED, is_shallow, monthly, regions_of};
 use sigform_azure::regions;
 use sigform_azure::replication::estimate_seconds;
 use std::collections::HashMap;
@@ -45,9 +45,7 @@ pub struct ReplicationEstimate {
 }
 
 fn image_gb(attrs: &Json, sizes: &HashMap<String, f64>) -> f64 {
-    attrs
-        .get("managed_image_id")
-        .and_then(Json::as_str)
+    sigform_azure::resources::image_version::source_id(attrs)
         .and_then(|id| sizes.get(&id.to_ascii_lowercase()))
         .copied()
         .unwrap_or(DEFAULT_IMAGE_GB)
@@ -96,7 +94,8 @@ pub fn estimate(
                 let new: Vec<(String, u32, String)> =
                     regions_of(a).into_iter().filter(|r| !kept.contains(&r.0)).collect();
                 let copies = new.iter().filter(|r| r.0 != source).count() as f64;
-                let replicas: Vec<u32> = new.iter().map(|r| r.1).collect();
+                // A shallow version copies nothing: it is ready once its reference is made.
+                let replicas: Vec<u32> = if is_shallow(a) { Vec::new() } else { new.iter().map(|r| r.1).collect() };
                 (
                     gb * copies * prices.egress_gb,
                     if replicas.is_empty() { 0.0 } else { estimate_seconds(gb, &replicas) },
@@ -156,10 +155,59 @@ mod tests {
                 json!({"storage_account_type": "Premium_LRS", "target_region": [{"name": "eastus", "regional_replica_count": 2}]}),
                 7.2,
             ),
+            // Premium in one region, ZRS in another, LRS by default: 30 × (2 × 0.12 + 1 × 0.0625 + 1 × 0.05)
+            (
+                json!({"target_region": [
+                    {"name": "eastus", "regional_replica_count": 2, "storage_account_type": "Premium_LRS"},
+                    {"name": "westeurope", "storage_account_type": "Standard_ZRS"},
+                    {"name": "westus"},
+                ]}),
+                10.575,
+            ),
+            // Shallow: refers to its source, stores nothing of its own.
+            (json!({"replication_mode": "Shallow", "target_region": [{"name": "eastus"}]}), 0.0),
         ];
         for (attrs, want) in cases {
             assert!((monthly(attrs, 30.0, &p) - want).abs() < 1e-9, "{attrs}: {} != {want}", monthly(attrs, 30.0, &p));
         }
+    }
+
+    #[test]
+    fn a_shallow_version_costs_and_takes_nothing_to_replicate() {
+        let change = |mode: &str| {
+            let attrs = json!({"location": "eastus", "replication_mode": mode, "target_region": [{"name": "eastus"}]});
+            ResourceChange {
+                address: "azurerm_shared_image_version.v".into(),
+                action: Action::Create,
+                before: None,
+                after: Some(crate::state::ResourceState {
+                    address: "azurerm_shared_image_version.v".into(),
+                    mode: "managed".into(),
+                    type_name: "azurerm_shared_image_version".into(),
+                    name: "v".into(),
+                    index: Json::Null,
+                    provider: "azurerm".into(),
+                    subscription_id: String::new(),
+                    id: String::new(),
+                    attributes: attrs,
+                    dependencies: Vec::new(),
+                    status: "ready".into(),
+                    sensitive: Vec::new(),
+                }),
+                after_unknown: Vec::new(),
+                changes: Vec::new(),
+                forbidden: Vec::new(),
+                reason: None,
+                source: None,
+                timeouts: crate::model::Timeouts::default(),
+                sensitive: Vec::new(),
+            }
+        };
+        let (full_cost, full_time) = estimate(&[change("Full")], &HashMap::new(), &SHIPPED);
+        assert_eq!(full_cost.monthly_storage, 1.5); // 30 GB × 1 replica × 0.05
+        assert!(full_time.total_seconds > 0.0);
+        let (cost, time) = estimate(&[change("Shallow")], &HashMap::new(), &SHIPPED);
+        assert_eq!((cost.monthly_storage, cost.one_time_egress, time.total_seconds), (0.0, 0.0, 0.0));
     }
 
     #[test]

@@ -127,7 +127,7 @@ pub fn build(
         } else {
             Vec::new()
         };
-        let size_gb = text(r, "managed_image_id").as_deref().and_then(size_of);
+        let size_gb = sigform_azure::resources::image_version::source_id(&r.attributes).and_then(size_of);
         let monthly_usd = (r.kind == ResourceKind::ImageVersion).then(|| {
             let gb = size_gb.unwrap_or(sigform_azure::prices::DEFAULT_IMAGE_GB);
             sigform_azure::prices::monthly(&r.attributes, gb, &sigform_azure::prices::SHIPPED)

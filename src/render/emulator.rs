@@ -45,6 +45,18 @@ pub fn added_image(r: &CloudResource) -> String {
     format!("Added managed image {} in {}.", r.id, r.location.as_deref().unwrap_or_default())
 }
 
+pub fn added_snapshot(r: &CloudResource) -> String {
+    format!("Added snapshot {} in {}.", r.id, r.location.as_deref().unwrap_or_default())
+}
+
+pub fn added_blob(uri: &str, account: &CloudResource) -> String {
+    format!(
+        "Added blob {uri} to storage account {} in {}.",
+        account.id,
+        account.location.as_deref().unwrap_or_default()
+    )
+}
+
 pub fn added_principal(principal_type: &str, id: &str, tenant: &str) -> String {
     format!("Added {principal_type} {id} in tenant {tenant}.")
 }

@@ -267,6 +267,20 @@ pub static RULES: &[Rule] = &[
         "The service as first documented (profile 2018-06-01) was a preview: every subscription registered the feature Microsoft.Compute/GalleryPreview (az feature register --namespace Microsoft.Compute --name GalleryPreview, then az provider register --namespace Microsoft.Compute) before it could create galleries, image definitions or versions. Azure today needs no such registration. plan asks the cloud for each subscription the configuration creates gallery resources in.",
     ),
     rule(
+        "SIG209",
+        Error,
+        Config,
+        "Standard_ZRS replicas in a region without availability zones",
+        "Zone-redundant storage spreads a replica over a region's availability zones, so it exists only in regions that have them (East US, West Europe, ...; not West US or North Central US). A target region without zones takes Standard_LRS or Premium_LRS; the version's storage_account_type is the default for regions that do not name their own, so a version-wide Standard_ZRS needs every such region to have zones.",
+    ),
+    rule(
+        "SIG210",
+        Error,
+        Config,
+        "a Shallow version is replicated beyond its source region or to more than one replica",
+        "replication_mode = \"Shallow\" makes a version that refers to its source instead of copying it: quick to publish, for testing in the source region. It has one target region, its location, with one replica. Replicate it with replication_mode = \"Full\" (the default), which is fixed at creation.",
+    ),
+    rule(
         "SIG301",
         Error,
         Config,
@@ -277,8 +291,8 @@ pub static RULES: &[Rule] = &[
         "SIG302",
         Error,
         Config,
-        "a version needs exactly one supported source (managed_image_id)",
-        "sigform builds versions from managed images: managed_image_id must be the id of a managed image (/subscriptions/S/resourceGroups/RG/providers/Microsoft.Compute/images/NAME).",
+        "a version needs exactly one source: managed_image_id, os_disk_snapshot_id, or blob_uri with storage_account_id",
+        "An image version is built from exactly one source: a managed image (managed_image_id, /subscriptions/S/resourceGroups/RG/providers/Microsoft.Compute/images/NAME), a managed disk's snapshot (os_disk_snapshot_id, .../Microsoft.Compute/snapshots/NAME), or a VHD blob (blob_uri, https://ACCOUNT.blob.core.windows.net/CONTAINER/NAME.vhd) together with the storage account that holds it (storage_account_id, .../Microsoft.Storage/storageAccounts/ACCOUNT). Azure also wants the source in the version's location.",
     ),
     rule(
         "SIG303",
@@ -434,9 +448,9 @@ mod tests {
         assert_eq!(ids, sorted);
         for id in [
             "SIG101", "SIG102", "SIG103", "SIG104", "SIG105", "SIG106", "SIG107", "SIG108", "SIG109", "SIG110",
-            "SIG111", "SIG201", "SIG202", "SIG203", "SIG204", "SIG205", "SIG206", "SIG207", "SIG301", "SIG302",
-            "SIG303", "SIG208", "SIG401", "SIG402", "SIG403", "SIG501", "SIG502", "SIG503", "SIG504", "SIG505",
-            "SIG506", "SIG601", "SIG602", "SIG603", "SIG701", "SIG702",
+            "SIG111", "SIG201", "SIG202", "SIG203", "SIG204", "SIG205", "SIG206", "SIG207", "SIG209", "SIG210",
+            "SIG301", "SIG302", "SIG303", "SIG208", "SIG401", "SIG402", "SIG403", "SIG501", "SIG502", "SIG503",
+            "SIG504", "SIG505", "SIG506", "SIG601", "SIG602", "SIG603", "SIG701", "SIG702",
         ] {
             assert!(find(id).is_some(), "{id} missing from the catalogue");
         }

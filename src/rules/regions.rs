@@ -1,6 +1,7 @@
-//! SIG201–SIG207: region names, where galleries can live, other clouds, allow-listed regions,
-//! the source region among the targets, the image beside the version, and one location for the
-//! whole chain.
+//! SIG201–SIG210: region names, where galleries can live, other clouds, allow-listed regions,
+//! the source region among the targets, the image beside the version, one location for the
+//! whole chain, zone-redundant storage only where there are zones, and shallow replication staying
+//! at its source.
 
 use super::violation;
 use crate::diagnostic::{Diagnostic, Span};
@@ -81,6 +82,65 @@ pub(super) fn check(desired: &Desired, out: &mut Vec<Diagnostic>) {
         }
         image_in_location(inst, &by_id, out);
         same_location_as_parent(inst, &by_id, out);
+        zone_redundant_storage(inst, out);
+        shallow_replication(inst, out);
+    }
+}
+
+/// SIG209: zone-redundant replicas (`Standard_ZRS`, a region's own or the version-wide default)
+/// only in regions with availability zones.
+fn zone_redundant_storage(inst: &Instance, out: &mut Vec<Diagnostic>) {
+    let version_wide = inst.attrs.str("storage_account_type");
+    for block in inst.attrs.blocks("target_region") {
+        let Some(name) = block.attrs.str("name") else { continue };
+        let (storage, span) = match block.attrs.get("storage_account_type").filter(|a| !a.defaulted) {
+            Some(a) => (a.value.as_str(), a.span.clone()),
+            None => (version_wide, inst.span_of("storage_account_type")),
+        };
+        if storage == Some("Standard_ZRS")
+            && regions::find(name).is_some_and(|r| r.cloud == Cloud::Public)
+            && !regions::has_zones(name)
+        {
+            out.push(
+                violation(
+                    "SIG209",
+                    format!("{} has no availability zones: its replicas cannot be Standard_ZRS", regions::display(name)),
+                    span,
+                )
+                .help("store that region's replicas as Standard_LRS or Premium_LRS (storage_account_type in its target_region block)"),
+            );
+        }
+    }
+}
+
+/// SIG210: a shallow-replicated version refers to its source instead of copying it, so it stays in
+/// its source region, with one replica.
+fn shallow_replication(inst: &Instance, out: &mut Vec<Diagnostic>) {
+    if inst.attrs.str("replication_mode") != Some("Shallow") {
+        return;
+    }
+    let location = inst.location();
+    for block in inst.attrs.blocks("target_region") {
+        let Some(name) = block.attrs.str("name") else { continue };
+        if location.as_deref().is_some_and(|l| regions::normalize(name) != l) {
+            out.push(
+                violation(
+                    "SIG210",
+                    format!("a Shallow version is not replicated: {} is not its source region", regions::display(name)),
+                    block.span.clone(),
+                )
+                .help("use replication_mode = \"Full\" to replicate it, or keep one target_region: the version's location"),
+            );
+        }
+        if let Some(a) = block.attrs.get("regional_replica_count").filter(|a| a.value.as_f64().is_some_and(|n| n > 1.0))
+        {
+            out.push(violation("SIG210", "a Shallow version has one replica", a.span.clone()));
+        }
+    }
+    if let Some(a) =
+        inst.attrs.get("replica_count").filter(|a| !a.defaulted && a.value.as_f64().is_some_and(|n| n > 1.0))
+    {
+        out.push(violation("SIG210", "a Shallow version has one replica", a.span.clone()));
     }
 }
 

@@ -1,4 +1,5 @@
-//! SIG301–SIG303: what a version is built from — one managed image, generalized, of the same
+//! SIG301–SIG303: what a version is built from — exactly one source (a managed image, an OS disk
+//! snapshot, or a VHD blob with its storage account); a managed image generalized, of the same
 //! OS type and Hyper-V generation as its definition. And SIG003 for an image data source named
 //! twice or not at all (`name` or `name_regex`).
 
@@ -6,6 +7,7 @@ use super::violation;
 use crate::diagnostic::Diagnostic;
 use crate::model::{Desired, Instance};
 use sigform_azure::arm_id::{self, ArmId};
+use sigform_azure::resources::{image_version, storage_account};
 use sigform_azure::schema::ResourceKind;
 
 pub(super) fn check(desired: &Desired, out: &mut Vec<Diagnostic>) {
@@ -28,27 +30,15 @@ pub(super) fn check(desired: &Desired, out: &mut Vec<Diagnostic>) {
     }
     let by_id = desired.by_id();
     for inst in desired.resources.iter().filter(|i| i.kind() == ResourceKind::ImageVersion) {
+        if !one_source(inst, out) {
+            continue;
+        }
         let Some(attr) = inst.attrs.get("managed_image_id") else {
-            out.push(
-                violation("SIG302", format!("{} has no source: set managed_image_id", inst.address), inst.span.clone())
-                    .help("sigform builds versions from managed images: managed_image_id = azurerm_image.NAME.id"),
-            );
             continue;
         };
         let Some(image_id) = attr.value.as_str() else {
             continue;
         };
-        if ArmId::parse(image_id).map(|p| p.kind) != Some(ResourceKind::ManagedImage) {
-            out.push(
-                violation(
-                    "SIG302",
-                    format!("managed_image_id \"{image_id}\" is not the id of a managed image"),
-                    attr.span.clone(),
-                )
-                .help("it looks like /subscriptions/S/resourceGroups/RG/providers/Microsoft.Compute/images/NAME"),
-            );
-            continue;
-        }
         let Some(image) = by_id.get(&image_id.to_ascii_lowercase()) else {
             continue;
         };
@@ -67,6 +57,111 @@ pub(super) fn check(desired: &Desired, out: &mut Vec<Diagnostic>) {
             mismatch(inst, image, definition, "hyper_v_generation", image.attrs.str("hyper_v_generation"), out);
         }
     }
+}
+
+/// SIG302: exactly one source, of the right kind — a managed image, an OS disk snapshot, or a
+/// VHD blob with the storage account holding it. True when the source is usable.
+fn one_source(inst: &Instance, out: &mut Vec<Diagnostic>) -> bool {
+    let written: Vec<&str> =
+        image_version::SOURCES.into_iter().filter(|a| inst.attrs.get(a).is_some_and(|a| !a.value.is_null())).collect();
+    let help = "managed_image_id = azurerm_image.NAME.id, os_disk_snapshot_id = a snapshot's id, or blob_uri with storage_account_id";
+    match written.as_slice() {
+        [] => {
+            out.push(
+                violation(
+                    "SIG302",
+                    format!("{} has no source: set managed_image_id, os_disk_snapshot_id or blob_uri", inst.address),
+                    inst.span.clone(),
+                )
+                .help(help),
+            );
+            return false;
+        }
+        [_] => {}
+        [_, second, ..] => {
+            out.push(
+                violation(
+                    "SIG302",
+                    format!("{} names {} sources: a version has exactly one", inst.address, written.len()),
+                    inst.span_of(second),
+                )
+                .help(help),
+            );
+            return false;
+        }
+    }
+    let mut kind_of = |attr: &str, kind: ResourceKind, shape: &str| {
+        let Some(a) = inst.attrs.get(attr) else { return true };
+        let Some(id) = a.value.as_str() else { return true };
+        if ArmId::parse(id).map(|p| p.kind) == Some(kind) {
+            return true;
+        }
+        out.push(
+            violation("SIG302", format!("{attr} \"{id}\" is not the id of a {}", kind.facts().noun), a.span.clone())
+                .help(format!("it looks like {shape}")),
+        );
+        false
+    };
+    let mut usable = kind_of(
+        "managed_image_id",
+        ResourceKind::ManagedImage,
+        "/subscriptions/S/resourceGroups/RG/providers/Microsoft.Compute/images/NAME",
+    );
+    usable &= kind_of(
+        "os_disk_snapshot_id",
+        ResourceKind::Snapshot,
+        "/subscriptions/S/resourceGroups/RG/providers/Microsoft.Compute/snapshots/NAME",
+    );
+    usable &= kind_of(
+        "storage_account_id",
+        ResourceKind::StorageAccount,
+        "/subscriptions/S/resourceGroups/RG/providers/Microsoft.Storage/storageAccounts/NAME",
+    );
+    let has = |a: &str| inst.attrs.get(a).is_some_and(|a| !a.value.is_null());
+    match (has("blob_uri"), has("storage_account_id")) {
+        (true, false) => {
+            out.push(violation(
+                "SIG302",
+                "blob_uri needs storage_account_id: the account that holds the blob",
+                inst.span_of("blob_uri"),
+            ));
+            usable = false;
+        }
+        (false, true) => {
+            out.push(violation(
+                "SIG302",
+                "storage_account_id goes with blob_uri only",
+                inst.span_of("storage_account_id"),
+            ));
+            usable = false;
+        }
+        (true, true) => {
+            let (Some(uri), Some(account_id)) = (inst.attrs.str("blob_uri"), inst.attrs.str("storage_account_id"))
+            else {
+                return usable;
+            };
+            let account = account_id.rsplit('/').next().unwrap_or("").to_ascii_lowercase();
+            if storage_account::account_of_blob(uri).is_some_and(|a| a != account) {
+                out.push(violation(
+                    "SIG302",
+                    format!(
+                        "blob_uri is in storage account {}, but storage_account_id names {account}",
+                        storage_account::account_of_blob(uri).unwrap_or_default()
+                    ),
+                    inst.span_of("blob_uri"),
+                ));
+                usable = false;
+            } else if storage_account::account_of_blob(uri).is_none() {
+                out.push(
+                    violation("SIG302", format!("blob_uri \"{uri}\" is not a blob's URI"), inst.span_of("blob_uri"))
+                        .help("it looks like https://ACCOUNT.blob.core.windows.net/CONTAINER/NAME.vhd"),
+                );
+                usable = false;
+            }
+        }
+        (false, false) => {}
+    }
+    usable
 }
 
 fn mismatch(

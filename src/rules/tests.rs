@@ -183,6 +183,41 @@ fn each_rule_fires_at_the_right_place() {
             )],
         ),
         ("SIG109", &[("name = \"westeurope\"", "name = \"East US\" # expect: SIG109")]),
+        (
+            "SIG209 region",
+            &[(
+                "name = \"westeurope\"",
+                "name = \"westus\"\n    storage_account_type = \"Standard_ZRS\" # expect: SIG209",
+            )],
+        ),
+        (
+            "SIG209 version-wide",
+            &[
+                (
+                    "replica_count       = 2",
+                    "replica_count       = 2\n  storage_account_type = \"Standard_ZRS\" # expect: SIG209",
+                ),
+                ("name = \"westeurope\"", "name = \"westus\""),
+            ],
+        ),
+        (
+            "SIG209 zones",
+            &[("name = \"westeurope\"", "name = \"westeurope\"\n    storage_account_type = \"Standard_ZRS\"")],
+        ),
+        (
+            "SIG210",
+            &[
+                (
+                    "replica_count       = 2",
+                    "replication_mode    = \"Shallow\"\n  replica_count       = 2 # expect: SIG210",
+                ),
+                ("regional_replica_count = 2", "regional_replica_count = 2 # expect: SIG210"),
+                (
+                    "  target_region {\n    name = \"westeurope\"",
+                    "  target_region { # expect: SIG210\n    name = \"westeurope\"",
+                ),
+            ],
+        ),
         ("SIG110 os_type", &[("os_type             = \"Linux\"", "os_type             = \"linux\" # expect: SIG110")]),
         (
             "SIG110 architecture",
@@ -272,6 +307,55 @@ fn each_rule_fires_at_the_right_place() {
             &[(
                 "managed_image_id    = azurerm_image.img.id",
                 "managed_image_id    = azurerm_shared_image_gallery.g.id # expect: SIG302",
+            )],
+        ),
+        (
+            "SIG302 two sources",
+            &[(
+                "managed_image_id    = azurerm_image.img.id",
+                "managed_image_id    = azurerm_image.img.id\n  os_disk_snapshot_id = \"/subscriptions/s/resourceGroups/rg-images/providers/Microsoft.Compute/snapshots/os\" # expect: SIG302",
+            )],
+        ),
+        (
+            "SIG302 a snapshot",
+            &[(
+                "managed_image_id    = azurerm_image.img.id",
+                "os_disk_snapshot_id = \"/subscriptions/s/resourceGroups/rg-images/providers/Microsoft.Compute/snapshots/os\"",
+            )],
+        ),
+        (
+            "SIG302 not a snapshot",
+            &[(
+                "managed_image_id    = azurerm_image.img.id",
+                "os_disk_snapshot_id = azurerm_image.img.id # expect: SIG302",
+            )],
+        ),
+        (
+            "SIG302 a blob",
+            &[(
+                "managed_image_id    = azurerm_image.img.id",
+                "blob_uri           = \"https://imagesa.blob.core.windows.net/vhds/base.vhd\"\n  storage_account_id = \"/subscriptions/s/resourceGroups/rg-images/providers/Microsoft.Storage/storageAccounts/imagesa\"",
+            )],
+        ),
+        (
+            "SIG302 a blob without its account",
+            &[(
+                "managed_image_id    = azurerm_image.img.id",
+                "blob_uri           = \"https://imagesa.blob.core.windows.net/vhds/base.vhd\" # expect: SIG302",
+            )],
+        ),
+        (
+            "SIG302 a blob in another account",
+            &[(
+                "managed_image_id    = azurerm_image.img.id",
+                "blob_uri           = \"https://imagesa.blob.core.windows.net/vhds/base.vhd\" # expect: SIG302\n  storage_account_id = \"/subscriptions/s/resourceGroups/rg-images/providers/Microsoft.Storage/storageAccounts/other\"",
+            )],
+        ),
+        (
+            "SIG302 an account without a blob",
+            &[(
+                "managed_image_id    = azurerm_image.img.id",
+                "managed_image_id    = azurerm_image.img.id\n  storage_account_id = \"/subscriptions/s/resourceGroups/rg-images/providers/Microsoft.Storage/storageAccounts/imagesa\" # expect: SIG302",
             )],
         ),
         ("SIG303", &[("os_type  = \"Linux\"", "os_type  = \"Windows\"")]),

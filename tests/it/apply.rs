@@ -674,3 +674,62 @@ fn a_resource_group_with_resources_left_in_it_is_not_deleted_unless_the_provider
     assert!(out.stdout.contains("1 destroyed"), "{}", out.stdout);
     assert_eq!(emulator_ids(&dir), Vec::<String>::new(), "the leftover image went with its group");
 }
+
+/// A version built from an OS disk snapshot and one from a VHD blob (with its storage account)
+/// are created, read back without drift, and their sources fixed; a source the cloud does not
+/// hold, or holds in another region, is refused by the service as Azure refuses it.
+#[test]
+fn versions_are_built_from_snapshots_and_blobs() {
+    let t = Test::new().example("quickstart").seeded();
+    let dir = t.dir().to_str().unwrap().to_string();
+    let run = |args: &[&str], code: i32| Test::new().chdir(&dir).args(args).status(code);
+    let snapshot =
+        format!("/subscriptions/{SUB}/resourceGroups/rg-disks/providers/Microsoft.Compute/snapshots/os-2024");
+    let account =
+        format!("/subscriptions/{SUB}/resourceGroups/rg-disks/providers/Microsoft.Storage/storageAccounts/vhdstore");
+    let blob = "https://vhdstore.blob.core.windows.net/vhds/ubuntu-3.vhd";
+    let added = run(&["emulator", "add-snapshot", &snapshot, "--hyper-v", "V2", "--size-gb", "64"], 0);
+    assert!(added.stdout.contains("Added snapshot"), "{}", added.stdout);
+    run(&["emulator", "add-blob", &account, blob, "--size-gb", "100"], 0);
+    let wrong = run(&["emulator", "add-blob", &account, "https://elsewhere.blob.core.windows.net/vhds/x.vhd"], 1);
+    assert!(wrong.stderr.contains("is not a blob of storage account vhdstore"), "{}", wrong.stderr);
+    let version = |name: &str, source: &str| {
+        format!(
+            "\nresource \"azurerm_shared_image_version\" \"v{}\" {{\n  name                = \"{name}\"\n  gallery_name        = azurerm_shared_image_gallery.main.name\n  image_name          = azurerm_shared_image.ubuntu.name\n  resource_group_name = azurerm_resource_group.images.name\n  location            = \"eastus\"\n{source}\n  target_region {{\n    name = \"eastus\"\n  }}\n}}\n",
+            name.replace('.', "_")
+        )
+    };
+    let text = t.read("main.tf")
+        + &version("2.0.0", &format!("  os_disk_snapshot_id = \"{snapshot}\"\n"))
+        + &version("3.0.0", &format!("  blob_uri            = \"{blob}\"\n  storage_account_id  = \"{account}\"\n"));
+    std::fs::write(t.dir().join("main.tf"), &text).unwrap();
+    let plan = run(&["plan"], 0);
+    assert!(plan.stdout.contains("Plan: 2 to add"), "{}", plan.stdout);
+    run(&["apply", "--auto-approve"], 0);
+    assert!(run(&["plan", "--detailed-exitcode"], 0).stdout.starts_with("No changes."));
+    run(&["drift"], 0);
+    let shown = run(&["state", "show", "azurerm_shared_image_version.v3_0_0"], 0).stdout;
+    assert!(shown.contains("vhdstore.blob.core.windows.net") && shown.contains("storageAccounts/vhdstore"), "{shown}");
+    let shown = run(&["state", "show", "azurerm_shared_image_version.v2_0_0"], 0).stdout;
+    assert!(shown.contains("snapshots/os-2024"), "{shown}");
+
+    // The source is fixed: another snapshot is a forbidden change.
+    let moved = text.replace("snapshots/os-2024", "snapshots/os-2025");
+    std::fs::write(t.dir().join("main.tf"), &moved).unwrap();
+    let forbidden = run(&["plan"], 1);
+    assert!(forbidden.stdout.contains("`os_disk_snapshot_id` cannot change after creation"), "{}", forbidden.stdout);
+
+    // A snapshot the cloud does not hold, and one in another region, are the service's refusals.
+    let missing = text.clone() + &version("4.0.0", &format!("  os_disk_snapshot_id = \"{snapshot}-gone\"\n"));
+    std::fs::write(t.dir().join("main.tf"), &missing).unwrap();
+    let failed = run(&["apply", "--auto-approve"], 1);
+    let out = format!("{}{}", failed.stdout, failed.stderr);
+    assert!(out.contains("the source snapshot") && out.contains("was not found"), "{out}");
+    let west = format!("/subscriptions/{SUB}/resourceGroups/rg-disks/providers/Microsoft.Compute/snapshots/os-west");
+    run(&["emulator", "add-snapshot", &west, "--hyper-v", "V2", "--location", "westus"], 0);
+    let far = text + &version("4.0.0", &format!("  os_disk_snapshot_id = \"{west}\"\n"));
+    std::fs::write(t.dir().join("main.tf"), &far).unwrap();
+    let failed = run(&["apply", "--auto-approve"], 1);
+    let out = format!("{}{}", failed.stdout, failed.stderr);
+    assert!(out.contains("the source snapshot is in West US"), "{out}");
+}

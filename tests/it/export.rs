@@ -95,7 +95,7 @@ resource "azurerm_shared_image_version" "first" {
   managed_image_id    = azurerm_image.base.id
   exclude_from_latest = true
   end_of_life_date    = "2029-06-30T00:00:00Z"
-  replication_mode    = "Shallow"
+  replication_mode    = "Full"
   tags                = { build = "123" }
 
   target_region {

@@ -666,7 +666,7 @@ fn role_assignments_by_definition_id_with_a_condition() {
     let text = t.read("main.tf").replace(
         "  role_definition_name = \"Reader\"\n",
         &format!(
-            "  role_definition_id   = \"{reader}\"\n  condition            = \"@Resource[Microsoft.Compute/galleries:name] StringEquals 'golden_images'\"\n  condition_version    = \"2.0\"\n"
+            "  role_definition_id   = \"{reader}\"\n  condition            = \"@Resource[Microsoft.Compute/galleries:name] StringEquals 'golden_images'\"\n  condition_version    = \"2.0\"\n  delegated_managed_identity_resource_id = \"/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-lighthouse/providers/Microsoft.ManagedIdentity/userAssignedIdentities/msp\"\n"
         ),
     );
     assert!(text.contains("role_definition_id"), "the quickstart's role assignment changed shape");
@@ -677,6 +677,7 @@ fn role_assignments_by_definition_id_with_a_condition() {
     assert!(run(&["plan", "--detailed-exitcode"], 0).stdout.starts_with("No changes."));
     let shown = run(&["state", "show", "azurerm_role_assignment.app_team_reader"], 0).stdout;
     assert!(shown.contains("condition_version") && shown.contains("= \"2.0\""), "{shown}");
+    assert!(shown.contains("userAssignedIdentities/msp"), "{shown}");
     let access = run(&["access"], 0).stdout;
     assert!(access.contains("Reader"), "{access}");
     let text = std::fs::read_to_string(t.dir().join("main.tf")).unwrap().replace("\"2.0\"", "\"1.0\"");

@@ -65,7 +65,16 @@ pub fn regions_of(attrs: &Json) -> Vec<(String, u32, String)> {
         .unwrap_or_default()
 }
 
-/// Monthly storage of a version (USD).
+/// Whether a version is shallow-replicated: it refers to its source instead of copying it, so
+/// it stores no replica of its own and copies nothing between regions.
+pub fn is_shallow(attrs: &Json) -> bool {
+    attrs.get("replication_mode").and_then(Json::as_str) == Some("Shallow")
+}
+
+/// Monthly storage of a version (USD): nothing for a shallow one.
 pub fn monthly(attrs: &Json, image_gb: f64, prices: &PriceTable) -> f64 {
+    if is_shallow(attrs) {
+        return 0.0;
+    }
     regions_of(attrs).iter().map(|(_, n, s)| image_gb * f64::from(*n) * prices.storage(s)).sum()
 }

@@ -118,6 +118,54 @@ pub static REGIONS: &[Region] = &[
 pub static GALLERY_REGIONS: &[&str] =
     &["westcentralus", "eastus2", "southcentralus", "southeastasia", "westeurope", "westus", "eastus", "canadacentral"];
 
+/// Public regions with availability zones, where zone-redundant storage (`Standard_ZRS`) exists:
+/// a version's replicas can be stored as ZRS only there (SIG209).
+pub static ZONE_REGIONS: &[&str] = &[
+    "australiaeast",
+    "austriaeast",
+    "belgiumcentral",
+    "brazilsouth",
+    "canadacentral",
+    "centralindia",
+    "centralus",
+    "chilecentral",
+    "denmarkeast",
+    "eastasia",
+    "eastus",
+    "eastus2",
+    "francecentral",
+    "germanywestcentral",
+    "indonesiacentral",
+    "israelcentral",
+    "italynorth",
+    "japaneast",
+    "japanwest",
+    "koreacentral",
+    "malaysiawest",
+    "mexicocentral",
+    "newzealandnorth",
+    "northeurope",
+    "norwayeast",
+    "polandcentral",
+    "qatarcentral",
+    "southafricanorth",
+    "southcentralus",
+    "southeastasia",
+    "spaincentral",
+    "swedencentral",
+    "switzerlandnorth",
+    "uaenorth",
+    "uksouth",
+    "westeurope",
+    "westus2",
+    "westus3",
+];
+
+/// Whether a region has availability zones (and so zone-redundant storage).
+pub fn has_zones(name: &str) -> bool {
+    ZONE_REGIONS.contains(&normalize(name).as_str())
+}
+
 /// Regions a subscription must be allow-listed for (`sigform { allowlisted_regions }`).
 pub static ALLOWLIST_REGIONS: &[&str] = &["australiacentral", "australiacentral2"];
 
@@ -154,11 +202,12 @@ mod tests {
         }
         assert_eq!(find("chinaeast2").unwrap().cloud, Cloud::China);
         assert!(find("atlantis").is_none());
+        assert!(has_zones("East US 2") && !has_zones("westus") && !has_zones("northcentralus"));
     }
 
     #[test]
     fn gallery_and_allowlist_regions_are_catalogued_public_regions() {
-        for r in GALLERY_REGIONS.iter().chain(ALLOWLIST_REGIONS) {
+        for r in GALLERY_REGIONS.iter().chain(ALLOWLIST_REGIONS).chain(ZONE_REGIONS) {
             assert_eq!(find(r).map(|r| r.cloud), Some(Cloud::Public), "{r}");
         }
     }

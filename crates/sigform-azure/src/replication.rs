@@ -13,7 +13,7 @@ const CONCURRENT_REGIONS: usize = 4;
 pub fn create_seconds(kind: ResourceKind) -> f64 {
     match kind {
         ResourceKind::ResourceGroup => 0.0,
-        ResourceKind::ManagedImage => 20.0,
+        ResourceKind::ManagedImage | ResourceKind::Snapshot | ResourceKind::StorageAccount => 20.0,
         ResourceKind::Gallery => 30.0,
         ResourceKind::ImageDefinition => 15.0,
         ResourceKind::RoleAssignment | ResourceKind::Local => 0.0,

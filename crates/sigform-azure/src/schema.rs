@@ -121,6 +121,10 @@ pub struct BlockSchema {
 pub enum ResourceKind {
     ResourceGroup,
     ManagedImage,
+    /// A managed disk snapshot (a version's source; not managed by sigform).
+    Snapshot,
+    /// A storage account holding VHD blobs (a version's source; not managed by sigform).
+    StorageAccount,
     Gallery,
     ImageDefinition,
     ImageVersion,
@@ -132,9 +136,11 @@ pub enum ResourceKind {
 
 impl ResourceKind {
     /// Every kind, parents before children.
-    pub const ALL: [ResourceKind; 8] = [
+    pub const ALL: [ResourceKind; 10] = [
         ResourceKind::ResourceGroup,
         ResourceKind::ManagedImage,
+        ResourceKind::Snapshot,
+        ResourceKind::StorageAccount,
         ResourceKind::Gallery,
         ResourceKind::ImageDefinition,
         ResourceKind::ImageVersion,

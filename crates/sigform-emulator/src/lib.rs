@@ -816,12 +816,7 @@ impl Cloud for Emulator {
             let mut replication_rows = Vec::new();
             let mut fails = false;
             if body.kind == ResourceKind::ImageVersion {
-                let image_gb = attrs
-                    .get("managed_image_id")
-                    .and_then(Json::as_str)
-                    .and_then(|i| row(c, i).ok().flatten())
-                    .and_then(|img| img.attributes.get("os_disk")?.get(0)?.get("size_gb")?.as_f64())
-                    .unwrap_or(30.0);
+                let image_gb = service::source_size_gb(&attrs, &|i| row(c, i).ok().flatten());
                 let previous: Vec<RegionRow> = existing.as_ref().map(|e| e.replication.clone()).unwrap_or_default();
                 let regions_list = attrs["target_region"].as_array().cloned().unwrap_or_default();
                 let fresh: Vec<(String, u32)> = regions_list

@@ -126,6 +126,34 @@ fn the_service_rules_answer_with_azures_codes() {
         ),
         ("missing image", v(version_attrs("eastus", &image("nope"), &["eastus"])), (400, "InvalidParameter")),
         (
+            "zone-redundant replicas where there are no zones",
+            v({
+                let mut a = version_attrs("eastus", &image("img"), &["eastus", "westus"]);
+                a["storage_account_type"] = json!("Standard_ZRS");
+                a
+            }),
+            (400, "InvalidParameter"),
+        ),
+        (
+            "a shallow version beyond its source region",
+            v({
+                let mut a = version_attrs("eastus", &image("img"), &["eastus", "westeurope"]);
+                a["replication_mode"] = json!("Shallow");
+                a
+            }),
+            (400, "InvalidParameter"),
+        ),
+        (
+            "a shallow version with two replicas",
+            v({
+                let mut a = version_attrs("eastus", &image("img"), &["eastus"]);
+                a["replication_mode"] = json!("Shallow");
+                a["replica_count"] = json!(2);
+                a
+            }),
+            (400, "InvalidParameter"),
+        ),
+        (
             "bad version name",
             put(&e, &version("1.0"), ResourceKind::ImageVersion, version_attrs("eastus", &image("img"), &["eastus"])),
             (400, "InvalidParameter"),
@@ -181,7 +209,14 @@ fn the_service_rules_answer_with_azures_codes() {
         assert_eq!(code(result), (want.0, want.1.to_string()), "{name}");
     }
     // The same version done right is accepted, and an updatable change too.
-    v(version_attrs("eastus", &image("img"), &["eastus"])).unwrap();
+    v({
+        // Zone-redundant where there are zones, locally redundant elsewhere.
+        let mut a = version_attrs("eastus", &image("img"), &["eastus", "westus"]);
+        a["storage_account_type"] = json!("Standard_ZRS");
+        a["target_region"][1]["storage_account_type"] = json!("Standard_LRS");
+        a
+    })
+    .unwrap();
     put(&e, &gallery(), ResourceKind::Gallery, json!({"location": "eastus", "description": "changed"})).unwrap();
     e.allowlist(SUB, TENANT, "Australia Central").unwrap();
     v(version_attrs("eastus", &image("img"), &["eastus", "australiacentral"])).unwrap();

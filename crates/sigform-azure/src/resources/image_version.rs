@@ -1,5 +1,6 @@
 //! `azurerm_shared_image_version` / `Microsoft.Compute/galleries/images/versions`: the image
-//! version, built from a managed image and replicated to its target regions. Target regions,
+//! version, built from a managed image, an OS disk snapshot or a VHD blob, and replicated to its
+//! target regions. Target regions,
 //! replica counts, exclude-from-latest, end of life and tags are updatable; the source, the
 //! replication mode (Full or Shallow), a region's disk encryption set and whether replicated
 //! regions may be removed again (`deletion_of_replicated_locations_enabled`, Azure's safety
@@ -21,7 +22,12 @@ pub static RESOURCE: ResourceSchema = ResourceSchema {
         req("image_name"),
         req("resource_group_name"),
         req("location"),
+        // The source: exactly one of a managed image, an OS disk snapshot, or a VHD blob with the
+        // storage account that holds it.
         fixed("managed_image_id", Str),
+        fixed("os_disk_snapshot_id", Str),
+        fixed("blob_uri", Str),
+        fixed("storage_account_id", Str),
         upd("replica_count", Number).default(Default::Num(1.0)),
         upd("exclude_from_latest", Bool).default(Default::Bool(false)),
         upd("end_of_life_date", Str),
@@ -48,7 +54,7 @@ pub static RESOURCE: ResourceSchema = ResourceSchema {
         blocks: &[],
         absent_when: None,
     }],
-    unsupported: &["blob_uri", "os_disk_snapshot_id", "storage_account_id"],
+    unsupported: &[],
 };
 
 pub static DATA: ResourceSchema = ResourceSchema {
@@ -62,6 +68,7 @@ pub static DATA: ResourceSchema = ResourceSchema {
         fixed("sort_versions_by_semver", Bool).default(Default::Bool(false)),
         computed("location", Str),
         computed("managed_image_id", Str),
+        computed("os_disk_snapshot_id", Str),
         computed("exclude_from_latest", Bool),
         computed("os_disk_image_size_gb", Number),
         computed("tags", StringMap),
@@ -92,6 +99,9 @@ pub static DATA_LIST: ResourceSchema = ResourceSchema {
 
 static WIRE: &[Field] = &[
     f("managed_image_id", "/properties/storageProfile/source/id"),
+    f("os_disk_snapshot_id", "/properties/storageProfile/osDiskImage/source/id"),
+    f("blob_uri", "/properties/storageProfile/osDiskImage/source/uri"),
+    f("storage_account_id", "/properties/storageProfile/osDiskImage/source/storageAccountId"),
     f("replica_count", "/properties/publishingProfile/replicaCount"),
     f("exclude_from_latest", "/properties/publishingProfile/excludeFromLatest"),
     f("end_of_life_date", "/properties/publishingProfile/endOfLifeDate"),
@@ -129,3 +139,11 @@ pub static TYPE: ResourceType = ResourceType {
         segments: &[("galleries", "gallery_name"), ("images", "image_name"), ("versions", "name")],
     },
 };
+
+/// The attributes that name a version's source; exactly one is set.
+pub const SOURCES: [&str; 3] = ["managed_image_id", "os_disk_snapshot_id", "blob_uri"];
+
+/// What a version is built from: the id of its managed image or snapshot, or its blob's URI.
+pub fn source_id(attrs: &serde_json::Value) -> Option<&str> {
+    SOURCES.iter().find_map(|a| attrs.get(*a).and_then(serde_json::Value::as_str))
+}

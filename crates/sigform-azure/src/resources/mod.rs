@@ -13,6 +13,8 @@ pub mod local;
 pub mod managed_image;
 pub mod resource_group;
 pub mod role_assignment;
+pub mod snapshot;
+pub mod storage_account;
 
 use crate::schema::{ResourceKind, ResourceSchema, ResourceType};
 
@@ -22,6 +24,8 @@ impl ResourceKind {
         match self {
             ResourceKind::ResourceGroup => &resource_group::TYPE,
             ResourceKind::ManagedImage => &managed_image::TYPE,
+            ResourceKind::Snapshot => &snapshot::TYPE,
+            ResourceKind::StorageAccount => &storage_account::TYPE,
             ResourceKind::Gallery => &gallery::TYPE,
             ResourceKind::ImageDefinition => &image_definition::TYPE,
             ResourceKind::ImageVersion => &image_version::TYPE,

@@ -24,10 +24,12 @@ pub static RESOURCE: ResourceSchema = ResourceSchema {
         fixed("condition", Str),
         fixed("condition_version", Str),
         attr("skip_service_principal_aad_check", Bool, false, ClientOnly),
+        // Azure Lighthouse: the managed identity in the managing tenant the assignment is for.
+        fixed("delegated_managed_identity_resource_id", Str),
         ID,
     ],
     blocks: &[],
-    unsupported: &["delegated_managed_identity_resource_id"],
+    unsupported: &[],
 };
 
 pub static TYPE: ResourceType = ResourceType {
@@ -44,6 +46,7 @@ pub static TYPE: ResourceType = ResourceType {
         f("description", "/properties/description"),
         f("condition", "/properties/condition"),
         f("condition_version", "/properties/conditionVersion"),
+        f("delegated_managed_identity_resource_id", "/properties/delegatedManagedIdentityResourceId"),
     ],
     wire_list: None,
     tracked: false,

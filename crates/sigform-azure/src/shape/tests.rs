@@ -134,6 +134,37 @@ fn version_create_request_has_the_specification_shape() {
     );
 }
 
+/// GalleryImageVersion_Create_WithSnapshotsAsSource.json and _WithVHD.json: a snapshot is the OS
+/// disk image's source id; a VHD is its source uri with the storage account that holds it. Both
+/// read back as the azurerm attributes they came from.
+#[test]
+fn version_sources_have_the_specification_shape() {
+    let snapshot = "/subscriptions/{subscriptionId}/resourceGroups/myResourceGroup/providers/Microsoft.Compute/snapshots/{osSnapshotName}";
+    let account = "/subscriptions/{subscriptionId}/resourceGroups/myResourceGroup/providers/Microsoft.Storage/storageAccounts/{storageAccount}";
+    let uri = "https://gallerysourcencus.blob.core.windows.net/myvhds/Windows-Server-2012-R2-20171216-en.us-128GB.vhd";
+    let cases = [
+        (json!({"os_disk_snapshot_id": snapshot}), json!({"osDiskImage": {"source": {"id": snapshot}}})),
+        (
+            json!({"blob_uri": uri, "storage_account_id": account}),
+            json!({"osDiskImage": {"source": {"uri": uri, "storageAccountId": account}}}),
+        ),
+    ];
+    let id = format!(
+        "/subscriptions/{SUB}/resourceGroups/rg/providers/Microsoft.Compute/galleries/g/images/i/versions/1.0.0"
+    );
+    for (source, storage_profile) in cases {
+        let mut attrs = json!({"location": "West US", "target_region": [{"name": "West US"}]});
+        attrs.as_object_mut().unwrap().extend(source.as_object().unwrap().clone());
+        let body = request_body(ResourceKind::ImageVersion, &attrs, None);
+        assert_eq!(body["properties"]["storageProfile"], storage_profile);
+        let back = attributes(ResourceKind::ImageVersion, &id, &body, &no_roles);
+        for (k, v) in source.as_object().unwrap() {
+            assert_eq!(&back[k], v, "{k}");
+        }
+        assert!(back.get("managed_image_id").is_none_or(Json::is_null));
+    }
+}
+
 /// GalleryImageVersion_Get_WithReplicationStatus.json: the response has no `id` (the client
 /// knows what it asked for), carries fields sigform does not model (`publishedDate`,
 /// `osDiskImage`, ...) and per-region replication with display names.

@@ -13,6 +13,7 @@ use sigform_azure::arm_id;
 use sigform_azure::cloud::CloudError;
 use sigform_azure::names::parse_version;
 use sigform_azure::regions;
+use sigform_azure::resources::image_version;
 use sigform_azure::schema::ResourceKind;
 
 pub(super) struct ImageVersion;
@@ -74,37 +75,30 @@ fn check_write(attrs: &Json, ctx: &Context) -> Result<(), CloudError> {
         return Err(invalid(format!("version name '{name}' is not Major.Minor.Patch with 32-bit integers")));
     }
     let location = str_of(attrs, "location").unwrap_or("");
-    let image_id = str_of(attrs, "managed_image_id")
-        .ok_or_else(|| invalid("a version needs a source: storageProfile.source.id"))?;
-    let image = (ctx.lookup)(image_id).ok_or_else(|| invalid(format!("the source image {image_id} was not found")))?;
-    if image.kind != ResourceKind::ManagedImage {
-        return Err(invalid(format!("{image_id} is not a managed image")));
-    }
-    let image_location = image.location.clone().unwrap_or_default();
-    if regions::normalize(&image_location) != regions::normalize(location) {
+    let source = source_of(attrs, ctx)?;
+    if regions::normalize(&source.location) != regions::normalize(location) {
         return Err(invalid(format!(
-            "the source image is in {}, but the version is in {}: they must be in the same location",
-            regions::display(&image_location),
+            "the source {} is in {}, but the version is in {}: they must be in the same location",
+            source.noun,
+            regions::display(&source.location),
             regions::display(location)
         )));
     }
-    let disk = image.attributes.get("os_disk").and_then(|d| d.get(0)).cloned().unwrap_or(Json::Null);
-    if str_of(&disk, "os_state") == Some("Specialized") {
+    if source.specialized {
         return Err(invalid("the source image is specialized; only generalized images can become versions"));
     }
     let definition_id = arm_id::parent(&id_of(ctx.parsed, ResourceKind::ImageVersion)).unwrap_or_default();
     if let Some(def) = (ctx.lookup)(&definition_id) {
-        let pairs = [
-            ("os_type", str_of(&disk, "os_type")),
-            ("hyper_v_generation", str_of(&image.attributes, "hyper_v_generation").or(Some("V1"))),
-        ];
-        for (key, image_value) in pairs {
+        let pairs =
+            [("os_type", source.os_type.as_deref()), ("hyper_v_generation", source.hyper_v_generation.as_deref())];
+        for (key, source_value) in pairs {
             let def_value = str_of(&def.attributes, key).unwrap_or(if key == "hyper_v_generation" { "V1" } else { "" });
-            if let Some(iv) = image_value
-                && !iv.eq_ignore_ascii_case(def_value)
+            if let Some(sv) = source_value
+                && !sv.eq_ignore_ascii_case(def_value)
             {
                 return Err(invalid(format!(
-                    "the source image's {key} ({iv}) differs from the image definition's ({def_value})"
+                    "the source {}'s {key} ({sv}) differs from the image definition's ({def_value})",
+                    source.noun
                 )));
             }
         }
@@ -113,6 +107,7 @@ fn check_write(attrs: &Json, ctx: &Context) -> Result<(), CloudError> {
     if regions_list.is_empty() {
         return Err(invalid("a version needs at least one target region"));
     }
+    let shallow = str_of(attrs, "replication_mode") == Some("Shallow");
     let mut seen = Vec::new();
     for r in &regions_list {
         let name = str_of(r, "name").unwrap_or("");
@@ -128,7 +123,7 @@ fn check_write(attrs: &Json, ctx: &Context) -> Result<(), CloudError> {
         if seen.contains(&n) {
             return Err(invalid(format!("target region {name} appears twice")));
         }
-        seen.push(n);
+        seen.push(n.clone());
         if let Some(c) = r.get("regional_replica_count").and_then(Json::as_f64)
             && !(1.0..=100.0).contains(&c)
         {
@@ -140,6 +135,25 @@ fn check_write(attrs: &Json, ctx: &Context) -> Result<(), CloudError> {
             "properties.publishingProfile.targetRegions[].storageAccountType",
             &["Standard_LRS", "Premium_LRS", "Standard_ZRS"],
         )?;
+        let storage = str_of(r, "storage_account_type").or(str_of(attrs, "storage_account_type"));
+        if storage == Some("Standard_ZRS") && !regions::has_zones(name) {
+            return Err(invalid(format!(
+                "storage account type Standard_ZRS is not supported in region {}: it has no availability zones",
+                regions::display(name)
+            )));
+        }
+        if shallow
+            && (n != regions::normalize(location)
+                || r.get("regional_replica_count").and_then(Json::as_f64).is_some_and(|c| c > 1.0))
+        {
+            return Err(invalid(format!(
+                "an image version with replicationMode Shallow has one target region, its source region {}, with one replica",
+                regions::display(location)
+            )));
+        }
+    }
+    if shallow && attrs.get("replica_count").and_then(Json::as_f64).is_some_and(|c| c > 1.0) {
+        return Err(invalid("an image version with replicationMode Shallow has one replica"));
     }
     if !seen.contains(&regions::normalize(location)) {
         return Err(invalid(format!(
@@ -158,6 +172,82 @@ fn check_write(attrs: &Json, ctx: &Context) -> Result<(), CloudError> {
         "properties.publishingProfile.storageAccountType",
         &["Standard_LRS", "Premium_LRS", "Standard_ZRS"],
     )
+}
+
+/// What the service knows of a version's source.
+struct Source {
+    noun: &'static str,
+    location: String,
+    specialized: bool,
+    os_type: Option<String>,
+    hyper_v_generation: Option<String>,
+}
+
+/// The version's one source — a managed image, an OS disk snapshot, or a blob in a storage
+/// account — looked up as the service does.
+fn source_of(attrs: &Json, ctx: &Context) -> Result<Source, CloudError> {
+    let named: Vec<&str> = image_version::SOURCES.into_iter().filter(|a| str_of(attrs, a).is_some()).collect();
+    if named.len() != 1 {
+        return Err(invalid(
+            "an image version needs exactly one source: storageProfile.source.id, storageProfile.osDiskImage.source.id, or storageProfile.osDiskImage.source.uri",
+        ));
+    }
+    let found = |id: &str, kind: ResourceKind| {
+        (ctx.lookup)(id)
+            .filter(|r| r.kind == kind)
+            .ok_or_else(|| invalid(format!("the source {} {id} was not found", kind.facts().noun)))
+    };
+    if let Some(id) = str_of(attrs, "managed_image_id") {
+        let image = found(id, ResourceKind::ManagedImage)?;
+        let disk = image.attributes.get("os_disk").and_then(|d| d.get(0)).cloned().unwrap_or(Json::Null);
+        return Ok(Source {
+            noun: "image",
+            location: image.location.clone().unwrap_or_default(),
+            specialized: str_of(&disk, "os_state") == Some("Specialized"),
+            os_type: str_of(&disk, "os_type").map(str::to_string),
+            hyper_v_generation: Some(str_of(&image.attributes, "hyper_v_generation").unwrap_or("V1").to_string()),
+        });
+    }
+    if let Some(id) = str_of(attrs, "os_disk_snapshot_id") {
+        let snapshot = found(id, ResourceKind::Snapshot)?;
+        return Ok(Source {
+            noun: "snapshot",
+            location: snapshot.location.clone().unwrap_or_default(),
+            specialized: false,
+            os_type: str_of(&snapshot.attributes, "os_type").map(str::to_string),
+            hyper_v_generation: str_of(&snapshot.attributes, "hyper_v_generation").map(str::to_string),
+        });
+    }
+    let uri = str_of(attrs, "blob_uri").unwrap_or_default();
+    let account_id = str_of(attrs, "storage_account_id")
+        .ok_or_else(|| invalid("a blob source needs storageProfile.osDiskImage.source.storageAccountId"))?;
+    let account = found(account_id, ResourceKind::StorageAccount)?;
+    if account.attributes.get("blobs").and_then(|b| b.get(uri.to_ascii_lowercase())).is_none() {
+        return Err(invalid(format!("the blob {uri} was not found in storage account {account_id}")));
+    }
+    Ok(Source {
+        noun: "blob",
+        location: account.location.clone().unwrap_or_default(),
+        specialized: false,
+        // A VHD says nothing of its OS or generation: the service takes the definition's word.
+        os_type: None,
+        hyper_v_generation: None,
+    })
+}
+
+/// A version's source size in GB, as the service knows it (30 when it cannot tell).
+pub(crate) fn source_size_gb(attrs: &Json, lookup: &dyn Fn(&str) -> Option<Row>) -> f64 {
+    let size = if let Some(id) = str_of(attrs, "managed_image_id") {
+        lookup(id).and_then(|img| img.attributes.get("os_disk")?.get(0)?.get("size_gb")?.as_f64())
+    } else if let Some(id) = str_of(attrs, "os_disk_snapshot_id") {
+        lookup(id).and_then(|s| s.attributes.get("disk_size_gb")?.as_f64())
+    } else {
+        let uri = str_of(attrs, "blob_uri").unwrap_or_default().to_ascii_lowercase();
+        str_of(attrs, "storage_account_id")
+            .and_then(lookup)
+            .and_then(|a| a.attributes.get("blobs")?.get(&uri)?.get("size_gb")?.as_f64())
+    };
+    size.unwrap_or(sigform_azure::prices::DEFAULT_IMAGE_GB)
 }
 
 fn fill_in(attrs: &mut Json) {

@@ -14,6 +14,8 @@ mod image_version;
 mod managed_image;
 mod role_assignment;
 
+pub(crate) use image_version::source_size_gb;
+
 use super::Row;
 use serde_json::{Value as Json, json};
 use sigform_azure::arm_id::{self, ArmId};
@@ -75,7 +77,11 @@ fn service(kind: ResourceKind) -> &'static dyn TypeService {
         ResourceKind::ImageVersion => &image_version::ImageVersion,
         ResourceKind::ManagedImage => &managed_image::ManagedImage,
         ResourceKind::RoleAssignment => &role_assignment::RoleAssignment,
-        ResourceKind::ResourceGroup | ResourceKind::ClientConfig | ResourceKind::Local => &Plain,
+        ResourceKind::ResourceGroup
+        | ResourceKind::Snapshot
+        | ResourceKind::StorageAccount
+        | ResourceKind::ClientConfig
+        | ResourceKind::Local => &Plain,
     }
 }
 
