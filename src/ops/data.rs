@@ -38,12 +38,8 @@ impl DataResolver for CloudData<'_> {
         if instance.schema.type_name == "azurerm_image" && instance.attrs.str("name").is_none() {
             return self.image_by_regex(instance, id);
         }
-        if instance.kind() == ResourceKind::ImageVersion && instance.attrs.str("name") == Some("recent") {
-            return Err("name = \"recent\" (the version published last) is not supported yet: sigform does not read \
-                        publication dates; \"latest\" is the highest version not excluded from latest"
-                .into());
-        }
-        if instance.kind() == ResourceKind::ImageVersion && instance.attrs.str("name") == Some("latest") {
+        let wanted = instance.attrs.str("name");
+        if instance.kind() == ResourceKind::ImageVersion && matches!(wanted, Some("latest" | "recent")) {
             let Some(definition) = arm_id::parent(id) else { return Ok(None) };
             let versions =
                 match sigform_azure::cloud::retry(5, || self.0.list(&ListScope::Definition(definition.clone()))) {
@@ -52,16 +48,33 @@ impl DataResolver for CloudData<'_> {
                     Err(e) if e.status == 404 => return Ok(None),
                     Err(e) => return Err(e.to_string()),
                 };
-            let latest = versions
-                .into_iter()
-                .filter(|v| v.provisioning_state != "Deleting")
-                .filter(|v| v.attributes.get("exclude_from_latest").and_then(|e| e.as_bool()) != Some(true))
-                .filter_map(|v| {
-                    let name = v.id.rsplit('/').next()?.to_string();
-                    Some((sigform_azure::names::parse_version(&name)?, v))
-                })
-                .max_by_key(|(version, _)| *version);
-            return Ok(latest.map(|(_, v)| as_map(&v.attributes)));
+            let versions = versions.into_iter().filter(|v| v.provisioning_state != "Deleting");
+            let chosen = if wanted == Some("recent") {
+                // The one published last, as azurerm reads it (exclude-from-latest aside).
+                versions
+                    .filter_map(|v| {
+                        let date = v.attributes.get("published_date")?.as_str()?;
+                        Some(((sigform_azure::timestamp::parse_rfc3339(date)?, date.to_string()), v))
+                    })
+                    .max_by(|(a, _), (b, _)| a.cmp(b))
+                    .map(|(_, v)| v)
+            } else {
+                let mut eligible = versions
+                    .filter(|v| v.attributes.get("exclude_from_latest").and_then(|e| e.as_bool()) != Some(true));
+                if instance.attrs.bool("sort_versions_by_semver") == Some(true) {
+                    eligible
+                        .filter_map(|v| {
+                            let name = v.id.rsplit('/').next()?.to_string();
+                            Some((sigform_azure::names::parse_version(&name)?, v))
+                        })
+                        .max_by_key(|(version, _)| *version)
+                        .map(|(_, v)| v)
+                } else {
+                    // azurerm takes the last version of the list as the service returns it.
+                    eligible.next_back()
+                }
+            };
+            return Ok(chosen.map(|v| as_map(&v.attributes)));
         }
         let found = sigform_azure::cloud::retry(5, || self.0.get(id)).map_err(|e| e.to_string())?;
         // A gallery's data source also names its image definitions (one list call).

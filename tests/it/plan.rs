@@ -1124,15 +1124,3 @@ fn the_image_data_source_finds_an_image_by_regex() {
     assert_eq!(both.code, 1);
     assert!(both.stderr.contains("SIG003") && both.stderr.contains("named once"), "{}", both.stderr);
 }
-
-/// `name = "recent"` on the version data source is refused with the reason, never read as a
-/// version named "recent".
-#[test]
-fn the_recent_version_is_refused_until_publication_dates_are_read() {
-    let t = quickstart().seeded();
-    let text = t.read("main.tf")
-        + "\ndata \"azurerm_shared_image_version\" \"recent\" {\n  name                = \"recent\"\n  image_name          = \"ubuntu-22.04\"\n  gallery_name        = \"golden_images\"\n  resource_group_name = \"rg-golden-images\"\n}\n";
-    std::fs::write(t.dir().join("main.tf"), text).unwrap();
-    let plan = Test::new().chdir(t.dir().to_str().unwrap()).arg("plan").status(1);
-    assert!(plan.stderr.contains("SIG011") && plan.stderr.contains("not supported yet"), "{}", plan.stderr);
-}

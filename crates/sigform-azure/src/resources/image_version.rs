@@ -36,6 +36,9 @@ pub static RESOURCE: ResourceSchema = ResourceSchema {
         fixed("deletion_of_replicated_locations_enabled", Bool),
         TAGS,
         ID,
+        // When the service published the version (`publishingProfile.publishedDate`): what
+        // `name = "recent"` and retention's `delete_after` go by. Not an azurerm attribute.
+        computed("published_date", Str),
     ],
     blocks: &[BlockSchema {
         name: "target_region",
@@ -108,6 +111,7 @@ static WIRE: &[Field] = &[
     f("storage_account_type", "/properties/publishingProfile/storageAccountType"),
     f("replication_mode", "/properties/publishingProfile/replicationMode"),
     f("deletion_of_replicated_locations_enabled", "/properties/safetyProfile/allowDeletionOfReplicatedLocations"),
+    f("published_date", "/properties/publishingProfile/publishedDate"),
 ];
 
 /// One `target_region` block ↔ one `publishingProfile.targetRegions[]` entry.

@@ -32,8 +32,13 @@ impl TypeService for ImageVersion {
         check_write(attrs, ctx)
     }
 
-    fn fill(&self, _id: &str, attrs: &mut Json, _existing: Option<&Row>) {
-        fill_in(attrs)
+    fn fill(&self, _id: &str, attrs: &mut Json, existing: Option<&Row>) {
+        fill_in(attrs);
+        // Published once, at creation; an update keeps the date (a caller cannot set it).
+        let published = existing
+            .and_then(|e| e.attributes.get("published_date").filter(|v| !v.is_null()).cloned())
+            .unwrap_or_else(|| json!(sigform_azure::timestamp::now_rfc3339()));
+        attrs["published_date"] = published;
     }
 }
 
