@@ -526,6 +526,17 @@ impl Cloud for ArmCloud {
         Ok(ids)
     }
 
+    fn subscription(&self, id: &str) -> Result<Option<Json>, CloudError> {
+        let reply = self.send("GET", &self.url(&format!("/subscriptions/{id}"), "2022-12-01"), None)?;
+        if reply.status == 404 {
+            return Ok(None);
+        }
+        if reply.status != 200 {
+            return Err(self.error(&reply));
+        }
+        Ok(Some(reply.json(&self.endpoint)?))
+    }
+
     /// Asks `Microsoft.Features`; a feature Azure does not know (404) is one it cannot say about.
     fn feature_registered(&self, subscription: &str, feature: &str) -> Result<Option<bool>, CloudError> {
         let path = format!(

@@ -2241,6 +2241,18 @@ fn complete(instance: &mut Instance, env: &Environment) {
             let a = &instance.attrs;
             arm_id::build(ResourceKind::RoleAssignment, s, &|k| a.str(k).map(str::to_string))
         }
+        // A subscription is read at its id: the one named, else the provider's.
+        ResourceKind::ClientConfig if instance.schema.type_name == "azurerm_subscription" => {
+            let subscription = get("subscription_id").map_or_else(|| instance.subscription_id.clone(), str::to_string);
+            if get("subscription_id").is_none() {
+                let span = instance.span.clone();
+                instance.attrs.values.insert(
+                    "subscription_id".into(),
+                    Attr { value: Value::String(subscription.clone()), span, defaulted: true },
+                );
+            }
+            Some(format!("/subscriptions/{subscription}"))
+        }
         ResourceKind::ClientConfig => {
             let span = instance.span.clone();
             let computed = [
@@ -2265,6 +2277,10 @@ fn complete(instance: &mut Instance, env: &Environment) {
         ResourceKind::ManagedImage
             if instance.address.resource.mode == Mode::Data && get("name").is_none() && get("name_regex").is_some() =>
         {
+            get("resource_group_name").map(|group| arm_id::resource_group(s, group))
+        }
+        // The images of a resource group are read at the group.
+        ResourceKind::ManagedImage if instance.schema.type_name == "azurerm_images" => {
             get("resource_group_name").map(|group| arm_id::resource_group(s, group))
         }
         // The list of a definition's versions is read at the definition.

@@ -26,6 +26,13 @@ impl DataResolver for CloudData<'_> {
 
     /// A cloud failure is reported as what it is (`Err`), never as "no such resource".
     fn read(&self, instance: &Instance) -> Result<Option<BTreeMap<String, Value>>, String> {
+        if instance.schema.type_name == "azurerm_subscription" {
+            return self.subscription(instance);
+        }
+        if instance.schema.type_name == "azurerm_images" {
+            let Some(id) = instance.id.as_deref() else { return Ok(None) };
+            return self.images_of(instance, id);
+        }
         if instance.kind() == ResourceKind::ClientConfig {
             // Who the cloud is called as, known when planning (as Terraform knows it).
             let caller = self.0.caller_object_id().map_err(|e| e.to_string())?;
@@ -108,6 +115,72 @@ impl DataResolver for CloudData<'_> {
 }
 
 impl CloudData<'_> {
+    /// `azurerm_subscription`: the subscription as ARM describes it.
+    fn subscription(&self, instance: &Instance) -> Result<Option<BTreeMap<String, Value>>, String> {
+        let Some(id) = instance.attrs.str("subscription_id") else { return Ok(None) };
+        let Some(found) = sigform_azure::cloud::retry(5, || self.0.subscription(id)).map_err(|e| e.to_string())? else {
+            return Ok(None);
+        };
+        let text = |pointer: &str| found.pointer(pointer).and_then(serde_json::Value::as_str).map(Value::string);
+        let mut read = BTreeMap::new();
+        for (attr, pointer) in [
+            ("display_name", "/displayName"),
+            ("tenant_id", "/tenantId"),
+            ("state", "/state"),
+            ("location_placement_id", "/subscriptionPolicies/locationPlacementId"),
+            ("quota_id", "/subscriptionPolicies/quotaId"),
+            ("spending_limit", "/subscriptionPolicies/spendingLimit"),
+        ] {
+            read.insert(attr.to_string(), text(pointer).unwrap_or(Value::Null));
+        }
+        let tags = found.get("tags").filter(|t| t.is_object()).cloned().unwrap_or(serde_json::json!({}));
+        read.insert("tags".into(), Value::from_json(&tags));
+        read.insert("subscription_id".into(), Value::string(id.to_ascii_lowercase()));
+        read.insert("id".into(), Value::string(format!("/subscriptions/{}", id.to_ascii_lowercase())));
+        Ok(Some(read))
+    }
+
+    /// `azurerm_images`: the managed images of a resource group (`group` is its id) whose tags
+    /// include `tags_filter`, in name order; none found is an error, as in azurerm.
+    fn images_of(&self, instance: &Instance, group: &str) -> Result<Option<BTreeMap<String, Value>>, String> {
+        let subscription = sigform_azure::cloud::subscription_of(group);
+        let listed = sigform_azure::cloud::retry(5, || self.0.list(&ListScope::Subscription(subscription.clone())))
+            .map_err(|e| e.to_string())?;
+        let filter: BTreeMap<String, String> = match instance.attrs.known("tags_filter") {
+            Some(Value::Map(m)) => m.iter().filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_string()))).collect(),
+            _ => BTreeMap::new(),
+        };
+        let prefix = format!("{}/", group.to_ascii_lowercase());
+        let mut images: Vec<serde_json::Value> = listed
+            .into_iter()
+            .filter(|r| r.kind == ResourceKind::ManagedImage && r.provisioning_state != "Deleting")
+            .filter(|r| r.id.to_ascii_lowercase().starts_with(&prefix))
+            .filter(|r| {
+                let tags = r.attributes.get("tags");
+                filter.iter().all(|(k, want)| tags.and_then(|t| t.get(k)).and_then(|t| t.as_str()) == Some(want))
+            })
+            .map(|r| {
+                let a = &r.attributes;
+                serde_json::json!({
+                    "name": r.id.rsplit('/').next().unwrap_or_default(),
+                    "location": r.location,
+                    "zone_resilient": false,
+                    "os_disk": a.get("os_disk").cloned().unwrap_or(serde_json::json!([])),
+                    "data_disk": [],
+                    "tags": a.get("tags").filter(|t| !t.is_null()).cloned().unwrap_or(serde_json::json!({})),
+                })
+            })
+            .collect();
+        if images.is_empty() {
+            return Err(format!("no images found in {group} (azurerm's data source fails the same way)"));
+        }
+        images.sort_by(|a, b| a["name"].as_str().cmp(&b["name"].as_str()));
+        let mut read = BTreeMap::new();
+        read.insert("images".to_string(), Value::from_json(&serde_json::Value::Array(images)));
+        read.insert("id".to_string(), Value::string(group));
+        Ok(Some(read))
+    }
+
     /// `azurerm_image` with `name_regex`: the images of the resource group (`group` is its id)
     /// whose names match, in name order — descending with `sort_descending` — the first one; no
     /// match is no such resource.

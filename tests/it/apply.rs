@@ -754,3 +754,64 @@ fn versions_are_built_from_snapshots_and_blobs() {
     let out = format!("{}{}", failed.stdout, failed.stderr);
     assert!(out.contains("the source snapshot is in West US"), "{out}");
 }
+
+/// `azurerm_subscription` (the provider's, or one named) and `azurerm_images` (a resource group's
+/// managed images, filtered by tags) are read from the cloud when planning.
+#[test]
+fn the_subscription_and_a_groups_images_are_read() {
+    let t = Test::new().example("quickstart").seeded();
+    let dir = t.dir().to_str().unwrap().to_string();
+    let run = |args: &[&str], code: i32| Test::new().chdir(&dir).args(args).status(code);
+    let packer = format!("/subscriptions/{SUB}/resourceGroups/rg-packer/providers/Microsoft.Compute/images");
+    run(&["emulator", "add-image", &format!("{packer}/ubuntu-b"), "--hyper-v", "V2", "--size-gb", "40"], 0);
+    run(&["emulator", "add-image", &format!("{packer}/ubuntu-a"), "--hyper-v", "V2"], 0);
+    run(&["emulator", "set", &format!("{packer}/ubuntu-b"), "tags={ pipeline = \"nightly\" }"], 0);
+    let text = t.read("main.tf")
+        + r#"
+data "azurerm_subscription" "current" {}
+
+data "azurerm_images" "packer" {
+  resource_group_name = "rg-packer"
+}
+
+data "azurerm_images" "nightly" {
+  resource_group_name = "rg-packer"
+  tags_filter         = { pipeline = "nightly" }
+}
+
+output "subscription" {
+  value = "${data.azurerm_subscription.current.display_name} (${data.azurerm_subscription.current.state}) in ${data.azurerm_subscription.current.tenant_id}"
+}
+
+output "images" {
+  value = [for i in data.azurerm_images.packer.images : "${i.name}:${i.os_disk[0].size_gb}"]
+}
+
+output "nightly" {
+  value = data.azurerm_images.nightly.images[*].name
+}
+"#;
+    std::fs::write(t.dir().join("main.tf"), &text).unwrap();
+    run(&["apply", "--auto-approve"], 0);
+    let out = run(&["output", "--json"], 0).stdout;
+    let outputs: Json = serde_json::from_str(&out).unwrap();
+    assert_eq!(
+        outputs["subscription"]["value"],
+        format!("sigform emulator {SUB} (Enabled) in 00000000-0000-0000-0000-000000000000")
+    );
+    assert_eq!(outputs["images"]["value"], serde_json::json!(["ubuntu-a:30", "ubuntu-b:40"]));
+    assert_eq!(outputs["nightly"]["value"], serde_json::json!(["ubuntu-b"]));
+
+    // None found is an error with its cause, as in azurerm; so is an unknown subscription.
+    let none = text.replace("pipeline = \"nightly\"", "pipeline = \"weekly\"");
+    std::fs::write(t.dir().join("main.tf"), &none).unwrap();
+    let plan = run(&["plan"], 1);
+    assert!(plan.stderr.contains("SIG011") && plan.stderr.contains("no images found"), "{}", plan.stderr);
+    let other = text.replace(
+        "data \"azurerm_subscription\" \"current\" {}",
+        "data \"azurerm_subscription\" \"current\" {\n  subscription_id = \"99999999-0000-0000-0000-000000000000\"\n}",
+    );
+    std::fs::write(t.dir().join("main.tf"), &other).unwrap();
+    let plan = run(&["plan"], 1);
+    assert!(plan.stderr.contains("SIG005") && plan.stderr.contains("no such resource"), "{}", plan.stderr);
+}

@@ -155,6 +155,13 @@ pub trait Cloud: Send + Sync {
         Ok(Vec::new())
     }
 
+    /// A subscription as ARM's `GET /subscriptions/{id}` answers it (`displayName`, `state`,
+    /// `tenantId`, `subscriptionPolicies`, ...); `None` when the cloud does not know it.
+    fn subscription(&self, id: &str) -> Result<Option<serde_json::Value>, CloudError> {
+        let _ = id;
+        Ok(None)
+    }
+
     /// The credential arguments of the configuration's provider block (azurerm's names:
     /// `use_oidc`, `client_id`, …), which take precedence over the environment's, as in azurerm.
     /// Called once the provider is evaluated, before the cloud is first asked anything that

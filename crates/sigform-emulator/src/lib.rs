@@ -611,6 +611,20 @@ fn store_profile(conn: &Connection, profile: &ServiceProfile) -> Result<(), Clou
     Ok(())
 }
 
+/// A subscription as `GET /subscriptions[/{id}]` answers it.
+pub fn subscription_json(id: &str, tenant: &str) -> Json {
+    json!({
+        "id": format!("/subscriptions/{id}"),
+        "subscriptionId": id,
+        "tenantId": tenant,
+        "displayName": format!("sigform emulator {id}"),
+        "state": "Enabled",
+        "subscriptionPolicies": {"locationPlacementId": "Public_2014-09-01", "quotaId": "PayAsYouGo_2014-09-01", "spendingLimit": "Off"},
+        "authorizationSource": "RoleBased",
+        "tags": {},
+    })
+}
+
 fn ensure_subscription(conn: &Connection, id: &str, tenant: &str) -> Result<String, CloudError> {
     conn.execute(
         "INSERT OR IGNORE INTO subscriptions (id, tenant) VALUES (?1, ?2)",
@@ -703,6 +717,21 @@ fn parse_id(id: &str, kind: ResourceKind) -> Result<ArmId, CloudError> {
 impl Cloud for Emulator {
     fn visible_subscriptions(&self) -> Result<Vec<String>, CloudError> {
         Emulator::subscriptions(self)
+    }
+
+    fn subscription(&self, id: &str) -> Result<Option<Json>, CloudError> {
+        let known = Emulator::subscriptions(self)?;
+        if !known.iter().any(|s| s.eq_ignore_ascii_case(id)) {
+            return Ok(None);
+        }
+        let tenant = self.with(|c| {
+            c.query_row("SELECT tenant FROM subscriptions WHERE id = ?1", [id.to_ascii_lowercase()], |r| r.get(0))
+                .optional()
+                .map_err(db_error)
+        })?;
+        let tenant: String =
+            tenant.unwrap_or_else(|| sigform_azure::resources::client_config::DEFAULT_TENANT.to_string());
+        Ok(Some(subscription_json(&id.to_ascii_lowercase(), &tenant)))
     }
 
     fn caller_object_id(&self) -> Result<Option<String>, CloudError> {

@@ -1,5 +1,5 @@
-//! `data "azurerm_client_config"`: who the caller is (tenant, subscription, object id). A data
-//! source only; the tenant a subscription joins when nothing else says is [`DEFAULT_TENANT`].
+//! `data "azurerm_client_config"`: who the caller is (tenant, subscription, object id), and
+//! `data "azurerm_subscription"`: the subscription it works in. Data sources only; the tenant a subscription joins when nothing else says is [`DEFAULT_TENANT`].
 
 use crate::schema::AttrType::String as Str;
 use crate::schema::{ID, IdShape, ResourceKind, ResourceSchema, ResourceType, computed};
@@ -23,6 +23,26 @@ pub static DATA: ResourceSchema = ResourceSchema {
         computed("tenant_id", Str),
         computed("subscription_id", Str),
         computed("object_id", Str),
+        ID,
+    ],
+    blocks: &[],
+    unsupported: &[],
+};
+
+/// `data "azurerm_subscription"`: a subscription as ARM describes it — the provider's when
+/// `subscription_id` is not given. Read with the caller's context, so it lives here.
+pub static SUBSCRIPTION: ResourceSchema = ResourceSchema {
+    type_name: "azurerm_subscription",
+    kind: ResourceKind::ClientConfig,
+    attrs: &[
+        crate::schema::fixed("subscription_id", Str).filled_by_service(),
+        computed("display_name", Str),
+        computed("tenant_id", Str),
+        computed("state", Str),
+        computed("location_placement_id", Str),
+        computed("quota_id", Str),
+        computed("spending_limit", Str),
+        computed("tags", crate::schema::AttrType::StringMap),
         ID,
     ],
     blocks: &[],

@@ -59,6 +59,23 @@ pub static DATA: ResourceSchema = ResourceSchema {
     unsupported: &[],
 };
 
+/// `azurerm_images`: the managed images of a resource group (those whose tags include
+/// `tags_filter`, when given), as `images`: a list of objects with each image's `name`,
+/// `location`, `zone_resilient`, `os_disk`, `data_disk` and `tags`. One list call; none found is
+/// an error, as in azurerm.
+pub static DATA_LIST: ResourceSchema = ResourceSchema {
+    type_name: "azurerm_images",
+    kind: ResourceKind::ManagedImage,
+    attrs: &[
+        req("resource_group_name"),
+        fixed("tags_filter", StringMap),
+        computed("images", crate::schema::AttrType::Any),
+        ID,
+    ],
+    blocks: &[],
+    unsupported: &[],
+};
+
 static WIRE: &[Field] = &[
     f("hyper_v_generation", "/properties/hyperVGeneration"),
     f("os_disk/0/os_type", "/properties/storageProfile/osDisk/osType"),

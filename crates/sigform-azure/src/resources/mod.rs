@@ -55,8 +55,10 @@ pub static RESOURCES: &[&ResourceSchema] = &[
 /// The azurerm data sources sigform reads.
 pub static DATA_SOURCES: &[&ResourceSchema] = &[
     &client_config::DATA,
+    &client_config::SUBSCRIPTION,
     &resource_group::DATA,
     &managed_image::DATA,
+    &managed_image::DATA_LIST,
     &gallery::DATA,
     &image_definition::DATA,
     &image_version::DATA,

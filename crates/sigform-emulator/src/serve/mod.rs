@@ -196,19 +196,6 @@ fn merge_patch(target: &mut Json, patch: &Json) {
     }
 }
 
-/// A subscription as `GET /subscriptions[/{id}]` answers it.
-fn subscription_json(id: &str, tenant: &str) -> Json {
-    json!({
-        "id": format!("/subscriptions/{id}"),
-        "subscriptionId": id,
-        "tenantId": tenant,
-        "displayName": format!("sigform emulator {id}"),
-        "state": "Enabled",
-        "subscriptionPolicies": {"locationPlacementId": "Public_2014-09-01", "quotaId": "PayAsYouGo_2014-09-01", "spendingLimit": "Off"},
-        "authorizationSource": "RoleBased",
-    })
-}
-
 /// What a role-definitions route answers: the list, or the one asked for by id (if it exists).
 struct RoleDefinitions {
     list: Response,
@@ -314,7 +301,7 @@ impl Server {
             let mut value = Vec::new();
             for id in self.emulator.subscriptions().map_err(|e| arm_error(&e))? {
                 if access.has_role_in(&id) {
-                    value.push(subscription_json(&id, tenant));
+                    value.push(crate::subscription_json(&id, tenant));
                 }
             }
             return Ok(Response::json(200, &json!({"value": value})));
@@ -322,7 +309,12 @@ impl Server {
         if s.len() == 2 && s[0] == "subscriptions" && method == "GET" {
             check_api_version(request, "microsoft.resources")?;
             let id = request.path.trim_matches('/').split('/').nth(1).unwrap_or_default();
-            return Ok(Response::json(200, &subscription_json(id, tenant)));
+            // ARM answers a subscription the caller cannot see as one that does not exist.
+            let known = self.emulator.subscriptions().map_err(|e| arm_error(&e))?;
+            if !known.iter().any(|s| s.eq_ignore_ascii_case(id)) || !self.access(caller)?.has_role_in(id) {
+                return Err(error(404, "SubscriptionNotFound", format!("The subscription '{id}' could not be found.")));
+            }
+            return Ok(Response::json(200, &crate::subscription_json(id, tenant)));
         }
         if s.len() < 2 || s[0] != "subscriptions" {
             return Err(not_found());
