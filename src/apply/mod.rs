@@ -163,16 +163,37 @@ pub fn apply(
             })
         })
         .collect::<Result<_, ApplyError>>()?;
+    // Children go first; and a lock going in the same apply goes before what it holds (ARM
+    // would refuse the delete while the lock is there).
+    let lock_scopes: Vec<(usize, String)> = deletes
+        .iter()
+        .enumerate()
+        .filter(|(_, job)| job.kind == ResourceKind::ManagementLock)
+        .filter_map(|(i, job)| Some((i, sigform_azure::shape::extension_of(&job.id)?.1.to_ascii_lowercase())))
+        .collect();
     let delete_deps: Vec<Vec<usize>> = deletes
         .iter()
-        .map(|job| {
-            let prefix = format!("{}/", job.id.to_ascii_lowercase());
-            deletes
+        .enumerate()
+        .map(|(me, job)| {
+            let id = job.id.to_ascii_lowercase();
+            let prefix = format!("{id}/");
+            let mut deps: Vec<usize> = deletes
                 .iter()
                 .enumerate()
                 .filter(|(_, other)| other.id.to_ascii_lowercase().starts_with(&prefix))
                 .map(|(i, _)| i)
-                .collect()
+                .collect();
+            if job.kind != ResourceKind::ManagementLock {
+                deps.extend(
+                    lock_scopes
+                        .iter()
+                        .filter(|(i, scope)| *i != me && (id == *scope || id.starts_with(&format!("{scope}/"))))
+                        .map(|(i, _)| *i),
+                );
+            }
+            deps.sort_unstable();
+            deps.dedup();
+            deps
         })
         .collect();
     run_stage(&deletes, &delete_deps, plan, &changes, cloud, state, options, on_event, &mut outcome, &mut failed_ids)?;

@@ -595,6 +595,10 @@ impl Cloud for ArmCloud {
                 &format!("{scope}/providers/Microsoft.Authorization/roleAssignments"),
                 shape::api_version(ResourceKind::RoleAssignment),
             )],
+            ListScope::Locks(scope) => vec![self.url(
+                &format!("{scope}/providers/Microsoft.Authorization/locks"),
+                shape::api_version(ResourceKind::ManagementLock),
+            )],
         };
         let mut out = Vec::new();
         for url in urls {
@@ -602,7 +606,7 @@ impl Cloud for ArmCloud {
                 out.push(self.parse(&item, None)?);
             }
         }
-        if let ListScope::RoleAssignments(scope) = scope {
+        if let ListScope::RoleAssignments(scope) | ListScope::Locks(scope) = scope {
             // ARM also lists the assignments inherited from above the scope; the trait asks for
             // those at the scope and below it.
             let prefix = format!("{}/", scope.trim_end_matches('/').to_ascii_lowercase());

@@ -295,6 +295,8 @@ fn references(
     by_id: &BTreeMap<String, &CloudResource>,
 ) -> BTreeMap<&'static str, String> {
     let mut refs = BTreeMap::new();
+    // Role assignments and locks name their scope, not their parents.
+    let extension = sigform_azure::shape::extension_of(&r.id).is_some();
     let mut parent = parent_id(r);
     // Walk up: version → definition → gallery → resource group.
     while let Some(p) = parent {
@@ -305,14 +307,14 @@ fn references(
                 ResourceKind::ImageDefinition => "image_name",
                 _ => "",
             };
-            if !attr.is_empty() && r.kind != ResourceKind::RoleAssignment {
+            if !attr.is_empty() && !extension {
                 refs.entry(attr).or_insert(format!("{address}.name"));
             }
-            if r.kind == ResourceKind::RoleAssignment && !refs.contains_key("scope") {
+            if extension && !refs.contains_key("scope") {
                 refs.insert("scope", format!("{address}.id"));
             }
             if found.kind == ResourceKind::ResourceGroup
-                && r.kind != ResourceKind::RoleAssignment
+                && !extension
                 && r.location.as_deref().map(sigform_azure::regions::normalize)
                     == found.location.as_deref().map(sigform_azure::regions::normalize)
             {

@@ -90,6 +90,8 @@ pub fn read_cloud(cloud: &dyn Cloud, subscriptions: &BTreeSet<String>) -> Result
             .into_iter()
             .filter(|id| reader.seen[id].kind == ResourceKind::Gallery)
             .collect();
+        // Locks, wherever they are in the subscription: one call (plans say what they refuse).
+        reader.list(ListScope::Locks(format!("/subscriptions/{sub}")))?;
         if source == Source::Index {
             match reader.list(ListScope::Graph(sub.clone())) {
                 Ok(_) => {
@@ -140,7 +142,18 @@ pub fn refresh(cloud: &dyn Cloud, prior: &Snapshot, desired: &Desired) -> Result
     }
     let gone = found.deleted.iter().map(|d| d.address.clone()).collect();
     Ok(Refreshed {
-        observed: Observed { ids: seen.keys().cloned().collect() },
+        observed: Observed {
+            ids: seen.keys().cloned().collect(),
+            locks: seen
+                .iter()
+                .filter(|(_, r)| r.kind == ResourceKind::ManagementLock)
+                .filter_map(|(id, r)| {
+                    let (_, scope) = sigform_azure::shape::extension_of(&r.id)?;
+                    let level = r.attributes.get("lock_level")?.as_str()?;
+                    Some((id.clone(), scope.to_string(), level.to_string()))
+                })
+                .collect(),
+        },
         resources: seen,
         drift: found,
         gone,

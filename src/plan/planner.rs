@@ -32,6 +32,8 @@ pub struct Options {
 #[derive(Debug, Clone, Default)]
 pub struct Observed {
     pub ids: BTreeSet<String>,
+    /// The management locks the cloud holds: (lower-cased id, scope, level).
+    pub locks: Vec<(String, String, String)>,
 }
 
 pub struct PlanInput<'a> {
@@ -159,6 +161,7 @@ pub fn plan(input: PlanInput) -> Plan {
         .map(|p| p.subscription_id.to_ascii_lowercase())
         .collect();
     blocked_deletes(&mut changes, observed, &cascading);
+    locked_changes(&mut changes, observed);
     if !options.targets.is_empty() {
         restrict_to_targets(&mut changes, options, desired);
     }
@@ -671,6 +674,66 @@ fn blocked_deletes(
             rule: "SIG503".into(),
             attribute: None,
             message: format!("{address} still has children ({})", why.join("; ")),
+        });
+        change.action = Action::Forbidden;
+    }
+}
+
+/// SIG507: a delete (or, under a `ReadOnly` lock, any write) at or below the scope of a
+/// management lock that stays: ARM would refuse it with `ScopeLocked`. Locks are the cloud's
+/// (seen by the refresh) and the configuration's; a lock this plan deletes or replaces first
+/// refuses nothing, and locks and role assignments are never held back by locks.
+fn locked_changes(changes: &mut BTreeMap<String, ResourceChange>, observed: Option<&Observed>) {
+    let going: BTreeSet<String> = changes
+        .values()
+        .filter(|c| matches!(c.action, Action::Delete | Action::Replace))
+        .filter_map(|c| Some(c.before.as_ref()?.id.to_ascii_lowercase()))
+        .collect();
+    let mut locks: BTreeMap<String, (String, String, String)> = BTreeMap::new();
+    for (id, scope, level) in observed.map_or(&[][..], |o| o.locks.as_slice()) {
+        locks.insert(id.clone(), (scope.clone(), level.clone(), id.clone()));
+    }
+    for c in changes.values().filter(|c| c.resource().type_name == "azurerm_management_lock") {
+        let Some(before) = c.before.as_ref() else { continue };
+        let text = |k: &str| before.attributes.get(k).and_then(serde_json::Value::as_str).unwrap_or("").to_string();
+        locks.insert(before.id.to_ascii_lowercase(), (text("scope"), text("lock_level"), c.address.clone()));
+    }
+    locks.retain(|id, _| !going.contains(id));
+    if locks.is_empty() {
+        return;
+    }
+    for change in changes.values_mut() {
+        let delete = match change.action {
+            Action::Delete | Action::Replace => true,
+            Action::Update | Action::Create => false,
+            _ => continue,
+        };
+        let record = change.resource();
+        if matches!(record.type_name.as_str(), "azurerm_management_lock" | "azurerm_role_assignment")
+            || record.id.is_empty()
+            || sigform_azure::resources::resource(&record.type_name).is_none_or(|s| s.kind == ResourceKind::Local)
+        {
+            continue;
+        }
+        let id = record.id.clone();
+        let by: Vec<String> = locks
+            .values()
+            .filter(|(scope, level, _)| sigform_azure::resources::management_lock::refuses(scope, level, &id, delete))
+            .map(|(_, level, name)| format!("{level} lock {name}"))
+            .collect();
+        if by.is_empty() {
+            continue;
+        }
+        let what = if delete { "deleted" } else { "changed" };
+        change.forbidden.push(Forbidden {
+            address: change.address.clone(),
+            rule: "SIG507".into(),
+            attribute: None,
+            message: format!(
+                "{} cannot be {what}: Azure refuses it while {} is in place",
+                change.address,
+                by.join(", ")
+            ),
         });
         change.action = Action::Forbidden;
     }

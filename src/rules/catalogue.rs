@@ -365,6 +365,13 @@ pub static RULES: &[Rule] = &[
         "Azure keeps an image version in every region it was replicated to unless the version's safety profile allows removing them: deletion_of_replicated_locations_enabled = true, which is fixed at creation (and false unless set). Removing a target_region from a version without it is refused by Azure; plan says so first. Set the flag on new versions that will leave regions later (older versions that step back to their source region, as in examples/multi-region), or replace the version with `--replace`. The first documented service (profile 2018-06-01) had no safety profile and removed a region when asked.",
     ),
     rule(
+        "SIG507",
+        Error,
+        Plan,
+        "a management lock refuses the change",
+        "A management lock on a resource group, gallery, definition or version holds everything at and below its scope: CanNotDelete refuses deletes, ReadOnly refuses every write as well (ARM answers 409 ScopeLocked). plan reads the locks of every subscription it touches, Azure's and the configuration's, and refuses such a change before anything is applied. Remove the lock first — in the same plan when the configuration manages it — or leave the resource be.",
+    ),
+    rule(
         "SIG601",
         Error,
         Config,

@@ -137,6 +137,13 @@ resource "azurerm_resource_group" "other" {
   location = "eastus"
 }
 
+resource "azurerm_management_lock" "shared" {
+  name       = "keep-shared"
+  scope      = azurerm_shared_image_gallery.shared.id
+  lock_level = "CanNotDelete"
+  notes      = "in use"
+}
+
 resource "azurerm_shared_image_gallery" "other" {
   provider            = azurerm.other
   name                = "other_gallery"
@@ -204,15 +211,15 @@ fn adopt(run: &dyn Fn(&[&str]) -> common::Output, resources: usize) {
 }
 
 /// Everything, both forms: 2 resource groups, the image, 2 galleries, the definition, 4 versions
-/// (one made here, three by Packer), 3 role assignments.
+/// (one made here, three by Packer), 3 role assignments, a lock.
 #[test]
 fn every_attribute_and_scope_round_trips() {
     let t = made_elsewhere();
     let (_keep, run) = export(&t, &[]);
-    adopt(&run, 13);
+    adopt(&run, 14);
 
     let (_keep_flat, flat) = export(&t, &["--flat"]);
-    adopt(&flat, 13);
+    adopt(&flat, 14);
 }
 
 /// The versions of a definition read as a table: one `for_each` block over a map, references

@@ -1124,3 +1124,75 @@ fn the_image_data_source_finds_an_image_by_regex() {
     assert_eq!(both.code, 1);
     assert!(both.stderr.contains("SIG003") && both.stderr.contains("named once"), "{}", both.stderr);
 }
+
+/// A management lock is created, updated in place (its notes and level, as ARM's PUT allows),
+/// and holds what it covers: plan refuses a delete under a CanNotDelete lock and any write under
+/// a ReadOnly one (SIG507), whether the lock is the configuration's or only the cloud's; removing
+/// the lock in the same plan lets the delete through, the lock going first.
+#[test]
+fn management_locks_hold_what_they_cover() {
+    let lock = "\nresource \"azurerm_management_lock\" \"gallery\" {\n  name       = \"keep-golden-images\"\n  scope      = azurerm_shared_image_gallery.main.id\n  lock_level = \"CanNotDelete\"\n  notes      = \"Deployments use these images\"\n}\n";
+    let t = quickstart();
+    let v2 = "\nresource \"azurerm_shared_image_version\" \"v2\" {\n  name                = \"2.0.0\"\n  gallery_name        = azurerm_shared_image_gallery.main.name\n  image_name          = azurerm_shared_image.ubuntu.name\n  resource_group_name = azurerm_resource_group.images.name\n  location            = azurerm_resource_group.images.location\n  managed_image_id    = azurerm_image.ubuntu.id\n\n  target_region {\n    name = \"East US\"\n  }\n}\n";
+    let base = t.read("main.tf") + v2;
+    let with_lock = base.clone() + lock;
+    std::fs::write(t.dir().join("main.tf"), &with_lock).unwrap();
+    let dir = t.dir().to_str().unwrap().to_string();
+    let run = |args: &[&str], code: i32| Test::new().chdir(&dir).args(args).status(code);
+    let write = |text: &str| std::fs::write(t.dir().join("main.tf"), text).unwrap();
+    run(&["apply", "--auto-approve"], 0);
+    assert!(run(&["plan", "--detailed-exitcode"], 0).stdout.starts_with("No changes."));
+    run(&["drift"], 0);
+    let shown = run(&["state", "show", "azurerm_management_lock.gallery"], 0).stdout;
+    assert!(shown.contains("/providers/Microsoft.Authorization/locks/keep-golden-images"), "{shown}");
+
+    // Notes change in place.
+    let noted = with_lock.replace("Deployments use these images", "Production deployments use these images");
+    write(&noted);
+    let plan = run(&["plan", "--detailed-exitcode"], 2);
+    assert!(plan.stdout.contains("1 to change"), "{}", plan.stdout);
+    run(&["apply", "--auto-approve"], 0);
+
+    // Deleting the version under the lock is refused when planning.
+    let without_version = noted.replace(v2, "");
+    write(&without_version);
+    let refused = run(&["plan"], 1);
+    let out = format!("{}{}", refused.stdout, refused.stderr);
+    assert!(out.contains("SIG507"), "{out}");
+    assert!(out.contains("CanNotDelete lock azurerm_management_lock.gallery"), "{out}");
+
+    // A ReadOnly lock refuses writes too: a tag on the gallery.
+    let read_only = noted.replace("\"CanNotDelete\"", "\"ReadOnly\"");
+    write(&read_only);
+    run(&["apply", "--auto-approve"], 0);
+    write(&read_only.replace("owner = \"platform\"", "owner = \"platform-team\""));
+    let refused = run(&["plan"], 1);
+    let out = format!("{}{}", refused.stdout, refused.stderr);
+    assert!(out.contains("SIG507") && out.contains("cannot be changed"), "{out}");
+
+    // A lock only the cloud knows holds as well.
+    run(&["state", "rm", "azurerm_management_lock.gallery"], 0);
+    write(
+        &without_version.replace("\"CanNotDelete\"", "\"ReadOnly\"").replace(lock_block(&without_version).as_str(), ""),
+    );
+    let refused = run(&["plan"], 1);
+    let out = format!("{}{}", refused.stdout, refused.stderr);
+    assert!(out.contains("SIG507") && out.contains("ReadOnly lock"), "{out}");
+
+    // Taken under management again and removed with the version: the lock goes first.
+    let lock_id = "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-golden-images/providers/Microsoft.Compute/galleries/golden_images/providers/Microsoft.Authorization/locks/keep-golden-images";
+    write(&read_only);
+    run(&["import", "azurerm_management_lock.gallery", lock_id], 0);
+    write(&without_version.replace(lock_block(&without_version).as_str(), ""));
+    let plan = run(&["plan"], 0);
+    assert!(plan.stdout.contains("2 to destroy, 0 forbidden"), "{}", plan.stdout);
+    run(&["apply", "--auto-approve"], 0);
+    assert!(run(&["plan", "--detailed-exitcode"], 0).stdout.starts_with("No changes."));
+}
+
+/// The `azurerm_management_lock` block of a configuration, as written.
+fn lock_block(text: &str) -> String {
+    let start = text.find("\nresource \"azurerm_management_lock\"").expect("a lock block");
+    let end = start + 1 + text[start + 1..].find("\n}\n").unwrap() + 3;
+    text[start..end].to_string()
+}

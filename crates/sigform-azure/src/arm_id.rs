@@ -31,6 +31,21 @@ pub fn role_assignment(scope: &str, name: &str) -> String {
     format!("{}/providers/Microsoft.Authorization/roleAssignments/{name}", scope.trim_end_matches('/'))
 }
 
+/// For the id of an extension resource (`{scope}/providers/Microsoft.Authorization/locks/NAME`),
+/// its kind and its scope.
+pub fn extension_of(id: &str) -> Option<(ResourceKind, &str)> {
+    let lower = id.to_ascii_lowercase();
+    ResourceKind::ALL.into_iter().find_map(|kind| match &kind.facts().id {
+        crate::schema::IdShape::Extension { provider, type_segment } => {
+            let marker = format!("/providers/{provider}/{type_segment}/").to_ascii_lowercase();
+            let pos = lower.rfind(&marker)?;
+            let name = &lower[pos + marker.len()..];
+            (!name.is_empty() && !name.contains('/')).then(|| (kind, &id[..pos]))
+        }
+        _ => None,
+    })
+}
+
 /// A parsed ARM id of one of the kinds sigform manages.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ArmId {
@@ -133,9 +148,8 @@ pub fn canonical(id: &str) -> String {
 /// The id of the resource this one lives in (a version's definition, a definition's gallery,
 /// a gallery's or image's resource group, a role assignment's scope).
 pub fn parent(id: &str) -> Option<String> {
-    let lower = id.to_ascii_lowercase();
-    if let Some(pos) = lower.find("/providers/microsoft.authorization/roleassignments/") {
-        return Some(id[..pos].to_string());
+    if let Some((_, scope)) = extension_of(id) {
+        return Some(scope.to_string());
     }
     let parsed = ArmId::parse(id)?;
     let rg = resource_group(&parsed.subscription, &parsed.resource_group);

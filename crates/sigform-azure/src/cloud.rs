@@ -74,6 +74,8 @@ pub enum ListScope {
     Definition(String),
     /// Role assignments at a scope (and below it).
     RoleAssignments(String),
+    /// Management locks at a scope (and below it).
+    Locks(String),
     /// Every image definition and image version of a subscription, from the resource index
     /// (Azure Resource Graph): a few paged queries instead of one list call per definition. The
     /// index trails ARM by seconds (at times minutes) and carries no replication status: what it

@@ -129,6 +129,8 @@ pub enum ResourceKind {
     ImageDefinition,
     ImageVersion,
     RoleAssignment,
+    /// A management lock (`CanNotDelete`, `ReadOnly`) on any scope.
+    ManagementLock,
     ClientConfig,
     /// State-only resources (`random_*`, `terraform_data`): nothing of them is in Azure.
     Local,
@@ -136,7 +138,7 @@ pub enum ResourceKind {
 
 impl ResourceKind {
     /// Every kind, parents before children.
-    pub const ALL: [ResourceKind; 10] = [
+    pub const ALL: [ResourceKind; 11] = [
         ResourceKind::ResourceGroup,
         ResourceKind::ManagedImage,
         ResourceKind::Snapshot,
@@ -145,6 +147,7 @@ impl ResourceKind {
         ResourceKind::ImageDefinition,
         ResourceKind::ImageVersion,
         ResourceKind::RoleAssignment,
+        ResourceKind::ManagementLock,
         ResourceKind::ClientConfig,
         ResourceKind::Local,
     ];

@@ -8,6 +8,7 @@
 //! `safetyProfile`, `osDiskImage`, ...) is ignored when reading, so it never shows as drift.
 
 use crate::arm_id::ArmId;
+pub use crate::arm_id::extension_of;
 use crate::cloud::{CloudResource, RegionReplication};
 use crate::regions;
 pub use crate::resources::role_assignment::{
@@ -26,12 +27,9 @@ pub fn api_version(kind: ResourceKind) -> &'static str {
     kind.facts().api_version
 }
 
-/// The kind an id names (role assignments included).
+/// The kind an id names (extension resources — role assignments, locks — included).
 pub fn kind_of_id(id: &str) -> Option<ResourceKind> {
-    if id.to_ascii_lowercase().contains("/providers/microsoft.authorization/roleassignments/") {
-        return Some(ResourceKind::RoleAssignment);
-    }
-    ArmId::parse(id).map(|p| p.kind)
+    extension_of(id).map(|(kind, _)| kind).or_else(|| ArmId::parse(id).map(|p| p.kind))
 }
 
 fn get_path<'a>(json: &'a Json, path: &str) -> Option<&'a Json> {
@@ -175,7 +173,8 @@ pub fn request_body(kind: ResourceKind, attrs: &Json, role_definition_id: Option
 fn names_from_id(kind: ResourceKind, id: &str, attrs: &mut Json) {
     let last = id.trim_end_matches('/').rsplit('/').next().unwrap_or("");
     attrs["name"] = json!(last);
-    if kind == ResourceKind::RoleAssignment {
+    if let Some((_, scope)) = extension_of(id) {
+        attrs["scope"] = json!(scope);
         return;
     }
     let Some(parsed) = ArmId::parse(id) else { return };
@@ -225,11 +224,9 @@ pub fn attributes(kind: ResourceKind, id: &str, arm: &Json, role_name: &dyn Fn(&
             attrs["role_definition_name"] = json!(role_name(definition).unwrap_or_else(|| definition.to_string()));
             attrs["role_definition_id"] = json!(definition);
         }
-        // The scope is the id's prefix; ARM also reports it (read-only) as `properties.scope`.
+        // The scope is the id's prefix (read above); ARM also reports it as `properties.scope`.
         if let Some(scope) = get_path(arm, "/properties/scope") {
             attrs["scope"] = scope.clone();
-        } else if let Some(pos) = id.to_ascii_lowercase().find("/providers/microsoft.authorization/") {
-            attrs["scope"] = json!(&id[..pos]);
         }
     }
     attrs["id"] = json!(id);
@@ -331,7 +328,7 @@ pub fn response(r: &CloudResource, replication: bool) -> Json {
         if let Some(scope) = r.attributes.get("scope").and_then(Json::as_str) {
             set_path(&mut arm, "/properties/scope", json!(crate::arm_id::canonical(scope)));
         }
-    } else {
+    } else if r.kind != ResourceKind::ManagementLock {
         set_path(&mut arm, "/properties/provisioningState", json!(r.provisioning_state));
     }
     if replication && r.kind == ResourceKind::ImageVersion {

@@ -611,6 +611,43 @@ fn store_profile(conn: &Connection, profile: &ServiceProfile) -> Result<(), Clou
     Ok(())
 }
 
+/// Role assignments and locks are Microsoft.Authorization's: locks do not hold them back (a
+/// lock must be removable on a locked scope).
+fn is_authorization(kind: ResourceKind) -> bool {
+    matches!(kind, ResourceKind::RoleAssignment | ResourceKind::ManagementLock)
+}
+
+/// ARM's check before any write (`delete` false) or delete of `id`: a lock at its scope or above
+/// refuses it with 409 ScopeLocked.
+fn locked_by(c: &Connection, id: &str, delete: bool) -> Result<(), CloudError> {
+    let subscription = subscription_of(id);
+    let locks = rows(
+        c,
+        "SELECT * FROM resources WHERE subscription = ?1 AND kind = 'ManagementLock' AND state != 'Deleting' ORDER BY key",
+        [subscription.to_ascii_lowercase()],
+    )?;
+    let locked: Vec<String> = locks
+        .iter()
+        .filter_map(|lock| {
+            let (_, scope) = sigform_azure::shape::extension_of(&lock.id)?;
+            let level = lock.attributes.get("lock_level").and_then(Json::as_str).unwrap_or("CanNotDelete");
+            sigform_azure::resources::management_lock::refuses(scope, level, id, delete).then(|| scope.to_string())
+        })
+        .collect();
+    if locked.is_empty() {
+        return Ok(());
+    }
+    let operation = if delete { "delete" } else { "write" };
+    Err(CloudError::new(
+        409,
+        "ScopeLocked",
+        format!(
+            "The scope '{id}' cannot perform {operation} operation because following scope(s) are locked: '{}'. Please remove the lock and try again.",
+            locked.join("', '")
+        ),
+    ))
+}
+
 /// A subscription as `GET /subscriptions[/{id}]` answers it.
 pub fn subscription_json(id: &str, tenant: &str) -> Json {
     json!({
@@ -695,14 +732,13 @@ fn into_resource(r: Row, now: i64) -> CloudResource {
 
 /// Checks the shape of an id and what it names.
 fn parse_id(id: &str, kind: ResourceKind) -> Result<ArmId, CloudError> {
-    if kind == ResourceKind::RoleAssignment {
-        let lower = id.to_ascii_lowercase();
-        let Some(pos) = lower.find("/providers/microsoft.authorization/roleassignments/") else {
-            return Err(CloudError::new(400, "InvalidResourceId", format!("{id} is not a role assignment id")));
+    if let sigform_azure::schema::IdShape::Extension { .. } = kind.facts().id {
+        let Some((found, scope)) = sigform_azure::shape::extension_of(id).filter(|(k, _)| *k == kind) else {
+            return Err(CloudError::new(400, "InvalidResourceId", format!("{id} is not a {} id", kind.facts().noun)));
         };
-        let mut scope = ArmId::parse(&id[..pos])
+        let mut scope = ArmId::parse(scope)
             .ok_or_else(|| CloudError::new(400, "InvalidResourceId", format!("{id} has an invalid scope")))?;
-        scope.kind = ResourceKind::RoleAssignment;
+        scope.kind = found;
         return Ok(scope);
     }
     match ArmId::parse(id) {
@@ -761,7 +797,10 @@ impl Cloud for Emulator {
         self.with(|c| {
             let sub = match scope {
                 ListScope::Subscription(s) | ListScope::Graph(s) => s.to_ascii_lowercase(),
-                ListScope::Gallery(id) | ListScope::Definition(id) | ListScope::RoleAssignments(id) => subscription_of(id),
+                ListScope::Gallery(id)
+                | ListScope::Definition(id)
+                | ListScope::RoleAssignments(id)
+                | ListScope::Locks(id) => subscription_of(id),
             };
             let now = now_ms();
             if let ListScope::Graph(_) = scope {
@@ -778,6 +817,7 @@ impl Cloud for Emulator {
                 ListScope::Gallery(id) => rows(c, "SELECT * FROM resources WHERE kind = 'ImageDefinition' AND key LIKE ?1 || '/images/%' ORDER BY key", [id.to_ascii_lowercase()])?,
                 ListScope::Definition(id) => rows(c, "SELECT * FROM resources WHERE kind = 'ImageVersion' AND key LIKE ?1 || '/versions/%' ORDER BY key", [id.to_ascii_lowercase()])?,
                 ListScope::RoleAssignments(scope) => rows(c, "SELECT * FROM resources WHERE kind = 'RoleAssignment' AND key LIKE ?1 || '/%' ORDER BY key", [scope.to_ascii_lowercase()])?,
+                ListScope::Locks(scope) => rows(c, "SELECT * FROM resources WHERE kind = 'ManagementLock' AND key LIKE ?1 || '/%' ORDER BY key", [scope.to_ascii_lowercase()])?,
                 ListScope::Graph(_) => unreachable!("answered above"),
             };
             Ok(found.into_iter().map(|r| into_resource(r, now)).collect())
@@ -821,9 +861,16 @@ impl Cloud for Emulator {
                 principal_tenant: &principal_tenant,
                 subscription_tenant: &tenant,
             };
-            service::check_put(body.kind, &body.attributes, &ctx)?;
-
+            if !is_authorization(body.kind) {
+                locked_by(c, id, false)?;
+            }
+            // An extension resource's scope is its URL's, whatever the body says.
             let mut attrs = body.attributes.clone();
+            if let Some((_, scope)) = sigform_azure::shape::extension_of(id) {
+                attrs["scope"] = json!(scope);
+            }
+            service::check_put(body.kind, &attrs, &ctx)?;
+
             if body.kind == ResourceKind::RoleAssignment && attrs.get("principal_type").is_none_or(Json::is_null) {
                 // As Azure does: the principal's type comes from the directory.
                 let principal = attrs.get("principal_id").and_then(Json::as_str).unwrap_or("").to_ascii_lowercase();
@@ -907,9 +954,12 @@ impl Cloud for Emulator {
             if existing.state == "Deleting" {
                 return Ok(Operation { id: existing.op_id, resource_id: id.to_string() });
             }
+            if !is_authorization(existing.kind) {
+                locked_by(c, id, true)?;
+            }
             let children = rows(
                 c,
-                "SELECT * FROM resources WHERE key LIKE ?1 || '/%' AND kind != 'RoleAssignment' AND state != 'Deleting'",
+                "SELECT * FROM resources WHERE key LIKE ?1 || '/%' AND kind NOT IN ('RoleAssignment', 'ManagementLock') AND state != 'Deleting'",
                 [id.to_ascii_lowercase()],
             )?;
             // A resource group takes everything in it along (one long-running operation, as ARM
@@ -940,9 +990,10 @@ impl Cloud for Emulator {
                 )
                 .map_err(db_error)?;
             }
-            // Role assignments at a deleted scope go with it, as ARM removes them.
+            // Role assignments (and locks, which let it happen) at a deleted scope go with it,
+            // as ARM removes them.
             c.execute(
-                "UPDATE resources SET state = 'Deleting', op_started_ms = ?2, op_done_ms = ?3 WHERE key LIKE ?1 || '/%' AND kind = 'RoleAssignment'",
+                "UPDATE resources SET state = 'Deleting', op_started_ms = ?2, op_done_ms = ?3 WHERE key LIKE ?1 || '/%' AND kind IN ('RoleAssignment', 'ManagementLock')",
                 params![id.to_ascii_lowercase(), now, done],
             )
             .map_err(db_error)?;

@@ -408,12 +408,12 @@ fn the_service_and_the_schemas_agree_on_what_can_change() {
 fn an_unknown_kind_in_the_database_is_an_error_not_a_resource_group() {
     let (d, e) = seeded();
     let conn = rusqlite::Connection::open(d.path().join("emulator.db")).unwrap();
-    let changed = conn.execute("UPDATE resources SET kind = 'StorageAccount' WHERE kind = 'Gallery'", []).unwrap();
+    let changed = conn.execute("UPDATE resources SET kind = 'NetworkInterface' WHERE kind = 'Gallery'", []).unwrap();
     assert_eq!(changed, 1);
     drop(conn);
     let err = e.get(&gallery()).expect_err("an unknown kind is refused");
     assert_eq!(err.status, 500, "{err}");
-    assert!(err.message.contains("unknown resource kind `StorageAccount`"), "{err}");
+    assert!(err.message.contains("unknown resource kind `NetworkInterface`"), "{err}");
     assert!(e.all().is_err());
     // Every other resource still reads as it was.
     assert_eq!(e.get(&rg()).unwrap().unwrap().kind, ResourceKind::ResourceGroup);
@@ -506,4 +506,32 @@ fn refusals_name_arm_properties() {
     assert!(bad.message.contains("properties.osType 'Solaris'"), "{}", bad.message);
     let bad = put(&e, &version("9.9.9"), ResourceKind::ImageVersion, json!({"location": "eastus"})).unwrap_err();
     assert!(bad.message.contains("storageProfile.source.id"), "{}", bad.message);
+}
+
+/// ARM checks locks before anything else: a delete under a CanNotDelete lock, any write under a
+/// ReadOnly one, is 409 ScopeLocked; the lock itself can always be changed or removed.
+#[test]
+fn locks_refuse_what_they_cover() {
+    let (_d, e) = seeded();
+    let lock = format!("{}/providers/Microsoft.Authorization/locks/keep", gallery());
+    let lock_attrs = |level: &str| json!({"scope": gallery(), "lock_level": level, "notes": "n"});
+    put(&e, &lock, ResourceKind::ManagementLock, lock_attrs("CanNotDelete")).unwrap();
+    assert_eq!(code(e.delete(&definition())), (409, "ScopeLocked".to_string()));
+    put(&e, &gallery(), ResourceKind::Gallery, json!({"location": "eastus", "description": "fine"})).unwrap();
+    put(&e, &lock, ResourceKind::ManagementLock, lock_attrs("ReadOnly")).unwrap();
+    let refused = put(&e, &gallery(), ResourceKind::Gallery, json!({"location": "eastus", "description": "no"}));
+    assert_eq!(code(refused), (409, "ScopeLocked".to_string()));
+    // Outside the scope nothing is held.
+    put(&e, &arm_id::gallery(SUB, "rg", "other"), ResourceKind::Gallery, json!({"location": "eastus"})).unwrap();
+    assert_eq!(
+        code(put(&e, &lock, ResourceKind::ManagementLock, lock_attrs("Forever"))),
+        (400, "InvalidParameter".to_string())
+    );
+    let nowhere = format!("{}/providers/Microsoft.Authorization/locks/x", arm_id::gallery(SUB, "rg", "none"));
+    assert_eq!(
+        code(put(&e, &nowhere, ResourceKind::ManagementLock, lock_attrs("ReadOnly"))),
+        (404, "ResourceNotFound".to_string())
+    );
+    e.delete(&lock).unwrap();
+    put(&e, &gallery(), ResourceKind::Gallery, json!({"location": "eastus", "description": "free"})).unwrap();
 }

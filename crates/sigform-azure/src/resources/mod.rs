@@ -11,6 +11,7 @@ pub mod image_definition;
 pub mod image_version;
 pub mod local;
 pub mod managed_image;
+pub mod management_lock;
 pub mod resource_group;
 pub mod role_assignment;
 pub mod snapshot;
@@ -30,6 +31,7 @@ impl ResourceKind {
             ResourceKind::ImageDefinition => &image_definition::TYPE,
             ResourceKind::ImageVersion => &image_version::TYPE,
             ResourceKind::RoleAssignment => &role_assignment::TYPE,
+            ResourceKind::ManagementLock => &management_lock::TYPE,
             ResourceKind::ClientConfig => &client_config::TYPE,
             ResourceKind::Local => &local::TYPE,
         }
@@ -44,6 +46,7 @@ pub static RESOURCES: &[&ResourceSchema] = &[
     &image_definition::RESOURCE,
     &image_version::RESOURCE,
     &role_assignment::RESOURCE,
+    &management_lock::RESOURCE,
     &local::RANDOM_STRING,
     &local::RANDOM_ID,
     &local::RANDOM_INTEGER,
@@ -136,6 +139,7 @@ mod tests {
             ),
             (&image_version::RESOURCE, &["replica_count", "exclude_from_latest", "end_of_life_date", "tags"]),
             (&role_assignment::RESOURCE, &["description"]),
+            (&management_lock::RESOURCE, &["lock_level", "notes"]),
         ];
         for (schema, names) in updatable {
             for a in schema.attrs {

@@ -44,7 +44,8 @@ pub(super) fn required(request: &Request, segs: &[String]) -> Option<(String, St
             list_or_id(&format!("Microsoft.Compute/{}", parts[6]), prefix(4))
         }
         _ => {
-            for (provider_type, at) in [("roledefinitions", "roleDefinitions"), ("roleassignments", "roleAssignments")]
+            for (provider_type, at) in
+                [("roledefinitions", "roleDefinitions"), ("roleassignments", "roleAssignments"), ("locks", "locks")]
             {
                 if let Some(pos) =
                     s.windows(3).position(|w| w == ["providers", "microsoft.authorization", provider_type])

@@ -408,6 +408,16 @@ impl Server {
                 _ => Err(not_found()),
             };
         }
+        // Locks: {scope}/providers/Microsoft.Authorization/locks[/{name}].
+        if let Some(pos) = s.windows(3).position(|w| w == ["providers", "microsoft.authorization", "locks"]) {
+            check_api_version(request, "microsoft.authorization")?;
+            let scope = prefix(pos);
+            return match s.len() - pos {
+                3 if method == "GET" => self.list(request, ListScope::Locks(scope), ResourceKind::ManagementLock, None),
+                4 => self.resource(request, ResourceKind::ManagementLock, tenant),
+                _ => Err(not_found()),
+            };
+        }
         check_api_version(request, if s.len() <= 4 { "microsoft.resources" } else { "microsoft.compute" })?;
         // Lists below a gallery and a definition.
         if method == "GET" && s.len() == 9 && s[6] == "galleries" && s[8] == "images" {
@@ -504,7 +514,7 @@ impl Server {
             }
             // A partial update: the request merged into the resource as it is (JSON merge patch),
             // then written as a PUT of the whole would be — with the same fixed-property checks.
-            "PATCH" if kind != ResourceKind::RoleAssignment => {
+            "PATCH" if !matches!(kind, ResourceKind::RoleAssignment | ResourceKind::ManagementLock) => {
                 let patch = json_body(request)?;
                 let Some(current) = self.emulator.get(&id).map_err(|e| arm_error(&e))? else {
                     return Err(error(
@@ -524,7 +534,7 @@ impl Server {
                 let op = self.emulator.delete(&id).map_err(|e| self.fault(e))?;
                 // ARM deletes a role assignment at once (the emulator takes no time for it) and
                 // answers with it.
-                if kind == ResourceKind::RoleAssignment {
+                if matches!(kind, ResourceKind::RoleAssignment | ResourceKind::ManagementLock) {
                     return Ok(Response::json(200, &shape::response(&resource, false)));
                 }
                 Ok(self.with_operation(request, Response::empty(202), &op, &resource))

@@ -12,6 +12,7 @@ mod gallery;
 mod image_definition;
 mod image_version;
 mod managed_image;
+mod management_lock;
 mod role_assignment;
 
 pub(crate) use image_version::source_size_gb;
@@ -77,6 +78,7 @@ fn service(kind: ResourceKind) -> &'static dyn TypeService {
         ResourceKind::ImageVersion => &image_version::ImageVersion,
         ResourceKind::ManagedImage => &managed_image::ManagedImage,
         ResourceKind::RoleAssignment => &role_assignment::RoleAssignment,
+        ResourceKind::ManagementLock => &management_lock::ManagementLock,
         ResourceKind::ResourceGroup
         | ResourceKind::Snapshot
         | ResourceKind::StorageAccount
