@@ -384,8 +384,22 @@ impl ArmCloud {
     fn parse(&self, json: &Json, requested: Option<&str>) -> Result<CloudResource, CloudError> {
         let role_name = |definition: &str| -> Option<String> {
             shape::built_in_role_name(definition).map(str::to_string).or_else(|| {
-                let roles = self.roles.lock().unwrap_or_else(|p| p.into_inner());
-                roles.iter().find(|(_, id)| id.eq_ignore_ascii_case(definition)).map(|(name, _)| name.clone())
+                {
+                    let roles = self.roles.lock().unwrap_or_else(|p| p.into_inner());
+                    if let Some((name, _)) = roles.iter().find(|(_, id)| id.eq_ignore_ascii_case(definition)) {
+                        return Some(name.clone());
+                    }
+                }
+                // A custom role: its definition says its name (one read per role, remembered).
+                let reply = self
+                    .send("GET", &self.url(definition, shape::api_version(ResourceKind::RoleDefinition)), None)
+                    .ok()?;
+                if reply.status != 200 {
+                    return None;
+                }
+                let name = reply.json(&self.endpoint).ok()?.pointer("/properties/roleName")?.as_str()?.to_string();
+                self.roles.lock().unwrap_or_else(|p| p.into_inner()).insert(name.clone(), definition.to_string());
+                Some(name)
             })
         };
         shape::resource_at(json, requested, &role_name)
@@ -599,6 +613,14 @@ impl Cloud for ArmCloud {
                 &format!("{scope}/providers/Microsoft.Authorization/locks"),
                 shape::api_version(ResourceKind::ManagementLock),
             )],
+            ListScope::RoleDefinitions(scope) => vec![format!(
+                "{}&$filter={}",
+                self.url(
+                    &format!("{scope}/providers/Microsoft.Authorization/roleDefinitions"),
+                    shape::api_version(ResourceKind::RoleDefinition),
+                ),
+                shape::urlencode("type eq 'CustomRole'")
+            )],
         };
         let mut out = Vec::new();
         for url in urls {
@@ -606,7 +628,7 @@ impl Cloud for ArmCloud {
                 out.push(self.parse(&item, None)?);
             }
         }
-        if let ListScope::RoleAssignments(scope) | ListScope::Locks(scope) = scope {
+        if let ListScope::RoleAssignments(scope) | ListScope::Locks(scope) | ListScope::RoleDefinitions(scope) = scope {
             // ARM also lists the assignments inherited from above the scope; the trait asks for
             // those at the scope and below it.
             let prefix = format!("{}/", scope.trim_end_matches('/').to_ascii_lowercase());

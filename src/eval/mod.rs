@@ -2241,6 +2241,32 @@ fn complete(instance: &mut Instance, env: &Environment) {
             let a = &instance.attrs;
             arm_id::build(ResourceKind::RoleAssignment, s, &|k| a.str(k).map(str::to_string))
         }
+        // A custom role's GUID, when not written, is derived from its scope and its address
+        // (azurerm makes a random one): the id, and what role assignments refer to, are known
+        // when planning.
+        ResourceKind::RoleDefinition if instance.address.resource.mode == Mode::Managed => {
+            if get("role_definition_id").is_none()
+                && let Some(scope) = get("scope")
+            {
+                let seed = format!("{}|{}", scope.to_ascii_lowercase(), instance.address);
+                let guid = uuid::Uuid::new_v5(&uuid::Uuid::NAMESPACE_URL, seed.as_bytes()).to_string();
+                let span = instance.span.clone();
+                instance
+                    .attrs
+                    .values
+                    .insert("role_definition_id".into(), Attr { value: Value::string(guid), span, defaulted: true });
+            }
+            let a = &instance.attrs;
+            let id = arm_id::build(ResourceKind::RoleDefinition, s, &|k| a.str(k).map(str::to_string));
+            if let Some(id) = &id {
+                let span = instance.span.clone();
+                instance.attrs.values.insert(
+                    "role_definition_resource_id".into(),
+                    Attr { value: Value::string(id.clone()), span, defaulted: true },
+                );
+            }
+            id
+        }
         // A subscription is read at its id: the one named, else the provider's.
         ResourceKind::ClientConfig if instance.schema.type_name == "azurerm_subscription" => {
             let subscription = get("subscription_id").map_or_else(|| instance.subscription_id.clone(), str::to_string);

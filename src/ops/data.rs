@@ -29,6 +29,9 @@ impl DataResolver for CloudData<'_> {
         if instance.schema.type_name == "azurerm_subscription" {
             return self.subscription(instance);
         }
+        if instance.kind() == ResourceKind::RoleDefinition {
+            return self.role_definition(instance);
+        }
         if instance.schema.type_name == "azurerm_images" {
             let Some(id) = instance.id.as_deref() else { return Ok(None) };
             return self.images_of(instance, id);
@@ -115,6 +118,69 @@ impl DataResolver for CloudData<'_> {
 }
 
 impl CloudData<'_> {
+    /// `azurerm_role_definition`: a built-in role (from the table every cloud shares) or a custom
+    /// one (from the cloud), by `role_definition_id` (a GUID or a full id) or by `name`, at
+    /// `scope` (the provider's subscription when not given).
+    fn role_definition(&self, instance: &Instance) -> Result<Option<BTreeMap<String, Value>>, String> {
+        let scope = instance
+            .attrs
+            .str("scope")
+            .map_or_else(|| format!("/subscriptions/{}", instance.subscription_id), str::to_string);
+        let subscription = sigform_azure::cloud::subscription_of(&scope);
+        let wanted_guid =
+            instance.attrs.str("role_definition_id").and_then(|i| i.rsplit('/').next()).map(str::to_string);
+        let wanted_name = instance.attrs.str("name");
+        let list = |l: &[&str]| Value::List(l.iter().map(|s| Value::string(*s)).collect());
+        let built_in = sigform_azure::shape::BUILT_IN_ROLES.iter().find(|(name, guid)| {
+            wanted_guid.as_deref().map_or_else(
+                || wanted_name.is_some_and(|w| w.eq_ignore_ascii_case(name)),
+                |g| g.eq_ignore_ascii_case(guid),
+            )
+        });
+        let mut read = BTreeMap::new();
+        if let Some((name, guid)) = built_in {
+            let (actions, not_actions) = sigform_azure::rbac::built_in_permissions(guid).unwrap_or((&[], &[]));
+            let mut permission = BTreeMap::new();
+            permission.insert("actions".to_string(), list(actions));
+            permission.insert("not_actions".to_string(), list(not_actions));
+            permission.insert("data_actions".to_string(), Value::List(Vec::new()));
+            permission.insert("not_data_actions".to_string(), Value::List(Vec::new()));
+            read.insert("name".into(), Value::string(*name));
+            read.insert("role_definition_id".into(), Value::string(*guid));
+            read.insert("id".into(), Value::string(sigform_azure::shape::role_definition_id(&subscription, guid)));
+            read.insert("type".into(), Value::string("BuiltInRole"));
+            read.insert("description".into(), Value::string(format!("the built-in role {name}")));
+            read.insert("permissions".into(), Value::List(vec![Value::Map(permission)]));
+            read.insert("assignable_scopes".into(), list(&["/"]));
+            return Ok(Some(read));
+        }
+        let custom = sigform_azure::cloud::retry(5, || self.0.list(&ListScope::RoleDefinitions(scope.clone())))
+            .map_err(|e| e.to_string())?;
+        let found = custom.into_iter().find(|d| {
+            let name = d.attributes.get("name").and_then(serde_json::Value::as_str).unwrap_or_default();
+            wanted_guid.as_deref().map_or_else(
+                || wanted_name.is_some_and(|w| w.eq_ignore_ascii_case(name)),
+                |g| d.id.rsplit('/').next().is_some_and(|id| id.eq_ignore_ascii_case(g)),
+            )
+        });
+        Ok(found.map(|d| {
+            let mut attributes = d.attributes.clone();
+            // Every list of the permissions is there, empty when the role names none.
+            let mut permission = attributes.pointer("/permissions/0").cloned().unwrap_or(serde_json::json!({}));
+            for k in ["actions", "not_actions", "data_actions", "not_data_actions"] {
+                if permission.get(k).is_none_or(serde_json::Value::is_null) {
+                    permission[k] = serde_json::json!([]);
+                }
+            }
+            attributes["permissions"] = serde_json::json!([permission]);
+            let mut read = as_map(&attributes);
+            read.insert("type".into(), Value::string("CustomRole"));
+            read.insert("id".into(), Value::string(d.id.clone()));
+            read.remove("role_definition_resource_id");
+            read
+        }))
+    }
+
     /// `azurerm_subscription`: the subscription as ARM describes it.
     fn subscription(&self, instance: &Instance) -> Result<Option<BTreeMap<String, Value>>, String> {
         let Some(id) = instance.attrs.str("subscription_id") else { return Ok(None) };

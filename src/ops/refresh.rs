@@ -90,8 +90,10 @@ pub fn read_cloud(cloud: &dyn Cloud, subscriptions: &BTreeSet<String>) -> Result
             .into_iter()
             .filter(|id| reader.seen[id].kind == ResourceKind::Gallery)
             .collect();
-        // Locks, wherever they are in the subscription: one call (plans say what they refuse).
+        // Locks, wherever they are in the subscription: one call (plans say what they refuse);
+        // custom role definitions: one more.
         reader.list(ListScope::Locks(format!("/subscriptions/{sub}")))?;
+        reader.list(ListScope::RoleDefinitions(format!("/subscriptions/{sub}")))?;
         if source == Source::Index {
             match reader.list(ListScope::Graph(sub.clone())) {
                 Ok(_) => {

@@ -21,6 +21,46 @@ pub struct Grant {
     pub via: String,
     /// Ids of every gallery, definition and version the role reaches.
     pub resources: Vec<String>,
+    /// What the role lets its holders do with them ("deploy", "publish", "delete", "share",
+    /// "assign roles"), from its actions — a built-in role's, or a custom role's definition
+    /// among the records; empty when the role's permissions are not known here.
+    #[serde(default)]
+    pub abilities: Vec<String>,
+}
+
+/// A role's permissions (actions, not actions): the built-in table's, or those of a custom role
+/// definition among `records` (matched by its GUID, or by name).
+fn permissions(a: &ResourceState, records: &[&ResourceState]) -> Option<(Vec<String>, Vec<String>)> {
+    let owned = |l: &[&str]| l.iter().map(|s| s.to_string()).collect::<Vec<String>>();
+    let id = text(a, "role_definition_id");
+    let name = text(a, "role_definition_name");
+    let built_in = id
+        .as_deref()
+        .and_then(|i| i.rsplit('/').next().map(str::to_string))
+        .filter(|g| sigform_azure::rbac::built_in_permissions(g).is_some())
+        .or_else(|| name.as_deref().and_then(sigform_azure::shape::built_in_role_guid).map(str::to_string));
+    if let Some((actions, not_actions)) = built_in.as_deref().and_then(sigform_azure::rbac::built_in_permissions) {
+        return Some((owned(actions), owned(not_actions)));
+    }
+    let guid = id.as_deref().and_then(|i| i.rsplit('/').next()).map(str::to_ascii_lowercase);
+    let definition = records.iter().find(|r| {
+        r.type_name == "azurerm_role_definition"
+            && (guid
+                .as_deref()
+                .is_some_and(|g| text(r, "role_definition_id").is_some_and(|d| d.eq_ignore_ascii_case(g)))
+                || name.as_deref().is_some_and(|n| text(r, "name").is_some_and(|d| d.eq_ignore_ascii_case(n))))
+    })?;
+    let block = definition.attributes.get("permissions")?.get(0)?;
+    let list = |k: &str| -> Vec<String> {
+        block
+            .get(k)
+            .and_then(|l| l.as_array())
+            .into_iter()
+            .flatten()
+            .filter_map(|v| v.as_str().map(str::to_string))
+            .collect()
+    };
+    Some((list("actions"), list("not_actions")))
 }
 
 fn text(r: &ResourceState, key: &str) -> Option<String> {
@@ -28,11 +68,19 @@ fn text(r: &ResourceState, key: &str) -> Option<String> {
 }
 
 /// The role an assignment grants, by name: as written, from the built-in table for a role
-/// definition id, else the id itself (a custom role).
-fn role(r: &ResourceState) -> Option<String> {
+/// definition id, from a custom role's definition among `records`, else the id itself.
+fn role(r: &ResourceState, records: &[&ResourceState]) -> Option<String> {
     text(r, "role_definition_name").or_else(|| {
         let id = text(r, "role_definition_id")?;
-        Some(sigform_azure::shape::built_in_role_name(&id).map_or(id, str::to_string))
+        if let Some(name) = sigform_azure::shape::built_in_role_name(&id) {
+            return Some(name.to_string());
+        }
+        let guid = id.rsplit('/').next().unwrap_or_default();
+        let custom = records.iter().find(|d| {
+            d.type_name == "azurerm_role_definition"
+                && text(d, "role_definition_id").is_some_and(|g| g.eq_ignore_ascii_case(guid))
+        });
+        Some(custom.and_then(|d| text(d, "name")).unwrap_or(id))
     })
 }
 
@@ -42,7 +90,8 @@ pub fn effective(records: &[&ResourceState]) -> Vec<Grant> {
         records.iter().copied().filter(|r| GALLERY_TYPES.contains(&r.type_name.as_str())).collect();
     let mut grants = Vec::new();
     for a in records.iter().filter(|r| r.type_name == "azurerm_role_assignment") {
-        let (Some(scope), Some(role), Some(principal)) = (text(a, "scope"), role(a), text(a, "principal_id")) else {
+        let (Some(scope), Some(role), Some(principal)) = (text(a, "scope"), role(a, records), text(a, "principal_id"))
+        else {
             continue;
         };
         let lower = scope.to_ascii_lowercase();
@@ -56,6 +105,12 @@ pub fn effective(records: &[&ResourceState]) -> Vec<Grant> {
             .map(|t| t.id.clone())
             .collect();
         resources.sort();
+        let abilities = permissions(a, records)
+            .map(|(actions, not_actions)| sigform_azure::rbac::gallery_abilities(&actions, &not_actions))
+            .unwrap_or_default()
+            .into_iter()
+            .map(str::to_string)
+            .collect();
         grants.push(Grant {
             principal_id: principal,
             principal_type: text(a, "principal_type"),
@@ -63,6 +118,7 @@ pub fn effective(records: &[&ResourceState]) -> Vec<Grant> {
             scope_id: scope,
             via: a.address.clone(),
             resources,
+            abilities,
         });
     }
     grants.sort_by(|a, b| (&a.principal_id, &a.role, &a.scope_id).cmp(&(&b.principal_id, &b.role, &b.scope_id)));

@@ -17,7 +17,8 @@ pub fn human(grants: &[Grant]) -> String {
             Some(t) => format!("{} ({t})", g.principal_id),
             None => g.principal_id.clone(),
         };
-        out += &format!("{who}: {} on {} via {}\n", g.role, describe(&g.resources), g.via);
+        let may = if g.abilities.is_empty() { String::new() } else { format!(" (may {})", g.abilities.join(", ")) };
+        out += &format!("{who}: {}{may} on {} via {}\n", g.role, describe(&g.resources), g.via);
         for id in &g.resources {
             let short =
                 id.split("/galleries/").nth(1).unwrap_or(id).replace("/images/", "/").replace("/versions/", "/");

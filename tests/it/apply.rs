@@ -443,7 +443,7 @@ fn access_shows_inherited_access_and_json_is_typed() {
     let t = Test::new().example("quickstart").seeded();
     let dir = t.dir().to_str().unwrap().to_string();
     let out = Test::new().chdir(&dir).arg("access").status(0);
-    assert!(out.stdout.starts_with("11111111-2222-3333-4444-555555555555 (Group): Reader on 1 gallery, 1 definition, 1 version via azurerm_role_assignment.app_team_reader"), "{}", out.stdout);
+    assert!(out.stdout.starts_with("11111111-2222-3333-4444-555555555555 (Group): Reader (may deploy) on 1 gallery, 1 definition, 1 version via azurerm_role_assignment.app_team_reader"), "{}", out.stdout);
     assert!(out.stdout.contains("version    golden_images/ubuntu-22.04/1.0.0 (inherited)"), "{}", out.stdout);
     let json: Json =
         serde_json::from_str(&Test::new().chdir(&dir).args(&["access", "--json"]).status(0).stdout).unwrap();
@@ -453,6 +453,7 @@ fn access_shows_inherited_access_and_json_is_typed() {
     assert_eq!(grant["role"], "Reader");
     assert_eq!(grant["scope_id"], gallery_id());
     assert_eq!(grant["via"], "azurerm_role_assignment.app_team_reader");
+    assert_eq!(grant["abilities"], serde_json::json!(["deploy"]));
     assert_eq!(grant["resources"].as_array().unwrap().len(), 3);
     let none = Test::new().chdir(&dir).args(&["access", "--json", "--principal", "nobody"]).status(0);
     assert_eq!(none.stdout.trim(), "[]");
@@ -814,4 +815,102 @@ output "nightly" {
     std::fs::write(t.dir().join("main.tf"), &other).unwrap();
     let plan = run(&["plan"], 1);
     assert!(plan.stderr.contains("SIG005") && plan.stderr.contains("no such resource"), "{}", plan.stderr);
+}
+
+/// A custom role (azurerm_role_definition at the subscription, as users write it) is created and
+/// assigned by id and by name; the access report says what each role lets its holders do; the
+/// role's permissions update in place; the data source reads built-in and custom roles.
+#[test]
+fn custom_roles_are_defined_assigned_and_understood() {
+    let t = Test::new().example("quickstart");
+    let text = t.read("main.tf")
+        + r#"
+data "azurerm_subscription" "primary" {}
+
+resource "azurerm_role_definition" "publisher" {
+  name        = "Image Publisher"
+  scope       = data.azurerm_subscription.primary.id
+  description = "Publishes image versions; deletes none"
+
+  permissions {
+    actions     = ["Microsoft.Compute/galleries/read", "Microsoft.Compute/galleries/images/versions/*"]
+    not_actions = ["Microsoft.Compute/galleries/images/versions/delete"]
+  }
+
+  assignable_scopes = [data.azurerm_subscription.primary.id]
+}
+
+resource "azurerm_role_assignment" "pipeline" {
+  scope              = azurerm_shared_image_gallery.main.id
+  role_definition_id = azurerm_role_definition.publisher.role_definition_resource_id
+  principal_id       = "aaaaaaaa-0000-4000-8000-00000000000a"
+  principal_type     = "ServicePrincipal"
+}
+
+resource "azurerm_role_assignment" "release_team" {
+  scope                = azurerm_shared_image.ubuntu.id
+  role_definition_name = azurerm_role_definition.publisher.name
+  principal_id         = "aaaaaaaa-0000-4000-8000-00000000000b"
+  principal_type       = "Group"
+}
+
+data "azurerm_role_definition" "reader" {
+  name = "Reader"
+}
+
+data "azurerm_role_definition" "publisher" {
+  role_definition_id = azurerm_role_definition.publisher.role_definition_id
+}
+
+output "reader_actions" {
+  value = data.azurerm_role_definition.reader.permissions[0].actions
+}
+
+output "publisher_denies" {
+  value = data.azurerm_role_definition.publisher.permissions[0].not_actions
+}
+"#;
+    std::fs::write(t.dir().join("main.tf"), &text).unwrap();
+    let dir = t.dir().to_str().unwrap().to_string();
+    let run = |args: &[&str], code: i32| Test::new().chdir(&dir).args(args).status(code);
+    let plan = run(&["plan"], 0);
+    assert!(plan.stdout.contains("azurerm_role_definition.publisher will be created"), "{}", plan.stdout);
+    run(&["apply", "--auto-approve"], 0);
+    assert!(run(&["plan", "--detailed-exitcode"], 0).stdout.starts_with("No changes."));
+    run(&["drift"], 0);
+    let outputs: Json = serde_json::from_str(&run(&["output", "--json"], 0).stdout).unwrap();
+    assert_eq!(outputs["reader_actions"]["value"], serde_json::json!(["*/read"]));
+    assert_eq!(
+        outputs["publisher_denies"]["value"],
+        serde_json::json!(["Microsoft.Compute/galleries/images/versions/delete"])
+    );
+    let access = run(&["access"], 0).stdout;
+    assert!(
+        access.contains("aaaaaaaa-0000-4000-8000-00000000000a (ServicePrincipal): Image Publisher (may deploy, publish) on 1 gallery, 1 definition, 1 version"),
+        "{access}"
+    );
+    assert!(access.contains("(Group): Image Publisher (may deploy, publish) on 1 definition, 1 version"), "{access}");
+    assert!(access.contains("Reader (may deploy)"), "{access}");
+
+    // Permissions change in place; the GUID is fixed.
+    std::fs::write(
+        t.dir().join("main.tf"),
+        text.replace("    not_actions = [\"Microsoft.Compute/galleries/images/versions/delete\"]\n", ""),
+    )
+    .unwrap();
+    let plan = run(&["plan", "--detailed-exitcode"], 2);
+    assert!(plan.stdout.contains("1 to change, 0 to destroy, 0 forbidden"), "{}", plan.stdout);
+    run(&["apply", "--auto-approve"], 0);
+    let access = run(&["access"], 0).stdout;
+    assert!(access.contains("Image Publisher (may deploy, publish, delete)"), "{access}");
+
+    // A role nobody defined is refused by the service, as Azure refuses it.
+    let unknown = text.replace(
+        "role_definition_name = azurerm_role_definition.publisher.name",
+        "role_definition_name = \"Image Janitor\"",
+    );
+    std::fs::write(t.dir().join("main.tf"), unknown).unwrap();
+    let failed = run(&["apply", "--auto-approve"], 1);
+    let out = format!("{}{}", failed.stdout, failed.stderr);
+    assert!(out.contains("Image Janitor"), "{out}");
 }

@@ -678,9 +678,9 @@ fn without_resource_graph_refresh_walks_the_lists() {
         (checked.count("azurerm_shared_image_gallery"), checked.count("azurerm_shared_image"));
     assert!(definitions > 0);
     assert_eq!((checked.delta("query"), checked.delta("get")), (0, 0));
-    // Groups, images, galleries and locks of the subscription; per gallery its definitions and
-    // role assignments; per definition its versions.
-    assert_eq!(checked.delta("list"), 4 + 2 * galleries + definitions);
+    // Groups, images, galleries, locks and custom roles of the subscription; per gallery its
+    // definitions and role assignments; per definition its versions.
+    assert_eq!(checked.delta("list"), 5 + 2 * galleries + definitions);
 }
 
 /// Garbage on the wire gets an ARM error or a closed connection, never a dead server.

@@ -241,8 +241,8 @@ fn a_thousand_resources_are_checked_with_bulk_reads_only() {
     let subscription_lists = if common::arm_mode() { 3 } else { 1 };
     assert_eq!(delta("get"), 0, "no per-resource reads");
     // Definitions and versions come from the resource index; role assignments in one list, and
-    // the subscription's locks in one.
-    assert_eq!(delta("list"), subscription_lists + 2, "list calls besides the resource index");
+    // the subscription's locks and custom roles in one each.
+    assert_eq!(delta("list"), subscription_lists + 3, "list calls besides the resource index");
     // The embedded emulator answers a query at once; the served one pages as `--page-size` says
     // (100 in these tests; Resource Graph itself pages at 1,000 rows).
     let rows_per_query = if common::arm_mode() { 100 } else { 1024 };
@@ -261,8 +261,8 @@ fn a_thousand_resources_are_checked_with_bulk_reads_only() {
     assert_eq!((delta("get"), delta("query")), (0, 0));
     assert_eq!(
         delta("list"),
-        subscription_lists + 1 + 2 * galleries + definitions,
-        "the locks, one list per gallery, its role assignments, and per definition"
+        subscription_lists + 2 + 2 * galleries + definitions,
+        "the locks, the custom roles, one list per gallery, its role assignments, and per definition"
     );
 }
 

@@ -36,7 +36,7 @@ pub fn role_assignment(scope: &str, name: &str) -> String {
 pub fn extension_of(id: &str) -> Option<(ResourceKind, &str)> {
     let lower = id.to_ascii_lowercase();
     ResourceKind::ALL.into_iter().find_map(|kind| match &kind.facts().id {
-        crate::schema::IdShape::Extension { provider, type_segment } => {
+        crate::schema::IdShape::Extension { provider, type_segment, .. } => {
             let marker = format!("/providers/{provider}/{type_segment}/").to_ascii_lowercase();
             let pos = lower.rfind(&marker)?;
             let name = &lower[pos + marker.len()..];
@@ -69,10 +69,10 @@ pub fn build(kind: ResourceKind, subscription: &str, get: &dyn Fn(&str) -> Optio
             }
             Some(id)
         }
-        IdShape::Extension { provider, type_segment } => Some(format!(
+        IdShape::Extension { provider, type_segment, name_attr } => Some(format!(
             "{}/providers/{provider}/{type_segment}/{}",
             get("scope")?.trim_end_matches('/'),
-            get("name")?
+            get(name_attr)?
         )),
         IdShape::None => None,
     }
@@ -182,7 +182,11 @@ mod tests {
                 format!("/subscriptions/{s}/resourcegroups/rg/providers/microsoft.compute/GALLERIES/g"),
                 Some(ResourceKind::Gallery),
             ),
-            (format!("/subscriptions/{s}/resourceGroups/rg/providers/Microsoft.Storage/storageAccounts/x"), None),
+            (
+                format!("/subscriptions/{s}/resourceGroups/rg/providers/Microsoft.Storage/storageAccounts/x"),
+                Some(ResourceKind::StorageAccount),
+            ),
+            (format!("/subscriptions/{s}/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/x"), None),
             ("not an id".to_string(), None),
             (format!("/subscriptions/{s}"), None),
         ];

@@ -76,6 +76,8 @@ pub enum ListScope {
     RoleAssignments(String),
     /// Management locks at a scope (and below it).
     Locks(String),
+    /// Custom role definitions at a scope (and below it).
+    RoleDefinitions(String),
     /// Every image definition and image version of a subscription, from the resource index
     /// (Azure Resource Graph): a few paged queries instead of one list call per definition. The
     /// index trails ARM by seconds (at times minutes) and carries no replication status: what it

@@ -106,6 +106,32 @@ pub fn role_permits(role_guid: &str, action: &str) -> Option<bool> {
     Some(actions.iter().any(|p| action_matches(p, action)) && !not_actions.iter().any(|p| action_matches(p, action)))
 }
 
+/// A built-in role's `Actions` and `NotActions`; `None` for a role it does not know.
+pub fn built_in_permissions(role_guid: &str) -> Option<(&'static [&'static str], &'static [&'static str])> {
+    PERMISSIONS.iter().find(|(g, _, _)| g.eq_ignore_ascii_case(role_guid)).map(|(_, a, n)| (*a, *n))
+}
+
+/// Whether `actions` less `not_actions` (a role's permissions, any role's) permit `action`.
+pub fn permits(actions: &[String], not_actions: &[String], action: &str) -> bool {
+    actions.iter().any(|p| action_matches(p, action)) && !not_actions.iter().any(|p| action_matches(p, action))
+}
+
+/// What a role lets its holders do with galleries, in words, from its permissions: the
+/// access matrix's view of any role, built-in or custom.
+pub fn gallery_abilities(actions: &[String], not_actions: &[String]) -> Vec<&'static str> {
+    [
+        ("deploy", "Microsoft.Compute/galleries/images/versions/read"),
+        ("publish", "Microsoft.Compute/galleries/images/versions/write"),
+        ("delete", "Microsoft.Compute/galleries/images/versions/delete"),
+        ("share", "Microsoft.Compute/galleries/share/action"),
+        ("assign roles", "Microsoft.Authorization/roleAssignments/write"),
+    ]
+    .into_iter()
+    .filter(|(_, action)| permits(actions, not_actions, action))
+    .map(|(word, _)| word)
+    .collect()
+}
+
 /// Whether an assignment at `assigned` reaches `scope` (the same, or below it).
 pub fn scope_covers(assigned: &str, scope: &str) -> bool {
     let a = assigned.trim_end_matches('/');
@@ -123,6 +149,26 @@ pub fn knows_every_built_in_role() -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn abilities_follow_the_permissions() {
+        let of = |guid: &str| {
+            let (a, n) = built_in_permissions(guid).unwrap();
+            let owned = |l: &[&str]| l.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+            gallery_abilities(&owned(a), &owned(n))
+        };
+        assert_eq!(of("acdd72a7-3385-48ef-bd42-f606fba81ae7"), ["deploy"]); // Reader
+        assert_eq!(of("b24988ac-6180-42a0-ab88-20f7382dd24c"), ["deploy", "publish", "delete"]); // Contributor
+        assert_eq!(
+            of("8e3af657-a8ff-443c-a75c-2fe8c4bcb635"),
+            ["deploy", "publish", "delete", "share", "assign roles"]
+        );
+        let custom = gallery_abilities(
+            &["Microsoft.Compute/galleries/images/versions/*".to_string()],
+            &["Microsoft.Compute/galleries/images/versions/delete".to_string()],
+        );
+        assert_eq!(custom, ["deploy", "publish"]);
+    }
 
     const OWNER: &str = "8e3af657-a8ff-443c-a75c-2fe8c4bcb635";
     const CONTRIBUTOR: &str = "b24988ac-6180-42a0-ab88-20f7382dd24c";

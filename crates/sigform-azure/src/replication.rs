@@ -16,14 +16,20 @@ pub fn create_seconds(kind: ResourceKind) -> f64 {
         ResourceKind::ManagedImage | ResourceKind::Snapshot | ResourceKind::StorageAccount => 20.0,
         ResourceKind::Gallery => 30.0,
         ResourceKind::ImageDefinition => 15.0,
-        ResourceKind::RoleAssignment | ResourceKind::ManagementLock | ResourceKind::Local => 0.0,
+        ResourceKind::RoleAssignment
+        | ResourceKind::ManagementLock
+        | ResourceKind::RoleDefinition
+        | ResourceKind::Local => 0.0,
         ResourceKind::ImageVersion | ResourceKind::ClientConfig => 10.0,
     }
 }
 
 pub fn update_seconds(kind: ResourceKind) -> f64 {
     match kind {
-        ResourceKind::Local | ResourceKind::RoleAssignment | ResourceKind::ManagementLock => 0.0,
+        ResourceKind::Local
+        | ResourceKind::RoleAssignment
+        | ResourceKind::ManagementLock
+        | ResourceKind::RoleDefinition => 0.0,
         ResourceKind::ImageVersion => 60.0,
         _ => 10.0,
     }
@@ -31,7 +37,10 @@ pub fn update_seconds(kind: ResourceKind) -> f64 {
 
 pub fn delete_seconds(kind: ResourceKind) -> f64 {
     match kind {
-        ResourceKind::RoleAssignment | ResourceKind::ManagementLock | ResourceKind::Local => 0.0,
+        ResourceKind::RoleAssignment
+        | ResourceKind::ManagementLock
+        | ResourceKind::RoleDefinition
+        | ResourceKind::Local => 0.0,
         ResourceKind::Gallery => 20.0,
         ResourceKind::ImageVersion => 60.0,
         ResourceKind::ImageDefinition => 10.0,

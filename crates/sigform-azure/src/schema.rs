@@ -131,6 +131,8 @@ pub enum ResourceKind {
     RoleAssignment,
     /// A management lock (`CanNotDelete`, `ReadOnly`) on any scope.
     ManagementLock,
+    /// A custom role definition.
+    RoleDefinition,
     ClientConfig,
     /// State-only resources (`random_*`, `terraform_data`): nothing of them is in Azure.
     Local,
@@ -138,7 +140,7 @@ pub enum ResourceKind {
 
 impl ResourceKind {
     /// Every kind, parents before children.
-    pub const ALL: [ResourceKind; 11] = [
+    pub const ALL: [ResourceKind; 12] = [
         ResourceKind::ResourceGroup,
         ResourceKind::ManagedImage,
         ResourceKind::Snapshot,
@@ -148,6 +150,7 @@ impl ResourceKind {
         ResourceKind::ImageVersion,
         ResourceKind::RoleAssignment,
         ResourceKind::ManagementLock,
+        ResourceKind::RoleDefinition,
         ResourceKind::ClientConfig,
         ResourceKind::Local,
     ];
@@ -214,8 +217,9 @@ pub enum IdShape {
     /// segment, `{type}/{value of the attribute}`: a gallery is `[("galleries", "name")]`, a
     /// version `[("galleries", "gallery_name"), ("images", "image_name"), ("versions", "name")]`.
     InResourceGroup { provider: &'static str, segments: &'static [(&'static str, &'static str)] },
-    /// `{scope}/providers/{provider}/{type}/{name}`: an extension resource on any scope.
-    Extension { provider: &'static str, type_segment: &'static str },
+    /// `{scope}/providers/{provider}/{type}/{value of name_attr}`: an extension resource on any
+    /// scope (a role definition's last segment is its `role_definition_id`, not its `name`).
+    Extension { provider: &'static str, type_segment: &'static str, name_attr: &'static str },
     /// Not an ARM resource.
     None,
 }

@@ -172,11 +172,16 @@ pub fn request_body(kind: ResourceKind, attrs: &Json, role_definition_id: Option
 /// The names an id carries, as azurerm attributes (`name`, `resource_group_name`, ...).
 fn names_from_id(kind: ResourceKind, id: &str, attrs: &mut Json) {
     let last = id.trim_end_matches('/').rsplit('/').next().unwrap_or("");
-    attrs["name"] = json!(last);
     if let Some((_, scope)) = extension_of(id) {
+        let name_attr = match kind.facts().id {
+            crate::schema::IdShape::Extension { name_attr, .. } => name_attr,
+            _ => "name",
+        };
+        attrs[name_attr] = json!(last);
         attrs["scope"] = json!(scope);
         return;
     }
+    attrs["name"] = json!(last);
     let Some(parsed) = ArmId::parse(id) else { return };
     if kind != ResourceKind::ResourceGroup {
         attrs["resource_group_name"] = json!(parsed.resource_group);
@@ -218,6 +223,9 @@ pub fn attributes(kind: ResourceKind, id: &str, arm: &Json, role_name: &dyn Fn(&
             })
             .collect();
         attrs[wire_list.block] = Json::Array(entries);
+    }
+    if kind == ResourceKind::RoleDefinition {
+        attrs["role_definition_resource_id"] = json!(id);
     }
     if kind == ResourceKind::RoleAssignment {
         if let Some(definition) = get_path(arm, "/properties/roleDefinitionId").and_then(Json::as_str) {
@@ -308,11 +316,12 @@ pub fn response(r: &CloudResource, replication: bool) -> Json {
     arm.insert("name".into(), json!(r.id.trim_end_matches('/').rsplit('/').next().unwrap_or("")));
     arm.insert("type".into(), json!(arm_type(r.kind)));
     let subscription = r.subscription.clone();
-    let role_id = r
-        .attributes
-        .get("role_definition_name")
-        .and_then(Json::as_str)
-        .map(|n| built_in_role_guid(n).map_or_else(|| n.to_string(), |g| role_definition_id(&subscription, g)));
+    let role_id = r.attributes.get("role_definition_id").and_then(Json::as_str).map(str::to_string).or_else(|| {
+        r.attributes
+            .get("role_definition_name")
+            .and_then(Json::as_str)
+            .map(|n| built_in_role_guid(n).map_or_else(|| n.to_string(), |g| role_definition_id(&subscription, g)))
+    });
     let mut body = request_body(r.kind, &r.attributes, role_id.as_deref());
     if let Some(map) = body.as_object_mut() {
         arm.append(map);

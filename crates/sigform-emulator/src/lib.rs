@@ -614,7 +614,7 @@ fn store_profile(conn: &Connection, profile: &ServiceProfile) -> Result<(), Clou
 /// Role assignments and locks are Microsoft.Authorization's: locks do not hold them back (a
 /// lock must be removable on a locked scope).
 fn is_authorization(kind: ResourceKind) -> bool {
-    matches!(kind, ResourceKind::RoleAssignment | ResourceKind::ManagementLock)
+    matches!(kind, ResourceKind::RoleAssignment | ResourceKind::ManagementLock | ResourceKind::RoleDefinition)
 }
 
 /// ARM's check before any write (`delete` false) or delete of `id`: a lock at its scope or above
@@ -646,6 +646,87 @@ fn locked_by(c: &Connection, id: &str, delete: bool) -> Result<(), CloudError> {
             locked.join("', '")
         ),
     ))
+}
+
+impl Emulator {
+    /// The custom role definitions of a subscription (for the served role-definition routes).
+    pub fn role_definitions(&self, subscription: &str) -> Result<Vec<CloudResource>, CloudError> {
+        self.with(|c| {
+            self.count_call(c, "list")?;
+            let found = rows(
+                c,
+                "SELECT * FROM resources WHERE subscription = ?1 AND kind = 'RoleDefinition' AND state != 'Deleting' ORDER BY key",
+                [subscription.to_ascii_lowercase()],
+            )?;
+            let now = now_ms();
+            Ok(found.into_iter().map(|r| into_resource(r, now)).collect())
+        })
+    }
+}
+
+/// A role assignment's role, named by `role_definition_name` or `role_definition_id`: a built-in
+/// role, or a custom role defined in the subscription. Both attributes are filled in, as Azure
+/// records the definition's id and azurerm reads its name back; a role that does not exist is
+/// refused as ARM refuses it.
+fn resolve_role(c: &Connection, subscription: &str, attrs: &mut Json) -> Result<(), CloudError> {
+    let text = |k: &str| attrs.get(k).and_then(Json::as_str).map(str::to_string);
+    let (name, id) = (text("role_definition_name"), text("role_definition_id"));
+    let custom = || {
+        rows(
+            c,
+            "SELECT * FROM resources WHERE subscription = ?1 AND kind = 'RoleDefinition' AND state != 'Deleting' ORDER BY key",
+            [subscription.to_ascii_lowercase()],
+        )
+    };
+    let (name, id) = match (name, id) {
+        (_, Some(id)) => {
+            let guid = id.rsplit('/').next().unwrap_or_default().to_string();
+            let name = match sigform_azure::shape::built_in_role_name(&id) {
+                Some(n) => n.to_string(),
+                None => custom()?
+                    .into_iter()
+                    .find(|d| d.id.rsplit('/').next().is_some_and(|g| g.eq_ignore_ascii_case(&guid)))
+                    .and_then(|d| d.attributes.get("name").and_then(Json::as_str).map(str::to_string))
+                    .ok_or_else(|| {
+                        CloudError::new(
+                            400,
+                            "RoleDefinitionDoesNotExist",
+                            format!("The specified role definition with ID '{guid}' does not exist."),
+                        )
+                    })?,
+            };
+            (name, id)
+        }
+        (Some(name), None) => {
+            let id = match sigform_azure::shape::built_in_role_guid(&name) {
+                Some(guid) => sigform_azure::shape::role_definition_id(subscription, guid),
+                None => custom()?
+                    .into_iter()
+                    .find(|d| {
+                        d.attributes.get("name").and_then(Json::as_str).is_some_and(|n| n.eq_ignore_ascii_case(&name))
+                    })
+                    .map(|d| d.id)
+                    .ok_or_else(|| {
+                        CloudError::new(
+                            400,
+                            "RoleDefinitionDoesNotExist",
+                            format!("no role definition is named `{name}`"),
+                        )
+                    })?,
+            };
+            (name, id)
+        }
+        (None, None) => {
+            return Err(CloudError::new(
+                400,
+                "InvalidParameter",
+                "a role assignment needs properties.roleDefinitionId",
+            ));
+        }
+    };
+    attrs["role_definition_name"] = json!(name);
+    attrs["role_definition_id"] = json!(id);
+    Ok(())
 }
 
 /// A subscription as `GET /subscriptions[/{id}]` answers it.
@@ -736,8 +817,16 @@ fn parse_id(id: &str, kind: ResourceKind) -> Result<ArmId, CloudError> {
         let Some((found, scope)) = sigform_azure::shape::extension_of(id).filter(|(k, _)| *k == kind) else {
             return Err(CloudError::new(400, "InvalidResourceId", format!("{id} is not a {} id", kind.facts().noun)));
         };
-        let mut scope = ArmId::parse(scope)
-            .ok_or_else(|| CloudError::new(400, "InvalidResourceId", format!("{id} has an invalid scope")))?;
+        // A subscription is a scope too (role definitions live there).
+        let parts: Vec<&str> = scope.trim_matches('/').split('/').collect();
+        let at_subscription =
+            parts.len() == 2 && parts[0].eq_ignore_ascii_case("subscriptions") && !parts[1].is_empty();
+        let mut scope = if at_subscription {
+            ArmId { kind: found, subscription: parts[1].to_string(), resource_group: String::new(), names: Vec::new() }
+        } else {
+            ArmId::parse(scope)
+                .ok_or_else(|| CloudError::new(400, "InvalidResourceId", format!("{id} has an invalid scope")))?
+        };
         scope.kind = found;
         return Ok(scope);
     }
@@ -800,7 +889,8 @@ impl Cloud for Emulator {
                 ListScope::Gallery(id)
                 | ListScope::Definition(id)
                 | ListScope::RoleAssignments(id)
-                | ListScope::Locks(id) => subscription_of(id),
+                | ListScope::Locks(id)
+                | ListScope::RoleDefinitions(id) => subscription_of(id),
             };
             let now = now_ms();
             if let ListScope::Graph(_) = scope {
@@ -818,6 +908,7 @@ impl Cloud for Emulator {
                 ListScope::Definition(id) => rows(c, "SELECT * FROM resources WHERE kind = 'ImageVersion' AND key LIKE ?1 || '/versions/%' ORDER BY key", [id.to_ascii_lowercase()])?,
                 ListScope::RoleAssignments(scope) => rows(c, "SELECT * FROM resources WHERE kind = 'RoleAssignment' AND key LIKE ?1 || '/%' ORDER BY key", [scope.to_ascii_lowercase()])?,
                 ListScope::Locks(scope) => rows(c, "SELECT * FROM resources WHERE kind = 'ManagementLock' AND key LIKE ?1 || '/%' ORDER BY key", [scope.to_ascii_lowercase()])?,
+                ListScope::RoleDefinitions(scope) => rows(c, "SELECT * FROM resources WHERE kind = 'RoleDefinition' AND key LIKE ?1 || '/%' ORDER BY key", [scope.to_ascii_lowercase()])?,
                 ListScope::Graph(_) => unreachable!("answered above"),
             };
             Ok(found.into_iter().map(|r| into_resource(r, now)).collect())
@@ -881,6 +972,9 @@ impl Cloud for Emulator {
                 if let Some(kind) = kind {
                     attrs["principal_type"] = json!(kind);
                 }
+            }
+            if body.kind == ResourceKind::RoleAssignment {
+                resolve_role(c, &parsed.subscription, &mut attrs)?;
             }
             service::fill(body.kind, id, &mut attrs, existing.as_ref());
             let now = now_ms();
@@ -959,7 +1053,7 @@ impl Cloud for Emulator {
             }
             let children = rows(
                 c,
-                "SELECT * FROM resources WHERE key LIKE ?1 || '/%' AND kind NOT IN ('RoleAssignment', 'ManagementLock') AND state != 'Deleting'",
+                "SELECT * FROM resources WHERE key LIKE ?1 || '/%' AND kind NOT IN ('RoleAssignment', 'ManagementLock', 'RoleDefinition') AND state != 'Deleting'",
                 [id.to_ascii_lowercase()],
             )?;
             // A resource group takes everything in it along (one long-running operation, as ARM

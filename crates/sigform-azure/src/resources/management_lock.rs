@@ -31,7 +31,7 @@ pub static TYPE: ResourceType = ResourceType {
     wire: &[f("lock_level", "/properties/level"), f("notes", "/properties/notes")],
     wire_list: None,
     tracked: false,
-    id: IdShape::Extension { provider: "Microsoft.Authorization", type_segment: "locks" },
+    id: IdShape::Extension { provider: "Microsoft.Authorization", type_segment: "locks", name_attr: "name" },
 };
 
 /// Whether a lock of `level` at `scope` refuses a write (`delete` false) or a delete of `id`:

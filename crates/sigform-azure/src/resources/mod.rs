@@ -14,6 +14,7 @@ pub mod managed_image;
 pub mod management_lock;
 pub mod resource_group;
 pub mod role_assignment;
+pub mod role_definition;
 pub mod snapshot;
 pub mod storage_account;
 
@@ -32,6 +33,7 @@ impl ResourceKind {
             ResourceKind::ImageVersion => &image_version::TYPE,
             ResourceKind::RoleAssignment => &role_assignment::TYPE,
             ResourceKind::ManagementLock => &management_lock::TYPE,
+            ResourceKind::RoleDefinition => &role_definition::TYPE,
             ResourceKind::ClientConfig => &client_config::TYPE,
             ResourceKind::Local => &local::TYPE,
         }
@@ -47,6 +49,7 @@ pub static RESOURCES: &[&ResourceSchema] = &[
     &image_version::RESOURCE,
     &role_assignment::RESOURCE,
     &management_lock::RESOURCE,
+    &role_definition::RESOURCE,
     &local::RANDOM_STRING,
     &local::RANDOM_ID,
     &local::RANDOM_INTEGER,
@@ -66,6 +69,7 @@ pub static DATA_SOURCES: &[&ResourceSchema] = &[
     &image_definition::DATA,
     &image_version::DATA,
     &image_version::DATA_LIST,
+    &role_definition::DATA,
 ];
 
 /// azurerm resource types a gallery configuration may contain that sigform does not manage yet.
@@ -76,7 +80,6 @@ pub static UNSUPPORTED_RESOURCES: &[&str] = &[
     "azurerm_managed_disk",
     "azurerm_snapshot",
     "azurerm_storage_account",
-    "azurerm_role_definition",
     "azurerm_linux_virtual_machine",
     "azurerm_windows_virtual_machine",
 ];
@@ -140,6 +143,7 @@ mod tests {
             (&image_version::RESOURCE, &["replica_count", "exclude_from_latest", "end_of_life_date", "tags"]),
             (&role_assignment::RESOURCE, &["description"]),
             (&management_lock::RESOURCE, &["lock_level", "notes"]),
+            (&role_definition::RESOURCE, &["name", "description", "assignable_scopes"]),
         ];
         for (schema, names) in updatable {
             for a in schema.attrs {

@@ -50,7 +50,7 @@ pub static TYPE: ResourceType = ResourceType {
     ],
     wire_list: None,
     tracked: false,
-    id: IdShape::Extension { provider: "Microsoft.Authorization", type_segment: "roleAssignments" },
+    id: IdShape::Extension { provider: "Microsoft.Authorization", type_segment: "roleAssignments", name_attr: "name" },
 };
 
 /// Built-in role definitions by name (their ids are the same in every subscription and cloud).

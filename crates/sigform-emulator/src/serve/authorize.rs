@@ -50,7 +50,6 @@ pub(super) fn required(request: &Request, segs: &[String]) -> Option<(String, St
                 if let Some(pos) =
                     s.windows(3).position(|w| w == ["providers", "microsoft.authorization", provider_type])
                 {
-                    let verb = if at == "roleDefinitions" { "read" } else { verb };
                     return Some((format!("Microsoft.Authorization/{at}/{verb}"), prefix(pos)));
                 }
             }

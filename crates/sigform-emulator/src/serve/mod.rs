@@ -380,19 +380,22 @@ impl Server {
         }
         // Role definitions at any scope (`{scope}/providers/Microsoft.Authorization/roleDefinitions[/{id}]`):
         // the built-in ones, whose ids are the same everywhere.
-        if let Some(pos) = s.windows(3).position(|w| w == ["providers", "microsoft.authorization", "roledefinitions"])
-            && method == "GET"
-        {
+        // Custom role definitions are resources of their own (written, read and deleted there).
+        if let Some(pos) = s.windows(3).position(|w| w == ["providers", "microsoft.authorization", "roledefinitions"]) {
             check_api_version(request, "microsoft.authorization")?;
             return match s.len() - pos {
-                3 => Ok(self.role_definitions(request, &subscription, None).list),
-                4 => self.role_definitions(request, &subscription, Some(parts[pos + 3])).value.ok_or_else(|| {
-                    error(
+                3 if method == "GET" => Ok(self.role_definitions(request, &subscription, None)?.list),
+                4 if method == "GET" && shape::built_in_role_name(parts[pos + 3]).is_some() => {
+                    self.role_definitions(request, &subscription, Some(parts[pos + 3]))?.value.ok_or_else(not_found)
+                }
+                4 => match self.resource(request, ResourceKind::RoleDefinition, tenant) {
+                    Err(_) if method == "GET" => Err(error(
                         404,
                         "RoleDefinitionDoesNotExist",
                         format!("The role definition '{}' does not exist.", parts[pos + 3]),
-                    )
-                }),
+                    )),
+                    answer => answer,
+                },
                 _ => Err(not_found()),
             };
         }
@@ -466,7 +469,12 @@ impl Server {
     }
 
     /// The built-in role definitions (`$filter=roleName eq '...'`), or the one with id `guid`.
-    fn role_definitions(&self, request: &Request, subscription: &str, guid: Option<&str>) -> RoleDefinitions {
+    fn role_definitions(
+        &self,
+        request: &Request,
+        subscription: &str,
+        guid: Option<&str>,
+    ) -> Result<RoleDefinitions, Response> {
         let wanted = request
             .query("$filter")
             .and_then(|f| f.split_once("roleName eq '"))
@@ -481,17 +489,27 @@ impl Server {
         };
         if let Some(guid) = guid {
             let found = shape::BUILT_IN_ROLES.iter().find(|(_, g)| g.eq_ignore_ascii_case(guid));
-            return RoleDefinitions {
+            return Ok(RoleDefinitions {
                 list: Response::empty(404),
                 value: found.map(|(n, g)| Response::json(200, &as_json(n, g))),
-            };
+            });
         }
-        let value: Vec<Json> = shape::BUILT_IN_ROLES
+        let only_custom = request.query("$filter").is_some_and(|f| f.contains("type eq 'CustomRole'"));
+        let mut value: Vec<Json> = shape::BUILT_IN_ROLES
             .iter()
+            .filter(|_| !only_custom)
             .filter(|(name, _)| wanted.as_deref().is_none_or(|w| w.eq_ignore_ascii_case(name)))
             .map(|(name, guid)| as_json(name, guid))
             .collect();
-        RoleDefinitions { list: Response::json(200, &json!({"value": value})), value: None }
+        for custom in self.emulator.role_definitions(subscription).map_err(|e| arm_error(&e))? {
+            let name = custom.attributes.get("name").and_then(Json::as_str).unwrap_or_default();
+            if wanted.as_deref().is_none_or(|w| w.eq_ignore_ascii_case(name)) {
+                let mut arm = shape::response(&custom, false);
+                arm["properties"]["type"] = json!("CustomRole");
+                value.push(arm);
+            }
+        }
+        Ok(RoleDefinitions { list: Response::json(200, &json!({"value": value})), value: None })
     }
 
     fn resource(&self, request: &Request, kind: ResourceKind, tenant: &str) -> Result<Response, Response> {
@@ -514,7 +532,12 @@ impl Server {
             }
             // A partial update: the request merged into the resource as it is (JSON merge patch),
             // then written as a PUT of the whole would be — with the same fixed-property checks.
-            "PATCH" if !matches!(kind, ResourceKind::RoleAssignment | ResourceKind::ManagementLock) => {
+            "PATCH"
+                if !matches!(
+                    kind,
+                    ResourceKind::RoleAssignment | ResourceKind::ManagementLock | ResourceKind::RoleDefinition
+                ) =>
+            {
                 let patch = json_body(request)?;
                 let Some(current) = self.emulator.get(&id).map_err(|e| arm_error(&e))? else {
                     return Err(error(
@@ -534,7 +557,10 @@ impl Server {
                 let op = self.emulator.delete(&id).map_err(|e| self.fault(e))?;
                 // ARM deletes a role assignment at once (the emulator takes no time for it) and
                 // answers with it.
-                if matches!(kind, ResourceKind::RoleAssignment | ResourceKind::ManagementLock) {
+                if matches!(
+                    kind,
+                    ResourceKind::RoleAssignment | ResourceKind::ManagementLock | ResourceKind::RoleDefinition
+                ) {
                     return Ok(Response::json(200, &shape::response(&resource, false)));
                 }
                 Ok(self.with_operation(request, Response::empty(202), &op, &resource))
@@ -552,7 +578,17 @@ impl Server {
         id: &str,
         body: Json,
     ) -> Result<Response, Response> {
-        let role_name = |definition: &str| shape::built_in_role_name(definition).map(str::to_string);
+        let subscription = sigform_azure::cloud::subscription_of(id);
+        let custom = self.emulator.role_definitions(&subscription).map_err(|e| arm_error(&e))?;
+        let role_name = |definition: &str| {
+            shape::built_in_role_name(definition).map(str::to_string).or_else(|| {
+                let guid = definition.rsplit('/').next()?;
+                custom
+                    .iter()
+                    .find(|d| d.id.rsplit('/').next().is_some_and(|g| g.eq_ignore_ascii_case(guid)))
+                    .and_then(|d| d.attributes.get("name")?.as_str().map(str::to_string))
+            })
+        };
         if kind == ResourceKind::RoleAssignment {
             let definition = body.pointer("/properties/roleDefinitionId").and_then(Json::as_str).unwrap_or("");
             if role_name(definition).is_none() {

@@ -14,6 +14,7 @@ mod image_version;
 mod managed_image;
 mod management_lock;
 mod role_assignment;
+mod role_definition;
 
 pub(crate) use image_version::source_size_gb;
 
@@ -79,6 +80,7 @@ fn service(kind: ResourceKind) -> &'static dyn TypeService {
         ResourceKind::ManagedImage => &managed_image::ManagedImage,
         ResourceKind::RoleAssignment => &role_assignment::RoleAssignment,
         ResourceKind::ManagementLock => &management_lock::ManagementLock,
+        ResourceKind::RoleDefinition => &role_definition::RoleDefinition,
         ResourceKind::ResourceGroup
         | ResourceKind::Snapshot
         | ResourceKind::StorageAccount
