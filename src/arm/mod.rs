@@ -583,7 +583,7 @@ impl Cloud for ArmCloud {
     fn list(&self, scope: &ListScope) -> Result<Vec<CloudResource>, CloudError> {
         let urls = match scope {
             ListScope::Graph(s) => {
-                return self.graph(s, &[ResourceKind::ImageDefinition, ResourceKind::ImageVersion]);
+                return self.graph(s, &shape::INDEXED);
             }
             ListScope::Subscription(s) => vec![
                 self.url(
@@ -599,9 +599,10 @@ impl Cloud for ArmCloud {
                     shape::api_version(ResourceKind::Gallery),
                 ),
             ],
-            ListScope::Gallery(id) => {
-                vec![self.url(&format!("{id}/images"), shape::api_version(ResourceKind::ImageDefinition))]
-            }
+            ListScope::Gallery(id) => vec![
+                self.url(&format!("{id}/images"), shape::api_version(ResourceKind::ImageDefinition)),
+                self.url(&format!("{id}/applications"), shape::api_version(ResourceKind::GalleryApplication)),
+            ],
             ListScope::Definition(id) => {
                 vec![self.url(&format!("{id}/versions"), shape::api_version(ResourceKind::ImageVersion))]
             }

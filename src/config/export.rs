@@ -297,6 +297,13 @@ fn references(
     let mut refs = BTreeMap::new();
     // Role assignments and locks name their scope, not their parents.
     let extension = sigform_azure::shape::extension_of(&r.id).is_some();
+    // A child named by its parent's id (`gallery_id`) refers to the parent's block.
+    if let sigform_azure::schema::IdShape::InResourceGroup { segments, .. } = &r.kind.facts().id
+        && let Some(attr) = segments.iter().rev().map(|(_, a)| *a).find(|a| a.ends_with("_id"))
+        && let Some(address) = parent_id(r).and_then(|p| names.of(&p))
+    {
+        refs.insert(attr, format!("{address}.id"));
+    }
     let mut parent = parent_id(r);
     // Walk up: version → definition → gallery → resource group.
     while let Some(p) = parent {

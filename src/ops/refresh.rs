@@ -196,8 +196,7 @@ impl Reader<'_> {
 /// versions it shows changed or new inside a managed gallery, and those the state has that it
 /// does not show.
 fn doubtful(found: &Drift, seen: &BTreeMap<String, CloudResource>) -> Vec<String> {
-    let from_index =
-        |kind: Option<ResourceKind>| matches!(kind, Some(ResourceKind::ImageDefinition | ResourceKind::ImageVersion));
+    let from_index = |kind: Option<ResourceKind>| kind.is_some_and(|k| sigform_azure::shape::INDEXED.contains(&k));
     let recorded_kind = |d: &drift::Deleted| {
         d.record.as_ref().and_then(|r| sigform_azure::resources::resource(&r.type_name)).map(|s| s.kind)
     };

@@ -34,6 +34,16 @@ pub(super) fn check(desired: &Desired, ctx: &RuleContext, out: &mut Vec<Diagnost
                 duplicate_regions(inst, out);
                 enumerated(&inst.attrs, &[("replication_mode", REPLICATION_MODES)], out);
             }
+            ResourceKind::GalleryApplication => {
+                end_of_life(inst, ctx, out);
+                enumerated(&inst.attrs, &[("supported_os_type", OS_TYPES)], out);
+            }
+            ResourceKind::GalleryApplicationVersion => {
+                version_name(inst, out);
+                end_of_life(inst, ctx, out);
+                storage_types(inst, out);
+                duplicate_regions(inst, out);
+            }
             ResourceKind::ManagedImage => {
                 enumerated(&inst.attrs, &[("hyper_v_generation", GENERATIONS)], out);
                 for disk in inst.attrs.blocks("os_disk") {

@@ -48,7 +48,7 @@ pub(super) fn check(desired: &Desired, out: &mut Vec<Diagnostic>) {
                 out.push(gallery_region(location, settings, span));
             }
         }
-        if inst.kind() != ResourceKind::ImageVersion {
+        if !matches!(inst.kind(), ResourceKind::ImageVersion | ResourceKind::GalleryApplicationVersion) {
             if matches!(inst.kind(), ResourceKind::Gallery | ResourceKind::ImageDefinition) {
                 same_location_as_parent(inst, &by_id, out);
             }
@@ -80,8 +80,10 @@ pub(super) fn check(desired: &Desired, out: &mut Vec<Diagnostic>) {
                 .help(format!("add target_region {{ name = \"{}\" }}", regions::normalize(location))),
             );
         }
-        image_in_location(inst, &by_id, out);
-        same_location_as_parent(inst, &by_id, out);
+        if inst.kind() == ResourceKind::ImageVersion {
+            image_in_location(inst, &by_id, out);
+            same_location_as_parent(inst, &by_id, out);
+        }
         zone_redundant_storage(inst, out);
         shallow_replication(inst, out);
     }

@@ -173,10 +173,7 @@ fn resource_graph_queries_follow_skip_tokens_and_wait_for_the_quota() {
         assert!(r.starts_with("POST /providers/Microsoft.ResourceGraph/resources?api-version=2022-10-01 "), "{r}");
         let body: Json = serde_json::from_str(r.split_once('\n').unwrap().1).unwrap();
         assert_eq!(body["subscriptions"], json!([SUB]));
-        assert_eq!(
-            body["query"],
-            sigform_azure::shape::graph_query(&[ResourceKind::ImageDefinition, ResourceKind::ImageVersion])
-        );
+        assert_eq!(body["query"], sigform_azure::shape::graph_query(&sigform_azure::shape::INDEXED));
         assert_eq!(body["options"]["$top"], 1000);
     }
     assert!(!requests[0].contains("skipToken\":\"opaque"), "{}", requests[0]);
@@ -679,8 +676,8 @@ fn without_resource_graph_refresh_walks_the_lists() {
     assert!(definitions > 0);
     assert_eq!((checked.delta("query"), checked.delta("get")), (0, 0));
     // Groups, images, galleries, locks and custom roles of the subscription; per gallery its
-    // definitions and role assignments; per definition its versions.
-    assert_eq!(checked.delta("list"), 5 + 2 * galleries + definitions);
+    // definitions, its applications and its role assignments; per definition its versions.
+    assert_eq!(checked.delta("list"), 5 + 3 * galleries + definitions);
 }
 
 /// Garbage on the wire gets an ARM error or a closed connection, never a dead server.

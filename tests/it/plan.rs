@@ -1196,3 +1196,94 @@ fn lock_block(text: &str) -> String {
     let end = start + 1 + text[start + 1..].find("\n}\n").unwrap() + 3;
     text[start..end].to_string()
 }
+
+/// VM applications: an application and a version replicated to two regions are created, read back
+/// without drift, gain a region in place, and refuse a new package (fixed, as azurerm has it);
+/// export writes them with references to their gallery and application.
+#[test]
+fn gallery_applications_are_published_and_replicated() {
+    let app = r#"
+resource "azurerm_gallery_application" "agent" {
+  name              = "monitoring-agent"
+  gallery_id        = azurerm_shared_image_gallery.main.id
+  location          = azurerm_resource_group.images.location
+  supported_os_type = "Linux"
+  description       = "The monitoring agent every VM runs"
+  eula              = "https://contoso.example/eula"
+}
+
+resource "azurerm_gallery_application_version" "agent" {
+  for_each               = { "1.4.0" = "agent-1.4.0.tar.gz" }
+  name                   = each.key
+  gallery_application_id = azurerm_gallery_application.agent.id
+  location               = azurerm_gallery_application.agent.location
+  package_file           = each.value
+
+  manage_action {
+    install = "tar -xzf ${each.value} && ./install.sh"
+    remove  = "./uninstall.sh"
+  }
+
+  source {
+    media_link = "https://packagestore.blob.core.windows.net/apps/${each.value}"
+  }
+
+  target_region {
+    name                   = azurerm_gallery_application.agent.location
+    regional_replica_count = 2
+  }
+
+  target_region {
+    name                   = "westeurope"
+    regional_replica_count = 1
+  }
+}
+"#;
+    let t = quickstart();
+    let text = t.read("main.tf") + app;
+    std::fs::write(t.dir().join("main.tf"), &text).unwrap();
+    let dir = t.dir().to_str().unwrap().to_string();
+    let run = |args: &[&str], code: i32| Test::new().chdir(&dir).args(args).status(code);
+    let plan = run(&["plan"], 0);
+    assert!(
+        plan.stdout.contains("azurerm_gallery_application_version.agent[\"1.4.0\"] will be created"),
+        "{}",
+        plan.stdout
+    );
+    run(&["apply", "--auto-approve"], 0);
+    assert!(run(&["plan", "--detailed-exitcode"], 0).stdout.starts_with("No changes."));
+    run(&["drift"], 0);
+    let shown = run(&["state", "show", "azurerm_gallery_application_version.agent[\"1.4.0\"]"], 0).stdout;
+    assert!(shown.contains("galleries/golden_images/applications/monitoring-agent/versions/1.4.0"), "{shown}");
+
+    // Another region and a description change in place.
+    let grown = text
+        .replace("The monitoring agent every VM runs", "The monitoring agent")
+        .replace(
+            "    name                   = \"westeurope\"\n    regional_replica_count = 1\n  }\n",
+            "    name                   = \"westeurope\"\n    regional_replica_count = 1\n  }\n\n  target_region {\n    name                   = \"southcentralus\"\n    regional_replica_count = 1\n  }\n",
+        );
+    std::fs::write(t.dir().join("main.tf"), &grown).unwrap();
+    let plan = run(&["plan", "--detailed-exitcode"], 2);
+    assert!(plan.stdout.contains("0 to add, 2 to change, 0 to destroy, 0 forbidden"), "{}", plan.stdout);
+    run(&["apply", "--auto-approve"], 0);
+    assert!(run(&["plan", "--detailed-exitcode"], 0).stdout.starts_with("No changes."));
+
+    // The package is fixed.
+    std::fs::write(t.dir().join("main.tf"), grown.replace("/apps/${each.value}", "/apps/v2/${each.value}")).unwrap();
+    let forbidden = run(&["plan"], 1);
+    assert!(forbidden.stdout.contains("`source.media_link` cannot change after creation"), "{}", forbidden.stdout);
+
+    // Exported with references, and adopted without changes.
+    let out = tempfile::tempdir().unwrap();
+    let target = out.path().join("exported");
+    run(&["export", "--out", target.to_str().unwrap()], 0);
+    let main = std::fs::read_to_string(target.join("main.tf")).unwrap();
+    assert!(main.contains("gallery_id        = azurerm_shared_image_gallery.golden_images.id"), "{main}");
+    let versions = std::fs::read_to_string(target.join("main.tf")).unwrap()
+        + &std::fs::read_to_string(target.join("versions.tf")).unwrap_or_default();
+    assert!(
+        versions.contains("gallery_application_id = azurerm_gallery_application.monitoring_agent.id"),
+        "{versions}"
+    );
+}

@@ -62,6 +62,20 @@ pub struct ArmId {
 pub fn build(kind: ResourceKind, subscription: &str, get: &dyn Fn(&str) -> Option<String>) -> Option<String> {
     match &kind.facts().id {
         IdShape::ResourceGroup => Some(resource_group(subscription, &get("name")?)),
+        // A parent named by its id (`gallery_id`): the id is the parent's and what follows.
+        IdShape::InResourceGroup { segments, .. } if segments.iter().any(|(_, a)| a.ends_with("_id")) => {
+            let last_parent = segments.iter().rposition(|(_, a)| a.ends_with("_id"))?;
+            let parent = get(segments[last_parent].1)?;
+            let parsed = ArmId::parse(&parent)?;
+            if parsed.names.len() != last_parent + 1 || parsed.id()?.is_empty() {
+                return None;
+            }
+            let mut id = parent.trim_end_matches('/').to_string();
+            for (segment, attribute) in &segments[last_parent + 1..] {
+                id = format!("{id}/{segment}/{}", get(attribute)?);
+            }
+            Some(id)
+        }
         IdShape::InResourceGroup { provider, segments } => {
             let mut id = format!("{}/providers/{provider}", resource_group(subscription, &get("resource_group_name")?));
             for (segment, attribute) in *segments {

@@ -15,12 +15,12 @@ pub fn create_seconds(kind: ResourceKind) -> f64 {
         ResourceKind::ResourceGroup => 0.0,
         ResourceKind::ManagedImage | ResourceKind::Snapshot | ResourceKind::StorageAccount => 20.0,
         ResourceKind::Gallery => 30.0,
-        ResourceKind::ImageDefinition => 15.0,
+        ResourceKind::ImageDefinition | ResourceKind::GalleryApplication => 15.0,
         ResourceKind::RoleAssignment
         | ResourceKind::ManagementLock
         | ResourceKind::RoleDefinition
         | ResourceKind::Local => 0.0,
-        ResourceKind::ImageVersion | ResourceKind::ClientConfig => 10.0,
+        ResourceKind::ImageVersion | ResourceKind::GalleryApplicationVersion | ResourceKind::ClientConfig => 10.0,
     }
 }
 

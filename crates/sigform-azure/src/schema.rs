@@ -128,6 +128,10 @@ pub enum ResourceKind {
     Gallery,
     ImageDefinition,
     ImageVersion,
+    /// A VM application of a gallery.
+    GalleryApplication,
+    /// A version of a VM application.
+    GalleryApplicationVersion,
     RoleAssignment,
     /// A management lock (`CanNotDelete`, `ReadOnly`) on any scope.
     ManagementLock,
@@ -140,7 +144,7 @@ pub enum ResourceKind {
 
 impl ResourceKind {
     /// Every kind, parents before children.
-    pub const ALL: [ResourceKind; 12] = [
+    pub const ALL: [ResourceKind; 14] = [
         ResourceKind::ResourceGroup,
         ResourceKind::ManagedImage,
         ResourceKind::Snapshot,
@@ -148,6 +152,8 @@ impl ResourceKind {
         ResourceKind::Gallery,
         ResourceKind::ImageDefinition,
         ResourceKind::ImageVersion,
+        ResourceKind::GalleryApplication,
+        ResourceKind::GalleryApplicationVersion,
         ResourceKind::RoleAssignment,
         ResourceKind::ManagementLock,
         ResourceKind::RoleDefinition,

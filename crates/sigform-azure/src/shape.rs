@@ -183,6 +183,13 @@ fn names_from_id(kind: ResourceKind, id: &str, attrs: &mut Json) {
     }
     attrs["name"] = json!(last);
     let Some(parsed) = ArmId::parse(id) else { return };
+    // A child named by its parent's id (`gallery_id`) carries that id instead of names.
+    if let crate::schema::IdShape::InResourceGroup { segments, .. } = &kind.facts().id
+        && let Some(parent_attr) = segments.iter().rev().map(|(_, a)| *a).find(|a| a.ends_with("_id"))
+    {
+        attrs[parent_attr] = json!(crate::arm_id::parent(id));
+        return;
+    }
     if kind != ResourceKind::ResourceGroup {
         attrs["resource_group_name"] = json!(parsed.resource_group);
     }
@@ -291,6 +298,14 @@ pub fn urlencode(s: &str) -> String {
 
 /// The api-version of Azure Resource Graph's query API.
 pub const GRAPH_API_VERSION: &str = "2022-10-01";
+
+/// What refresh reads from the resource index: everything below a gallery.
+pub const INDEXED: [ResourceKind; 4] = [
+    ResourceKind::ImageDefinition,
+    ResourceKind::ImageVersion,
+    ResourceKind::GalleryApplication,
+    ResourceKind::GalleryApplicationVersion,
+];
 
 /// The Resource Graph query for `kinds` (the index's whole vocabulary as far as sigform goes):
 /// every resource of those types, ordered by id so that pages are stable.

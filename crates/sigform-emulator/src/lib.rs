@@ -894,7 +894,7 @@ impl Cloud for Emulator {
             };
             let now = now_ms();
             if let ListScope::Graph(_) = scope {
-                return self.query_index_in(c, &sub, &[ResourceKind::ImageDefinition, ResourceKind::ImageVersion], now);
+                return self.query_index_in(c, &sub, &sigform_azure::shape::INDEXED, now);
             }
             self.count_call(c, "list")?;
             self.admit(c, &sub, Class::Read)?;
@@ -904,8 +904,10 @@ impl Cloud for Emulator {
                     "SELECT * FROM resources WHERE subscription = ?1 AND kind IN ('ResourceGroup', 'ManagedImage', 'Gallery') ORDER BY key",
                     [sub.to_ascii_lowercase()],
                 )?,
-                ListScope::Gallery(id) => rows(c, "SELECT * FROM resources WHERE kind = 'ImageDefinition' AND key LIKE ?1 || '/images/%' ORDER BY key", [id.to_ascii_lowercase()])?,
-                ListScope::Definition(id) => rows(c, "SELECT * FROM resources WHERE kind = 'ImageVersion' AND key LIKE ?1 || '/versions/%' ORDER BY key", [id.to_ascii_lowercase()])?,
+                // A gallery's image definitions and VM applications; a definition's (or an
+                // application's) versions.
+                ListScope::Gallery(id) => rows(c, "SELECT * FROM resources WHERE (kind = 'ImageDefinition' AND key LIKE ?1 || '/images/%') OR (kind = 'GalleryApplication' AND key LIKE ?1 || '/applications/%') ORDER BY key", [id.to_ascii_lowercase()])?,
+                ListScope::Definition(id) => rows(c, "SELECT * FROM resources WHERE kind IN ('ImageVersion', 'GalleryApplicationVersion') AND key LIKE ?1 || '/versions/%' ORDER BY key", [id.to_ascii_lowercase()])?,
                 ListScope::RoleAssignments(scope) => rows(c, "SELECT * FROM resources WHERE kind = 'RoleAssignment' AND key LIKE ?1 || '/%' ORDER BY key", [scope.to_ascii_lowercase()])?,
                 ListScope::Locks(scope) => rows(c, "SELECT * FROM resources WHERE kind = 'ManagementLock' AND key LIKE ?1 || '/%' ORDER BY key", [scope.to_ascii_lowercase()])?,
                 ListScope::RoleDefinitions(scope) => rows(c, "SELECT * FROM resources WHERE kind = 'RoleDefinition' AND key LIKE ?1 || '/%' ORDER BY key", [scope.to_ascii_lowercase()])?,
@@ -985,8 +987,13 @@ impl Cloud for Emulator {
             let mut done = now + self.real_ms(simulated);
             let mut replication_rows = Vec::new();
             let mut fails = false;
-            if body.kind == ResourceKind::ImageVersion {
-                let image_gb = service::source_size_gb(&attrs, &|i| row(c, i).ok().flatten());
+            if matches!(body.kind, ResourceKind::ImageVersion | ResourceKind::GalleryApplicationVersion) {
+                // An application package is small next to an OS image: a gigabyte.
+                let image_gb = if body.kind == ResourceKind::ImageVersion {
+                    service::source_size_gb(&attrs, &|i| row(c, i).ok().flatten())
+                } else {
+                    1.0
+                };
                 let previous: Vec<RegionRow> = existing.as_ref().map(|e| e.replication.clone()).unwrap_or_default();
                 let regions_list = attrs["target_region"].as_array().cloned().unwrap_or_default();
                 let fresh: Vec<(String, u32)> = regions_list

@@ -7,6 +7,7 @@
 
 pub mod client_config;
 pub mod gallery;
+pub mod gallery_application;
 pub mod image_definition;
 pub mod image_version;
 pub mod local;
@@ -31,6 +32,8 @@ impl ResourceKind {
             ResourceKind::Gallery => &gallery::TYPE,
             ResourceKind::ImageDefinition => &image_definition::TYPE,
             ResourceKind::ImageVersion => &image_version::TYPE,
+            ResourceKind::GalleryApplication => &gallery_application::APPLICATION_TYPE,
+            ResourceKind::GalleryApplicationVersion => &gallery_application::VERSION_TYPE,
             ResourceKind::RoleAssignment => &role_assignment::TYPE,
             ResourceKind::ManagementLock => &management_lock::TYPE,
             ResourceKind::RoleDefinition => &role_definition::TYPE,
@@ -47,6 +50,8 @@ pub static RESOURCES: &[&ResourceSchema] = &[
     &gallery::RESOURCE,
     &image_definition::RESOURCE,
     &image_version::RESOURCE,
+    &gallery_application::APPLICATION,
+    &gallery_application::VERSION,
     &role_assignment::RESOURCE,
     &management_lock::RESOURCE,
     &role_definition::RESOURCE,
@@ -74,8 +79,6 @@ pub static DATA_SOURCES: &[&ResourceSchema] = &[
 
 /// azurerm resource types a gallery configuration may contain that sigform does not manage yet.
 pub static UNSUPPORTED_RESOURCES: &[&str] = &[
-    "azurerm_gallery_application",
-    "azurerm_gallery_application_version",
     "azurerm_shared_image_gallery_sharing",
     "azurerm_managed_disk",
     "azurerm_snapshot",
@@ -144,6 +147,14 @@ mod tests {
             (&role_assignment::RESOURCE, &["description"]),
             (&management_lock::RESOURCE, &["lock_level", "notes"]),
             (&role_definition::RESOURCE, &["name", "description", "assignable_scopes"]),
+            (
+                &gallery_application::APPLICATION,
+                &["description", "end_of_life_date", "eula", "privacy_statement_uri", "release_note_uri", "tags"],
+            ),
+            (
+                &gallery_application::VERSION,
+                &["enable_health_check", "end_of_life_date", "exclude_from_latest", "tags"],
+            ),
         ];
         for (schema, names) in updatable {
             for a in schema.attrs {

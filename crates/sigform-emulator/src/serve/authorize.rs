@@ -57,8 +57,14 @@ pub(super) fn required(request: &Request, segs: &[String]) -> Option<(String, St
             if s.len() == 9 && s[6] == "galleries" && s[8] == "images" {
                 return list_or_id("Microsoft.Compute/galleries/images", prefix(8));
             }
-            if s.len() == 11 && s[6] == "galleries" && s[10] == "versions" {
+            if s.len() == 11 && s[6] == "galleries" && s[8] == "images" && s[10] == "versions" {
                 return list_or_id("Microsoft.Compute/galleries/images/versions", prefix(10));
+            }
+            if s.len() == 9 && s[6] == "galleries" && s[8] == "applications" {
+                return list_or_id("Microsoft.Compute/galleries/applications", prefix(8));
+            }
+            if s.len() == 11 && s[6] == "galleries" && s[8] == "applications" && s[10] == "versions" {
+                return list_or_id("Microsoft.Compute/galleries/applications/versions", prefix(10));
             }
             let kind = shape::kind_of_id(&request.path)?;
             list_or_id(shape::arm_type(kind), request.path.trim_end_matches('/').to_string())

@@ -36,6 +36,10 @@ impl Server {
                 ResourceKind::Gallery,
                 ResourceKind::ImageDefinition,
                 ResourceKind::ImageVersion,
+                ResourceKind::GalleryApplication,
+                ResourceKind::GalleryApplicationVersion,
+                ResourceKind::Snapshot,
+                ResourceKind::StorageAccount,
             ],
             kql::Table::ResourceContainers => &[ResourceKind::ResourceGroup],
         };

@@ -426,8 +426,20 @@ impl Server {
         if method == "GET" && s.len() == 9 && s[6] == "galleries" && s[8] == "images" {
             return self.list(request, ListScope::Gallery(prefix(8)), ResourceKind::ImageDefinition, None);
         }
-        if method == "GET" && s.len() == 11 && s[6] == "galleries" && s[10] == "versions" {
+        if method == "GET" && s.len() == 11 && s[6] == "galleries" && s[8] == "images" && s[10] == "versions" {
             return self.list(request, ListScope::Definition(prefix(10)), ResourceKind::ImageVersion, None);
+        }
+        // A gallery's VM applications and an application's versions.
+        if method == "GET" && s.len() == 9 && s[6] == "galleries" && s[8] == "applications" {
+            return self.list(request, ListScope::Gallery(prefix(8)), ResourceKind::GalleryApplication, None);
+        }
+        if method == "GET" && s.len() == 11 && s[8] == "applications" && s[10] == "versions" {
+            return self.list(
+                request,
+                ListScope::Definition(prefix(10)),
+                ResourceKind::GalleryApplicationVersion,
+                None,
+            );
         }
         match shape::kind_of_id(&request.path) {
             Some(kind) => self.resource(request, kind, tenant),

@@ -9,6 +9,7 @@
 //! location, the fixed-property check).
 
 mod gallery;
+mod gallery_application;
 mod image_definition;
 mod image_version;
 mod managed_image;
@@ -77,6 +78,8 @@ fn service(kind: ResourceKind) -> &'static dyn TypeService {
         ResourceKind::Gallery => &gallery::Gallery,
         ResourceKind::ImageDefinition => &image_definition::ImageDefinition,
         ResourceKind::ImageVersion => &image_version::ImageVersion,
+        ResourceKind::GalleryApplication => &gallery_application::GalleryApplication,
+        ResourceKind::GalleryApplicationVersion => &gallery_application::GalleryApplicationVersion,
         ResourceKind::ManagedImage => &managed_image::ManagedImage,
         ResourceKind::RoleAssignment => &role_assignment::RoleAssignment,
         ResourceKind::ManagementLock => &management_lock::ManagementLock,
