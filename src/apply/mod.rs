@@ -258,6 +258,13 @@ fn cloud_attributes(r: &ResourceState) -> serde_json::Value {
             map.remove(a.name);
         }
         map.retain(|_, v| !v.is_null());
+        for (path, attr) in schema.nested_computed() {
+            let block = sigform_azure::schema::nested_pointer(&path, attr);
+            let (parent, _) = block.rsplit_once('/').expect("a pointer has a parent");
+            if let Some(inner) = attrs.pointer_mut(parent).and_then(serde_json::Value::as_object_mut) {
+                inner.remove(attr);
+            }
+        }
     }
     attrs
 }
@@ -418,6 +425,16 @@ fn run_stage(
                                                 && let Some(v) = cloud_attrs.get(a.name)
                                             {
                                                 after.attributes[a.name] = v.clone();
+                                            }
+                                        }
+                                        for (path, attr) in schema.nested_computed() {
+                                            let pointer = sigform_azure::schema::nested_pointer(&path, attr);
+                                            let (parent, _) = pointer.rsplit_once('/').expect("a pointer has a parent");
+                                            if let (Some(v), Some(inner)) = (
+                                                cloud_attrs.pointer(&pointer).cloned(),
+                                                after.attributes.pointer_mut(parent).and_then(|b| b.as_object_mut()),
+                                            ) {
+                                                inner.insert(attr.to_string(), v);
                                             }
                                         }
                                     }

@@ -1094,6 +1094,9 @@ impl<'a> Evaluator<'a> {
                 };
                 value.entry(a.name.to_string()).or_insert(fallback);
             }
+            for (path, attr) in schema.nested_computed() {
+                fill_nested_computed(&mut value, &path, attr, recorded.as_ref());
+            }
             value.insert("id".into(), instance.id.clone().map_or(Value::Unknown, Value::String));
             // A data source that needs a managed resource the state does not have yet is read
             // during apply, as Terraform defers it: reading it now could only say "not found".
@@ -2320,6 +2323,26 @@ fn complete(instance: &mut Instance, env: &Environment) {
         kind => arm_id::build(kind, s, &|k| get(k).map(str::to_string)),
     };
     instance.id = id;
+}
+
+/// An attribute Azure computes inside a block written once (`sharing { community_gallery { name
+/// } }`), as references see it: the recorded value when the state has one, else unknown until
+/// applied. Nothing when the configuration does not write the block.
+fn fill_nested_computed(
+    value: &mut BTreeMap<String, Value>,
+    path: &[&str],
+    attr: &str,
+    recorded: Option<&BTreeMap<String, Value>>,
+) {
+    let Some((first, rest)) = path.split_first() else {
+        let known = recorded.and_then(|r| r.get(attr)).filter(|v| !v.is_null()).cloned();
+        value.entry(attr.to_string()).or_insert(known.unwrap_or(Value::Unknown));
+        return;
+    };
+    let Some(Value::List(list)) = value.get_mut(*first) else { return };
+    let Some(Value::Map(inner)) = list.first_mut() else { return };
+    let inner_recorded = recorded.and_then(|r| r.get(*first)?.as_list()?.first()?.as_map());
+    fill_nested_computed(inner, rest, attr, inner_recorded);
 }
 
 #[cfg(test)]

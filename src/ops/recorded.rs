@@ -61,6 +61,13 @@ pub fn evaluation_needs_state(sources: &Sources) -> bool {
         .flat_map(|s| s.attrs.iter())
         .filter(|a| a.mutability == sigform_azure::schema::Mutability::Computed && a.name != "id")
         .map(|a| format!(".{}", a.name))
+        .chain(
+            // Computed inside a block (a community gallery's `name`): the block's name says it.
+            sigform_azure::resources::RESOURCES
+                .iter()
+                .flat_map(|s| s.nested_computed())
+                .filter_map(|(path, _)| path.last().map(|b| format!(".{b}"))),
+        )
         .collect();
     // State-only resources keep the values they were given once (a random suffix).
     let local = |text: &str| text.contains("\"random_") || text.contains("\"terraform_data\"");

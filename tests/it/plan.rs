@@ -696,9 +696,19 @@ fn community_galleries_are_created_and_their_sharing_is_fixed() {
     );
     let dir = t.dir().to_str().unwrap().to_string();
     let run = |args: &[&str], code: i32| Test::new().chdir(&dir).args(args).status(code);
+    // The public name Azure gives the community gallery is known after apply, then from the state.
+    let with_output = t.read("main.tf")
+        + "\noutput \"community_name\" {\n  value = azurerm_shared_image_gallery.main.sharing[0].community_gallery[0].name\n}\n";
+    std::fs::write(t.dir().join("main.tf"), &with_output).unwrap();
+    let plan = run(&["plan"], 0);
+    assert!(plan.stdout.contains("+ community_name = (known after apply)"), "{}", plan.stdout);
     run(&["apply", "--auto-approve"], 0);
     assert!(run(&["plan", "--detailed-exitcode"], 0).stdout.starts_with("No changes."));
     run(&["drift"], 0);
+    let name = run(&["output", "community_name"], 0).stdout;
+    assert!(name.trim().trim_matches('"').starts_with("contoso-") && name.len() > 20, "{name}");
+    let shown = run(&["state", "show", "azurerm_shared_image_gallery.main"], 0).stdout;
+    assert!(shown.contains(name.trim().trim_matches('"')), "{shown}");
     let text = std::fs::read_to_string(t.dir().join("main.tf")).unwrap().replace("\"contoso\"", "\"contosoimages\"");
     std::fs::write(t.dir().join("main.tf"), text).unwrap();
     let forbidden = run(&["plan"], 1);

@@ -282,6 +282,37 @@ impl ResourceSchema {
     pub fn block(&self, name: &str) -> Option<&BlockSchema> {
         self.blocks.iter().find(|b| b.name == name)
     }
+
+    /// The attributes Azure computes inside blocks that appear at most once (a community
+    /// gallery's public `name`): each as the path of blocks that leads to it and its name.
+    pub fn nested_computed(&self) -> Vec<(Vec<&'static str>, &'static str)> {
+        fn walk(
+            blocks: &'static [BlockSchema],
+            path: &mut Vec<&'static str>,
+            out: &mut Vec<(Vec<&'static str>, &'static str)>,
+        ) {
+            for b in blocks.iter().filter(|b| b.max == 1) {
+                path.push(b.name);
+                for a in b.attrs.iter().filter(|a| a.mutability == Mutability::Computed) {
+                    out.push((path.clone(), a.name));
+                }
+                walk(b.blocks, path, out);
+                path.pop();
+            }
+        }
+        let mut out = Vec::new();
+        walk(self.blocks, &mut Vec::new(), &mut out);
+        out
+    }
+}
+
+/// The JSON pointer of a nested attribute in azurerm's shape (`/sharing/0/community_gallery/0/name`).
+pub fn nested_pointer(path: &[&str], attr: &str) -> String {
+    let mut pointer = String::new();
+    for block in path {
+        pointer.push_str(&format!("/{block}/0"));
+    }
+    format!("{pointer}/{attr}")
 }
 
 pub(crate) const TAGS: AttrSchema = upd("tags", AttrType::StringMap);

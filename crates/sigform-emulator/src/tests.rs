@@ -334,11 +334,37 @@ fn the_service_and_the_schemas_agree_on_what_can_change() {
     let (_d, e) = seeded();
     put(&e, &version("1.0.0"), ResourceKind::ImageVersion, version_attrs("eastus", &image("img"), &["eastus"]))
         .unwrap();
+    let app = format!("{}/applications/agent", gallery());
+    put(&e, &app, ResourceKind::GalleryApplication, json!({"location": "eastus", "supported_os_type": "Linux"}))
+        .unwrap();
+    let app_version = format!("{app}/versions/1.0.0");
+    put(
+        &e,
+        &app_version,
+        ResourceKind::GalleryApplicationVersion,
+        json!({"location": "eastus", "source": [{"media_link": "https://s.blob.core.windows.net/a/agent.zip"}],
+               "manage_action": [{"install": "i", "remove": "r"}],
+               "target_region": [{"name": "eastus", "regional_replica_count": 1}]}),
+    )
+    .unwrap();
+    let role = format!(
+        "/subscriptions/{SUB}/providers/Microsoft.Authorization/roleDefinitions/0000aaaa-0000-4000-8000-000000000001"
+    );
+    put(
+        &e,
+        &role,
+        ResourceKind::RoleDefinition,
+        json!({"name": "Publisher", "scope": format!("/subscriptions/{SUB}"), "permissions": [{"actions": ["*/read"]}]}),
+    )
+    .unwrap();
+    let lock = format!("{}/providers/Microsoft.Authorization/locks/keep", gallery());
+    put(&e, &lock, ResourceKind::ManagementLock, json!({"scope": gallery(), "lock_level": "CanNotDelete"})).unwrap();
     let existing = |id: &str| e.peek(id).unwrap().unwrap().attributes;
     // A value that differs from `current` in the attribute's type and passes the service's checks.
     let other = |name: &str, ty: AttrType, current: &Json| -> Json {
         match (name, ty) {
             ("os_type", _) => json!("Windows"),
+            ("lock_level", _) => json!(if current == "ReadOnly" { "CanNotDelete" } else { "ReadOnly" }),
             ("hyper_v_generation", _) => json!(if current == "V1" { "V2" } else { "V1" }),
             ("architecture", _) => json!("Arm64"),
             ("location", _) => json!("westus"),
@@ -358,13 +384,28 @@ fn the_service_and_the_schemas_agree_on_what_can_change() {
         (ResourceKind::ImageVersion, version("1.0.0")),
         (ResourceKind::ManagedImage, image("img")),
         (ResourceKind::ResourceGroup, rg()),
+        (ResourceKind::GalleryApplication, app),
+        (ResourceKind::GalleryApplicationVersion, app_version),
+        (ResourceKind::RoleDefinition, role),
+        (ResourceKind::ManagementLock, lock),
     ];
     let mut checked = 0;
     for (kind, id) in cases {
         let schema = kind.facts().resource.unwrap();
         for attr in schema.attrs {
             // Names come from the id; computed values are the service's own.
-            if matches!(attr.name, "name" | "gallery_name" | "image_name" | "resource_group_name" | "id")
+            if matches!(
+                attr.name,
+                "name"
+                    | "gallery_name"
+                    | "image_name"
+                    | "resource_group_name"
+                    | "id"
+                    | "gallery_id"
+                    | "gallery_application_id"
+                    | "scope"
+                    | "role_definition_id"
+            ) && !(kind == ResourceKind::RoleDefinition && attr.name == "name")
                 || matches!(attr.mutability, Mutability::Computed | Mutability::ClientOnly)
             {
                 continue;

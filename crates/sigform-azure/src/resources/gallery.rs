@@ -38,7 +38,8 @@ pub static RESOURCE: ResourceSchema = ResourceSchema {
             min: 0,
             max: 1,
             mutability: Fixed,
-            attrs: &[req("eula"), req("prefix"), req("publisher_email"), req("publisher_uri")],
+            // `name`: the public name Azure gives the community gallery (its prefix and a suffix).
+            attrs: &[req("eula"), req("prefix"), req("publisher_email"), req("publisher_uri"), computed("name", Str)],
             key: None,
             unsupported: &[],
             blocks: &[],
@@ -89,6 +90,7 @@ pub static TYPE: ResourceType = ResourceType {
             "sharing/0/community_gallery/0/publisher_uri",
             "/properties/sharingProfile/communityGalleryInfo/publisherUri",
         ),
+        f("sharing/0/community_gallery/0/name", "/properties/sharingProfile/communityGalleryInfo/publicNames/0"),
     ],
     wire_list: None,
     tracked: true,

@@ -352,3 +352,65 @@ fn answers_carry_canonical_ids_and_normalized_locations() {
     );
     assert_eq!(crate::arm_id::canonical("/something/else"), "/something/else");
 }
+
+/// The specification's shapes for the newer types: a community gallery's sharing profile (its
+/// public name read back from `publicNames`), a management lock, a VM application and its version
+/// (Gallery_Create_CommunityGallery.json, ManagementLocks_CreateOrUpdateAtResourceLevel.json,
+/// GalleryApplication_Create.json, GalleryApplicationVersion_Create.json).
+#[test]
+fn newer_types_have_the_specification_shapes() {
+    let rg = format!("/subscriptions/{SUB}/resourceGroups/myResourceGroup");
+    let gallery = format!("{rg}/providers/Microsoft.Compute/galleries/myGalleryName");
+    let community = json!({"location": "West US", "sharing": [{"permission": "Community", "community_gallery": [{
+        "eula": "eula", "prefix": "PirPublic", "publisher_email": "pir@microsoft.com", "publisher_uri": "uri"}]}]});
+    let body = request_body(ResourceKind::Gallery, &community, None);
+    assert_eq!(
+        body["properties"]["sharingProfile"],
+        json!({"permissions": "Community", "communityGalleryInfo": {"eula": "eula", "publicNamePrefix": "PirPublic",
+            "publisherContact": "pir@microsoft.com", "publisherUri": "uri"}})
+    );
+    let mut answer = body.clone();
+    answer["properties"]["sharingProfile"]["communityGalleryInfo"]["publicNames"] = json!(["PirPublic-1234"]);
+    let read = attributes(ResourceKind::Gallery, &gallery, &answer, &no_roles);
+    assert_eq!(read["sharing"][0]["community_gallery"][0]["name"], "PirPublic-1234");
+
+    let lock_id = format!("{gallery}/providers/Microsoft.Authorization/locks/testlock");
+    let lock = json!({"lock_level": "ReadOnly", "notes": "n", "scope": gallery});
+    let body = request_body(ResourceKind::ManagementLock, &lock, None);
+    assert_eq!(body, json!({"properties": {"level": "ReadOnly", "notes": "n"}}));
+    let read = attributes(ResourceKind::ManagementLock, &lock_id, &body, &no_roles);
+    assert_eq!((read["name"].as_str(), read["scope"].as_str()), (Some("testlock"), Some(gallery.as_str())));
+    assert_eq!(kind_of_id(&lock_id), Some(ResourceKind::ManagementLock));
+
+    let app_id = format!("{gallery}/applications/myGalleryApplicationName");
+    let app = json!({"location": "West US", "supported_os_type": "Windows", "description": "This is the gallery application description.",
+        "eula": "This is the gallery application EULA.", "privacy_statement_uri": "myPrivacyStatementUri}",
+        "release_note_uri": "myReleaseNoteUri", "gallery_id": gallery});
+    let body = request_body(ResourceKind::GalleryApplication, &app, None);
+    assert_eq!(body["properties"]["supportedOSType"], "Windows");
+    assert_eq!(body["properties"]["privacyStatementUri"], "myPrivacyStatementUri}");
+    let read = attributes(ResourceKind::GalleryApplication, &app_id, &body, &no_roles);
+    assert_eq!(read["gallery_id"], json!(gallery));
+
+    let version_id = format!("{app_id}/versions/1.0.0");
+    let version = json!({"location": "West US", "gallery_application_id": app_id, "end_of_life_date": "2019-07-01T07:00:00Z",
+        "source": [{"media_link": "https://mystorageaccount.blob.core.windows.net/mycontainer/package.zip?{sasKey}"}],
+        "manage_action": [{"install": "powershell -command \"Expand-Archive -Path package.zip -DestinationPath C:\\package\"",
+            "remove": "del C:\\package "}],
+        "target_region": [{"name": "West US", "regional_replica_count": 1, "storage_account_type": "Standard_LRS", "exclude_from_latest": false}]});
+    let body = request_body(ResourceKind::GalleryApplicationVersion, &version, None);
+    let profile = &body["properties"]["publishingProfile"];
+    assert_eq!(profile["source"]["mediaLink"], version["source"][0]["media_link"]);
+    assert_eq!(profile["manageActions"]["remove"], "del C:\\package ");
+    assert_eq!(
+        profile["targetRegions"][0],
+        json!({"name": "West US", "regionalReplicaCount": 1, "storageAccountType": "Standard_LRS", "excludeFromLatest": false})
+    );
+    let read = attributes(ResourceKind::GalleryApplicationVersion, &version_id, &body, &no_roles);
+    assert_eq!(read["gallery_application_id"], json!(app_id));
+    assert_eq!(read["manage_action"], version["manage_action"]);
+    assert_eq!(
+        crate::arm_id::build(ResourceKind::GalleryApplicationVersion, SUB, &|k| read[k].as_str().map(str::to_string)),
+        Some(version_id)
+    );
+}

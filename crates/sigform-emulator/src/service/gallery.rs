@@ -76,8 +76,17 @@ fn check_write(attrs: &Json, ctx: &Context) -> Result<(), CloudError> {
     Ok(())
 }
 
-/// The unique name is given once, at creation, and kept.
+/// The unique name is given once, at creation, and kept; so is a community gallery's public
+/// name: its prefix and a suffix of the service's.
 fn fill_in(id: &str, attrs: &mut Json, existing: Option<&Row>) {
+    if let Some(info) = attrs.pointer_mut("/sharing/0/community_gallery/0")
+        && info.get("name").is_none_or(Json::is_null)
+    {
+        let kept = existing.and_then(|e| e.attributes.pointer("/sharing/0/community_gallery/0/name")).cloned();
+        let prefix = info.get("prefix").and_then(Json::as_str).unwrap_or("community").to_string();
+        let suffix = uuid::Uuid::new_v5(&uuid::Uuid::NAMESPACE_URL, id.to_ascii_lowercase().as_bytes());
+        info["name"] = kept.filter(|v| !v.is_null()).unwrap_or_else(|| json!(format!("{prefix}-{suffix}")));
+    }
     let unique =
         existing.and_then(|e| e.attributes.get("unique_name").cloned()).filter(|v| !v.is_null()).unwrap_or_else(|| {
             let name = id.rsplit('/').next().unwrap_or("").to_uppercase();
