@@ -14,6 +14,7 @@ pub mod inventory;
 pub mod path;
 mod planner;
 pub mod record;
+mod refusals;
 
 pub use planner::{Needs, Observed, Options, PlanInput, image_size, known_addresses, plan};
 
