@@ -13,6 +13,7 @@ pub mod functions;
 mod local;
 mod module;
 pub mod refs;
+mod retention;
 pub mod types;
 pub use module::{
     MODULE_MANIFEST, directory_of as module_dir, is_local as is_local_module, manifest_dirs, resolve as resolve_module,
@@ -1905,6 +1906,11 @@ impl<'a> Evaluator<'a> {
                                 None => d,
                             });
                         }
+                    }
+                }
+                Structure::Block(b) if b.ident.value().as_str() == "retention" => {
+                    if let Some(policy) = retention::retention(b, &mut scope, &mut self.diags) {
+                        settings.retention.push(policy);
                     }
                 }
                 Structure::Block(b) => {

@@ -389,6 +389,31 @@ pub struct Settings {
     pub wait_for_replication: bool,
     pub keep_latest_in_all_regions: Option<u32>,
     pub prices: Prices,
+    /// `sigform { retention { ... } }`: what to keep of the versions a gallery fills up with.
+    pub retention: Vec<RetentionPolicy>,
+}
+
+/// One `retention` block: which definitions it covers and what it keeps of their versions.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RetentionPolicy {
+    /// Lower-cased ids of the definitions it covers (`definitions = [...]`), or of the galleries
+    /// whose definitions it covers (`galleries = [...]`); neither: every managed definition.
+    pub definitions: Option<Vec<String>>,
+    pub galleries: Option<Vec<String>>,
+    /// The newest this many versions (by semantic version) stay as they are.
+    pub keep_versions: u32,
+    /// `older_regions = "source"`: older versions shrink to their source region, one replica.
+    pub older_regions_source: bool,
+    /// `delete_after`: older versions published longer ago than this (seconds) are deleted.
+    pub delete_after: Option<i64>,
+    /// Whether versions published by other tools are in scope.
+    pub include_unmanaged: bool,
+    /// `protect { names = [...] }`: versions whose names match one of these patterns (`*`, `?`)
+    /// are never touched.
+    pub protect_names: Vec<String>,
+    /// `protect { tags = {...} }`: nor are versions carrying one of these tags.
+    pub protect_tags: BTreeMap<String, String>,
+    pub span: Span,
 }
 
 /// Quotas the configuration states (`None`: the profile's default).
@@ -440,6 +465,7 @@ impl Default for Settings {
             wait_for_replication: true,
             keep_latest_in_all_regions: None,
             prices: Prices::default(),
+            retention: Vec::new(),
         }
     }
 }

@@ -15,6 +15,7 @@ pub mod path;
 mod planner;
 pub mod record;
 mod refusals;
+pub mod retention;
 
 pub use planner::{Needs, Observed, Options, PlanInput, image_size, known_addresses, plan};
 
