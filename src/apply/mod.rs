@@ -404,9 +404,14 @@ fn run_stage(
                             let change = changes[job.address.as_str()];
                             let mut record = Vec::new();
                             match job.step {
+                                // Retention's changes are to versions the state does not hold.
                                 Step::Delete => {
-                                    record
-                                        .push(Change::Remove { action: "delete".into(), address: job.address.clone() });
+                                    if !change.retention {
+                                        record.push(Change::Remove {
+                                            action: "delete".into(),
+                                            address: job.address.clone(),
+                                        });
+                                    }
                                     if !job.replacing {
                                         outcome.destroyed += 1;
                                     }
@@ -444,10 +449,12 @@ fn run_stage(
                                         } else {
                                             "ready".into()
                                         };
-                                    record.push(Change::Put {
-                                        action: job.step.as_str().into(),
-                                        resource: Box::new(after),
-                                    });
+                                    if !change.retention {
+                                        record.push(Change::Put {
+                                            action: job.step.as_str().into(),
+                                            resource: Box::new(after),
+                                        });
+                                    }
                                     match (job.step, job.replacing) {
                                         (Step::Update, _) => outcome.changed += 1,
                                         (_, true) => {
@@ -479,6 +486,7 @@ fn run_stage(
                             // "failed", so the next plan replaces it); nothing is orphaned.
                             let mut record = vec![Change::SettleIntent(intent)];
                             if let Some(attrs) = exists
+                                && !changes[job.address.as_str()].retention
                                 && let Some(mut after) = changes[job.address.as_str()].after.clone()
                             {
                                 if let Some(id) = attrs.get("id").and_then(|v| v.as_str()) {

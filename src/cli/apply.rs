@@ -37,6 +37,7 @@ pub fn run(global: &Global, args: Args) -> CliResult {
                 state: global.state_location()?,
                 destroy: args.destroy || args.plan.destroy,
                 refresh_only: args.plan.refresh_only,
+                no_retention: args.plan.no_retention,
                 targets: args.plan.target.clone(),
                 replace: args.plan.replace.clone(),
                 out: None,

@@ -111,6 +111,15 @@ pub enum EmulatorCommand {
         /// NAME or NAME=REPLICAS (repeatable); default: the image's region.
         #[arg(long = "region")]
         regions: Vec<String>,
+        /// Let its replicated regions be removed later (its safety profile).
+        #[arg(long)]
+        allow_region_removal: bool,
+        /// A tag, KEY=VALUE (repeatable).
+        #[arg(long = "tag", value_name = "KEY=VALUE")]
+        tags: Vec<String>,
+        /// When it was published (RFC 3339), instead of now.
+        #[arg(long, value_name = "TIME")]
+        published: Option<String>,
     },
     /// Allow-list a subscription for a region (Australia Central and Central 2).
     Allowlist { subscription: String, region: String },
@@ -240,8 +249,17 @@ pub fn run(global: &Global, command: &EmulatorCommand) -> CliResult {
             ops::add_federated_credential(&e, client, &credential)?;
             println!("{}", render::added_federated_credential(client, issuer, subject, audience));
         }
-        EmulatorCommand::PublishVersion { id, image, regions } => {
-            let r = ops::publish_version(&e, id, image, regions)?;
+        EmulatorCommand::PublishVersion { id, image, regions, allow_region_removal, tags, published } => {
+            let mut extras = ops::PublishExtras {
+                allow_region_removal: *allow_region_removal,
+                published: published.clone(),
+                ..ops::PublishExtras::default()
+            };
+            for tag in tags {
+                let (k, v) = tag.split_once('=').ok_or_else(|| format!("--tag {tag}: write KEY=VALUE"))?;
+                extras.tags.insert(k.to_string(), v.to_string());
+            }
+            let r = ops::publish_version(&e, id, image, regions, &extras)?;
             println!("{}", render::publishing(&r));
         }
         EmulatorCommand::Allowlist { subscription, region } => {

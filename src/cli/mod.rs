@@ -100,6 +100,9 @@ pub struct PlanOptions {
     /// Only accept the cloud's values into state.
     #[arg(long)]
     pub refresh_only: bool,
+    /// Plan without the changes `sigform { retention }` would make.
+    #[arg(long)]
+    pub no_retention: bool,
     /// Plan to destroy everything the state manages.
     #[arg(long)]
     pub destroy: bool,

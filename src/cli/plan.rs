@@ -15,6 +15,7 @@ pub fn run(global: &Global, options: &PlanOptions, vars: Vec<VarArg>) -> CliResu
         state: global.state_location()?,
         destroy: options.destroy,
         refresh_only: options.refresh_only,
+        no_retention: options.no_retention,
         targets: options.target.clone(),
         replace: options.replace.clone(),
         out: options.out.as_ref().map(|p| global.resolve(p)),

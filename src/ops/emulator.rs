@@ -213,6 +213,7 @@ pub fn publish_version(
     id: &str,
     image: &str,
     regions_arg: &[String],
+    extra: &PublishExtras,
 ) -> Result<CloudResource, EmulatorError> {
     let parsed = ArmId::parse(id)
         .filter(|p| p.kind == ResourceKind::ImageVersion)
@@ -240,12 +241,34 @@ pub fn publish_version(
     if targets.is_empty() {
         targets.push(json!({"name": location}));
     }
-    let attributes = json!({
+    let mut attributes = json!({
         "name": parsed.names[2], "gallery_name": parsed.names[0], "image_name": parsed.names[1],
         "resource_group_name": parsed.resource_group, "location": location, "managed_image_id": image, "target_region": targets,
     });
+    if extra.allow_region_removal {
+        attributes["deletion_of_replicated_locations_enabled"] = json!(true);
+    }
+    if !extra.tags.is_empty() {
+        attributes["tags"] = json!(extra.tags);
+    }
     e.put(id, &Body { kind: ResourceKind::ImageVersion, tenant: tenant(), attributes })?;
+    if let Some(date) = &extra.published {
+        let date = sigform_azure::timestamp::parse_rfc3339(date)
+            .map(sigform_azure::timestamp::format_unix)
+            .ok_or_else(|| EmulatorError::Usage(format!("--published {date}: not an RFC 3339 time")))?;
+        e.set_published_date(id, &date)?;
+    }
     show(e, id)
+}
+
+/// What else `emulator publish-version` may say about the version it publishes.
+#[derive(Debug, Default)]
+pub struct PublishExtras {
+    /// `safetyProfile.allowDeletionOfReplicatedLocations`.
+    pub allow_region_removal: bool,
+    pub tags: BTreeMap<String, String>,
+    /// When it was published (RFC 3339), instead of now.
+    pub published: Option<String>,
 }
 
 /// Allow-lists a subscription for a restricted region; a subscription used for the first time

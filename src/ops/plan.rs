@@ -17,6 +17,8 @@ pub struct Options {
     pub destroy: bool,
     /// Only read the cloud: the plan records drift in the state and changes nothing else.
     pub refresh_only: bool,
+    /// Plan without `sigform { retention }`.
+    pub no_retention: bool,
     pub targets: Vec<String>,
     pub replace: Vec<String>,
     pub out: Option<PathBuf>,
@@ -132,6 +134,7 @@ fn plan_with(
     let mut warnings = Vec::new();
     // Image sizes the cloud knows, for cost and replication time.
     let mut cloud_sizes: std::collections::HashMap<String, f64> = std::collections::HashMap::new();
+    let mut unmanaged_versions = Vec::new();
     let (prior, observed) = match cloud {
         Some(cloud) => {
             // The cloud must be the service the configuration is checked against.
@@ -171,6 +174,20 @@ fn plan_with(
                 r.resources.iter().filter_map(|(id, r)| Some((id.clone(), crate::plan::image_size(&r.attributes)?))),
             );
             let prior = r.prior(recorded);
+            // What is left with its attributes is what the state does not manage.
+            unmanaged_versions = r
+                .resources
+                .values()
+                .filter(|c| c.kind == sigform_azure::schema::ResourceKind::ImageVersion)
+                .filter(|c| c.provisioning_state != "Deleting" && c.attributes.is_object())
+                .map(|c| crate::plan::retention::SeenVersion {
+                    id: c.id.clone(),
+                    subscription: c.subscription.clone(),
+                    attributes: c.attributes.clone(),
+                    address: None,
+                    declared: false,
+                })
+                .collect();
             drift = r.drift;
             warnings.extend(r.warnings);
             (prior, Some(r.observed))
@@ -188,7 +205,13 @@ fn plan_with(
             return Err(PlanError::NothingToReplace(r.to_string()));
         }
     }
-    let plan_options = plan::Options { destroy: options.destroy, targets, replace, refresh_only: options.refresh_only };
+    let plan_options = plan::Options {
+        destroy: options.destroy,
+        targets,
+        replace,
+        refresh_only: options.refresh_only,
+        no_retention: options.no_retention,
+    };
     let prices = prices_with_file(&desired.settings.prices, &options.load.dir)?.table();
     let plan = plan::plan(PlanInput {
         desired,
@@ -206,6 +229,7 @@ fn plan_with(
         prices,
         created: sigform_azure::timestamp::now_rfc3339(),
         imported,
+        unmanaged_versions,
     });
     // The rules' verdict came in at the end of the planning: an error there means no plan.
     if verdict.settle() {

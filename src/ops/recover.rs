@@ -22,7 +22,14 @@ pub fn settle_intents(store: &mut dyn StateStore, cloud: &dyn Cloud) -> Result<V
             .map_err(|source| RecoverError::Cloud { id: intent.arm_id.clone(), source })?;
         let record: Option<ResourceState> = serde_json::from_value(intent.body.clone()).ok();
         let mut changes = Vec::new();
+        let retained = crate::plan::retention::is_retention_address(&intent.address);
         let line = match (intent.action.as_str(), found, record) {
+            // Retention's changes are to versions the state does not hold: nothing to record.
+            (action, found, _) if retained => format!(
+                "{}: the interrupted retention {action} {}; retention records nothing",
+                intent.address,
+                if found.is_some() == (action == "delete") { "did not complete" } else { "completed" }
+            ),
             ("delete", None, _) => {
                 if store.snapshot()?.resource(&intent.address).is_some() {
                     changes.push(Change::Remove { action: "recovered delete".into(), address: intent.address.clone() });

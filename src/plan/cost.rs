@@ -201,6 +201,7 @@ mod tests {
                 source: None,
                 timeouts: crate::model::Timeouts::default(),
                 sensitive: Vec::new(),
+                retention: false,
             }
         };
         let (full_cost, full_time) = estimate(&[change("Full")], &HashMap::new(), &SHIPPED);

@@ -184,6 +184,7 @@ mod tests {
             source: None,
             timeouts: Default::default(),
             sensitive: vec![],
+            retention: false,
         }
     }
 

@@ -76,6 +76,10 @@ pub struct ResourceChange {
     /// Top-level arguments and blocks whose values are sensitive: shown as "(sensitive value)".
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub sensitive: Vec<String>,
+    /// A change `sigform { retention }` makes to a version the configuration does not declare
+    /// (its `reason` says why): carried out like any change, never recorded in the state.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub retention: bool,
 }
 
 impl ResourceChange {
@@ -157,6 +161,10 @@ pub struct Plan {
     /// objects stay in Azure. Apply forgets them first.
     #[serde(default)]
     pub forgotten: Vec<ForgottenRecord>,
+    /// What `sigform { retention }` reports instead of changing (a declared version outside the
+    /// policy, a version it cannot shrink).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub retention_notes: Vec<String>,
 }
 
 /// A record the state forgets, leaving the object in Azure.
@@ -225,6 +233,7 @@ impl Plan {
             drift: Default::default(),
             refresh_only: false,
             forgotten: Vec::new(),
+            retention_notes: Vec::new(),
             cost: None,
             replication_estimate: None,
             access_changes: Vec::new(),
@@ -248,9 +257,16 @@ impl Plan {
     }
 
     /// (add, change, destroy, forbidden), counted as Terraform counts: a replace adds and destroys.
+    /// (to shrink, to delete) by `sigform { retention }`.
+    pub fn retention_summary(&self) -> (usize, usize) {
+        let of = |a: Action| self.changes.iter().filter(|c| c.retention && c.action == a).count();
+        (of(Action::Update), of(Action::Delete))
+    }
+
+    /// (to add, to change, to destroy, forbidden) besides retention's (counted apart).
     pub fn summary(&self) -> (usize, usize, usize, usize) {
         let mut s = (0, 0, 0, 0);
-        for c in &self.changes {
+        for c in self.changes.iter().filter(|c| !c.retention || c.action == Action::Forbidden) {
             match c.action {
                 Action::Create => s.0 += 1,
                 Action::Update => s.1 += 1,

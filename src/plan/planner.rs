@@ -25,6 +25,8 @@ pub struct Options {
     pub replace: Vec<Address>,
     /// Only record what the refresh found: the plan changes nothing in the cloud.
     pub refresh_only: bool,
+    /// Plan without `sigform { retention }` (`--no-retention`).
+    pub no_retention: bool,
 }
 
 pub use super::refusals::Observed;
@@ -51,6 +53,8 @@ pub struct PlanInput<'a> {
     pub created: String,
     /// Records `import` blocks adopt (address, id): already in `prior`; apply records them first.
     pub imported: Vec<(String, String)>,
+    /// The image versions the refresh saw that the state does not manage, for retention.
+    pub unmanaged_versions: Vec<super::retention::SeenVersion>,
 }
 
 impl<'a> PlanInput<'a> {
@@ -70,6 +74,7 @@ impl<'a> PlanInput<'a> {
             prices: sigform_azure::prices::SHIPPED,
             created: String::new(),
             imported: Vec::new(),
+            unmanaged_versions: Vec::new(),
         }
     }
 }
@@ -88,6 +93,7 @@ pub fn plan(input: PlanInput) -> Plan {
         prices,
         created,
         imported,
+        unmanaged_versions,
     } = input;
     let Snapshot { lineage, serial, resources, outputs: prior_outputs } = prior;
     // `moved` blocks: what the state records under an old address is planned under the new one.
@@ -112,6 +118,18 @@ pub fn plan(input: PlanInput) -> Plan {
             replaced.entry(address.to_string()).or_insert_with(|| "its last create failed".to_string());
         }
     }
+    // What retention sees of the managed versions (before the records move into changes).
+    let managed_versions: Vec<super::retention::SeenVersion> = prior_by_address
+        .values()
+        .filter(|r| r.type_name == "azurerm_shared_image_version" && !desired.settings.retention.is_empty())
+        .map(|r| super::retention::SeenVersion {
+            id: r.id.clone(),
+            subscription: r.subscription_id.clone(),
+            attributes: r.attributes.clone(),
+            address: Some(r.address.clone()),
+            declared: desired_by_address.contains_key(&r.address),
+        })
+        .collect();
     // Each declared resource against its record: independent of the others, and at the quota
     // ceiling most of the planner's time, so shared among the cores.
     let paired: Vec<(&String, &Instance, Option<ResourceState>)> = desired_by_address
@@ -153,6 +171,37 @@ pub fn plan(input: PlanInput) -> Plan {
         .filter(|p| !p.prevent_group_deletion_with_resources)
         .map(|p| p.subscription_id.to_ascii_lowercase())
         .collect();
+    // Retention acts on a cloud the refresh has read, and never on a destroy or a refresh-only plan.
+    let mut retention_notes = Vec::new();
+    if observed.is_some() && !options.no_retention && !options.destroy && !options.refresh_only {
+        let mut versions = managed_versions;
+        versions.extend(unmanaged_versions);
+        let decided = super::retention::decide(super::retention::RetentionInput {
+            policies: &desired.settings.retention,
+            versions,
+            declared_definitions: desired
+                .resources
+                .iter()
+                .filter(|i| i.kind() == ResourceKind::ImageDefinition)
+                .filter_map(|i| i.id.as_deref().map(str::to_ascii_lowercase))
+                .collect(),
+            read_by_data_sources: desired
+                .data
+                .iter()
+                .filter(|d| d.kind() == ResourceKind::ImageVersion)
+                .filter_map(|d| d.id.as_deref().map(str::to_ascii_lowercase))
+                .collect(),
+            regions_guarded: desired.settings.profile.replicated_regions_guarded,
+            now_unix: sigform_azure::timestamp::parse_rfc3339(&created).unwrap_or(0),
+            prices: &prices,
+            sizes: &cloud_image_sizes,
+        });
+        retention_notes = decided.notes;
+        for decision in decided.decisions {
+            let change = super::retention::change(decision);
+            changes.insert(change.address.clone(), change);
+        }
+    }
     super::refusals::blocked_deletes(&mut changes, observed, &cascading);
     super::refusals::locked_changes(&mut changes, observed);
     if !options.targets.is_empty() {
@@ -206,6 +255,7 @@ pub fn plan(input: PlanInput) -> Plan {
             wait_for_replication: desired.settings.wait_for_replication,
         },
         moved,
+        retention_notes,
         imported: imported.into_iter().map(|(address, id)| super::ImportedRecord { address, id }).collect(),
         forgotten,
         deferred_reads: desired
@@ -372,6 +422,7 @@ fn create(inst: &Instance) -> ResourceChange {
         reason: None,
         source: None,
         sensitive: inst.sensitive.clone(),
+        retention: false,
         timeouts: inst.lifecycle.timeouts,
     }
 }
@@ -538,6 +589,7 @@ fn update(
         reason,
         source: None,
         sensitive: inst.sensitive.clone(),
+        retention: false,
         timeouts: inst.lifecycle.timeouts,
     }
 }
@@ -558,6 +610,7 @@ fn delete(before: ResourceState, block: Option<&Instance>, reason: &str) -> Reso
         reason: Some(reason.to_string()),
         source: None,
         sensitive: Vec::new(),
+        retention: false,
         timeouts: block.map(|b| b.lifecycle.timeouts).unwrap_or_default(),
     }
 }

@@ -17,6 +17,16 @@ use sigform_azure::prices::{PriceTable, monthly, regions_of};
 use sigform_azure::{arm_id, regions};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
+/// The block name retention's changes are addressed under:
+/// `azurerm_shared_image_version.sigform_retention["gallery/definition/version"]`. Reserved: a
+/// configuration may not declare it.
+pub const BLOCK_NAME: &str = "sigform_retention";
+
+/// Whether an address is one of retention's.
+pub fn is_retention_address(address: &str) -> bool {
+    address.starts_with(&format!("azurerm_shared_image_version.{BLOCK_NAME}["))
+}
+
 /// A version as retention sees it: from the state (managed) or only from the cloud.
 #[derive(Debug, Clone)]
 pub struct SeenVersion {
@@ -233,6 +243,56 @@ pub fn decide(input: RetentionInput) -> Retention {
         }
     }
     out
+}
+
+/// The plan's change for a decision: an update (shrink) or a delete of a version the state does
+/// not hold, under retention's reserved address, with the reason.
+pub fn change(d: Decision) -> super::ResourceChange {
+    let address = format!("azurerm_shared_image_version.{BLOCK_NAME}[{}]", Json::String(d.name.clone()));
+    let record = |attributes: Json| crate::state::ResourceState {
+        address: address.clone(),
+        mode: "managed".into(),
+        type_name: "azurerm_shared_image_version".into(),
+        name: BLOCK_NAME.into(),
+        index: Json::String(d.name.clone()),
+        provider: "azurerm".into(),
+        subscription_id: d.subscription.clone(),
+        id: d.id.clone(),
+        attributes,
+        dependencies: Vec::new(),
+        status: "ready".into(),
+        sensitive: Vec::new(),
+    };
+    let (action, after, changes) = match &d.verdict {
+        Verdict::Delete => (super::Action::Delete, None, Vec::new()),
+        Verdict::Shrink(after) => {
+            let map = |j: &Json| match crate::model::value::Value::from_json(j) {
+                crate::model::value::Value::Map(m) => m,
+                _ => BTreeMap::new(),
+            };
+            let changes = super::diff::diff(
+                &sigform_azure::resources::image_version::RESOURCE,
+                &map(&d.before),
+                &map(after),
+                &[],
+            );
+            (super::Action::Update, Some(record(after.clone())), changes)
+        }
+    };
+    super::ResourceChange {
+        address: address.clone(),
+        action,
+        before: Some(record(d.before.clone())),
+        after,
+        after_unknown: Vec::new(),
+        changes,
+        forbidden: Vec::new(),
+        reason: Some(format!("retention: {}", d.reason)),
+        source: None,
+        timeouts: crate::model::Timeouts::default(),
+        sensitive: Vec::new(),
+        retention: true,
+    }
 }
 
 #[cfg(test)]

@@ -55,6 +55,8 @@ fn write(out: &mut Sink, plan: &Plan, st: Style) {
         out.push_str("No changes. The configuration and the state agree.\n");
         return;
     }
+    let (retained, visible): (Vec<&ResourceChange>, Vec<&ResourceChange>) =
+        visible.into_iter().partition(|c| c.retention && c.action != Action::Forbidden);
     if !visible.is_empty() {
         out.push_str("sigform will perform the following actions:\n");
     }
@@ -84,6 +86,7 @@ fn write(out: &mut Sink, plan: &Plan, st: Style) {
         }
         out.push_str("    }\n");
     }
+    retention(out, plan, &retained, &paint);
     if !plan.imported.is_empty() {
         out.push_str("\nImported (import blocks):\n");
         for i in &plan.imported {
@@ -183,9 +186,15 @@ fn write(out: &mut Sink, plan: &Plan, st: Style) {
     let imports = if plan.imported.is_empty() { String::new() } else { format!("{} to import, ", plan.imported.len()) };
     let forgets =
         if plan.forgotten.is_empty() { String::new() } else { format!(", {} to forget", plan.forgotten.len()) };
+    let (shrink, delete) = plan.retention_summary();
+    let retention = if shrink + delete == 0 {
+        String::new()
+    } else {
+        format!("; retention: {shrink} to shrink, {delete} to delete")
+    };
     let _ = writeln!(
         out,
-        "\nPlan: {imports}{add} to add, {change} to change, {destroy} to destroy{forgets}, {forbidden} forbidden."
+        "\nPlan: {imports}{add} to add, {change} to change, {destroy} to destroy{forgets}, {forbidden} forbidden{retention}."
     );
     if let Some(cost) = plan.cost.as_ref().filter(|c| !c.resources.is_empty()) {
         let sign = if cost.monthly_storage < 0.0 { "-" } else { "+" };
@@ -208,6 +217,53 @@ fn write(out: &mut Sink, plan: &Plan, st: Style) {
 }
 
 type Paint<'a> = dyn Fn(&str, Action) -> String + 'a;
+
+/// `sigform { retention }`'s changes, one line each with its reason and what it saves, and what
+/// it reports instead of changing.
+fn retention(out: &mut Sink, plan: &Plan, retained: &[&ResourceChange], paint: &Paint) {
+    if retained.is_empty() && plan.retention_notes.is_empty() {
+        return;
+    }
+    out.push_str("\nRetention (sigform { retention }):\n");
+    let saved = |c: &ResourceChange| {
+        plan.cost
+            .as_ref()
+            .and_then(|cost| cost.resources.iter().find(|r| r.address == c.address))
+            .map_or(0.0, |r| -r.monthly_storage)
+    };
+    let mut total = 0.0;
+    for c in retained {
+        let name = c.resource().index.as_str().unwrap_or(&c.address).to_string();
+        let why = c.reason.as_deref().unwrap_or("").trim_start_matches("retention: ");
+        let saves = saved(c);
+        total += saves;
+        let what = match (&c.action, c.after.as_ref()) {
+            (Action::Delete, _) => "deleted".to_string(),
+            (_, Some(after)) => {
+                let kept: Vec<String> = sigform_azure::prices::regions_of(&after.attributes)
+                    .iter()
+                    .map(|(r, n, _)| {
+                        format!(
+                            "{} ({n} replica{})",
+                            sigform_azure::regions::display(r),
+                            if *n == 1 { "" } else { "s" }
+                        )
+                    })
+                    .collect();
+                format!("shrinks to {}", kept.join(", "))
+            }
+            _ => "changes".to_string(),
+        };
+        let (sign, action) = if c.action == Action::Delete { ("-", Action::Delete) } else { ("~", Action::Update) };
+        let _ = writeln!(out, "  {} {name} {what}: {why} (saves ${saves:.2} per month)", paint(sign, action));
+    }
+    for note in &plan.retention_notes {
+        let _ = writeln!(out, "  {} {note}", paint("!", Action::Forbidden));
+    }
+    if !retained.is_empty() {
+        let _ = writeln!(out, "  Retention saves ${total:.2} per month of replica storage.");
+    }
+}
 
 /// "Objects have changed outside of sigform", before the changes, as Terraform shows it.
 fn drift(out: &mut Sink, plan: &Plan, paint: &Paint) {

@@ -124,6 +124,11 @@ pub fn plan_json(plan: &Plan) -> Json {
             "cost": plan.cost,
             "replication_estimate": plan.replication_estimate,
             "access_changes": plan.access_changes,
+            "retention": {
+                "to_shrink": plan.retention_summary().0,
+                "to_delete": plan.retention_summary().1,
+                "notes": plan.retention_notes,
+            },
         },
     })
 }
@@ -266,6 +271,14 @@ fn resource_change(c: &ResourceChange) -> Json {
     m.insert("change".into(), change);
     if let Some(reason) = reason {
         m.insert("action_reason".into(), json!(reason));
+    }
+    // Retention's changes: an ordinary change, its reason sigform's own.
+    if c.retention {
+        m.insert("action_reason".into(), json!("sigform.retention"));
+        m.insert(
+            "sigform".into(),
+            json!({"retention": c.reason.as_deref().unwrap_or("").trim_start_matches("retention: ")}),
+        );
     }
     Json::Object(m)
 }

@@ -16,3 +16,5 @@ mod inventory;
 mod plan;
 #[path = "profiles.rs"]
 mod profiles;
+#[path = "retention.rs"]
+mod retention;

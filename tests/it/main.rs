@@ -38,6 +38,8 @@ mod postgres;
 mod profiles;
 #[path = "readme.rs"]
 mod readme;
+#[path = "retention.rs"]
+mod retention;
 #[path = "robustness.rs"]
 mod robustness;
 #[path = "state_store.rs"]

@@ -614,6 +614,25 @@ fn store_profile(conn: &Connection, profile: &ServiceProfile) -> Result<(), Clou
     Ok(())
 }
 
+impl Emulator {
+    /// Dates a version's publication (`publishingProfile.publishedDate`), as if another tool had
+    /// published it then: for tests and demonstrations of what depends on age (retention).
+    pub fn set_published_date(&self, id: &str, date: &str) -> Result<(), CloudError> {
+        self.with(|c| {
+            let Some(mut r) = row(c, id)? else {
+                return Err(CloudError::new(404, "ResourceNotFound", format!("{id} was not found")));
+            };
+            r.attributes["published_date"] = json!(date);
+            c.execute(
+                "UPDATE resources SET attributes = ?2 WHERE key = ?1",
+                params![id.to_ascii_lowercase(), r.attributes.to_string()],
+            )
+            .map_err(db_error)?;
+            Ok(())
+        })
+    }
+}
+
 /// A subscription as `GET /subscriptions[/{id}]` answers it.
 pub fn subscription_json(id: &str, tenant: &str) -> Json {
     json!({
