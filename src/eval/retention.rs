@@ -197,6 +197,38 @@ fn duration_seconds(text: &str) -> Option<i64> {
 
 #[cfg(test)]
 mod tests {
+    use crate::rules::tests::{VALID, diagnose};
+
+    /// Each mistake in a retention block is refused where it is written; a good one is read.
+    #[test]
+    fn retention_blocks_are_checked_where_written() {
+        let with = |body: &str| format!("{VALID}\nsigform {{\n  retention {{\n{body}\n  }}\n}}\n");
+        let cases: &[(&str, Option<&str>)] = &[
+            ("    keep_versions = 3\n    older_regions = \"source\"", None),
+            (
+                "    keep_versions = 3\n    delete_after = \"90d\"\n    definitions = [azurerm_shared_image.def.id]",
+                None,
+            ),
+            ("    older_regions = \"source\"", Some("SIG003")),
+            ("    keep_versions = 3", Some("SIG003")),
+            ("    keep_versions = 0\n    older_regions = \"source\"", Some("SIG004")),
+            ("    keep_versions = 3\n    older_regions = \"everywhere\"", Some("SIG004")),
+            ("    keep_versions = 3\n    delete_after = \"3 months\"", Some("SIG004")),
+            ("    keep_versions = 3\n    older_regions = \"source\"\n    keep_version = 2", Some("SIG002")),
+            (
+                "    keep_versions = 3\n    older_regions = \"source\"\n    protect {\n      names = \"1.*\"\n    }",
+                Some("SIG004"),
+            ),
+        ];
+        for (body, want) in cases {
+            let found: Vec<&str> = diagnose(&with(body)).into_iter().map(|(rule, ..)| rule).collect();
+            match want {
+                None => assert!(found.is_empty(), "{body}: {found:?}"),
+                Some(rule) => assert!(found.contains(rule), "{body}: {found:?}"),
+            }
+        }
+    }
+
     #[test]
     fn durations_read_as_seconds() {
         let cases = [

@@ -393,6 +393,11 @@ pub struct Settings {
     pub retention: Vec<RetentionPolicy>,
 }
 
+/// The block name retention's changes are addressed under:
+/// `azurerm_shared_image_version.sigform_retention["gallery/definition/version"]`. Reserved: a
+/// configuration may not declare it.
+pub const RETENTION_BLOCK: &str = "sigform_retention";
+
 /// One `retention` block: which definitions it covers and what it keeps of their versions.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RetentionPolicy {

@@ -17,10 +17,7 @@ use sigform_azure::prices::{PriceTable, monthly, regions_of};
 use sigform_azure::{arm_id, regions};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-/// The block name retention's changes are addressed under:
-/// `azurerm_shared_image_version.sigform_retention["gallery/definition/version"]`. Reserved: a
-/// configuration may not declare it.
-pub const BLOCK_NAME: &str = "sigform_retention";
+pub use crate::model::RETENTION_BLOCK as BLOCK_NAME;
 
 /// Whether an address is one of retention's.
 pub fn is_retention_address(address: &str) -> bool {

@@ -404,7 +404,7 @@ pub static RULES: &[Rule] = &[
         Warning,
         Config,
         "old versions are still replicated beyond their source region",
-        "Replicas cost storage in every region. The product documentation suggests keeping only the newest versions in all regions and older ones in their source region; sigform { keep_latest_in_all_regions = N } sets N and turns this warning on.",
+        "Replicas cost storage in every region. The product documentation suggests keeping only the newest versions in all regions and older ones in their source region; sigform { keep_latest_in_all_regions = N } sets N and turns this warning on. To act on the advice rather than be warned, state it as a policy — sigform { retention { keep_versions = 3, older_regions = \"source\", delete_after = \"90d\", include_unmanaged = true } } — and plan shows, before anything is touched, which older versions shrink to their source region with one replica and which are deleted, with the storage each saves per month (on the quickstart with five pipeline versions: $15.00 a month). It never touches the newest version, a declared version (it reports it), a version a data source reads, or a protected one.",
     ),
 ];
 

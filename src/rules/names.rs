@@ -27,6 +27,19 @@ pub(super) fn check(desired: &Desired, ctx: &RuleContext, out: &mut Vec<Diagnost
                 );
             }
             ResourceKind::ImageVersion => {
+                if inst.address.resource.name == crate::model::RETENTION_BLOCK {
+                    out.push(
+                        violation(
+                            "SIG004",
+                            format!(
+                                "`{}` is the name sigform's retention gives the versions it acts on",
+                                inst.address.resource
+                            ),
+                            inst.span.clone(),
+                        )
+                        .help("give the block another name"),
+                    );
+                }
                 version_name(inst, out);
                 end_of_life(inst, ctx, out);
                 replicas(inst, desired.settings.profile, out);

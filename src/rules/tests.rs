@@ -360,6 +360,13 @@ fn each_rule_fires_at_the_right_place() {
         ),
         ("SIG303", &[("os_type  = \"Linux\"", "os_type  = \"Windows\"")]),
         (
+            "SIG004 reserved for retention",
+            &[(
+                "resource \"azurerm_shared_image_version\" \"v\" {",
+                "resource \"azurerm_shared_image_version\" \"sigform_retention\" { # expect: SIG004",
+            )],
+        ),
+        (
             "SIG601",
             &[(
                 "scope                = azurerm_shared_image_gallery.g.id",
