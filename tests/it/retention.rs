@@ -238,3 +238,48 @@ fn a_full_definition_converges_in_one_apply() {
     let again = run(&["plan", "--detailed-exitcode"], 0).stdout;
     assert!(!again.contains("to shrink"), "{again}");
 }
+
+/// Killed in the middle of retention's changes, the next apply settles what was in flight and
+/// finishes: nothing of retention is ever recorded in the state, no intent is left, and the cloud
+/// ends where the policy says.
+#[test]
+fn killed_mid_retention_the_next_apply_converges() {
+    if !common::backend_ready() {
+        return;
+    }
+    let t = Test::new().example("quickstart").seeded();
+    let dir = t.dir().to_str().unwrap().to_string();
+    for i in 0..12 {
+        publish(&dir, &format!("6.{i}.0"), f64::from(30 - i) + 0.5, &[]);
+    }
+    std::fs::write(t.dir().join("main.tf"), t.read("main.tf") + POLICY).unwrap();
+    let apply = |scale: &str| {
+        let args = ["apply".to_string(), "--auto-approve".to_string()];
+        let mut cmd = common::command(t.dir(), &args, &[("SIGFORM_EMULATOR_TIME_SCALE".into(), scale.into())]);
+        cmd.stdout(std::process::Stdio::null()).stderr(std::process::Stdio::null());
+        cmd
+    };
+    // At 50 simulated seconds a real one, each shrink and delete takes over a second: the kill
+    // lands while they are in flight.
+    let mut child = apply("50").spawn().unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(400));
+    assert!(child.try_wait().unwrap().is_none(), "the apply was still running when killed");
+    let _ = child.kill();
+    let _ = child.wait();
+    let started = std::time::Instant::now();
+    while !apply("50").status().unwrap().success() {
+        assert!(started.elapsed() < std::time::Duration::from_secs(60), "no convergence");
+    }
+    let run = |args: &[&str], code: i32| Test::new().chdir(&dir).args(args).status(code);
+    let state = run(&["state", "list"], 0).stdout;
+    assert!(!state.contains("sigform_retention"), "{state}");
+    assert_eq!(common::intents_and_locks(t.dir()), (0, 0), "no intent and no lock left");
+    let left = versions(&dir);
+    for i in 0..12 {
+        let name = format!("6.{i}.0");
+        let want = if i >= 9 { Some((2, 2)) } else { Some((1, 1)) };
+        assert_eq!(left.get(&name).copied(), want, "{name}: {left:?}");
+    }
+    let again = run(&["plan", "--detailed-exitcode"], 0).stdout;
+    assert!(!again.contains("to shrink"), "{again}");
+}
