@@ -139,31 +139,50 @@ pub fn decide(input: RetentionInput) -> Retention {
         let name_of = |v: &SeenVersion| v.id.rsplit('/').next().unwrap_or_default().to_string();
         versions.retain(|v| parse_version(&name_of(v)).is_some());
         versions.sort_by_key(|v| std::cmp::Reverse(parse_version(&name_of(v))));
-        for (rank, v) in versions.iter().enumerate() {
-            // The newest version of a definition is never touched.
-            if rank == 0 {
+        let protected = |v: &SeenVersion| {
+            let tagged = policy.protect_tags.iter().any(|(k, want)| {
+                v.attributes.get("tags").and_then(|t| t.get(k)).and_then(Json::as_str) == Some(want.as_str())
+            });
+            tagged
+                || input.read_by_data_sources.contains(&v.id.to_ascii_lowercase())
+                || policy.protect_names.iter().any(|p| glob(p, &name_of(v)))
+        };
+        let ended = |v: &SeenVersion| {
+            text(&v.attributes, "end_of_life_date")
+                .and_then(sigform_azure::timestamp::parse_rfc3339)
+                .is_some_and(|eol| eol <= input.now_unix)
+        };
+        let published =
+            |v: &SeenVersion| text(&v.attributes, "published_date").and_then(sigform_azure::timestamp::parse_rfc3339);
+        let deletable = |v: &SeenVersion| match (policy.delete_after, published(v)) {
+            (Some(after), Some(at)) => at + after <= input.now_unix,
+            _ => false,
+        };
+        // Whether the policy itself removes a version (in scope, not declared): one past its end
+        // of life goes whatever its rank, and then does not count among the newest it keeps.
+        let in_scope = |v: &SeenVersion| !v.declared && v.address.is_none() && policy.include_unmanaged;
+        let goes_for_end_of_life: Vec<bool> = versions
+            .iter()
+            .enumerate()
+            .map(|(i, v)| i > 0 && in_scope(v) && !protected(v) && ended(v) && deletable(v))
+            .collect();
+        let mut survivors = 0usize;
+        for (i, v) in versions.iter().enumerate() {
+            // Rank among what stays (the newest is rank 0, and never touched).
+            let rank = if goes_for_end_of_life[i] {
+                usize::MAX
+            } else {
+                survivors += 1;
+                survivors - 1
+            };
+            if i == 0 || rank == 0 || protected(v) {
                 continue;
             }
             let attrs = &v.attributes;
-            let name = name_of(v);
-            let protected_by_tag = policy.protect_tags.iter().any(|(k, want)| {
-                attrs.get("tags").and_then(|t| t.get(k)).and_then(Json::as_str) == Some(want.as_str())
-            });
-            if input.read_by_data_sources.contains(&v.id.to_ascii_lowercase())
-                || policy.protect_names.iter().any(|p| glob(p, &name))
-                || protected_by_tag
-            {
-                continue;
-            }
-            let old = rank >= policy.keep_versions as usize;
-            let ended = text(attrs, "end_of_life_date")
-                .and_then(sigform_azure::timestamp::parse_rfc3339)
-                .is_some_and(|eol| eol <= input.now_unix);
-            let published = text(attrs, "published_date").and_then(sigform_azure::timestamp::parse_rfc3339);
-            let deletable = match (policy.delete_after, published) {
-                (Some(after), Some(at)) => at + after <= input.now_unix,
-                _ => false,
-            };
+            let old = !goes_for_end_of_life[i] && rank >= policy.keep_versions as usize;
+            let ended = ended(v);
+            let published = published(v);
+            let deletable = deletable(v);
             let source = text(attrs, "location").map(regions::normalize).unwrap_or_default();
             let targets = regions_of(attrs);
             let beyond_source = targets.iter().any(|(r, n, _)| *r != source || *n > 1);

@@ -116,6 +116,14 @@ fn the_plan_shows_what_retention_does_and_saves() {
     for (name, age) in [("3.0.0", 100.0), ("3.0.1", 50.0), ("3.0.2", 20.0), ("3.0.3", 10.0), ("3.0.4", 1.0)] {
         publish(&dir, name, age, &[]);
     }
+    // Past its end of life, one of the newest goes as well — once published longer ago than
+    // delete_after; 3.0.9 is too recent for that (and newest: never).
+    publish(&dir, "3.0.8", 70.0, &[]);
+    publish(&dir, "3.0.9", 70.0, &[]);
+    for v in ["3.0.8", "3.0.9"] {
+        let id = format!("{}/versions/{v}", definition());
+        Test::new().chdir(&dir).args(&["emulator", "set", &id, "end_of_life_date=\"2026-01-01T00:00:00Z\""]).status(0);
+    }
     std::fs::write(t.dir().join("main.tf"), t.read("main.tf") + POLICY).unwrap();
     let run = |args: &[&str], code: i32| Test::new().chdir(&dir).args(args).status(code);
     let plan = run(&["plan"], 0).stdout;
@@ -128,8 +136,14 @@ fn the_plan_shows_what_retention_does_and_saves() {
         plan.contains("golden_images/ubuntu-22.04/3.0.0 deleted: older than the 3 newest, published 100 days ago (saves $9.00 per month)"),
         "{plan}"
     );
-    assert!(plan.contains("Retention saves $15.00 per month of replica storage."), "{plan}");
-    assert!(plan.contains("0 forbidden; retention: 1 to shrink, 1 to delete."), "{plan}");
+    assert!(
+        plan.contains("golden_images/ubuntu-22.04/3.0.8 deleted: past its end of life, published 70 days ago (saves $9.00 per month)"),
+        "{plan}"
+    );
+    // 3.0.8 going does not count among the newest kept: those are 3.0.9, 3.0.4 and 3.0.3, so
+    // 3.0.2 shrinks with 3.0.1: 2 × $6.00 + 2 × $9.00.
+    assert!(plan.contains("Retention saves $30.00 per month of replica storage."), "{plan}");
+    assert!(plan.contains("0 forbidden; retention: 2 to shrink, 2 to delete."), "{plan}");
     // The declared 1.0.0 is outside the policy too: reported, not changed.
     assert!(plan.contains("azurerm_shared_image_version.v1 (golden_images/ubuntu-22.04/1.0.0)"), "{plan}");
     assert!(plan.contains("declares it"), "{plan}");
@@ -142,8 +156,8 @@ fn the_plan_shows_what_retention_does_and_saves() {
         .iter()
         .filter(|c| c["action_reason"] == "sigform.retention")
         .collect();
-    assert_eq!(retained.len(), 2, "{json}");
-    assert_eq!(json["sigform"]["retention"]["to_delete"], 1);
+    assert_eq!(retained.len(), 4, "{json}");
+    assert_eq!(json["sigform"]["retention"]["to_delete"], 2);
     assert!(retained.iter().any(|c| c["change"]["actions"] == serde_json::json!(["delete"])));
 
     // --no-retention leaves them out.
@@ -152,9 +166,11 @@ fn the_plan_shows_what_retention_does_and_saves() {
 
     run(&["apply", "--auto-approve"], 0);
     let left = versions(&dir);
-    assert!(!left.contains_key("3.0.0"), "{left:?}");
-    assert_eq!(left["3.0.1"], (1, 1), "shrunk to its source region, one replica");
-    for newest in ["3.0.2", "3.0.3", "3.0.4"] {
+    assert!(!left.contains_key("3.0.0") && !left.contains_key("3.0.8"), "{left:?}");
+    for older in ["3.0.1", "3.0.2"] {
+        assert_eq!(left[older], (1, 1), "{older} shrunk to its source region, one replica");
+    }
+    for newest in ["3.0.3", "3.0.4", "3.0.9"] {
         assert_eq!(left[newest], (2, 2), "{newest} stays as it is");
     }
     assert_eq!(left["1.0.0"].0, 3, "the declared version is not touched");
@@ -182,7 +198,11 @@ fn a_pipeline_converges_to_the_policy() {
         let age = f64::from(20 - i) * 3.0 + 0.5;
         let pinned: &[&str] = if i == 4 { &["--tag", "pinned=true"] } else { &[] };
         publish(&dir, &format!("2.0.{i}"), age, pinned);
-        let text = if i >= 2 { format!("{base}{POLICY}{reader}") } else { format!("{base}{POLICY}") };
+        let policy = POLICY.replace(
+            "      tags = { pinned = \"true\" }",
+            "      tags  = { pinned = \"true\" }\n      names = [\"2.0.6\"]",
+        );
+        let text = if i >= 2 { format!("{base}{policy}{reader}") } else { format!("{base}{policy}") };
         std::fs::write(t.dir().join("main.tf"), text).unwrap();
         run(&["apply", "--auto-approve"], 0);
     }
@@ -191,8 +211,8 @@ fn a_pipeline_converges_to_the_policy() {
         let name = format!("2.0.{i}");
         let age = f64::from(20 - i) * 3.0 + 0.5;
         let got = left.get(&name).copied();
-        let want = if i >= 18 || i == 2 || i == 4 {
-            Some((2, 2)) // the 3 newest, the one a data source reads, the pinned one
+        let want = if i >= 18 || i == 2 || i == 4 || i == 6 {
+            Some((2, 2)) // the 3 newest, the one a data source reads, the pinned ones (tag, name)
         } else if age > 60.0 {
             None // older than the 3 newest and published more than 60 days ago
         } else {
