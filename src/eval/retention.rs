@@ -43,13 +43,9 @@ pub(super) fn retention(block: &Block, scope: &mut Scope, diags: &mut Vec<Diagno
                     ok = false;
                     continue;
                 }
-                let value = match eval(&a.value, scope) {
-                    Ok(v) => v,
-                    Err(e) => {
-                        diags.push(e.into_diagnostic());
-                        ok = false;
-                        continue;
-                    }
+                let Some(value) = evaluated(a, scope, diags) else {
+                    ok = false;
+                    continue;
                 };
                 let mut bad = |want: &str| {
                     diags.push(Diagnostic::error("SIG004", format!("`{key}` must be {want}")).at(span.clone()));
@@ -108,13 +104,9 @@ pub(super) fn retention(block: &Block, scope: &mut Scope, diags: &mut Vec<Diagno
                     let Structure::Attribute(a) = inner else { continue };
                     let key = a.key.value().as_str();
                     let span = scope.span_of(&a.value);
-                    let value = match eval(&a.value, scope) {
-                        Ok(v) => v,
-                        Err(e) => {
-                            diags.push(e.into_diagnostic());
-                            ok = false;
-                            continue;
-                        }
+                    let Some(value) = evaluated(a, scope, diags) else {
+                        ok = false;
+                        continue;
                     };
                     match (key, &value) {
                         ("names", Value::List(l)) if l.iter().all(|v| v.as_str().is_some()) => {
@@ -170,6 +162,11 @@ pub(super) fn retention(block: &Block, scope: &mut Scope, diags: &mut Vec<Diagno
         ok = false;
     }
     ok.then_some(policy)
+}
+
+/// An argument's value, or its error among the diagnostics.
+fn evaluated(a: &hcl::edit::structure::Attribute, scope: &mut Scope, diags: &mut Vec<Diagnostic>) -> Option<Value> {
+    eval(&a.value, scope).map_err(|e| diags.push(e.into_diagnostic())).ok()
 }
 
 /// `"90d"`, `"2w"`, `"720h"`, `"1d12h"`, `"45m"`, `"30s"` in seconds.

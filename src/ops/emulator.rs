@@ -120,17 +120,7 @@ pub fn add_image(
     let parsed = ArmId::parse(id)
         .filter(|p| p.kind == ResourceKind::ManagedImage)
         .ok_or_else(|| EmulatorError::Usage(format!("{id} is not a managed image id")))?;
-    let rg = arm_id::resource_group(&parsed.subscription, &parsed.resource_group);
-    if e.get(&rg)?.is_none() {
-        e.put(
-            &rg,
-            &Body {
-                kind: ResourceKind::ResourceGroup,
-                tenant: tenant(),
-                attributes: json!({"name": parsed.resource_group, "location": location}),
-            },
-        )?;
-    }
+    ensure_group(e, &parsed, location)?;
     let attributes = json!({
         "name": parsed.names[0], "resource_group_name": parsed.resource_group, "location": location, "hyper_v_generation": hyper_v,
         "os_disk": [{"os_type": os, "os_state": state, "size_gb": size_gb}],
@@ -140,7 +130,7 @@ pub fn add_image(
 }
 
 /// The resource group of `parsed`, made in `location` when it is missing (as a portal user
-/// making a snapshot or an account in a new group would).
+/// making an image, a snapshot or an account in a new group would).
 fn ensure_group(e: &Emulator, parsed: &ArmId, location: &str) -> Result<(), EmulatorError> {
     let rg = arm_id::resource_group(&parsed.subscription, &parsed.resource_group);
     if e.get(&rg)?.is_none() {
