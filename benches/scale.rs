@@ -1,6 +1,6 @@
 //! `cargo bench`: sigform at the quota ceiling (the performance targets in ARCHITECTURE.md).
 //!
-//! For 1k, 5k and 11k resources in two shapes (explicit blocks, `for_each`), measures
+//! For 1k, 5k and 11k resources (and, when asked, 6k and 60k: today's quotas in five regions) in two shapes (explicit blocks, `for_each`), measures
 //! `plan --refresh=false` with an empty state (all creates) and — for the explicit shape — with a
 //! state that holds everything (no-op), each against hcl-rs's own parse time of the same file;
 //! the refresh's calls and time with ARM throttling on (embedded, over ARM against `emulator serve`,
@@ -164,6 +164,11 @@ fn main() {
         ("1k", Scale { regions: 1, galleries: 10, definitions: 20, versions: 4 }),
         ("5k", Scale { regions: 5, galleries: 10, definitions: 20, versions: 4 }),
         ("11k", Scale { regions: 5, galleries: 10, definitions: 20, versions: 10 }),
+        // Today's default quotas, full, in five regions: 100 galleries, 1,000 definitions and
+        // 10,000 versions per region (55,510 resources), and a tenth of it for the growth figure.
+        // Not in the default run (`SIGFORM_BENCH_SIZES=6k,60k`): the apply alone takes a minute.
+        ("6k", Scale { regions: 5, galleries: 10, definitions: 10, versions: 10 }),
+        ("60k", Scale { regions: 5, galleries: 100, definitions: 10, versions: 10 }),
     ];
     let fast = [("SIGFORM_EMULATOR_TIME_SCALE", "0"), ("SIGFORM_EMULATOR_THROTTLING", "off")];
     let mut rows = Vec::new();
@@ -238,6 +243,9 @@ fn main() {
     }
     if let (Some(small), Some(large)) = (noop_times.get("1k"), noop_times.get("11k")) {
         rows.push(format!("| 11k / 1k | | no-op plan growth | {:.1}× (target ≤ 12) | | |", large / small));
+    }
+    if let (Some(small), Some(large)) = (noop_times.get("6k"), noop_times.get("60k")) {
+        rows.push(format!("| 60k / 6k | | no-op plan growth | {:.1}× (target ≤ 11) | | |", large / small));
     }
 
     // Apply scheduling: a chain (resource group → gallery → definition) and 30 versions that only
