@@ -93,6 +93,9 @@ impl SqliteStore {
         // contract is about); only a power cut can drop the last commits.
         conn.pragma_update(None, "synchronous", "NORMAL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
+        // Room for a state at today's quota ceiling (SQLite's default 2 MiB cache re-reads pages
+        // on every statement past it); grown only as pages are read.
+        conn.pragma_update(None, "cache_size", -65_536)?;
         let mut store = SqliteStore { conn, path: path.to_path_buf() };
         store.migrate()?;
         Ok(store)

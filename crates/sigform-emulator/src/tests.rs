@@ -234,6 +234,29 @@ fn quotas_and_tenants() {
         (409, "QuotaExceeded".into())
     );
     put(&e, &arm_id::gallery(SUB, "rg", "g10"), ResourceKind::Gallery, json!({"location": "westus"})).unwrap();
+    // The counts follow updates (a write of an existing gallery is no new one), deletes and
+    // re-creates: the quota is what exists, however it came to be.
+    let g1 = arm_id::gallery(SUB, "rg", "g1");
+    put(&e, &g1, ResourceKind::Gallery, json!({"location": "eastus", "description": "again"})).unwrap();
+    e.delete(&arm_id::gallery(SUB, "rg", "g2")).unwrap();
+    put(&e, &arm_id::gallery(SUB, "rg", "g11"), ResourceKind::Gallery, json!({"location": "eastus"})).unwrap();
+    assert_eq!(
+        code(put(&e, &arm_id::gallery(SUB, "rg", "g12"), ResourceKind::Gallery, json!({"location": "eastus"}))),
+        (409, "QuotaExceeded".into())
+    );
+    // A database written before the counts were kept has them made from its rows when opened.
+    {
+        let conn = rusqlite::Connection::open(_d.path().join("emulator.db")).unwrap();
+        conn.execute_batch("DELETE FROM quota_counts; DELETE FROM settings WHERE name = 'quota_counts';").unwrap();
+    }
+    let reopened = Emulator::open(&_d.path().join("emulator.db"), 0.0).unwrap();
+    assert_eq!(
+        code(
+            reopened
+                .put(&arm_id::gallery(SUB, "rg", "g12"), &body(ResourceKind::Gallery, json!({"location": "eastus"})))
+        ),
+        (409, "QuotaExceeded".into())
+    );
 
     e.add_principal("outsider", "tenant-b", "User", Some("eve")).unwrap();
     e.add_principal("insider", TENANT, "User", Some("alice")).unwrap();
