@@ -23,7 +23,6 @@ pub(super) fn retention(block: &Block, scope: &mut Scope, diags: &mut Vec<Diagno
         include_unmanaged: false,
         protect_names: Vec::new(),
         protect_tags: BTreeMap::new(),
-        span: header.clone(),
     };
     let mut ok = true;
     const FIELDS: [&str; 6] =

@@ -418,7 +418,6 @@ pub struct RetentionPolicy {
     pub protect_names: Vec<String>,
     /// `protect { tags = {...} }`: nor are versions carrying one of these tags.
     pub protect_tags: BTreeMap<String, String>,
-    pub span: Span,
 }
 
 /// Quotas the configuration states (`None`: the profile's default).

@@ -12,6 +12,20 @@ use std::collections::BTreeMap;
 
 pub struct CloudData<'a>(pub &'a dyn Cloud);
 
+/// A list data source's `tags_filter`: the tags what it lists must carry.
+fn tags_filter(instance: &Instance) -> BTreeMap<String, String> {
+    match instance.attrs.known("tags_filter") {
+        Some(Value::Map(m)) => m.iter().filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_string()))).collect(),
+        _ => BTreeMap::new(),
+    }
+}
+
+/// Whether attributes carry every tag of `filter`.
+fn has_tags(attributes: &serde_json::Value, filter: &BTreeMap<String, String>) -> bool {
+    let tags = attributes.get("tags");
+    filter.iter().all(|(k, want)| tags.and_then(|t| t.get(k)).and_then(|t| t.as_str()) == Some(want.as_str()))
+}
+
 fn as_map(json: &serde_json::Value) -> BTreeMap<String, Value> {
     match Value::from_json(json) {
         Value::Map(m) => m,
@@ -212,19 +226,13 @@ impl CloudData<'_> {
         let subscription = sigform_azure::cloud::subscription_of(group);
         let listed = sigform_azure::cloud::retry(5, || self.0.list(&ListScope::Subscription(subscription.clone())))
             .map_err(|e| e.to_string())?;
-        let filter: BTreeMap<String, String> = match instance.attrs.known("tags_filter") {
-            Some(Value::Map(m)) => m.iter().filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_string()))).collect(),
-            _ => BTreeMap::new(),
-        };
+        let filter = tags_filter(instance);
         let prefix = format!("{}/", group.to_ascii_lowercase());
         let mut images: Vec<serde_json::Value> = listed
             .into_iter()
             .filter(|r| r.kind == ResourceKind::ManagedImage && r.provisioning_state != "Deleting")
             .filter(|r| r.id.to_ascii_lowercase().starts_with(&prefix))
-            .filter(|r| {
-                let tags = r.attributes.get("tags");
-                filter.iter().all(|(k, want)| tags.and_then(|t| t.get(k)).and_then(|t| t.as_str()) == Some(want))
-            })
+            .filter(|r| has_tags(&r.attributes, &filter))
             .map(|r| {
                 let a = &r.attributes;
                 serde_json::json!({
@@ -288,17 +296,11 @@ impl CloudData<'_> {
                 Err(e) if e.status == 404 => return Ok(None),
                 Err(e) => return Err(e.to_string()),
             };
-        let filter: BTreeMap<String, String> = match instance.attrs.get("tags_filter").map(|a| &a.value) {
-            Some(Value::Map(m)) => m.iter().filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_string()))).collect(),
-            _ => BTreeMap::new(),
-        };
+        let filter = tags_filter(instance);
         let mut found: Vec<_> = versions
             .into_iter()
             .filter(|v| v.provisioning_state != "Deleting")
-            .filter(|v| {
-                let tags = v.attributes.get("tags");
-                filter.iter().all(|(k, want)| tags.and_then(|t| t.get(k)).and_then(|t| t.as_str()) == Some(want))
-            })
+            .filter(|v| has_tags(&v.attributes, &filter))
             .map(|v| {
                 let a = &v.attributes;
                 let name = v.id.rsplit('/').next().unwrap_or_default().to_string();

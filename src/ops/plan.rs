@@ -174,10 +174,12 @@ fn plan_with(
                 r.resources.iter().filter_map(|(id, r)| Some((id.clone(), crate::plan::image_size(&r.attributes)?))),
             );
             let prior = r.prior(recorded);
-            // What is left with its attributes is what the state does not manage.
+            // What is left with its attributes is what the state does not manage; only retention
+            // reads it.
             unmanaged_versions = r
                 .resources
                 .values()
+                .filter(|_| !desired.settings.retention.is_empty())
                 .filter(|c| c.kind == sigform_azure::schema::ResourceKind::ImageVersion)
                 .filter(|c| c.provisioning_state != "Deleting" && c.attributes.is_object())
                 .map(|c| crate::plan::retention::SeenVersion {

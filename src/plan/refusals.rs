@@ -89,6 +89,11 @@ pub(super) fn blocked_deletes(
 /// (seen by the refresh) and the configuration's; a lock this plan deletes or replaces first
 /// refuses nothing, and locks and role assignments are never held back by locks.
 pub(super) fn locked_changes(changes: &mut BTreeMap<String, ResourceChange>, observed: Option<&Observed>) {
+    // Most plans meet no lock at all: nothing to walk then.
+    let lock_changes = changes.values().any(|c| c.resource().type_name == "azurerm_management_lock");
+    if observed.is_none_or(|o| o.locks.is_empty()) && !lock_changes {
+        return;
+    }
     let going: BTreeSet<String> = changes
         .values()
         .filter(|c| matches!(c.action, Action::Delete | Action::Replace))

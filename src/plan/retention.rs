@@ -328,7 +328,6 @@ mod tests {
             include_unmanaged: true,
             protect_names: Vec::new(),
             protect_tags: BTreeMap::new(),
-            span: crate::diagnostic::Span::new(crate::config::FileId(0), 0..0),
         }
     }
 

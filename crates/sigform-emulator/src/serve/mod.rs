@@ -590,8 +590,13 @@ impl Server {
         id: &str,
         body: Json,
     ) -> Result<Response, Response> {
-        let subscription = sigform_azure::cloud::subscription_of(id);
-        let custom = self.emulator.role_definitions(&subscription).map_err(|e| arm_error(&e))?;
+        // Custom roles matter to role assignments only: no read of them for any other write.
+        let custom = if kind == ResourceKind::RoleAssignment {
+            let subscription = sigform_azure::cloud::subscription_of(id);
+            self.emulator.role_definitions(&subscription).map_err(|e| arm_error(&e))?
+        } else {
+            Vec::new()
+        };
         let role_name = |definition: &str| {
             shape::built_in_role_name(definition).map(str::to_string).or_else(|| {
                 let guid = definition.rsplit('/').next()?;
