@@ -9,8 +9,8 @@
 //!
 //! Plans are timed three times (the median, and the largest peak memory), as is hcl-rs's parse.
 //! Peak memory is read with GNU time (`/usr/bin/time`), present on this project's machines.
-//! `SIGFORM_BENCH_SIZES=1k,5k` limits the sizes; `SIGFORM_BENCH_WRITE=FILE` only writes the 11k
-//! configuration, to compare two builds on the same input.
+//! `SIGFORM_BENCH_SIZES=1k,5k` limits the sizes; `SIGFORM_BENCH_WRITE=FILE` only writes a
+//! configuration (the last size asked for; `SIGFORM_BENCH_SHAPE=for_each`), to compare two builds on the same input.
 
 // A benchmark reports on standard output.
 #![allow(clippy::print_stdout, clippy::print_stderr)]
@@ -148,13 +148,6 @@ fn main() {
     if let Ok(file) = std::env::var("SIGFORM_BENCH_PARSE") {
         return parse_only(&file);
     }
-    // `SIGFORM_BENCH_WRITE=FILE`: write the 11k explicit configuration to FILE and stop, for
-    // comparing two builds on the same input by hand.
-    if let Ok(file) = std::env::var("SIGFORM_BENCH_WRITE") {
-        let scale = Scale { regions: 5, galleries: 10, definitions: 20, versions: 10 };
-        std::fs::write(&file, generate(scale, Shape::Explicit)).expect("the file is written");
-        return;
-    }
     let wanted: Vec<String> = std::env::var("SIGFORM_BENCH_SIZES")
         .unwrap_or_else(|_| "1k,5k,11k".into())
         .split(',')
@@ -170,6 +163,18 @@ fn main() {
         ("6k", Scale { regions: 5, galleries: 10, definitions: 10, versions: 10 }),
         ("60k", Scale { regions: 5, galleries: 100, definitions: 10, versions: 10 }),
     ];
+    // `SIGFORM_BENCH_WRITE=FILE`: write the configuration of the last size asked for (11k unless
+    // `SIGFORM_BENCH_SIZES` says otherwise) to FILE and stop, for comparing two builds on the same
+    // input by hand; `SIGFORM_BENCH_SHAPE=for_each` writes the `for_each` shape.
+    if let Ok(file) = std::env::var("SIGFORM_BENCH_WRITE") {
+        let (_, scale) = sizes.iter().rev().find(|(n, _)| wanted.iter().any(|w| w == n)).expect("a known size");
+        let shape = match std::env::var("SIGFORM_BENCH_SHAPE").as_deref() {
+            Ok("for_each") => Shape::ForEach,
+            _ => Shape::Explicit,
+        };
+        std::fs::write(&file, generate(*scale, shape)).expect("the file is written");
+        return;
+    }
     let fast = [("SIGFORM_EMULATOR_TIME_SCALE", "0"), ("SIGFORM_EMULATOR_THROTTLING", "off")];
     let mut rows = Vec::new();
     let mut noop_times = HashMap::new();

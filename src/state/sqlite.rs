@@ -188,19 +188,19 @@ impl Rows for SqliteRows<'_> {
     fn resource(&mut self, address: &str) -> Result<Option<ResourceState>, StateError> {
         let row = self
             .0
-            .query_row(
+            .prepare_cached(
                 "SELECT address, mode, type, name, index_key, provider, subscription_id, arm_id, attributes, dependencies, status, sensitive FROM resources WHERE address = ?1",
-                [address],
-                SqliteStore::resource_row,
-            )
+            )?
+            .query_row([address], SqliteStore::resource_row)
             .optional()?;
         row.map(decode).transpose()
     }
 
     fn put(&mut self, r: &ResourceState, serial: u64) -> Result<(), StateError> {
-        self.0.execute(
+        self.0.prepare_cached(
             "INSERT OR REPLACE INTO resources (address, mode, type, name, index_key, provider, subscription_id, arm_id, attributes, dependencies, status, serial, sensitive)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+        )?.execute(
             params![
                 r.address, r.mode, r.type_name, r.name, to_json(&r.index), r.provider, r.subscription_id, r.id,
                 to_json(&r.attributes), to_json(&r.dependencies), r.status, serial as i64, to_json(&r.sensitive)
@@ -215,17 +215,18 @@ impl Rows for SqliteRows<'_> {
     }
 
     fn history(&mut self, h: &HistoryEntry) -> Result<(), StateError> {
-        self.0.execute(
-            "INSERT INTO history (serial, time, action, address, before, after) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-            params![
+        self.0
+            .prepare_cached(
+                "INSERT INTO history (serial, time, action, address, before, after) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            )?
+            .execute(params![
                 h.serial as i64,
                 h.time,
                 h.action,
                 h.address,
                 h.before.as_ref().map(to_json),
                 h.after.as_ref().map(to_json)
-            ],
-        )?;
+            ])?;
         Ok(())
     }
 
@@ -241,7 +242,7 @@ impl Rows for SqliteRows<'_> {
     }
 
     fn settle_intent(&mut self, id: i64) -> Result<(), StateError> {
-        self.0.execute("DELETE FROM intents WHERE id = ?1", [id])?;
+        self.0.prepare_cached("DELETE FROM intents WHERE id = ?1")?.execute([id])?;
         Ok(())
     }
 }
@@ -307,12 +308,13 @@ impl StateStore for SqliteStore {
     fn commit(&mut self, changes: &[Change]) -> Result<u64, StateError> {
         let tx = write_transaction(&mut self.conn)?;
         let serial: u64 = tx
-            .query_row("SELECT value FROM meta WHERE key = 'serial'", [], |r| r.get::<_, String>(0))?
+            .prepare_cached("SELECT value FROM meta WHERE key = 'serial'")?
+            .query_row([], |r| r.get::<_, String>(0))?
             .parse()
             .map_err(|_| StateError::Corrupt("serial".into()))?;
         let serial = serial + 1;
         write_changes(&mut SqliteRows(&tx), changes, serial)?;
-        tx.execute("UPDATE meta SET value = ?1 WHERE key = 'serial'", [serial.to_string()])?;
+        tx.prepare_cached("UPDATE meta SET value = ?1 WHERE key = 'serial'")?.execute([serial.to_string()])?;
         tx.commit()?;
         Ok(serial)
     }
@@ -349,17 +351,18 @@ impl StateStore for SqliteStore {
         action: &str,
         body: &serde_json::Value,
     ) -> Result<i64, StateError> {
-        self.conn.execute(
-            "INSERT INTO intents (address, arm_id, action, body, created, pid) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-            params![
+        self.conn
+            .prepare_cached(
+                "INSERT INTO intents (address, arm_id, action, body, created, pid) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            )?
+            .execute(params![
                 address,
                 arm_id,
                 action,
                 body.to_string(),
                 sigform_azure::timestamp::now_rfc3339(),
                 std::process::id()
-            ],
-        )?;
+            ])?;
         Ok(self.conn.last_insert_rowid())
     }
 

@@ -622,11 +622,37 @@ fn the_served_resource_graph_pages_and_refuses_other_queries() {
             assert_eq!(row["subscriptionId"], SUB);
             ids.push(row["id"].as_str().unwrap().to_string());
         }
+        if options.get("$skipToken").is_none() {
+            // A definition made while the pages are read is not in them: a skip token pages the
+            // answer the first page came from, as Resource Graph's do.
+            let first = page["data"][0].clone();
+            let gallery = first["id"].as_str().unwrap().split("/images/").next().unwrap().to_string();
+            let (status, made, _) = call(
+                "PUT",
+                &format!("{}{gallery}/images/made-while-paging?api-version=2023-07-03", server.address),
+                Some(
+                    &json!({"location": first["location"], "properties": {"osType": "Linux", "hyperVGeneration": "V2",
+                    "identifier": {"publisher": "p", "offer": "o", "sku": "made-while-paging"}}}),
+                ),
+            );
+            assert!(status == 200 || status == 201, "{made}");
+        }
         match page["$skipToken"].as_str() {
             Some(token) => options["$skipToken"] = json!(token),
             None => break,
         }
     }
+    assert!(!ids.iter().any(|id| id.ends_with("made-while-paging")), "{ids:?}");
+    let (_, again, _) =
+        call("POST", &url, Some(&json!({"subscriptions": [SUB], "query": query, "options": {"$top": 1000}})));
+    assert_eq!(again["totalRecords"].as_u64(), Some(ids.len() as u64 + 1), "a new query sees it: {again}");
+    // A token this service never gave, or gave for another query, is refused.
+    let (status, body, _) = call(
+        "POST",
+        &url,
+        Some(&json!({"subscriptions": [SUB], "query": query, "options": {"$skipToken": "emulator:999:2"}})),
+    );
+    assert_eq!((status, body["error"]["code"].as_str()), (400, Some("BadRequest")), "{body}");
     let state: Json =
         serde_json::from_str(&Test::new().chdir(t.dir().to_str().unwrap()).args(&["state", "pull"]).status(0).stdout)
             .unwrap();

@@ -6,7 +6,7 @@
 //!
 //! Secrets are kept as SHA-256 digests, never as given.
 
-use crate::{Emulator, db_error, kind_str};
+use crate::{Cached, Emulator, db_error, kind_str};
 use rusqlite::{OptionalExtension, params};
 use serde_json::Value as Json;
 use sigform_azure::cloud::CloudError;
@@ -65,7 +65,7 @@ impl Emulator {
     /// Registers a principal in the directory (another tenant's principals cannot be granted access).
     pub fn add_principal(&self, id: &str, tenant: &str, kind: &str, name: Option<&str>) -> Result<(), CloudError> {
         self.with(|c| {
-            c.execute(
+            c.execute_cached(
                 "INSERT OR REPLACE INTO principals (id, tenant, type, name) VALUES (?1, ?2, ?3, ?4)",
                 params![id.to_ascii_lowercase(), tenant, kind, name],
             )
@@ -77,7 +77,7 @@ impl Emulator {
     /// The tenant of a registered principal.
     pub fn principal_tenant(&self, id: &str) -> Result<Option<String>, CloudError> {
         self.with(|c| {
-            c.query_row("SELECT tenant FROM principals WHERE id = ?1", [id.to_ascii_lowercase()], |r| r.get(0))
+            c.query_row_cached("SELECT tenant FROM principals WHERE id = ?1", [id.to_ascii_lowercase()], |r| r.get(0))
                 .optional()
                 .map_err(db_error)
         })
@@ -85,7 +85,7 @@ impl Emulator {
 
     fn add_credential(&self, principal: &str, kind: &str, value: &str) -> Result<(), CloudError> {
         self.with(|c| {
-            c.execute(
+            c.execute_cached(
                 "INSERT OR IGNORE INTO credentials (principal, kind, value) VALUES (?1, ?2, ?3)",
                 params![principal.to_ascii_lowercase(), kind, value],
             )
@@ -157,7 +157,7 @@ impl Emulator {
             if let Some(subscription) = scope.trim_start_matches('/').split('/').nth(1) {
                 crate::ensure_subscription(c, subscription, tenant)?;
             }
-            c.execute(
+            c.execute_cached(
                 "INSERT OR IGNORE INTO grants (principal, scope, role) VALUES (?1, ?2, ?3)",
                 params![principal.to_ascii_lowercase(), scope.trim_end_matches('/'), role.to_ascii_lowercase()],
             )
@@ -216,7 +216,7 @@ impl Emulator {
             ring::rand::SecureRandom::fill(&ring::rand::SystemRandom::new(), &mut key)
                 .map_err(|_| CloudError::new(500, "InternalServerError", "no randomness for a signing key"))?;
             // Another process may have made one meanwhile: the first one written wins.
-            c.execute("INSERT OR IGNORE INTO settings (name, value) VALUES ('signing_key', ?1)", [hex(&key)])
+            c.execute_cached("INSERT OR IGNORE INTO settings (name, value) VALUES ('signing_key', ?1)", [hex(&key)])
                 .map_err(db_error)?;
             let kept: String = c
                 .query_row("SELECT value FROM settings WHERE name = 'signing_key'", [], |r| r.get(0))

@@ -45,10 +45,15 @@ pub enum Response {
 
 impl Response {
     pub fn json(status: u16, body: &serde_json::Value) -> Response {
+        Response::json_text(status, body.to_string())
+    }
+
+    /// An answer whose JSON body is already written.
+    pub fn json_text(status: u16, body: String) -> Response {
         Response::Answer {
             status,
             headers: vec![("Content-Type".into(), "application/json; charset=utf-8".into())],
-            body: body.to_string(),
+            body,
         }
     }
 

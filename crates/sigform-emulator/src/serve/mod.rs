@@ -64,7 +64,12 @@ pub fn serve(
     let address = listener.local_addr()?.to_string();
     ready(&address);
     let tls = options.tls.clone();
-    let server = Arc::new(Server { emulator, options, signing_key: std::sync::OnceLock::new() });
+    let server = Arc::new(Server {
+        emulator,
+        options,
+        signing_key: std::sync::OnceLock::new(),
+        graph_snapshots: Default::default(),
+    });
     http::serve(
         listener,
         Arc::new(move |r: &Request| {
@@ -91,6 +96,8 @@ struct Server {
     /// The key tokens are signed with, read from the database at the first use: it never changes
     /// once made.
     signing_key: std::sync::OnceLock<ring::hmac::Key>,
+    /// Resource Graph answers with pages still to fetch (`graph.rs`).
+    graph_snapshots: std::sync::Mutex<graph::Snapshots>,
 }
 
 fn arm_error(e: &CloudError) -> Response {
