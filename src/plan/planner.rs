@@ -145,11 +145,13 @@ pub fn plan(input: PlanInput) -> Plan {
                 Some(b) => update(inst, b, replaced.get(address.as_str()), desired.settings.profile),
             }
         };
-        Some((address.clone(), change))
+        Some((address.clone(), Box::new(change)))
     };
     // In address order already: inserted one by one, the map only appends (collecting would
-    // first copy everything into a vector and sort it).
-    let mut changes: BTreeMap<String, ResourceChange> = BTreeMap::new();
+    // first copy everything into a vector and sort it). Boxed: a change is most of a kilobyte,
+    // and the results, the map and the plan's list would each hold all of them at once (at the
+    // quota ceiling, 120 MB at the moment one is moved into the next).
+    let mut changes: BTreeMap<String, Box<ResourceChange>> = BTreeMap::new();
     for (address, change) in crate::parallel::map(paired, 1_024, compare).into_iter().flatten() {
         changes.insert(address, change);
     }
@@ -161,7 +163,7 @@ pub fn plan(input: PlanInput) -> Plan {
     }
     for (address, before) in prior_by_address {
         let block = blocks.get(before.block()).copied();
-        changes.insert(address, delete(before, block, "not in the configuration"));
+        changes.insert(address, Box::new(delete(before, block, "not in the configuration")));
     }
 
     // Where the provider lets a resource group go with what is in it (as Azure deletes a group).
@@ -199,7 +201,7 @@ pub fn plan(input: PlanInput) -> Plan {
         retention_notes = decided.notes;
         for decision in decided.decisions {
             let change = super::retention::change(decision);
-            changes.insert(change.address.clone(), change);
+            changes.insert(change.address.clone(), Box::new(change));
         }
     }
     super::refusals::blocked_deletes(&mut changes, observed, &cascading);
@@ -219,7 +221,7 @@ pub fn plan(input: PlanInput) -> Plan {
         .collect();
     let access_changes = super::access::changes(&before, &after);
     let output_changes = outputs(desired, &prior_outputs);
-    let mut changes: Vec<ResourceChange> = changes.into_values().collect();
+    let mut changes: Vec<ResourceChange> = changes.into_values().map(|c| *c).collect();
     if let Some(sources) = sources {
         for change in &mut changes {
             if let Some(inst) = desired_by_address.get(&change.address) {
@@ -658,7 +660,7 @@ fn replacement_set(
 
 /// `--target`: the targets and everything they depend on, transitively; other changes are
 /// dropped from the plan (they stay pending).
-fn restrict_to_targets(changes: &mut BTreeMap<String, ResourceChange>, options: &Options, desired: &Desired) {
+fn restrict_to_targets(changes: &mut BTreeMap<String, Box<ResourceChange>>, options: &Options, desired: &Desired) {
     let (graph, _) = crate::model::graph::DependencyGraph::build(desired);
     let mut keep: BTreeSet<String> = BTreeSet::new();
     for target in &options.targets {
@@ -683,24 +685,27 @@ fn restrict_to_targets(changes: &mut BTreeMap<String, ResourceChange>, options: 
 
 /// Deletes first, deepest ARM id first (versions before definitions before galleries); then
 /// creates, updates and replacements in dependency order (parents first).
-fn order(changes: &BTreeMap<String, ResourceChange>) -> Vec<String> {
+fn order(changes: &BTreeMap<String, Box<ResourceChange>>) -> Vec<String> {
     let mut deletes: Vec<&ResourceChange> =
-        changes.values().filter(|c| matches!(c.action, Action::Delete | Action::Replace)).collect();
+        changes.values().map(|c| &**c).filter(|c| matches!(c.action, Action::Delete | Action::Replace)).collect();
     deletes.sort_by_key(|c| {
         let id = c.before.as_ref().map_or("", |b| b.id.as_str());
         (std::cmp::Reverse(id.matches('/').count()), c.address.clone())
     });
     let mut order: Vec<String> = deletes.iter().map(|c| c.address.clone()).collect();
-    let pending: Vec<&ResourceChange> =
-        changes.values().filter(|c| matches!(c.action, Action::Create | Action::Update | Action::Replace)).collect();
+    let pending: Vec<&ResourceChange> = changes
+        .values()
+        .map(|c| &**c)
+        .filter(|c| matches!(c.action, Action::Create | Action::Update | Action::Replace))
+        .collect();
     // Depth-first: a change comes after the pending changes it depends on.
-    let needs = Needs::new(changes.values());
+    let needs = Needs::new(changes.values().map(|c| &**c));
     let mut visited: BTreeSet<String> = BTreeSet::new();
     let mut creates = Vec::new();
     fn visit(
         c: &ResourceChange,
         needs: &Needs,
-        changes: &BTreeMap<String, ResourceChange>,
+        changes: &BTreeMap<String, Box<ResourceChange>>,
         visited: &mut BTreeSet<String>,
         out: &mut Vec<String>,
     ) {

@@ -21,7 +21,7 @@ pub struct Observed {
 /// unknown children with it, as Azure deletes a group; children this configuration keeps still
 /// block it.
 pub(super) fn blocked_deletes(
-    changes: &mut BTreeMap<String, ResourceChange>,
+    changes: &mut BTreeMap<String, Box<ResourceChange>>,
     observed: Option<&Observed>,
     cascading: &BTreeSet<String>,
 ) {
@@ -88,7 +88,7 @@ pub(super) fn blocked_deletes(
 /// management lock that stays: ARM would refuse it with `ScopeLocked`. Locks are the cloud's
 /// (seen by the refresh) and the configuration's; a lock this plan deletes or replaces first
 /// refuses nothing, and locks and role assignments are never held back by locks.
-pub(super) fn locked_changes(changes: &mut BTreeMap<String, ResourceChange>, observed: Option<&Observed>) {
+pub(super) fn locked_changes(changes: &mut BTreeMap<String, Box<ResourceChange>>, observed: Option<&Observed>) {
     // Most plans meet no lock at all: nothing to walk then.
     let lock_changes = changes.values().any(|c| c.resource().type_name == "azurerm_management_lock");
     if observed.is_none_or(|o| o.locks.is_empty()) && !lock_changes {

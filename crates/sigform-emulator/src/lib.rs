@@ -649,13 +649,16 @@ fn settle(conn: &Connection, now: i64) -> Result<(), CloudError> {
         .map_err(db_error)?;
     conn.prepare_cached(
         "UPDATE resources SET state = CASE WHEN fails = 1 THEN 'Failed' ELSE 'Succeeded' END,
-                              error = CASE WHEN fails = 1 THEN 'replication to a target region failed' ELSE error END
+                              error = CASE WHEN fails = 1 THEN ?2 ELSE error END
          WHERE state IN ('Creating', 'Updating') AND op_done_ms <= ?1",
     )
-    .and_then(|mut s| s.execute([now]))
+    .and_then(|mut s| s.execute(params![now, REGION_FAILED]))
     .map_err(db_error)?;
     Ok(())
 }
+
+/// Why an image version's operation failed when a target region's replication did.
+const REGION_FAILED: &str = "replication to a target region failed";
 
 fn feature_registered(conn: &Connection, subscription: &str, feature: &str) -> Result<bool, CloudError> {
     conn.query_row_cached(
@@ -1031,9 +1034,16 @@ impl Cloud for Emulator {
             }
             let op = Operation { id: uuid::Uuid::new_v4().to_string(), resource_id: id.to_string() };
             let location = attrs.get("location").and_then(Json::as_str).map(str::to_string);
+            // An operation already due (time scale 0) is written as `settle` would leave it: the
+            // row is written once, not written and then settled by the next call.
+            let (state, error) = match (done <= now, fails) {
+                (false, _) => (state, None),
+                (true, false) => ("Succeeded", None),
+                (true, true) => ("Failed", Some(REGION_FAILED)),
+            };
             c.execute_cached(
                 "INSERT OR REPLACE INTO resources (key, id, kind, subscription, location, attributes, state, op_id, op_started_ms, op_done_ms, replication, error, fails, region)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, NULL, ?12, ?13)",
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?14, ?12, ?13)",
                 params![
                     id.to_ascii_lowercase(),
                     id,
@@ -1047,7 +1057,8 @@ impl Cloud for Emulator {
                     done,
                     json!(replication_rows).to_string(),
                     fails,
-                    location.as_deref().map(regions::normalize)
+                    location.as_deref().map(regions::normalize),
+                    error
                 ],
             )
             .map_err(db_error)?;
