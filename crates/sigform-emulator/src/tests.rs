@@ -599,3 +599,62 @@ fn locks_refuse_what_they_cover() {
     e.delete(&lock).unwrap();
     put(&e, &gallery(), ResourceKind::Gallery, json!({"location": "eastus", "description": "free"})).unwrap();
 }
+
+/// A version whose target region fails to replicate fails its operation with the same message
+/// whether the operation is due at once (time scale 0: written in its final state) or later
+/// (settled by a later call).
+#[test]
+fn a_failed_region_fails_the_version_at_once_or_when_due() {
+    let fails = Faults { region_failure: 1.0, seed: 7, ..Faults::default() };
+    let (_d, e) = seeded();
+    let e = e.with_faults(fails.clone());
+    let op =
+        put(&e, &version("1.0.0"), ResourceKind::ImageVersion, version_attrs("eastus", &image("img"), &["eastus"]))
+            .unwrap();
+    let OperationStatus::Failed(now) = e.poll(&op).unwrap() else { panic!("the operation failed") };
+    assert_eq!(e.get(&version("1.0.0")).unwrap().unwrap().provisioning_state, "Failed");
+
+    let (_d, later) = emulator(1000.0);
+    let later = later.with_faults(fails);
+    put(&later, &rg(), ResourceKind::ResourceGroup, json!({"location": "eastus"})).unwrap();
+    put(&later, &image("img"), ResourceKind::ManagedImage, image_attrs("eastus", "Generalized")).unwrap();
+    put(&later, &gallery(), ResourceKind::Gallery, json!({"location": "eastus"})).unwrap();
+    std::thread::sleep(Duration::from_millis(60));
+    put(
+        &later,
+        &definition(),
+        ResourceKind::ImageDefinition,
+        json!({"location": "eastus", "os_type": "Linux", "hyper_v_generation": "V2", "identifier": [{"publisher": "p", "offer": "o", "sku": "s"}]}),
+    )
+    .unwrap();
+    std::thread::sleep(Duration::from_millis(60));
+    let op =
+        put(&later, &version("1.0.0"), ResourceKind::ImageVersion, version_attrs("eastus", &image("img"), &["eastus"]))
+            .unwrap();
+    assert!(matches!(later.poll(&op).unwrap(), OperationStatus::InProgress { .. }));
+    let due = loop {
+        std::thread::sleep(Duration::from_millis(50));
+        match later.poll(&op).unwrap() {
+            OperationStatus::Failed(e) => break e,
+            OperationStatus::InProgress { .. } => continue,
+            OperationStatus::Succeeded => panic!("the region failed"),
+        }
+    };
+    assert_eq!((now.code.as_str(), now.message.as_str()), (due.code.as_str(), due.message.as_str()));
+    assert!(now.message.contains("replication to a target region failed"), "{}", now.message);
+}
+
+/// One call is one transaction, committed whatever the call answers: a throttled call is still
+/// counted, and a write whose response is lost is still made.
+#[test]
+fn a_call_that_answers_an_error_keeps_what_it_did() {
+    let (_d, e) = seeded();
+    let e = e.with_faults(Faults { lost_response: 1.0, seed: 3, ..Faults::default() });
+    let before = e.calls().unwrap().get("put").copied().unwrap_or(0);
+    let lost =
+        put(&e, &version("1.0.0"), ResourceKind::ImageVersion, version_attrs("eastus", &image("img"), &["eastus"]));
+    assert!(lost.is_err(), "the response is lost");
+    assert_eq!(e.calls().unwrap().get("put").copied(), Some(before + 1), "the call is counted");
+    let quiet = e.with_faults(Faults::default());
+    assert!(quiet.get(&version("1.0.0")).unwrap().is_some(), "the write went through");
+}
