@@ -18,9 +18,12 @@ use std::collections::VecDeque;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-/// How many answers with pages still to fetch are kept, and for how long: enough for a few
-/// clients paging at once; an abandoned query's answer goes when it is the oldest or expires.
+/// How many answers with pages still to fetch are kept, in how many bytes of rows, and for how
+/// long: enough for a few clients paging at once through a cloud at today's quota ceiling (one
+/// answer of 55,000 rows is about 70 MB); an abandoned query's answer goes when it is the oldest
+/// or expires.
 const KEPT: usize = 8;
+const KEPT_BYTES: usize = 256 << 20;
 const KEPT_FOR: Duration = Duration::from_secs(600);
 
 /// The answers of queries whose further pages are still to be fetched.
@@ -32,6 +35,7 @@ pub(super) struct Snapshots {
 
 struct Snapshot {
     id: u64,
+    bytes: usize,
     /// Who asked what: a token is honoured only for the same caller, subscriptions and query.
     asker: String,
     made: Instant,
@@ -43,12 +47,17 @@ impl Snapshots {
     fn keep(&mut self, asker: String, rows: Arc<Vec<String>>) -> u64 {
         let now = Instant::now();
         self.kept.retain(|s| now.duration_since(s.made) < KEPT_FOR);
-        while self.kept.len() >= KEPT {
+        let bytes = rows.iter().map(String::len).sum();
+        while self.kept.len() >= KEPT || (!self.kept.is_empty() && self.bytes() + bytes > KEPT_BYTES) {
             self.kept.pop_front();
         }
         self.next += 1;
-        self.kept.push_back(Snapshot { id: self.next, asker, made: now, rows });
+        self.kept.push_back(Snapshot { id: self.next, bytes, asker, made: now, rows });
         self.next
+    }
+
+    fn bytes(&self) -> usize {
+        self.kept.iter().map(|s| s.bytes).sum()
     }
 
     fn find(&self, id: u64, asker: &str) -> Option<Arc<Vec<String>>> {
@@ -197,5 +206,32 @@ impl Server {
             kql::run(query, found.iter().map(shape::graph_row).collect())
         };
         Ok(rows.iter().map(Json::to_string).collect())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rows(n: usize, size: usize) -> Arc<Vec<String>> {
+        Arc::new(vec!["x".repeat(size); n])
+    }
+
+    #[test]
+    fn answers_are_kept_within_their_count_and_bytes_for_their_asker() {
+        let mut kept = Snapshots::default();
+        let first = kept.keep("a".into(), rows(2, 10));
+        assert_eq!(kept.find(first, "a").map(|r| r.len()), Some(2));
+        assert!(kept.find(first, "b").is_none(), "another asker's token");
+        for _ in 0..KEPT {
+            kept.keep("a".into(), rows(1, 10));
+        }
+        assert!(kept.find(first, "a").is_none(), "the oldest goes past {KEPT} answers");
+        let big = kept.keep("a".into(), rows(2, KEPT_BYTES / 2));
+        assert_eq!(kept.kept.len(), 1, "room is made for an answer of half the bytes allowed");
+        let bigger = kept.keep("a".into(), rows(1, KEPT_BYTES / 2));
+        assert!(kept.find(big, "a").is_none() && kept.find(bigger, "a").is_some());
+        kept.forget(bigger);
+        assert!(kept.kept.is_empty());
     }
 }
