@@ -34,13 +34,19 @@ pub fn role_assignment(scope: &str, name: &str) -> String {
 /// For the id of an extension resource (`{scope}/providers/Microsoft.Authorization/locks/NAME`),
 /// its kind and its scope.
 pub fn extension_of(id: &str) -> Option<(ResourceKind, &str)> {
-    let lower = id.to_ascii_lowercase();
+    // `SCOPE/providers/PROVIDER/TYPE/NAME`: the last four segments, compared in place (every id
+    // of a plan asks this, through `parent`, several times: no copies, no searches).
+    let mut tail = id.rsplitn(5, '/');
+    let (name, type_segment, provider, providers, scope) =
+        (tail.next()?, tail.next()?, tail.next()?, tail.next()?, tail.next()?);
+    if name.is_empty() || !providers.eq_ignore_ascii_case("providers") {
+        return None;
+    }
     ResourceKind::ALL.into_iter().find_map(|kind| match &kind.facts().id {
-        crate::schema::IdShape::Extension { provider, type_segment, .. } => {
-            let marker = format!("/providers/{provider}/{type_segment}/").to_ascii_lowercase();
-            let pos = lower.rfind(&marker)?;
-            let name = &lower[pos + marker.len()..];
-            (!name.is_empty() && !name.contains('/')).then(|| (kind, &id[..pos]))
+        crate::schema::IdShape::Extension { provider: p, type_segment: t, .. }
+            if p.eq_ignore_ascii_case(provider) && t.eq_ignore_ascii_case(type_segment) =>
+        {
+            Some((kind, scope))
         }
         _ => None,
     })
@@ -182,6 +188,35 @@ pub fn parent(id: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn extension_resources_name_their_kind_and_scope() {
+        let g = "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Compute/galleries/g";
+        let cases: [(String, Option<(ResourceKind, &str)>); 7] = [
+            (
+                format!("{g}/providers/Microsoft.Authorization/roleAssignments/a1"),
+                Some((ResourceKind::RoleAssignment, g)),
+            ),
+            (
+                format!("{g}/PROVIDERS/microsoft.authorization/ROLEASSIGNMENTS/a1"),
+                Some((ResourceKind::RoleAssignment, g)),
+            ),
+            (
+                "/subscriptions/s/providers/Microsoft.Authorization/locks/l".into(),
+                Some((ResourceKind::ManagementLock, "/subscriptions/s")),
+            ),
+            (
+                "/subscriptions/s/providers/Microsoft.Authorization/roleDefinitions/d".into(),
+                Some((ResourceKind::RoleDefinition, "/subscriptions/s")),
+            ),
+            (format!("{g}/providers/Microsoft.Authorization/locks/"), None),
+            (format!("{g}/images/d/versions/1.0.0"), None),
+            (format!("{g}/providers/Microsoft.Authorization/policyAssignments/p"), None),
+        ];
+        for (id, want) in cases {
+            assert_eq!(extension_of(&id), want, "{id}");
+        }
+    }
 
     #[test]
     fn ids_parse_back_to_their_kind() {
