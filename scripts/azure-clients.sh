@@ -41,11 +41,12 @@ trap cleanup EXIT
 tenant=00000000-0000-0000-0000-000000000000
 subscription=00000000-0000-0000-0000-000000000000
 client=5161f0a0-0000-4000-8000-00000000c11e
-secret=$(python3 -c 'import secrets; print(secrets.token_urlsafe(24))')
+# Hex, not URL-safe base64: a value starting with `-` would be read as an option (a CI run failed so).
+secret=$(python3 -c 'import secrets; print(secrets.token_hex(24))')
 db=$work/emulator.db
 "$sigform" --emulator-db "$db" emulator add-principal "$client" --tenant "$tenant" --type ServicePrincipal \
     --name azure-clients --owner "$subscription" --secret "$secret" >/dev/null
-identity_header=$(python3 -c 'import secrets; print(secrets.token_urlsafe(16))')
+identity_header=$(python3 -c 'import secrets; print(secrets.token_hex(16))')
 SIGFORM_EMULATOR_TIME_SCALE=0 "$sigform" --emulator-db "$db" emulator serve --listen 127.0.0.1:0 --tls \
     --identity-header "$identity_header" >"$work/serve.out" 2>"$work/serve.err" &
 server_pid=$!
