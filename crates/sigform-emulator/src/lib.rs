@@ -421,10 +421,10 @@ impl Emulator {
 
     /// Counts one API call (by method), so tests and `emulator calls` can check how many were made.
     fn count_call(&self, conn: &Connection, method: &str) -> Result<(), CloudError> {
-        conn.prepare_cached(
+        conn.execute_cached(
             "INSERT INTO counters (name, value) VALUES (?1, 1) ON CONFLICT(name) DO UPDATE SET value = value + 1",
+            [format!("calls.{method}")],
         )
-        .and_then(|mut s| s.execute([format!("calls.{method}")]))
         .map_err(db_error)?;
         Ok(())
     }
@@ -442,9 +442,11 @@ impl Emulator {
 
     /// Remembers an operation so its status can be asked for by id alone.
     fn record_operation(&self, conn: &Connection, op: &Operation) -> Result<(), CloudError> {
-        conn.prepare_cached("INSERT OR REPLACE INTO operations (id, resource_id, created_ms) VALUES (?1, ?2, ?3)")
-            .and_then(|mut s| s.execute(params![op.id, op.resource_id, now_ms()]))
-            .map_err(db_error)?;
+        conn.execute_cached(
+            "INSERT OR REPLACE INTO operations (id, resource_id, created_ms) VALUES (?1, ?2, ?3)",
+            params![op.id, op.resource_id, now_ms()],
+        )
+        .map_err(db_error)?;
         Ok(())
     }
 
@@ -644,15 +646,14 @@ impl Emulator {
 
 /// Finishes every operation whose time has come: deletions disappear, creates and updates succeed.
 fn settle(conn: &Connection, now: i64) -> Result<(), CloudError> {
-    conn.prepare_cached("DELETE FROM resources WHERE state = 'Deleting' AND op_done_ms <= ?1")
-        .and_then(|mut s| s.execute([now]))
+    conn.execute_cached("DELETE FROM resources WHERE state = 'Deleting' AND op_done_ms <= ?1", [now])
         .map_err(db_error)?;
-    conn.prepare_cached(
+    conn.execute_cached(
         "UPDATE resources SET state = CASE WHEN fails = 1 THEN 'Failed' ELSE 'Succeeded' END,
                               error = CASE WHEN fails = 1 THEN ?2 ELSE error END
          WHERE state IN ('Creating', 'Updating') AND op_done_ms <= ?1",
+        params![now, REGION_FAILED],
     )
-    .and_then(|mut s| s.execute(params![now, REGION_FAILED]))
     .map_err(db_error)?;
     Ok(())
 }

@@ -179,19 +179,16 @@ impl Server {
             ],
             kql::Table::ResourceContainers => &[ResourceKind::ResourceGroup],
         };
+        // Rows are made only of what the query's leading `type` clause can match.
+        let wanted = query.types();
+        let kinds: Vec<ResourceKind> = kinds
+            .iter()
+            .copied()
+            .filter(|k| wanted.as_ref().is_none_or(|t| t.contains(&shape::arm_type(*k).to_ascii_lowercase())))
+            .collect();
         let access = self.access(caller)?;
         let mut found = Vec::new();
-        for subscription in subscriptions {
-            // Rows are made only of what the query's leading `type` clause can match.
-            let wanted = query.types();
-            let kinds: Vec<ResourceKind> = kinds
-                .iter()
-                .copied()
-                .filter(|k| wanted.as_ref().is_none_or(|t| t.contains(&shape::arm_type(*k).to_ascii_lowercase())))
-                .collect();
-            if kinds.is_empty() {
-                continue;
-            }
+        for subscription in subscriptions.iter().filter(|_| !kinds.is_empty()) {
             for row in self.emulator.query_index(subscription, &kinds).map_err(|e| arm_error(&e))? {
                 // Resource Graph answers only what the caller may read.
                 if access.can_read(&row.id, row.kind) {
