@@ -345,32 +345,76 @@ impl ArmCloud {
         Ok(out)
     }
 
-    /// Every page of a Resource Graph query for `kinds` in `subscription`. An endpoint without
+    /// Every resource of `kinds` in `subscription` from Resource Graph. Image versions are read a
+    /// location at a time, one row per definition (`shape::graph_versions_query`): at today's
+    /// quota ceiling that is 5 queries for 50,000 versions instead of 50 pages, inside the Graph
+    /// quota's burst of 15. A location whose summary Resource Graph truncates (more definitions
+    /// than a page), or refuses, is read a row per version instead. The locations are those of the
+    /// definitions read first: a version lives in its definition's location. An endpoint without
     /// Resource Graph answers 404 (`ResourceGraphUnavailable`: the caller walks the lists instead).
     fn graph(&self, subscription: &str, kinds: &[ResourceKind]) -> Result<Vec<CloudResource>, CloudError> {
-        let url = self.url("/providers/Microsoft.ResourceGraph/resources", shape::GRAPH_API_VERSION);
-        let query = shape::graph_query(kinds);
+        let others: Vec<ResourceKind> = kinds.iter().copied().filter(|k| *k != ResourceKind::ImageVersion).collect();
+        if others.len() == kinds.len() {
+            return self.graph_pages(subscription, &shape::graph_query(kinds));
+        }
+        let mut out = self.graph_pages(subscription, &shape::graph_query(&others))?;
+        let locations: std::collections::BTreeSet<String> = out
+            .iter()
+            .filter(|r| r.kind == ResourceKind::ImageDefinition)
+            .filter_map(|r| r.location.as_deref().map(sigform_azure::regions::normalize))
+            .collect();
+        let mut summaries = true;
+        for location in locations {
+            if summaries {
+                match self.graph_versions(subscription, &location)? {
+                    Summary::Versions(versions) => {
+                        out.extend(versions);
+                        continue;
+                    }
+                    Summary::Truncated => {}
+                    Summary::Refused => summaries = false,
+                }
+            }
+            let query = shape::graph_query_in(&[ResourceKind::ImageVersion], &location);
+            out.extend(self.graph_pages(subscription, &query)?);
+        }
+        Ok(out)
+    }
+
+    /// One location's versions from its summary query: the answer's first page is all of it.
+    fn graph_versions(&self, subscription: &str, location: &str) -> Result<Summary, CloudError> {
+        let json = match self.graph_query(subscription, &shape::graph_versions_query(location), None) {
+            Ok(json) => json,
+            // A Resource Graph that does not answer the summary (its KQL, its size).
+            Err(e) if e.status == 400 => return Ok(Summary::Refused),
+            Err(e) => return Err(e),
+        };
+        let rows = graph_rows(&json)?;
+        let total = json.get("totalRecords").and_then(Json::as_u64).unwrap_or(0);
+        let truncated = matches!(json.get("resultTruncated"), Some(Json::String(t)) if t.eq_ignore_ascii_case("true"))
+            || json.get("resultTruncated") == Some(&Json::Bool(true));
+        if truncated || (rows.len() as u64) < total || json.get("$skipToken").is_some_and(|t| !t.is_null()) {
+            return Ok(Summary::Truncated);
+        }
+        let mut out = Vec::new();
+        for row in rows {
+            let versions = row.get("versions").and_then(Json::as_array).ok_or_else(|| {
+                CloudError::new(502, "UnexpectedResponse", "a Resource Graph summary row without `versions`")
+            })?;
+            for version in versions {
+                out.push(self.parse(version, None)?);
+            }
+        }
+        Ok(Summary::Versions(out))
+    }
+
+    /// Every page of a Resource Graph query, a row each.
+    fn graph_pages(&self, subscription: &str, query: &str) -> Result<Vec<CloudResource>, CloudError> {
         let mut out = Vec::new();
         let mut skip_token: Option<String> = None;
         for _ in 0..10_000 {
-            let mut options = serde_json::json!({"$top": 1000, "resultFormat": "objectArray"});
-            if let Some(token) = &skip_token {
-                options["$skipToken"] = Json::String(token.clone());
-            }
-            let body = serde_json::json!({"subscriptions": [subscription], "query": query, "options": options});
-            let reply = self.send("POST", &url, Some(&body))?;
-            if reply.status == 404 {
-                return Err(CloudError::new(
-                    404,
-                    "ResourceGraphUnavailable",
-                    format!("{} does not answer Azure Resource Graph queries", self.endpoint),
-                ));
-            }
-            let json = reply.json(&self.endpoint)?;
-            let rows = json.get("data").and_then(Json::as_array).ok_or_else(|| {
-                CloudError::new(502, "UnexpectedResponse", "a Resource Graph answer without `data` rows")
-            })?;
-            for row in rows {
+            let json = self.graph_query(subscription, query, skip_token.as_deref())?;
+            for row in graph_rows(&json)? {
                 out.push(self.parse(row, None)?);
             }
             skip_token = json.get("$skipToken").and_then(Json::as_str).filter(|t| !t.is_empty()).map(str::to_string);
@@ -379,6 +423,28 @@ impl ArmCloud {
             }
         }
         Err(CloudError::new(502, "UnexpectedResponse", "more than 10,000 pages: $skipToken loops"))
+    }
+
+    /// One page of a Resource Graph query (pages of 1,000 rows, the most it gives).
+    fn graph_query(&self, subscription: &str, query: &str, skip_token: Option<&str>) -> Result<Json, CloudError> {
+        let url = self.url("/providers/Microsoft.ResourceGraph/resources", shape::GRAPH_API_VERSION);
+        let mut options = serde_json::json!({"$top": 1000, "resultFormat": "objectArray"});
+        if let Some(token) = skip_token {
+            options["$skipToken"] = Json::String(token.to_string());
+        }
+        let body = serde_json::json!({"subscriptions": [subscription], "query": query, "options": options});
+        let reply = self.send("POST", &url, Some(&body))?;
+        if reply.status == 404 {
+            return Err(CloudError::new(
+                404,
+                "ResourceGraphUnavailable",
+                format!("{} does not answer Azure Resource Graph queries", self.endpoint),
+            ));
+        }
+        if reply.status != 200 {
+            return Err(self.error(&reply));
+        }
+        reply.json(&self.endpoint)
     }
 
     fn parse(&self, json: &Json, requested: Option<&str>) -> Result<CloudResource, CloudError> {
@@ -460,6 +526,22 @@ impl ArmCloud {
         }
         self.get(&operation.resource_id).ok().flatten().map(|r| r.replication).unwrap_or_default()
     }
+}
+
+/// What a location's version summary gave.
+enum Summary {
+    Versions(Vec<CloudResource>),
+    /// More than the first page: read that location a row per version.
+    Truncated,
+    /// Resource Graph refused the query: read every location a row per version.
+    Refused,
+}
+
+/// The rows of a Resource Graph answer.
+fn graph_rows(json: &Json) -> Result<&Vec<Json>, CloudError> {
+    json.get("data")
+        .and_then(Json::as_array)
+        .ok_or_else(|| CloudError::new(502, "UnexpectedResponse", "a Resource Graph answer without `data` rows"))
 }
 
 fn strip_query(url: &str) -> &str {

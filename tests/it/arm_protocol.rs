@@ -139,47 +139,112 @@ fn lists_follow_next_link_across_pages() {
     assert!(fake.seen.lock().unwrap().iter().all(|(_, auth, _)| auth == "Bearer t0ken"));
 }
 
+/// A version row as Resource Graph answers it.
+fn graph_version(definition: &str, version: &str, location: &str) -> Json {
+    let id = format!("{definition}/versions/{version}");
+    json!({"id": id, "name": version, "type": "microsoft.compute/galleries/images/versions",
+    "location": location, "subscriptionId": SUB, "resourceGroup": "rg",
+    "properties": {"provisioningState": "Succeeded", "publishingProfile": {"targetRegions": [{"name": "East US", "regionalReplicaCount": 1}]}}})
+}
+
+fn graph_definition(name: &str, location: &str) -> Json {
+    json!({"id": format!("/subscriptions/{SUB}/resourceGroups/rg/providers/Microsoft.Compute/galleries/g/images/{name}"),
+    "name": name, "type": "microsoft.compute/galleries/images", "location": location,
+    "properties": {"osType": "Linux", "osState": "Generalized"}})
+}
+
+/// The queries a fake Resource Graph was sent, each checked for its subscription and page size.
+fn graph_queries(fake: &Fake) -> Vec<(String, Json)> {
+    fake.requests()
+        .iter()
+        .map(|r| {
+            assert!(r.starts_with("POST /providers/Microsoft.ResourceGraph/resources?api-version=2022-10-01 "), "{r}");
+            let body: Json = serde_json::from_str(r.split_once('\n').unwrap().1).unwrap();
+            assert_eq!(body["subscriptions"], json!([SUB]));
+            assert_eq!(body["options"]["$top"], 1000);
+            (body["query"].as_str().unwrap().to_string(), body["options"]["$skipToken"].clone())
+        })
+        .collect()
+}
+
 /// Resource Graph: one POST per page with the query, `$skipToken` carried to the next page, its
-/// quota's 429 waited out as long as `x-ms-user-quota-resets-after` says.
+/// quota's 429 waited out as long as `x-ms-user-quota-resets-after` says; then the versions a
+/// location at a time, one row per definition, and a location whose summary came back truncated
+/// read again a row per version.
 #[test]
 fn resource_graph_queries_follow_skip_tokens_and_wait_for_the_quota() {
-    let definition = format!("/subscriptions/{SUB}/resourceGroups/rg/providers/Microsoft.Compute/galleries/g/images/d");
-    let row = |id: &str| {
-        json!({"id": id, "name": id.rsplit('/').next(), "type": "microsoft.compute/galleries/images/versions",
-        "location": "eastus", "subscriptionId": SUB, "resourceGroup": "rg",
-        "properties": {"provisioningState": "Succeeded", "publishingProfile": {"targetRegions": [{"name": "East US", "regionalReplicaCount": 1}]}}})
-    };
-    let page1 = json!({"totalRecords": 2, "count": 1, "data": [json!({"id": definition, "name": "d",
-        "type": "microsoft.compute/galleries/images", "location": "eastus", "properties": {"osType": "Linux", "osState": "Generalized"}})],
-        "$skipToken": "opaque+/token=="});
-    let page2 = json!({"totalRecords": 2, "count": 1, "data": [row(&version_id())]});
+    let (east, west) = (graph_definition("d", "eastus"), graph_definition("w", "westeurope"));
+    let (east_id, west_id) = (east["id"].as_str().unwrap(), west["id"].as_str().unwrap());
+    let page1 = json!({"totalRecords": 2, "count": 1, "data": [east], "$skipToken": "opaque+/token=="});
+    let page2 = json!({"totalRecords": 2, "count": 1, "data": [west]});
+    let east_summary = json!({"totalRecords": 1, "count": 1, "resultTruncated": "false",
+        "data": [{"definition": east_id.to_lowercase(), "versions": [graph_version(east_id, "1.0.0", "eastus"), graph_version(east_id, "1.0.1", "eastus")]}]});
+    let west_summary = json!({"totalRecords": 2, "count": 1, "resultTruncated": "true",
+        "data": [{"definition": west_id.to_lowercase(), "versions": [graph_version(west_id, "1.0.0", "westeurope")]}]});
+    let west_rows = json!({"totalRecords": 1, "count": 1, "data": [graph_version(west_id, "2.0.0", "westeurope")]});
     let fake = Fake::new(vec![
         answer(200, &page1.to_string()),
         answer(429, r#"{"error": {"code": "RateLimiting", "message": "quota"}}"#)
             .header("x-ms-user-quota-remaining", "0")
             .header("x-ms-user-quota-resets-after", "00:00:01"),
         answer(200, &page2.to_string()),
+        answer(200, &east_summary.to_string()),
+        answer(200, &west_summary.to_string()),
+        answer(200, &west_rows.to_string()),
     ]);
     let found = fake.client().list(&ListScope::Graph(SUB.into())).unwrap();
+    let names: Vec<(ResourceKind, &str)> = found.iter().map(|r| (r.kind, r.id.rsplit('/').next().unwrap())).collect();
+    use ResourceKind::{ImageDefinition as D, ImageVersion as V};
     assert_eq!(
-        found.iter().map(|r| r.kind).collect::<Vec<_>>(),
-        [ResourceKind::ImageDefinition, ResourceKind::ImageVersion]
+        names,
+        [(D, "d"), (D, "w"), (V, "1.0.0"), (V, "1.0.1"), (V, "2.0.0")],
+        "the truncated summary is not used"
     );
-    assert_eq!(found[1].attributes["target_region"][0]["name"], "East US");
-    assert!(found[1].replication.is_empty(), "the index has no replication status");
-    let requests = fake.requests();
-    assert_eq!(requests.len(), 3, "{requests:?}");
-    for r in &requests {
-        assert!(r.starts_with("POST /providers/Microsoft.ResourceGraph/resources?api-version=2022-10-01 "), "{r}");
-        let body: Json = serde_json::from_str(r.split_once('\n').unwrap().1).unwrap();
-        assert_eq!(body["subscriptions"], json!([SUB]));
-        assert_eq!(body["query"], sigform_azure::shape::graph_query(&sigform_azure::shape::INDEXED));
-        assert_eq!(body["options"]["$top"], 1000);
-    }
-    assert!(!requests[0].contains("skipToken\":\"opaque"), "{}", requests[0]);
-    assert!(requests[2].contains(r#""$skipToken":"opaque+/token==""#), "{}", requests[2]);
+    assert_eq!(found[2].attributes["target_region"][0]["name"], "East US");
+    assert!(found[2].replication.is_empty(), "the index has no replication status");
+    let others: Vec<ResourceKind> =
+        sigform_azure::shape::INDEXED.iter().copied().filter(|k| *k != ResourceKind::ImageVersion).collect();
+    let rows_query = sigform_azure::shape::graph_query(&others);
+    let queries = graph_queries(&fake);
+    assert_eq!(
+        queries,
+        [
+            (rows_query.clone(), Json::Null),
+            (rows_query.clone(), json!("opaque+/token==")),
+            (rows_query, json!("opaque+/token==")),
+            (sigform_azure::shape::graph_versions_query("eastus"), Json::Null),
+            (sigform_azure::shape::graph_versions_query("westeurope"), Json::Null),
+            (sigform_azure::shape::graph_query_in(&[V], "westeurope"), Json::Null),
+        ]
+    );
     let seen = fake.seen.lock().unwrap();
     assert!(seen[2].2 - seen[1].2 >= Duration::from_millis(950), "the retry came after {:?}", seen[2].2 - seen[1].2);
+}
+
+/// A Resource Graph that refuses the summary query (400) is asked a row per version, for that
+/// location and every later one.
+#[test]
+fn a_refused_version_summary_falls_back_to_a_row_per_version() {
+    let (east, west) = (graph_definition("d", "eastus"), graph_definition("w", "westeurope"));
+    let (east_id, west_id) = (east["id"].as_str().unwrap(), west["id"].as_str().unwrap());
+    let rows = |data: Json| json!({"totalRecords": 1, "count": 1, "data": data}).to_string();
+    let fake = Fake::new(vec![
+        answer(200, &rows(json!([east, west]))),
+        answer(400, r#"{"error": {"code": "InvalidQuery", "message": "Query is invalid"}}"#),
+        answer(200, &rows(json!([graph_version(east_id, "1.0.0", "eastus")]))),
+        answer(200, &rows(json!([graph_version(west_id, "1.0.0", "westeurope")]))),
+    ]);
+    let found = fake.client().list(&ListScope::Graph(SUB.into())).unwrap();
+    assert_eq!(found.iter().filter(|r| r.kind == ResourceKind::ImageVersion).count(), 2);
+    let queries: Vec<String> = graph_queries(&fake).into_iter().map(|(q, _)| q).collect();
+    assert_eq!(
+        queries[1..],
+        [
+            sigform_azure::shape::graph_versions_query("eastus"),
+            sigform_azure::shape::graph_query_in(&[ResourceKind::ImageVersion], "eastus"),
+            sigform_azure::shape::graph_query_in(&[ResourceKind::ImageVersion], "westeurope"),
+        ]
+    );
 }
 
 /// An endpoint without Resource Graph answers 404: the error says so (refresh then walks the lists).
@@ -602,6 +667,17 @@ fn small_pages_give_the_same_plan_with_one_list_call_per_page() {
     assert!(lists + queries >= resources, "{lists} list calls and {queries} queries for {resources} resources");
 }
 
+/// At the served Resource Graph's full page size the versions come as one summary row per
+/// definition: the definitions' query and one query for their one location — while with pages of
+/// one (above) the summary comes back truncated and the versions are read a row each.
+#[test]
+fn the_served_refresh_reads_a_locations_versions_in_one_summary_query() {
+    let checked = ServedDrift::run(&[]);
+    assert_eq!(checked.report["pending"], json!([]));
+    assert!(checked.count("azurerm_shared_image_version") > 1, "{}", checked.state);
+    assert_eq!(checked.delta("query"), 2, "one query for the definitions, one for the versions of their location");
+}
+
 /// The served Resource Graph answers the client's query in pages, answers the KQL subset over
 /// every resource, and refuses KQL outside it.
 #[test]
@@ -677,6 +753,31 @@ fn the_served_resource_graph_pages_and_refuses_other_queries() {
     );
     assert_eq!(status, 200, "{body}");
     assert!(body["data"][0]["count_"].as_u64().unwrap() >= 1, "{body}");
+    // A summarizing query is answered its first page only, marked truncated, with no skip token
+    // (as Resource Graph does): here the one row per definition holds that definition's versions.
+    let summary = sigform_azure::shape::graph_versions_query("westeurope"); // the example's location
+    let (status, body, _) =
+        call("POST", &url, Some(&json!({"subscriptions": [SUB], "query": summary, "options": {"$top": 1}})));
+    assert_eq!(status, 200, "{body}");
+    assert_eq!((body["count"].as_u64(), body["totalRecords"].as_u64()), (Some(1), Some(2)), "{body}");
+    assert_eq!((&body["resultTruncated"], body.get("$skipToken")), (&json!("true"), None), "{body}");
+    let listed: Vec<&str> = body["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|row| {
+            let definition = row["definition"].as_str().unwrap();
+            row["versions"].as_array().unwrap().iter().map(move |v| {
+                let id = v["id"].as_str().unwrap();
+                assert!(
+                    id.to_ascii_lowercase().starts_with(&format!("{definition}/versions/")),
+                    "{id} in {definition}"
+                );
+                id
+            })
+        })
+        .collect();
+    assert!(!listed.is_empty() && listed.iter().all(|id| ids.iter().any(|i| i == id)), "{listed:?}");
     let (status, body, _) =
         call("POST", &url, Some(&json!({"subscriptions": [SUB], "query": "resources | mv-expand tags"})));
     assert_eq!((status, body["error"]["code"].as_str()), (400, Some("InvalidQuery")), "{body}");

@@ -575,9 +575,15 @@ impl Emulator {
     /// The table the resource index reads: the resources themselves without a lag; else a copy,
     /// taken again when it is older than the lag.
     /// The resources of `kinds` in a subscription as Azure Resource Graph's index has them (it
-    /// trails the resources by the graph lag): one query, counted against the Graph quota.
-    pub fn query_index(&self, subscription: &str, kinds: &[ResourceKind]) -> Result<Vec<CloudResource>, CloudError> {
-        self.with(|c| self.query_index_in(c, &subscription.to_ascii_lowercase(), kinds, now_ms()))
+    /// trails the resources by the graph lag), in `regions` (normalized names) when given: one
+    /// query, counted against the Graph quota.
+    pub fn query_index(
+        &self,
+        subscription: &str,
+        kinds: &[ResourceKind],
+        regions: Option<&[String]>,
+    ) -> Result<Vec<CloudResource>, CloudError> {
+        self.with(|c| self.query_index_in(c, &subscription.to_ascii_lowercase(), kinds, regions, now_ms()))
     }
 
     /// A further page of a Resource Graph query answered before (the served emulator keeps the
@@ -594,6 +600,7 @@ impl Emulator {
         c: &Connection,
         sub: &str,
         kinds: &[ResourceKind],
+        regions: Option<&[String]>,
         now: i64,
     ) -> Result<Vec<CloudResource>, CloudError> {
         // One query answers everything here; the served emulator pages it as ARG does.
@@ -601,10 +608,16 @@ impl Emulator {
         self.admit(c, sub, Class::Graph)?;
         let table = self.graph_index(c, now)?;
         let names: Vec<String> = kinds.iter().map(|k| format!("'{}'", kind_str(*k))).collect();
+        // The regions go in as one JSON parameter: the statement's text stays the same (cached).
+        let regions = regions.map(|r| Json::from(r.iter().map(|n| regions::normalize(n)).collect::<Vec<_>>()));
         let found = rows(
             c,
-            &format!("SELECT * FROM {table} WHERE subscription = ?1 AND kind IN ({}) ORDER BY key", names.join(", ")),
-            [sub],
+            &format!(
+                "SELECT * FROM {table} WHERE subscription = ?1 AND kind IN ({})
+                 AND (?2 IS NULL OR region IN (SELECT value FROM json_each(?2))) ORDER BY key",
+                names.join(", ")
+            ),
+            params![sub, regions.map(|r| r.to_string())],
         )?;
         // The index has no replication status (ARM returns it only to a read that asks).
         Ok(found.into_iter().map(|r| CloudResource { replication: Vec::new(), ..into_resource(r, now) }).collect())
@@ -911,7 +924,7 @@ impl Cloud for Emulator {
             };
             let now = now_ms();
             if let ListScope::Graph(_) = scope {
-                return self.query_index_in(c, &sub, &sigform_azure::shape::INDEXED, now);
+                return self.query_index_in(c, &sub, &sigform_azure::shape::INDEXED, None, now);
             }
             self.count_call(c, "list")?;
             self.admit(c, &sub, Class::Read)?;

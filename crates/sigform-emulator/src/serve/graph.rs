@@ -1,6 +1,8 @@
 //! Azure Resource Graph's query API (`POST /providers/Microsoft.ResourceGraph/resources`): the
 //! resource index of the subscriptions asked about, cut to what the caller may read, answered in
-//! the KQL subset of `kql.rs` and paged with `$skipToken`.
+//! the KQL subset of `kql/` and paged with `$skipToken`. A query that summarizes is answered its
+//! first page only, marked `resultTruncated` when there was more (Resource Graph documents
+//! `summarize` as "first page only"): a client must not page through one.
 //!
 //! A query's whole answer is made once, at its first page, and kept as a snapshot that its skip
 //! token names: the further pages are cut from it. Paging is therefore consistent while the
@@ -130,7 +132,10 @@ impl Server {
         let total = rows.len();
         let end = (skip + page).min(total);
         let data = rows.get(skip..end).unwrap_or_default();
-        let next = if end < total {
+        // Resource Graph pages a summarizing query's answer no further: its first page is all
+        // there is, marked truncated when the answer had more rows.
+        let truncated = query.summarizes() && end < total;
+        let next = if end < total && !truncated {
             let id = match snapshot {
                 Some(id) => id,
                 None => self.graph_snapshots.lock().unwrap_or_else(|p| p.into_inner()).keep(asker, Arc::clone(&rows)),
@@ -150,7 +155,7 @@ impl Server {
             }
             body.push_str(row);
         }
-        body.push_str(r#"],"facets":[],"resultTruncated":"false""#);
+        body.push_str(&format!(r#"],"facets":[],"resultTruncated":"{truncated}""#));
         if let Some(token) = next {
             body.push_str(&format!(r#","$skipToken":{}"#, Json::String(token)));
         }
@@ -186,10 +191,14 @@ impl Server {
             .copied()
             .filter(|k| wanted.as_ref().is_none_or(|t| t.contains(&shape::arm_type(*k).to_ascii_lowercase())))
             .collect();
+        // ... and of the locations it can match (a superset: its `where` still decides).
+        let locations = query.locations();
         let access = self.access(caller)?;
         let mut found = Vec::new();
         for subscription in subscriptions.iter().filter(|_| !kinds.is_empty()) {
-            for row in self.emulator.query_index(subscription, &kinds).map_err(|e| arm_error(&e))? {
+            let rows =
+                self.emulator.query_index(subscription, &kinds, locations.as_deref()).map_err(|e| arm_error(&e))?;
+            for row in rows {
                 // Resource Graph answers only what the caller may read.
                 if access.can_read(&row.id, row.kind) {
                     found.push(row);

@@ -1,14 +1,19 @@
 //! The subset of Kusto Query Language that Azure Resource Graph queries about galleries are
 //! written in: a table (`Resources`, `ResourceContainers`), then `where` (comparisons `==`, `!=`,
 //! `=~`, `!~`, `in`, `in~`, `!in`, `!in~`, `contains`, `startswith`, `endswith`, `has`, with
-//! `and`, `or`, `not()` and parentheses), `project`, `project-away`, `extend` of a column,
-//! `order by`/`sort by`, `top N by`, `limit`/`take`, and `summarize count() by COLUMNS`.
-//! Columns are a row's top-level fields or dotted paths into it (`properties.osType`,
-//! `tags.owner`, `tags['owner']`). Anything else is refused with ARM's `InvalidQuery`, naming
-//! what is not supported — never answered wrongly. Pure: rows in, rows out.
+//! `and`, `or`, `not()` and parentheses), `project` and `extend` of scalar expressions
+//! (`scalar.rs`), `project-away`, `order by`/`sort by`, `top N by`, `limit`/`take`, and
+//! `summarize` of `count()`, `make_list()` and `make_set()` by scalar expressions. Columns are a
+//! row's top-level fields or dotted paths into it (`properties.osType`, `tags.owner`,
+//! `tags['owner']`). Anything else is refused with ARM's `InvalidQuery`, naming what is not
+//! supported — never answered wrongly. Pure: rows in, rows out.
 
+mod scalar;
+
+use scalar::Scalar;
 use serde_json::{Map, Value as Json};
 use std::cmp::Ordering;
+use std::collections::HashMap;
 
 /// Which table a query reads.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -28,12 +33,29 @@ enum Expr {
 #[derive(Debug, Clone, PartialEq)]
 enum Stage {
     Where(Expr),
-    Project(Vec<(String, String)>),
+    /// The named scalars, after the row's own columns when `keep` (`extend`).
+    Project {
+        keep: bool,
+        columns: Vec<(String, Scalar)>,
+    },
     ProjectAway(Vec<String>),
     Order(Vec<(String, bool)>),
     Take(usize),
     Top(usize, Vec<(String, bool)>),
-    Count { name: String, by: Vec<String> },
+    Summarize {
+        aggregates: Vec<(String, Aggregate)>,
+        by: Vec<(String, Scalar)>,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq)]
+enum Aggregate {
+    Count,
+    /// Every value of the group, in row order (`make_list`), or each once (`make_set`).
+    List {
+        distinct: bool,
+        of: Scalar,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -73,8 +95,9 @@ fn tokens(query: &str) -> Result<Vec<Token>, String> {
             }
             i += 1;
             out.push(Token::Str(s));
-        } else if c.is_ascii_digit() {
+        } else if c.is_ascii_digit() || (c == '-' && chars.get(i + 1).is_some_and(char::is_ascii_digit)) {
             let start = i;
+            i += 1;
             while i < chars.len() && (chars[i].is_ascii_digit() || chars[i] == '.') {
                 i += 1;
             }
@@ -168,11 +191,11 @@ impl Parser {
             self.at -= 1;
             return Err(format!("expected a column, found {}", self.describe_next()));
         };
-        while self.sym_is("[") {
+        // `tags['key']` is a path; a position (`[0]`) is an element of a scalar (`scalar.rs`).
+        while self.sym_is("[") && matches!(self.tokens.get(self.at + 1), Some(Token::Str(_))) {
             self.at += 1;
-            match self.next() {
-                Some(Token::Str(key)) => name = format!("{name}.{key}"),
-                _ => return Err("expected a quoted key inside `[...]`".into()),
+            if let Some(Token::Str(key)) = self.next() {
+                name = format!("{name}.{key}");
             }
             self.expect_sym("]")?;
         }
@@ -287,6 +310,53 @@ impl Parser {
         }
     }
 
+    /// `NAME = SCALAR`, or a scalar named as Kusto names it (`Column1` when nothing names it).
+    fn named_scalar(&mut self, position: usize) -> Result<(String, Scalar), String> {
+        if let (Some(Token::Word(name)), Some(Token::Sym(eq))) = (self.peek().cloned(), self.tokens.get(self.at + 1))
+            && eq == "="
+        {
+            self.at += 2;
+            return Ok((name, self.scalar()?));
+        }
+        let scalar = self.scalar()?;
+        Ok((scalar.default_name().unwrap_or_else(|| format!("Column{}", position + 1)), scalar))
+    }
+
+    /// `[NAME =] count()`, `make_list(SCALAR)` or `make_set(SCALAR)`, named as Kusto names them
+    /// (`count_`, `list_name`, `set_name`).
+    fn aggregate(&mut self) -> Result<(String, Aggregate), String> {
+        let mut name = None;
+        if let (Some(Token::Word(n)), Some(Token::Sym(eq))) = (self.peek().cloned(), self.tokens.get(self.at + 1))
+            && eq == "="
+        {
+            self.at += 2;
+            name = Some(n);
+        }
+        let function = match self.next() {
+            Some(Token::Word(w)) => w.to_ascii_lowercase(),
+            _ => {
+                self.at -= 1;
+                return Err(format!("expected an aggregation, found {}", self.describe_next()));
+            }
+        };
+        self.expect_sym("(")?;
+        let (aggregate, default) = match function.as_str() {
+            "count" => (Aggregate::Count, "count_".to_string()),
+            "make_list" | "make_set" => {
+                let of = self.scalar()?;
+                let distinct = function == "make_set";
+                let prefix = if distinct { "set_" } else { "list_" };
+                let default = format!("{prefix}{}", of.default_name().unwrap_or_default());
+                (Aggregate::List { distinct, of }, default)
+            }
+            other => {
+                return Err(format!("the aggregation `{other}` is not supported (count, make_list, make_set)"));
+            }
+        };
+        self.expect_sym(")")?;
+        Ok((name.unwrap_or(default), aggregate))
+    }
+
     fn stage(&mut self) -> Result<Stage, String> {
         let Some(Token::Word(op)) = self.next() else {
             self.at -= 1;
@@ -295,26 +365,15 @@ impl Parser {
         match op.to_ascii_lowercase().as_str() {
             "where" => Ok(Stage::Where(self.expr()?)),
             "project" | "extend" => {
-                let mut list = Vec::new();
+                let mut columns = Vec::new();
                 loop {
-                    let first = self.column()?;
-                    if self.sym_is("=") {
-                        self.at += 1;
-                        list.push((first, self.column()?));
-                    } else {
-                        list.push((first.rsplit('.').next().unwrap_or(&first).to_string(), first));
-                    }
+                    columns.push(self.named_scalar(columns.len())?);
                     if !self.sym_is(",") {
                         break;
                     }
                     self.at += 1;
                 }
-                if op.eq_ignore_ascii_case("extend") {
-                    let mut all = vec![("*".to_string(), "*".to_string())];
-                    all.extend(list);
-                    return Ok(Stage::Project(all));
-                }
-                Ok(Stage::Project(list))
+                Ok(Stage::Project { keep: op.eq_ignore_ascii_case("extend"), columns })
             }
             "project-away" => {
                 let mut list = vec![self.column()?];
@@ -335,66 +394,99 @@ impl Parser {
                 Ok(Stage::Top(n, self.order_list()?))
             }
             "summarize" => {
-                let mut name = "count_".to_string();
-                if matches!(self.tokens.get(self.at + 1), Some(Token::Sym(s)) if s == "=") {
-                    name = self.column()?;
+                let mut aggregates = Vec::new();
+                while !self.word_is("by") && self.peek().is_some() && !self.sym_is("|") {
+                    aggregates.push(self.aggregate()?);
+                    if !self.sym_is(",") {
+                        break;
+                    }
                     self.at += 1;
                 }
-                self.expect_word("count")?;
-                self.expect_sym("(")?;
-                self.expect_sym(")")?;
                 let mut by = Vec::new();
                 if self.word_is("by") {
                     self.at += 1;
-                    by.push(self.column()?);
+                    by.push(self.named_scalar(0)?);
                     while self.sym_is(",") {
                         self.at += 1;
-                        by.push(self.column()?);
+                        by.push(self.named_scalar(by.len())?);
                     }
                 }
-                Ok(Stage::Count { name, by })
+                if aggregates.is_empty() && by.is_empty() {
+                    return Err("`summarize` needs an aggregation or a `by`".into());
+                }
+                Ok(Stage::Summarize { aggregates, by })
             }
             other => Err(format!(
-                "the operator `{other}` is not supported (where, project, project-away, extend, order by, sort by, top, limit, take, summarize count())"
+                "the operator `{other}` is not supported (where, project, project-away, extend, order by, sort by, top, limit, take, summarize)"
             )),
         }
     }
 }
 
 impl Query {
-    /// The resource types (lower case) the query's first `where` limits it to, when that clause
-    /// says nothing but `type ==`/`=~`/`in`/`in~` (joined by `or`): what the index may be cut to
-    /// before rows are made (sigform's own query, and most gallery queries, start so).
-    pub fn types(&self) -> Option<Vec<String>> {
-        fn collect(e: &Expr, out: &mut Vec<String>) -> bool {
+    /// The values (lower case) the query's first `where` pins `column` to with `==`, `=~`, `in`
+    /// or `in~` — alone, joined by `or` with other pins of it, or `and`-ed with anything: a
+    /// superset of what the query can answer, that the index may be cut to before rows are made
+    /// (`None` when the clause does not pin the column).
+    fn pinned(&self, column: &str) -> Option<Vec<String>> {
+        fn pins(e: &Expr, column: &str) -> Option<Vec<String>> {
             match e {
-                Expr::Or(a, b) => collect(a, out) && collect(b, out),
-                Expr::Compare { column, op, values }
-                    if column.eq_ignore_ascii_case("type") && matches!(op.as_str(), "==" | "=~" | "in" | "in~") =>
+                Expr::Or(a, b) => {
+                    let mut both = pins(a, column)?;
+                    both.extend(pins(b, column)?);
+                    Some(both)
+                }
+                Expr::And(a, b) => match (pins(a, column), pins(b, column)) {
+                    (Some(x), Some(y)) => Some(x.into_iter().filter(|v| y.contains(v)).collect()),
+                    (one, other) => one.or(other),
+                },
+                Expr::Compare { column: c, op, values }
+                    if c.eq_ignore_ascii_case(column) && matches!(op.as_str(), "==" | "=~" | "in" | "in~") =>
                 {
-                    out.extend(values.iter().map(|v| text(v).to_ascii_lowercase()));
-                    true
+                    Some(values.iter().map(|v| text(v).to_ascii_lowercase()).collect())
+                }
+                _ => None,
+            }
+        }
+        let Some(Stage::Where(e)) = self.stages.first() else { return None };
+        pins(e, column)
+    }
+
+    /// The resource types (lower case) the query can answer, when its first `where` says
+    /// (sigform's own queries, and most gallery queries, start so).
+    pub fn types(&self) -> Option<Vec<String>> {
+        self.pinned("type")
+    }
+
+    /// The locations the query can answer, when its first `where` says.
+    pub fn locations(&self) -> Option<Vec<String>> {
+        self.pinned("location")
+    }
+
+    /// Whether the query is a `type` clause alone and at most `order by id asc`: then its
+    /// answer is the index cut to those types in id order, and only the page asked for need be
+    /// made into rows (sigform's own refresh query, at 11,000 rows a page of 1,000 at a time).
+    pub fn is_types_in_id_order(&self) -> bool {
+        fn only_types(e: &Expr) -> bool {
+            match e {
+                Expr::Or(a, b) => only_types(a) && only_types(b),
+                Expr::Compare { column, op, .. } => {
+                    column.eq_ignore_ascii_case("type") && matches!(op.as_str(), "==" | "=~" | "in" | "in~")
                 }
                 _ => false,
             }
         }
-        let Some(Stage::Where(e)) = self.stages.first() else { return None };
-        let mut types = Vec::new();
-        collect(e, &mut types).then_some(types)
-    }
-}
-
-impl Query {
-    /// Whether the query is its leading `type` clause and at most `order by id asc`: then its
-    /// answer is the index cut to those types in id order, and only the page asked for need be
-    /// made into rows (sigform's own refresh query, at 11,000 rows a page of 1,000 at a time).
-    pub fn is_types_in_id_order(&self) -> bool {
-        self.types().is_some()
+        matches!(self.stages.first(), Some(Stage::Where(e)) if only_types(e))
             && match &self.stages[1..] {
                 [] => true,
                 [Stage::Order(order)] => order.len() == 1 && order[0].0.eq_ignore_ascii_case("id") && order[0].1,
                 _ => false,
             }
+    }
+
+    /// Whether the query summarizes: Resource Graph answers such a query's first page only.
+    pub fn summarizes(&self) -> bool {
+        self.stages.iter().any(|s| matches!(s, Stage::Summarize { .. }))
     }
 }
 
@@ -486,21 +578,73 @@ fn compare(a: &Json, b: &Json, order: &[(String, bool)]) -> Ordering {
     Ordering::Equal
 }
 
+/// One row per distinct value of the `by` scalars (in the order the groups are first met), with
+/// the `by` columns first and then the aggregates; without `by`, one row even for no rows.
+fn summarize(rows: &[Json], aggregates: &[(String, Aggregate)], by: &[(String, Scalar)]) -> Vec<Json> {
+    struct Group {
+        key: Vec<Json>,
+        count: u64,
+        lists: Vec<Vec<Json>>,
+    }
+    let mut groups: Vec<Group> = Vec::new();
+    let mut index: HashMap<String, usize> = HashMap::new();
+    let new_group = |key: Vec<Json>| Group { key, count: 0, lists: vec![Vec::new(); aggregates.len()] };
+    for r in rows {
+        let key: Vec<Json> = by.iter().map(|(_, scalar)| scalar.eval(r)).collect();
+        let at = *index.entry(Json::Array(key.clone()).to_string()).or_insert_with(|| {
+            groups.push(new_group(key));
+            groups.len() - 1
+        });
+        let group = &mut groups[at];
+        group.count += 1;
+        for ((_, aggregate), list) in aggregates.iter().zip(&mut group.lists) {
+            if let Aggregate::List { distinct, of } = aggregate {
+                let value = of.eval(r);
+                // Null values are not listed, as in Kusto; a set lists a value once.
+                let skipped = value.is_null() || (*distinct && list.contains(&value));
+                if !skipped {
+                    list.push(value);
+                }
+            }
+        }
+    }
+    if by.is_empty() && groups.is_empty() {
+        groups.push(new_group(Vec::new()));
+    }
+    groups
+        .into_iter()
+        .map(|group| {
+            let mut out = Map::new();
+            for ((name, _), value) in by.iter().zip(group.key) {
+                out.insert(name.clone(), value);
+            }
+            for ((name, aggregate), list) in aggregates.iter().zip(group.lists) {
+                let value = match aggregate {
+                    Aggregate::Count => serde_json::json!(group.count),
+                    Aggregate::List { .. } => Json::Array(list),
+                };
+                out.insert(name.clone(), value);
+            }
+            Json::Object(out)
+        })
+        .collect()
+}
+
 /// The rows a query answers, from the rows of its table.
 pub fn run(query: &Query, mut rows: Vec<Json>) -> Vec<Json> {
     for stage in &query.stages {
         rows = match stage {
             Stage::Where(e) => rows.into_iter().filter(|r| matches(e, r)).collect(),
-            Stage::Project(columns) => rows
+            Stage::Project { keep, columns } => rows
                 .into_iter()
                 .map(|r| {
-                    let mut out = if columns.first().is_some_and(|(n, _)| n == "*") {
-                        r.as_object().cloned().unwrap_or_default()
-                    } else {
-                        Map::new()
+                    let values: Vec<Json> = columns.iter().map(|(_, scalar)| scalar.eval(&r)).collect();
+                    let mut out = match r {
+                        Json::Object(map) if *keep => map,
+                        _ => Map::new(),
                     };
-                    for (name, column) in columns.iter().filter(|(n, _)| n != "*") {
-                        out.insert(name.clone(), get(&r, column).cloned().unwrap_or(Json::Null));
+                    for ((name, _), value) in columns.iter().zip(values) {
+                        out.insert(name.clone(), value);
                     }
                     Json::Object(out)
                 })
@@ -523,119 +667,11 @@ pub fn run(query: &Query, mut rows: Vec<Json>) -> Vec<Json> {
                 rows.sort_by(|a, b| compare(a, b, order));
                 rows.into_iter().take(*n).collect()
             }
-            Stage::Count { name, by } => {
-                let mut groups: Vec<(Vec<Json>, u64)> = Vec::new();
-                for r in &rows {
-                    let key: Vec<Json> = by.iter().map(|c| get(r, c).cloned().unwrap_or(Json::Null)).collect();
-                    match groups.iter_mut().find(|(k, _)| *k == key) {
-                        Some((_, n)) => *n += 1,
-                        None => groups.push((key, 1)),
-                    }
-                }
-                if by.is_empty() && groups.is_empty() {
-                    groups.push((Vec::new(), 0));
-                }
-                groups
-                    .into_iter()
-                    .map(|(key, n)| {
-                        let mut out = Map::new();
-                        for (column, value) in by.iter().zip(key) {
-                            out.insert(column.rsplit('.').next().unwrap_or(column).to_string(), value);
-                        }
-                        out.insert(name.clone(), serde_json::json!(n));
-                        Json::Object(out)
-                    })
-                    .collect()
-            }
+            Stage::Summarize { aggregates, by } => summarize(&rows, aggregates, by),
         };
     }
     rows
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use serde_json::json;
-
-    fn rows() -> Vec<Json> {
-        vec![
-            json!({"id": "/s/1/g/a", "name": "a", "type": "microsoft.compute/galleries", "location": "eastus", "resourceGroup": "rg1", "tags": {"owner": "platform"}}),
-            json!({"id": "/s/1/g/a/images/u", "name": "u", "type": "microsoft.compute/galleries/images", "location": "eastus", "resourceGroup": "rg1", "properties": {"osType": "Linux"}}),
-            json!({"id": "/s/1/g/b", "name": "b", "type": "microsoft.compute/galleries", "location": "westeurope", "resourceGroup": "RG2"}),
-        ]
-    }
-
-    fn names(query: &str) -> Vec<String> {
-        let q = parse(query).unwrap_or_else(|e| panic!("{query}: {e}"));
-        run(&q, rows()).iter().map(|r| text(r.get("name").unwrap_or(&Json::Null))).collect()
-    }
-
-    #[test]
-    fn what_gallery_queries_are_written_in_is_answered() {
-        let cases: &[(&str, &[&str])] = &[
-            ("Resources", &["a", "u", "b"]),
-            ("Resources | where type =~ 'Microsoft.Compute/galleries'", &["a", "b"]),
-            ("resources | where type in~ ('microsoft.compute/galleries/images') | order by id asc", &["u"]),
-            ("Resources | where type == 'microsoft.compute/galleries' and location == 'westeurope'", &["b"]),
-            ("Resources | where resourceGroup =~ 'rg2' or name == 'u' | order by name asc", &["b", "u"]),
-            ("Resources | where not(type startswith 'microsoft.compute/galleries/') | order by name desc", &["b", "a"]),
-            ("Resources | where tags.owner == 'platform'", &["a"]),
-            ("Resources | where tags['owner'] =~ 'PLATFORM'", &["a"]),
-            ("Resources | where properties.osType == 'Linux' | project name, os = properties.osType", &["u"]),
-            ("Resources | top 1 by name desc", &["u"]),
-            ("Resources | order by name asc | limit 2", &["a", "b"]),
-            ("Resources | where name !in ('a', 'b')", &["u"]),
-            ("Resources | where id has 'images'", &["u"]),
-            ("Resources | where id contains '/G/'", &["a", "u", "b"]),
-        ];
-        for (query, want) in cases {
-            assert_eq!(names(query), *want, "{query}");
-        }
-    }
-
-    #[test]
-    fn a_leading_type_clause_cuts_the_index() {
-        let types = |q: &str| parse(q).unwrap().types();
-        assert_eq!(
-            types("resources | where type in~ ('A', 'b') | order by id asc"),
-            Some(vec!["a".to_string(), "b".to_string()])
-        );
-        assert_eq!(types("Resources | where type =~ 'x' or type == 'y'"), Some(vec!["x".into(), "y".into()]));
-        assert_eq!(types("Resources | where type =~ 'x' and name == 'n'"), None);
-        assert_eq!(types("Resources | project name"), None);
-        assert!(parse("resources | where type in~ ('a') | order by id asc").unwrap().is_types_in_id_order());
-        assert!(!parse("resources | where type in~ ('a') | order by id desc").unwrap().is_types_in_id_order());
-        assert!(!parse("resources | where type in~ ('a') | take 3").unwrap().is_types_in_id_order());
-    }
-
-    #[test]
-    fn counts_by_columns() {
-        let q = parse("Resources | summarize count() by type | order by type asc").unwrap();
-        assert_eq!(
-            run(&q, rows()),
-            vec![
-                json!({"type": "microsoft.compute/galleries", "count_": 2}),
-                json!({"type": "microsoft.compute/galleries/images", "count_": 1})
-            ]
-        );
-        let q = parse("Resources | where location == 'nowhere' | summarize n = count()").unwrap();
-        assert_eq!(run(&q, rows()), vec![json!({"n": 0})]);
-        let q = parse("Resources | summarize count() by location | order by count_ desc").unwrap();
-        assert_eq!(run(&q, rows())[0], json!({"location": "eastus", "count_": 2}));
-    }
-
-    #[test]
-    fn what_is_not_supported_is_named() {
-        let cases = [
-            ("Resources | join kind=inner (Resources) on id", "`join`"),
-            ("AuthorizationResources", "`AuthorizationResources`"),
-            ("Resources | where name matches regex 'a'", "`matches`"),
-            ("Resources | where name == 'a", "not closed"),
-            ("Resources | summarize dcount(name)", "`count`"),
-        ];
-        for (query, want) in cases {
-            let e = parse(query).expect_err(query);
-            assert!(e.contains(want), "{query}: {e}");
-        }
-    }
-}
+mod tests;
