@@ -108,7 +108,7 @@ pub fn eval_body(
                     // Evaluated here (it may use each and count), read by the resource.
                     let header = header_span(scope, block);
                     let instance = eval_block(&block.body, &sigform_azure::schema::TIMEOUTS, &header, scope, diags);
-                    attrs.blocks.entry(ident.to_string()).or_default().push(instance);
+                    attrs.blocks.entry_or_default(ident).push(instance);
                     continue;
                 }
                 if schema.meta.contains(&ident) {
@@ -127,7 +127,7 @@ pub fn eval_body(
                 let header = header_span(scope, block);
                 let instance = eval_block(&block.body, block_schema, &header, scope, diags);
                 block_spans.entry(block_schema.name).or_default().push(header);
-                attrs.blocks.entry(ident.to_string()).or_default().push(instance);
+                attrs.blocks.entry_or_default(ident).push(instance);
             }
         }
     }
@@ -181,6 +181,9 @@ pub fn eval_body(
             );
         }
     }
+    // Held until the plan is made: at the quota ceiling, 100,000 bodies' growing room.
+    attrs.values.shrink_to_fit();
+    attrs.blocks.shrink_to_fit();
     attrs
 }
 
@@ -305,11 +308,11 @@ fn eval_dynamic<'s>(
         scope.pop();
         if timeouts {
             // Read by the resource, as the static block is.
-            attrs.blocks.entry(label.clone()).or_default().push(instance);
+            attrs.blocks.entry_or_default(&label).push(instance);
             continue;
         }
         block_spans.entry(block_schema.name).or_default().push(content_header.clone());
-        attrs.blocks.entry(label.clone()).or_default().push(instance);
+        attrs.blocks.entry_or_default(&label).push(instance);
     }
 }
 

@@ -5,6 +5,7 @@
 
 pub mod address;
 pub mod graph;
+pub mod names;
 pub mod value;
 
 use crate::diagnostic::Span;
@@ -111,8 +112,8 @@ pub struct Attr {
 /// The evaluated body of a resource or of one nested block.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Attrs {
-    pub values: BTreeMap<String, Attr>,
-    pub blocks: BTreeMap<String, Vec<BlockInstance>>,
+    pub values: names::Named<Attr>,
+    pub blocks: names::Named<Vec<BlockInstance>>,
 }
 
 impl Attrs {

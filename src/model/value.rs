@@ -135,6 +135,16 @@ impl Value {
         }
     }
 
+    /// As `to_json`, moving the strings instead of copying them.
+    pub fn into_json(self) -> serde_json::Value {
+        match self {
+            Value::String(s) => serde_json::Value::String(s),
+            Value::List(items) => serde_json::Value::Array(items.into_iter().map(Value::into_json).collect()),
+            Value::Map(map) => serde_json::Value::Object(map.into_iter().map(|(k, v)| (k, v.into_json())).collect()),
+            other => other.to_json(),
+        }
+    }
+
     pub fn from_json(json: &serde_json::Value) -> Value {
         match json {
             serde_json::Value::Null => Value::Null,

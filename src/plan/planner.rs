@@ -4,7 +4,7 @@
 
 use super::diff::{AttrChange, diff};
 use super::drift::Drift;
-use super::record::{attributes, record, unknown_paths};
+use super::record::{attributes, record_with, unknown_attribute_paths};
 use super::{Action, Forbidden, OutputChange, PLAN_FORMAT, Plan, ResourceChange};
 use crate::config::Sources;
 use crate::diagnostic::DiagnosticRecord;
@@ -411,13 +411,13 @@ pub fn image_size(attrs: &serde_json::Value) -> Option<f64> {
 }
 
 fn create(inst: &Instance) -> ResourceChange {
-    let mut unknown = Vec::new();
-    unknown_paths(&Value::Map(attributes(inst)), "", &mut unknown);
+    let attrs = attributes(inst);
+    let unknown = unknown_attribute_paths(&attrs);
     ResourceChange {
         address: inst.address.to_string(),
         action: Action::Create,
         before: None,
-        after: Some(record(inst)),
+        after: Some(record_with(inst, attrs)),
         after_unknown: unknown,
         changes: Vec::new(),
         forbidden: Vec::new(),
@@ -540,8 +540,7 @@ fn update(
             after_attrs.insert(a.name.to_string(), recorded);
         }
     }
-    let mut unknown = Vec::new();
-    unknown_paths(&Value::Map(after_attrs), "", &mut unknown);
+    let unknown = unknown_attribute_paths(&after_attrs);
     let (action, reason) = match replace_reason {
         Some(reason) => {
             // SIG502 holds even for a replacement: a gallery is never moved, only recreated, and
@@ -573,7 +572,7 @@ fn update(
     // A no-op keeps one copy of the record, not two: at the quota ceiling that is a third of the
     // plan's memory (and building it a tenth of the plan's time).
     let after = (action != Action::NoOp).then(|| {
-        let mut after = record(inst);
+        let mut after = record_with(inst, after_attrs);
         for (name, value) in kept {
             after.attributes[name] = value;
         }

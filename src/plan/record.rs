@@ -25,6 +25,12 @@ pub fn attributes(instance: &Instance) -> BTreeMap<String, Value> {
 }
 
 pub fn record(instance: &Instance) -> ResourceState {
+    record_with(instance, attributes(instance))
+}
+
+/// The record with `attributes` (the instance's, as `attributes` made them: made once where the
+/// caller needed them too).
+pub fn record_with(instance: &Instance, attributes: BTreeMap<String, Value>) -> ResourceState {
     let a = &instance.address;
     ResourceState {
         address: a.to_string(),
@@ -38,7 +44,7 @@ pub fn record(instance: &Instance) -> ResourceState {
         provider: instance.provider.clone(),
         subscription_id: instance.subscription_id.clone(),
         id: instance.id.clone().unwrap_or_default(),
-        attributes: Value::Map(attributes(instance)).to_json(),
+        attributes: Value::Map(attributes).into_json(),
         dependencies: instance
             .depends_on
             .iter()
@@ -48,6 +54,15 @@ pub fn record(instance: &Instance) -> ResourceState {
         status: "ready".into(),
         sensitive: instance.sensitive.clone(),
     }
+}
+
+/// Paths of the attributes' values that are known only after apply (`after_unknown`).
+pub fn unknown_attribute_paths(attributes: &BTreeMap<String, Value>) -> Vec<String> {
+    let mut out = Vec::new();
+    for (name, value) in attributes {
+        unknown_paths(value, name, &mut out);
+    }
+    out
 }
 
 /// Paths of the values that are known only after apply, for the plan's `after_unknown`.

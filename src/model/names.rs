@@ -1,0 +1,162 @@
+//! `Named<V>`: a map from names to values kept as one vector sorted by name — what an evaluated
+//! body's arguments and blocks are held in. A body has a handful of names; at the quota ceiling
+//! there are over 100,000 bodies, and a `BTreeMap` gives each a node of eleven slots (about a
+//! kilobyte for three arguments, half a kilobyte for one block name). A vector sized to what is
+//! there holds the same in a third, and a binary search over a dozen names is as fast as the
+//! tree's. Same interface as the `BTreeMap` subset the model uses, same (name) order.
+
+use std::borrow::Borrow;
+
+#[derive(Clone, PartialEq)]
+pub struct Named<V> {
+    entries: Vec<(String, V)>,
+}
+
+impl<V> Default for Named<V> {
+    fn default() -> Self {
+        Named { entries: Vec::new() }
+    }
+}
+
+impl<V: std::fmt::Debug> std::fmt::Debug for Named<V> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_map().entries(self.iter()).finish()
+    }
+}
+
+impl<V> Named<V> {
+    fn find(&self, name: &str) -> Result<usize, usize> {
+        self.entries.binary_search_by(|(k, _)| k.as_str().cmp(name))
+    }
+
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    pub fn get<Q: Borrow<str> + ?Sized>(&self, name: &Q) -> Option<&V> {
+        self.find(name.borrow()).ok().map(|i| &self.entries[i].1)
+    }
+
+    pub fn get_mut(&mut self, name: &str) -> Option<&mut V> {
+        self.find(name).ok().map(|i| &mut self.entries[i].1)
+    }
+
+    pub fn contains_key(&self, name: &str) -> bool {
+        self.find(name).is_ok()
+    }
+
+    /// Sets `name`, returning what it held.
+    pub fn insert(&mut self, name: String, value: V) -> Option<V> {
+        match self.find(&name) {
+            Ok(i) => Some(std::mem::replace(&mut self.entries[i].1, value)),
+            Err(i) => {
+                self.entries.insert(i, (name, value));
+                None
+            }
+        }
+    }
+
+    pub fn remove(&mut self, name: &str) -> Option<V> {
+        self.find(name).ok().map(|i| self.entries.remove(i).1)
+    }
+
+    /// The value at `name`, made with `make` when there is none.
+    pub fn entry_or_insert_with(&mut self, name: &str, make: impl FnOnce() -> V) -> &mut V {
+        let i = match self.find(name) {
+            Ok(i) => i,
+            Err(i) => {
+                self.entries.insert(i, (name.to_string(), make()));
+                i
+            }
+        };
+        &mut self.entries[i].1
+    }
+
+    pub fn iter(&self) -> impl DoubleEndedIterator<Item = (&String, &V)> + ExactSizeIterator {
+        self.entries.iter().map(|(k, v)| (k, v))
+    }
+
+    pub fn keys(&self) -> impl DoubleEndedIterator<Item = &String> + ExactSizeIterator {
+        self.entries.iter().map(|(k, _)| k)
+    }
+
+    pub fn values(&self) -> impl DoubleEndedIterator<Item = &V> + ExactSizeIterator {
+        self.entries.iter().map(|(_, v)| v)
+    }
+
+    pub fn values_mut(&mut self) -> impl DoubleEndedIterator<Item = &mut V> + ExactSizeIterator {
+        self.entries.iter_mut().map(|(_, v)| v)
+    }
+
+    /// Gives back the room a body grew into while it was evaluated.
+    pub fn shrink_to_fit(&mut self) {
+        self.entries.shrink_to_fit();
+    }
+}
+
+impl<V: Default> Named<V> {
+    /// The value at `name`, a default one put there first when there is none.
+    pub fn entry_or_default(&mut self, name: &str) -> &mut V {
+        self.entry_or_insert_with(name, V::default)
+    }
+}
+
+impl<'a, V> IntoIterator for &'a Named<V> {
+    type Item = (&'a String, &'a V);
+    type IntoIter = std::iter::Map<std::slice::Iter<'a, (String, V)>, fn(&'a (String, V)) -> (&'a String, &'a V)>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.entries.iter().map(|(k, v)| (k, v))
+    }
+}
+
+impl<V> IntoIterator for Named<V> {
+    type Item = (String, V);
+    type IntoIter = std::vec::IntoIter<(String, V)>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.entries.into_iter()
+    }
+}
+
+impl<V> FromIterator<(String, V)> for Named<V> {
+    /// Later values of a name replace earlier ones, as collecting into a map does.
+    fn from_iter<I: IntoIterator<Item = (String, V)>>(items: I) -> Self {
+        let mut named = Named::default();
+        named.extend(items);
+        named
+    }
+}
+
+impl<V> Extend<(String, V)> for Named<V> {
+    fn extend<I: IntoIterator<Item = (String, V)>>(&mut self, items: I) {
+        for (name, value) in items {
+            self.insert(name, value);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn behaves_as_an_ordered_map() {
+        let mut named: Named<u32> =
+            [("b".to_string(), 1), ("a".to_string(), 2), ("b".to_string(), 3)].into_iter().collect();
+        assert_eq!(named.iter().map(|(k, v)| (k.as_str(), *v)).collect::<Vec<_>>(), [("a", 2), ("b", 3)]);
+        assert_eq!(named.insert("c".into(), 4), None);
+        assert_eq!(named.insert("a".into(), 5), Some(2));
+        assert_eq!((named.get("a"), named.get("z"), named.len()), (Some(&5), None, 3));
+        *named.entry_or_default("d") += 7;
+        *named.entry_or_default("d") += 1;
+        assert_eq!(named.remove("b"), Some(3));
+        assert!(!named.contains_key("b") && named.contains_key("d"));
+        assert_eq!(named.keys().map(String::as_str).collect::<Vec<_>>(), ["a", "c", "d"]);
+        assert_eq!(named.values().copied().collect::<Vec<_>>(), [5, 4, 8]);
+    }
+}
