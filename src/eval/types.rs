@@ -112,6 +112,8 @@ pub fn convert(value: Value, ty: &Type) -> Result<Value, String> {
     let mismatch = |v: &Value, want: &str| format!("expected {want}, found {}", v.type_name());
     match ty {
         Type::Any => Ok(value),
+        // A string is already one (not copied: every string argument passes here).
+        Type::String if matches!(value, Value::String(_)) => Ok(value),
         Type::String => value.to_string_lossless().map(Value::String).ok_or_else(|| mismatch(&value, "a string")),
         Type::Number => value.to_number().map(Value::Number).ok_or_else(|| match &value {
             Value::String(s) => format!("\"{s}\" is not a number"),

@@ -59,24 +59,34 @@ pub fn record_with(instance: &Instance, attributes: BTreeMap<String, Value>) -> 
 /// Paths of the attributes' values that are known only after apply (`after_unknown`).
 pub fn unknown_attribute_paths(attributes: &BTreeMap<String, Value>) -> Vec<String> {
     let mut out = Vec::new();
-    for (name, value) in attributes {
+    for (name, value) in attributes.iter().filter(|(_, v)| has_unknown(v)) {
         unknown_paths(value, name, &mut out);
     }
     out
+}
+
+fn has_unknown(value: &Value) -> bool {
+    match value {
+        Value::Unknown => true,
+        Value::Map(map) => map.values().any(has_unknown),
+        Value::List(items) => items.iter().any(has_unknown),
+        _ => false,
+    }
 }
 
 /// Paths of the values that are known only after apply, for the plan's `after_unknown`.
 pub fn unknown_paths(value: &Value, prefix: &str, out: &mut Vec<String>) {
     match value {
         Value::Unknown => out.push(prefix.to_string()),
+        // A path is made only where an unknown value is below it.
         Value::Map(map) => {
-            for (k, v) in map {
+            for (k, v) in map.iter().filter(|(_, v)| has_unknown(v)) {
                 let p = if prefix.is_empty() { k.clone() } else { format!("{prefix}.{k}") };
                 unknown_paths(v, &p, out);
             }
         }
         Value::List(items) => {
-            for (i, v) in items.iter().enumerate() {
+            for (i, v) in items.iter().enumerate().filter(|(_, v)| has_unknown(v)) {
                 unknown_paths(v, &format!("{prefix}[{i}]"), out);
             }
         }

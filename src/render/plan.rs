@@ -126,7 +126,7 @@ fn write(out: &mut Sink, plan: &Plan, st: Style) {
                     "(known after apply)".to_string()
                 } else {
                     // A map's lines under the output's name, its closing brace under the sign.
-                    indent(&v.as_ref().map_or("null".into(), hcl), 4)
+                    indent(&v.as_ref().map_or("null".into(), hcl), 4).into_owned()
                 }
             };
             let line = match o.action {
@@ -139,7 +139,7 @@ fn write(out: &mut Sink, plan: &Plan, st: Style) {
                     if o.sensitive {
                         SENSITIVE.into()
                     } else {
-                        indent(&o.before.as_ref().map_or("null".into(), hcl), 4)
+                        indent(&o.before.as_ref().map_or("null".into(), hcl), 4).into_owned()
                     },
                     value(&o.after)
                 ),
@@ -288,6 +288,8 @@ fn drift(out: &mut Sink, plan: &Plan, paint: &Paint) {
 
 fn attributes(out: &mut Sink, c: &ResourceChange, sign: &str, paint: &Paint) {
     let Some(after) = &c.after else { return };
+    // Painted once: a create at the quota ceiling prints half a million of these lines.
+    let sign = paint(sign, c.action);
     let Some(map) = after.attributes.as_object() else {
         return;
     };
@@ -306,11 +308,11 @@ fn attributes(out: &mut Sink, c: &ResourceChange, sign: &str, paint: &Paint) {
         } else {
             hcl(v)
         };
-        let _ = writeln!(out, "      {} {k:<width$} = {}", paint(sign, c.action), indent(&shown, 8));
+        let _ = writeln!(out, "      {} {k:<width$} = {}", sign, indent(&shown, 8));
     }
     for (k, v) in map.iter().filter(|(_, v)| is_block_list(v)) {
         for block in v.as_array().into_iter().flatten() {
-            let _ = writeln!(out, "\n      {} {k} {{", paint(sign, c.action));
+            let _ = writeln!(out, "\n      {} {k} {{", sign);
             if sensitive(k) {
                 out.push_str("          # At least one attribute in this block is sensitive, so its contents are not shown.\n        }\n");
                 continue;
@@ -319,7 +321,7 @@ fn attributes(out: &mut Sink, c: &ResourceChange, sign: &str, paint: &Paint) {
                 block.as_object().into_iter().flatten().filter(|(_, v)| !v.is_null()).collect();
             let w = inner.iter().map(|(k, _)| k.len()).max().unwrap_or(0);
             for (ik, iv) in inner {
-                let _ = writeln!(out, "          {} {ik:<w$} = {}", paint(sign, c.action), hcl(iv));
+                let _ = writeln!(out, "          {} {ik:<w$} = {}", sign, hcl(iv));
             }
             out.push_str("        }\n");
         }
@@ -408,7 +410,7 @@ pub fn hcl(v: &Json) -> String {
         Json::Null => "null".into(),
         Json::Bool(b) => b.to_string(),
         Json::Number(n) => n.to_string(),
-        Json::String(s) => Json::String(s.clone()).to_string(),
+        Json::String(s) => serde_json::to_string(s).unwrap_or_default(),
         Json::Array(items) => format!("[{}]", items.iter().map(hcl).collect::<Vec<_>>().join(", ")),
         Json::Object(map) if map.is_empty() => "{}".into(),
         Json::Object(map) => {
@@ -431,6 +433,9 @@ fn key(k: &str) -> String {
     }
 }
 
-fn indent(text: &str, by: usize) -> String {
-    text.replace('\n', &format!("\n{}", " ".repeat(by)))
+fn indent(text: &str, by: usize) -> std::borrow::Cow<'_, str> {
+    if !text.contains('\n') {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    std::borrow::Cow::Owned(text.replace('\n', &format!("\n{}", " ".repeat(by))))
 }
