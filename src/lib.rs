@@ -28,6 +28,7 @@ pub mod config;
 pub mod diagnostic;
 pub mod eval;
 pub mod exit;
+pub mod fast_hash;
 pub mod model;
 pub mod notice;
 pub mod ops;

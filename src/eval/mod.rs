@@ -602,7 +602,7 @@ impl<'a> Evaluator<'a> {
     }
 
     fn check_duplicates(&mut self, nodes: &[Node]) {
-        let mut seen: HashMap<&NodeKey, &Span> = HashMap::new();
+        let mut seen: crate::fast_hash::FastMap<&NodeKey, &Span> = Default::default();
         for node in nodes {
             if let Some(first) = seen.get(&node.key) {
                 let (line, _) = self.input.sources.line_column(first.file, first.range.start);
@@ -624,7 +624,7 @@ impl<'a> Evaluator<'a> {
     /// members evaluated last, seeing each other as unknown.
     fn order(&mut self, nodes: &[Node]) -> Vec<usize> {
         let mut graph: DiGraph<usize, ()> = DiGraph::new();
-        let mut index: HashMap<&NodeKey, NodeIndex> = HashMap::new();
+        let mut index: crate::fast_hash::FastMap<&NodeKey, NodeIndex> = Default::default();
         for (i, node) in nodes.iter().enumerate() {
             let n = graph.add_node(i);
             index.entry(&node.key).or_insert(n);

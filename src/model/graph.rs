@@ -5,22 +5,22 @@
 
 use super::{Address, Desired};
 use crate::diagnostic::{Diagnostic, Span};
+use crate::fast_hash::FastMap;
 use petgraph::algo::{tarjan_scc, toposort};
 use petgraph::graph::{DiGraph, NodeIndex};
-use std::collections::HashMap;
 
 /// Edges point from a resource to what it needs: `a → b` means b must exist before a.
 pub struct DependencyGraph {
     pub graph: DiGraph<Address, ()>,
-    index: HashMap<Address, NodeIndex>,
+    index: FastMap<Address, NodeIndex>,
 }
 
 impl DependencyGraph {
     pub fn build(desired: &Desired) -> (DependencyGraph, Vec<Diagnostic>) {
         let mut graph = DiGraph::new();
-        let mut index = HashMap::new();
-        let mut by_resource: HashMap<&super::ConfigAddress, Vec<NodeIndex>> = HashMap::new();
-        let mut spans = HashMap::new();
+        let mut index = FastMap::default();
+        let mut by_resource: FastMap<&super::ConfigAddress, Vec<NodeIndex>> = FastMap::default();
+        let mut spans = FastMap::default();
         for inst in desired.all_instances() {
             let n = graph.add_node(inst.address.clone());
             index.insert(inst.address.clone(), n);
@@ -29,7 +29,7 @@ impl DependencyGraph {
         }
         // Implicit links lead to the managed resource Azure needs first: a data source reading
         // the same object is no parent (a definition does not wait for a read of its gallery).
-        let by_id: HashMap<String, &super::Instance> =
+        let by_id: FastMap<String, &super::Instance> =
             desired.resources.iter().filter_map(|i| i.id.as_ref().map(|id| (id.to_ascii_lowercase(), i))).collect();
         for inst in desired.all_instances() {
             let from = index[&inst.address];

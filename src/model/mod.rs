@@ -498,7 +498,7 @@ impl Desired {
     }
 
     /// Index of managed resources by lower-cased ARM id (ARM ids are case-insensitive).
-    pub fn by_id(&self) -> std::collections::HashMap<String, &Instance> {
+    pub fn by_id(&self) -> crate::fast_hash::FastMap<String, &Instance> {
         self.all_instances().filter_map(|i| i.id.as_ref().map(|id| (id.to_ascii_lowercase(), i))).collect()
     }
 }

@@ -729,14 +729,14 @@ fn order(changes: &BTreeMap<String, Box<ResourceChange>>) -> Vec<String> {
 /// ARM id), its managed image, and the instances or blocks it depends on. Built once, so that
 /// ordering stays linear in the number of changes.
 pub struct Needs<'a> {
-    by_id: HashMap<String, &'a str>,
-    by_block: HashMap<String, Vec<&'a str>>,
-    by_address: std::collections::HashSet<&'a str>,
+    by_id: crate::fast_hash::FastMap<String, &'a str>,
+    by_block: crate::fast_hash::FastMap<String, Vec<&'a str>>,
+    by_address: crate::fast_hash::FastSet<&'a str>,
 }
 
 impl<'a> Needs<'a> {
     pub fn new(all: impl IntoIterator<Item = &'a ResourceChange>) -> Needs<'a> {
-        let mut n = Needs { by_id: HashMap::new(), by_block: HashMap::new(), by_address: Default::default() };
+        let mut n = Needs { by_id: Default::default(), by_block: Default::default(), by_address: Default::default() };
         for c in all.into_iter().filter(|c| matches!(c.action, Action::Create | Action::Update | Action::Replace)) {
             let Some(a) = c.after.as_ref() else { continue };
             n.by_id.insert(a.id.to_ascii_lowercase(), c.address.as_str());

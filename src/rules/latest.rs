@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 
 /// The monthly storage of a version's replicas outside its source region (USD, at the configured
 /// or shipped prices).
-fn savings(v: &Instance, source: &str, desired: &Desired, by_id: &std::collections::HashMap<String, &Instance>) -> f64 {
+fn savings(v: &Instance, source: &str, desired: &Desired, by_id: &crate::fast_hash::FastMap<String, &Instance>) -> f64 {
     use sigform_azure::prices::{DEFAULT_IMAGE_GB, monthly};
     let prices = desired.settings.prices.table();
     let gb = v

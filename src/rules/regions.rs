@@ -182,7 +182,7 @@ fn region(name: &str, span: Span, what: &str, settings: &Settings, out: &mut Vec
 }
 
 /// SIG206: the managed image a version is built from is in the version's location.
-fn image_in_location(inst: &Instance, by_id: &std::collections::HashMap<String, &Instance>, out: &mut Vec<Diagnostic>) {
+fn image_in_location(inst: &Instance, by_id: &crate::fast_hash::FastMap<String, &Instance>, out: &mut Vec<Diagnostic>) {
     let (Some(image_id), Some(location)) = (inst.attrs.str("managed_image_id"), inst.location()) else {
         return;
     };
@@ -212,7 +212,7 @@ fn image_in_location(inst: &Instance, by_id: &std::collections::HashMap<String, 
 /// SIG207: a gallery, definition or version in another location than its parent.
 fn same_location_as_parent(
     inst: &Instance,
-    by_id: &std::collections::HashMap<String, &Instance>,
+    by_id: &crate::fast_hash::FastMap<String, &Instance>,
     out: &mut Vec<Diagnostic>,
 ) {
     let Some(location) = inst.location() else {

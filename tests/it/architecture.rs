@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 /// The product crate's top-level modules, lowest first: a module may use only modules of a lower
 /// layer (and the two crates below it).
 const LAYERS: &[&[&str]] = &[
-    &["source", "parallel", "exit", "notice", "arm"],
+    &["source", "parallel", "fast_hash", "exit", "notice", "arm"],
     &["diagnostic"],
     &["model"],
     &["config", "state", "rules"],

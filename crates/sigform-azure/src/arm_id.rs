@@ -119,38 +119,49 @@ impl ArmId {
     /// Parses an id of a resource-group-level kind, case-insensitively as ARM does; `None` for
     /// anything else (extension resources such as role assignments included).
     pub fn parse(id: &str) -> Option<ArmId> {
-        let parts: Vec<&str> = id.trim_end_matches('/').split('/').collect();
-        if parts.first() != Some(&"") {
-            return None;
-        }
-        let parts = &parts[1..];
-        let eq = |a: &str, b: &str| a.eq_ignore_ascii_case(b);
-        if parts.len() < 2 || !eq(parts[0], "subscriptions") || parts[1].is_empty() {
-            return None;
-        }
-        if parts.len() < 4 || !eq(parts[2], "resourceGroups") || parts[3].is_empty() {
-            return None;
-        }
-        let (subscription, resource_group) = (parts[1].to_string(), parts[3].to_string());
-        let rest = &parts[4..];
-        let found = |kind, names: Vec<String>| Some(ArmId { kind, subscription, resource_group, names });
-        if rest.is_empty() {
-            return found(ResourceKind::ResourceGroup, Vec::new());
-        }
-        if rest.len() < 4 || !eq(rest[0], "providers") || rest.iter().any(|p| p.is_empty()) {
-            return None;
-        }
-        let (provider, path) = (rest[1], &rest[2..]);
-        let kind = ResourceKind::ALL.into_iter().find(|k| match &k.facts().id {
-            IdShape::InResourceGroup { provider: p, segments } => {
-                eq(p, provider)
-                    && path.len() == segments.len() * 2
-                    && segments.iter().zip(path.chunks(2)).all(|((segment, _), pair)| eq(segment, pair[0]))
-            }
-            _ => false,
-        })?;
-        found(kind, path.chunks(2).map(|pair| pair[1].to_string()).collect())
+        let (kind, subscription, resource_group, path) = parts(id)?;
+        Some(ArmId {
+            kind,
+            subscription: subscription.to_string(),
+            resource_group: resource_group.to_string(),
+            names: path.chunks(2).map(|pair| pair[1].to_string()).collect(),
+        })
     }
+}
+
+/// An id's kind, subscription, resource group and the `type/name` segments below the provider,
+/// borrowed from it (what `ArmId::parse` owns; `parent` needs no copies).
+fn parts(id: &str) -> Option<(ResourceKind, &str, &str, Vec<&str>)> {
+    let parts: Vec<&str> = id.trim_end_matches('/').split('/').collect();
+    if parts.first() != Some(&"") {
+        return None;
+    }
+    let parts = &parts[1..];
+    let eq = |a: &str, b: &str| a.eq_ignore_ascii_case(b);
+    if parts.len() < 2 || !eq(parts[0], "subscriptions") || parts[1].is_empty() {
+        return None;
+    }
+    if parts.len() < 4 || !eq(parts[2], "resourceGroups") || parts[3].is_empty() {
+        return None;
+    }
+    let (subscription, resource_group) = (parts[1], parts[3]);
+    let rest = &parts[4..];
+    if rest.is_empty() {
+        return Some((ResourceKind::ResourceGroup, subscription, resource_group, Vec::new()));
+    }
+    if rest.len() < 4 || !eq(rest[0], "providers") || rest.iter().any(|p| p.is_empty()) {
+        return None;
+    }
+    let (provider, path) = (rest[1], &rest[2..]);
+    let kind = ResourceKind::ALL.into_iter().find(|k| match &k.facts().id {
+        IdShape::InResourceGroup { provider: p, segments } => {
+            eq(p, provider)
+                && path.len() == segments.len() * 2
+                && segments.iter().zip(path.chunks(2)).all(|((segment, _), pair)| eq(segment, pair[0]))
+        }
+        _ => false,
+    })?;
+    Some((kind, subscription, resource_group, path.to_vec()))
 }
 
 /// An id as ARM writes it in answers: its type segments in ARM's casing (`resourceGroups`,
@@ -171,11 +182,10 @@ pub fn parent(id: &str) -> Option<String> {
     if let Some((_, scope)) = extension_of(id) {
         return Some(scope.to_string());
     }
-    let parsed = ArmId::parse(id)?;
-    let rg = resource_group(&parsed.subscription, &parsed.resource_group);
-    match parsed.names.len() {
+    let (_, subscription, group, path) = parts(id)?;
+    match path.len() / 2 {
         0 => None,
-        1 => Some(rg),
+        1 => Some(resource_group(subscription, group)),
         // The same path without its last `type/name` pair.
         _ => {
             let id = id.trim_end_matches('/');
