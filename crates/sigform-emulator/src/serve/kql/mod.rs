@@ -310,12 +310,21 @@ impl Parser {
         }
     }
 
+    /// The `NAME` of `NAME = ...`, taken; nothing is taken when the next tokens are not that.
+    fn assigned_name(&mut self) -> Option<String> {
+        match (self.peek(), self.tokens.get(self.at + 1)) {
+            (Some(Token::Word(name)), Some(Token::Sym(eq))) if eq == "=" => {
+                let name = name.clone();
+                self.at += 2;
+                Some(name)
+            }
+            _ => None,
+        }
+    }
+
     /// `NAME = SCALAR`, or a scalar named as Kusto names it (`Column1` when nothing names it).
     fn named_scalar(&mut self, position: usize) -> Result<(String, Scalar), String> {
-        if let (Some(Token::Word(name)), Some(Token::Sym(eq))) = (self.peek().cloned(), self.tokens.get(self.at + 1))
-            && eq == "="
-        {
-            self.at += 2;
+        if let Some(name) = self.assigned_name() {
             return Ok((name, self.scalar()?));
         }
         let scalar = self.scalar()?;
@@ -325,13 +334,7 @@ impl Parser {
     /// `[NAME =] count()`, `make_list(SCALAR)` or `make_set(SCALAR)`, named as Kusto names them
     /// (`count_`, `list_name`, `set_name`).
     fn aggregate(&mut self) -> Result<(String, Aggregate), String> {
-        let mut name = None;
-        if let (Some(Token::Word(n)), Some(Token::Sym(eq))) = (self.peek().cloned(), self.tokens.get(self.at + 1))
-            && eq == "="
-        {
-            self.at += 2;
-            name = Some(n);
-        }
+        let name = self.assigned_name();
         let function = match self.next() {
             Some(Token::Word(w)) => w.to_ascii_lowercase(),
             _ => {
