@@ -42,7 +42,7 @@ pub fn diff(
         }
         let b = before.get(attr.name).unwrap_or(&Value::Null);
         let a = after.get(attr.name).unwrap_or(&Value::Null);
-        push_if_different(&mut out, attr.name.to_string(), attr, b, a, false);
+        push_if_different(&mut out, || attr.name.to_string(), attr, b, a, false);
     }
     for block in schema.blocks {
         if ignored(block.name) {
@@ -77,7 +77,7 @@ fn single_block(
     for attr in block.attrs.iter().filter(|a| compared(a)) {
         let bv = b0.get(attr.name).unwrap_or(&Value::Null);
         let av = a0.get(attr.name).unwrap_or(&Value::Null);
-        push_if_different(out, format!("{path}.{}", attr.name), attr, bv, av, fixed);
+        push_if_different(out, || format!("{path}.{}", attr.name), attr, bv, av, fixed);
     }
     for inner in block.blocks {
         let (b, a) = (blocks_of(b0, inner.name), blocks_of(a0, inner.name));
@@ -118,9 +118,10 @@ fn present<'a>(block: &BlockSchema, list: Vec<&'a BTreeMap<String, Value>>) -> V
         .collect()
 }
 
+/// `path` is made only for a change: most attributes of most resources are the same.
 fn push_if_different(
     out: &mut Vec<AttrChange>,
-    path: String,
+    path: impl FnOnce() -> String,
     attr: &AttrSchema,
     before: &Value,
     after: &Value,
@@ -134,7 +135,7 @@ fn push_if_different(
     }
     if after.is_unknown() {
         out.push(AttrChange {
-            path,
+            path: path(),
             before: before.to_json(),
             after: serde_json::Value::Null,
             after_unknown: true,
@@ -149,7 +150,13 @@ fn push_if_different(
     let a = if after.is_null() { &default } else { after };
     let same = equivalent(attr.name, b, a) || (attr.ty == AttrType::StringSet && same_set(b, a));
     if !same {
-        out.push(AttrChange { path, before: before.to_json(), after: after.to_json(), after_unknown: false, fixed });
+        out.push(AttrChange {
+            path: path(),
+            before: before.to_json(),
+            after: after.to_json(),
+            after_unknown: false,
+            fixed,
+        });
     }
 }
 
@@ -229,7 +236,7 @@ fn keyed_blocks(
                     let eb = if own_b.is_null() { inherited(parent_before) } else { own_b.clone() };
                     let ea = if own_a.is_null() { inherited(parent_after) } else { own_a.clone() };
                     if ea.is_unknown() || !equivalent(attr.name, &eb, &ea) {
-                        push_if_different(out, format!("{path}.{}", attr.name), attr, &eb, &ea, false);
+                        push_if_different(out, || format!("{path}.{}", attr.name), attr, &eb, &ea, false);
                     }
                 }
             }
