@@ -25,8 +25,19 @@ impl<V: std::fmt::Debug> std::fmt::Debug for Named<V> {
 }
 
 impl<V> Named<V> {
+    /// Where `name` is, or where it would go (for `insert`).
     fn find(&self, name: &str) -> Result<usize, usize> {
-        self.entries.binary_search_by(|(k, _)| k.as_str().cmp(name))
+        self.position(name).ok_or_else(|| self.entries.partition_point(|(k, _)| k.as_str() < name))
+    }
+
+    /// Where `name` is. A body has a few dozen names at most: a scan that compares lengths first
+    /// passes most of them without reading their bytes, where a binary search compares bytes at
+    /// every step (the comparisons were a sixth of a 60k plan's time).
+    fn position(&self, name: &str) -> Option<usize> {
+        if self.entries.len() > 32 {
+            return self.entries.binary_search_by(|(k, _)| k.as_str().cmp(name)).ok();
+        }
+        self.entries.iter().position(|(k, _)| k.len() == name.len() && k == name)
     }
 
     pub fn len(&self) -> usize {
@@ -38,15 +49,15 @@ impl<V> Named<V> {
     }
 
     pub fn get<Q: Borrow<str> + ?Sized>(&self, name: &Q) -> Option<&V> {
-        self.find(name.borrow()).ok().map(|i| &self.entries[i].1)
+        self.position(name.borrow()).map(|i| &self.entries[i].1)
     }
 
     pub fn get_mut(&mut self, name: &str) -> Option<&mut V> {
-        self.find(name).ok().map(|i| &mut self.entries[i].1)
+        self.position(name).map(|i| &mut self.entries[i].1)
     }
 
     pub fn contains_key(&self, name: &str) -> bool {
-        self.find(name).is_ok()
+        self.position(name).is_some()
     }
 
     /// Sets `name`, returning what it held.
@@ -61,7 +72,7 @@ impl<V> Named<V> {
     }
 
     pub fn remove(&mut self, name: &str) -> Option<V> {
-        self.find(name).ok().map(|i| self.entries.remove(i).1)
+        self.position(name).map(|i| self.entries.remove(i).1)
     }
 
     /// The value at `name`, made with `make` when there is none.
@@ -158,5 +169,11 @@ mod tests {
         assert!(!named.contains_key("b") && named.contains_key("d"));
         assert_eq!(named.keys().map(String::as_str).collect::<Vec<_>>(), ["a", "c", "d"]);
         assert_eq!(named.values().copied().collect::<Vec<_>>(), [5, 4, 8]);
+        // Past 32 names, found by binary search: the same answers.
+        let mut many: Named<usize> = (0..40).rev().map(|i| (format!("n{i:02}"), i)).collect();
+        assert_eq!(many.keys().next().map(String::as_str), Some("n00"));
+        assert_eq!((many.get("n17"), many.get("n40"), many.contains_key("n39")), (Some(&17), None, true));
+        assert_eq!(many.remove("n05"), Some(5));
+        assert_eq!(many.len(), 39);
     }
 }
