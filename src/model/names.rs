@@ -32,7 +32,7 @@ impl<V> Named<V> {
 
     /// Where `name` is. A body has a few dozen names at most: a scan that compares lengths first
     /// passes most of them without reading their bytes, where a binary search compares bytes at
-    /// every step (the comparisons were a sixth of a 60k plan's time).
+    /// every step (`memcmp` was a sixth of a 60k plan's samples, these lookups much of it).
     fn position(&self, name: &str) -> Option<usize> {
         if self.entries.len() > 32 {
             return self.entries.binary_search_by(|(k, _)| k.as_str().cmp(name)).ok();
