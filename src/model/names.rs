@@ -2,8 +2,8 @@
 //! body's arguments and blocks are held in. A body has a handful of names; at the quota ceiling
 //! there are over 100,000 bodies, and a `BTreeMap` gives each a node of eleven slots (about a
 //! kilobyte for three arguments, half a kilobyte for one block name). A vector sized to what is
-//! there holds the same in a third, and a binary search over a dozen names is as fast as the
-//! tree's. Same interface as the `BTreeMap` subset the model uses, same (name) order.
+//! there holds the same in a third, and is searched by a scan that compares lengths first. Same
+//! interface as the `BTreeMap` subset the model uses, same (name) order.
 
 use std::borrow::Borrow;
 
@@ -52,10 +52,6 @@ impl<V> Named<V> {
         self.position(name.borrow()).map(|i| &self.entries[i].1)
     }
 
-    pub fn get_mut(&mut self, name: &str) -> Option<&mut V> {
-        self.position(name).map(|i| &mut self.entries[i].1)
-    }
-
     pub fn contains_key(&self, name: &str) -> bool {
         self.position(name).is_some()
     }
@@ -99,10 +95,6 @@ impl<V> Named<V> {
         self.entries.iter().map(|(_, v)| v)
     }
 
-    pub fn values_mut(&mut self) -> impl DoubleEndedIterator<Item = &mut V> + ExactSizeIterator {
-        self.entries.iter_mut().map(|(_, v)| v)
-    }
-
     /// Gives back the room a body grew into while it was evaluated.
     pub fn shrink_to_fit(&mut self) {
         self.entries.shrink_to_fit();
@@ -122,15 +114,6 @@ impl<'a, V> IntoIterator for &'a Named<V> {
 
     fn into_iter(self) -> Self::IntoIter {
         self.entries.iter().map(|(k, v)| (k, v))
-    }
-}
-
-impl<V> IntoIterator for Named<V> {
-    type Item = (String, V);
-    type IntoIter = std::vec::IntoIter<(String, V)>;
-
-    fn into_iter(self) -> Self::IntoIter {
-        self.entries.into_iter()
     }
 }
 

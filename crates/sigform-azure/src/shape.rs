@@ -310,8 +310,13 @@ pub const INDEXED: [ResourceKind; 4] = [
 /// The Resource Graph query for `kinds` (the index's whole vocabulary as far as sigform goes):
 /// every resource of those types, ordered by id so that pages are stable.
 pub fn graph_query(kinds: &[ResourceKind]) -> String {
+    format!("resources | where type in~ ({}) | order by id asc", graph_types(kinds))
+}
+
+/// `kinds` as the quoted, lower-case type list of a `type in~ (...)` clause.
+fn graph_types(kinds: &[ResourceKind]) -> String {
     let types: Vec<String> = kinds.iter().map(|k| format!("'{}'", arm_type(*k).to_ascii_lowercase())).collect();
-    format!("resources | where type in~ ({}) | order by id asc", types.join(", "))
+    types.join(", ")
 }
 
 /// The Resource Graph query for the image versions in one location, one row per definition
@@ -332,10 +337,9 @@ pub fn graph_versions_query(location: &str) -> String {
 
 /// The Resource Graph query for `kinds` in one location, a row each, ordered by id.
 pub fn graph_query_in(kinds: &[ResourceKind], location: &str) -> String {
-    let types: Vec<String> = kinds.iter().map(|k| format!("'{}'", arm_type(*k).to_ascii_lowercase())).collect();
     format!(
         "resources | where type in~ ({}) and location =~ '{}' | order by id asc",
-        types.join(", "),
+        graph_types(kinds),
         location.replace('\'', "")
     )
 }
