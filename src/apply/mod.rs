@@ -120,7 +120,7 @@ pub fn apply(
     on_event: &mut dyn FnMut(&Event),
 ) -> Result<Outcome, ApplyError> {
     let mut outcome = Outcome::default();
-    let changes: HashMap<&str, &ResourceChange> = plan.changes.iter().map(|c| (c.address.as_str(), c)).collect();
+    let changes: HashMap<&str, &ResourceChange> = plan.changes.iter().map(|c| (c.address.as_str(), &**c)).collect();
     let mut failed_ids: Vec<String> = Vec::new();
 
     // The plan's own order: its deletes (children first), then its writes (parents first).
@@ -223,7 +223,7 @@ pub fn apply(
         })
         .collect::<Result<_, ApplyError>>()?;
     let index: HashMap<String, usize> = writes.iter().enumerate().map(|(i, j)| (j.address.clone(), i)).collect();
-    let needs = crate::plan::Needs::new(&plan.changes);
+    let needs = crate::plan::Needs::new(plan.changes.iter().map(|c| &**c));
     let write_deps: Vec<Vec<usize>> = writes
         .iter()
         .map(|job| needs.of(changes[job.address.as_str()]).iter().filter_map(|a| index.get(a).copied()).collect())

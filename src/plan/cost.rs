@@ -58,7 +58,7 @@ fn round(x: f64) -> f64 {
 /// The cost delta and the replication estimate of a plan. `sizes` maps lower-cased managed image
 /// ids to their size in GB.
 pub fn estimate(
-    changes: &[ResourceChange],
+    changes: &[Box<ResourceChange>],
     sizes: &HashMap<String, f64>,
     prices: &PriceTable,
 ) -> (Cost, ReplicationEstimate) {
@@ -204,10 +204,10 @@ mod tests {
                 retention: false,
             }
         };
-        let (full_cost, full_time) = estimate(&[change("Full")], &HashMap::new(), &SHIPPED);
+        let (full_cost, full_time) = estimate(&[Box::new(change("Full"))], &HashMap::new(), &SHIPPED);
         assert_eq!(full_cost.monthly_storage, 1.5); // 30 GB × 1 replica × 0.05
         assert!(full_time.total_seconds > 0.0);
-        let (cost, time) = estimate(&[change("Shallow")], &HashMap::new(), &SHIPPED);
+        let (cost, time) = estimate(&[Box::new(change("Shallow"))], &HashMap::new(), &SHIPPED);
         assert_eq!((cost.monthly_storage, cost.one_time_egress, time.total_seconds), (0.0, 0.0, 0.0));
     }
 

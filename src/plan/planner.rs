@@ -150,7 +150,7 @@ pub fn plan(input: PlanInput) -> Plan {
     // In address order already: inserted one by one, the map only appends (collecting would
     // first copy everything into a vector and sort it). Boxed: a change is most of a kilobyte,
     // and the results, the map and the plan's list would each hold all of them at once (at the
-    // quota ceiling, 120 MB at the moment one is moved into the next).
+    // quota ceiling, 120 MB at the moment one is moved into the next); the plan keeps the boxes.
     let mut changes: BTreeMap<String, Box<ResourceChange>> = BTreeMap::new();
     for (address, change) in crate::parallel::map(paired, 1_024, compare).into_iter().flatten() {
         changes.insert(address, change);
@@ -221,7 +221,7 @@ pub fn plan(input: PlanInput) -> Plan {
         .collect();
     let access_changes = super::access::changes(&before, &after);
     let output_changes = outputs(desired, &prior_outputs);
-    let mut changes: Vec<ResourceChange> = changes.into_values().map(|c| *c).collect();
+    let mut changes: Vec<Box<ResourceChange>> = changes.into_values().collect();
     if let Some(sources) = sources {
         for change in &mut changes {
             if let Some(inst) = desired_by_address.get(&change.address) {
@@ -390,7 +390,7 @@ fn removal_names(removed: &crate::model::Removed, record: &ResourceState) -> boo
 
 /// Managed image sizes, for cost and replication time: from the configuration and the state
 /// (the plan's records), then from the cloud.
-fn image_sizes(changes: &[ResourceChange], mut sizes_in_cloud: HashMap<String, f64>) -> HashMap<String, f64> {
+fn image_sizes(changes: &[Box<ResourceChange>], mut sizes_in_cloud: HashMap<String, f64>) -> HashMap<String, f64> {
     let mut sizes = HashMap::new();
     for r in changes.iter().flat_map(|c| c.before.iter().chain(c.after.iter())) {
         if r.type_name == "azurerm_image"
