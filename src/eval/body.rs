@@ -5,7 +5,7 @@
 
 use super::expr::{Scope, eval, iterate};
 use crate::diagnostic::{Diagnostic, Span};
-use crate::model::value::Value;
+use crate::model::value::{Map as ValueMap, Value};
 use crate::model::{Attr, Attrs, BlockInstance};
 use hcl::edit::Span as _;
 use hcl::edit::structure::{Block, Body, Structure};
@@ -302,7 +302,7 @@ fn eval_dynamic<'s>(
         let key = if collection.as_list().is_some() { value.clone() } else { key };
         scope.push(
             iterator.clone(),
-            Value::Map(BTreeMap::from([("key".to_string(), key), ("value".to_string(), value)])),
+            Value::Map(ValueMap::from([("key".to_string(), key), ("value".to_string(), value)])),
         );
         let instance = eval_block(&content.body, block_schema, &content_header, scope, diags);
         scope.pop();

@@ -8,7 +8,7 @@
 use super::functions;
 use crate::config::FileId;
 use crate::diagnostic::Span;
-use crate::model::value::Value;
+use crate::model::value::{Map as ValueMap, Value};
 use hcl::edit::expr::{BinaryOperator, Expression, ForExpr, FuncCall, ObjectKey, TraversalOperator, UnaryOperator};
 use hcl::edit::template::{Directive, Element, Template};
 use std::collections::BTreeMap;
@@ -19,7 +19,7 @@ pub use super::error::{EvalError, EvalResult};
 /// ...) and a stack of local bindings (`each`, `count`, for-expression and iterator variables).
 pub struct Scope<'a> {
     pub file: FileId,
-    roots: &'a BTreeMap<String, Value>,
+    roots: &'a ValueMap,
     /// The files `file()`, `templatefile()` and friends read (none: they are not available).
     files: Option<&'a dyn super::FileSource>,
     bindings: Vec<(String, Value)>,
@@ -42,7 +42,7 @@ pub struct Touched {
 const NOT_RESOURCES: &[&str] = &["var", "local", "path", "terraform", "each", "count", "self"];
 
 impl<'a> Scope<'a> {
-    pub fn new(file: FileId, roots: &'a BTreeMap<String, Value>) -> Scope<'a> {
+    pub fn new(file: FileId, roots: &'a ValueMap) -> Scope<'a> {
         Scope { file, roots, files: None, bindings: Vec::new(), touched: Vec::new() }
     }
 
@@ -89,7 +89,7 @@ pub fn eval(expr: &Expression, scope: &mut Scope) -> EvalResult {
             Ok(Value::List(items))
         }
         Expression::Object(object) => {
-            let mut map = BTreeMap::new();
+            let mut entries = Vec::with_capacity(object.len());
             for (key, value) in object.iter() {
                 let key = match key {
                     ObjectKey::Ident(ident) => ident.value().as_str().to_string(),
@@ -110,9 +110,9 @@ pub fn eval(expr: &Expression, scope: &mut Scope) -> EvalResult {
                         }
                     }
                 };
-                map.insert(key, eval(value.expr(), scope)?);
+                entries.push((key, eval(value.expr(), scope)?));
             }
-            Ok(Value::Map(map))
+            Ok(Value::Map(entries.into_iter().collect()))
         }
         Expression::StringTemplate(template) => {
             let mut out = String::new();
@@ -493,7 +493,9 @@ fn eval_for(f: &ForExpr, scope: &mut Scope) -> EvalResult {
         return Ok(Value::Unknown);
     };
     let mut list = Vec::new();
-    let mut map: BTreeMap<String, Value> = BTreeMap::new();
+    // Keyed results are collected, then sorted once (a map made by inserting one key at a time
+    // is quadratic at tens of thousands of keys); the position tells which duplicate came first.
+    let mut keyed: Vec<(String, Value, Span, usize)> = Vec::new();
     let mut grouped: BTreeMap<String, Vec<Value>> = BTreeMap::new();
     for (k, v) in pairs {
         let mut pushed = 0;
@@ -514,13 +516,8 @@ fn eval_for(f: &ForExpr, scope: &mut Scope) -> EvalResult {
             ForItem::Keyed(key, v, key_span) => {
                 if f.grouping {
                     grouped.entry(key).or_default().push(v);
-                } else if map.insert(key.clone(), v).is_some() {
-                    return Err(EvalError::new(
-                        "SIG004",
-                        key_span,
-                        format!("duplicate object key \"{key}\" in for expression"),
-                    )
-                    .with_help("add `...` after the value expression to group values by key"));
+                } else {
+                    keyed.push((key, v, key_span, keyed.len()));
                 }
             }
         }
@@ -529,7 +526,23 @@ fn eval_for(f: &ForExpr, scope: &mut Scope) -> EvalResult {
         if f.grouping {
             Ok(Value::Map(grouped.into_iter().map(|(k, v)| (k, Value::List(v))).collect()))
         } else {
-            Ok(Value::Map(map))
+            keyed.sort_by(|a, b| a.0.cmp(&b.0));
+            // Of the keys given twice, the one whose second result came first, as a map filled
+            // in order would have refused it.
+            let duplicate = keyed
+                .windows(2)
+                .filter(|w| w[0].0 == w[1].0)
+                .map(|w| if w[0].3 > w[1].3 { &w[0] } else { &w[1] })
+                .min_by_key(|e| e.3);
+            if let Some((key, _, key_span, _)) = duplicate {
+                return Err(EvalError::new(
+                    "SIG004",
+                    key_span.clone(),
+                    format!("duplicate object key \"{key}\" in for expression"),
+                )
+                .with_help("add `...` after the value expression to group values by key"));
+            }
+            Ok(Value::Map(keyed.into_iter().map(|(k, v, _, _)| (k, v)).collect()))
         }
     } else {
         Ok(Value::List(list))
@@ -834,7 +847,7 @@ pub(crate) mod tests {
     use super::*;
 
     /// Evaluates `src` with `roots`; the helper the function tests share.
-    pub(crate) fn eval_str(src: &str, roots: &BTreeMap<String, Value>) -> EvalResult {
+    pub(crate) fn eval_str(src: &str, roots: &ValueMap) -> EvalResult {
         let expr = hcl::edit::parser::parse_expr(src).expect("test expression parses");
         let mut scope = Scope::new(FileId(0), roots);
         eval(&expr, &mut scope)
@@ -844,14 +857,14 @@ pub(crate) mod tests {
         eval_str(src, &roots()).unwrap_or_else(|e| panic!("{src}: {}", e.message))
     }
 
-    fn roots() -> BTreeMap<String, Value> {
-        let var = Value::Map(BTreeMap::from([
+    fn roots() -> ValueMap {
+        let var = Value::Map(ValueMap::from([
             ("regions".to_string(), Value::List(vec![Value::string("eastus"), Value::string("westus")])),
             ("n".to_string(), Value::Number(2.0)),
             ("unknown".to_string(), Value::Unknown),
             ("none".to_string(), Value::Null),
         ]));
-        BTreeMap::from([("var".to_string(), var)])
+        ValueMap::from([("var".to_string(), var)])
     }
 
     #[test]
@@ -905,5 +918,21 @@ pub(crate) mod tests {
         }
         let err = eval_str("var.regionz", &roots()).unwrap_err();
         assert_eq!(err.help.as_deref(), Some("did you mean `regions`?"));
+    }
+
+    /// A `for` expression's keyed results are sorted once at the end: a key given twice is
+    /// still refused, naming the key whose second result came first; objects and many keys in
+    /// any order come out in key order.
+    #[test]
+    fn keyed_for_results_are_ordered_and_duplicates_refused() {
+        let err = eval_str("{for k in [\"z\", \"b\", \"a\", \"b\", \"z\"] : k => 1}", &roots()).unwrap_err();
+        assert_eq!(err.rule, "SIG004");
+        assert!(err.message.contains("duplicate object key \"b\""), "{}", err.message);
+        let many = ok("{for i in range(100) : format(\"k%03d\", (i * 37) % 100) => i}");
+        let keys: Vec<&String> = many.as_map().unwrap().keys().collect();
+        assert_eq!(keys.len(), 100);
+        assert!(keys.windows(2).all(|w| w[0] < w[1]));
+        assert_eq!(many.get("k037"), Some(&Value::Number(1.0)));
+        assert_eq!(ok("{ b = 1, a = 2, (\"c\") = 3 }").to_string(), "{a = 2, b = 1, c = 3}");
     }
 }

@@ -5,8 +5,7 @@
 
 use super::error::{EvalError, EvalResult};
 use crate::diagnostic::Span;
-use crate::model::value::{Value, format_number};
-use std::collections::BTreeMap;
+use crate::model::value::{Map as ValueMap, Value, format_number};
 
 /// Every function name `call` knows, for "did you mean" suggestions and documentation.
 pub const NAMES: &[&str] = &[
@@ -146,7 +145,7 @@ impl Args<'_> {
         })
     }
 
-    fn map(&self, i: usize) -> Result<&BTreeMap<String, Value>, EvalError> {
+    fn map(&self, i: usize) -> Result<&ValueMap, EvalError> {
         self.values[i]
             .as_map()
             .ok_or_else(|| self.err(i, format!("argument {} must be a map, not {}", i + 1, self.values[i].type_name())))
@@ -250,7 +249,8 @@ pub fn call(name: &str, values: Vec<Value>, spans: &[Span], call_span: Span) -> 
             Ok(Value::List(out))
         }
         "merge" => {
-            let mut out = BTreeMap::new();
+            // Gathered first and made a map once: later arguments win, as collecting keeps them.
+            let mut out = Vec::new();
             for (i, v) in a.values.iter().enumerate() {
                 match v {
                     Value::Null => {}
@@ -260,7 +260,7 @@ pub fn call(name: &str, values: Vec<Value>, spans: &[Span], call_span: Span) -> 
                     }
                 }
             }
-            Ok(Value::Map(out))
+            Ok(Value::Map(out.into_iter().collect()))
         }
         "lookup" => {
             a.arity(2, Some(3))?;
@@ -525,12 +525,12 @@ pub fn call(name: &str, values: Vec<Value>, spans: &[Span], call_span: Span) -> 
             if keys.len() != values.len() {
                 return Err(a.err(1, format!("{} keys but {} values", keys.len(), values.len())));
             }
-            let mut out = BTreeMap::new();
+            let mut out = Vec::with_capacity(keys.len());
             for (k, v) in keys.iter().zip(values) {
                 let k = k.to_string_lossless().ok_or_else(|| a.err(0, "keys must be strings"))?;
-                out.insert(k, v.clone());
+                out.push((k, v.clone()));
             }
-            Ok(Value::Map(out))
+            Ok(Value::Map(out.into_iter().collect()))
         }
         "sort" => {
             a.arity(1, Some(1))?;
@@ -843,7 +843,6 @@ fn format(a: &Args) -> Result<String, EvalError> {
 #[cfg(test)]
 mod tests {
     use super::super::expr::tests::eval_str;
-    use std::collections::BTreeMap;
 
     #[test]
     fn functions_match_terraform() {
@@ -914,7 +913,7 @@ mod tests {
             ("sum([1, 2.5])", "3.5"),
             ("alltrue([true, false])", "false"),
         ];
-        let roots = BTreeMap::new();
+        let roots = crate::model::value::Map::default();
         for (src, want) in cases {
             match eval_str(src, &roots) {
                 Ok(v) => assert_eq!(v.to_string(), *want, "{src}"),
@@ -940,7 +939,7 @@ mod tests {
             "timeadd(\"2026-01-01T00:00:00Z\", \"1 day\")",
             "formatdate(\"YYYY-QQ\", \"2026-01-01T00:00:00Z\")",
         ];
-        let roots = BTreeMap::new();
+        let roots = crate::model::value::Map::default();
         for src in cases {
             let err = eval_str(src, &roots).expect_err(src);
             assert_eq!(err.rule, "SIG006", "{src}");

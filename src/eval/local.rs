@@ -7,15 +7,14 @@
 //! comes from the caller (`Environment::entropy`), stretched per address with SHA-256, so that
 //! evaluation remains a function of its input.
 
-use crate::model::value::Value;
+use crate::model::value::{Map as ValueMap, Value};
 use crate::model::{Attr, Instance};
 use sha2::{Digest, Sha256};
 use sigform_azure::schema::Mutability;
-use std::collections::BTreeMap;
 
 /// Gives a state-only resource its computed values: the recorded ones while its arguments are
 /// unchanged, fresh ones otherwise; and its id.
-pub(super) fn settle(instance: &mut Instance, recorded: Option<&BTreeMap<String, Value>>, entropy: &[u8; 32]) {
+pub(super) fn settle(instance: &mut Instance, recorded: Option<&ValueMap>, entropy: &[u8; 32]) {
     let schema = instance.schema;
     let configured = |name: &str| -> Value {
         let attr = schema.attr(name);
@@ -42,7 +41,7 @@ pub(super) fn settle(instance: &mut Instance, recorded: Option<&BTreeMap<String,
         // An argument known only after apply: so is everything computed from it.
         return;
     }
-    let computed: BTreeMap<String, Value> = match kept {
+    let computed: ValueMap = match kept {
         Some(rec) => schema
             .attrs
             .iter()
@@ -67,10 +66,10 @@ pub(super) fn settle(instance: &mut Instance, recorded: Option<&BTreeMap<String,
 }
 
 /// Fresh values for a type, from its configured arguments.
-fn generate(type_name: &str, arg: &dyn Fn(&str) -> Value, stream: &mut Stream) -> BTreeMap<String, Value> {
+fn generate(type_name: &str, arg: &dyn Fn(&str) -> Value, stream: &mut Stream) -> ValueMap {
     let num = |name: &str| arg(name).as_f64().unwrap_or(0.0);
     let text = |name: &str| arg(name).as_str().map(str::to_string);
-    let mut out = BTreeMap::new();
+    let mut out = ValueMap::default();
     match type_name {
         "random_string" => {
             let result = random_string(stream, num("length").max(0.0) as usize, arg);

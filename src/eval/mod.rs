@@ -26,7 +26,7 @@ use crate::config::{FileId, ParsedFile, Sources};
 use crate::diagnostic::{Diagnostic, Span};
 use crate::model::ProfileChoice;
 use crate::model::graph::{cycle_diagnostic, cycles};
-use crate::model::value::Value;
+use crate::model::value::{Map as ValueMap, Value};
 use crate::model::{
     Address, Attr, ConfigAddress, Desired, Import, Instance, InstanceKey, Lifecycle, Mode, Output, Provider, Settings,
 };
@@ -73,7 +73,7 @@ pub trait FileSource {
 pub trait DataResolver {
     /// The attributes of the object a data source instance names (by its ARM id); `Ok(None)`
     /// when it does not exist; `Err` with the cause when the cloud could not say.
-    fn read(&self, instance: &Instance) -> Result<Option<BTreeMap<String, Value>>, String>;
+    fn read(&self, instance: &Instance) -> Result<Option<ValueMap>, String>;
 
     /// A provider block was evaluated: its credentials sign in the reads that follow. `Err`
     /// says why they cannot.
@@ -109,7 +109,7 @@ impl EvalInput<'_> {
 /// its prior state, instead of "known after apply" forever.
 pub trait RecordedResolver {
     /// The recorded ARM id and attributes of the instance at `address`, if the state has it.
-    fn recorded(&self, address: &str) -> Option<(String, BTreeMap<String, Value>)>;
+    fn recorded(&self, address: &str) -> Option<(String, ValueMap)>;
     /// Whether the state records any instance of the block `TYPE.NAME`.
     fn has_block(&self, block: &str) -> bool;
 }
@@ -199,7 +199,7 @@ pub fn evaluate(input: &EvalInput, files: Vec<ParsedFile>) -> (Desired, Vec<Diag
     let (root, library) = module::Library::split(input.sources, files);
     let mut ev = Evaluator {
         diags: Vec::new(),
-        roots: BTreeMap::new(),
+        roots: ValueMap::default(),
         desired: Desired::default(),
         input,
         providers: HashMap::new(),
@@ -218,7 +218,7 @@ pub fn evaluate(input: &EvalInput, files: Vec<ParsedFile>) -> (Desired, Vec<Diag
 
 struct Evaluator<'a> {
     diags: Vec<Diagnostic>,
-    roots: BTreeMap<String, Value>,
+    roots: ValueMap,
     desired: Desired,
     input: &'a EvalInput<'a>,
     providers: HashMap<String, Provider>,
@@ -297,12 +297,12 @@ impl<'a> Evaluator<'a> {
             Value::String(sigform_azure::timestamp::format_unix(self.input.environment.plan_time)),
         );
         for root in ["local", "data", "module"] {
-            self.roots.insert(root.into(), Value::Map(BTreeMap::new()));
+            self.roots.insert(root.into(), Value::Map(ValueMap::default()));
         }
         let module_dir = if self.call.dir.is_empty() { ".".to_string() } else { self.call.dir.clone() };
         self.roots.insert(
             "path".into(),
-            Value::Map(BTreeMap::from([
+            Value::Map(ValueMap::from([
                 ("module".to_string(), Value::String(module_dir)),
                 ("root".to_string(), Value::string(".")),
                 ("cwd".to_string(), Value::string(".")),
@@ -310,7 +310,7 @@ impl<'a> Evaluator<'a> {
         );
         self.roots.insert(
             "terraform".into(),
-            Value::Map(BTreeMap::from([("workspace".to_string(), Value::string("default"))])),
+            Value::Map(ValueMap::from([("workspace".to_string(), Value::string("default"))])),
         );
 
         let order = self.order(&nodes);
@@ -449,7 +449,7 @@ impl<'a> Evaluator<'a> {
     }
 
     fn declarations(&mut self, file: ParsedFile, declared: &mut Declarations) {
-        let roots = BTreeMap::new();
+        let roots = ValueMap::default();
         let scope = Scope::new(file.file, &roots);
         let Declarations { variables, nodes, settings, imports, moves, removals } = declared;
         for structure in file.body.into_iter() {
@@ -728,12 +728,12 @@ impl<'a> Evaluator<'a> {
             NodeKey::Resource(addr) if addr.mode == Mode::Data => {
                 let data = self.roots.get_mut("data").expect("data root");
                 if let Value::Map(types) = data {
-                    let entry = types.entry(addr.type_name.clone()).or_insert_with(|| Value::Map(BTreeMap::new()));
+                    let entry = types.entry_or_insert_with(&addr.type_name, || Value::Map(ValueMap::default()));
                     insert(entry, &addr.name, value);
                 }
             }
             NodeKey::Resource(addr) => {
-                let entry = self.roots.entry(addr.type_name.clone()).or_insert_with(|| Value::Map(BTreeMap::new()));
+                let entry = self.roots.entry_or_insert_with(&addr.type_name, || Value::Map(ValueMap::default()));
                 insert(entry, &addr.name, value);
             }
             NodeKey::Module(name) => insert(self.roots.get_mut("module").expect("module root"), name, value),
@@ -784,7 +784,7 @@ impl<'a> Evaluator<'a> {
             NodeBody::Unsupported(block, mode) => {
                 let value = match self.expansion(block, node.file) {
                     Some(e) if e.instances.is_empty() => match e.kind {
-                        ExpansionKind::ForEach => Value::Map(BTreeMap::new()),
+                        ExpansionKind::ForEach => Value::Map(ValueMap::default()),
                         _ => Value::List(Vec::new()),
                     },
                     Some(_) => {
@@ -981,7 +981,7 @@ impl<'a> Evaluator<'a> {
         self.refuse_ephemeral(&block.body, file, "a resource or data source");
         let lifecycle = self.lifecycle(block, file, schema);
 
-        let mut by_key = BTreeMap::new();
+        let mut by_key = ValueMap::default();
         let mut list = Vec::new();
         for (key, binding) in &expansion.instances {
             let mut scope = Scope::new(file, &self.roots).with_files(self.input.files);
@@ -1093,7 +1093,7 @@ impl<'a> Evaluator<'a> {
                 } else {
                     Value::Null
                 };
-                value.entry(a.name.to_string()).or_insert(fallback);
+                value.entry_or_insert_with(a.name, || fallback);
             }
             for (path, attr) in schema.nested_computed() {
                 fill_nested_computed(&mut value, &path, attr, recorded.as_ref());
@@ -1224,7 +1224,7 @@ impl<'a> Evaluator<'a> {
                     kind: ExpansionKind::Count,
                     instances: (0..n as u64)
                         .map(|i| {
-                            let binding = Value::Map(BTreeMap::from([("index".to_string(), Value::Number(i as f64))]));
+                            let binding = Value::Map(ValueMap::from([("index".to_string(), Value::Number(i as f64))]));
                             (InstanceKey::Index(i), Some(("count", binding)))
                         })
                         .collect(),
@@ -1281,7 +1281,7 @@ impl<'a> Evaluator<'a> {
                     instances: pairs
                         .into_iter()
                         .map(|(k, v)| {
-                            let binding = Value::Map(BTreeMap::from([
+                            let binding = Value::Map(ValueMap::from([
                                 ("key".to_string(), Value::String(k.clone())),
                                 ("value".to_string(), v),
                             ]));
@@ -2187,7 +2187,7 @@ fn region_list(value: &Value) -> Option<Vec<String>> {
 }
 
 /// Adds what a data source read to its attributes: lists of objects become blocks.
-fn absorb(attrs: &mut crate::model::Attrs, read: &BTreeMap<String, Value>, span: &Span) {
+fn absorb(attrs: &mut crate::model::Attrs, read: &ValueMap, span: &Span) {
     for (k, v) in read {
         if attrs.values.contains_key(k) {
             continue;
@@ -2334,18 +2334,13 @@ fn complete(instance: &mut Instance, env: &Environment) {
 /// An attribute Azure computes inside a block written once (`sharing { community_gallery { name
 /// } }`), as references see it: the recorded value when the state has one, else unknown until
 /// applied. Nothing when the configuration does not write the block.
-fn fill_nested_computed(
-    value: &mut BTreeMap<String, Value>,
-    path: &[&str],
-    attr: &str,
-    recorded: Option<&BTreeMap<String, Value>>,
-) {
+fn fill_nested_computed(value: &mut ValueMap, path: &[&str], attr: &str, recorded: Option<&ValueMap>) {
     let Some((first, rest)) = path.split_first() else {
         let known = recorded.and_then(|r| r.get(attr)).filter(|v| !v.is_null()).cloned();
-        value.entry(attr.to_string()).or_insert(known.unwrap_or(Value::Unknown));
+        value.entry_or_insert_with(attr, || known.unwrap_or(Value::Unknown));
         return;
     };
-    let Some(Value::List(list)) = value.get_mut(*first) else { return };
+    let Some(Value::List(list)) = value.get_mut(first) else { return };
     let Some(Value::Map(inner)) = list.first_mut() else { return };
     let inner_recorded = recorded.and_then(|r| r.get(*first)?.as_list()?.first()?.as_map());
     fill_nested_computed(inner, rest, attr, inner_recorded);

@@ -17,7 +17,7 @@ use super::{Evaluator, ExpansionKind, body::header_span};
 use crate::config::vars::{Origin, RawValue, VarAssignment};
 use crate::config::{FileId, ParsedFile, Sources};
 use crate::diagnostic::{Diagnostic, Span};
-use crate::model::value::Value;
+use crate::model::value::{Map as ValueMap, Value};
 use crate::model::{Address, ConfigAddress, InstanceKey, Provider};
 use hcl::edit::expr::Expression;
 use hcl::edit::structure::{Block, Structure};
@@ -157,7 +157,7 @@ pub(super) struct Call {
     /// The module block's header, where a missing argument is reported.
     pub header: Option<Span>,
     /// What the module's outputs evaluated to.
-    pub outputs: BTreeMap<String, Value>,
+    pub outputs: ValueMap,
     pub depends_on: Inherited,
 }
 
@@ -172,7 +172,7 @@ impl Call {
             sensitive_arguments: Default::default(),
             ephemeral_arguments: Default::default(),
             header: None,
-            outputs: BTreeMap::new(),
+            outputs: ValueMap::default(),
             depends_on: Inherited::default(),
         }
     }
@@ -260,7 +260,7 @@ impl<'a> Evaluator<'a> {
 
         let (resources_before, data_before) = (self.desired.resources.len(), self.desired.data.len());
         let mut list = Vec::new();
-        let mut by_key = BTreeMap::new();
+        let mut by_key = ValueMap::default();
         for (key, binding) in &expansion.instances {
             let mut scope = Scope::new(file, &self.roots).with_files(self.input.files);
             if let Some((name, value)) = binding {
@@ -307,7 +307,7 @@ impl<'a> Evaluator<'a> {
             ancestry.push(self.call.dir.clone());
             let mut child = Evaluator {
                 diags: Vec::new(),
-                roots: BTreeMap::new(),
+                roots: ValueMap::default(),
                 desired: std::mem::take(&mut self.desired),
                 input: self.input,
                 providers: providers.clone(),
@@ -322,7 +322,7 @@ impl<'a> Evaluator<'a> {
                     sensitive_arguments,
                     ephemeral_arguments,
                     header: Some(header.clone()),
-                    outputs: BTreeMap::new(),
+                    outputs: ValueMap::default(),
                     depends_on,
                 },
                 library: self.library,

@@ -1,7 +1,7 @@
 //! Variable type constraints (`string`, `list(string)`, `map(object({...}))`, `optional(...)`):
 //! read as syntax, never evaluated, and used to convert and check variable values.
 
-use crate::model::value::Value;
+use crate::model::value::{Map as ValueMap, Value};
 use hcl::edit::expr::{Expression, ObjectKey};
 use std::collections::BTreeMap;
 
@@ -91,7 +91,7 @@ fn field(expr: &Expression) -> Result<ObjectField, String> {
 
 /// A default inside `optional(T, default)`: a constant expression.
 fn literal(expr: &Expression) -> Result<Value, String> {
-    let roots = BTreeMap::new();
+    let roots = ValueMap::default();
     let mut scope = super::expr::Scope::new(crate::config::FileId(0), &roots);
     super::expr::eval(expr, &mut scope).map_err(|e| e.message)
 }
@@ -164,7 +164,7 @@ pub fn convert(value: Value, ty: &Type) -> Result<Value, String> {
             let Value::Map(mut map) = value else {
                 return Err(mismatch(&value, "an object"));
             };
-            let mut out = BTreeMap::new();
+            let mut out = ValueMap::default();
             for (name, field) in fields {
                 match map.remove(name) {
                     Some(v) if !v.is_null() => {
@@ -196,7 +196,7 @@ mod tests {
     }
 
     fn val(src: &str) -> Value {
-        let roots = BTreeMap::new();
+        let roots = ValueMap::default();
         super::super::expr::tests::eval_str(src, &roots).unwrap()
     }
 

@@ -7,7 +7,7 @@ use super::types::{self, Type};
 use crate::config::vars::{Origin, RawValue, VarAssignment};
 use crate::config::{FileId, Sources};
 use crate::diagnostic::{Diagnostic, Span};
-use crate::model::value::Value;
+use crate::model::value::{Map as ValueMap, Value};
 use hcl::edit::structure::{Block, Structure};
 use std::collections::BTreeMap;
 
@@ -30,8 +30,8 @@ pub(super) fn evaluate(
     sources: &Sources,
     call: Option<&Span>,
     diags: &mut Vec<Diagnostic>,
-) -> BTreeMap<String, Value> {
-    let empty = BTreeMap::new();
+) -> ValueMap {
+    let empty = ValueMap::default();
     let mut declared: BTreeMap<String, Declared> = BTreeMap::new();
     for &(block, file) in decls {
         let mut scope = Scope::new(file, &empty);
@@ -123,7 +123,7 @@ pub(super) fn evaluate(
         }
     }
 
-    let mut values = BTreeMap::new();
+    let mut values = ValueMap::default();
     let mut value_spans = BTreeMap::new();
     for (name, d) in &declared {
         // A module argument of null leaves a non-nullable variable its default (Terraform).
@@ -180,7 +180,7 @@ pub(super) fn evaluate(
         value_spans.insert(name.clone(), span);
     }
 
-    let roots = BTreeMap::from([("var".to_string(), Value::Map(values.clone()))]);
+    let roots = ValueMap::from([("var".to_string(), Value::Map(values.clone()))]);
     for (name, d) in &declared {
         let Some(span) = value_spans.get(name) else {
             continue;
@@ -239,7 +239,7 @@ fn location(sources: &Sources, span: &Span) -> String {
 }
 
 fn given_value(given: &VarAssignment, ty: &Type) -> Result<Value, Diagnostic> {
-    let empty = BTreeMap::new();
+    let empty = ValueMap::default();
     match &given.value {
         RawValue::Json(v) => Ok(v.clone()),
         RawValue::Text(text) if ty.is_primitive() || *ty == Type::Any => Ok(Value::String(text.clone())),

@@ -3,8 +3,7 @@
 //! document whose scalars keep their implied types. Image factories keep their image lists in
 //! YAML files (`yamldecode(file("images.yaml"))`) and cloud-init in `yamlencode`.
 
-use crate::model::value::{Value, format_number};
-use std::collections::BTreeMap;
+use crate::model::value::{Map as ValueMap, Value, format_number};
 use yaml_rust2::{Yaml, YamlLoader};
 
 /// The YAML text of a known value.
@@ -41,7 +40,7 @@ fn is_block(value: &Value) -> bool {
     matches!(value, Value::Map(m) if !m.is_empty()) || matches!(value, Value::List(l) if !l.is_empty())
 }
 
-fn map(m: &BTreeMap<String, Value>, indent: usize, out: &mut String) {
+fn map(m: &ValueMap, indent: usize, out: &mut String) {
     for (k, v) in m {
         out.push_str(&" ".repeat(indent));
         out.push_str(&quoted(k));
@@ -107,7 +106,7 @@ fn convert(yaml: &Yaml) -> Result<Value, String> {
         Yaml::String(s) => Value::String(s.clone()),
         Yaml::Array(items) => Value::List(items.iter().map(convert).collect::<Result<_, _>>()?),
         Yaml::Hash(entries) => {
-            let mut out = BTreeMap::new();
+            let mut out = ValueMap::default();
             for (k, v) in entries {
                 let key = match k {
                     Yaml::String(s) => s.clone(),

@@ -16,7 +16,7 @@ use sigform_azure::regions;
 use sigform_azure::schema::{ResourceKind, ResourceSchema};
 use std::collections::BTreeMap;
 use std::fmt;
-use value::Value;
+use value::{Map as ValueMap, Value};
 
 /// Which instance of a resource block: none, `[0]` (count) or `["key"]` (for_each).
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -143,8 +143,8 @@ impl Attrs {
     }
 
     /// The whole body as one object value, as references (`x.attr`, `x.block[0].attr`) see it.
-    pub fn to_value(&self) -> BTreeMap<String, Value> {
-        let mut map: BTreeMap<String, Value> = self.values.iter().map(|(k, a)| (k.clone(), a.value.clone())).collect();
+    pub fn to_value(&self) -> ValueMap {
+        let mut map: ValueMap = self.values.iter().map(|(k, a)| (k.clone(), a.value.clone())).collect();
         for (name, blocks) in &self.blocks {
             map.insert(name.clone(), Value::List(blocks.iter().map(|b| Value::Map(b.attrs.to_value())).collect()));
         }

@@ -4,7 +4,7 @@
 
 use crate::eval::DataResolver;
 use crate::model::Instance;
-use crate::model::value::Value;
+use crate::model::value::{Map as ValueMap, Value};
 use sigform_azure::arm_id;
 use sigform_azure::cloud::{Cloud, ListScope};
 use sigform_azure::schema::ResourceKind;
@@ -26,10 +26,10 @@ fn has_tags(attributes: &serde_json::Value, filter: &BTreeMap<String, String>) -
     filter.iter().all(|(k, want)| tags.and_then(|t| t.get(k)).and_then(|t| t.as_str()) == Some(want.as_str()))
 }
 
-fn as_map(json: &serde_json::Value) -> BTreeMap<String, Value> {
+fn as_map(json: &serde_json::Value) -> ValueMap {
     match Value::from_json(json) {
         Value::Map(m) => m,
-        _ => BTreeMap::new(),
+        _ => ValueMap::default(),
     }
 }
 
@@ -39,7 +39,7 @@ impl DataResolver for CloudData<'_> {
     }
 
     /// A cloud failure is reported as what it is (`Err`), never as "no such resource".
-    fn read(&self, instance: &Instance) -> Result<Option<BTreeMap<String, Value>>, String> {
+    fn read(&self, instance: &Instance) -> Result<Option<ValueMap>, String> {
         if instance.schema.type_name == "azurerm_subscription" {
             return self.subscription(instance);
         }
@@ -124,7 +124,7 @@ impl DataResolver for CloudData<'_> {
             // A flag the cloud does not report (an image definition's features) is false, as
             // azurerm's data source has it, never null.
             for a in instance.schema.attrs.iter().filter(|a| a.ty == sigform_azure::schema::AttrType::Bool) {
-                read.entry(a.name.to_string()).or_insert(Value::Bool(false));
+                read.entry_or_insert_with(a.name, || Value::Bool(false));
             }
             read
         }))
@@ -135,7 +135,7 @@ impl CloudData<'_> {
     /// `azurerm_role_definition`: a built-in role (from the table every cloud shares) or a custom
     /// one (from the cloud), by `role_definition_id` (a GUID or a full id) or by `name`, at
     /// `scope` (the provider's subscription when not given).
-    fn role_definition(&self, instance: &Instance) -> Result<Option<BTreeMap<String, Value>>, String> {
+    fn role_definition(&self, instance: &Instance) -> Result<Option<ValueMap>, String> {
         let scope = instance
             .attrs
             .str("scope")
@@ -151,10 +151,10 @@ impl CloudData<'_> {
                 |g| g.eq_ignore_ascii_case(guid),
             )
         });
-        let mut read = BTreeMap::new();
+        let mut read = ValueMap::default();
         if let Some((name, guid)) = built_in {
             let (actions, not_actions) = sigform_azure::rbac::built_in_permissions(guid).unwrap_or((&[], &[]));
-            let mut permission = BTreeMap::new();
+            let mut permission = ValueMap::default();
             permission.insert("actions".to_string(), list(actions));
             permission.insert("not_actions".to_string(), list(not_actions));
             permission.insert("data_actions".to_string(), Value::List(Vec::new()));
@@ -196,13 +196,13 @@ impl CloudData<'_> {
     }
 
     /// `azurerm_subscription`: the subscription as ARM describes it.
-    fn subscription(&self, instance: &Instance) -> Result<Option<BTreeMap<String, Value>>, String> {
+    fn subscription(&self, instance: &Instance) -> Result<Option<ValueMap>, String> {
         let Some(id) = instance.attrs.str("subscription_id") else { return Ok(None) };
         let Some(found) = sigform_azure::cloud::retry(5, || self.0.subscription(id)).map_err(|e| e.to_string())? else {
             return Ok(None);
         };
         let text = |pointer: &str| found.pointer(pointer).and_then(serde_json::Value::as_str).map(Value::string);
-        let mut read = BTreeMap::new();
+        let mut read = ValueMap::default();
         for (attr, pointer) in [
             ("display_name", "/displayName"),
             ("tenant_id", "/tenantId"),
@@ -222,7 +222,7 @@ impl CloudData<'_> {
 
     /// `azurerm_images`: the managed images of a resource group (`group` is its id) whose tags
     /// include `tags_filter`, in name order; none found is an error, as in azurerm.
-    fn images_of(&self, instance: &Instance, group: &str) -> Result<Option<BTreeMap<String, Value>>, String> {
+    fn images_of(&self, instance: &Instance, group: &str) -> Result<Option<ValueMap>, String> {
         let subscription = sigform_azure::cloud::subscription_of(group);
         let listed = sigform_azure::cloud::retry(5, || self.0.list(&ListScope::Subscription(subscription.clone())))
             .map_err(|e| e.to_string())?;
@@ -249,7 +249,7 @@ impl CloudData<'_> {
             return Err(format!("no images found in {group} (azurerm's data source fails the same way)"));
         }
         images.sort_by(|a, b| a["name"].as_str().cmp(&b["name"].as_str()));
-        let mut read = BTreeMap::new();
+        let mut read = ValueMap::default();
         read.insert("images".to_string(), Value::from_json(&serde_json::Value::Array(images)));
         read.insert("id".to_string(), Value::string(group));
         Ok(Some(read))
@@ -258,7 +258,7 @@ impl CloudData<'_> {
     /// `azurerm_image` with `name_regex`: the images of the resource group (`group` is its id)
     /// whose names match, in name order — descending with `sort_descending` — the first one; no
     /// match is no such resource.
-    fn image_by_regex(&self, instance: &Instance, group: &str) -> Result<Option<BTreeMap<String, Value>>, String> {
+    fn image_by_regex(&self, instance: &Instance, group: &str) -> Result<Option<ValueMap>, String> {
         let Some(pattern) = instance.attrs.str("name_regex") else {
             return Err("set `name` or `name_regex`".into());
         };
@@ -289,7 +289,7 @@ impl CloudData<'_> {
     /// `azurerm_shared_image_versions`: the definition's versions (those whose tags include
     /// `tags_filter`), lowest version first, one list call. Like azurerm's, a definition without
     /// any is an error; a definition that is not there is no such resource.
-    fn versions_of(&self, instance: &Instance, definition: &str) -> Result<Option<BTreeMap<String, Value>>, String> {
+    fn versions_of(&self, instance: &Instance, definition: &str) -> Result<Option<ValueMap>, String> {
         let versions =
             match sigform_azure::cloud::retry(5, || self.0.list(&ListScope::Definition(definition.to_string()))) {
                 Ok(v) => v,
@@ -334,7 +334,7 @@ impl CloudData<'_> {
         }
         found.sort_by_key(|(version, _)| *version);
         let images = serde_json::Value::Array(found.into_iter().map(|(_, image)| image).collect());
-        let mut read = BTreeMap::new();
+        let mut read = ValueMap::default();
         read.insert("images".to_string(), Value::from_json(&images));
         read.insert("id".to_string(), Value::string(definition));
         Ok(Some(read))

@@ -59,7 +59,7 @@ pub fn set(e: &Emulator, id: &str, assignments: &[String]) -> Result<CloudResour
 fn literal(text: &str) -> Result<Json, EmulatorError> {
     let expr = hcl::edit::parser::parse_expr(text)
         .map_err(|e| EmulatorError::Usage(format!("`{text}` is not an HCL value: {}", e.message())))?;
-    let roots = BTreeMap::new();
+    let roots = crate::model::value::Map::default();
     let mut scope = crate::eval::expr::Scope::new(crate::config::FileId(0), &roots);
     match crate::eval::expr::eval(&expr, &mut scope) {
         Ok(v) if v.is_wholly_known() => Ok(v.to_json()),

@@ -81,10 +81,7 @@ impl crate::eval::RecordedResolver for RecordedState<'_> {
         self.index().is_some_and(|(_, blocks)| blocks.contains(block))
     }
 
-    fn recorded(
-        &self,
-        address: &str,
-    ) -> Option<(String, std::collections::BTreeMap<String, crate::model::value::Value>)> {
+    fn recorded(&self, address: &str) -> Option<(String, crate::model::value::Map)> {
         let record = &self.snapshot()?.resources[*self.index()?.0.get(address)?];
         match crate::model::value::Value::from_json(&record.attributes) {
             crate::model::value::Value::Map(attrs) => Some((record.id.clone(), attrs)),

@@ -4,7 +4,7 @@
 //! defaults and server-filled values never showing as phantom changes, ARM ids compared as ARM
 //! compares them (case-insensitively).
 
-use crate::model::value::Value;
+use crate::model::value::{Map as ValueMap, Value};
 use serde::{Deserialize, Serialize};
 use sigform_azure::regions;
 use sigform_azure::schema::{AttrSchema, AttrType, BlockSchema, Mutability, ResourceSchema};
@@ -25,12 +25,7 @@ pub struct AttrChange {
 }
 
 /// Differences from `before` (recorded attributes) to `after` (configured attributes).
-pub fn diff(
-    schema: &ResourceSchema,
-    before: &BTreeMap<String, Value>,
-    after: &BTreeMap<String, Value>,
-    ignore: &[String],
-) -> Vec<AttrChange> {
+pub fn diff(schema: &ResourceSchema, before: &ValueMap, after: &ValueMap, ignore: &[String]) -> Vec<AttrChange> {
     if ignore.iter().any(|i| i == "*") {
         return Vec::new();
     }
@@ -66,11 +61,11 @@ fn single_block(
     out: &mut Vec<AttrChange>,
     path: String,
     block: &BlockSchema,
-    before: &[&BTreeMap<String, Value>],
-    after: &[&BTreeMap<String, Value>],
+    before: &[&ValueMap],
+    after: &[&ValueMap],
     parent_fixed: bool,
 ) {
-    let empty = BTreeMap::new();
+    let empty = ValueMap::default();
     let b0 = before.first().copied().unwrap_or(&empty);
     let a0 = after.first().copied().unwrap_or(&empty);
     let fixed = parent_fixed || block.mutability == Mutability::Fixed;
@@ -83,9 +78,7 @@ fn single_block(
         let (b, a) = (blocks_of(b0, inner.name), blocks_of(a0, inner.name));
         if b.len() != a.len() {
             // The nested block is added or removed: one change, under its own name.
-            let show = |l: &[&BTreeMap<String, Value>]| {
-                Value::List(l.iter().map(|m| Value::Map((*m).clone())).collect()).to_json()
-            };
+            let show = |l: &[&ValueMap]| Value::List(l.iter().map(|m| Value::Map((*m).clone())).collect()).to_json();
             out.push(AttrChange {
                 path: format!("{path}.{}", inner.name),
                 before: show(&b),
@@ -103,12 +96,12 @@ fn compared(attr: &AttrSchema) -> bool {
     matches!(attr.mutability, Mutability::Fixed | Mutability::Updatable)
 }
 
-fn blocks_of<'a>(attrs: &'a BTreeMap<String, Value>, name: &str) -> Vec<&'a BTreeMap<String, Value>> {
+fn blocks_of<'a>(attrs: &'a ValueMap, name: &str) -> Vec<&'a ValueMap> {
     attrs.get(name).and_then(Value::as_list).map(|l| l.iter().filter_map(Value::as_map).collect()).unwrap_or_default()
 }
 
 /// The instances of a block, without one that means the same as none (`absent_when`).
-fn present<'a>(block: &BlockSchema, list: Vec<&'a BTreeMap<String, Value>>) -> Vec<&'a BTreeMap<String, Value>> {
+fn present<'a>(block: &BlockSchema, list: Vec<&'a ValueMap>) -> Vec<&'a ValueMap> {
     let Some((attr, value)) = block.absent_when else { return list };
     list.into_iter()
         .filter(|m| {
@@ -190,12 +183,12 @@ fn keyed_blocks(
     schema: &ResourceSchema,
     block: &BlockSchema,
     key: &str,
-    before: &[&BTreeMap<String, Value>],
-    after: &[&BTreeMap<String, Value>],
-    parent_before: &BTreeMap<String, Value>,
-    parent_after: &BTreeMap<String, Value>,
+    before: &[&ValueMap],
+    after: &[&ValueMap],
+    parent_before: &ValueMap,
+    parent_after: &ValueMap,
 ) {
-    let by_key = |blocks: &[&BTreeMap<String, Value>]| -> BTreeMap<String, BTreeMap<String, Value>> {
+    let by_key = |blocks: &[&ValueMap]| -> BTreeMap<String, ValueMap> {
         blocks
             .iter()
             .filter_map(|b| {
@@ -232,7 +225,7 @@ fn keyed_blocks(
                     if own_b.is_null() && own_a.is_null() {
                         continue; // both follow the version-wide value, whose own change is shown
                     }
-                    let inherited = |attrs: &BTreeMap<String, Value>| inherited_value(schema, attr.name, attrs);
+                    let inherited = |attrs: &ValueMap| inherited_value(schema, attr.name, attrs);
                     let eb = if own_b.is_null() { inherited(parent_before) } else { own_b.clone() };
                     let ea = if own_a.is_null() { inherited(parent_after) } else { own_a.clone() };
                     if ea.is_unknown() || !equivalent(attr.name, &eb, &ea) {
@@ -247,7 +240,7 @@ fn keyed_blocks(
 
 /// A target region's value when it does not set its own: the version's, or the version's
 /// default when that is not set either.
-fn inherited_value(schema: &ResourceSchema, name: &str, version: &BTreeMap<String, Value>) -> Value {
+fn inherited_value(schema: &ResourceSchema, name: &str, version: &ValueMap) -> Value {
     let from = match name {
         "regional_replica_count" => "replica_count",
         "storage_account_type" => "storage_account_type",

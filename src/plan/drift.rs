@@ -3,7 +3,7 @@
 //! manages. Pure: the refresh reads the cloud, this compares.
 
 use super::diff::{AttrChange, diff};
-use crate::model::value::Value;
+use crate::model::value::{Map as ValueMap, Value};
 use crate::state::{ResourceState, Snapshot};
 use serde::{Deserialize, Serialize};
 use sigform_azure::cloud::CloudResource;
@@ -47,10 +47,10 @@ pub struct Drift {
     pub unmanaged: Vec<Unmanaged>,
 }
 
-fn as_map(json: &serde_json::Value) -> BTreeMap<String, Value> {
+fn as_map(json: &serde_json::Value) -> ValueMap {
     match Value::from_json(json) {
         Value::Map(m) => m,
-        _ => BTreeMap::new(),
+        _ => ValueMap::default(),
     }
 }
 

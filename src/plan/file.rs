@@ -189,7 +189,11 @@ mod tests {
     }
 
     fn plan_of(changes: Vec<ResourceChange>, order: &[&str]) -> Plan {
-        Plan { changes: changes.into_iter().map(Box::new).collect(), order: order.iter().map(|s| s.to_string()).collect(), ..Plan::empty("l", 1) }
+        Plan {
+            changes: changes.into_iter().map(Box::new).collect(),
+            order: order.iter().map(|s| s.to_string()).collect(),
+            ..Plan::empty("l", 1)
+        }
     }
 
     fn good() -> Plan {
@@ -243,10 +247,16 @@ mod tests {
                 p.changes[0].after_unknown = vec!["tags[4000000000]".into()];
                 p
             }),
-            ("an order that leaves a change out", plan_of(good().changes.into_iter().map(|c| *c).collect(), &["azurerm_resource_group.b"])),
+            (
+                "an order that leaves a change out",
+                plan_of(good().changes.into_iter().map(|c| *c).collect(), &["azurerm_resource_group.b"]),
+            ),
             (
                 "an order with the delete among the writes",
-                plan_of(good().changes.into_iter().map(|c| *c).collect(), &["azurerm_resource_group.a", "azurerm_resource_group.b"]),
+                plan_of(
+                    good().changes.into_iter().map(|c| *c).collect(),
+                    &["azurerm_resource_group.a", "azurerm_resource_group.b"],
+                ),
             ),
             ("a change twice", {
                 let mut p = good();

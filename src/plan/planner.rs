@@ -8,7 +8,7 @@ use super::record::{attributes, record_with, unknown_attribute_paths};
 use super::{Action, Forbidden, OutputChange, PLAN_FORMAT, Plan, ResourceChange};
 use crate::config::Sources;
 use crate::diagnostic::DiagnosticRecord;
-use crate::model::value::Value;
+use crate::model::value::{Map as ValueMap, Value};
 use crate::model::{Address, Desired, Instance};
 use crate::state::{ResourceState, Snapshot};
 use sigform_azure::prices::PriceTable;
@@ -437,7 +437,7 @@ fn update(
 ) -> ResourceChange {
     let prior_attrs = match Value::from_json(&before.attributes) {
         Value::Map(m) => m,
-        _ => BTreeMap::new(),
+        _ => ValueMap::default(),
     };
     let after_attrs = attributes(inst);
     let mut changes = diff(inst.schema, &prior_attrs, &after_attrs, &inst.lifecycle.ignore_changes);

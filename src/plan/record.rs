@@ -1,24 +1,23 @@
 //! How a configured instance is recorded in the state: the `ResourceState` apply will write.
 
-use crate::model::value::Value;
+use crate::model::value::{Map as ValueMap, Value};
 use crate::model::{Instance, Mode};
 use crate::state::ResourceState;
 use sigform_azure::schema::Mutability;
-use std::collections::BTreeMap;
 
 /// The attributes as references see them, with the ARM id, and every attribute of the schema
 /// present (null when unset, unknown when Azure computes it) as Terraform records them.
-pub fn attributes(instance: &Instance) -> BTreeMap<String, Value> {
+pub fn attributes(instance: &Instance) -> ValueMap {
     let mut attrs = instance.attrs.to_value();
     for a in instance.schema.attrs {
         let missing = match a.mutability {
             Mutability::Computed => Value::Unknown,
             _ => Value::Null,
         };
-        attrs.entry(a.name.to_string()).or_insert(missing);
+        attrs.entry_or_insert_with(a.name, || missing);
     }
     for b in instance.schema.blocks {
-        attrs.entry(b.name.to_string()).or_insert_with(|| Value::List(Vec::new()));
+        attrs.entry_or_insert_with(b.name, || Value::List(Vec::new()));
     }
     attrs.insert("id".into(), instance.id.clone().map_or(Value::Unknown, Value::String));
     attrs
@@ -30,7 +29,7 @@ pub fn record(instance: &Instance) -> ResourceState {
 
 /// The record with `attributes` (the instance's, as `attributes` made them: made once where the
 /// caller needed them too).
-pub fn record_with(instance: &Instance, attributes: BTreeMap<String, Value>) -> ResourceState {
+pub fn record_with(instance: &Instance, attributes: ValueMap) -> ResourceState {
     let a = &instance.address;
     ResourceState {
         address: a.to_string(),
@@ -57,7 +56,7 @@ pub fn record_with(instance: &Instance, attributes: BTreeMap<String, Value>) -> 
 }
 
 /// Paths of the attributes' values that are known only after apply (`after_unknown`).
-pub fn unknown_attribute_paths(attributes: &BTreeMap<String, Value>) -> Vec<String> {
+pub fn unknown_attribute_paths(attributes: &ValueMap) -> Vec<String> {
     let mut out = Vec::new();
     for (name, value) in attributes.iter().filter(|(_, v)| has_unknown(v)) {
         unknown_paths(value, name, &mut out);

@@ -284,7 +284,7 @@ pub fn change(d: Decision) -> super::ResourceChange {
         Verdict::Shrink(after) => {
             let map = |j: &Json| match crate::model::value::Value::from_json(j) {
                 crate::model::value::Value::Map(m) => m,
-                _ => BTreeMap::new(),
+                _ => crate::model::value::Map::default(),
             };
             let changes = super::diff::diff(
                 &sigform_azure::resources::image_version::RESOURCE,

@@ -45,7 +45,8 @@ fn write(out: &mut Sink, plan: &Plan, st: Style) {
         }
         return;
     }
-    let visible: Vec<&ResourceChange> = plan.changes.iter().filter(|c| c.action != Action::NoOp).map(|c| &**c).collect();
+    let visible: Vec<&ResourceChange> =
+        plan.changes.iter().filter(|c| c.action != Action::NoOp).map(|c| &**c).collect();
     if visible.is_empty()
         && plan.output_changes.iter().all(|o| o.action == Action::NoOp)
         && plan.moved.is_empty()
