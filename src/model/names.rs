@@ -331,7 +331,7 @@ mod tests {
         assert_eq!(inserted, collected);
         let keys: Vec<&String> = inserted.keys().collect();
         assert!(keys.windows(2).all(|w| w[0] < w[1]) && keys.len() == 1_000);
-        assert_eq!(inserted.iter().rev().next().map(|(k, v)| (k.as_str(), *v)), Some(("k0999", 999)));
+        assert_eq!(inserted.iter().next_back().map(|(k, v)| (k.as_str(), *v)), Some(("k0999", 999)));
         assert_eq!(inserted.get("k0500"), Some(&500));
         *inserted.entry_or_default("k0500") += 1;
         assert_eq!(inserted.remove("k0500"), Some(501));
