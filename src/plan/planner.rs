@@ -411,13 +411,12 @@ pub fn image_size(attrs: &serde_json::Value) -> Option<f64> {
 }
 
 fn create(inst: &Instance) -> ResourceChange {
-    let attrs = attributes(inst);
-    let unknown = unknown_attribute_paths(&attrs);
+    let (after, unknown) = super::record::created(inst);
     ResourceChange {
-        address: inst.address.to_string(),
+        address: after.address.clone(),
         action: Action::Create,
         before: None,
-        after: Some(record_with(inst, attrs)),
+        after: Some(after),
         after_unknown: unknown,
         changes: Vec::new(),
         forbidden: Vec::new(),

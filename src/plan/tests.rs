@@ -323,3 +323,48 @@ fn replicated_regions_stay_unless_the_version_allows_removing_them() {
         assert_eq!(change(&p, &address).action, Action::Update, "{profile} with the flag");
     }
 }
+
+/// A create's record made straight from the evaluated body is the record made through the
+/// attribute map: the same JSON, the same unknown paths — known, unknown, in maps and in blocks.
+#[test]
+fn a_created_record_is_the_record() {
+    let text = format!(
+        "{}\n{}",
+        crate::rules::tests::VALID,
+        r#"
+resource "azurerm_shared_image_version" "w" {
+  name                = "1.0.1"
+  gallery_name        = azurerm_shared_image_gallery.g.name
+  image_name          = azurerm_shared_image.def.name
+  resource_group_name = azurerm_resource_group.rg.name
+  location            = "eastus"
+  managed_image_id    = azurerm_image.img.id
+  tags                = { gallery = azurerm_shared_image_gallery.g.unique_name, fixed = "x" }
+  target_region {
+    name                   = "eastus"
+    regional_replica_count = length(azurerm_shared_image_gallery.g.unique_name)
+  }
+}
+"#
+    );
+    let d = desired(&text);
+    let mut unknown_seen = 0;
+    for inst in &d.resources {
+        let attributes = super::record::attributes(inst);
+        let expected = (super::record::record(inst), super::record::unknown_attribute_paths(&attributes));
+        let (record, unknown) = super::record::created(inst);
+        assert_eq!(
+            serde_json::to_value(&record).unwrap(),
+            serde_json::to_value(&expected.0).unwrap(),
+            "{}",
+            inst.address
+        );
+        assert_eq!(unknown, expected.1, "{}", inst.address);
+        unknown_seen += unknown.len();
+    }
+    let w = d.resources.iter().find(|i| i.address.to_string() == "azurerm_shared_image_version.w").unwrap();
+    let (_, unknown) = super::record::created(w);
+    assert!(unknown.contains(&"tags.gallery".to_string()), "{unknown:?}");
+    assert!(unknown.contains(&"target_region[0].regional_replica_count".to_string()), "{unknown:?}");
+    assert!(unknown_seen > 3);
+}
