@@ -983,13 +983,15 @@ impl<'a> Evaluator<'a> {
 
         let mut by_key = ValueMap::default();
         let mut list = Vec::new();
-        for (key, binding) in &expansion.instances {
+        let owner = format!("{} \"{}\"", addr.type_name, addr.name);
+        let owner = if addr.mode == Mode::Data { format!("data {owner}") } else { format!("resource {owner}") };
+        let Expansion { kind: expansion_kind, instances, .. } = expansion;
+        // Each binding moves into its instance's scope: `each` is not copied per instance.
+        for (key, binding) in instances {
             let mut scope = Scope::new(file, &self.roots).with_files(self.input.files);
             if let Some((name, value)) = binding {
-                scope.push(*name, value.clone());
+                scope.push(name, value);
             }
-            let owner = format!("{} \"{}\"", addr.type_name, addr.name);
-            let owner = if addr.mode == Mode::Data { format!("data {owner}") } else { format!("resource {owner}") };
             let body_schema = BodySchema {
                 attrs: schema.attrs,
                 blocks: schema.blocks,
@@ -1153,7 +1155,7 @@ impl<'a> Evaluator<'a> {
                 self.desired.resources.push(instance);
             }
         }
-        match expansion.kind {
+        match expansion_kind {
             ExpansionKind::Single => list.pop().unwrap_or(Value::Unknown),
             ExpansionKind::Count => Value::List(list),
             ExpansionKind::ForEach => Value::Map(by_key),
