@@ -9,21 +9,23 @@ use crate::fast_hash::FastMap;
 use petgraph::algo::{tarjan_scc, toposort};
 use petgraph::graph::{DiGraph, NodeIndex};
 
-/// Edges point from a resource to what it needs: `a → b` means b must exist before a.
-pub struct DependencyGraph {
-    pub graph: DiGraph<Address, ()>,
-    index: FastMap<Address, NodeIndex>,
+/// Edges point from a resource to what it needs: `a → b` means b must exist before a. Nodes
+/// borrow the configuration's addresses (the rules build this graph at every check: copying an
+/// address per node and per index entry was most of its time at the quota ceiling).
+pub struct DependencyGraph<'a> {
+    pub graph: DiGraph<&'a Address, ()>,
+    index: FastMap<&'a Address, NodeIndex>,
 }
 
-impl DependencyGraph {
-    pub fn build(desired: &Desired) -> (DependencyGraph, Vec<Diagnostic>) {
+impl<'a> DependencyGraph<'a> {
+    pub fn build(desired: &'a Desired) -> (DependencyGraph<'a>, Vec<Diagnostic>) {
         let mut graph = DiGraph::new();
         let mut index = FastMap::default();
         let mut by_resource: FastMap<&super::ConfigAddress, Vec<NodeIndex>> = FastMap::default();
         let mut spans = FastMap::default();
         for inst in desired.all_instances() {
-            let n = graph.add_node(inst.address.clone());
-            index.insert(inst.address.clone(), n);
+            let n = graph.add_node(&inst.address);
+            index.insert(&inst.address, n);
             by_resource.entry(&inst.address.resource).or_default().push(n);
             spans.insert(n, inst.span.clone());
         }
@@ -81,7 +83,7 @@ impl DependencyGraph {
     /// Graphviz DOT, for `sigform graph`.
     pub fn to_dot(&self) -> String {
         let mut out = String::from("digraph sigform {\n  rankdir = \"RL\";\n  node [shape = \"box\"];\n");
-        let mut nodes: Vec<&Address> = self.graph.node_weights().collect();
+        let mut nodes: Vec<&Address> = self.graph.node_weights().copied().collect();
         nodes.sort();
         for a in nodes {
             out.push_str(&format!("  {};\n", dot_quote(&a.to_string())));
