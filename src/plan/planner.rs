@@ -696,30 +696,29 @@ fn order(changes: &BTreeMap<String, Box<ResourceChange>>) -> Vec<String> {
         .map(|c| &**c)
         .filter(|c| matches!(c.action, Action::Create | Action::Update | Action::Replace))
         .collect();
-    // Depth-first: a change comes after the pending changes it depends on.
+    // Depth-first: a change comes after the pending changes it depends on (every change a
+    // `Needs` names is pending). What each needs is found on every core; the walk is by position.
     let needs = Needs::new(changes.values().map(|c| &**c));
-    let mut visited: BTreeSet<String> = BTreeSet::new();
-    let mut creates = Vec::new();
-    fn visit(
-        c: &ResourceChange,
-        needs: &Needs,
-        changes: &BTreeMap<String, Box<ResourceChange>>,
-        visited: &mut BTreeSet<String>,
-        out: &mut Vec<String>,
-    ) {
-        if !visited.insert(c.address.clone()) {
+    let position: crate::fast_hash::FastMap<&str, usize> =
+        pending.iter().enumerate().map(|(i, c)| (c.address.as_str(), i)).collect();
+    let wanted: Vec<Vec<usize>> = crate::parallel::map(pending.clone(), 1_024, |c| {
+        needs.of(c).iter().filter_map(|n| position.get(n.as_str()).copied()).collect()
+    });
+    let mut visited = vec![false; pending.len()];
+    let mut creates = Vec::with_capacity(pending.len());
+    fn visit(i: usize, wanted: &[Vec<usize>], visited: &mut [bool], out: &mut Vec<usize>) {
+        if std::mem::replace(&mut visited[i], true) {
             return;
         }
-        for n in needs.of(c) {
-            if let Some(dep) = changes.get(&n) {
-                visit(dep, needs, changes, visited, out);
-            }
+        for &n in &wanted[i] {
+            visit(n, wanted, visited, out);
         }
-        out.push(c.address.clone());
+        out.push(i);
     }
-    for c in &pending {
-        visit(c, &needs, changes, &mut visited, &mut creates);
+    for i in 0..pending.len() {
+        visit(i, &wanted, &mut visited, &mut creates);
     }
+    let creates = creates.into_iter().map(|i| pending[i].address.clone());
     order.extend(creates);
     order
 }

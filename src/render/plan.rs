@@ -61,31 +61,19 @@ fn write(out: &mut Sink, plan: &Plan, st: Style) {
     if !visible.is_empty() {
         out.push_str("sigform will perform the following actions:\n");
     }
-    for c in &visible {
-        let r = c.resource();
-        let (symbol, what) = match c.action {
-            Action::Create => ("  +", "will be created".to_string()),
-            Action::Update => ("  ~", "will be updated in-place".to_string()),
-            Action::Delete => {
-                ("  -", format!("will be destroyed ({})", c.reason.as_deref().unwrap_or("not in the configuration")))
+    // Each change's block is text of its own: made on every core, a round at a time (so that a
+    // large plan's text is not all held at once), and written in order.
+    for round in visible.chunks(RENDER_ROUND) {
+        let parts = crate::parallel::map(round.chunks(RENDER_BATCH).collect(), 1, |changes: &[&ResourceChange]| {
+            let mut part = Sink::string();
+            for c in changes {
+                change_block(&mut part, c, &paint);
             }
-            Action::Replace => {
-                ("-/+", format!("will be replaced ({})", c.reason.as_deref().unwrap_or("replacement requested")))
-            }
-            Action::Forbidden => ("  !", "cannot be changed as planned: Azure forbids it".to_string()),
-            Action::NoOp => unreachable!(),
-        };
-        let _ = writeln!(out, "\n  # {} {what}", c.address);
-        let _ = writeln!(out, "{} resource \"{}\" \"{}\" {{", paint(symbol, c.action), r.type_name, r.name);
-        match c.action {
-            Action::Create => attributes(out, c, "+", &paint),
-            Action::Delete => {
-                let id = c.before.as_ref().map_or("", |b| b.id.as_str());
-                let _ = writeln!(out, "      {} id = {}", paint("-", Action::Delete), Json::String(id.to_string()));
-            }
-            _ => changes(out, c, &paint),
+            part.into_string()
+        });
+        for part in parts {
+            out.push_str(&part);
         }
-        out.push_str("    }\n");
     }
     retention(out, plan, &retained, &paint);
     if !plan.imported.is_empty() {
@@ -221,6 +209,38 @@ type Paint<'a> = dyn Fn(&str, Action) -> String + 'a;
 
 /// `sigform { retention }`'s changes, one line each with its reason and what it saves, and what
 /// it reports instead of changing.
+/// Changes rendered together on one thread, and per round.
+const RENDER_BATCH: usize = 256;
+const RENDER_ROUND: usize = 16 * RENDER_BATCH;
+
+/// One change's block: its header, then what is created, destroyed or changed.
+fn change_block(out: &mut Sink, c: &ResourceChange, paint: &Paint) {
+    let r = c.resource();
+    let (symbol, what) = match c.action {
+        Action::Create => ("  +", "will be created".to_string()),
+        Action::Update => ("  ~", "will be updated in-place".to_string()),
+        Action::Delete => {
+            ("  -", format!("will be destroyed ({})", c.reason.as_deref().unwrap_or("not in the configuration")))
+        }
+        Action::Replace => {
+            ("-/+", format!("will be replaced ({})", c.reason.as_deref().unwrap_or("replacement requested")))
+        }
+        Action::Forbidden => ("  !", "cannot be changed as planned: Azure forbids it".to_string()),
+        Action::NoOp => unreachable!(),
+    };
+    let _ = writeln!(out, "\n  # {} {what}", c.address);
+    let _ = writeln!(out, "{} resource \"{}\" \"{}\" {{", paint(symbol, c.action), r.type_name, r.name);
+    match c.action {
+        Action::Create => attributes(out, c, "+", &paint),
+        Action::Delete => {
+            let id = c.before.as_ref().map_or("", |b| b.id.as_str());
+            let _ = writeln!(out, "      {} id = {}", paint("-", Action::Delete), Json::String(id.to_string()));
+        }
+        _ => changes(out, c, &paint),
+    }
+    out.push_str("    }\n");
+}
+
 fn retention(out: &mut Sink, plan: &Plan, retained: &[&ResourceChange], paint: &Paint) {
     if retained.is_empty() && plan.retention_notes.is_empty() {
         return;
