@@ -63,7 +63,8 @@ pub const DEFAULT_TENANT: &str = "00000000-0000-0000-0000-000000000000";
 
 /// The files `file()`, `filebase64()`, `fileexists()`, `templatefile()` and `abspath()` see,
 /// relative to the working directory (`path.module`): the caller reads them, evaluation only asks.
-pub trait FileSource {
+/// Shared by the threads that evaluate a block's instances.
+pub trait FileSource: Sync {
     fn read(&self, path: &str) -> Result<Vec<u8>, String>;
     fn exists(&self, path: &str) -> bool;
     fn absolute(&self, path: &str) -> String;
@@ -986,30 +987,35 @@ impl<'a> Evaluator<'a> {
         let owner = format!("{} \"{}\"", addr.type_name, addr.name);
         let owner = if addr.mode == Mode::Data { format!("data {owner}") } else { format!("resource {owner}") };
         let Expansion { kind: expansion_kind, instances, .. } = expansion;
-        // Each binding moves into its instance's scope: `each` is not copied per instance.
-        for (key, binding) in instances {
-            let mut scope = Scope::new(file, &self.roots).with_files(self.input.files);
+        let body_schema = BodySchema {
+            attrs: schema.attrs,
+            blocks: schema.blocks,
+            unsupported: schema.unsupported,
+            meta: RESOURCE_META,
+            owner: &owner,
+        };
+        // The instances' bodies depend only on the roots and their own binding (which moves
+        // into the instance's scope, not copied): a `for_each` over many keys is evaluated on
+        // every core. What follows each, in instance order, is as if evaluated one by one.
+        let (roots, files) = (&self.roots, self.input.files);
+        let bodies = crate::parallel::map(instances, 64, |(key, binding)| {
+            let mut scope = Scope::new(file, roots).with_files(files);
             if let Some((name, value)) = binding {
                 scope.push(name, value);
             }
-            let body_schema = BodySchema {
-                attrs: schema.attrs,
-                blocks: schema.blocks,
-                unsupported: schema.unsupported,
-                meta: RESOURCE_META,
-                owner: &owner,
-            };
             let mut diags = Vec::new();
             let mut attrs = eval_body(&block.body, &body_schema, &header, &mut scope, &mut diags);
-            let mut lifecycle = lifecycle.clone();
-            lifecycle.timeouts = timeouts(attrs.blocks.remove("timeouts").unwrap_or_default(), &mut diags);
+            let timeouts = timeouts(attrs.blocks.remove("timeouts").unwrap_or_default(), &mut diags);
             for lifecycle in block.body.get_blocks("lifecycle") {
                 for check in lifecycle.body.get_blocks("precondition") {
                     precondition(check, &mut scope, &mut diags);
                 }
             }
-            let touched = std::mem::take(&mut scope.touched);
-            drop(scope);
+            (key, attrs, timeouts, scope.touched, diags)
+        });
+        for (key, attrs, timeouts, touched, diags) in bodies {
+            let mut lifecycle = lifecycle.clone();
+            lifecycle.timeouts = timeouts;
             // Indexed references name one instance; the others depend on the whole block.
             let mut depends_on = depends_on.clone();
             let mut references = self.call.depends_on.references.clone();
