@@ -812,3 +812,36 @@ fn import_blocks_refuse_what_they_do_not_honour() {
         ]
     );
 }
+
+/// A block with many instances is evaluated on several threads: its instances, their values and
+/// their diagnostics come out in instance order all the same, with each one's own binding.
+#[test]
+fn many_instances_keep_their_order_their_binding_and_their_errors() {
+    let text = r#"
+locals {
+  keys = { for i in range(300) : format("k%03d", (i * 7) % 300) => i }
+}
+resource "azurerm_resource_group" "rg" {
+  for_each = local.keys
+  name     = each.value == 250 || each.value == 100 ? ["x"][each.value] : "rg-${each.key}-${each.value}"
+  location = "eastus"
+}
+output "names" {
+  value = [for k, r in azurerm_resource_group.rg : r.name]
+}
+"#;
+    let r = run(text);
+    let errors = r.errors();
+    assert_eq!(errors.len(), 2, "{errors:?}");
+    // In instance (key) order: k100 holds 100 and k250 holds 250 (i * 7 % 300 = i for both).
+    let lines: Vec<String> = r.diagnostics.iter().filter(|d| d.is_error()).map(|d| d.message.clone()).collect();
+    assert!(lines[0].contains("100") && lines[1].contains("250"), "{lines:?}");
+    let keys: Vec<String> = r.desired.resources.iter().map(|i| i.address.to_string()).collect();
+    assert_eq!(keys.len(), 300);
+    let mut sorted = keys.clone();
+    sorted.sort();
+    assert_eq!(keys, sorted, "instances in key order");
+    let k042 = r.get("azurerm_resource_group.rg[\"k042\"]");
+    let value = (0..300).find(|i| (i * 7) % 300 == 42).unwrap();
+    assert_eq!(k042.attrs.str("name"), Some(format!("rg-k042-{value}").as_str()));
+}
