@@ -3,14 +3,25 @@
 //! items' order. As few threads as there are cores: each thread's allocations take fresh pages,
 //! so more threads than cores would cost memory and win nothing.
 
-use std::sync::Mutex;
+use std::sync::{Mutex, OnceLock};
+
+/// How many threads work is shared among: the cores this process may use, at most 8. Asked
+/// once: the question reads the scheduler's affinity and the cgroup's quota (system calls and
+/// files), and `map` is called for every resource block — 55,000 times in a large explicit
+/// configuration, where asking each time took longer than evaluating the blocks.
+pub fn cores() -> usize {
+    static CORES: OnceLock<usize> = OnceLock::new();
+    *CORES.get_or_init(|| std::thread::available_parallelism().map_or(1, |n| n.get()).min(8))
+}
 
 /// `f` over `items`, in order, on up to as many threads as there are cores. Items are taken
 /// `batch` at a time, so uneven work spreads out; one batch or less runs on this thread alone.
 pub fn map<T: Send, U: Send>(items: Vec<T>, batch: usize, f: impl Fn(T) -> U + Sync) -> Vec<U> {
     let batch = batch.max(1);
-    let cores = std::thread::available_parallelism().map_or(1, |n| n.get()).min(8);
-    let threads = cores.min(items.len().div_ceil(batch));
+    if items.len() <= batch {
+        return items.into_iter().map(f).collect();
+    }
+    let threads = cores().min(items.len().div_ceil(batch));
     if threads < 2 {
         return items.into_iter().map(f).collect();
     }

@@ -103,7 +103,7 @@ const MIN_PART_BYTES: usize = 256 * 1024;
 /// Parses every `.tf` file among `sources` (by name), collecting syntax errors. Files, and large
 /// files cut between their top-level blocks, are parsed on as many threads as there are cores.
 pub fn parse_all(sources: &Sources) -> (Vec<ParsedFile>, Vec<Diagnostic>) {
-    parse_on(sources, std::thread::available_parallelism().map_or(1, |n| n.get()).min(8))
+    parse_on(sources, crate::parallel::cores())
 }
 
 /// The same, cutting large files into up to `threads` parts.
