@@ -70,40 +70,11 @@ pub fn estimate(
         resources: Vec::new(),
     };
     let mut time = ReplicationEstimate { total_seconds: 0.0, resources: Vec::new() };
-    for c in changes {
-        if c.resource().type_name != "azurerm_shared_image_version"
-            || matches!(c.action, Action::NoOp | Action::Forbidden)
-        {
-            continue;
-        }
-        let removed = matches!(c.action, Action::Delete | Action::Replace);
-        let before = c.before.as_ref().filter(|_| c.action != Action::Create).map(|b| &b.attributes);
-        let after = c.after.as_ref().filter(|_| c.action != Action::Delete).map(|a| &a.attributes);
-        let before_cost = before.map_or(0.0, |b| monthly(b, image_gb(b, sizes), prices));
-        let after_cost = after.map_or(0.0, |a| monthly(a, image_gb(a, sizes), prices));
-        // A replacement creates anew: everything is copied again.
-        let kept: Vec<String> = if removed {
-            Vec::new()
-        } else {
-            before.map(|b| regions_of(b).into_iter().map(|r| r.0).collect()).unwrap_or_default()
-        };
-        let (egress, seconds) = match after {
-            Some(a) => {
-                let gb = image_gb(a, sizes);
-                let source = a.get("location").and_then(Json::as_str).map(regions::normalize).unwrap_or_default();
-                let new: Vec<(String, u32, String)> =
-                    regions_of(a).into_iter().filter(|r| !kept.contains(&r.0)).collect();
-                let copies = new.iter().filter(|r| r.0 != source).count() as f64;
-                // A shallow version copies nothing: it is ready once its reference is made.
-                let replicas: Vec<u32> = if is_shallow(a) { Vec::new() } else { new.iter().map(|r| r.1).collect() };
-                (
-                    gb * copies * prices.egress_gb,
-                    if replicas.is_empty() { 0.0 } else { estimate_seconds(gb, &replicas) },
-                )
-            }
-            None => (0.0, 0.0),
-        };
-        let delta = after_cost - before_cost;
+    // Each version's figures on every core; summed here in the changes' order, so the totals
+    // are the same to the last bit.
+    let figures =
+        crate::parallel::map(changes.iter().map(|c| &**c).collect(), 1_024, |c| version_figures(c, sizes, prices));
+    for (c, (delta, egress, seconds)) in changes.iter().zip(figures).filter_map(|(c, f)| Some((c, f?))) {
         if delta != 0.0 || egress != 0.0 {
             cost.resources.push(ResourceCost {
                 address: c.address.clone(),
@@ -121,6 +92,39 @@ pub fn estimate(
     cost.monthly_storage = round(cost.monthly_storage);
     cost.one_time_egress = round(cost.one_time_egress);
     (cost, time)
+}
+
+/// A version change's monthly storage delta, egress and replication seconds; `None` for what
+/// costs nothing here (other types, no-ops, forbidden changes).
+fn version_figures(c: &ResourceChange, sizes: &HashMap<String, f64>, prices: &PriceTable) -> Option<(f64, f64, f64)> {
+    if c.resource().type_name != "azurerm_shared_image_version" || matches!(c.action, Action::NoOp | Action::Forbidden)
+    {
+        return None;
+    }
+    let removed = matches!(c.action, Action::Delete | Action::Replace);
+    let before = c.before.as_ref().filter(|_| c.action != Action::Create).map(|b| &b.attributes);
+    let after = c.after.as_ref().filter(|_| c.action != Action::Delete).map(|a| &a.attributes);
+    let before_cost = before.map_or(0.0, |b| monthly(b, image_gb(b, sizes), prices));
+    let after_cost = after.map_or(0.0, |a| monthly(a, image_gb(a, sizes), prices));
+    // A replacement creates anew: everything is copied again.
+    let kept: Vec<String> = if removed {
+        Vec::new()
+    } else {
+        before.map(|b| regions_of(b).into_iter().map(|r| r.0).collect()).unwrap_or_default()
+    };
+    let (egress, seconds) = match after {
+        Some(a) => {
+            let gb = image_gb(a, sizes);
+            let source = a.get("location").and_then(Json::as_str).map(regions::normalize).unwrap_or_default();
+            let new: Vec<(String, u32, String)> = regions_of(a).into_iter().filter(|r| !kept.contains(&r.0)).collect();
+            let copies = new.iter().filter(|r| r.0 != source).count() as f64;
+            // A shallow version copies nothing: it is ready once its reference is made.
+            let replicas: Vec<u32> = if is_shallow(a) { Vec::new() } else { new.iter().map(|r| r.1).collect() };
+            (gb * copies * prices.egress_gb, if replicas.is_empty() { 0.0 } else { estimate_seconds(gb, &replicas) })
+        }
+        None => (0.0, 0.0),
+    };
+    Some((after_cost - before_cost, egress, seconds))
 }
 
 /// "about 23 minutes", "about 3.4 hours".

@@ -137,7 +137,7 @@ pub fn plan(input: PlanInput) -> Plan {
         .map(|(address, inst)| (address, *inst, prior_by_address.remove(address.as_str())))
         .collect();
     let compare = |(address, inst, before): (&String, &Instance, Option<ResourceState>)| {
-        let change = if options.destroy {
+        let mut change = if options.destroy {
             delete(before?, Some(inst), "destroy requested")
         } else {
             match before {
@@ -145,6 +145,11 @@ pub fn plan(input: PlanInput) -> Plan {
                 Some(b) => update(inst, b, replaced.get(address.as_str()), desired.settings.profile),
             }
         };
+        // Where it is declared (`main.tf:57`).
+        if let Some(sources) = sources {
+            let (line, _) = sources.line_column(inst.span.file, inst.span.range.start);
+            change.source = Some(format!("{}:{line}", sources.name(inst.span.file)));
+        }
         Some((address.clone(), Box::new(change)))
     };
     // In address order already: inserted one by one, the map only appends (collecting would
@@ -158,7 +163,7 @@ pub fn plan(input: PlanInput) -> Plan {
     // What is left of the prior is not in the configuration. A block that still exists (count or
     // for_each shrank) keeps its prevent_destroy.
     let mut blocks: HashMap<String, &Instance> = HashMap::new();
-    for i in &desired.resources {
+    for i in desired.resources.iter().filter(|_| !prior_by_address.is_empty()) {
         blocks.entry(i.address.resource.to_string()).or_insert(i);
     }
     for (address, before) in prior_by_address {
@@ -221,15 +226,7 @@ pub fn plan(input: PlanInput) -> Plan {
         .collect();
     let access_changes = super::access::changes(&before, &after);
     let output_changes = outputs(desired, &prior_outputs);
-    let mut changes: Vec<Box<ResourceChange>> = changes.into_values().collect();
-    if let Some(sources) = sources {
-        for change in &mut changes {
-            if let Some(inst) = desired_by_address.get(&change.address) {
-                let (line, _) = sources.line_column(inst.span.file, inst.span.range.start);
-                change.source = Some(format!("{}:{line}", sources.name(inst.span.file)));
-            }
-        }
-    }
+    let changes: Vec<Box<ResourceChange>> = changes.into_values().collect();
     let (cost, time) = super::cost::estimate(&changes, &image_sizes(&changes, cloud_image_sizes), &prices);
     let diagnostics = diagnostics();
     let mut plan = Plan {
