@@ -1,6 +1,6 @@
-//! Work shared among the cores, for the few stages where it pays at the quota ceiling (the rule
-//! families, the planner's comparisons): scoped threads, no pool, no dependency, results in the
-//! items' order. As few threads as there are cores: each thread's allocations take fresh pages,
+//! Work shared among the cores, for the stages where it pays at the quota ceiling (a block's
+//! instances, the rule families, the planner's comparisons, cost and apply order, the plan's
+//! text): scoped threads, no pool, no dependency, results in the items' order. As few threads as there are cores: each thread's allocations take fresh pages,
 //! so more threads than cores would cost memory and win nothing.
 
 use std::sync::{Mutex, OnceLock};

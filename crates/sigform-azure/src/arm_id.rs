@@ -124,19 +124,42 @@ impl ArmId {
             kind,
             subscription: subscription.to_string(),
             resource_group: resource_group.to_string(),
-            names: path.chunks(2).map(|pair| pair[1].to_string()).collect(),
+            names: path.path().chunks(2).map(|pair| pair[1].to_string()).collect(),
         })
+    }
+}
+
+/// More segments than any id of a kind sigform knows (a version's has 12 after the leading `/`).
+const MAX_SEGMENTS: usize = 16;
+
+/// An id's segments, borrowed from it, without an allocation (`parent` is asked of every id of
+/// a plan, several times); `path` is where the `type/name` pairs below the provider are.
+struct Segments<'a> {
+    all: [&'a str; MAX_SEGMENTS],
+    path: std::ops::Range<usize>,
+}
+
+impl<'a> Segments<'a> {
+    fn path(&self) -> &[&'a str] {
+        &self.all[self.path.clone()]
     }
 }
 
 /// An id's kind, subscription, resource group and the `type/name` segments below the provider,
 /// borrowed from it (what `ArmId::parse` owns; `parent` needs no copies).
-fn parts(id: &str) -> Option<(ResourceKind, &str, &str, Vec<&str>)> {
-    let parts: Vec<&str> = id.trim_end_matches('/').split('/').collect();
-    if parts.first() != Some(&"") {
+fn parts(id: &str) -> Option<(ResourceKind, &str, &str, Segments<'_>)> {
+    let mut all = [""; MAX_SEGMENTS];
+    let mut split = id.trim_end_matches('/').split('/');
+    if split.next() != Some("") {
         return None;
     }
-    let parts = &parts[1..];
+    let mut n = 0;
+    for segment in split {
+        // Deeper than any kind sigform knows: no kind would match.
+        *all.get_mut(n)? = segment;
+        n += 1;
+    }
+    let parts = &all[..n];
     let eq = |a: &str, b: &str| a.eq_ignore_ascii_case(b);
     if parts.len() < 2 || !eq(parts[0], "subscriptions") || parts[1].is_empty() {
         return None;
@@ -147,7 +170,7 @@ fn parts(id: &str) -> Option<(ResourceKind, &str, &str, Vec<&str>)> {
     let (subscription, resource_group) = (parts[1], parts[3]);
     let rest = &parts[4..];
     if rest.is_empty() {
-        return Some((ResourceKind::ResourceGroup, subscription, resource_group, Vec::new()));
+        return Some((ResourceKind::ResourceGroup, subscription, resource_group, Segments { all, path: n..n }));
     }
     if rest.len() < 4 || !eq(rest[0], "providers") || rest.iter().any(|p| p.is_empty()) {
         return None;
@@ -161,7 +184,7 @@ fn parts(id: &str) -> Option<(ResourceKind, &str, &str, Vec<&str>)> {
         }
         _ => false,
     })?;
-    Some((kind, subscription, resource_group, path.to_vec()))
+    Some((kind, subscription, resource_group, Segments { all, path: 6..n }))
 }
 
 /// An id as ARM writes it in answers: its type segments in ARM's casing (`resourceGroups`,
@@ -183,7 +206,7 @@ pub fn parent(id: &str) -> Option<String> {
         return Some(scope.to_string());
     }
     let (_, subscription, group, path) = parts(id)?;
-    match path.len() / 2 {
+    match path.path().len() / 2 {
         0 => None,
         1 => Some(resource_group(subscription, group)),
         // The same path without its last `type/name` pair.
@@ -248,10 +271,16 @@ mod tests {
             (format!("/subscriptions/{s}/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/x"), None),
             ("not an id".to_string(), None),
             (format!("/subscriptions/{s}"), None),
+            // A trailing slash is no segment; an id deeper than any kind is none of them.
+            (format!("{}/", image_version(s, "rg", "g", "d", "1.0.0")), Some(ResourceKind::ImageVersion)),
+            (format!("{}/a/b/c/d/e", image_version(s, "rg", "g", "d", "1.0.0")), None),
+            (format!("{}/a/b/c/d/e/f/g/h/i/j", image_version(s, "rg", "g", "d", "1.0.0")), None),
         ];
         for (id, kind) in cases {
             assert_eq!(ArmId::parse(&id).map(|p| p.kind), kind, "{id}");
         }
+        let names = ArmId::parse(&image_version(s, "rg", "g", "d", "1.0.0")).unwrap().names;
+        assert_eq!(names, ["g", "d", "1.0.0"]);
     }
 
     #[test]
