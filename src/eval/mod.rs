@@ -630,23 +630,24 @@ impl<'a> Evaluator<'a> {
             let n = graph.add_node(i);
             index.entry(&node.key).or_insert(n);
         }
-        for (i, node) in nodes.iter().enumerate() {
+        // What each node refers to, found on every core (a walk of every block's whole tree).
+        let found_by_node = crate::parallel::map(nodes.iter().collect(), 1_024, |node: &Node| match &node.body {
+            NodeBody::Local(a) => refs::in_expr(&a.value),
+            NodeBody::Resource(b, _) | NodeBody::Output(b) | NodeBody::Check(b) | NodeBody::Module(b) => {
+                refs::in_block(b)
+            }
+            // Only what decides its instances.
+            NodeBody::Unsupported(b, _) => ["count", "for_each"]
+                .iter()
+                .filter_map(|k| b.body.get_attribute(k))
+                .flat_map(|a| refs::in_expr(&a.value))
+                .collect(),
+            NodeBody::Provider(Some(b)) => refs::in_block(b),
+            NodeBody::Provider(None) => Vec::new(),
+        });
+        for ((i, node), found) in nodes.iter().enumerate().zip(found_by_node) {
             let from = NodeIndex::new(i);
             let mut targets = Vec::new();
-            let found = match &node.body {
-                NodeBody::Local(a) => refs::in_expr(&a.value),
-                NodeBody::Resource(b, _) | NodeBody::Output(b) | NodeBody::Check(b) | NodeBody::Module(b) => {
-                    refs::in_block(b)
-                }
-                // Only what decides its instances.
-                NodeBody::Unsupported(b, _) => ["count", "for_each"]
-                    .iter()
-                    .filter_map(|k| b.body.get_attribute(k))
-                    .flat_map(|a| refs::in_expr(&a.value))
-                    .collect(),
-                NodeBody::Provider(Some(b)) => refs::in_block(b),
-                NodeBody::Provider(None) => Vec::new(),
-            };
             for r in found {
                 let key = match r {
                     Reference::Variable(_) => continue,
