@@ -149,7 +149,7 @@ pub fn unknown_attribute_paths(attributes: &ValueMap) -> Vec<String> {
     out
 }
 
-pub(crate) fn has_unknown(value: &Value) -> bool {
+fn has_unknown(value: &Value) -> bool {
     match value {
         Value::Unknown => true,
         Value::Map(map) => map.values().any(has_unknown),
