@@ -494,8 +494,10 @@ fn eval_for(f: &ForExpr, scope: &mut Scope) -> EvalResult {
     };
     let mut list = Vec::new();
     // Keyed results are collected, then sorted once (a map made by inserting one key at a time
-    // is quadratic at tens of thousands of keys); the position tells which duplicate came first.
-    let mut keyed: Vec<(String, Value, Span, usize)> = Vec::new();
+    // is quadratic at tens of thousands of keys). A key given twice is refused when it comes,
+    // as a map filled in order refuses it: found by its hash, confirmed by the keys themselves.
+    let mut keyed: Vec<(String, Value)> = Vec::new();
+    let mut seen: crate::fast_hash::FastSet<u64> = Default::default();
     let mut grouped: BTreeMap<String, Vec<Value>> = BTreeMap::new();
     for (k, v) in pairs {
         let mut pushed = 0;
@@ -517,7 +519,16 @@ fn eval_for(f: &ForExpr, scope: &mut Scope) -> EvalResult {
                 if f.grouping {
                     grouped.entry(key).or_default().push(v);
                 } else {
-                    keyed.push((key, v, key_span, keyed.len()));
+                    let hash = std::hash::BuildHasher::hash_one(seen.hasher(), key.as_str());
+                    if !seen.insert(hash) && keyed.iter().any(|(k, _)| *k == key) {
+                        return Err(EvalError::new(
+                            "SIG004",
+                            key_span,
+                            format!("duplicate object key \"{key}\" in for expression"),
+                        )
+                        .with_help("add `...` after the value expression to group values by key"));
+                    }
+                    keyed.push((key, v));
                 }
             }
         }
@@ -526,23 +537,7 @@ fn eval_for(f: &ForExpr, scope: &mut Scope) -> EvalResult {
         if f.grouping {
             Ok(Value::Map(grouped.into_iter().map(|(k, v)| (k, Value::List(v))).collect()))
         } else {
-            keyed.sort_by(|a, b| a.0.cmp(&b.0));
-            // Of the keys given twice, the one whose second result came first, as a map filled
-            // in order would have refused it.
-            let duplicate = keyed
-                .windows(2)
-                .filter(|w| w[0].0 == w[1].0)
-                .map(|w| if w[0].3 > w[1].3 { &w[0] } else { &w[1] })
-                .min_by_key(|e| e.3);
-            if let Some((key, _, key_span, _)) = duplicate {
-                return Err(EvalError::new(
-                    "SIG004",
-                    key_span.clone(),
-                    format!("duplicate object key \"{key}\" in for expression"),
-                )
-                .with_help("add `...` after the value expression to group values by key"));
-            }
-            Ok(Value::Map(keyed.into_iter().map(|(k, v, _, _)| (k, v)).collect()))
+            Ok(Value::Map(keyed.into_iter().collect()))
         }
     } else {
         Ok(Value::List(list))
@@ -921,13 +916,16 @@ pub(crate) mod tests {
     }
 
     /// A `for` expression's keyed results are sorted once at the end: a key given twice is
-    /// still refused, naming the key whose second result came first; objects and many keys in
+    /// still refused when it comes (before a later item is evaluated); objects and many keys in
     /// any order come out in key order.
     #[test]
     fn keyed_for_results_are_ordered_and_duplicates_refused() {
         let err = eval_str("{for k in [\"z\", \"b\", \"a\", \"b\", \"z\"] : k => 1}", &roots()).unwrap_err();
         assert_eq!(err.rule, "SIG004");
         assert!(err.message.contains("duplicate object key \"b\""), "{}", err.message);
+        // Refused at the duplicate: the item after it, which would fail, is not evaluated.
+        let err = eval_str("{for k in [\"a\", \"a\", \"x\"] : k => k == \"x\" ? [][1] : 1}", &roots()).unwrap_err();
+        assert!(err.message.contains("duplicate object key \"a\""), "{}", err.message);
         let many = ok("{for i in range(100) : format(\"k%03d\", (i * 37) % 100) => i}");
         let keys: Vec<&String> = many.as_map().unwrap().keys().collect();
         assert_eq!(keys.len(), 100);
