@@ -1,7 +1,8 @@
 //! Work shared among the cores, for the stages where it pays at the quota ceiling (a block's
 //! instances, the rule families, the planner's comparisons, cost and apply order, the plan's
-//! text): scoped threads, no pool, no dependency, results in the items' order. As few threads as there are cores: each thread's allocations take fresh pages,
-//! so more threads than cores would cost memory and win nothing.
+//! text): scoped threads, no pool, no dependency, results in the items' order. As few threads
+//! as there are cores: each thread's allocations take fresh pages, so more threads than cores
+//! would cost memory and win nothing.
 
 use std::sync::{Mutex, OnceLock};
 
@@ -18,9 +19,6 @@ pub fn cores() -> usize {
 /// `batch` at a time, so uneven work spreads out; one batch or less runs on this thread alone.
 pub fn map<T: Send, U: Send>(items: Vec<T>, batch: usize, f: impl Fn(T) -> U + Sync) -> Vec<U> {
     let batch = batch.max(1);
-    if items.len() <= batch {
-        return items.into_iter().map(f).collect();
-    }
     let threads = cores().min(items.len().div_ceil(batch));
     if threads < 2 {
         return items.into_iter().map(f).collect();

@@ -266,18 +266,24 @@ impl<V> Extend<(String, V)> for Named<V> {
                     self.grow();
                     return;
                 }
-                entries.sort_by(|a, b| a.0.cmp(&b.0));
-                entries.dedup_by(|later, kept| {
-                    let same = later.0 == kept.0;
-                    if same {
-                        std::mem::swap(&mut later.1, &mut kept.1);
-                    }
-                    same
-                });
+                sort_keeping_last(entries);
                 self.grow();
             }
         }
     }
+}
+
+/// Sorts `entries` by name, stably, and of a name given more than once keeps the last value:
+/// what inserting them one by one into a map would leave, in one sort.
+pub fn sort_keeping_last<K: Ord, V>(entries: &mut Vec<(K, V)>) {
+    entries.sort_by(|a, b| a.0.cmp(&b.0));
+    entries.dedup_by(|later, kept| {
+        let same = later.0 == kept.0;
+        if same {
+            std::mem::swap(&mut later.1, &mut kept.1);
+        }
+        same
+    });
 }
 
 impl<V, const N: usize> From<[(String, V); N]> for Named<V> {

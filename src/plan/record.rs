@@ -41,34 +41,15 @@ pub fn created(instance: &Instance) -> (ResourceState, Vec<String>) {
     }
     let attrs = &instance.attrs;
     let schema = instance.schema;
+    // What the schema has, then what the body sets (a block over an argument of its name), then
+    // the id: the last of a name stays, as `attributes` fills them in.
     let mut entries: Vec<(&str, From)> = Vec::with_capacity(schema.attrs.len() + schema.blocks.len() + 1);
-    entries.extend(attrs.values.iter().filter(|(k, _)| *k != "id").map(|(k, a)| (k.as_str(), From::Set(&a.value))));
+    entries.extend(schema.blocks.iter().map(|b| (b.name, From::NoBlocks)));
+    entries.extend(schema.attrs.iter().map(|a| (a.name, From::Unset(a.mutability))));
+    entries.extend(attrs.values.iter().map(|(k, a)| (k.as_str(), From::Set(&a.value))));
     entries.extend(attrs.blocks.iter().map(|(k, b)| (k.as_str(), From::Blocks(b))));
-    entries.extend(
-        schema
-            .attrs
-            .iter()
-            .filter(|a| a.name != "id" && !attrs.values.contains_key(a.name) && !attrs.blocks.contains_key(a.name))
-            .map(|a| (a.name, From::Unset(a.mutability))),
-    );
-    entries.extend(
-        schema
-            .blocks
-            .iter()
-            .filter(|b| !attrs.values.contains_key(b.name) && !attrs.blocks.contains_key(b.name))
-            .map(|b| (b.name, From::NoBlocks)),
-    );
     entries.push(("id", From::Id));
-    // Stable, and of a name given twice the later kept: a block of an argument's name wins, as
-    // in `Attrs::to_value`.
-    entries.sort_by(|a, b| a.0.cmp(b.0));
-    entries.dedup_by(|later, kept| {
-        let same = later.0 == kept.0;
-        if same {
-            std::mem::swap(later, kept);
-        }
-        same
-    });
+    crate::model::names::sort_keeping_last(&mut entries);
     let mut unknown = Vec::new();
     let json: serde_json::Map<String, serde_json::Value> = entries
         .into_iter()
