@@ -252,7 +252,7 @@ fn kind_of(r: &ResourceState) -> Result<ResourceKind, ApplyError> {
 /// What is sent to the cloud: the recorded attributes without what the service computes or what
 /// only sigform reads.
 fn cloud_attributes(r: &ResourceState) -> serde_json::Value {
-    let mut attrs = r.attributes.clone();
+    let mut attrs = r.attributes.value();
     if let (Some(schema), Some(map)) = (sigform_azure::resources::resource(&r.type_name), attrs.as_object_mut()) {
         for a in schema.attrs.iter().filter(|a| matches!(a.mutability, Mutability::Computed | Mutability::ClientOnly)) {
             map.remove(a.name);
@@ -423,25 +423,28 @@ fn run_stage(
                                     {
                                         // What the service computed, and what it filled in where
                                         // the configuration left a value to it.
-                                        for a in schema.attrs {
-                                            let left_to_azure = a.filled_by_service
-                                                && after.attributes.get(a.name).is_none_or(|v| v.is_null());
-                                            if (a.mutability == Mutability::Computed || left_to_azure)
-                                                && let Some(v) = cloud_attrs.get(a.name)
-                                            {
-                                                after.attributes[a.name] = v.clone();
+                                        after.attributes.edit(|attributes| {
+                                            for a in schema.attrs {
+                                                let left_to_azure = a.filled_by_service
+                                                    && attributes.get(a.name).is_none_or(|v| v.is_null());
+                                                if (a.mutability == Mutability::Computed || left_to_azure)
+                                                    && let Some(v) = cloud_attrs.get(a.name)
+                                                {
+                                                    attributes[a.name] = v.clone();
+                                                }
                                             }
-                                        }
-                                        for (path, attr) in schema.nested_computed() {
-                                            let pointer = sigform_azure::schema::nested_pointer(&path, attr);
-                                            let (parent, _) = pointer.rsplit_once('/').expect("a pointer has a parent");
-                                            if let (Some(v), Some(inner)) = (
-                                                cloud_attrs.pointer(&pointer).cloned(),
-                                                after.attributes.pointer_mut(parent).and_then(|b| b.as_object_mut()),
-                                            ) {
-                                                inner.insert(attr.to_string(), v);
+                                            for (path, attr) in schema.nested_computed() {
+                                                let pointer = sigform_azure::schema::nested_pointer(&path, attr);
+                                                let (parent, _) =
+                                                    pointer.rsplit_once('/').expect("a pointer has a parent");
+                                                if let (Some(v), Some(inner)) = (
+                                                    cloud_attrs.pointer(&pointer).cloned(),
+                                                    attributes.pointer_mut(parent).and_then(|b| b.as_object_mut()),
+                                                ) {
+                                                    inner.insert(attr.to_string(), v);
+                                                }
                                             }
-                                        }
+                                        });
                                     }
                                     after.status =
                                         if job.kind == ResourceKind::ImageVersion && !options.wait_for_replication {

@@ -176,9 +176,73 @@ pub fn format_number(n: f64) -> String {
     if n.fract() == 0.0 && n.abs() < 9.0e15 { format!("{}", n as i64) } else { format!("{n}") }
 }
 
+/// As `to_json` would serialize, without building the tree first (a record's attributes are
+/// written this way: keys come sorted from the map, numbers as `number_to_json` writes them).
 impl Serialize for Value {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        self.to_json().serialize(serializer)
+        match self {
+            Value::Null | Value::Unknown => serializer.serialize_unit(),
+            Value::Bool(b) => serializer.serialize_bool(*b),
+            Value::Number(n) if n.fract() == 0.0 && n.abs() < 9.0e15 => serializer.serialize_i64(*n as i64),
+            Value::Number(n) if n.is_finite() => serializer.serialize_f64(*n),
+            Value::Number(_) => serializer.serialize_unit(),
+            Value::String(s) => serializer.serialize_str(s),
+            Value::List(items) => serializer.collect_seq(items),
+            Value::Map(map) => serializer.collect_map(map.iter()),
+        }
+    }
+}
+
+/// What `from_json` makes of the same JSON, read straight from its text: a record's attributes
+/// become a `Value` without a `serde_json` tree in between.
+impl<'de> serde::Deserialize<'de> for Value {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Visit;
+        impl<'de> serde::de::Visitor<'de> for Visit {
+            type Value = Value;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a JSON value")
+            }
+            fn visit_unit<E>(self) -> Result<Value, E> {
+                Ok(Value::Null)
+            }
+            fn visit_none<E>(self) -> Result<Value, E> {
+                Ok(Value::Null)
+            }
+            fn visit_bool<E>(self, b: bool) -> Result<Value, E> {
+                Ok(Value::Bool(b))
+            }
+            fn visit_i64<E>(self, n: i64) -> Result<Value, E> {
+                Ok(Value::Number(n as f64))
+            }
+            fn visit_u64<E>(self, n: u64) -> Result<Value, E> {
+                Ok(Value::Number(n as f64))
+            }
+            fn visit_f64<E>(self, n: f64) -> Result<Value, E> {
+                Ok(Value::Number(n))
+            }
+            fn visit_str<E>(self, s: &str) -> Result<Value, E> {
+                Ok(Value::String(s.to_string()))
+            }
+            fn visit_string<E>(self, s: String) -> Result<Value, E> {
+                Ok(Value::String(s))
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
+                let mut items = Vec::with_capacity(seq.size_hint().unwrap_or(0));
+                while let Some(item) = seq.next_element()? {
+                    items.push(item);
+                }
+                Ok(Value::List(items))
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut entries: A) -> Result<Value, A::Error> {
+                let mut map = Vec::with_capacity(entries.size_hint().unwrap_or(0));
+                while let Some(entry) = entries.next_entry::<String, Value>()? {
+                    map.push(entry);
+                }
+                Ok(Value::Map(map.into_iter().collect()))
+            }
+        }
+        deserializer.deserialize_any(Visit)
     }
 }
 
@@ -228,6 +292,26 @@ pub fn default_value(default: sigform_azure::schema::Default) -> Option<Value> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Straight from and to text is the same as through a `serde_json` tree.
+    #[test]
+    fn json_text_round_trips_as_through_a_tree() {
+        let texts = [
+            r#"null"#,
+            r#"{"a":1,"b":[true,null,-2.5,1e300,12345678901234567890],"c":{"z":"ç","a":{}},"a":2}"#,
+            r#"[[],{},"",0,-0,0.1,9007199254740993]"#,
+        ];
+        for text in texts {
+            let tree: serde_json::Value = serde_json::from_str(text).unwrap();
+            let direct: Value = serde_json::from_str(text).unwrap();
+            assert_eq!(direct, Value::from_json(&tree), "{text}");
+            assert_eq!(serde_json::to_string(&direct).unwrap(), serde_json::to_string(&direct.to_json()).unwrap());
+        }
+        let odd = Value::List(vec![Value::Number(f64::NAN), Value::Unknown, Value::Number(1e16), Value::Number(-3.0)]);
+        assert_eq!(serde_json::to_string(&odd).unwrap(), serde_json::to_string(&odd.to_json()).unwrap());
+        let many = Value::Map((0..100).rev().map(|i| (format!("k{i}"), Value::Number(i as f64))).collect());
+        assert_eq!(serde_json::to_string(&many).unwrap(), serde_json::to_string(&many.to_json()).unwrap());
+    }
 
     #[test]
     fn conversions_follow_terraform() {

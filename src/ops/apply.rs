@@ -261,7 +261,7 @@ impl Session {
         let mut changes = Vec::new();
         for d in &plan.drift.drifted {
             if let Some(mut record) = d.record.clone() {
-                record.attributes = d.cloud.clone();
+                record.attributes = (&d.cloud).into();
                 changes.push(crate::state::Change::Put { action: "refresh".into(), resource: Box::new(record) });
             }
         }

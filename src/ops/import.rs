@@ -58,7 +58,7 @@ pub fn adopt(inst: &Instance, cloud: &dyn Cloud, id: &str) -> Result<ResourceSta
     }
     let mut record = crate::plan::record::record(inst);
     record.id = found.id;
-    record.attributes = found.attributes;
+    record.attributes = found.attributes.into();
     record.subscription_id = found.subscription;
     Ok(record)
 }

@@ -83,7 +83,7 @@ impl crate::eval::RecordedResolver for RecordedState<'_> {
 
     fn recorded(&self, address: &str) -> Option<(String, crate::model::value::Map)> {
         let record = &self.snapshot()?.resources[*self.index()?.0.get(address)?];
-        match crate::model::value::Value::from_json(&record.attributes) {
+        match record.attributes.to_model() {
             crate::model::value::Value::Map(attrs) => Some((record.id.clone(), attrs)),
             _ => None,
         }

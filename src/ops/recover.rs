@@ -38,7 +38,7 @@ pub fn settle_intents(store: &mut dyn StateStore, cloud: &dyn Cloud) -> Result<V
             }
             ("delete", Some(_), _) => format!("{}: the interrupted delete did not happen; kept", intent.address),
             (_, Some(cloud_copy), Some(mut record)) => {
-                record.attributes = cloud_copy.attributes;
+                record.attributes = cloud_copy.attributes.into();
                 record.status =
                     if cloud_copy.provisioning_state == "Failed" { "failed".into() } else { "ready".into() };
                 changes

@@ -50,7 +50,8 @@ fn permissions(a: &ResourceState, records: &[&ResourceState]) -> Option<(Vec<Str
                 .is_some_and(|g| text(r, "role_definition_id").is_some_and(|d| d.eq_ignore_ascii_case(g)))
                 || name.as_deref().is_some_and(|n| text(r, "name").is_some_and(|d| d.eq_ignore_ascii_case(n))))
     })?;
-    let block = definition.attributes.get("permissions")?.get(0)?;
+    let permissions = definition.attributes.get("permissions")?;
+    let block = permissions.get(0)?;
     let list = |k: &str| -> Vec<String> {
         block
             .get(k)
@@ -64,7 +65,7 @@ fn permissions(a: &ResourceState, records: &[&ResourceState]) -> Option<(Vec<Str
 }
 
 fn text(r: &ResourceState, key: &str) -> Option<String> {
-    r.attributes.get(key).and_then(|v| v.as_str()).map(str::to_string)
+    r.attributes.get_str(key)
 }
 
 /// The role an assignment grants, by name: as written, from the built-in table for a role
@@ -228,7 +229,7 @@ mod tests {
             provider: "azurerm".into(),
             subscription_id: "s".into(),
             id: id.into(),
-            attributes,
+            attributes: attributes.into(),
             dependencies: vec![],
             status: "ready".into(),
             sensitive: Vec::new(),

@@ -102,8 +102,9 @@ fn version_figures(c: &ResourceChange, sizes: &HashMap<String, f64>, prices: &Pr
         return None;
     }
     let removed = matches!(c.action, Action::Delete | Action::Replace);
-    let before = c.before.as_ref().filter(|_| c.action != Action::Create).map(|b| &b.attributes);
-    let after = c.after.as_ref().filter(|_| c.action != Action::Delete).map(|a| &a.attributes);
+    let before = c.before.as_ref().filter(|_| c.action != Action::Create).map(|b| b.attributes.value());
+    let after = c.after.as_ref().filter(|_| c.action != Action::Delete).map(|a| a.attributes.value());
+    let (before, after) = (before.as_ref(), after.as_ref());
     let before_cost = before.map_or(0.0, |b| monthly(b, image_gb(b, sizes), prices));
     let after_cost = after.map_or(0.0, |a| monthly(a, image_gb(a, sizes), prices));
     // A replacement creates anew: everything is copied again.
@@ -193,7 +194,7 @@ mod tests {
                     provider: "azurerm".into(),
                     subscription_id: String::new(),
                     id: String::new(),
-                    attributes: attrs,
+                    attributes: attrs.into(),
                     dependencies: Vec::new(),
                     status: "ready".into(),
                     sensitive: Vec::new(),

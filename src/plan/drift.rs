@@ -102,7 +102,7 @@ pub fn drift(prior: &Snapshot, cloud: &BTreeMap<String, CloudResource>) -> Drift
 /// What differs between the record and the cloud's copy of one resource.
 pub fn changes(recorded: &ResourceState, cloud: &CloudResource) -> Vec<AttrChange> {
     let Some(schema) = sigform_azure::resources::resource(&recorded.type_name) else { return Vec::new() };
-    let mut changes = diff(schema, &as_map(&recorded.attributes), &as_map(&cloud.attributes), &[]);
+    let mut changes = diff(schema, &as_map(&recorded.attributes.value()), &as_map(&cloud.attributes), &[]);
     for c in &mut changes {
         c.fixed = false; // what changed outside is a fact, not a request
         // A sensitive attribute changed: said, never shown (in every drift format).
@@ -128,7 +128,7 @@ pub fn refreshed(mut prior: Snapshot, cloud: &mut BTreeMap<String, CloudResource
     prior.resources.retain_mut(|r| {
         match cloud.get_mut(&r.id.to_ascii_lowercase()).filter(|c| c.provisioning_state != "Deleting") {
             Some(c) => {
-                r.attributes = std::mem::take(&mut c.attributes);
+                r.attributes = (&c.attributes).into();
                 true
             }
             // What is not in the cloud is gone — unless it never was (state-only resources).

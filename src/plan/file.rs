@@ -117,9 +117,9 @@ fn verify_change(c: &ResourceChange) -> Result<(), String> {
             return Err(format!("{}: its record is for {}", c.address, r.address));
         }
     }
-    let attributes = c.after.as_ref().map_or(&Json::Null, |a| &a.attributes);
+    let attributes = c.after.as_ref().map_or(Json::Null, |a| a.attributes.value());
     for path in &c.after_unknown {
-        if !points_into(attributes, path) {
+        if !points_into(&attributes, path) {
             return Err(format!("{}: the unknown value `{path}` is not one of its attributes", c.address));
         }
     }
@@ -163,7 +163,7 @@ mod tests {
             provider: "azurerm".into(),
             subscription_id: "s".into(),
             id: format!("/subscriptions/s/resourceGroups/{address}"),
-            attributes,
+            attributes: attributes.into(),
             dependencies: vec![],
             status: "ready".into(),
             sensitive: Vec::new(),

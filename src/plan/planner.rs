@@ -125,7 +125,7 @@ pub fn plan(input: PlanInput) -> Plan {
         .map(|r| super::retention::SeenVersion {
             id: r.id.clone(),
             subscription: r.subscription_id.clone(),
-            attributes: r.attributes.clone(),
+            attributes: r.attributes.value(),
             address: Some(r.address.clone()),
             declared: desired_by_address.contains_key(&r.address),
         })
@@ -391,7 +391,7 @@ fn image_sizes(changes: &[Box<ResourceChange>], mut sizes_in_cloud: HashMap<Stri
     let mut sizes = HashMap::new();
     for r in changes.iter().flat_map(|c| c.before.iter().chain(c.after.iter())) {
         if r.type_name == "azurerm_image"
-            && let Some(gb) = image_size(&r.attributes)
+            && let Some(gb) = image_size(&r.attributes.value())
         {
             sizes.insert(r.id.to_ascii_lowercase(), gb);
         }
@@ -431,7 +431,7 @@ fn update(
     replace_reason: Option<&String>,
     profile: &sigform_azure::profiles::ServiceProfile,
 ) -> ResourceChange {
-    let prior_attrs = match Value::from_json(&before.attributes) {
+    let prior_attrs = match before.attributes.to_model() {
         Value::Map(m) => m,
         _ => ValueMap::default(),
     };
@@ -569,8 +569,12 @@ fn update(
     // plan's memory (and building it a tenth of the plan's time).
     let after = (action != Action::NoOp).then(|| {
         let mut after = record_with(inst, after_attrs);
-        for (name, value) in kept {
-            after.attributes[name] = value;
+        if !kept.is_empty() {
+            after.attributes.edit(|attributes| {
+                for (name, value) in kept {
+                    attributes[name] = value;
+                }
+            });
         }
         after.status = before.status.clone();
         after
@@ -746,9 +750,8 @@ impl<'a> Needs<'a> {
             return Vec::new();
         };
         let mut out: Vec<String> = Vec::new();
-        let ids = sigform_azure::arm_id::parent(&after.id)
-            .into_iter()
-            .chain(after.attributes.get("managed_image_id").and_then(|v| v.as_str()).map(str::to_string));
+        let ids =
+            sigform_azure::arm_id::parent(&after.id).into_iter().chain(after.attributes.get_str("managed_image_id"));
         for id in ids {
             if let Some(a) = self.by_id.get(&id.to_ascii_lowercase()) {
                 out.push(a.to_string());

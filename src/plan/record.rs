@@ -2,7 +2,7 @@
 
 use crate::model::value::{Map as ValueMap, Value};
 use crate::model::{Instance, Mode};
-use crate::state::ResourceState;
+use crate::state::{Attributes, ResourceState};
 use sigform_azure::schema::Mutability;
 
 /// The attributes as references see them, with the ARM id, and every attribute of the schema
@@ -29,8 +29,8 @@ pub fn record(instance: &Instance) -> ResourceState {
 
 /// A create's record and its `after_unknown`: what `record` and `unknown_attribute_paths` give,
 /// made straight from the evaluated body. The attributes are gathered once, sorted once, and
-/// become the record's JSON without first being a `Value` map (at the quota ceiling that copy
-/// was a seventh of a plan of creates, most of it fresh pages the kernel zeroed).
+/// written as the record's JSON text without first being a `Value` map or a `serde_json` tree
+/// (at the quota ceiling those copies were a third of a plan of creates' memory).
 pub fn created(instance: &Instance) -> (ResourceState, Vec<String>) {
     enum From<'a> {
         Set(&'a Value),
@@ -38,6 +38,31 @@ pub fn created(instance: &Instance) -> (ResourceState, Vec<String>) {
         Unset(Mutability),
         NoBlocks,
         Id,
+    }
+    /// What an entry writes.
+    enum Out<'a> {
+        Value(&'a Value),
+        Blocks(Value),
+        Null,
+        NoBlocks,
+        Id(&'a str),
+    }
+    impl serde::Serialize for Out<'_> {
+        fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            match self {
+                Out::Value(value) => value.serialize(serializer),
+                Out::Blocks(value) => value.serialize(serializer),
+                Out::Null => serializer.serialize_unit(),
+                Out::NoBlocks => serializer.collect_seq(std::iter::empty::<()>()),
+                Out::Id(id) => serializer.serialize_str(id),
+            }
+        }
+    }
+    struct Entries<'a>(Vec<(&'a str, Out<'a>)>);
+    impl serde::Serialize for Entries<'_> {
+        fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            serializer.collect_map(self.0.iter().map(|(k, v)| (k, v)))
+        }
     }
     let attrs = &instance.attrs;
     let schema = instance.schema;
@@ -51,51 +76,51 @@ pub fn created(instance: &Instance) -> (ResourceState, Vec<String>) {
     entries.push(("id", From::Id));
     crate::model::names::sort_keeping_last(&mut entries);
     let mut unknown = Vec::new();
-    let json: serde_json::Map<String, serde_json::Value> = entries
+    let entries = entries
         .into_iter()
         .map(|(name, from)| {
-            let json = match from {
+            let out = match from {
                 From::Set(value) => {
                     if has_unknown(value) {
                         unknown_paths(value, name, &mut unknown);
                     }
-                    value.to_json()
+                    Out::Value(value)
                 }
                 From::Blocks(blocks) => {
                     let value = Value::List(blocks.iter().map(|b| Value::Map(b.attrs.to_value())).collect());
                     if has_unknown(&value) {
                         unknown_paths(&value, name, &mut unknown);
                     }
-                    value.into_json()
+                    Out::Blocks(value)
                 }
                 From::Unset(Mutability::Computed) => {
                     unknown.push(name.to_string());
-                    serde_json::Value::Null
+                    Out::Null
                 }
-                From::Unset(_) => serde_json::Value::Null,
-                From::NoBlocks => serde_json::Value::Array(Vec::new()),
+                From::Unset(_) => Out::Null,
+                From::NoBlocks => Out::NoBlocks,
                 From::Id => match &instance.id {
-                    Some(id) => serde_json::Value::String(id.clone()),
+                    Some(id) => Out::Id(id),
                     None => {
                         unknown.push("id".to_string());
-                        serde_json::Value::Null
+                        Out::Null
                     }
                 },
             };
-            (name.to_string(), json)
+            (name, out)
         })
         .collect();
-    (record_json(instance, serde_json::Value::Object(json)), unknown)
+    (record_json(instance, Attributes::of(&Entries(entries))), unknown)
 }
 
 /// The record with `attributes` (the instance's, as `attributes` made them: made once where the
 /// caller needed them too).
 pub fn record_with(instance: &Instance, attributes: ValueMap) -> ResourceState {
-    record_json(instance, Value::Map(attributes).into_json())
+    record_json(instance, Attributes::of(&Value::Map(attributes)))
 }
 
-/// The record with its attributes as JSON already.
-fn record_json(instance: &Instance, attributes: serde_json::Value) -> ResourceState {
+/// The record with its attributes written already.
+fn record_json(instance: &Instance, attributes: Attributes) -> ResourceState {
     let a = &instance.address;
     ResourceState {
         address: a.to_string(),

@@ -105,7 +105,7 @@ pub(super) fn locked_changes(changes: &mut BTreeMap<String, Box<ResourceChange>>
     }
     for c in changes.values().filter(|c| c.resource().type_name == "azurerm_management_lock") {
         let Some(before) = c.before.as_ref() else { continue };
-        let text = |k: &str| before.attributes.get(k).and_then(serde_json::Value::as_str).unwrap_or("").to_string();
+        let text = |k: &str| before.attributes.get_str(k).unwrap_or_default();
         locks.insert(before.id.to_ascii_lowercase(), (text("scope"), text("lock_level"), c.address.clone()));
     }
     locks.retain(|id, _| !going.contains(id));

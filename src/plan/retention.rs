@@ -274,7 +274,7 @@ pub fn change(d: Decision) -> super::ResourceChange {
         provider: "azurerm".into(),
         subscription_id: d.subscription.clone(),
         id: d.id.clone(),
-        attributes,
+        attributes: attributes.into(),
         dependencies: Vec::new(),
         status: "ready".into(),
         sensitive: Vec::new(),

@@ -74,8 +74,8 @@ fn every_attribute_plans_by_its_mutability() {
         let schema = sigform_azure::resources::resource(&r.type_name).unwrap();
         for attr in schema.attrs.iter().filter(|a| matches!(a.mutability, Mutability::Fixed | Mutability::Updatable)) {
             let mut prior = base.clone();
-            let current = prior.resources[i].attributes.get(attr.name).cloned().unwrap_or(Json::Null);
-            prior.resources[i].attributes[attr.name] = other_value(attr.ty, &current);
+            let current = prior.resources[i].attributes.get(attr.name).unwrap_or(Json::Null);
+            prior.resources[i].attributes.set(attr.name, other_value(attr.ty, &current));
             let p = run(&d, &prior, &Options::default());
             let c = change(&p, &r.address);
             let want = if attr.filled_by_service && current.is_null() {
@@ -98,11 +98,13 @@ fn every_attribute_plans_by_its_mutability() {
             for attr in block.attrs.iter().filter(|a| matches!(a.mutability, Mutability::Fixed | Mutability::Updatable))
             {
                 let mut prior = base.clone();
-                let Some(first) = prior.resources[i].attributes.get_mut(block.name).and_then(|b| b.get_mut(0)) else {
+                let mut attributes = prior.resources[i].attributes.value();
+                let Some(first) = attributes.get_mut(block.name).and_then(|b| b.get_mut(0)) else {
                     continue;
                 };
                 let current = first.get(attr.name).cloned().unwrap_or(Json::Null);
                 first[attr.name] = other_value(attr.ty, &current);
+                prior.resources[i].attributes = attributes.into();
                 let p = run(&d, &prior, &Options::default());
                 let c = change(&p, &r.address);
                 // A keyed block's key names the block: a different one is a region removed and
@@ -128,19 +130,23 @@ fn target_regions_diff_per_region_without_phantoms() {
 
     // The service fills in what the configuration leaves to defaults: no change.
     let mut filled = base.clone();
-    let regions = filled.resources[v].attributes["target_region"].as_array_mut().unwrap();
-    regions[1]["regional_replica_count"] = json!(2); // westeurope inherits replica_count = 2
-    regions[1]["storage_account_type"] = json!("Standard_LRS");
-    regions[0]["name"] = json!("eastus"); // written "East US" in the configuration
+    filled.resources[v].attributes.edit(|a| {
+        let regions = a["target_region"].as_array_mut().unwrap();
+        regions[1]["regional_replica_count"] = json!(2); // westeurope inherits replica_count = 2
+        regions[1]["storage_account_type"] = json!("Standard_LRS");
+        regions[0]["name"] = json!("eastus"); // written "East US" in the configuration
+    });
     let p = run(&d, &filled, &Options::default());
     assert_eq!(change(&p, &address).action, Action::NoOp, "{:#?}", change(&p, &address).changes);
 
     // A region removed in the cloud record, and another count changed: per region.
     let mut prior = base.clone();
-    let regions = prior.resources[v].attributes["target_region"].as_array_mut().unwrap();
-    regions.remove(1);
-    regions[0]["regional_replica_count"] = json!(5);
-    regions.push(json!({"name": "northeurope", "regional_replica_count": 1}));
+    prior.resources[v].attributes.edit(|a| {
+        let regions = a["target_region"].as_array_mut().unwrap();
+        regions.remove(1);
+        regions[0]["regional_replica_count"] = json!(5);
+        regions.push(json!({"name": "northeurope", "regional_replica_count": 1}));
+    });
     let p = run(&d, &prior, &Options::default());
     let c = change(&p, &address);
     assert_eq!(c.action, Action::Update);
@@ -164,7 +170,7 @@ fn replace_expands_to_children_and_deletes_go_children_first() {
     let d = desired(crate::rules::tests::VALID);
     let mut prior = recorded(&d);
     let def = prior.resources.iter_mut().find(|r| r.type_name == "azurerm_shared_image").unwrap();
-    def.attributes["os_type"] = json!("Windows");
+    def.attributes.set("os_type", json!("Windows"));
     let forbidden = run(&d, &prior, &Options::default());
     assert_eq!(change(&forbidden, "azurerm_shared_image.def").action, Action::Forbidden);
     assert!(!forbidden.applyable());
@@ -249,8 +255,8 @@ fn ignore_changes_and_targets() {
     );
     let d = desired(&text);
     let mut prior = recorded(&d);
-    prior.resources.iter_mut().find(|r| r.type_name == "azurerm_resource_group").unwrap().attributes["tags"] =
-        json!({"set": "by hand"});
+    let group = prior.resources.iter_mut().find(|r| r.type_name == "azurerm_resource_group").unwrap();
+    group.attributes.set("tags", json!({"set": "by hand"}));
     assert_eq!(change(&run(&d, &prior, &Options::default()), "azurerm_resource_group.rg").action, Action::NoOp);
 
     let empty = Snapshot { lineage: String::new(), serial: 0, resources: vec![], outputs: vec![] };
@@ -300,10 +306,9 @@ fn replicated_regions_stay_unless_the_version_allows_removing_them() {
         let mut prior = recorded(&d);
         let v = prior.resources.iter().position(|r| r.type_name == "azurerm_shared_image_version").unwrap();
         let address = prior.resources[v].address.clone();
-        prior.resources[v].attributes["target_region"]
-            .as_array_mut()
-            .unwrap()
-            .push(json!({"name": "northeurope", "regional_replica_count": 1}));
+        prior.resources[v].attributes.edit(|a| {
+            a["target_region"].as_array_mut().unwrap().push(json!({"name": "northeurope", "regional_replica_count": 1}))
+        });
         let p = run(&d, &prior, &Options::default());
         let c = change(&p, &address);
         if allowed {
@@ -314,7 +319,7 @@ fn replicated_regions_stay_unless_the_version_allows_removing_them() {
             assert_eq!(c.forbidden[0].attribute.as_deref(), Some("target_region[\"northeurope\"]"));
         }
         // With the flag recorded at creation, removing the region is an update.
-        prior.resources[v].attributes["deletion_of_replicated_locations_enabled"] = json!(true);
+        prior.resources[v].attributes.set("deletion_of_replicated_locations_enabled", json!(true));
         let text = text.replace(
             "  replica_count       = 2\n",
             "  replica_count       = 2\n  deletion_of_replicated_locations_enabled = true\n",

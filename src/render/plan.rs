@@ -261,7 +261,7 @@ fn retention(out: &mut Sink, plan: &Plan, retained: &[&ResourceChange], paint: &
         let what = match (&c.action, c.after.as_ref()) {
             (Action::Delete, _) => "deleted".to_string(),
             (_, Some(after)) => {
-                let kept: Vec<String> = sigform_azure::prices::regions_of(&after.attributes)
+                let kept: Vec<String> = sigform_azure::prices::regions_of(&after.attributes.value())
                     .iter()
                     .map(|(r, n, _)| {
                         format!(
@@ -311,7 +311,8 @@ fn attributes(out: &mut Sink, c: &ResourceChange, sign: &str, paint: &Paint) {
     let Some(after) = &c.after else { return };
     // Painted once: a create at the quota ceiling prints half a million of these lines.
     let sign = paint(sign, c.action);
-    let Some(map) = after.attributes.as_object() else {
+    let attributes = after.attributes.value();
+    let Some(map) = attributes.as_object() else {
         return;
     };
     let unknown = |k: &str| c.after_unknown.iter().any(|p| p == k);
@@ -366,7 +367,7 @@ fn changes(out: &mut Sink, c: &ResourceChange, paint: &Paint) {
     if let Some(after) = &c.after {
         for key in ["id", "name"] {
             if let Some(v) = after.attributes.get(key).filter(|v| !v.is_null()) {
-                let _ = writeln!(out, "        {key} = {}", hcl(v));
+                let _ = writeln!(out, "        {key} = {}", hcl(&v));
             }
         }
     }

@@ -219,7 +219,7 @@ fn planned_value(r: &ResourceState) -> Json {
     let mut m = Map::new();
     identity(r, &mut m);
     m.insert("schema_version".into(), json!(0));
-    m.insert("values".into(), r.attributes.clone());
+    m.insert("values".into(), r.attributes.value());
     m.insert("sensitive_values".into(), json!({}));
     Json::Object(m)
 }
@@ -237,12 +237,12 @@ fn resource_change(c: &ResourceChange) -> Json {
         Action::Forbidden if c.after.is_some() => (&["delete", "create"], Some("replace_because_cannot_update")),
         Action::Forbidden => (&["delete"], None),
     };
-    let before = c.before.as_ref().map_or(Json::Null, |b| b.attributes.clone());
+    let before = c.before.as_ref().map_or(Json::Null, |b| b.attributes.value());
     let after = match c.action {
         Action::Delete => Json::Null,
         // A no-op's record is kept once: before and after are the same.
         Action::NoOp => before.clone(),
-        _ => c.after.as_ref().map_or(Json::Null, |a| a.attributes.clone()),
+        _ => c.after.as_ref().map_or(Json::Null, |a| a.attributes.value()),
     };
     let mut unknown = json!({});
     for path in &c.after_unknown {

@@ -8,7 +8,8 @@ use std::fmt::Write;
 
 pub fn resource(r: &ResourceState) -> String {
     let mut out = format!("# {}:\nresource \"{}\" \"{}\" {{\n", r.address, r.type_name, r.name);
-    if let Some(map) = r.attributes.as_object() {
+    let attributes = r.attributes.value();
+    if let Some(map) = attributes.as_object() {
         let scalars: Vec<(&String, &Json)> =
             map.iter().filter(|(k, v)| !v.is_null() && !is_blocks(v) && !absent_block(&r.type_name, k, v)).collect();
         let w = scalars.iter().map(|(k, _)| k.len()).max().unwrap_or(0);

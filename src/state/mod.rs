@@ -5,10 +5,12 @@
 //! the default implementation. Every change is one transaction that bumps the
 //! serial and appends history, so a state never holds half a change.
 
+mod attributes;
 mod location;
 mod postgres;
 mod sqlite;
 
+pub use attributes::Attributes;
 pub use location::{Location, PostgresUrl, redact};
 pub use postgres::PostgresStore;
 pub use sqlite::{BACKUPS_KEPT, SqliteStore, restrict_permissions};
@@ -32,7 +34,7 @@ pub struct ResourceState {
     pub subscription_id: String,
     pub id: String,
     /// The attributes as an object, in the shape references see (`target_region` a list of objects).
-    pub attributes: serde_json::Value,
+    pub attributes: Attributes,
     /// Addresses of resource blocks this one depends on.
     pub dependencies: Vec<String>,
     /// "ready", or an operation still settling ("creating", "updating", "deleting").
@@ -270,14 +272,19 @@ pub(crate) fn write_changes(rows: &mut dyn Rows, changes: &[Change], serial: u64
             Change::Put { action, resource: r } => {
                 let before = rows.resource(&r.address)?;
                 rows.put(r, serial)?;
-                rows.history(&entry(action, &r.address, before.map(|b| b.attributes), Some(r.attributes.clone())))?;
+                rows.history(&entry(
+                    action,
+                    &r.address,
+                    before.map(|b| b.attributes.value()),
+                    Some(r.attributes.value()),
+                ))?;
             }
             Change::Remove { action, address } => {
                 let Some(before) = rows.resource(address)? else {
                     return Err(StateError::NoSuchResource { address: address.clone(), suggestion: None });
                 };
                 rows.delete(address)?;
-                rows.history(&entry(action, address, Some(before.attributes), None))?;
+                rows.history(&entry(action, address, Some(before.attributes.value()), None))?;
             }
             Change::Move { from, to } => {
                 if rows.resource(to)?.is_some() {
@@ -324,7 +331,8 @@ pub(crate) fn decode(
 ) -> Result<ResourceState, StateError> {
     let parse = |s: &str| serde_json::from_str(s).map_err(|e| StateError::Corrupt(format!("{}: {e}", r.address)));
     r.index = parse(&index)?;
-    r.attributes = parse(&attributes)?;
+    r.attributes =
+        Attributes::from_stored(attributes).map_err(|e| StateError::Corrupt(format!("{}: {e}", r.address)))?;
     r.dependencies =
         serde_json::from_str(&dependencies).map_err(|e| StateError::Corrupt(format!("{}: {e}", r.address)))?;
     r.sensitive = serde_json::from_str(&sensitive).map_err(|e| StateError::Corrupt(format!("{}: {e}", r.address)))?;

@@ -465,7 +465,7 @@ fn resource_row(row: &postgres::Row) -> super::RowColumns {
             provider: row.get(5),
             subscription_id: row.get(6),
             id: row.get(7),
-            attributes: serde_json::Value::Null,
+            attributes: Default::default(),
             dependencies: Vec::new(),
             status: row.get(10),
             sensitive: Vec::new(),

@@ -30,7 +30,7 @@ fn resource(address: &str, n: i64) -> ResourceState {
         provider: "azurerm".into(),
         subscription_id: "sub".into(),
         id: format!("/subscriptions/sub/resourceGroups/rg/providers/Microsoft.Compute/galleries/{n}"),
-        attributes: json!({"name": format!("g{n}"), "tags": {"n": n}, "target_region": [{"name": "eastus"}]}),
+        attributes: json!({"name": format!("g{n}"), "tags": {"n": n}, "target_region": [{"name": "eastus"}]}).into(),
         dependencies: vec!["azurerm_resource_group.rg".into()],
         status: "ready".into(),
         sensitive: Vec::new(),
@@ -68,7 +68,11 @@ fn commits_bump_the_serial_and_keep_history() {
         let history = store.history(None).unwrap();
         assert_eq!(history.len(), 3, "{location}: outputs are not history");
         assert_eq!((history[0].serial, history[0].action.as_str()), (2, "create"));
-        assert_eq!(history[0].before, Some(resource("azurerm_shared_image_gallery.a", 1).attributes), "{location}");
+        assert_eq!(
+            history[0].before,
+            Some(resource("azurerm_shared_image_gallery.a", 1).attributes.value()),
+            "{location}"
+        );
         assert_eq!(store.history(Some(1)).unwrap().len(), 1);
         // A second store on the same location sees the same state.
         assert_eq!(location.open(false).unwrap().snapshot().unwrap(), snap, "{location}");
