@@ -59,9 +59,52 @@ impl Hasher for FastHasher {
     }
 }
 
+/// A key that ignores ASCII case, as ARM ids do, borrowed instead of lower-cased into a copy:
+/// at the quota ceiling each lower-cased index of the ids was 9 MB.
+#[derive(Debug, Clone, Copy)]
+pub struct Caseless<'a>(pub &'a str);
+
+impl PartialEq for Caseless<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        self.0.eq_ignore_ascii_case(other.0)
+    }
+}
+
+impl Eq for Caseless<'_> {}
+
+impl std::hash::Hash for Caseless<'_> {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        let mut chunks = self.0.as_bytes().chunks(8);
+        for chunk in &mut chunks {
+            let mut word = [0u8; 8];
+            for (w, b) in word.iter_mut().zip(chunk) {
+                *w = b.to_ascii_lowercase();
+            }
+            state.write_u64(u64::from_le_bytes(word));
+        }
+        state.write_usize(self.0.len());
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn caseless_keys_find_each_other_whatever_their_case() {
+        let id = "/subscriptions/S/resourceGroups/RG/providers/Microsoft.Compute/galleries/G";
+        let mut map: FastMap<Caseless, usize> = FastMap::default();
+        map.insert(Caseless(id), 1);
+        let lower = id.to_ascii_lowercase();
+        assert_eq!(map.get(&Caseless(&lower)), Some(&1));
+        assert_eq!(map.get(&Caseless(&id.to_ascii_uppercase())), Some(&1));
+        assert_eq!(map.get(&Caseless(&id[..id.len() - 1])), None);
+        assert_eq!(map.get(&Caseless(&format!("{id}x"))), None);
+        let hash =
+            |s: &str| std::hash::BuildHasher::hash_one(&BuildHasherDefault::<FastHasher>::default(), Caseless(s));
+        assert_eq!(hash("AbCdEfGhIj"), hash("abcdefghij"));
+        assert_ne!(hash("abcdefgh"), hash("abcdefgh\0"));
+    }
 
     #[test]
     fn equal_keys_hash_alike_and_near_keys_apart() {

@@ -498,10 +498,13 @@ impl Desired {
     }
 
     /// Index of managed resources by lower-cased ARM id (ARM ids are case-insensitive).
-    pub fn by_id(&self) -> crate::fast_hash::FastMap<String, &Instance> {
-        self.all_instances().filter_map(|i| i.id.as_ref().map(|id| (id.to_ascii_lowercase(), i))).collect()
+    pub fn by_id(&self) -> ById<'_> {
+        self.all_instances().filter_map(|i| i.id.as_deref().map(|id| (crate::fast_hash::Caseless(id), i))).collect()
     }
 }
+
+/// Instances by ARM id, in any case.
+pub type ById<'a> = crate::fast_hash::FastMap<crate::fast_hash::Caseless<'a>, &'a Instance>;
 
 /// The closest candidate to `word`, if close enough to be a plausible typo.
 pub fn suggest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {

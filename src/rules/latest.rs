@@ -10,13 +10,13 @@ use std::collections::BTreeMap;
 
 /// The monthly storage of a version's replicas outside its source region (USD, at the configured
 /// or shipped prices).
-fn savings(v: &Instance, source: &str, desired: &Desired, by_id: &crate::fast_hash::FastMap<String, &Instance>) -> f64 {
+fn savings(v: &Instance, source: &str, desired: &Desired, by_id: &crate::model::ById<'_>) -> f64 {
     use sigform_azure::prices::{DEFAULT_IMAGE_GB, monthly};
     let prices = desired.settings.prices.table();
     let gb = v
         .attrs
         .str("managed_image_id")
-        .and_then(|id| by_id.get(&id.to_ascii_lowercase()))
+        .and_then(|id| by_id.get(&crate::fast_hash::Caseless(id)))
         .and_then(|image| image.attrs.blocks("os_disk").first()?.attrs.num("size_gb"))
         .unwrap_or(DEFAULT_IMAGE_GB);
     let mut attrs = crate::model::value::Value::Map(v.attrs.to_value()).to_json();
@@ -26,8 +26,7 @@ fn savings(v: &Instance, source: &str, desired: &Desired, by_id: &crate::fast_ha
     monthly(&attrs, gb, &prices)
 }
 
-pub(super) fn check(desired: &Desired, out: &mut Vec<Diagnostic>) {
-    let by_id = desired.by_id();
+pub(super) fn check(desired: &Desired, by_id: &crate::model::ById<'_>, out: &mut Vec<Diagnostic>) {
     let mut by_definition: BTreeMap<String, Vec<&Instance>> = BTreeMap::new();
     for inst in desired.resources.iter().filter(|i| i.kind() == ResourceKind::ImageVersion) {
         if let Some(parent) = inst.id.as_deref().and_then(arm_id::parent) {
@@ -42,7 +41,7 @@ pub(super) fn check(desired: &Desired, out: &mut Vec<Diagnostic>) {
             }
         };
         if versions.iter().all(excluded) {
-            let definition = by_id.get(definition_id);
+            let definition = by_id.get(&crate::fast_hash::Caseless(definition_id));
             let span = definition.map_or_else(|| versions[0].span.clone(), |d| d.span.clone());
             let name = definition.map_or_else(|| definition_id.clone(), |d| d.address.to_string());
             out.push(violation(
@@ -79,7 +78,7 @@ pub(super) fn check(desired: &Desired, out: &mut Vec<Diagnostic>) {
                         .help(format!(
                             "keep it only in its source region, {}: that saves about ${:.2} a month",
                             regions::display(&source),
-                            savings(v, &source, desired, &by_id)
+                            savings(v, &source, desired, by_id)
                         )),
                     );
                 }

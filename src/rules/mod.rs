@@ -32,16 +32,19 @@ type Family<'a> = dyn Fn(&mut Vec<Diagnostic>) + Sync + 'a;
 pub fn check(desired: &Desired, ctx: &RuleContext) -> Vec<Diagnostic> {
     // The rule families are independent reads of the same model: at the quota ceiling they take
     // tens of milliseconds each, so they run side by side (diagnostics are sorted afterwards).
+    // Instances by id, for the families that follow references by id: made once, shared.
+    let by_id = desired.by_id();
+    let by_id = &by_id;
     let families: [&Family; 8] = [
         // Dependency cycles between instances (SIG007).
         &|out| out.extend(crate::model::graph::DependencyGraph::build(desired).1),
         &|out| names::check(desired, ctx, out),
-        &|out| regions::check(desired, out),
-        &|out| sources::check(desired, out),
+        &|out| regions::check(desired, by_id, out),
+        &|out| sources::check(desired, by_id, out),
         &|out| quotas::check(desired, &quotas::Existing::default(), out),
         &|out| sharing::check(desired, out),
         &|out| security::check(desired, out),
-        &|out| latest::check(desired, out),
+        &|out| latest::check(desired, by_id, out),
     ];
     let run = |family: &Family| {
         let mut out = Vec::new();

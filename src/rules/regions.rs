@@ -35,8 +35,7 @@ fn gallery_region(location: &str, settings: &Settings, span: Span) -> Diagnostic
     ))
 }
 
-pub(super) fn check(desired: &Desired, out: &mut Vec<Diagnostic>) {
-    let by_id = desired.by_id();
+pub(super) fn check(desired: &Desired, by_id: &crate::model::ById<'_>, out: &mut Vec<Diagnostic>) {
     for inst in &desired.resources {
         if let Some(location) = inst.attrs.str("location") {
             let span = inst.span_of("location");
@@ -50,7 +49,7 @@ pub(super) fn check(desired: &Desired, out: &mut Vec<Diagnostic>) {
         }
         if !matches!(inst.kind(), ResourceKind::ImageVersion | ResourceKind::GalleryApplicationVersion) {
             if matches!(inst.kind(), ResourceKind::Gallery | ResourceKind::ImageDefinition) {
-                same_location_as_parent(inst, &by_id, out);
+                same_location_as_parent(inst, by_id, out);
             }
             continue;
         }
@@ -81,8 +80,8 @@ pub(super) fn check(desired: &Desired, out: &mut Vec<Diagnostic>) {
             );
         }
         if inst.kind() == ResourceKind::ImageVersion {
-            image_in_location(inst, &by_id, out);
-            same_location_as_parent(inst, &by_id, out);
+            image_in_location(inst, by_id, out);
+            same_location_as_parent(inst, by_id, out);
         }
         zone_redundant_storage(inst, out);
         shallow_replication(inst, out);
@@ -182,11 +181,11 @@ fn region(name: &str, span: Span, what: &str, settings: &Settings, out: &mut Vec
 }
 
 /// SIG206: the managed image a version is built from is in the version's location.
-fn image_in_location(inst: &Instance, by_id: &crate::fast_hash::FastMap<String, &Instance>, out: &mut Vec<Diagnostic>) {
+fn image_in_location(inst: &Instance, by_id: &crate::model::ById<'_>, out: &mut Vec<Diagnostic>) {
     let (Some(image_id), Some(location)) = (inst.attrs.str("managed_image_id"), inst.location()) else {
         return;
     };
-    let Some(image) = by_id.get(&image_id.to_ascii_lowercase()) else {
+    let Some(image) = by_id.get(&crate::fast_hash::Caseless(image_id)) else {
         return;
     };
     let Some(image_location) = image.location() else {
@@ -210,16 +209,12 @@ fn image_in_location(inst: &Instance, by_id: &crate::fast_hash::FastMap<String, 
 }
 
 /// SIG207: a gallery, definition or version in another location than its parent.
-fn same_location_as_parent(
-    inst: &Instance,
-    by_id: &crate::fast_hash::FastMap<String, &Instance>,
-    out: &mut Vec<Diagnostic>,
-) {
+fn same_location_as_parent(inst: &Instance, by_id: &crate::model::ById<'_>, out: &mut Vec<Diagnostic>) {
     let Some(location) = inst.location() else {
         return;
     };
     let Some(parent) =
-        inst.id.as_deref().and_then(arm_id::parent).and_then(|p| by_id.get(&p.to_ascii_lowercase()).copied())
+        inst.id.as_deref().and_then(arm_id::parent).and_then(|p| by_id.get(&crate::fast_hash::Caseless(&p)).copied())
     else {
         return;
     };

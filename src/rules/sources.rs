@@ -10,7 +10,7 @@ use sigform_azure::arm_id::{self, ArmId};
 use sigform_azure::resources::{image_version, storage_account};
 use sigform_azure::schema::ResourceKind;
 
-pub(super) fn check(desired: &Desired, out: &mut Vec<Diagnostic>) {
+pub(super) fn check(desired: &Desired, by_id: &crate::model::ById<'_>, out: &mut Vec<Diagnostic>) {
     // An image data source names its image once: by `name` or by `name_regex` (SIG003).
     for inst in desired.data.iter().filter(|i| i.schema.type_name == "azurerm_image") {
         let set = |name: &str| inst.attrs.get(name).is_some_and(|a| !a.value.is_null() && !a.defaulted);
@@ -28,7 +28,6 @@ pub(super) fn check(desired: &Desired, out: &mut Vec<Diagnostic>) {
             _ => {}
         }
     }
-    let by_id = desired.by_id();
     for inst in desired.resources.iter().filter(|i| i.kind() == ResourceKind::ImageVersion) {
         if !one_source(inst, out) {
             continue;
@@ -39,7 +38,7 @@ pub(super) fn check(desired: &Desired, out: &mut Vec<Diagnostic>) {
         let Some(image_id) = attr.value.as_str() else {
             continue;
         };
-        let Some(image) = by_id.get(&image_id.to_ascii_lowercase()) else {
+        let Some(image) = by_id.get(&crate::fast_hash::Caseless(image_id)) else {
             continue;
         };
         let disk = image.attrs.blocks("os_disk").first().map(|b| &b.attrs);
@@ -50,8 +49,11 @@ pub(super) fn check(desired: &Desired, out: &mut Vec<Diagnostic>) {
                 attr.span.clone(),
             ));
         }
-        let definition =
-            inst.id.as_deref().and_then(arm_id::parent).and_then(|p| by_id.get(&p.to_ascii_lowercase()).copied());
+        let definition = inst
+            .id
+            .as_deref()
+            .and_then(arm_id::parent)
+            .and_then(|p| by_id.get(&crate::fast_hash::Caseless(&p)).copied());
         if let Some(definition) = definition {
             mismatch(inst, image, definition, "os_type", disk.and_then(|d| d.str("os_type")), out);
             mismatch(inst, image, definition, "hyper_v_generation", image.attrs.str("hyper_v_generation"), out);

@@ -70,6 +70,10 @@ pub struct SqliteStore {
     path: PathBuf,
 }
 
+/// The page cache while a commit runs: room for a state at today's quota ceiling (negative:
+/// KiB, as SQLite counts).
+const CACHE_KIB: i64 = -65_536;
+
 impl SqliteStore {
     /// Opens a state, creating it (and its folder) when `create` is set and it does not exist.
     /// A file that is not a sigform state, or one from a newer format, is refused untouched.
@@ -95,7 +99,7 @@ impl SqliteStore {
         conn.pragma_update(None, "foreign_keys", "ON")?;
         // Room for a state at today's quota ceiling (SQLite's default 2 MiB cache re-reads pages
         // on every statement past it); grown only as pages are read.
-        conn.pragma_update(None, "cache_size", -65_536)?;
+        conn.pragma_update(None, "cache_size", CACHE_KIB)?;
         let mut store = SqliteStore { conn, path: path.to_path_buf() };
         store.migrate()?;
         Ok(store)
@@ -252,8 +256,22 @@ impl StateStore for SqliteStore {
         let mut stmt = self.conn.prepare(
             "SELECT address, mode, type, name, index_key, provider, subscription_id, arm_id, attributes, dependencies, status, sensitive FROM resources ORDER BY address",
         )?;
-        let resources =
-            stmt.query_map([], Self::resource_row)?.map(|row| decode(row?)).collect::<Result<Vec<_>, _>>()?;
+        let count: i64 = self.conn.query_row("SELECT count(*) FROM resources", [], |r| r.get(0))?;
+        let mut resources = Vec::with_capacity(usize::try_from(count).unwrap_or(0));
+        // The scan reads every page of the table once: kept in the cache it would be 70 MB at the
+        // quota ceiling that nothing reads again (a commit touches a few pages, and reads them
+        // back when it does). So it runs with SQLite's default cache, given back afterwards.
+        self.conn.pragma_update(None, "cache_size", -2_000)?;
+        let mut scan = || -> Result<(), StateError> {
+            for row in stmt.query_map([], Self::resource_row)? {
+                resources.push(decode(row?)?);
+            }
+            Ok(())
+        };
+        let scanned = scan();
+        self.conn.execute_batch("PRAGMA shrink_memory")?;
+        self.conn.pragma_update(None, "cache_size", CACHE_KIB)?;
+        scanned?;
         let mut stmt = self.conn.prepare("SELECT name, value, sensitive FROM outputs ORDER BY name")?;
         let outputs = stmt
             .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, bool>(2)?)))?
