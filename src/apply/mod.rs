@@ -139,7 +139,7 @@ pub fn apply(
                 .get(import.address.as_str())
                 .and_then(|c| c.before.clone())
                 .ok_or_else(|| ApplyError::InvalidPlan(format!("{}: an import without its record", import.address)))?;
-            first.push(Change::Put { action: "import".into(), resource: Box::new(record) });
+            first.push(Change::Put { action: "import".into(), resource: record });
         }
         state.commit(&first)?;
     }
@@ -453,10 +453,7 @@ fn run_stage(
                                             "ready".into()
                                         };
                                     if !change.retention {
-                                        record.push(Change::Put {
-                                            action: job.step.as_str().into(),
-                                            resource: Box::new(after),
-                                        });
+                                        record.push(Change::Put { action: job.step.as_str().into(), resource: after });
                                     }
                                     match (job.step, job.replacing) {
                                         (Step::Update, _) => outcome.changed += 1,
@@ -496,10 +493,7 @@ fn run_stage(
                                     after.id = id.to_string();
                                 }
                                 after.status = "failed".into();
-                                record.insert(
-                                    0,
-                                    Change::Put { action: "create failed".into(), resource: Box::new(after) },
-                                );
+                                record.insert(0, Change::Put { action: "create failed".into(), resource: after });
                             }
                             state.commit(&record)?;
                             finished.insert(index);

@@ -185,7 +185,7 @@ mod tests {
                 address: "azurerm_shared_image_version.v".into(),
                 action: Action::Create,
                 before: None,
-                after: Some(crate::state::ResourceState {
+                after: Some(Box::new(crate::state::ResourceState {
                     address: "azurerm_shared_image_version.v".into(),
                     mode: "managed".into(),
                     type_name: "azurerm_shared_image_version".into(),
@@ -198,7 +198,7 @@ mod tests {
                     dependencies: Vec::new(),
                     status: "ready".into(),
                     sensitive: Vec::new(),
-                }),
+                })),
                 after_unknown: Vec::new(),
                 changes: Vec::new(),
                 forbidden: Vec::new(),

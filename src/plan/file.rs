@@ -175,8 +175,8 @@ mod tests {
         ResourceChange {
             address: address.into(),
             action,
-            before: before.then(|| r.clone()),
-            after: after.then_some(r),
+            before: before.then(|| Box::new(r.clone())),
+            after: after.then(|| Box::new(r)),
             after_unknown: vec![],
             changes: vec![],
             forbidden: vec![],

@@ -55,9 +55,9 @@ pub struct ResourceChange {
     pub address: String,
     pub action: Action,
     /// As recorded in the state (absent for creates).
-    pub before: Option<ResourceState>,
+    pub before: Option<Box<ResourceState>>,
     /// As it will be recorded after apply (absent for deletes).
-    pub after: Option<ResourceState>,
+    pub after: Option<Box<ResourceState>>,
     /// Attribute paths whose configured value is known only after apply.
     #[serde(default)]
     pub after_unknown: Vec<String>,

@@ -215,13 +215,13 @@ pub fn plan(input: PlanInput) -> Plan {
         restrict_to_targets(&mut changes, options, desired);
     }
     let order = order(&changes);
-    let before: Vec<&ResourceState> = changes.values().filter_map(|c| c.before.as_ref()).collect();
+    let before: Vec<&ResourceState> = changes.values().filter_map(|c| c.before.as_deref()).collect();
     let after: Vec<&ResourceState> = changes
         .values()
         .filter_map(|c| match c.action {
             Action::Delete => None,
-            Action::Forbidden | Action::NoOp => c.before.as_ref(),
-            _ => c.after.as_ref(),
+            Action::Forbidden | Action::NoOp => c.before.as_deref(),
+            _ => c.after.as_deref(),
         })
         .collect();
     let access_changes = super::access::changes(&before, &after);
@@ -413,7 +413,7 @@ fn create(inst: &Instance) -> ResourceChange {
         address: after.address.clone(),
         action: Action::Create,
         before: None,
-        after: Some(after),
+        after: Some(Box::new(after)),
         after_unknown: unknown,
         changes: Vec::new(),
         forbidden: Vec::new(),
@@ -577,12 +577,12 @@ fn update(
             });
         }
         after.status = before.status.clone();
-        after
+        Box::new(after)
     });
     ResourceChange {
         address,
         action,
-        before: Some(before),
+        before: Some(Box::new(before)),
         after,
         after_unknown: unknown,
         changes,
@@ -603,7 +603,7 @@ fn delete(before: ResourceState, block: Option<&Instance>, reason: &str) -> Reso
     ResourceChange {
         address: before.address.clone(),
         action: if forbidden.is_empty() { Action::Delete } else { Action::Forbidden },
-        before: Some(before.clone()),
+        before: Some(Box::new(before.clone())),
         after: None,
         after_unknown: Vec::new(),
         changes: Vec::new(),

@@ -298,8 +298,8 @@ pub fn change(d: Decision) -> super::ResourceChange {
     super::ResourceChange {
         address: address.clone(),
         action,
-        before: Some(record(d.before.clone())),
-        after,
+        before: Some(Box::new(record(d.before.clone()))),
+        after: after.map(Box::new),
         after_unknown: Vec::new(),
         changes,
         forbidden: Vec::new(),
