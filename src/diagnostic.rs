@@ -15,16 +15,30 @@ pub enum Severity {
     Error,
 }
 
-/// A byte range in one loaded source file.
+/// A byte range in one loaded source file. Offsets are 32-bit: every evaluated attribute keeps
+/// its span, and at the quota ceiling two machine words a span were 10 MB (a file past 4 GiB
+/// is not a configuration; its offsets saturate).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Span {
     pub file: FileId,
-    pub range: Range<usize>,
+    start: u32,
+    end: u32,
 }
 
 impl Span {
     pub fn new(file: FileId, range: Range<usize>) -> Span {
-        Span { file, range }
+        let offset = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
+        Span { file, start: offset(range.start), end: offset(range.end) }
+    }
+
+    /// The byte range in the file.
+    pub fn range(&self) -> Range<usize> {
+        self.start()..self.end as usize
+    }
+
+    /// Where the span starts.
+    pub fn start(&self) -> usize {
+        self.start as usize
     }
 }
 
@@ -90,7 +104,7 @@ pub struct DiagnosticRecord {
 impl DiagnosticRecord {
     pub fn new(diagnostic: &Diagnostic, sources: &Sources) -> DiagnosticRecord {
         let place = diagnostic.span.as_ref().map(|span| {
-            let (line, column) = sources.line_column(span.file, span.range.start);
+            let (line, column) = sources.line_column(span.file, span.start());
             (sources.name(span.file).to_string(), line, column)
         });
         DiagnosticRecord {
@@ -110,7 +124,7 @@ impl DiagnosticRecord {
 pub fn sort(diagnostics: &mut [Diagnostic]) {
     diagnostics.sort_by(|a, b| {
         let key =
-            |d: &Diagnostic| (d.span.as_ref().map(|s| (s.file, s.range.start)), std::cmp::Reverse(d.severity), d.rule);
+            |d: &Diagnostic| (d.span.as_ref().map(|s| (s.file, s.start())), std::cmp::Reverse(d.severity), d.rule);
         key(a).cmp(&key(b)).then_with(|| a.message.cmp(&b.message))
     });
 }

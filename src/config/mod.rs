@@ -269,7 +269,7 @@ mod tests {
         let d = parse_file(&sources, id).unwrap_err();
         assert_eq!(d.rule, "SIG001");
         let span = d.span.unwrap();
-        let (line, _) = sources.line_column(span.file, span.range.start);
+        let (line, _) = sources.line_column(span.file, span.start());
         assert!(line >= 2, "line {line}");
     }
 }

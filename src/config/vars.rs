@@ -133,7 +133,7 @@ mod tests {
         let vars = parse_file(&sources, f).unwrap();
         assert_eq!(vars.len(), 2);
         assert_eq!(vars[1].name, "replicas");
-        assert_eq!(sources.line_column(f, vars[1].span.range.start), (2, 12));
+        assert_eq!(sources.line_column(f, vars[1].span.start()), (2, 12));
 
         let bad = sources.add("bad.tfvars", "x {\n}\n");
         assert_eq!(parse_file(&sources, bad).unwrap_err().rule, "SIG002");

@@ -909,7 +909,7 @@ pub(crate) mod tests {
         for (src, rule, culprit) in cases {
             let err = eval_str(src, &roots()).expect_err(src);
             assert_eq!(err.rule, *rule, "{src}: {}", err.message);
-            assert_eq!(&src[err.span.range.clone()], *culprit, "{src}: {}", err.message);
+            assert_eq!(&src[err.span.range()], *culprit, "{src}: {}", err.message);
         }
         let err = eval_str("var.regionz", &roots()).unwrap_err();
         assert_eq!(err.help.as_deref(), Some("did you mean `regions`?"));

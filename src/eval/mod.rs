@@ -606,7 +606,7 @@ impl<'a> Evaluator<'a> {
         let mut seen: crate::fast_hash::FastMap<&NodeKey, &Span> = Default::default();
         for node in nodes {
             if let Some(first) = seen.get(&node.key) {
-                let (line, _) = self.input.sources.line_column(first.file, first.range.start);
+                let (line, _) = self.input.sources.line_column(first.file, first.start());
                 self.diags.push(
                     Diagnostic::error("SIG009", format!("`{}` is declared twice", node.key))
                         .at(node.span.clone())
@@ -1565,7 +1565,7 @@ impl<'a> Evaluator<'a> {
                 return Err(Diagnostic::error("SIG003", "a moved block needs `from` and `to`").at(header.clone()));
             };
             let span = scope.span_of(&attr.value);
-            let text = self.input.sources.text(file).get(span.range.clone()).unwrap_or("").trim();
+            let text = self.input.sources.text(file).get(span.range()).unwrap_or("").trim();
             crate::model::address::parse(text).map_err(|_| {
                 Diagnostic::error(
                     "SIG004",
@@ -1578,7 +1578,7 @@ impl<'a> Evaluator<'a> {
         let text_of = |key: &str| {
             block.body.get_attribute(key).map(|attr| {
                 let span = scope.span_of(&attr.value);
-                self.input.sources.text(file).get(span.range.clone()).unwrap_or("").trim().to_string()
+                self.input.sources.text(file).get(span.range()).unwrap_or("").trim().to_string()
             })
         };
         if let (Some(from), Some(to)) = (text_of("from"), text_of("to"))
@@ -1676,7 +1676,7 @@ impl<'a> Evaluator<'a> {
             return;
         };
         let span = scope.span_of(&from.value);
-        let text = self.input.sources.text(file).get(span.range.clone()).unwrap_or("").trim().to_string();
+        let text = self.input.sources.text(file).get(span.range()).unwrap_or("").trim().to_string();
         // A module (no instance key, as Terraform requires), else a resource block.
         let module_path = crate::model::address::parse_module(&text).ok().filter(|p| !p.contains('['));
         let (from, module) = if let Some(path) = module_path {

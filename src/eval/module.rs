@@ -374,7 +374,7 @@ impl<'a> Evaluator<'a> {
             );
             return None;
         };
-        let text = |span: &Span| self.input.sources.text(file).get(span.range.clone()).unwrap_or("").trim().to_string();
+        let text = |span: &Span| self.input.sources.text(file).get(span.range()).unwrap_or("").trim().to_string();
         let mut out = HashMap::new();
         let mut ok = true;
         for (key, value) in object.iter() {

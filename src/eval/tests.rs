@@ -40,7 +40,7 @@ impl Run {
 
     fn line_of(&self, d: &Diagnostic) -> usize {
         let s = d.span.as_ref().expect("place");
-        self.sources.line_column(s.file, s.range.start).0
+        self.sources.line_column(s.file, s.start()).0
     }
 }
 

@@ -234,7 +234,7 @@ pub(super) fn evaluate(
 }
 
 fn location(sources: &Sources, span: &Span) -> String {
-    let (line, column) = sources.line_column(span.file, span.range.start);
+    let (line, column) = sources.line_column(span.file, span.start());
     format!("{}:{line}:{column}", sources.name(span.file))
 }
 

@@ -23,7 +23,7 @@ pub fn describe_choice(choice: &ProfileChoice, sources: Option<&Sources>) -> Str
     match (choice, sources) {
         (ProfileChoice::Environment, _) => "SIGFORM_SERVICE_PROFILE".to_string(),
         (ProfileChoice::Configuration(span), Some(sources)) => {
-            let (line, _) = sources.line_column(span.file, span.range.start);
+            let (line, _) = sources.line_column(span.file, span.start());
             format!("the configuration (sigform {{ service_profile }} in {}:{line})", sources.name(span.file))
         }
         (ProfileChoice::Configuration(_), None) => "the configuration".to_string(),

@@ -147,7 +147,7 @@ pub fn plan(input: PlanInput) -> Plan {
         };
         // Where it is declared (`main.tf:57`).
         if let Some(sources) = sources {
-            let (line, _) = sources.line_column(inst.span.file, inst.span.range.start);
+            let (line, _) = sources.line_column(inst.span.file, inst.span.start());
             change.source = Some(format!("{}:{line}", sources.name(inst.span.file)));
         }
         Some((address.clone(), Box::new(change)))

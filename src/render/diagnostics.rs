@@ -24,9 +24,9 @@ pub fn human(diagnostics: &[Diagnostic], sources: &Sources, style: Style) -> Str
         let report = match &d.span {
             Some(span) => {
                 let file = sources.get(span.file);
-                let len = span.range.end.saturating_sub(span.range.start);
+                let len = span.range().end.saturating_sub(span.start());
                 let label = d.label.clone().unwrap_or_else(|| "here".to_string());
-                m = m.with_label(LabeledSpan::new(Some(label), span.range.start, len));
+                m = m.with_label(LabeledSpan::new(Some(label), span.start(), len));
                 Report::new(m).with_source_code(NamedSource::new(file.name.clone(), file.text.clone()))
             }
             None => Report::new(m),

@@ -105,7 +105,7 @@ pub(crate) fn diagnose_under(text: &str, profile: Option<&str>) -> Vec<(&'static
         .iter()
         .map(|d| {
             let span = d.span.as_ref().expect("every diagnostic has a place");
-            let (line, _) = sources.line_column(span.file, span.range.start);
+            let (line, _) = sources.line_column(span.file, span.start());
             (d.rule, d.severity, line, d.message.clone())
         })
         .collect()

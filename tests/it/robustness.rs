@@ -233,7 +233,7 @@ fn mangled_configurations_never_panic_and_every_error_has_a_place() {
             for d in checked.diagnostics.iter().filter(|d| d.is_error()) {
                 let span = d.span.as_ref().unwrap_or_else(|| panic!("{} has no place: {}", d.rule, d.message));
                 let len = sources.text(span.file).len();
-                assert!(span.range.start <= span.range.end && span.range.end <= len, "{} span out of bounds", d.rule);
+                assert!(span.start() <= span.range().end && span.range().end <= len, "{} span out of bounds", d.rule);
                 assert!(sigform::rules::find(d.rule).is_some(), "{} is not in the catalogue", d.rule);
             }
         });
