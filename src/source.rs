@@ -6,6 +6,21 @@
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct FileId(pub u32);
 
+/// Where a syntax tree's byte offsets start: its file, and the byte of the file its text began
+/// at. A tree parsed from a whole file starts at 0; a resource block parsed on its own, when it
+/// is evaluated, starts where the block does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Origin {
+    pub file: FileId,
+    pub offset: usize,
+}
+
+impl From<FileId> for Origin {
+    fn from(file: FileId) -> Origin {
+        Origin { file, offset: 0 }
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct SourceFile {
     /// The name diagnostics show: a path relative to the working directory, or a pseudo-name

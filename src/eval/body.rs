@@ -38,7 +38,7 @@ impl BodySchema<'_> {
 pub fn header_span(scope: &Scope, block: &Block) -> Span {
     let start = block.ident.span().map_or(0, |r| r.start);
     let end = block.labels.last().and_then(|l| l.span()).or_else(|| block.ident.span()).map_or(start, |r| r.end);
-    Span::new(scope.file, start..end)
+    scope.span(start..end)
 }
 
 pub fn eval_body(

@@ -6,7 +6,7 @@
 //! an error in their argument, which a call-by-value function interface cannot do.
 
 use super::functions;
-use crate::config::FileId;
+use crate::config::{FileId, Origin};
 use crate::diagnostic::Span;
 use crate::model::value::{Map as ValueMap, Value};
 use hcl::edit::expr::{BinaryOperator, Expression, ForExpr, FuncCall, ObjectKey, TraversalOperator, UnaryOperator};
@@ -19,6 +19,8 @@ pub use super::error::{EvalError, EvalResult};
 /// ...) and a stack of local bindings (`each`, `count`, for-expression and iterator variables).
 pub struct Scope<'a> {
     pub file: FileId,
+    /// Where the syntax tree's offsets start in `file` (see `Origin`).
+    offset: usize,
     roots: &'a ValueMap,
     /// The files `file()`, `templatefile()` and friends read (none: they are not available).
     files: Option<&'a dyn super::FileSource>,
@@ -42,8 +44,15 @@ pub struct Touched {
 const NOT_RESOURCES: &[&str] = &["var", "local", "path", "terraform", "each", "count", "self"];
 
 impl<'a> Scope<'a> {
-    pub fn new(file: FileId, roots: &'a ValueMap) -> Scope<'a> {
-        Scope { file, roots, files: None, bindings: Vec::new(), touched: Vec::new() }
+    /// A scope for the syntax tree at `origin` (a file, or a block parsed on its own).
+    pub fn new(origin: impl Into<Origin>, roots: &'a ValueMap) -> Scope<'a> {
+        let Origin { file, offset } = origin.into();
+        Scope { file, offset, roots, files: None, bindings: Vec::new(), touched: Vec::new() }
+    }
+
+    /// Where this scope's syntax tree starts.
+    pub fn origin(&self) -> Origin {
+        Origin { file: self.file, offset: self.offset }
     }
 
     /// The same scope, able to read files through `files`.
@@ -65,7 +74,12 @@ impl<'a> Scope<'a> {
     }
 
     pub fn span_of(&self, expr: &impl hcl::edit::Span) -> Span {
-        Span::new(self.file, expr.span().unwrap_or(0..0))
+        self.span(expr.span().unwrap_or(0..0))
+    }
+
+    /// The span of `range` of this scope's syntax tree, in its file.
+    pub fn span(&self, range: std::ops::Range<usize>) -> Span {
+        Span::new(self.file, range.start + self.offset..range.end + self.offset)
     }
 
     fn names(&self) -> Vec<&str> {

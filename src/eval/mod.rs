@@ -12,7 +12,7 @@ pub mod expr;
 pub mod functions;
 mod local;
 mod module;
-pub mod refs;
+
 mod retention;
 pub mod types;
 pub use module::{
@@ -21,8 +21,9 @@ pub use module::{
 mod variables;
 mod yaml;
 
+use crate::config::refs::{self, Reference};
 use crate::config::vars::VarAssignment;
-use crate::config::{FileId, ParsedFile, Sources};
+use crate::config::{BlockText, DeferredBlock, FileId, Origin, ParsedFile, Sources};
 use crate::diagnostic::{Diagnostic, Span};
 use crate::model::ProfileChoice;
 use crate::model::graph::{cycle_diagnostic, cycles};
@@ -36,7 +37,6 @@ use hcl::edit::Span as _;
 use hcl::edit::expr::{Expression, TraversalOperator};
 use hcl::edit::structure::{Attribute, Block, Structure};
 use petgraph::graph::{DiGraph, NodeIndex};
-use refs::Reference;
 use sigform_azure::schema::{Mutability, ResourceKind, ResourceSchema};
 use sigform_azure::{arm_id, profiles, regions};
 use std::collections::{BTreeMap, HashMap};
@@ -159,14 +159,20 @@ impl std::fmt::Display for NodeKey {
     }
 }
 
+/// How many deferred blocks are parsed ahead of their evaluation, at most: enough to keep the
+/// other core busy, few enough that their trees stay small.
+const PARSED_AHEAD: usize = 256;
+
 /// A node owns its syntax: evaluation drops each block once it is evaluated, so that the syntax
-/// trees (at the quota ceiling the largest thing in memory) give their memory to the values.
+/// trees give their memory to the values. Resource and data blocks hold no tree until then: the
+/// parse read them and let their trees go (`config::DeferredBlock`); each is parsed again when it
+/// is evaluated.
 enum NodeBody {
     Local(Attribute),
-    Resource(Block, &'static ResourceSchema),
+    Resource(DeferredBlock, &'static ResourceSchema),
     /// A resource type sigform does not manage: fine while it has no instance (`count = 0`,
     /// an empty `for_each`), as in Terraform; refused once it would have one.
-    Unsupported(Block, Mode),
+    Unsupported(DeferredBlock, Mode),
     /// `check "name" { assert { condition, error_message } }`: a failing assertion warns.
     Check(Block),
     Output(Block),
@@ -315,12 +321,36 @@ impl<'a> Evaluator<'a> {
         );
 
         let order = self.order(&nodes);
+        // The deferred blocks are parsed again in the order they are evaluated in, ahead of
+        // it, on another core: evaluation goes block by block on this one.
+        let texts: Vec<BlockText> = order
+            .iter()
+            .filter_map(|&i| match &nodes[i].body {
+                NodeBody::Resource(d, _) | NodeBody::Unsupported(d, _) => Some(d.text()),
+                _ => None,
+            })
+            .collect();
+        let sources = self.input.sources;
         let mut nodes: Vec<Option<Node>> = nodes.into_iter().map(Some).collect();
-        for index in order {
-            if let Some(node) = nodes[index].take() {
-                self.eval_node(&node);
+        std::thread::scope(|scope| {
+            let parsed = (texts.len() > 1 && crate::parallel::cores() > 1).then(|| {
+                let (send, parsed) = std::sync::mpsc::sync_channel(PARSED_AHEAD);
+                scope.spawn(move || {
+                    for text in texts {
+                        // Evaluation stopped early (it never does): so does this.
+                        if send.send(text.parse(sources)).is_err() {
+                            break;
+                        }
+                    }
+                });
+                parsed
+            });
+            for index in order {
+                if let Some(node) = nodes[index].take() {
+                    self.eval_node(&node, parsed.as_ref());
+                }
             }
-        }
+        });
         for (block, file) in &moves {
             self.moved(block, *file);
         }
@@ -395,7 +425,7 @@ impl<'a> Evaluator<'a> {
 
     /// SIG014: every argument of `body` (at any depth) that reads an ephemeral value, where the
     /// value would be written into a plan and the state.
-    fn refuse_ephemeral(&mut self, body: &hcl::edit::structure::Body, file: FileId, what: &str) {
+    fn refuse_ephemeral(&mut self, body: &hcl::edit::structure::Body, file: Origin, what: &str) {
         if self.ephemeral.is_empty() {
             return;
         }
@@ -453,7 +483,17 @@ impl<'a> Evaluator<'a> {
         let roots = ValueMap::default();
         let scope = Scope::new(file.file, &roots);
         let Declarations { variables, nodes, settings, imports, moves, removals } = declared;
+        // The deferred blocks take their places among the others: nodes stay in file order.
+        let mut deferred = file.deferred.into_iter().peekable();
         for structure in file.body.into_iter() {
+            let start = match &structure {
+                Structure::Block(b) => b.ident.span(),
+                Structure::Attribute(a) => a.key.span(),
+            }
+            .map_or(0, |r| r.start);
+            while let Some(d) = deferred.next_if(|d| d.range.start < start) {
+                self.declare_resource(d, nodes);
+            }
             let block = match structure {
                 Structure::Block(b) => b,
                 Structure::Attribute(a) => {
@@ -533,29 +573,11 @@ impl<'a> Evaluator<'a> {
                         }
                     }
                 }
+                // Deferred by the parse whenever they have their two labels, as here.
                 "resource" | "data" => {
-                    let mode = if ident == "resource" { Mode::Managed } else { Mode::Data };
-                    let schema = if mode == Mode::Managed {
-                        sigform_azure::resources::resource(&labels[0])
-                    } else {
-                        sigform_azure::resources::data_source(&labels[0])
-                    };
-                    let key = NodeKey::Resource(self.block_address(mode, labels[0].clone(), labels[1].clone()));
-                    let body = match schema {
-                        Some(schema) => NodeBody::Resource(block, schema),
-                        // A type sigform lacks is fine while it has no instance: decided once
-                        // `count` or `for_each` is known.
-                        None if block.body.get_attribute("count").is_some()
-                            || block.body.get_attribute("for_each").is_some() =>
-                        {
-                            NodeBody::Unsupported(block, mode)
-                        }
-                        None => {
-                            self.diags.push(unsupported_type(mode, &labels[0], scope.span_of(&block.labels[0])));
-                            continue;
-                        }
-                    };
-                    nodes.push(node(key, body));
+                    if let Some(d) = DeferredBlock::from_tree(&block, file.file) {
+                        self.declare_resource(d, nodes);
+                    }
                 }
                 "output" => nodes.push(node(NodeKey::Output(labels[0].to_string()), NodeBody::Output(block))),
                 "check" => nodes.push(node(NodeKey::Check(labels[0].to_string()), NodeBody::Check(block))),
@@ -600,6 +622,33 @@ impl<'a> Evaluator<'a> {
                 _ => {} // terraform: required_providers and the like mean nothing to sigform
             }
         }
+        for d in deferred {
+            self.declare_resource(d, nodes);
+        }
+    }
+
+    /// A `resource` or `data` block's node: its type's schema, or the type sigform lacks.
+    fn declare_resource(&mut self, block: DeferredBlock, nodes: &mut Vec<Node>) {
+        let mode = if block.data { Mode::Data } else { Mode::Managed };
+        let schema = if mode == Mode::Managed {
+            sigform_azure::resources::resource(&block.type_name)
+        } else {
+            sigform_azure::resources::data_source(&block.type_name)
+        };
+        let key = NodeKey::Resource(self.block_address(mode, block.type_name.clone(), block.name.clone()));
+        let (file, span) = (block.file, Span::new(block.file, block.header.clone()));
+        let body = match schema {
+            Some(schema) => NodeBody::Resource(block, schema),
+            // A type sigform lacks is fine while it has no instance: decided once `count` or
+            // `for_each` is known.
+            None if block.expands => NodeBody::Unsupported(block, mode),
+            None => {
+                let at = Span::new(block.file, block.type_label.clone());
+                self.diags.push(unsupported_type(mode, &block.type_name, at));
+                return;
+            }
+        };
+        nodes.push(Node { key, file, body, span });
     }
 
     fn check_duplicates(&mut self, nodes: &[Node]) {
@@ -633,15 +682,10 @@ impl<'a> Evaluator<'a> {
         // What each node refers to, found on every core (a walk of every block's whole tree).
         let found_by_node = crate::parallel::map(nodes.iter().collect(), 1_024, |node: &Node| match &node.body {
             NodeBody::Local(a) => refs::in_expr(&a.value),
-            NodeBody::Resource(b, _) | NodeBody::Output(b) | NodeBody::Check(b) | NodeBody::Module(b) => {
-                refs::in_block(b)
-            }
+            NodeBody::Resource(d, _) => d.references.clone(),
+            NodeBody::Output(b) | NodeBody::Check(b) | NodeBody::Module(b) => refs::in_block(b),
             // Only what decides its instances.
-            NodeBody::Unsupported(b, _) => ["count", "for_each"]
-                .iter()
-                .filter_map(|k| b.body.get_attribute(k))
-                .flat_map(|a| refs::in_expr(&a.value))
-                .collect(),
+            NodeBody::Unsupported(d, _) => d.expansion_references.clone(),
             NodeBody::Provider(Some(b)) => refs::in_block(b),
             NodeBody::Provider(None) => Vec::new(),
         });
@@ -664,8 +708,8 @@ impl<'a> Evaluator<'a> {
                     targets.push(to);
                 }
             }
-            if let NodeBody::Resource(block, _) = &node.body
-                && let Some(&to) = index.get(&NodeKey::Provider(provider_name(block)))
+            if let NodeBody::Resource(d, _) = &node.body
+                && let Some(&to) = index.get(&NodeKey::Provider(d.provider.clone()))
             {
                 targets.push(to);
             }
@@ -743,7 +787,14 @@ impl<'a> Evaluator<'a> {
         }
     }
 
-    fn eval_node(&mut self, node: &Node) {
+    /// Evaluates one node; a deferred block's tree comes from `parsed` when blocks are parsed
+    /// ahead (in evaluation order), else it is parsed here.
+    fn eval_node(&mut self, node: &Node, parsed: Option<&std::sync::mpsc::Receiver<Result<Block, Diagnostic>>>) {
+        let sources = self.input.sources;
+        let tree = |d: &DeferredBlock| match parsed.map(|p| p.recv()) {
+            Some(Ok(tree)) => tree,
+            _ => d.parse(sources),
+        };
         match &node.body {
             NodeBody::Local(attr) => {
                 if self.is_sensitive(&attr.value) {
@@ -771,9 +822,15 @@ impl<'a> Evaluator<'a> {
                 }
                 self.providers.insert(name.clone(), provider);
             }
-            NodeBody::Resource(block, schema) => {
+            NodeBody::Resource(deferred, schema) => {
                 let NodeKey::Resource(addr) = &node.key else { unreachable!() };
-                let value = self.resource(addr, block, schema, node.file);
+                let value = match tree(deferred) {
+                    Ok(block) => self.resource(addr, &block, schema, deferred.origin()),
+                    Err(d) => {
+                        self.diags.push(d);
+                        Value::Unknown
+                    }
+                };
                 self.set_root(&node.key, value);
             }
             NodeBody::Output(block) => self.output(block, node.file),
@@ -783,15 +840,22 @@ impl<'a> Evaluator<'a> {
                 let value = self.module_call(name, block, node.file);
                 self.set_root(&node.key, value);
             }
-            NodeBody::Unsupported(block, mode) => {
-                let value = match self.expansion(block, node.file) {
+            NodeBody::Unsupported(deferred, mode) => {
+                let expansion = match tree(deferred) {
+                    Ok(block) => self.expansion(&block, deferred.origin()),
+                    Err(d) => {
+                        self.diags.push(d);
+                        None
+                    }
+                };
+                let value = match expansion {
                     Some(e) if e.instances.is_empty() => match e.kind {
                         ExpansionKind::ForEach => Value::Map(ValueMap::default()),
                         _ => Value::List(Vec::new()),
                     },
                     Some(_) => {
-                        let scope = Scope::new(node.file, &self.roots).with_files(self.input.files);
-                        self.diags.push(unsupported_type(*mode, &block.labels[0], scope.span_of(&block.labels[0])));
+                        let at = Span::new(deferred.file, deferred.type_label.clone());
+                        self.diags.push(unsupported_type(*mode, &deferred.type_name, at));
                         Value::Unknown
                     }
                     None => Value::Unknown,
@@ -944,19 +1008,19 @@ impl<'a> Evaluator<'a> {
         addr: &ConfigAddress,
         block: &Block,
         schema: &'static ResourceSchema,
-        file: FileId,
+        file: Origin,
     ) -> Value {
         let header = {
             let scope = Scope::new(file, &self.roots).with_files(self.input.files);
             header_span(&scope, block)
         };
-        let provider_key = provider_name(block);
+        let provider_key = refs::provider_name(block);
         let Some(provider) = self.providers.get(&provider_key).cloned() else {
             let span = block
                 .body
                 .get_attribute("provider")
                 .and_then(|a| a.value.span())
-                .map_or(header.clone(), |r| Span::new(file, r));
+                .map_or(header.clone(), |r| Span::new(file.file, r.start + file.offset..r.end + file.offset));
             let known: Vec<&str> = self.providers.keys().map(String::as_str).collect();
             let d = Diagnostic::error("SIG005", format!("provider `{provider_key}` is not configured")).at(span).help(
                 format!(
@@ -1208,7 +1272,7 @@ impl<'a> Evaluator<'a> {
             .find(|block| !recorded.has_block(block))
     }
 
-    fn expansion(&mut self, block: &Block, file: FileId) -> Option<Expansion> {
+    fn expansion(&mut self, block: &Block, file: Origin) -> Option<Expansion> {
         let count = block.body.get_attribute("count");
         let for_each = block.body.get_attribute("for_each");
         let mut scope = Scope::new(file, &self.roots).with_files(self.input.files);
@@ -1314,7 +1378,7 @@ impl<'a> Evaluator<'a> {
     }
 
     /// Resource blocks this one names in `depends_on` or refers to anywhere in its body.
-    fn depends_on(&mut self, block: &Block, file: FileId) -> Vec<ConfigAddress> {
+    fn depends_on(&mut self, block: &Block, file: Origin) -> Vec<ConfigAddress> {
         // References are recorded precisely while the body is evaluated (`Scope::touched`); here
         // only what `depends_on` names.
         let mut out: Vec<ConfigAddress> = Vec::new();
@@ -1323,7 +1387,7 @@ impl<'a> Evaluator<'a> {
             match &attr.value {
                 Expression::Array(items) => {
                     for item in items.iter() {
-                        let named = match traversal_path(item).as_slice() {
+                        let named = match refs::traversal_path(item).as_slice() {
                             [d, t, n] if d == "data" => {
                                 Some(vec![self.block_address(Mode::Data, t.clone(), n.clone())])
                             }
@@ -1356,7 +1420,7 @@ impl<'a> Evaluator<'a> {
         out
     }
 
-    fn lifecycle(&mut self, block: &Block, file: FileId, schema: &ResourceSchema) -> Lifecycle {
+    fn lifecycle(&mut self, block: &Block, file: Origin, schema: &ResourceSchema) -> Lifecycle {
         let mut lifecycle = Lifecycle::default();
         let mut scope = Scope::new(file, &self.roots).with_files(self.input.files);
         for lc in block.body.get_blocks("lifecycle") {
@@ -1406,7 +1470,7 @@ impl<'a> Evaluator<'a> {
                         }
                         Expression::Array(items) => {
                             for item in items.iter() {
-                                let path = traversal_path(item);
+                                let path = refs::traversal_path(item);
                                 let name = path.first().cloned().or_else(|| item.as_str().map(str::to_string));
                                 match name {
                                     Some(n) if schema.attr(&n).is_some() || schema.block(&n).is_some() => {
@@ -1490,7 +1554,7 @@ impl<'a> Evaluator<'a> {
     }
 
     fn output(&mut self, block: &Block, file: FileId) {
-        self.refuse_ephemeral(&block.body, file, "an output");
+        self.refuse_ephemeral(&block.body, file.into(), "an output");
         let mut scope = Scope::new(file, &self.roots).with_files(self.input.files);
         let header = header_span(&scope, block);
         let name = block.labels[0].as_str().to_string();
@@ -1746,7 +1810,7 @@ impl<'a> Evaluator<'a> {
             return;
         };
         let instances = if block.body.get_attribute("for_each").is_some() {
-            match self.expansion(block, file) {
+            match self.expansion(block, file.into()) {
                 Some(e) => e.instances,
                 None => return,
             }
@@ -2162,38 +2226,6 @@ fn precondition(block: &Block, scope: &mut Scope, diags: &mut Vec<Diagnostic>) {
             .at(span),
         ),
         Err(e) => diags.push(e.into_diagnostic()),
-    }
-}
-
-/// `provider = azurerm.west` → "azurerm.west"; no provider argument → "azurerm".
-fn provider_name(block: &Block) -> String {
-    match block.body.get_attribute("provider") {
-        None => "azurerm".into(),
-        Some(a) => {
-            let path = traversal_path(&a.value);
-            if path.is_empty() { "azurerm.?".into() } else { path.join(".") }
-        }
-    }
-}
-
-/// `a.b.c` as ["a", "b", "c"]; empty for anything that is not a plain attribute path.
-fn traversal_path(expr: &Expression) -> Vec<String> {
-    match expr {
-        Expression::Variable(v) => vec![v.value().as_str().to_string()],
-        Expression::Traversal(t) => {
-            let mut path = traversal_path(&t.expr);
-            if path.is_empty() {
-                return path;
-            }
-            for op in &t.operators {
-                match op.value() {
-                    TraversalOperator::GetAttr(n) => path.push(n.value().as_str().to_string()),
-                    _ => return Vec::new(),
-                }
-            }
-            path
-        }
-        _ => Vec::new(),
     }
 }
 

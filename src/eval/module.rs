@@ -251,11 +251,11 @@ impl<'a> Evaluator<'a> {
         let Some(providers) = self.module_providers(block, file) else {
             return Value::Unknown;
         };
-        let Some(expansion) = self.expansion(block, file) else {
+        let Some(expansion) = self.expansion(block, file.into()) else {
             return Value::Unknown;
         };
         let mut inherited = self.call.depends_on.clone();
-        inherited.blocks.extend(self.depends_on(block, file));
+        inherited.blocks.extend(self.depends_on(block, file.into()));
         self.dependencies(expansion.touched.iter().cloned(), &mut inherited.blocks, &mut inherited.references);
 
         let (resources_before, data_before) = (self.desired.resources.len(), self.desired.data.len());

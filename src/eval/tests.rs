@@ -845,3 +845,35 @@ output "names" {
     let value = (0..300).find(|i| (i * 7) % 300 == 42).unwrap();
     assert_eq!(k042.attrs.str("name"), Some(format!("rg-k042-{value}").as_str()));
 }
+
+/// Resource blocks are parsed again on their own when evaluated (`config::DeferredBlock`):
+/// whatever they report points into the file, at the line and column of the mistake, in every
+/// place a span is made (an expression, a block header, the provider argument, a type label),
+/// and the evaluated attributes keep the file's spans.
+#[test]
+fn a_deferred_block_reports_at_its_place_in_the_file() {
+    let text = format!(
+        "{RG}\nlocals {{\n  n = 1\n}}\n\nresource \"azurerm_shared_image_gallery\" \"gx\" {{\n  name                = \"g\"\n  resource_group_name = azurerm_resource_group.rg.name\n  location            = \"eastus\"\n  description         = local.missing\n}}\n\nresource \"azurerm_shared_image_gallery\" \"hx\" {{\n  provider            = azurerm.nowhere\n  name                = \"h\"\n  resource_group_name = \"rg\"\n  location            = \"eastus\"\n}}\n\nresource \"azurerm_nothing_here\" \"x\" {{\n  count = 1\n}}\n"
+    );
+    let r = run(&text);
+    let find = |rule: &str, says: &str| {
+        r.diagnostics
+            .iter()
+            .find(|d| d.rule == rule && d.message.contains(says))
+            .unwrap_or_else(|| panic!("no {rule} saying {says}: {:#?}", r.diagnostics))
+    };
+    let line = |needle: &str| text[..text.find(needle).unwrap()].matches('\n').count() + 1;
+    let under = |d: &Diagnostic| &text[d.span.as_ref().expect("a place").range()];
+    let missing = find("SIG005", "has no attribute `missing`");
+    assert_eq!((r.line_of(missing), under(missing)), (line("local.missing"), "missing"));
+    let provider = find("SIG005", "nowhere");
+    assert_eq!((r.line_of(provider), under(provider)), (line("azurerm.nowhere"), "azurerm.nowhere"));
+    let unsupported =
+        r.diagnostics.iter().find(|d| d.message.contains("azurerm_nothing_here")).expect("unsupported type");
+    assert_eq!(r.line_of(unsupported), line("resource \"azurerm_nothing_here\""));
+    assert_eq!(under(unsupported), "\"azurerm_nothing_here\"");
+    let rg = r.get("azurerm_resource_group.rg");
+    let location = rg.attrs.get("location").expect("location");
+    assert_eq!(&text[location.span.range()], "\"eastus\"");
+    assert_eq!(&text[rg.span.range()], "resource \"azurerm_resource_group\" \"rg\"");
+}

@@ -150,6 +150,38 @@ pub fn in_block(block: &Block) -> Vec<Reference> {
     in_body(&block.body)
 }
 
+/// `provider = azurerm.west` → "azurerm.west"; no provider argument → "azurerm".
+pub fn provider_name(block: &Block) -> String {
+    match block.body.get_attribute("provider") {
+        None => "azurerm".into(),
+        Some(a) => {
+            let path = traversal_path(&a.value);
+            if path.is_empty() { "azurerm.?".into() } else { path.join(".") }
+        }
+    }
+}
+
+/// `a.b.c` as ["a", "b", "c"]; empty for anything that is not a plain attribute path.
+pub fn traversal_path(expr: &Expression) -> Vec<String> {
+    match expr {
+        Expression::Variable(v) => vec![v.value().as_str().to_string()],
+        Expression::Traversal(t) => {
+            let mut path = traversal_path(&t.expr);
+            if path.is_empty() {
+                return path;
+            }
+            for op in &t.operators {
+                match op.value() {
+                    TraversalOperator::GetAttr(n) => path.push(n.value().as_str().to_string()),
+                    _ => return Vec::new(),
+                }
+            }
+            path
+        }
+        _ => Vec::new(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
