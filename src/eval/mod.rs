@@ -232,7 +232,7 @@ struct Evaluator<'a> {
     /// Managed resource blocks that some expression refers to. Only those get a value in the
     /// scope: at the quota ceiling most blocks (versions) are referenced by nobody, and a copy of
     /// every instance's attributes for references would be a third of the evaluation's memory.
-    referenced: std::collections::HashSet<ConfigAddress>,
+    referenced: crate::fast_hash::FastSet<ConfigAddress>,
     /// Data sources read during apply: they need managed resources that do not exist yet.
     deferred: std::collections::HashSet<ConfigAddress>,
     /// Which module instance this evaluates (the root, or a call with its arguments).
@@ -698,7 +698,11 @@ impl<'a> Evaluator<'a> {
                     Reference::Local(n) => NodeKey::Local(n),
                     Reference::Resource(t, n) => {
                         let address = self.block_address(Mode::Managed, t, n);
-                        self.referenced.insert(address.clone());
+                        // Most references name a block already named (a thousand versions,
+                        // one definition): no copy for those.
+                        if !self.referenced.contains(&address) {
+                            self.referenced.insert(address.clone());
+                        }
                         NodeKey::Resource(address)
                     }
                     Reference::Data(t, n) => NodeKey::Resource(self.block_address(Mode::Data, t, n)),
@@ -1095,10 +1099,14 @@ impl<'a> Evaluator<'a> {
                 &mut gathered_blocks,
                 &mut gathered_instances,
             );
-            gathered_blocks.sort();
-            gathered_blocks.dedup();
-            gathered_instances.sort();
-            gathered_instances.dedup();
+            if gathered_blocks.len() > 1 {
+                gathered_blocks.sort();
+                gathered_blocks.dedup();
+            }
+            if gathered_instances.len() > 1 {
+                gathered_instances.sort();
+                gathered_instances.dedup();
+            }
 
             self.diags.extend(diags);
             let mut instance = Instance {
