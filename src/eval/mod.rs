@@ -218,9 +218,38 @@ pub fn evaluate(input: &EvalInput, files: Vec<ParsedFile>) -> (Desired, Vec<Diag
         sensitive: Default::default(),
         sensitive_attrs: HashMap::new(),
         ephemeral: Default::default(),
+        shared: Default::default(),
     };
     ev.run(root);
     (ev.desired, ev.diags)
+}
+
+/// The addresses instances depend on, one copy each: a thousand versions that name the same
+/// definition share it (at the quota ceiling each instance's own copies were 25 MB).
+#[derive(Default)]
+struct Shared {
+    blocks: crate::fast_hash::FastMap<ConfigAddress, std::sync::Arc<ConfigAddress>>,
+    instances: crate::fast_hash::FastMap<Address, std::sync::Arc<Address>>,
+}
+
+impl Shared {
+    fn block(&mut self, address: &ConfigAddress) -> std::sync::Arc<ConfigAddress> {
+        if let Some(shared) = self.blocks.get(address) {
+            return shared.clone();
+        }
+        let shared = std::sync::Arc::new(address.clone());
+        self.blocks.insert(address.clone(), shared.clone());
+        shared
+    }
+
+    fn instance(&mut self, address: &Address) -> std::sync::Arc<Address> {
+        if let Some(shared) = self.instances.get(address) {
+            return shared.clone();
+        }
+        let shared = std::sync::Arc::new(address.clone());
+        self.instances.insert(address.clone(), shared.clone());
+        shared
+    }
 }
 
 struct Evaluator<'a> {
@@ -233,6 +262,8 @@ struct Evaluator<'a> {
     /// scope: at the quota ceiling most blocks (versions) are referenced by nobody, and a copy of
     /// every instance's attributes for references would be a third of the evaluation's memory.
     referenced: crate::fast_hash::FastSet<ConfigAddress>,
+    /// One copy of each address instances depend on.
+    shared: Shared,
     /// Data sources read during apply: they need managed resources that do not exist yet.
     deferred: std::collections::HashSet<ConfigAddress>,
     /// Which module instance this evaluates (the root, or a call with its arguments).
@@ -1119,8 +1150,8 @@ impl<'a> Evaluator<'a> {
                 attrs,
                 span: header.clone(),
                 lifecycle: lifecycle.clone(),
-                depends_on: gathered_blocks.to_vec(),
-                references: gathered_instances.to_vec(),
+                depends_on: gathered_blocks.iter().map(|a| self.shared.block(a)).collect(),
+                references: gathered_instances.iter().map(|a| self.shared.instance(a)).collect(),
                 deferred_read: None,
                 sensitive: sensitive_names.clone(),
             };
@@ -1139,8 +1170,9 @@ impl<'a> Evaluator<'a> {
                 && let Some(data) = instance
                     .depends_on
                     .iter()
+                    .map(|d| &**d)
                     .chain(instance.references.iter().map(|a| &a.resource))
-                    .find(|d| self.deferred.contains(d))
+                    .find(|d| self.deferred.contains(*d))
                 && !Value::Map(instance.attrs.to_value()).is_wholly_known()
             {
                 self.diags.push(
@@ -1274,6 +1306,7 @@ impl<'a> Evaluator<'a> {
         instance
             .depends_on
             .iter()
+            .map(|d| &**d)
             .chain(instance.references.iter().map(|a| &a.resource))
             .filter(|d| d.mode == Mode::Managed)
             .map(|d| d.to_string())

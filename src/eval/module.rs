@@ -330,6 +330,7 @@ impl<'a> Evaluator<'a> {
                 sensitive: Default::default(),
                 sensitive_attrs: HashMap::new(),
                 ephemeral: Default::default(),
+                shared: Default::default(),
             };
             child.run(files.to_vec());
             self.desired = std::mem::take(&mut child.desired);

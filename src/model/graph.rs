@@ -37,9 +37,9 @@ impl<'a> DependencyGraph<'a> {
             let from = index[&inst.address];
             let mut targets: Vec<NodeIndex> = Vec::new();
             for dep in &inst.depends_on {
-                targets.extend(by_resource.get(dep).into_iter().flatten().copied());
+                targets.extend(by_resource.get(&**dep).into_iter().flatten().copied());
             }
-            targets.extend(inst.references.iter().filter_map(|a| index.get(a).copied()));
+            targets.extend(inst.references.iter().filter_map(|a| index.get(&**a).copied()));
             let implicit = inst
                 .id
                 .as_deref()

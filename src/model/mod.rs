@@ -233,10 +233,11 @@ pub struct Instance {
     pub span: Span,
     pub lifecycle: Lifecycle,
     /// Resource blocks this one names in `depends_on` or refers to without an index.
-    pub depends_on: Vec<ConfigAddress>,
+    /// Shared among the instances that name the same block (see `eval::Shared`).
+    pub depends_on: Vec<std::sync::Arc<ConfigAddress>>,
     /// Instances this one refers to by index (`azurerm_x.y["k"]`): precise edges, so that a
     /// thousand versions each naming its own definition do not each depend on all of them.
-    pub references: Vec<Address>,
+    pub references: Vec<std::sync::Arc<Address>>,
     /// A data source read during apply, and the managed resource it waits for.
     pub deferred_read: Option<String>,
     /// Top-level arguments and blocks whose values are sensitive (made of a sensitive variable):

@@ -134,11 +134,15 @@ pub fn plan(input: PlanInput) -> Plan {
     // ceiling most of the planner's time, so shared among the cores.
     // Each record boxed as it leaves the map: the change keeps the box, and the list of pairs
     // stays small (at the quota ceiling, records inline in it were 16 MB at the plan's peak).
-    let paired: Vec<(&String, &Instance, Option<Box<ResourceState>>)> = desired_by_address
-        .iter()
-        .map(|(address, inst)| (address, *inst, prior_by_address.remove(address.as_str()).map(Box::new)))
+    // The addresses move on with them, to key the changes.
+    let paired: Vec<(String, &Instance, Option<Box<ResourceState>>)> = desired_by_address
+        .into_iter()
+        .map(|(address, inst)| {
+            let before = prior_by_address.remove(address.as_str()).map(Box::new);
+            (address, inst, before)
+        })
         .collect();
-    let compare = |(address, inst, before): (&String, &Instance, Option<Box<ResourceState>>)| {
+    let compare = |(address, inst, before): (String, &Instance, Option<Box<ResourceState>>)| {
         let mut change = if options.destroy {
             delete(before?, Some(inst), "destroy requested")
         } else {
@@ -152,7 +156,7 @@ pub fn plan(input: PlanInput) -> Plan {
             let (line, _) = sources.line_column(inst.span.file, inst.span.start());
             change.source = Some(format!("{}:{line}", sources.name(inst.span.file)));
         }
-        Some((address.clone(), Box::new(change)))
+        Some((address, Box::new(change)))
     };
     // In address order already: inserted one by one, the map only appends (collecting would
     // first copy everything into a vector and sort it). Boxed: a change is most of a kilobyte,
