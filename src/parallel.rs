@@ -62,6 +62,20 @@ pub fn drop_elsewhere<T: Send + 'static>(value: T) {
 
 #[cfg(test)]
 mod tests {
+    /// What is dropped elsewhere is dropped.
+    #[test]
+    fn a_value_dropped_elsewhere_is_dropped() {
+        struct Told(std::sync::mpsc::Sender<()>);
+        impl Drop for Told {
+            fn drop(&mut self) {
+                let _ = self.0.send(());
+            }
+        }
+        let (tell, told) = std::sync::mpsc::channel();
+        super::drop_elsewhere(Told(tell));
+        assert!(told.recv_timeout(std::time::Duration::from_secs(30)).is_ok());
+    }
+
     /// Whatever the number of items and the batch, the results come back in the items' order.
     #[test]
     fn results_keep_their_order() {

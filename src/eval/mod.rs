@@ -234,20 +234,23 @@ struct Shared {
 
 impl Shared {
     fn block(&mut self, address: &ConfigAddress) -> std::sync::Arc<ConfigAddress> {
-        if let Some(shared) = self.blocks.get(address) {
-            return shared.clone();
-        }
-        let shared = std::sync::Arc::new(address.clone());
-        self.blocks.insert(address.clone(), shared.clone());
-        shared
+        Shared::one_of(&mut self.blocks, address)
     }
 
     fn instance(&mut self, address: &Address) -> std::sync::Arc<Address> {
-        if let Some(shared) = self.instances.get(address) {
+        Shared::one_of(&mut self.instances, address)
+    }
+
+    /// The shared copy of `address`, made the first time it is asked for.
+    fn one_of<A: Clone + Eq + std::hash::Hash>(
+        copies: &mut crate::fast_hash::FastMap<A, std::sync::Arc<A>>,
+        address: &A,
+    ) -> std::sync::Arc<A> {
+        if let Some(shared) = copies.get(address) {
             return shared.clone();
         }
         let shared = std::sync::Arc::new(address.clone());
-        self.instances.insert(address.clone(), shared.clone());
+        copies.insert(address.clone(), shared.clone());
         shared
     }
 }

@@ -325,6 +325,15 @@ resource "azurerm_resource_group" "late" {
     assert!(late.lifecycle.prevent_destroy);
     assert_eq!(late.lifecycle.ignore_changes, vec!["tags".to_string()]);
     assert!(late.depends_on.iter().any(|d| d.to_string() == "azurerm_shared_image_gallery.g"));
+    // Instances naming the same block share one copy of its address.
+    let two = run(&with_rg(
+        "resource \"azurerm_shared_image_gallery\" \"h\" {\n  name                = \"h\"\n  resource_group_name = azurerm_resource_group.rg.name\n  location            = \"eastus\"\n}\n",
+    ))
+    .clean();
+    let rg_of = |i: &Instance| i.depends_on.iter().find(|d| d.to_string() == "azurerm_resource_group.rg").cloned();
+    let g = rg_of(two.get("azurerm_shared_image_gallery.g")).expect("g names rg");
+    let h = rg_of(two.get("azurerm_shared_image_gallery.h")).expect("h names rg");
+    assert!(std::sync::Arc::ptr_eq(&g, &h));
     let bad = run(&with_rg(
         "resource \"azurerm_resource_group\" \"x\" {\n  name = \"x\"\n  location = \"eastus\"\n  lifecycle {\n    ignore_changes = [colour]\n  }\n}\n",
     ));

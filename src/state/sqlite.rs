@@ -557,6 +557,9 @@ mod tests {
         let moved = Change::Move { from: "azurerm_resource_group.a".into(), to: "azurerm_resource_group.b".into() };
         assert_eq!(store.commit(&[moved]).unwrap(), 2);
         let snap = store.snapshot().unwrap();
+        // The scan ran on a small cache and gave the commits' cache back.
+        let cache: i64 = store.conn.query_row("PRAGMA cache_size", [], |r| r.get(0)).unwrap();
+        assert_eq!(cache, CACHE_KIB);
         assert_eq!(snap.resources[0].address, "azurerm_resource_group.b");
         assert_eq!(snap.resources[0].name, "b");
         assert_eq!(snap.lineage, empty.lineage);
