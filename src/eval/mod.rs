@@ -608,11 +608,13 @@ impl<'a> Evaluator<'a> {
                     }
                 }
                 // Deferred by the parse whenever they have their two labels, as here.
-                "resource" | "data" => {
-                    if let Some(d) = DeferredBlock::from_tree(&block, file.file) {
-                        self.declare_resource(d, nodes);
-                    }
-                }
+                "resource" | "data" => match DeferredBlock::from_tree(&block, file.file) {
+                    Some(d) => self.declare_resource(d, nodes),
+                    // Only a tree without its places (never one the parser made): said, not lost.
+                    None => self
+                        .diags
+                        .push(Diagnostic::error("SIG001", format!("this `{ident}` block cannot be read")).at(header)),
+                },
                 "output" => nodes.push(node(NodeKey::Output(labels[0].to_string()), NodeBody::Output(block))),
                 "check" => nodes.push(node(NodeKey::Check(labels[0].to_string()), NodeBody::Check(block))),
                 "module" => nodes.push(node(NodeKey::Module(labels[0].to_string()), NodeBody::Module(block))),
