@@ -64,11 +64,52 @@ impl Attributes {
     }
 
     /// One top-level attribute, parsed now (`None` when absent or when this is not an object).
+    /// Only that value is built: the others are read past (the apply order asks every record
+    /// for its image, the plan's text every change for its id and name).
     pub fn get(&self, name: &str) -> Option<serde_json::Value> {
-        match self.value() {
-            serde_json::Value::Object(mut map) => map.remove(name),
-            _ => None,
+        struct One<'n>(&'n str);
+        impl<'de> serde::de::Visitor<'de> for One<'_> {
+            type Value = Option<serde_json::Value>;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("attributes")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut entries: A) -> Result<Self::Value, A::Error> {
+                let mut found = None;
+                while let Some(key) = entries.next_key::<std::borrow::Cow<'de, str>>()? {
+                    if key == self.0 {
+                        found = Some(entries.next_value()?);
+                    } else {
+                        entries.next_value::<serde::de::IgnoredAny>()?;
+                    }
+                }
+                Ok(found)
+            }
+            // Not an object: no attribute (as a record's attributes are only ever an object or null).
+            fn visit_unit<E>(self) -> Result<Self::Value, E> {
+                Ok(None)
+            }
+            fn visit_bool<E>(self, _: bool) -> Result<Self::Value, E> {
+                Ok(None)
+            }
+            fn visit_i64<E>(self, _: i64) -> Result<Self::Value, E> {
+                Ok(None)
+            }
+            fn visit_u64<E>(self, _: u64) -> Result<Self::Value, E> {
+                Ok(None)
+            }
+            fn visit_f64<E>(self, _: f64) -> Result<Self::Value, E> {
+                Ok(None)
+            }
+            fn visit_str<E>(self, _: &str) -> Result<Self::Value, E> {
+                Ok(None)
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut items: A) -> Result<Self::Value, A::Error> {
+                while items.next_element::<serde::de::IgnoredAny>()?.is_some() {}
+                Ok(None)
+            }
         }
+        let mut reader = serde_json::Deserializer::from_str(self.text());
+        serde::Deserializer::deserialize_any(&mut reader, One(name)).expect("attributes hold valid JSON")
     }
 
     /// A top-level string attribute, parsed now.
@@ -168,6 +209,10 @@ mod tests {
         assert_eq!(a.get_str("n"), None);
         assert_eq!(a.get_bool("flag"), Some(true));
         assert_eq!(a.get("missing"), None);
+        let nested = Attributes::from(json!({"a": {"n": [1, {"x": "y"}]}, "b": "c\\\"d", "n": 1}));
+        assert_eq!(nested.get("a"), Some(json!({"n": [1, {"x": "y"}]})));
+        assert_eq!(nested.get("b"), Some(json!("c\\\"d")));
+        assert_eq!(Attributes::from(json!([1, 2])).get("a"), None);
         a.set("name", json!("m"));
         assert_eq!(a.value(), json!({"name": "m", "flag": true, "n": 3}));
         let mut empty = Attributes::default();
