@@ -18,10 +18,15 @@ pub fn cores() -> usize {
 /// `f` over `items`, in order, on up to as many threads as there are cores. Items are taken
 /// `batch` at a time, so uneven work spreads out; one batch or less runs on this thread alone.
 pub fn map<T: Send, U: Send>(items: Vec<T>, batch: usize, f: impl Fn(T) -> U + Sync) -> Vec<U> {
+    map_enumerated(items, batch, |_, item| f(item))
+}
+
+/// `map`, with each item's place in `items`.
+pub fn map_enumerated<T: Send, U: Send>(items: Vec<T>, batch: usize, f: impl Fn(usize, T) -> U + Sync) -> Vec<U> {
     let batch = batch.max(1);
     let threads = cores().min(items.len().div_ceil(batch));
     if threads < 2 {
-        return items.into_iter().map(f).collect();
+        return items.into_iter().enumerate().map(|(at, item)| f(at, item)).collect();
     }
     let queue = Mutex::new(items.into_iter().enumerate());
     let work = || {
@@ -29,7 +34,7 @@ pub fn map<T: Send, U: Send>(items: Vec<T>, batch: usize, f: impl Fn(T) -> U + S
         loop {
             let taken: Vec<(usize, T)> = queue.lock().unwrap_or_else(|p| p.into_inner()).by_ref().take(batch).collect();
             let Some(&(start, _)) = taken.first() else { return done };
-            done.push((start, taken.into_iter().map(|(_, item)| f(item)).collect()));
+            done.push((start, taken.into_iter().map(|(at, item)| f(at, item)).collect()));
         }
     };
     let mut batches = std::thread::scope(|scope| {
@@ -82,6 +87,9 @@ mod tests {
         for (n, batch) in [(0, 1), (1, 1), (7, 1), (1_999, 512), (2_000, 512), (10_007, 256), (5, 0)] {
             let out = super::map((0..n).collect(), batch, |i: usize| i * 2);
             assert_eq!(out, (0..n).map(|i| i * 2).collect::<Vec<_>>(), "{n} items in batches of {batch}");
+            // Each item is given its own place.
+            let placed = super::map_enumerated((0..n).map(|i| i * 3).collect(), batch, |at, i: usize| (at, i));
+            assert_eq!(placed, (0..n).map(|i| (i, i * 3)).collect::<Vec<_>>(), "{n} items in batches of {batch}");
         }
     }
 }

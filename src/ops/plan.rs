@@ -77,13 +77,46 @@ pub fn plan(options: &Options, cloud: Option<&dyn sigform_azure::cloud::Cloud>) 
     let context = crate::rules::RuleContext { now_unix: options.load.now_unix };
     // The rules run alongside the state read and, without a refresh (whose quota check needs
     // their verdict first), alongside the planning: at the quota ceiling each takes a while.
-    let planned = std::thread::scope(|scope| {
+    let mut desired = desired;
+    let compared = std::thread::scope(|scope| {
         let rules = scope.spawn(|| crate::rules::check(&desired, &context));
         let verdict = Verdict { diagnostics, rules: Some(rules) };
         plan_with(options, cloud, sources, &desired, verdict, recorded)
     });
+    // The rules are done with the configuration: the plan is finished with its instances taken
+    // by value, each freed as its record is made (see `plan::Compared::finish`).
+    let instances = std::mem::take(&mut desired.resources);
     crate::parallel::drop_elsewhere(desired);
-    planned
+    let Compared { sources, diagnostics, compared, warnings } = match compared? {
+        Stage::Compared(compared) => *compared,
+        Stage::Invalid(invalid) => return Ok(invalid),
+    };
+    let records = diagnostics.iter().map(|d| DiagnosticRecord::new(d, &sources)).collect();
+    let plan = compared.finish(plan::Instances::Owned(instances), records);
+    if let Some(path) = &options.out {
+        save(&plan, path)?;
+    }
+    Ok(Planned::Plan { sources, diagnostics, plan: Box::new(plan), warnings })
+}
+
+/// How far `plan_with` got: a configuration with errors, or the changes compared with the
+/// rules' verdict in (all that is left is `Compared::finish`).
+enum Stage {
+    Invalid(Planned),
+    Compared(Box<Compared>),
+}
+
+struct Compared {
+    sources: Sources,
+    diagnostics: Vec<Diagnostic>,
+    compared: plan::Compared,
+    warnings: Vec<String>,
+}
+
+impl From<Planned> for Stage {
+    fn from(invalid: Planned) -> Stage {
+        Stage::Invalid(invalid)
+    }
 }
 
 /// The diagnostics so far, and the rules' once they are in.
@@ -110,16 +143,16 @@ fn plan_with(
     desired: &Desired,
     mut verdict: Verdict,
     recorded: RecordedState,
-) -> Result<Planned, PlanError> {
+) -> Result<Stage, PlanError> {
     if diagnostic::has_errors(&verdict.diagnostics) {
         verdict.settle();
-        return Ok(Planned::Invalid { sources, diagnostics: verdict.diagnostics });
+        return Ok(Planned::Invalid { sources, diagnostics: verdict.diagnostics }.into());
     }
     // The state: read already if evaluation needed a value Azure computed, else now.
     let recorded = recorded.into_snapshot();
     // A configuration with errors is reported before anything else goes wrong.
     if (cloud.is_some() || recorded.is_err()) && verdict.settle() {
-        return Ok(Planned::Invalid { sources, diagnostics: verdict.diagnostics });
+        return Ok(Planned::Invalid { sources, diagnostics: verdict.diagnostics }.into());
     }
     let mut recorded = recorded?;
     // `import` blocks: what the state does not hold yet is read from the cloud and planned as if
@@ -129,7 +162,7 @@ fn plan_with(
         Err(found) => {
             diagnostic::merge(&mut verdict.diagnostics, found);
             verdict.settle();
-            return Ok(Planned::Invalid { sources, diagnostics: verdict.diagnostics });
+            return Ok(Planned::Invalid { sources, diagnostics: verdict.diagnostics }.into());
         }
     };
     let mut drift = crate::plan::drift::Drift::default();
@@ -155,7 +188,7 @@ fn plan_with(
                 diagnostic::merge(diagnostics, found);
                 if diagnostic::has_errors(diagnostics) {
                     verdict.settle();
-                    return Ok(Planned::Invalid { sources, diagnostics: verdict.diagnostics });
+                    return Ok(Planned::Invalid { sources, diagnostics: verdict.diagnostics }.into());
                 }
             }
             let mut r = super::refresh::refresh(cloud, &recorded, desired)?;
@@ -169,7 +202,7 @@ fn plan_with(
                 diagnostics.extend(quota);
                 diagnostic::sort(diagnostics);
                 if diagnostic::has_errors(diagnostics) {
-                    return Ok(Planned::Invalid { sources, diagnostics: verdict.diagnostics });
+                    return Ok(Planned::Invalid { sources, diagnostics: verdict.diagnostics }.into());
                 }
             }
             cloud_sizes.extend(
@@ -201,7 +234,7 @@ fn plan_with(
     let chosen = addresses("--target", &options.targets, desired, &prior)
         .and_then(|targets| Ok((targets, addresses("--replace", &options.replace, desired, &prior)?)));
     let (targets, replace) = match chosen {
-        Err(_) if verdict.settle() => return Ok(Planned::Invalid { sources, diagnostics: verdict.diagnostics }),
+        Err(_) if verdict.settle() => return Ok(Planned::Invalid { sources, diagnostics: verdict.diagnostics }.into()),
         chosen => chosen?,
     };
     for r in &replace {
@@ -217,16 +250,12 @@ fn plan_with(
         no_retention: options.no_retention,
     };
     let prices = prices_with_file(&desired.settings.prices, &options.load.dir)?.table();
-    let plan = plan::plan(PlanInput {
+    let compared = plan::compare(PlanInput {
         desired,
         prior,
-        observed: observed.as_ref(),
+        observed,
         options: &plan_options,
         config_hash: config_hash(&sources),
-        diagnostics: Box::new(|| {
-            verdict.settle();
-            verdict.diagnostics.iter().map(|d| DiagnosticRecord::new(d, &sources)).collect()
-        }),
         sources: Some(&sources),
         drift,
         cloud_image_sizes: cloud_sizes,
@@ -235,14 +264,11 @@ fn plan_with(
         imported,
         unmanaged_versions,
     });
-    // The rules' verdict came in at the end of the planning: an error there means no plan.
+    // The rules' verdict comes in once the changes are compared: an error there means no plan.
     if verdict.settle() {
-        return Ok(Planned::Invalid { sources, diagnostics: verdict.diagnostics });
+        return Ok(Planned::Invalid { sources, diagnostics: verdict.diagnostics }.into());
     }
-    if let Some(path) = &options.out {
-        save(&plan, path)?;
-    }
-    Ok(Planned::Plan { sources, diagnostics: verdict.diagnostics, plan: Box::new(plan), warnings })
+    Ok(Stage::Compared(Box::new(Compared { sources, diagnostics: verdict.diagnostics, compared, warnings })))
 }
 
 /// The configured prices, completed from `prices { file = "..." }` when given.

@@ -10,6 +10,7 @@ pub mod cost;
 pub mod diff;
 pub mod drift;
 pub mod file;
+mod finish;
 pub mod inventory;
 pub mod path;
 mod planner;
@@ -17,7 +18,8 @@ pub mod record;
 mod refusals;
 pub mod retention;
 
-pub use planner::{Needs, Observed, Options, PlanInput, image_size, known_addresses, plan};
+pub use finish::{Compared, Instances, Needs};
+pub use planner::{Observed, Options, PlanInput, compare, image_size, known_addresses, plan};
 
 use crate::diagnostic::DiagnosticRecord;
 use crate::state::ResourceState;

@@ -1,13 +1,21 @@
-//! `plan`: desired × prior (× observed) → the finished `Plan`, in one call: the diff, the apply
-//! order, access changes, the configuration's diagnostics with their places, drift, cost and
-//! replication time, and the tenants — the caller adds nothing afterwards.
+//! `plan`: desired × prior (× observed) → the finished `Plan`: the diff, the apply order, access
+//! changes, the configuration's diagnostics with their places, drift, cost and replication time,
+//! and the tenants — the caller adds nothing afterwards.
+//!
+//! In two halves, so that a caller who owns the evaluated configuration can let it go while the
+//! plan is finished: `compare` diffs every declared instance against its record and decides
+//! everything but the records of creates; `Compared::finish` (in `finish.rs`) makes those from the
+//! instances — taking them by value when it may, and freeing each as its record is made — and
+//! then what reads the records (refusals, the apply order, access, cost). At the quota ceiling a
+//! plan of creates held every evaluated body and every record at once; the rules read the bodies
+//! alongside the comparison, so only once they are done may the bodies go. `plan` does both.
 
 use super::diff::{AttrChange, diff};
 use super::drift::Drift;
+use super::finish::Compared;
 use super::record::{attributes, record_with, unknown_attribute_paths};
 use super::{Action, Forbidden, OutputChange, PLAN_FORMAT, Plan, ResourceChange};
 use crate::config::Sources;
-use crate::diagnostic::DiagnosticRecord;
 use crate::model::value::{Map as ValueMap, Value};
 use crate::model::{Address, Desired, Instance};
 use crate::state::{ResourceState, Snapshot};
@@ -36,12 +44,9 @@ pub struct PlanInput<'a> {
     /// Taken by value: its records move into the plan instead of being copied. With a refresh,
     /// the state as refreshed; the plan still binds to the serial the state recorded.
     pub prior: Snapshot,
-    pub observed: Option<&'a Observed>,
+    pub observed: Option<Observed>,
     pub options: &'a Options,
     pub config_hash: String,
-    /// The evaluation's diagnostics and the rules' verdict, asked for once the diff is done (the
-    /// rules may run alongside the planning until then).
-    pub diagnostics: Box<dyn FnOnce() -> Vec<DiagnosticRecord> + 'a>,
     /// The configuration's sources, for where each change is declared.
     pub sources: Option<&'a Sources>,
     /// What the refresh found changed or deleted outside sigform.
@@ -67,7 +72,6 @@ impl<'a> PlanInput<'a> {
             observed: None,
             options,
             config_hash: String::new(),
-            diagnostics: Box::new(Vec::new),
             sources: None,
             drift: Drift::default(),
             cloud_image_sizes: HashMap::new(),
@@ -79,14 +83,22 @@ impl<'a> PlanInput<'a> {
     }
 }
 
+/// Both halves, with the instances borrowed and no diagnostics (`drift`, tests).
 pub fn plan(input: PlanInput) -> Plan {
+    let desired = input.desired;
+    compare(input).finish(super::Instances::Borrowed(&desired.resources), Vec::new())
+}
+
+/// The first half: every declared instance against its record, the deletes, retention's
+/// decisions, and what the plan says beside its changes. A create's change waits in the result
+/// for its record (`Compared::finish`).
+pub fn compare(input: PlanInput) -> Compared {
     let PlanInput {
         desired,
         prior,
         observed,
         options,
         config_hash,
-        diagnostics,
         sources,
         drift,
         cloud_image_sizes,
@@ -100,8 +112,9 @@ pub fn plan(input: PlanInput) -> Plan {
     let (resources, mut moved) = move_modules(resources, &desired.moved_modules);
     let (resources, moved_resources) = apply_moves(resources, &desired.moved);
     moved.extend(moved_resources);
-    let desired_by_address: BTreeMap<String, &Instance> =
-        desired.resources.iter().map(|i| (i.address.to_string(), i)).collect();
+    // With each instance's place in the configuration's list: `finish` is given the list.
+    let desired_by_address: BTreeMap<String, (usize, &Instance)> =
+        desired.resources.iter().enumerate().map(|(at, i)| (i.address.to_string(), (at, i))).collect();
     let mut prior_by_address: BTreeMap<String, ResourceState> =
         resources.into_iter().filter(|r| r.mode == "managed").map(|r| (r.address.clone(), r)).collect();
     // `removed { lifecycle { destroy = false } }`: the state forgets, Azure keeps the object.
@@ -135,19 +148,24 @@ pub fn plan(input: PlanInput) -> Plan {
     // Each record boxed as it leaves the map: the change keeps the box, and the list of pairs
     // stays small (at the quota ceiling, records inline in it were 16 MB at the plan's peak).
     // The addresses move on with them, to key the changes.
-    let paired: Vec<(String, &Instance, Option<Box<ResourceState>>)> = desired_by_address
+    type Pair<'a> = (String, (usize, &'a Instance), Option<Box<ResourceState>>);
+    let paired: Vec<Pair> = desired_by_address
         .into_iter()
         .map(|(address, inst)| {
             let before = prior_by_address.remove(address.as_str()).map(Box::new);
             (address, inst, before)
         })
         .collect();
-    let compare = |(address, inst, before): (String, &Instance, Option<Box<ResourceState>>)| {
+    let compare = |(address, (at, inst), before): Pair| {
+        let mut created = None;
         let mut change = if options.destroy {
             delete(before?, Some(inst), "destroy requested")
         } else {
             match before {
-                None => create(inst),
+                None => {
+                    created = Some(at);
+                    create(inst, address.clone())
+                }
                 Some(b) => update(inst, b, replaced.get(address.as_str()), desired.settings.profile),
             }
         };
@@ -156,14 +174,18 @@ pub fn plan(input: PlanInput) -> Plan {
             let (line, _) = sources.line_column(inst.span.file, inst.span.start());
             change.source = Some(format!("{}:{line}", sources.name(inst.span.file)));
         }
-        Some((address, Box::new(change)))
+        Some((address, Box::new(change), created))
     };
     // In address order already: inserted one by one, the map only appends (collecting would
     // first copy everything into a vector and sort it). Boxed: a change is most of a kilobyte,
     // and the results, the map and the plan's list would each hold all of them at once (at the
     // quota ceiling, 120 MB at the moment one is moved into the next); the plan keeps the boxes.
     let mut changes: BTreeMap<String, Box<ResourceChange>> = BTreeMap::new();
-    for (address, change) in crate::parallel::map(paired, 1_024, compare).into_iter().flatten() {
+    let mut creates = vec![false; desired.resources.len()];
+    for (address, change, created) in crate::parallel::map(paired, 1_024, compare).into_iter().flatten() {
+        if let Some(at) = created {
+            creates[at] = true;
+        }
         changes.insert(address, change);
     }
     // What is left of the prior is not in the configuration. A block that still exists (count or
@@ -215,70 +237,57 @@ pub fn plan(input: PlanInput) -> Plan {
             changes.insert(change.address.clone(), Box::new(change));
         }
     }
-    super::refusals::blocked_deletes(&mut changes, observed, &cascading);
-    super::refusals::locked_changes(&mut changes, observed);
-    if !options.targets.is_empty() {
-        restrict_to_targets(&mut changes, options, desired);
-    }
-    let order = order(&changes);
-    let before: Vec<&ResourceState> = changes.values().filter_map(|c| c.before.as_deref()).collect();
-    let after: Vec<&ResourceState> = changes
-        .values()
-        .filter_map(|c| match c.action {
-            Action::Delete => None,
-            Action::Forbidden | Action::NoOp => c.before.as_deref(),
-            _ => c.after.as_deref(),
-        })
-        .collect();
-    let access_changes = super::access::changes(&before, &after);
-    let output_changes = outputs(desired, &prior_outputs);
-    let changes: Vec<Box<ResourceChange>> = changes.into_values().collect();
-    let (cost, time) = super::cost::estimate(&changes, &image_sizes(&changes, cloud_image_sizes), &prices);
-    let diagnostics = diagnostics();
-    let mut plan = Plan {
-        format: PLAN_FORMAT,
-        sigform_version: env!("CARGO_PKG_VERSION").to_string(),
-        created,
-        lineage,
-        serial,
-        config_hash,
-        service_profile: desired.settings.profile.name.to_string(),
-        destroy: options.destroy,
+    // `--target`: what is kept is decided here, where the configuration's graph is; `finish`
+    // drops the rest once the refusals have seen every change.
+    let targeted = (!options.targets.is_empty()).then(|| targeted(&changes, options, desired));
+    Compared {
         changes,
-        output_changes,
-        order,
-        diagnostics,
-        tenants: desired.providers.iter().map(|p| (p.subscription_id.clone(), p.tenant_id.clone())).collect(),
-        nonempty_group_deletion: cascading,
-        drift,
-        refresh_only: false,
-        cost: Some(cost),
-        replication_estimate: Some(time),
-        access_changes,
-        apply_settings: super::ApplySettings {
-            parallelism: desired.settings.parallelism,
-            wait_for_replication: desired.settings.wait_for_replication,
+        creates,
+        observed,
+        cascading,
+        targeted,
+        destroy: options.destroy,
+        refresh_only: options.refresh_only,
+        output_changes: outputs(desired, &prior_outputs),
+        cloud_image_sizes,
+        prices,
+        unfinished: Plan {
+            format: PLAN_FORMAT,
+            sigform_version: env!("CARGO_PKG_VERSION").to_string(),
+            created,
+            lineage,
+            serial,
+            config_hash,
+            service_profile: desired.settings.profile.name.to_string(),
+            destroy: options.destroy,
+            changes: Vec::new(),
+            output_changes: Vec::new(),
+            order: Vec::new(),
+            diagnostics: Vec::new(),
+            tenants: desired.providers.iter().map(|p| (p.subscription_id.clone(), p.tenant_id.clone())).collect(),
+            nonempty_group_deletion: BTreeSet::new(),
+            drift,
+            refresh_only: false,
+            cost: None,
+            replication_estimate: None,
+            access_changes: Vec::new(),
+            apply_settings: super::ApplySettings {
+                parallelism: desired.settings.parallelism,
+                wait_for_replication: desired.settings.wait_for_replication,
+            },
+            moved,
+            retention_notes,
+            imported: imported.into_iter().map(|(address, id)| super::ImportedRecord { address, id }).collect(),
+            forgotten,
+            deferred_reads: desired
+                .data
+                .iter()
+                .filter_map(|d| {
+                    Some(super::DeferredRead { address: d.address.to_string(), waits_for: d.deferred_read.clone()? })
+                })
+                .collect(),
         },
-        moved,
-        retention_notes,
-        imported: imported.into_iter().map(|(address, id)| super::ImportedRecord { address, id }).collect(),
-        forgotten,
-        deferred_reads: desired
-            .data
-            .iter()
-            .filter_map(|d| {
-                Some(super::DeferredRead { address: d.address.to_string(), waits_for: d.deferred_read.clone()? })
-            })
-            .collect(),
-    };
-    if options.refresh_only {
-        // Only the drift is recorded: nothing in the cloud changes.
-        plan.refresh_only = true;
-        plan.changes.clear();
-        plan.order.clear();
-        plan.output_changes.clear();
     }
-    plan
 }
 
 /// Renames the records in modules that `moved` blocks move to another module path; a record
@@ -362,10 +371,10 @@ fn apply_moves(
 
 /// Takes out of `prior` what `removed` blocks with `destroy = false` name and the configuration
 /// no longer declares (a declared one is an error of evaluation): those records are forgotten.
-fn forget(
+fn forget<V>(
     prior: &mut BTreeMap<String, ResourceState>,
     removed: &[crate::model::Removed],
-    desired: &BTreeMap<String, &Instance>,
+    desired: &BTreeMap<String, V>,
 ) -> Vec<super::ForgottenRecord> {
     let mut out = Vec::new();
     for r in removed.iter().filter(|r| !r.destroy) {
@@ -391,36 +400,19 @@ fn removal_names(removed: &crate::model::Removed, record: &ResourceState) -> boo
     crate::model::address::parse(&record.address).is_ok_and(|a| a.resource.is_within(&removed.from))
 }
 
-/// Managed image sizes, for cost and replication time: from the configuration and the state
-/// (the plan's records), then from the cloud.
-fn image_sizes(changes: &[Box<ResourceChange>], mut sizes_in_cloud: HashMap<String, f64>) -> HashMap<String, f64> {
-    let mut sizes = HashMap::new();
-    for r in changes.iter().flat_map(|c| c.before.iter().chain(c.after.iter())) {
-        if r.type_name == "azurerm_image"
-            && let Some(gb) = image_size(&r.attributes.value())
-        {
-            sizes.insert(r.id.to_ascii_lowercase(), gb);
-        }
-    }
-    for (id, gb) in sizes_in_cloud.drain() {
-        sizes.entry(id).or_insert(gb);
-    }
-    sizes
-}
-
 /// A managed image's size in GB, from its attributes.
 pub fn image_size(attrs: &serde_json::Value) -> Option<f64> {
     attrs.get("os_disk")?.get(0)?.get("size_gb")?.as_f64()
 }
 
-fn create(inst: &Instance) -> ResourceChange {
-    let (after, unknown) = super::record::created(inst);
+/// A create, waiting for its record (`after`, `after_unknown`): `finish` makes it.
+fn create(inst: &Instance, address: String) -> ResourceChange {
     ResourceChange {
-        address: after.address.clone(),
+        address,
         action: Action::Create,
         before: None,
-        after: Some(Box::new(after)),
-        after_unknown: unknown,
+        after: None,
+        after_unknown: Vec::new(),
         changes: Vec::new(),
         forbidden: Vec::new(),
         reason: None,
@@ -641,9 +633,9 @@ fn show(v: &serde_json::Value) -> String {
 /// The addresses `--replace` names, and every resource that lives inside one of them (a
 /// gallery's definitions and versions, a definition's versions, role assignments on them): they
 /// cannot survive their parent's deletion, so they are replaced too, each with its reason.
-fn replacement_set(
+fn replacement_set<V>(
     options: &Options,
-    desired: &BTreeMap<String, &Instance>,
+    desired: &BTreeMap<String, V>,
     prior: &BTreeMap<&str, &ResourceState>,
 ) -> HashMap<String, String> {
     let mut out = HashMap::new();
@@ -665,7 +657,7 @@ fn replacement_set(
 
 /// `--target`: the targets and everything they depend on, transitively; other changes are
 /// dropped from the plan (they stay pending).
-fn restrict_to_targets(changes: &mut BTreeMap<String, Box<ResourceChange>>, options: &Options, desired: &Desired) {
+fn targeted(changes: &BTreeMap<String, Box<ResourceChange>>, options: &Options, desired: &Desired) -> BTreeSet<String> {
     let (graph, _) = crate::model::graph::DependencyGraph::build(desired);
     let mut keep: BTreeSet<String> = BTreeSet::new();
     for target in &options.targets {
@@ -685,96 +677,7 @@ fn restrict_to_targets(changes: &mut BTreeMap<String, Box<ResourceChange>>, opti
             }
         }
     }
-    changes.retain(|address, _| keep.contains(address));
-}
-
-/// Deletes first, deepest ARM id first (versions before definitions before galleries); then
-/// creates, updates and replacements in dependency order (parents first).
-fn order(changes: &BTreeMap<String, Box<ResourceChange>>) -> Vec<String> {
-    let mut deletes: Vec<&ResourceChange> =
-        changes.values().map(|c| &**c).filter(|c| matches!(c.action, Action::Delete | Action::Replace)).collect();
-    deletes.sort_by_key(|c| {
-        let id = c.before.as_ref().map_or("", |b| b.id.as_str());
-        (std::cmp::Reverse(id.matches('/').count()), c.address.clone())
-    });
-    let mut order: Vec<String> = deletes.iter().map(|c| c.address.clone()).collect();
-    let pending: Vec<&ResourceChange> = changes
-        .values()
-        .map(|c| &**c)
-        .filter(|c| matches!(c.action, Action::Create | Action::Update | Action::Replace))
-        .collect();
-    // Depth-first: a change comes after the pending changes it depends on (every change a
-    // `Needs` names is pending). What each needs is found on every core; the walk is by position.
-    let needs = Needs::new(changes.values().map(|c| &**c));
-    let position: crate::fast_hash::FastMap<&str, usize> =
-        pending.iter().enumerate().map(|(i, c)| (c.address.as_str(), i)).collect();
-    let wanted: Vec<Vec<usize>> = crate::parallel::map(pending.clone(), 1_024, |c| {
-        needs.of(c).iter().filter_map(|n| position.get(n.as_str()).copied()).collect()
-    });
-    let mut visited = vec![false; pending.len()];
-    let mut creates = Vec::with_capacity(pending.len());
-    fn visit(i: usize, wanted: &[Vec<usize>], visited: &mut [bool], out: &mut Vec<usize>) {
-        if std::mem::replace(&mut visited[i], true) {
-            return;
-        }
-        for &n in &wanted[i] {
-            visit(n, wanted, visited, out);
-        }
-        out.push(i);
-    }
-    for i in 0..pending.len() {
-        visit(i, &wanted, &mut visited, &mut creates);
-    }
-    let creates = creates.into_iter().map(|i| pending[i].address.clone());
-    order.extend(creates);
-    order
-}
-
-/// Which pending creates, updates and replacements each change must wait for: its parent (by
-/// ARM id), its managed image, and the instances or blocks it depends on. Built once, so that
-/// ordering stays linear in the number of changes.
-pub struct Needs<'a> {
-    by_id: crate::fast_hash::FastMap<String, &'a str>,
-    by_block: crate::fast_hash::FastMap<String, Vec<&'a str>>,
-    by_address: crate::fast_hash::FastSet<&'a str>,
-}
-
-impl<'a> Needs<'a> {
-    pub fn new(all: impl IntoIterator<Item = &'a ResourceChange>) -> Needs<'a> {
-        let mut n = Needs { by_id: Default::default(), by_block: Default::default(), by_address: Default::default() };
-        for c in all.into_iter().filter(|c| matches!(c.action, Action::Create | Action::Update | Action::Replace)) {
-            let Some(a) = c.after.as_ref() else { continue };
-            n.by_id.insert(a.id.to_ascii_lowercase(), c.address.as_str());
-            n.by_block.entry(a.block().to_string()).or_default().push(c.address.as_str());
-            n.by_address.insert(c.address.as_str());
-        }
-        n
-    }
-
-    pub fn of(&self, change: &ResourceChange) -> Vec<String> {
-        let Some(after) = change.after.as_ref() else {
-            return Vec::new();
-        };
-        let mut out: Vec<String> = Vec::new();
-        let ids =
-            sigform_azure::arm_id::parent(&after.id).into_iter().chain(after.attributes.get_str("managed_image_id"));
-        for id in ids {
-            if let Some(a) = self.by_id.get(&id.to_ascii_lowercase()) {
-                out.push(a.to_string());
-            }
-        }
-        for dep in &after.dependencies {
-            if self.by_address.contains(dep.as_str()) {
-                out.push(dep.clone());
-            } else if let Some(all) = self.by_block.get(dep) {
-                out.extend(all.iter().map(|a| a.to_string()));
-            }
-        }
-        out.retain(|a| *a != change.address);
-        out.sort();
-        out.dedup();
-        out
-    }
+    keep
 }
 
 fn outputs(desired: &Desired, prior_outputs: &[crate::state::OutputState]) -> Vec<OutputChange> {

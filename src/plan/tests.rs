@@ -373,3 +373,35 @@ resource "azurerm_shared_image_version" "w" {
     assert!(unknown.contains(&"target_region[0].regional_replica_count".to_string()), "{unknown:?}");
     assert!(unknown_seen > 3);
 }
+
+/// Finishing a plan with the instances given by value (each freed as its record is made, what
+/// `sigform plan` does) gives the plan finishing with them borrowed gives: creates, updates,
+/// no-ops and deletes together, whatever their place among the instances.
+#[test]
+fn a_plan_finished_with_its_instances_given_away_is_the_same_plan() {
+    let d = desired(crate::rules::tests::VALID);
+    let mut prior = recorded(&d);
+    // Two are created (whatever their places), one is updated, and one the configuration no
+    // longer has is deleted.
+    let created = ["azurerm_image.img", "azurerm_role_assignment.reader"];
+    prior.resources.retain(|r| !created.contains(&r.address.as_str()));
+    let v = prior.resources.iter().position(|r| r.type_name == "azurerm_shared_image_version").unwrap();
+    prior.resources[v].attributes.set("exclude_from_latest", json!(true));
+    let mut gone = prior.resources[v].clone();
+    gone.address = "azurerm_shared_image_version.gone".into();
+    gone.name = "gone".into();
+    gone.id.push_str("-gone");
+    prior.resources.push(gone);
+
+    let options = Options::default();
+    let borrowed = run(&d, &prior, &options);
+    let input = PlanInput { config_hash: "h".into(), ..PlanInput::new(&d, prior.clone(), &options) };
+    let owned = super::compare(input).finish(super::Instances::Owned(d.resources.clone()), Vec::new());
+    let actions = |p: &Plan| p.changes.iter().map(|c| (c.address.clone(), c.action)).collect::<Vec<_>>();
+    let counted = |p: &Plan, a: Action| p.changes.iter().filter(|c| c.action == a).count();
+    assert_eq!(counted(&owned, Action::Create), 2, "{:?}", actions(&owned));
+    assert_eq!(counted(&owned, Action::Update), 1, "{:?}", actions(&owned));
+    assert_eq!(counted(&owned, Action::Delete), 1, "{:?}", actions(&owned));
+    assert!(owned.changes.iter().filter(|c| c.action == Action::Create).all(|c| c.after.is_some()));
+    assert_eq!(serde_json::to_value(&owned).unwrap(), serde_json::to_value(&borrowed).unwrap());
+}
