@@ -12,6 +12,7 @@ pub mod expr;
 pub mod functions;
 mod local;
 mod module;
+mod order;
 
 mod retention;
 pub mod types;
@@ -26,7 +27,6 @@ use crate::config::vars::VarAssignment;
 use crate::config::{BlockText, DeferredBlock, FileId, Origin, ParsedFile, Sources};
 use crate::diagnostic::{Diagnostic, Span};
 use crate::model::ProfileChoice;
-use crate::model::graph::{cycle_diagnostic, cycles};
 use crate::model::value::{Map as ValueMap, Value};
 use crate::model::{
     Address, Attr, ConfigAddress, Desired, Import, Instance, InstanceKey, Lifecycle, Mode, Output, Provider, Settings,
@@ -36,7 +36,6 @@ use expr::{Scope, eval};
 use hcl::edit::Span as _;
 use hcl::edit::expr::{Expression, TraversalOperator};
 use hcl::edit::structure::{Attribute, Block, Structure};
-use petgraph::graph::{DiGraph, NodeIndex};
 use sigform_azure::schema::{Mutability, ResourceKind, ResourceSchema};
 use sigform_azure::{arm_id, profiles, regions};
 use std::collections::{BTreeMap, HashMap};
@@ -302,7 +301,6 @@ impl<'a> Evaluator<'a> {
                 span: Span::new(FileId(0), 0..0),
             });
         }
-        self.check_duplicates(&nodes);
         for (block, _) in settings.iter().chain(imports.iter()) {
             for r in refs::in_block(block) {
                 if let Reference::Resource(type_name, name) = r {
@@ -685,122 +683,6 @@ impl<'a> Evaluator<'a> {
             }
         };
         nodes.push(Node { key, file, body, span });
-    }
-
-    fn check_duplicates(&mut self, nodes: &[Node]) {
-        let mut seen: crate::fast_hash::FastMap<&NodeKey, &Span> = Default::default();
-        for node in nodes {
-            if let Some(first) = seen.get(&node.key) {
-                let (line, _) = self.input.sources.line_column(first.file, first.start());
-                self.diags.push(
-                    Diagnostic::error("SIG009", format!("`{}` is declared twice", node.key))
-                        .at(node.span.clone())
-                        .help(format!(
-                            "the first declaration is in {} at line {line}",
-                            self.input.sources.name(first.file)
-                        )),
-                );
-            } else {
-                seen.insert(&node.key, &node.span);
-            }
-        }
-    }
-
-    /// Evaluation order: every node after what it refers to. Cycles are reported and their
-    /// members evaluated last, seeing each other as unknown.
-    fn order(&mut self, nodes: &[Node]) -> Vec<usize> {
-        let mut graph: DiGraph<usize, ()> = DiGraph::new();
-        let mut index: crate::fast_hash::FastMap<&NodeKey, NodeIndex> = Default::default();
-        for (i, node) in nodes.iter().enumerate() {
-            let n = graph.add_node(i);
-            index.entry(&node.key).or_insert(n);
-        }
-        // What each node refers to, found on every core (a walk of every block's whole tree).
-        let found_by_node = crate::parallel::map(nodes.iter().collect(), 1_024, |node: &Node| match &node.body {
-            NodeBody::Local(a) => refs::in_expr(&a.value),
-            NodeBody::Resource(d, _) => d.references.clone(),
-            NodeBody::Output(b) | NodeBody::Check(b) | NodeBody::Module(b) => refs::in_block(b),
-            // Only what decides its instances.
-            NodeBody::Unsupported(d, _) => d.expansion_references.clone(),
-            NodeBody::Provider(Some(b)) => refs::in_block(b),
-            NodeBody::Provider(None) => Vec::new(),
-        });
-        for ((i, node), found) in nodes.iter().enumerate().zip(found_by_node) {
-            let from = NodeIndex::new(i);
-            let mut targets = Vec::new();
-            for r in found {
-                let key = match r {
-                    Reference::Variable(_) => continue,
-                    Reference::Local(n) => NodeKey::Local(n),
-                    Reference::Resource(t, n) => {
-                        let address = self.block_address(Mode::Managed, t, n);
-                        // Most references name a block already named (a thousand versions,
-                        // one definition): no copy for those.
-                        if !self.referenced.contains(&address) {
-                            self.referenced.insert(address.clone());
-                        }
-                        NodeKey::Resource(address)
-                    }
-                    Reference::Data(t, n) => NodeKey::Resource(self.block_address(Mode::Data, t, n)),
-                    Reference::Module(n) => NodeKey::Module(n),
-                };
-                if let Some(&to) = index.get(&key) {
-                    targets.push(to);
-                }
-            }
-            if let NodeBody::Resource(d, _) = &node.body
-                && let Some(&to) = index.get(&NodeKey::Provider(d.provider.clone()))
-            {
-                targets.push(to);
-            }
-            // A module call passes provider configurations on: all of them are evaluated first.
-            if let NodeBody::Module(_) = &node.body {
-                targets.extend(
-                    nodes
-                        .iter()
-                        .filter(|n| matches!(n.key, NodeKey::Provider(_)))
-                        .filter_map(|n| index.get(&n.key).copied()),
-                );
-            }
-            targets.sort();
-            targets.dedup();
-            for to in targets {
-                graph.add_edge(from, to, ());
-            }
-        }
-        let cyclic = cycles(&graph);
-        let mut in_cycle = vec![false; nodes.len()];
-        for cycle in &cyclic {
-            let first = graph[cycle[0]];
-            self.diags
-                .push(cycle_diagnostic(cycle, Some(nodes[first].span.clone()), |n| nodes[graph[n]].key.to_string()));
-            for n in cycle {
-                in_cycle[graph[*n]] = true;
-            }
-        }
-        // Kahn's algorithm over "needs" edges, in declaration order for stable output.
-        let mut pending: Vec<usize> = (0..nodes.len()).map(|i| graph.neighbors(NodeIndex::new(i)).count()).collect();
-        let mut ready: std::collections::VecDeque<usize> = (0..nodes.len()).filter(|&i| pending[i] == 0).collect();
-        let mut order = Vec::with_capacity(nodes.len());
-        let mut done = vec![false; nodes.len()];
-        while let Some(i) = ready.pop_front() {
-            order.push(i);
-            done[i] = true;
-            for dependent in graph.neighbors_directed(NodeIndex::new(i), petgraph::Direction::Incoming) {
-                let d = graph[dependent];
-                pending[d] -= 1;
-                if pending[d] == 0 {
-                    ready.push_back(d);
-                }
-            }
-        }
-        let rest: Vec<usize> = (0..nodes.len()).filter(|&i| !done[i]).collect();
-        for &i in &rest {
-            // Members of (or dependents on) a cycle see each other as unknown.
-            self.set_root(&nodes[i].key, Value::Unknown);
-        }
-        order.extend(rest);
-        order
     }
 
     fn set_root(&mut self, key: &NodeKey, value: Value) {

@@ -886,3 +886,48 @@ fn a_deferred_block_reports_at_its_place_in_the_file() {
     assert_eq!(&text[location.span.range()], "\"eastus\"");
     assert_eq!(&text[rg.span.range()], "resource \"azurerm_resource_group\" \"rg\"");
 }
+
+/// A name declared twice is SIG009 at the second declaration, naming the first's line, whatever
+/// kind of declaration it is; the same type and name as a managed resource and as a data source
+/// are two names, and references find each.
+#[test]
+fn every_kind_of_name_is_declared_once() {
+    let twice = [
+        ("locals {\n  a = 1\n}\nlocals {\n  a = 2\n}\n", "local.a", (2, 5)),
+        ("output \"o\" {\n  value = 1\n}\noutput \"o\" {\n  value = 2\n}\n", "output.o", (1, 4)),
+        (
+            "provider \"azurerm\" {\n  alias = \"x\"\n}\nprovider \"azurerm\" {\n  alias = \"x\"\n}\n",
+            "provider.azurerm.x",
+            (1, 4),
+        ),
+        (
+            "data \"azurerm_client_config\" \"c\" {}\ndata \"azurerm_client_config\" \"c\" {}\n",
+            "data.azurerm_client_config.c",
+            (1, 2),
+        ),
+    ];
+    for (text, name, (first, line)) in twice {
+        let r = run(text);
+        let found: Vec<&Diagnostic> = r.diagnostics.iter().filter(|d| d.rule == "SIG009").collect();
+        assert_eq!(found.len(), 1, "{name}: {:?}", r.errors());
+        assert!(found[0].message.starts_with(&format!("`{name}` is declared twice")), "{:?}", found[0].message);
+        assert_eq!(r.line_of(found[0]), line, "{name}");
+        let help = format!("the first declaration is in main.tf at line {first}");
+        assert_eq!(found[0].help.as_deref(), Some(help.as_str()), "{name}");
+    }
+    let both = run(&with_rg(
+        r#"
+data "azurerm_shared_image_gallery" "g" {
+  name                = "other"
+  resource_group_name = "rg"
+}
+output "names" {
+  value = [azurerm_shared_image_gallery.g.name, data.azurerm_shared_image_gallery.g.name]
+}
+"#,
+    ));
+    assert!(!both.diagnostics.iter().any(|d| d.rule == "SIG009"), "{:?}", both.errors());
+    let Value::List(names) = both.output("names") else { panic!("{:?}", both.output("names")) };
+    assert_eq!(names[0], Value::string("gal"));
+    assert_eq!(names[1], Value::string("other"));
+}
