@@ -3,9 +3,9 @@
 //! resource group, a version its managed image, a role assignment its scope), found by ARM id so
 //! they hold even when the configuration writes names as plain strings.
 
-use super::{Address, Desired};
+use super::{Address, Desired, Instance};
 use crate::diagnostic::{Diagnostic, Span};
-use crate::fast_hash::FastMap;
+use crate::fast_hash::{Caseless, FastMap};
 use petgraph::algo::{tarjan_scc, toposort};
 use petgraph::graph::{DiGraph, NodeIndex};
 
@@ -17,51 +17,70 @@ pub struct DependencyGraph<'a> {
     index: FastMap<&'a Address, NodeIndex>,
 }
 
+/// Instances whose edges one thread finds at a time.
+const EDGES_AT_A_TIME: usize = 1_024;
+
 impl<'a> DependencyGraph<'a> {
     pub fn build(desired: &'a Desired) -> (DependencyGraph<'a>, Vec<Diagnostic>) {
-        let mut graph = DiGraph::new();
-        let mut index = FastMap::default();
-        let mut by_resource: FastMap<&super::ConfigAddress, Vec<NodeIndex>> = FastMap::default();
-        let mut spans = FastMap::default();
-        for inst in desired.all_instances() {
-            let n = graph.add_node(&inst.address);
+        // Node `i` is the `i`th instance (managed resources first, so a resource's node is its
+        // place in `desired.resources`).
+        let instances: Vec<&Instance> = desired.all_instances().collect();
+        let mut index = FastMap::with_capacity_and_hasher(instances.len(), Default::default());
+        // Each block's nodes: the first, then any others (most blocks have one instance).
+        let mut by_block: FastMap<&super::ConfigAddress, (NodeIndex, Vec<NodeIndex>)> = FastMap::default();
+        for (i, inst) in instances.iter().enumerate() {
+            let n = NodeIndex::new(i);
             index.insert(&inst.address, n);
-            by_resource.entry(&inst.address.resource).or_default().push(n);
-            spans.insert(n, inst.span.clone());
+            by_block.entry(&inst.address.resource).and_modify(|(_, more)| more.push(n)).or_insert((n, Vec::new()));
         }
         // Implicit links lead to the managed resource Azure needs first: a data source reading
         // the same object is no parent (a definition does not wait for a read of its gallery).
-        let by_id: FastMap<String, &super::Instance> =
-            desired.resources.iter().filter_map(|i| i.id.as_ref().map(|id| (id.to_ascii_lowercase(), i))).collect();
-        for inst in desired.all_instances() {
-            let from = index[&inst.address];
+        let by_id: FastMap<Caseless, NodeIndex> = desired
+            .resources
+            .iter()
+            .enumerate()
+            .filter_map(|(i, inst)| Some((Caseless(inst.id.as_deref()?), NodeIndex::new(i))))
+            .collect();
+        // Each instance's edges, found on every core, a thousand instances at a time.
+        let starts: Vec<usize> = (0..instances.len()).step_by(EDGES_AT_A_TIME).collect();
+        let edges = crate::parallel::map(starts, 1, |start| {
+            let mut edges = Vec::new();
             let mut targets: Vec<NodeIndex> = Vec::new();
-            for dep in &inst.depends_on {
-                targets.extend(by_resource.get(&**dep).into_iter().flatten().copied());
-            }
-            targets.extend(inst.references.iter().filter_map(|a| index.get(&**a).copied()));
-            let implicit = inst
-                .id
-                .as_deref()
-                .and_then(sigform_azure::arm_id::parent)
-                .into_iter()
-                .chain(inst.attrs.str("managed_image_id").map(str::to_string));
-            for id in implicit {
-                if let Some(target) = by_id.get(&id.to_ascii_lowercase()) {
-                    targets.push(index[&target.address]);
+            let end = (start + EDGES_AT_A_TIME).min(instances.len());
+            for (from, inst) in instances[start..end].iter().enumerate() {
+                targets.clear();
+                for dep in &inst.depends_on {
+                    if let Some((first, more)) = by_block.get(&**dep) {
+                        targets.push(*first);
+                        targets.extend(more);
+                    }
                 }
+                targets.extend(inst.references.iter().filter_map(|a| index.get(&**a).copied()));
+                let parent = inst.id.as_deref().and_then(sigform_azure::arm_id::parent_in);
+                for id in parent.as_deref().into_iter().chain(inst.attrs.str("managed_image_id")) {
+                    targets.extend(by_id.get(&Caseless(id)));
+                }
+                targets.sort();
+                targets.dedup();
+                edges.extend(targets.iter().map(|&to| (NodeIndex::new(start + from), to)));
             }
-            targets.sort();
-            targets.dedup();
-            for to in targets {
-                graph.add_edge(from, to, ());
-            }
+            edges
+        });
+        let mut graph = DiGraph::with_capacity(instances.len(), edges.iter().map(Vec::len).sum());
+        for inst in &instances {
+            graph.add_node(&inst.address);
+        }
+        for (from, to) in edges.into_iter().flatten() {
+            graph.add_edge(from, to, ());
         }
         let this = DependencyGraph { graph, index };
         let diagnostics = this
             .cycles()
             .into_iter()
-            .map(|cycle| cycle_diagnostic(&cycle, spans.get(&cycle[0]).cloned(), |n| this.graph[n].to_string()))
+            .map(|cycle| {
+                let span = instances[cycle[0].index()].span.clone();
+                cycle_diagnostic(&cycle, Some(span), |n| this.graph[n].to_string())
+            })
             .collect();
         (this, diagnostics)
     }

@@ -208,18 +208,24 @@ pub fn canonical(id: &str) -> String {
 /// The id of the resource this one lives in (a version's definition, a definition's gallery,
 /// a gallery's or image's resource group, a role assignment's scope).
 pub fn parent(id: &str) -> Option<String> {
+    parent_in(id).map(std::borrow::Cow::into_owned)
+}
+
+/// `parent`, borrowed from `id` where it is a part of it (all but a resource group's id, which
+/// is written as ARM writes it): the dependency graph asks this of every instance.
+pub fn parent_in(id: &str) -> Option<std::borrow::Cow<'_, str>> {
     if let Some((_, scope)) = extension_of(id) {
-        return Some(scope.to_string());
+        return Some(scope.into());
     }
     let (_, subscription, group, path) = parts(id)?;
     match path.path().len() / 2 {
         0 => None,
-        1 => Some(resource_group(subscription, group)),
+        1 => Some(resource_group(subscription, group).into()),
         // The same path without its last `type/name` pair.
         _ => {
             let id = id.trim_end_matches('/');
             let cut = id.rfind('/').and_then(|i| id[..i].rfind('/'))?;
-            Some(id[..cut].to_string())
+            Some(id[..cut].into())
         }
     }
 }
