@@ -80,16 +80,19 @@ pub fn plan(options: &Options, cloud: Option<&dyn sigform_azure::cloud::Cloud>) 
     let mut desired = desired;
     let compared = std::thread::scope(|scope| {
         let rules = scope.spawn(|| crate::rules::check(&desired, &context));
+        // The plan binds to the configuration's hash: a pass over every byte (28 MB at the quota
+        // ceiling), done beside the state read instead of after it.
+        let hash = scope.spawn(|| config_hash(&sources));
         let verdict = Verdict { diagnostics, rules: Some(rules) };
-        plan_with(options, cloud, sources, &desired, verdict, recorded)
+        plan_with(options, cloud, &sources, &desired, verdict, recorded, hash)
     });
     // The rules are done with the configuration: the plan is finished with its instances taken
     // by value, each freed as its record is made (see `plan::Compared::finish`).
     let instances = std::mem::take(&mut desired.resources);
     crate::parallel::drop_elsewhere(desired);
-    let Compared { sources, diagnostics, compared, warnings } = match compared? {
+    let Compared { diagnostics, compared, warnings } = match compared? {
         Stage::Compared(compared) => *compared,
-        Stage::Invalid(invalid) => return Ok(invalid),
+        Stage::Invalid(diagnostics) => return Ok(Planned::Invalid { sources, diagnostics }),
     };
     let records = diagnostics.iter().map(|d| DiagnosticRecord::new(d, &sources)).collect();
     let plan = compared.finish(plan::Instances::Owned(instances), records);
@@ -99,24 +102,17 @@ pub fn plan(options: &Options, cloud: Option<&dyn sigform_azure::cloud::Cloud>) 
     Ok(Planned::Plan { sources, diagnostics, plan: Box::new(plan), warnings })
 }
 
-/// How far `plan_with` got: a configuration with errors, or the changes compared with the
-/// rules' verdict in (all that is left is `Compared::finish`).
+/// How far `plan_with` got: a configuration with errors (its diagnostics), or the changes
+/// compared with the rules' verdict in (all that is left is `Compared::finish`).
 enum Stage {
-    Invalid(Planned),
+    Invalid(Vec<Diagnostic>),
     Compared(Box<Compared>),
 }
 
 struct Compared {
-    sources: Sources,
     diagnostics: Vec<Diagnostic>,
     compared: plan::Compared,
     warnings: Vec<String>,
-}
-
-impl From<Planned> for Stage {
-    fn from(invalid: Planned) -> Stage {
-        Stage::Invalid(invalid)
-    }
 }
 
 /// The diagnostics so far, and the rules' once they are in.
@@ -139,20 +135,21 @@ impl Verdict<'_> {
 fn plan_with(
     options: &Options,
     cloud: Option<&dyn sigform_azure::cloud::Cloud>,
-    sources: Sources,
+    sources: &Sources,
     desired: &Desired,
     mut verdict: Verdict,
     recorded: RecordedState,
+    hash: std::thread::ScopedJoinHandle<String>,
 ) -> Result<Stage, PlanError> {
     if diagnostic::has_errors(&verdict.diagnostics) {
         verdict.settle();
-        return Ok(Planned::Invalid { sources, diagnostics: verdict.diagnostics }.into());
+        return Ok(Stage::Invalid(verdict.diagnostics));
     }
     // The state: read already if evaluation needed a value Azure computed, else now.
     let recorded = recorded.into_snapshot();
     // A configuration with errors is reported before anything else goes wrong.
     if (cloud.is_some() || recorded.is_err()) && verdict.settle() {
-        return Ok(Planned::Invalid { sources, diagnostics: verdict.diagnostics }.into());
+        return Ok(Stage::Invalid(verdict.diagnostics));
     }
     let mut recorded = recorded?;
     // `import` blocks: what the state does not hold yet is read from the cloud and planned as if
@@ -162,7 +159,7 @@ fn plan_with(
         Err(found) => {
             diagnostic::merge(&mut verdict.diagnostics, found);
             verdict.settle();
-            return Ok(Planned::Invalid { sources, diagnostics: verdict.diagnostics }.into());
+            return Ok(Stage::Invalid(verdict.diagnostics));
         }
     };
     let mut drift = crate::plan::drift::Drift::default();
@@ -174,7 +171,7 @@ fn plan_with(
         Some(cloud) => {
             // The cloud must be the service the configuration is checked against.
             let settings = &desired.settings;
-            let selected_by = super::profile::describe_choice(&settings.profile_choice, Some(&sources));
+            let selected_by = super::profile::describe_choice(&settings.profile_choice, Some(sources));
             // Said at once: it matters most when the plan then stops.
             for warning in super::profile::check(cloud, settings.profile, &selected_by)? {
                 crate::notice::warn(&warning);
@@ -188,7 +185,7 @@ fn plan_with(
                 diagnostic::merge(diagnostics, found);
                 if diagnostic::has_errors(diagnostics) {
                     verdict.settle();
-                    return Ok(Planned::Invalid { sources, diagnostics: verdict.diagnostics }.into());
+                    return Ok(Stage::Invalid(verdict.diagnostics));
                 }
             }
             let mut r = super::refresh::refresh(cloud, &recorded, desired)?;
@@ -202,7 +199,7 @@ fn plan_with(
                 diagnostics.extend(quota);
                 diagnostic::sort(diagnostics);
                 if diagnostic::has_errors(diagnostics) {
-                    return Ok(Planned::Invalid { sources, diagnostics: verdict.diagnostics }.into());
+                    return Ok(Stage::Invalid(verdict.diagnostics));
                 }
             }
             cloud_sizes.extend(
@@ -234,7 +231,7 @@ fn plan_with(
     let chosen = addresses("--target", &options.targets, desired, &prior)
         .and_then(|targets| Ok((targets, addresses("--replace", &options.replace, desired, &prior)?)));
     let (targets, replace) = match chosen {
-        Err(_) if verdict.settle() => return Ok(Planned::Invalid { sources, diagnostics: verdict.diagnostics }.into()),
+        Err(_) if verdict.settle() => return Ok(Stage::Invalid(verdict.diagnostics)),
         chosen => chosen?,
     };
     for r in &replace {
@@ -255,8 +252,8 @@ fn plan_with(
         prior,
         observed,
         options: &plan_options,
-        config_hash: config_hash(&sources),
-        sources: Some(&sources),
+        config_hash: hash.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+        sources: Some(sources),
         drift,
         cloud_image_sizes: cloud_sizes,
         prices,
@@ -266,9 +263,9 @@ fn plan_with(
     });
     // The rules' verdict comes in once the changes are compared: an error there means no plan.
     if verdict.settle() {
-        return Ok(Planned::Invalid { sources, diagnostics: verdict.diagnostics }.into());
+        return Ok(Stage::Invalid(verdict.diagnostics));
     }
-    Ok(Stage::Compared(Box::new(Compared { sources, diagnostics: verdict.diagnostics, compared, warnings })))
+    Ok(Stage::Compared(Box::new(Compared { diagnostics: verdict.diagnostics, compared, warnings })))
 }
 
 /// The configured prices, completed from `prices { file = "..." }` when given.

@@ -35,6 +35,10 @@ pub(super) fn blocked_deletes(
             Some((c.address.clone(), b.id.to_ascii_lowercase(), cascades))
         })
         .collect();
+    // Most plans delete nothing: no list of every change's id then.
+    if deleted.is_empty() {
+        return;
+    }
     let deleted_ids: BTreeSet<&str> = deleted.iter().map(|(_, id, _)| id.as_str()).collect();
     let managed: Vec<(String, String, Action)> = changes
         .values()
