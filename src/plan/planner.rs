@@ -13,7 +13,7 @@
 use super::diff::{AttrChange, diff};
 use super::drift::Drift;
 use super::finish::Compared;
-use super::record::{attributes, record_with, unknown_attribute_paths};
+use super::record::{attributes, record_with, unknown_attribute_paths_but};
 use super::{Action, Forbidden, OutputChange, PLAN_FORMAT, Plan, ResourceChange};
 use crate::config::Sources;
 use crate::model::value::{Map as ValueMap, Value};
@@ -166,7 +166,7 @@ pub fn compare(input: PlanInput) -> Compared {
                     created = Some(at);
                     create(inst, address.clone())
                 }
-                Some(b) => update(inst, b, replaced.get(address.as_str()), desired.settings.profile),
+                Some(b) => update(inst, address.clone(), b, replaced.get(address.as_str()), desired.settings.profile),
             }
         };
         // Where it is declared (`main.tf:57`).
@@ -425,6 +425,7 @@ fn create(inst: &Instance, address: String) -> ResourceChange {
 
 fn update(
     inst: &Instance,
+    address: String,
     before: Box<ResourceState>,
     replace_reason: Option<&String>,
     profile: &sigform_azure::profiles::ServiceProfile,
@@ -445,7 +446,6 @@ fn update(
         changes.iter_mut().for_each(|c| c.fixed = false);
     }
     let mut forbidden = Vec::new();
-    let address = inst.address.to_string();
     if before.subscription_id != inst.subscription_id {
         let (rule, message) = if inst.kind() == ResourceKind::Gallery {
             (
@@ -519,22 +519,15 @@ fn update(
         });
     }
     // What Azure computed at creation (a gallery's unique name) stays as recorded: an update
-    // does not recompute it. A replacement creates anew, so it is unknown again.
-    let mut after_attrs = after_attrs;
-    let mut kept = Vec::new();
-    if replace_reason.is_none() {
-        for a in inst
-            .schema
-            .attrs
-            .iter()
-            .filter(|a| a.mutability == sigform_azure::schema::Mutability::Computed && a.name != "id")
-        {
-            let recorded = prior_attrs.get(a.name).cloned().unwrap_or(Value::Null);
-            kept.push((a.name, recorded.to_json()));
-            after_attrs.insert(a.name.to_string(), recorded);
-        }
-    }
-    let unknown = unknown_attribute_paths(&after_attrs);
+    // does not recompute it, so it is not unknown. A replacement creates anew, so it is unknown
+    // again. (The recorded values go into the record below, which a no-op does not make.)
+    let kept_computed = replace_reason.is_none();
+    let computed = |a: &&sigform_azure::schema::AttrSchema| {
+        a.mutability == sigform_azure::schema::Mutability::Computed && a.name != "id"
+    };
+    let unknown = unknown_attribute_paths_but(&after_attrs, |name| {
+        kept_computed && inst.schema.attrs.iter().filter(computed).any(|a| a.name == name)
+    });
     let (action, reason) = match replace_reason {
         Some(reason) => {
             // SIG502 holds even for a replacement: a gallery is never moved, only recreated, and
@@ -566,6 +559,13 @@ fn update(
     // A no-op keeps one copy of the record, not two: at the quota ceiling that is a third of the
     // plan's memory (and building it a tenth of the plan's time).
     let after = (action != Action::NoOp).then(|| {
+        let mut after_attrs = after_attrs;
+        let mut kept = Vec::new();
+        for a in inst.schema.attrs.iter().filter(computed).filter(|_| kept_computed) {
+            let recorded = prior_attrs.get(a.name).cloned().unwrap_or(Value::Null);
+            kept.push((a.name, recorded.to_json()));
+            after_attrs.insert(a.name.to_string(), recorded);
+        }
         let mut after = record_with(inst, after_attrs);
         if !kept.is_empty() {
             after.attributes.edit(|attributes| {

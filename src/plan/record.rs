@@ -148,8 +148,13 @@ fn record_json(instance: &Instance, attributes: Attributes) -> ResourceState {
 
 /// Paths of the attributes' values that are known only after apply (`after_unknown`).
 pub fn unknown_attribute_paths(attributes: &ValueMap) -> Vec<String> {
+    unknown_attribute_paths_but(attributes, |_| false)
+}
+
+/// The same, leaving out the top-level attributes `skip` names.
+pub fn unknown_attribute_paths_but(attributes: &ValueMap, skip: impl Fn(&str) -> bool) -> Vec<String> {
     let mut out = Vec::new();
-    for (name, value) in attributes.iter().filter(|(_, v)| has_unknown(v)) {
+    for (name, value) in attributes.iter().filter(|(name, v)| has_unknown(v) && !skip(name)) {
         unknown_paths(value, name, &mut out);
     }
     out
