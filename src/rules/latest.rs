@@ -29,7 +29,7 @@ fn savings(v: &Instance, source: &str, desired: &Desired, by_id: &crate::model::
 pub(super) fn check(desired: &Desired, by_id: &crate::model::ById<'_>, out: &mut Vec<Diagnostic>) {
     let mut by_definition: BTreeMap<String, Vec<&Instance>> = BTreeMap::new();
     for inst in desired.resources.iter().filter(|i| i.kind() == ResourceKind::ImageVersion) {
-        if let Some(parent) = inst.id.as_deref().and_then(arm_id::parent) {
+        if let Some(parent) = inst.id.as_deref().and_then(arm_id::parent_in) {
             by_definition.entry(parent.to_ascii_lowercase()).or_default().push(inst);
         }
     }

@@ -210,26 +210,29 @@ fn image_in_location(inst: &Instance, by_id: &crate::model::ById<'_>, out: &mut 
 
 /// SIG207: a gallery, definition or version in another location than its parent.
 fn same_location_as_parent(inst: &Instance, by_id: &crate::model::ById<'_>, out: &mut Vec<Diagnostic>) {
-    let Some(location) = inst.location() else {
+    let Some(location) = inst.attrs.str("location") else {
         return;
     };
-    let Some(parent) =
-        inst.id.as_deref().and_then(arm_id::parent).and_then(|p| by_id.get(&crate::fast_hash::Caseless(&p)).copied())
+    let Some(parent) = inst
+        .id
+        .as_deref()
+        .and_then(arm_id::parent_in)
+        .and_then(|p| by_id.get(&crate::fast_hash::Caseless(&p)).copied())
     else {
         return;
     };
-    let Some(parent_location) = parent.location() else {
+    let Some(parent_location) = parent.attrs.str("location") else {
         return;
     };
-    if parent_location != location {
+    if !regions::same(parent_location, location) {
         out.push(violation(
             "SIG207",
             format!(
                 "{} is in {}, but its parent {} is in {}",
                 inst.address,
-                regions::display(&location),
+                regions::display(&regions::normalize(location)),
                 parent.address,
-                regions::display(&parent_location)
+                regions::display(&regions::normalize(parent_location))
             ),
             inst.span_of("location"),
         ));

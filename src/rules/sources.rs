@@ -52,7 +52,7 @@ pub(super) fn check(desired: &Desired, by_id: &crate::model::ById<'_>, out: &mut
         let definition = inst
             .id
             .as_deref()
-            .and_then(arm_id::parent)
+            .and_then(arm_id::parent_in)
             .and_then(|p| by_id.get(&crate::fast_hash::Caseless(&p)).copied());
         if let Some(definition) = definition {
             mismatch(inst, image, definition, "os_type", disk.and_then(|d| d.str("os_type")), out);

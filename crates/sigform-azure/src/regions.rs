@@ -171,10 +171,42 @@ pub static ALLOWLIST_REGIONS: &[&str] = &["australiacentral", "australiacentral2
 
 /// `"East US 2"`, `"eastus2"` and `"east-us-2"` are the same region: `eastus2`.
 pub fn normalize(name: &str) -> String {
+    // The rules ask this of every resource's location, several times: ASCII (every region's
+    // name) is done byte by byte.
+    if name.is_ascii() {
+        return name.bytes().filter(|b| kept(*b)).map(|b| char::from(b.to_ascii_lowercase())).collect();
+    }
     name.chars().filter(|c| !c.is_whitespace() && *c != '-' && *c != '_').flat_map(char::to_lowercase).collect()
 }
 
+/// Whether an ASCII byte stays in a normalized name (`char::is_whitespace` of ASCII, `-`, `_`
+/// go).
+fn kept(b: u8) -> bool {
+    !matches!(b, b' ' | b'\t' | b'\n' | 0x0B | 0x0C | b'\r' | b'-' | b'_')
+}
+
+/// Whether two names are of the same region (`normalize` equal), without making either.
+pub fn same(a: &str, b: &str) -> bool {
+    fn ascii(s: &str) -> impl Iterator<Item = u8> + '_ {
+        s.bytes().filter(|b| kept(*b)).map(|b| b.to_ascii_lowercase())
+    }
+    fn chars(s: &str) -> impl Iterator<Item = char> + '_ {
+        s.chars().filter(|c| !c.is_whitespace() && *c != '-' && *c != '_').flat_map(char::to_lowercase)
+    }
+    if a.is_ascii() && b.is_ascii() { ascii(a).eq(ascii(b)) } else { chars(a).eq(chars(b)) }
+}
+
 pub fn find(name: &str) -> Option<&'static Region> {
+    // Normalized on the stack: no region's name is longer.
+    let mut normal = [0u8; 64];
+    if name.is_ascii() && name.len() <= normal.len() {
+        let mut len = 0;
+        for b in name.bytes().filter(|b| kept(*b)) {
+            normal[len] = b.to_ascii_lowercase();
+            len += 1;
+        }
+        return REGIONS.iter().find(|r| r.name.as_bytes() == &normal[..len]);
+    }
     let n = normalize(name);
     REGIONS.iter().find(|r| r.name == n)
 }
@@ -195,11 +227,19 @@ mod tests {
             ("eastus2", "eastus2"),
             ("South Central US", "southcentralus"),
             ("  West Europe ", "westeurope"),
+            ("west_europe\u{0B}", "westeurope"),
         ];
         for (given, want) in cases {
             assert_eq!(normalize(given), want);
             assert!(find(given).is_some(), "{given}");
         }
+        // Beyond ASCII, by characters (no region is named so; the name is kept as Azure would
+        // not know it either).
+        assert_eq!(normalize("Östra Sverige"), "östrasverige");
+        assert!(find("Östra Sverige").is_none());
+        assert!(same("East US 2", "eastus2") && same("ÖSTRA sverige", "östra-sverige"));
+        assert!(!same("eastus", "eastus2") && !same("eastus2", "eastus"));
+        assert_eq!(find(&format!("{}eastus", " ".repeat(70))).unwrap().name, "eastus");
         assert_eq!(find("chinaeast2").unwrap().cloud, Cloud::China);
         assert!(find("atlantis").is_none());
         assert!(has_zones("East US 2") && !has_zones("westus") && !has_zones("northcentralus"));
