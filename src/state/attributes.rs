@@ -67,17 +67,25 @@ impl Attributes {
     /// Only that value is built: the others are read past (the apply order asks every record
     /// for its image, the plan's text every change for its id and name).
     pub fn get(&self, name: &str) -> Option<serde_json::Value> {
-        struct One<'n>(&'n str);
-        impl<'de> serde::de::Visitor<'de> for One<'_> {
-            type Value = Option<serde_json::Value>;
+        self.only(&[name]).remove(name)
+    }
+
+    /// The named top-level attributes, parsed now, as an object of those present (empty when
+    /// this is not an object). Only they are built: the others are read past (the cost of a
+    /// plan of creates reads a handful of every version's attributes).
+    pub fn only(&self, names: &[&str]) -> serde_json::Map<String, serde_json::Value> {
+        struct Named<'n>(&'n [&'n str]);
+        impl<'de> serde::de::Visitor<'de> for Named<'_> {
+            type Value = serde_json::Map<String, serde_json::Value>;
             fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
                 f.write_str("attributes")
             }
             fn visit_map<A: serde::de::MapAccess<'de>>(self, mut entries: A) -> Result<Self::Value, A::Error> {
-                let mut found = None;
+                let mut found = serde_json::Map::new();
                 while let Some(key) = entries.next_key::<std::borrow::Cow<'de, str>>()? {
-                    if key == self.0 {
-                        found = Some(entries.next_value()?);
+                    if self.0.contains(&&*key) {
+                        let value = entries.next_value()?;
+                        found.insert(key.into_owned(), value);
                     } else {
                         entries.next_value::<serde::de::IgnoredAny>()?;
                     }
@@ -86,30 +94,30 @@ impl Attributes {
             }
             // Not an object: no attribute (as a record's attributes are only ever an object or null).
             fn visit_unit<E>(self) -> Result<Self::Value, E> {
-                Ok(None)
+                Ok(Default::default())
             }
             fn visit_bool<E>(self, _: bool) -> Result<Self::Value, E> {
-                Ok(None)
+                Ok(Default::default())
             }
             fn visit_i64<E>(self, _: i64) -> Result<Self::Value, E> {
-                Ok(None)
+                Ok(Default::default())
             }
             fn visit_u64<E>(self, _: u64) -> Result<Self::Value, E> {
-                Ok(None)
+                Ok(Default::default())
             }
             fn visit_f64<E>(self, _: f64) -> Result<Self::Value, E> {
-                Ok(None)
+                Ok(Default::default())
             }
             fn visit_str<E>(self, _: &str) -> Result<Self::Value, E> {
-                Ok(None)
+                Ok(Default::default())
             }
             fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut items: A) -> Result<Self::Value, A::Error> {
                 while items.next_element::<serde::de::IgnoredAny>()?.is_some() {}
-                Ok(None)
+                Ok(Default::default())
             }
         }
         let mut reader = serde_json::Deserializer::from_str(self.text());
-        serde::Deserializer::deserialize_any(&mut reader, One(name)).expect("attributes hold valid JSON")
+        serde::Deserializer::deserialize_any(&mut reader, Named(names)).expect("attributes hold valid JSON")
     }
 
     /// A top-level string attribute, parsed now.
@@ -213,6 +221,10 @@ mod tests {
         assert_eq!(nested.get("a"), Some(json!({"n": [1, {"x": "y"}]})));
         assert_eq!(nested.get("b"), Some(json!("c\\\"d")));
         assert_eq!(Attributes::from(json!([1, 2])).get("a"), None);
+        // Some of them: what is named and present, nested values whole, the rest left out.
+        let some = nested.only(&["a", "n", "absent"]);
+        assert_eq!(serde_json::Value::Object(some), json!({"a": {"n": [1, {"x": "y"}]}, "n": 1}));
+        assert!(Attributes::from(json!("text")).only(&["a"]).is_empty());
         a.set("name", json!("m"));
         assert_eq!(a.value(), json!({"name": "m", "flag": true, "n": 3}));
         let mut empty = Attributes::default();
