@@ -2181,8 +2181,6 @@ fn absorb(attrs: &mut crate::model::Attrs, read: &ValueMap, span: &Span) {
     }
 }
 
-/// Fills in what Azure derives from the written attributes: the ARM id, a role assignment's
-/// deterministic name, a client config's identities.
 /// What references reached, as dependencies: an indexed reference names one instance, others
 /// the whole block; a module's outputs stand for every block inside the module (whose blocks
 /// are `module_blocks`). Addresses are in the module at `module_path`.
@@ -2207,6 +2205,8 @@ fn dependencies(
     }
 }
 
+/// Fills in what Azure derives from the written attributes: the ARM id, a role assignment's
+/// deterministic name, a client config's identities.
 fn complete(instance: &mut Instance, env: &Environment) {
     let a = &instance.attrs;
     let s = instance.subscription_id.as_str();

@@ -90,7 +90,7 @@ pub fn plan(options: &Options, cloud: Option<&dyn sigform_azure::cloud::Cloud>) 
     // by value, each freed as its record is made (see `plan::Compared::finish`).
     let instances = std::mem::take(&mut desired.resources);
     crate::parallel::drop_elsewhere(desired);
-    let Compared { diagnostics, compared, warnings } = match compared? {
+    let Comparison { diagnostics, compared, warnings } = match compared? {
         Stage::Compared(compared) => *compared,
         Stage::Invalid(diagnostics) => return Ok(Planned::Invalid { sources, diagnostics }),
     };
@@ -106,10 +106,11 @@ pub fn plan(options: &Options, cloud: Option<&dyn sigform_azure::cloud::Cloud>) 
 /// compared with the rules' verdict in (all that is left is `Compared::finish`).
 enum Stage {
     Invalid(Vec<Diagnostic>),
-    Compared(Box<Compared>),
+    Compared(Box<Comparison>),
 }
 
-struct Compared {
+/// The changes compared, and what is said beside them.
+struct Comparison {
     diagnostics: Vec<Diagnostic>,
     compared: plan::Compared,
     warnings: Vec<String>,
@@ -265,7 +266,7 @@ fn plan_with(
     if verdict.settle() {
         return Ok(Stage::Invalid(verdict.diagnostics));
     }
-    Ok(Stage::Compared(Box::new(Compared { diagnostics: verdict.diagnostics, compared, warnings })))
+    Ok(Stage::Compared(Box::new(Comparison { diagnostics: verdict.diagnostics, compared, warnings })))
 }
 
 /// The configured prices, completed from `prices { file = "..." }` when given.

@@ -6,7 +6,7 @@
 //! that made it, so that the records take the place of the evaluated bodies instead of joining
 //! them: at the quota ceiling (55,000 creates) the two together were a third of the plan's peak.
 
-use super::{Action, OutputChange, Plan, ResourceChange};
+use super::{Action, Plan, ResourceChange};
 use crate::diagnostic::DiagnosticRecord;
 use crate::model::Instance;
 use crate::state::ResourceState;
@@ -21,16 +21,12 @@ pub struct Compared {
     /// in `changes`, without its record.
     pub(super) creates: Vec<bool>,
     pub(super) observed: Option<super::Observed>,
-    /// The subscriptions whose resource groups go with what is in them.
-    pub(super) cascading: BTreeSet<String>,
     /// `--target`: the addresses kept.
     pub(super) targeted: Option<BTreeSet<String>>,
-    pub(super) destroy: bool,
-    pub(super) refresh_only: bool,
-    pub(super) output_changes: Vec<OutputChange>,
     pub(super) cloud_image_sizes: HashMap<String, f64>,
     pub(super) prices: PriceTable,
-    /// The plan's own fields, all but what `finish` adds.
+    /// The plan but for what reads the records: its changes, order, access changes, cost and
+    /// time (and the configuration's diagnostics, which `finish` is given).
     pub(super) unfinished: Plan,
 }
 
@@ -46,25 +42,13 @@ impl Compared {
     /// then the refusals, the cut to `--target`, the order, access, cost and time.
     /// `diagnostics` are the configuration's, with their places.
     pub fn finish(self, instances: Instances, diagnostics: Vec<DiagnosticRecord>) -> Plan {
-        let Compared {
-            mut changes,
-            creates,
-            observed,
-            cascading,
-            targeted,
-            destroy,
-            refresh_only,
-            output_changes,
-            cloud_image_sizes,
-            prices,
-            unfinished,
-        } = self;
+        let Compared { mut changes, creates, observed, targeted, cloud_image_sizes, prices, unfinished } = self;
         for (after, unknown) in created_records(&creates, instances) {
             let change = changes.get_mut(&after.address).expect("a create's change waits for its record");
             change.after_unknown = unknown;
             change.after = Some(after);
         }
-        super::refusals::blocked_deletes(&mut changes, observed.as_ref(), &cascading);
+        super::refusals::blocked_deletes(&mut changes, observed.as_ref(), &unfinished.nonempty_group_deletion);
         super::refusals::locked_changes(&mut changes, observed.as_ref());
         if let Some(keep) = targeted {
             changes.retain(|address, _| keep.contains(address));
@@ -83,20 +67,16 @@ impl Compared {
         let changes: Vec<Box<ResourceChange>> = changes.into_values().collect();
         let (cost, time) = super::cost::estimate(&changes, &image_sizes(&changes, cloud_image_sizes), &prices);
         let mut plan = Plan {
-            destroy,
             changes,
-            output_changes,
             order,
             diagnostics,
-            nonempty_group_deletion: cascading,
             cost: Some(cost),
             replication_estimate: Some(time),
             access_changes,
             ..unfinished
         };
-        if refresh_only {
+        if plan.refresh_only {
             // Only the drift is recorded: nothing in the cloud changes.
-            plan.refresh_only = true;
             plan.changes.clear();
             plan.order.clear();
             plan.output_changes.clear();

@@ -244,11 +244,7 @@ pub fn compare(input: PlanInput) -> Compared {
         changes,
         creates,
         observed,
-        cascading,
         targeted,
-        destroy: options.destroy,
-        refresh_only: options.refresh_only,
-        output_changes: outputs(desired, &prior_outputs),
         cloud_image_sizes,
         prices,
         unfinished: Plan {
@@ -261,13 +257,13 @@ pub fn compare(input: PlanInput) -> Compared {
             service_profile: desired.settings.profile.name.to_string(),
             destroy: options.destroy,
             changes: Vec::new(),
-            output_changes: Vec::new(),
+            output_changes: outputs(desired, &prior_outputs),
             order: Vec::new(),
             diagnostics: Vec::new(),
             tenants: desired.providers.iter().map(|p| (p.subscription_id.clone(), p.tenant_id.clone())).collect(),
-            nonempty_group_deletion: BTreeSet::new(),
+            nonempty_group_deletion: cascading,
             drift,
-            refresh_only: false,
+            refresh_only: options.refresh_only,
             cost: None,
             replication_estimate: None,
             access_changes: Vec::new(),
@@ -561,10 +557,12 @@ fn update(
     let after = (action != Action::NoOp).then(|| {
         let mut after_attrs = after_attrs;
         let mut kept = Vec::new();
-        for a in inst.schema.attrs.iter().filter(computed).filter(|_| kept_computed) {
-            let recorded = prior_attrs.get(a.name).cloned().unwrap_or(Value::Null);
-            kept.push((a.name, recorded.to_json()));
-            after_attrs.insert(a.name.to_string(), recorded);
+        if kept_computed {
+            for a in inst.schema.attrs.iter().filter(computed) {
+                let recorded = prior_attrs.get(a.name).cloned().unwrap_or(Value::Null);
+                kept.push((a.name, recorded.to_json()));
+                after_attrs.insert(a.name.to_string(), recorded);
+            }
         }
         let mut after = record_with(inst, after_attrs);
         if !kept.is_empty() {

@@ -173,27 +173,22 @@ pub static ALLOWLIST_REGIONS: &[&str] = &["australiacentral", "australiacentral2
 pub fn normalize(name: &str) -> String {
     // The rules ask this of every resource's location, several times: ASCII (every region's
     // name) is done byte by byte.
-    if name.is_ascii() {
-        return name.bytes().filter(|b| kept(*b)).map(|b| char::from(b.to_ascii_lowercase())).collect();
-    }
-    name.chars().filter(|c| !c.is_whitespace() && *c != '-' && *c != '_').flat_map(char::to_lowercase).collect()
+    if name.is_ascii() { normal_bytes(name).map(char::from).collect() } else { normal_chars(name).collect() }
 }
 
-/// Whether an ASCII byte stays in a normalized name (`char::is_whitespace` of ASCII, `-`, `_`
-/// go).
-fn kept(b: u8) -> bool {
-    !matches!(b, b' ' | b'\t' | b'\n' | 0x0B | 0x0C | b'\r' | b'-' | b'_')
+/// A name's characters as `normalize` keeps them: no blanks, `-` or `_`, in lower case.
+fn normal_chars(name: &str) -> impl Iterator<Item = char> + '_ {
+    name.chars().filter(|c| !c.is_whitespace() && *c != '-' && *c != '_').flat_map(char::to_lowercase)
+}
+
+/// The same of an ASCII name, byte by byte.
+fn normal_bytes(name: &str) -> impl Iterator<Item = u8> + '_ {
+    name.bytes().filter(|b| !char::from(*b).is_whitespace() && *b != b'-' && *b != b'_').map(|b| b.to_ascii_lowercase())
 }
 
 /// Whether two names are of the same region (`normalize` equal), without making either.
 pub fn same(a: &str, b: &str) -> bool {
-    fn ascii(s: &str) -> impl Iterator<Item = u8> + '_ {
-        s.bytes().filter(|b| kept(*b)).map(|b| b.to_ascii_lowercase())
-    }
-    fn chars(s: &str) -> impl Iterator<Item = char> + '_ {
-        s.chars().filter(|c| !c.is_whitespace() && *c != '-' && *c != '_').flat_map(char::to_lowercase)
-    }
-    if a.is_ascii() && b.is_ascii() { ascii(a).eq(ascii(b)) } else { chars(a).eq(chars(b)) }
+    if a.is_ascii() && b.is_ascii() { normal_bytes(a).eq(normal_bytes(b)) } else { normal_chars(a).eq(normal_chars(b)) }
 }
 
 pub fn find(name: &str) -> Option<&'static Region> {
@@ -201,8 +196,8 @@ pub fn find(name: &str) -> Option<&'static Region> {
     let mut normal = [0u8; 64];
     if name.is_ascii() && name.len() <= normal.len() {
         let mut len = 0;
-        for b in name.bytes().filter(|b| kept(*b)) {
-            normal[len] = b.to_ascii_lowercase();
+        for b in normal_bytes(name) {
+            normal[len] = b;
             len += 1;
         }
         return REGIONS.iter().find(|r| r.name.as_bytes() == &normal[..len]);
